@@ -1,0 +1,34 @@
+# prodex: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint pytest bench-extraction bench-api bench-url clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: create the environment, migrate the SQLite database in ./data and serve on 127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/prodex serve --host 127.0.0.1 --port 8000
+
+## test: set up the environment, lint (ruff, mypy) and run the whole test suite
+test: lint pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench-extraction: $(STAMP)
+	$(BIN)/prodex bench extraction --pages ../shared/datasets/product-pages
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

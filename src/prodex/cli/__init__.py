@@ -1,0 +1,11 @@
+"""The ``prodex`` command line: ``serve``, ``accounts``, ``extract``, ``bench``."""
+
+from __future__ import annotations
+
+from prodex.cli import accounts, bench, extract, serve  # noqa: F401  (register the commands)
+from prodex.cli.app import app
+
+
+def main() -> None:
+    """Entry point of the ``prodex`` console script."""
+    app()

@@ -1,0 +1,5 @@
+"""The `prodex extract` command(s)."""
+
+from __future__ import annotations
+
+from prodex.cli.app import app  # noqa: F401

@@ -1,0 +1,117 @@
+"""The one validated settings object: environment variables (prefix ``PRODEX_``) and ``.env``.
+
+Nothing else in prodex reads ``os.environ``. Build it once with :func:`get_settings`, or
+construct ``Settings(...)`` directly in tests and pass it down.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, PositiveInt, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Plan(BaseModel):
+    """What a plan allows: requests per minute, concurrent URL analyses, credits per analysis."""
+
+    requests_per_minute: PositiveInt
+    concurrent_analyses: PositiveInt
+    credits_per_analysis: Annotated[int, Field(ge=0)] = 1
+
+
+DEFAULT_PLANS: dict[str, Plan] = {
+    "free": Plan(requests_per_minute=60, concurrent_analyses=2, credits_per_analysis=1),
+    "pro": Plan(requests_per_minute=600, concurrent_analyses=10, credits_per_analysis=1),
+    "enterprise": Plan(requests_per_minute=6000, concurrent_analyses=100, credits_per_analysis=1),
+}
+
+
+def _split_csv(value: object) -> object:
+    """Accept a comma-separated string for list settings (``a,b , c`` -> ``["a", "b", "c"]``)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting of prodex, validated at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PRODEX_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- storage -----------------------------------------------------------------------------
+    data_dir: Path = Path("data")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means SQLite at <data_dir>/prodex.db.",
+    )
+    db_pool_size: PositiveInt = 10
+
+    # --- API, plans, rate limits ---------------------------------------------------------------
+    plans: dict[str, Plan] = Field(default_factory=lambda: dict(DEFAULT_PLANS))
+    default_plan: str = "free"
+    rate_limit_storage: str = "memory://"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # --- URL analysis --------------------------------------------------------------------------
+    analysis_deadline_seconds: float = Field(default=30.0, gt=0)
+
+    # --- fetching ------------------------------------------------------------------------------
+    fetch_allow_private: bool = False
+    fetch_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fetch_user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36"
+    )
+    fetch_accept_language: str = "en-US,en;q=0.9,*;q=0.5"
+    fetch_max_body_bytes: PositiveInt = 10 * 1024 * 1024
+    fetch_max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    fetch_connect_timeout: float = Field(default=5.0, gt=0)
+    fetch_read_timeout: float = Field(default=10.0, gt=0)
+    fetch_total_timeout: float = Field(default=20.0, gt=0)
+    fetch_max_connections: PositiveInt = 200
+    fetch_max_per_host: PositiveInt = 8
+    fetch_retries: Annotated[int, Field(ge=0, le=5)] = 2
+    fetch_retry_backoff: float = Field(default=0.5, ge=0)
+    fetch_max_retry_after: float = Field(default=10.0, ge=0)
+    fetch_cache_ttl: float = Field(default=300.0, ge=0)
+    fetch_cache_entries: Annotated[int, Field(ge=0)] = 256
+
+    # --- rendering -----------------------------------------------------------------------------
+    render: Literal["auto", "always", "off"] | None = Field(
+        default=None,
+        description="auto (default when Chromium is available), always or off.",
+    )
+    chromium_path: Path = Path("/usr/bin/chromium")
+    render_pool_size: PositiveInt = 2
+    render_timeout: float = Field(default=15.0, gt=0)
+
+    @field_validator("fetch_allowed_hosts", mode="before")
+    @classmethod
+    def _hosts_from_csv(cls, value: object) -> object:
+        hosts = _split_csv(value)
+        if isinstance(hosts, list):
+            return [str(h).strip().lower().rstrip(".") for h in hosts]
+        return hosts
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL to use: the configured one, or SQLite in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'prodex.db').resolve()}"
+
+    def plan(self, name: str) -> Plan:
+        """The plan called ``name``, or the default plan when it is not configured."""
+        return self.plans.get(name) or self.plans[self.default_plan]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,61 @@
+"""Shared test fixtures: where the real PostgreSQL and Redis servers are, and how to skip honestly.
+
+Tests that need a server skip with a clear reason when it is absent, except when
+``PRODEX_TEST_REQUIRE_SERVICES=1`` (set by ``.ci/run``): then its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+POSTGRES_URL = os.environ.get("PRODEX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PRODEX_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_SERVICES = os.environ.get("PRODEX_TEST_REQUIRE_SERVICES") == "1"
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+DATASET_DIR = SHARED_DIR / "datasets" / "product-pages"
+CONTRACT_PATH = SHARED_DIR / "contract" / "openapi.yaml"
+
+
+def server_reachable(url: str, default_port: int) -> bool:
+    """Whether a TCP connection to the URL's host and port (on this machine) succeeds."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip the test when ``condition`` is false, or fail when services are required (CI)."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required by PRODEX_TEST_REQUIRE_SERVICES=1 but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL URL for tests; skips (or fails on CI) when the server is absent."""
+    need(server_reachable(POSTGRES_URL, 5432), f"PostgreSQL not reachable at {POSTGRES_URL}")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis URL for tests; skips (or fails on CI) when the server is absent."""
+    need(server_reachable(REDIS_URL, 6379), f"Redis not reachable at {REDIS_URL}")
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def dataset_dir() -> Path:
+    """The shared labelled product pages; skips (or fails on CI) when ../shared is absent."""
+    need((DATASET_DIR / "labels.json").is_file(), f"dataset not found at {DATASET_DIR}")
+    return DATASET_DIR
