@@ -55,8 +55,20 @@ class Settings(BaseSettings):
     plans: dict[str, Plan] = Field(default_factory=lambda: dict(DEFAULT_PLANS))
     default_plan: str = "free"
     rate_limit_storage: str = "memory://"
+    rate_limit_key_prefix: str = Field(
+        default="prodex", description="Namespace of the rate-limit counters in a shared storage."
+    )
     log_level: str = "INFO"
     log_json: bool = True
+    api_max_body_bytes: PositiveInt = Field(
+        default=256 * 1024, description="Largest request body the API reads; more answers 413."
+    )
+    api_auth_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a process trusts a looked-up API key (revocation delay); 0 disables.",
+    )
+    dev_account_credits: Annotated[int, Field(ge=0)] = 100
 
     # --- URL analysis --------------------------------------------------------------------------
     analysis_deadline_seconds: float = Field(default=30.0, gt=0)

@@ -1,0 +1,108 @@
+"""API keys: random, shown once, stored only as a SHA-256 hash, checked without timing leaks.
+
+A key looks like ``pdx_<43 URL-safe characters>`` (256 random bits). Because keys carry that
+much entropy, an unsalted SHA-256 is a safe way to store them and lets the database find a
+key by its hash; the final comparison still uses :func:`hmac.compare_digest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import anyio.to_thread
+
+from prodex.errors import InvalidApiKey, NoPermission
+from prodex.store import accounts as repo
+from prodex.store.db import Database
+
+KEY_PREFIX = "pdx_"
+_MAX_KEY_LENGTH = 128
+
+
+def generate_api_key() -> str:
+    """A new random API key (256 bits of entropy)."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_key(key: str) -> str:
+    """The stored form of a key: the hex SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def display_prefix(key: str) -> str:
+    """The short, harmless start of a key shown in listings (``pdx_AbCd1234``)."""
+    return key[: len(KEY_PREFIX) + 8]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller: which account, on which plan, through which key."""
+
+    account_id: int
+    account_name: str
+    plan: str
+    key_id: int
+
+
+def authenticate(database: Database, raw_key: str | None) -> Principal:
+    """The principal behind ``raw_key``.
+
+    Raises :class:`InvalidApiKey` when the key is missing or unknown, :class:`NoPermission` when
+    it is revoked or its account may not call the API.
+    """
+    if not raw_key or len(raw_key) > _MAX_KEY_LENGTH:
+        raise InvalidApiKey()
+    key_hash = hash_api_key(raw_key)
+    with database.read() as conn:
+        owner = repo.find_key_owner(conn, key_hash)
+    if owner is None or not hmac.compare_digest(owner.key_hash, key_hash):
+        raise InvalidApiKey()
+    if owner.key_revoked:
+        raise NoPermission("This API key has been revoked; ask for a new key.")
+    if not owner.api_enabled:
+        raise NoPermission("API access is disabled for this account.")
+    return Principal(
+        account_id=owner.account_id, account_name=owner.account_name, plan=owner.plan, key_id=owner.key_id
+    )
+
+
+class ApiKeyAuthenticator:
+    """Authenticates keys from async code, remembering good keys for a few seconds.
+
+    The cache is per process and holds only successful look-ups, keyed by the key's hash, for
+    ``ttl`` seconds: revoking a key, disabling an account or changing its plan takes effect
+    within ``ttl`` seconds everywhere. ``ttl=0`` looks every key up in the database.
+    """
+
+    def __init__(self, database: Database, ttl: float, max_entries: int = 10_000) -> None:
+        self._database = database
+        self._ttl = ttl
+        self._max_entries = max_entries
+        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+
+    async def authenticate(self, raw_key: str | None) -> Principal:
+        """The principal behind ``raw_key`` (see :func:`authenticate` for the errors)."""
+        if not raw_key or len(raw_key) > _MAX_KEY_LENGTH:
+            raise InvalidApiKey()
+        if self._ttl <= 0:
+            return await anyio.to_thread.run_sync(authenticate, self._database, raw_key)
+        key_hash = hash_api_key(raw_key)
+        now = time.monotonic()
+        cached = self._cache.get(key_hash)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        principal = await anyio.to_thread.run_sync(authenticate, self._database, raw_key)
+        self._cache[key_hash] = (now + self._ttl, principal)
+        self._cache.move_to_end(key_hash)
+        while len(self._cache) > self._max_entries:
+            self._cache.popitem(last=False)
+        return principal
+
+    def forget_all(self) -> None:
+        """Drop every remembered key (next calls look them up again)."""
+        self._cache.clear()

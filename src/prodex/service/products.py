@@ -1,0 +1,160 @@
+"""Products: create by hand or from an extracted :class:`~prodex.extract.model.Product`, update,
+read, list and delete, always within one account.
+
+Product ids are 16 URL-safe characters from :func:`secrets.token_urlsafe` (96 random bits):
+opaque and not enumerable. Fields given by hand are recorded in ``source`` as ``"manual"``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from prodex.errors import InvalidParameter, RecordNotFound
+from prodex.extract.model import Media, Product
+from prodex.service.clock import utcnow
+from prodex.store import products as repo
+from prodex.store.db import Database
+from prodex.store.records import ProductRecord, media_to_json
+
+MANUAL_SOURCE = "manual"
+
+
+def new_product_id() -> str:
+    """A fresh opaque product id (16 URL-safe characters, 96 random bits)."""
+    return secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True, slots=True)
+class ManualFields:
+    """The fields a client can enter by hand; ``None`` means "not given"."""
+
+    name: str | None = None
+    description: str | None = None
+    target_audience: str | None = None
+    media: list[Media] | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields that were given, by name."""
+        values = {
+            "name": self.name,
+            "description": self.description,
+            "target_audience": self.target_audience,
+            "media": self.media,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
+
+def merge_manual(extracted: Product, manual: ManualFields) -> Product:
+    """``extracted`` with every non-empty hand-entered field taking its place ("given by hand wins").
+
+    Empty strings and empty media lists do not erase what was extracted. ``source`` records
+    ``"manual"`` for every field taken from ``manual``.
+    """
+    updates: dict[str, object] = {}
+    source = dict(extracted.source)
+    for name, value in manual.given().items():
+        if value in ("", []):
+            continue
+        updates[name] = value
+        source[name] = MANUAL_SOURCE
+    updates["source"] = source
+    return extracted.model_copy(update=updates)
+
+
+class Products:
+    """The product store of every account, one account at a time."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def create_manual(self, account_id: int, fields: ManualFields) -> ProductRecord:
+        """Create a product entered by hand; ``name`` is required and must not be blank."""
+        if fields.name is None or not fields.name.strip():
+            raise InvalidParameter("name: required when no url is given (1 to 500 characters).", field="name")
+        given = fields.given()
+        product = Product(
+            url="",
+            name=fields.name,
+            description=fields.description or "",
+            target_audience=fields.target_audience or "",
+            media=fields.media or [],
+            source={name: MANUAL_SOURCE for name, value in given.items() if value not in ("", [])},
+        )
+        return self.store(account_id, product)
+
+    def create_from_extracted(
+        self, account_id: int, extracted: Product, manual: ManualFields
+    ) -> ProductRecord:
+        """Store an extracted product merged with the hand-entered fields (see :func:`merge_manual`)."""
+        return self.store(account_id, merge_manual(extracted, manual))
+
+    def store(self, account_id: int, product: Product) -> ProductRecord:
+        """Store ``product`` as a new product of the account, under a fresh id."""
+        with self._database.write() as conn:
+            return repo.insert_product(
+                conn,
+                product_id=new_product_id(),
+                account_id=account_id,
+                values=repo.product_values(product),
+                now=utcnow(),
+            )
+
+    def update(self, account_id: int, product_id: str, fields: ManualFields) -> ProductRecord:
+        """Replace the given fields of the account's product (media is replaced as a whole)."""
+        if fields.name is not None and not fields.name.strip():
+            raise InvalidParameter("name: must not be blank.", field="name")
+        given = fields.given()
+        with self._database.write() as conn:
+            current = repo.get_product(conn, account_id, product_id, lock=True)
+            if current is None:
+                raise RecordNotFound(_not_found(product_id))
+            if not given:
+                return current
+            source = dict(current.source)
+            values: dict[str, object] = {}
+            for name, value in given.items():
+                if name == "media":
+                    assert isinstance(value, list)
+                    values["media"] = [media_to_json(m) for m in value]
+                else:
+                    values[name] = value
+                if value in ("", []):
+                    source.pop(name, None)
+                else:
+                    source[name] = MANUAL_SOURCE
+            values["source"] = source
+            updated = repo.update_product(conn, account_id, product_id, values, utcnow())
+        if updated is None:
+            raise RecordNotFound(_not_found(product_id))
+        return updated
+
+    def get(self, account_id: int, product_id: str) -> ProductRecord:
+        """The account's product; :class:`RecordNotFound` when absent or owned by another account."""
+        with self._database.read() as conn:
+            product = repo.get_product(conn, account_id, product_id)
+        if product is None:
+            raise RecordNotFound(_not_found(product_id))
+        return product
+
+    def page(self, account_id: int, *, page: int, page_size: int) -> tuple[list[ProductRecord], int]:
+        """One page (1-based) of the account's products, newest first, and the total count."""
+        with self._database.read() as conn:
+            total = repo.count_products(conn, account_id)
+            items = (
+                repo.list_products(conn, account_id, limit=page_size, offset=(page - 1) * page_size)
+                if (page - 1) * page_size < total
+                else []
+            )
+        return items, total
+
+    def delete(self, account_id: int, product_id: str) -> None:
+        """Delete the account's product; :class:`RecordNotFound` when absent."""
+        with self._database.write() as conn:
+            if not repo.delete_product(conn, account_id, product_id):
+                raise RecordNotFound(_not_found(product_id))
+
+
+def _not_found(product_id: str) -> str:
+    shown = product_id if len(product_id) <= 64 else product_id[:64] + "..."
+    return f"Product {shown!r} not found."

@@ -1,0 +1,48 @@
+"""Per-account slots for concurrent URL analyses (``Plan.concurrent_analyses``).
+
+The count is kept in this process's memory: with several server processes each process
+allows the plan's number of analyses (shared limits need a shared store; requests per minute
+are shared through the rate-limit storage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from prodex.errors import ConcurrencyLimited
+
+
+class AnalysisSlots:
+    """Counts the URL analyses running per account and refuses one more than the plan allows."""
+
+    def __init__(self) -> None:
+        self._running: dict[int, int] = {}
+
+    def in_use(self, account_id: int) -> int:
+        """How many analyses of the account are running now."""
+        return self._running.get(account_id, 0)
+
+    @asynccontextmanager
+    async def acquire(self, account_id: int, limit: int) -> AsyncIterator[None]:
+        """Hold one slot for the duration of the ``async with`` block.
+
+        Raises :class:`ConcurrencyLimited` (42901, HTTP 429) at once when ``limit`` analyses of
+        the account are already running. The check and the increment run without an ``await``
+        in between, so they are atomic on the event loop.
+        """
+        running = self._running.get(account_id, 0)
+        if running >= limit:
+            raise ConcurrencyLimited(
+                f"Too many URL analyses at once: your plan allows {limit}; retry when one finishes.",
+                retry_after=1,
+            )
+        self._running[account_id] = running + 1
+        try:
+            yield
+        finally:
+            remaining = self._running.get(account_id, 1) - 1
+            if remaining > 0:
+                self._running[account_id] = remaining
+            else:
+                self._running.pop(account_id, None)

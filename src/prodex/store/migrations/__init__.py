@@ -1,0 +1,1 @@
+"""Alembic migrations of the prodex schema, shipped inside the package (see :mod:`prodex.store.migrate`)."""
