@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     fetch_max_retry_after: float = Field(default=10.0, ge=0)
     fetch_cache_ttl: float = Field(default=300.0, ge=0)
     fetch_cache_entries: Annotated[int, Field(ge=0)] = 256
+    fetch_cache_max_bytes: Annotated[int, Field(ge=0)] = 64 * 1024 * 1024
+    fetch_max_url_length: Annotated[int, Field(ge=64, le=65536)] = 2048
 
     # --- rendering -----------------------------------------------------------------------------
     render: Literal["auto", "always", "off"] | None = Field(

@@ -1,0 +1,136 @@
+"""Bounded body reading: count compressed bytes and decompress with a hard output limit.
+
+httpx's own decoders inflate each network chunk in one call, so a few kilobytes of a gzip bomb can
+become hundreds of megabytes before anyone can count them. :class:`BoundedBody` instead feeds
+``zlib`` decompressors with ``max_length`` set to what is left of the budget, so no call produces
+more than the limit plus one byte, and a bomb costs at most the limit in memory and the time to
+inflate that many bytes. Raw bytes, every intermediate layer and the final body are each counted
+against the same limit.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from prodex.errors import BodyTooLarge, UnusablePage
+
+# The encodings prodex asks for and can decode with a bounded decoder.
+ACCEPT_ENCODING = "gzip, deflate"
+MAX_ENCODING_LAYERS = 3
+
+
+class _ZlibLayer:
+    """One gzip (possibly multi-member) or deflate (zlib-wrapped or raw) layer with bounded output."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._wbits = 31 if self._gzip else 15
+        self._decoder = zlib.decompressobj(self._wbits)
+        self._started = False
+        self._limit = limit
+        self._produced = 0
+
+    def _count(self, chunk: bytes) -> bytes:
+        self._produced += len(chunk)
+        if self._produced > self._limit:
+            raise BodyTooLarge()
+        return chunk
+
+    def decode(self, data: bytes) -> bytes:
+        """Decode ``data`` completely; raise BodyTooLarge once this layer's output passes the limit."""
+        output = bytearray()
+        while data:
+            budget = self._limit - self._produced
+            try:
+                chunk = self._decoder.decompress(data, budget + 1)
+            except zlib.error as exc:
+                if not self._started and self._wbits == 15:
+                    # Some servers send raw deflate as "deflate": retry without the zlib header.
+                    self._wbits = -15
+                    self._decoder = zlib.decompressobj(self._wbits)
+                    continue
+                raise UnusablePage("The shop sent a corrupt compressed page.") from exc
+            self._started = True
+            output += self._count(chunk)
+            rest = self._decoder.unconsumed_tail
+            if self._decoder.eof:
+                rest = self._decoder.unused_data
+                if not (self._gzip and rest.strip(b"\x00")):
+                    break  # end of the stream; trailing padding or garbage is ignored
+                self._decoder = zlib.decompressobj(self._wbits)  # the next gzip member
+            elif not chunk and len(rest) == len(data):
+                break  # no progress possible without more input
+            data = rest
+        return bytes(output)
+
+    def flush(self) -> bytes:
+        """The output still held inside the decoder at the end of the body (at most one window)."""
+        try:
+            return self._count(self._decoder.flush())
+        except zlib.error as exc:
+            raise UnusablePage("The shop sent a corrupt compressed page.") from exc
+
+
+def parse_content_encoding(header: str | None) -> list[str]:
+    """The content codings of a ``Content-Encoding`` header, in the order they were applied.
+
+    Raises UnusablePage for codings prodex cannot decode with a bounded decoder, or too many layers.
+    """
+    codings = [c.strip().lower() for c in (header or "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if len(codings) > MAX_ENCODING_LAYERS:
+        raise UnusablePage("The shop sent the page with too many layers of compression.")
+    for coding in codings:
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            raise UnusablePage(f"The shop sent the page with an unsupported compression ({coding[:40]}).")
+    return codings
+
+
+class BoundedBody:
+    """Accumulates a response body, counting raw, intermediate and decoded bytes against one limit.
+
+    ``feed`` each raw chunk as it arrives from the network, then call ``finish``. Both raise
+    BodyTooLarge as soon as any count exceeds ``limit``.
+    """
+
+    def __init__(self, content_encoding: str | None, limit: int) -> None:
+        self._limit = limit
+        # Decoding undoes the codings in reverse order of application.
+        self._layers = [_ZlibLayer(c, limit) for c in reversed(parse_content_encoding(content_encoding))]
+        self._raw_bytes = 0
+        self._decoded = bytearray()
+
+    @property
+    def raw_bytes(self) -> int:
+        """How many bytes arrived from the network so far."""
+        return self._raw_bytes
+
+    def _too_large(self) -> BodyTooLarge:
+        return BodyTooLarge(f"The page is larger than the allowed {self._limit // 1024} KiB.")
+
+    def _push(self, data: bytes, first_layer: int) -> None:
+        try:
+            for layer in self._layers[first_layer:]:
+                data = layer.decode(data)
+        except BodyTooLarge:
+            raise self._too_large() from None
+        self._decoded += data
+        if len(self._decoded) > self._limit:
+            raise self._too_large()
+
+    def feed(self, chunk: bytes) -> None:
+        """Count and decode one raw chunk from the network."""
+        self._raw_bytes += len(chunk)
+        if self._raw_bytes > self._limit:
+            raise self._too_large()
+        self._push(chunk, 0)
+
+    def finish(self) -> bytes:
+        """Flush every layer (outermost first) and return the decoded body."""
+        for index, layer in enumerate(self._layers):
+            try:
+                tail = layer.flush()
+            except BodyTooLarge:
+                raise self._too_large() from None
+            self._push(tail, index + 1)
+        return bytes(self._decoded)

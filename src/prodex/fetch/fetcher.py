@@ -1,0 +1,390 @@
+"""The fetcher: the only code in prodex that opens network connections.
+
+One :class:`Fetcher` per process (and event loop). ``await fetcher.fetch(url)`` returns a
+:class:`~prodex.fetch.page.FetchedPage` or raises one of the typed errors of :mod:`prodex.errors`::
+
+    URLRefused           the guard refused the URL or a redirect hop (scheme, host, address, allow-list)
+    Unreachable          DNS failure, connection refused/lost, TLS failure (the message names which)
+    UpstreamClientError  the shop answered 4xx (``upstream_status``)
+    UpstreamServerError  the shop answered 5xx or broke the HTTP exchange (retryable)
+    UpstreamTimeout      connect, read or total time limit exceeded (retryable)
+    NotHTML              not HTML/XHTML (nor JSON when ``accept="json"``)
+    BodyTooLarge         more than ``fetch_max_body_bytes``, compressed or decompressed
+    BotWall              a captcha, consent or access-denied page instead of the product
+    FetchError           redirect loop or too many redirects; UnusablePage: unreadable compression
+
+How: an httpx client (HTTP/2 when the shop offers it over TLS, browser-like headers) whose network
+backend resolves every host through the guard and dials only the checked address; redirects are
+followed here, hop by hop, each hop checked again; bodies are read raw and decompressed by a bounded
+decoder; a global and a per-host limit bound concurrency; connection errors, 429 and 5xx are
+retried with backoff (honouring Retry-After up to a cap) within the total time limit; successful
+pages are cached briefly and concurrent fetches of one URL share a single request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
+from urllib.parse import urljoin
+
+import httpcore
+import httpx
+
+from prodex.errors import (
+    BodyTooLarge,
+    FetchError,
+    ProdexError,
+    Unreachable,
+    UnusablePage,
+    UpstreamClientError,
+    UpstreamServerError,
+    UpstreamTimeout,
+)
+from prodex.fetch.botwall import raise_for_bot_wall
+from prodex.fetch.cache import PageCache, SingleFlight
+from prodex.fetch.concurrency import FetchLimiter
+from prodex.fetch.content import (
+    ACCEPT_HEADERS,
+    Accept,
+    check_content,
+    is_declared_unacceptable,
+    parse_content_type,
+)
+from prodex.fetch.decoding import ACCEPT_ENCODING, BoundedBody
+from prodex.fetch.guard import URLGuard
+from prodex.fetch.network import GuardedNetworkBackend
+from prodex.fetch.page import FetchedPage
+from prodex.fetch.resolver import Resolver
+from prodex.fetch.retry import RETRYABLE_STATUSES, backoff_delay, parse_retry_after
+from prodex.fetch.urls import TargetURL
+from prodex.settings import Settings
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# How much of an error response is read to look for a bot wall (the rest is not needed).
+ERROR_BODY_LIMIT = 256 * 1024
+MAX_LOCATION_LENGTH = 8192
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    """A hop's answer that points elsewhere."""
+
+    location: str
+
+
+class _RetryableFailure(Exception):
+    """A hop failed in a way worth retrying; carries the error to raise when retries run out."""
+
+    def __init__(self, error: FetchError, retry_after: float | None = None) -> None:
+        super().__init__(error.msg)
+        self.error = error
+        self.retry_after = retry_after
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool built on the guarded network backend.
+
+    httpx 0.28 does not let callers pass a network backend, so the pool is rebuilt with the same
+    settings and ``network_backend=``; everything else (request/response mapping, exception
+    mapping) is httpx's own code.
+    """
+
+    def __init__(self, backend: httpcore.AsyncNetworkBackend, limits: httpx.Limits) -> None:
+        super().__init__(http1=True, http2=True, limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=True,
+            network_backend=backend,
+        )
+
+
+def _tls_reason(exc: BaseException) -> str | None:
+    """The TLS failure behind a connection error, in words, or None when it was not TLS."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return f"certificate verification failed ({seen.verify_message})"
+        if isinstance(seen, ssl.SSLError):
+            return str(seen.reason or "handshake error").replace("_", " ").lower()
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _transport_failure(exc: httpx.TransportError, host: str) -> FetchError | _RetryableFailure:
+    """Map an httpx transport error to a prodex error (wrapped when it is worth retrying)."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return _RetryableFailure(UpstreamTimeout(f"Connecting to the shop at {host} timed out."))
+    if isinstance(exc, httpx.ConnectError):
+        reason = _tls_reason(exc)
+        if reason:
+            return Unreachable(f"The secure (TLS) connection to {host} failed: {reason}.")
+        return _RetryableFailure(
+            Unreachable(f"Could not connect to the shop at {host} (connection refused or unreachable).")
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return UpstreamTimeout(f"The shop at {host} stopped sending data; retry later.")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return _RetryableFailure(
+            UpstreamServerError(f"The shop at {host} sent a broken HTTP response.", upstream_status=502)
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return Unreachable(f"The shop at {host} cannot be reached over this protocol.")
+    return _RetryableFailure(Unreachable(f"The connection to the shop at {host} was lost."))
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    """Response headers with lower-case names, repeated ones joined."""
+    joined: dict[str, str] = {}
+    for name, value in response.headers.multi_items():
+        key = name.lower()
+        joined[key] = f"{joined[key]}, {value}" if key in joined else value
+    return joined
+
+
+class Fetcher:
+    """Fetches product pages safely: the guard, limits, retries, bot-wall detection and a short cache.
+
+    ``resolver`` replaces the system resolver (tests, custom DNS); ``transport`` replaces the
+    socket dialer under the guard (an ``httpcore.AsyncNetworkBackend`` that is only ever asked to
+    connect to addresses the guard has checked; tests use it to stand in for the internet).
+    A Fetcher belongs to the event loop it is first used on; close it with :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        resolver: Resolver | None = None,
+        transport: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
+        self.settings = settings
+        self.guard = URLGuard(settings, resolver)
+        limits = httpx.Limits(
+            max_connections=settings.fetch_max_connections,
+            max_keepalive_connections=min(settings.fetch_max_connections, 64),
+            keepalive_expiry=30.0,
+        )
+        self._client = httpx.AsyncClient(
+            transport=_GuardedTransport(GuardedNetworkBackend(self.guard, transport), limits),
+            timeout=httpx.Timeout(
+                connect=settings.fetch_connect_timeout,
+                read=settings.fetch_read_timeout,
+                write=settings.fetch_read_timeout,
+                pool=settings.fetch_total_timeout,
+            ),
+            headers={
+                "User-Agent": settings.fetch_user_agent,
+                "Accept-Language": settings.fetch_accept_language,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+            # No jar shared between fetches: each fetch keeps its own cookies (see _follow).
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._limiter = FetchLimiter(settings.fetch_max_connections, settings.fetch_max_per_host)
+        self._cache = PageCache(
+            settings.fetch_cache_ttl, settings.fetch_cache_entries, settings.fetch_cache_max_bytes
+        )
+        self._flights = SingleFlight()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Cancel fetches in flight, forget the cache and close every connection."""
+        await self._flights.cancel_all()
+        self._cache.clear()
+        await self._client.aclose()
+
+    async def fetch(self, url: str, *, accept: Accept = "html") -> FetchedPage:
+        """Fetch ``url`` and return the page; raise a typed FetchError (see the module docstring).
+
+        ``accept="json"`` also accepts JSON (for adapters that read a shop's JSON endpoints).
+        The returned page's ``url`` is the canonical form of ``url`` the guard checked.
+        """
+        target = self.guard.check_url(url)
+        key = (target.url, accept)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        return await self._flights.run(key, lambda: self._fetch_and_cache(key, target, accept))
+
+    async def _fetch_and_cache(self, key: tuple[str, str], target: TargetURL, accept: Accept) -> FetchedPage:
+        total = self.settings.fetch_total_timeout
+        try:
+            async with asyncio.timeout(total):
+                page = await self._follow(target, accept)
+        except TimeoutError as exc:
+            raise UpstreamTimeout(
+                f"The shop at {target.host} did not deliver the page within {total:g} s; retry later."
+            ) from exc
+        self._cache.put(key, page)
+        return page
+
+    async def _follow(self, target: TargetURL, accept: Accept) -> FetchedPage:
+        """Request ``target`` and follow redirects by hand, checking every hop with the guard."""
+        cookies = httpx.Cookies()
+        visited: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        chain: list[str] = []
+        current = target
+        for _hop in range(self.settings.fetch_max_redirects + 1):
+            state = (current.url, tuple(sorted((c.name, c.value or "") for c in cookies.jar)))
+            if state in visited:
+                raise FetchError("The shop's page redirects in a loop, so it cannot be fetched.")
+            visited.add(state)
+            result = await self._request_with_retries(current, accept, cookies)
+            if isinstance(result, FetchedPage):
+                if not chain:
+                    return result
+                return FetchedPage(
+                    url=target.url,
+                    final_url=result.final_url,
+                    status=result.status,
+                    headers=result.headers,
+                    body=result.body,
+                    content_type=result.content_type,
+                    charset=result.charset,
+                    redirects=tuple(chain),
+                )
+            chain.append(current.url)
+            current = self.guard.check_url(urljoin(current.url, result.location))
+        raise FetchError(
+            f"The shop redirected more than {self.settings.fetch_max_redirects} times, so the page "
+            "cannot be fetched."
+        )
+
+    async def _request_with_retries(
+        self, target: TargetURL, accept: Accept, cookies: httpx.Cookies
+    ) -> FetchedPage | _Redirect:
+        """One hop, retried with backoff for connection errors, 429 and 5xx within the time limit."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        attempt = 0
+        while True:
+            try:
+                async with self._limiter.slot(target.host):
+                    return await self._request(target, accept, cookies)
+            except _RetryableFailure as failure:
+                attempt += 1
+                if attempt > self.settings.fetch_retries:
+                    raise failure.error from None
+                delay = backoff_delay(attempt, self.settings.fetch_retry_backoff)
+                if failure.retry_after is not None:
+                    if failure.retry_after > self.settings.fetch_max_retry_after:
+                        raise failure.error from None
+                    delay = max(delay, failure.retry_after)
+                elapsed = loop.time() - started
+                if elapsed + delay >= self.settings.fetch_total_timeout:
+                    raise failure.error from None
+                await asyncio.sleep(delay)
+
+    async def _request(
+        self, target: TargetURL, accept: Accept, cookies: httpx.Cookies
+    ) -> FetchedPage | _Redirect:
+        """Send one GET and turn the response into a page, a redirect, or a typed error."""
+        request = self._client.build_request("GET", target.url, headers={"Accept": ACCEPT_HEADERS[accept]})
+        cookies.set_cookie_header(request)
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            failure = _transport_failure(exc, target.host)
+            raise failure from None
+        try:
+            cookies.extract_cookies(response)
+            return await self._read_response(target, accept, response)
+        except httpx.TransportError as exc:
+            failure = _transport_failure(exc, target.host)
+            raise failure from None
+        finally:
+            await response.aclose()
+
+    async def _read_response(
+        self, target: TargetURL, accept: Accept, response: httpx.Response
+    ) -> FetchedPage | _Redirect:
+        status = response.status_code
+        headers = _headers(response)
+        if status in REDIRECT_STATUSES:
+            location = headers.get("location", "").strip()
+            if not location or len(location) > MAX_LOCATION_LENGTH:
+                raise FetchError(f"The shop answered HTTP {status} without a usable redirect address.")
+            return _Redirect(location)
+        if status >= 400:
+            await self._raise_for_error_status(target, response, headers)
+        if not 200 <= status < 300 or status == 204:
+            raise UpstreamServerError(
+                f"The shop answered HTTP {status}, which is not a page.", upstream_status=status
+            )
+        media_type, charset = parse_content_type(headers.get("content-type"))
+        if is_declared_unacceptable(media_type, accept):
+            check_content(media_type, b"", accept)  # raises NotHTML with the declared type
+        limit = self.settings.fetch_max_body_bytes
+        declared_length = headers.get("content-length", "")
+        if declared_length.isdigit() and int(declared_length) > limit:
+            raise BodyTooLarge(f"The page is larger than the allowed {limit // 1024} KiB.")
+        body = await self._read_body(response, limit)
+        effective_type = check_content(media_type, body, accept)
+        page = FetchedPage(
+            url=target.url,
+            final_url=target.url,
+            status=status,
+            headers=headers,
+            body=body,
+            content_type=effective_type,
+            charset=charset,
+        )
+        if effective_type != "application/json":
+            raise_for_bot_wall(page.text, status=status, headers=headers, url=target.url)
+        return page
+
+    async def _raise_for_error_status(
+        self, target: TargetURL, response: httpx.Response, headers: dict[str, str]
+    ) -> None:
+        """Raise the right error for a 4xx/5xx answer: BotWall when the body is a challenge page."""
+        status = response.status_code
+        media_type, charset = parse_content_type(headers.get("content-type"))
+        if media_type in ("text/html", "application/xhtml+xml", ""):
+            try:
+                body = await self._read_body(response, ERROR_BODY_LIMIT)
+            except (UnusablePage, httpx.TransportError):
+                body = b""
+            if body:
+                text = FetchedPage(target.url, target.url, status, headers, body, media_type, charset).text
+                raise_for_bot_wall(text, status=status, headers=headers, url=target.url)
+        reason = f" ({response.reason_phrase})" if response.reason_phrase else ""
+        error: ProdexError
+        if status >= 500:
+            error = UpstreamServerError(
+                f"The shop answered HTTP {status}{reason}; retry later.", upstream_status=status
+            )
+        else:
+            error = UpstreamClientError(
+                f"The shop answered HTTP {status}{reason} for this URL.", upstream_status=status
+            )
+        if status in RETRYABLE_STATUSES:
+            assert isinstance(error, FetchError)
+            raise _RetryableFailure(error, parse_retry_after(headers.get("retry-after")))
+        raise error
+
+    @staticmethod
+    async def _read_body(response: httpx.Response, limit: int) -> bytes:
+        """Read the raw body, counting compressed and decompressed bytes against ``limit``."""
+        body = BoundedBody(response.headers.get("content-encoding"), limit)
+        async for chunk in response.aiter_raw():
+            body.feed(chunk)
+        return body.finish()

@@ -1,0 +1,142 @@
+"""The URL guard: decides whether prodex may fetch a URL and which addresses it may connect to.
+
+Three layers, all applied to every URL including each redirect hop:
+
+1. :func:`~prodex.fetch.urls.parse_target_url`: http(s) only, no userinfo, bounded length, every
+   host spelling made canonical.
+2. The host rules: the allow-list ``PRODEX_FETCH_ALLOWED_HOSTS`` (empty = any host) and, unless
+   ``PRODEX_FETCH_ALLOW_PRIVATE`` is on, refusal of local names (``localhost``, ``*.local``,
+   single-label names...) and of IP literals outside the public address space.
+3. :meth:`URLGuard.resolve`: the host is resolved once and EVERY address is checked against
+   :func:`~prodex.fetch.policy.address_refusal`; the caller must connect only to those addresses
+   (the fetcher's network backend does, so DNS rebinding cannot slip in a second answer).
+
+The browser's route interception can reuse :meth:`URLGuard.check` for each request it sees.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from prodex.errors import Unreachable, URLRefused
+from prodex.fetch.policy import IPAddress, address_refusal
+from prodex.fetch.resolver import Resolver, SystemResolver
+from prodex.fetch.urls import TargetURL, canonical_host, parse_target_url
+from prodex.settings import Settings
+
+# Names that only make sense inside a network (RFC 6761, RFC 8375, ICANN name-collision list).
+LOCAL_SUFFIXES = (
+    "localhost",
+    "local",
+    "localdomain",
+    "internal",
+    "intranet",
+    "lan",
+    "home",
+    "corp",
+    "arpa",
+    "test",
+    "invalid",
+    "onion",
+)
+
+
+def local_name_refusal(host: str) -> str | None:
+    """Why a canonical host NAME is refused under the public-only policy, or None when it is not."""
+    labels = host.split(".")
+    if len(labels) == 1:
+        return "a host name without a domain (it would resolve inside the local network)"
+    if labels[-1] in LOCAL_SUFFIXES:
+        return f"a local host name (.{labels[-1]})"
+    return None
+
+
+class AllowedHosts:
+    """The allow-list: exact hosts, and ``*.example.com`` entries for any subdomain of a domain."""
+
+    def __init__(self, entries: list[str]) -> None:
+        self._exact: set[str] = set()
+        self._suffixes: list[str] = []
+        for entry in entries:
+            wildcard = entry.startswith("*.")
+            host, _ip = canonical_host(entry[2:] if wildcard else entry)
+            if wildcard:
+                self._suffixes.append(f".{host}")
+            else:
+                self._exact.add(host)
+
+    @property
+    def restricts(self) -> bool:
+        """Whether the list is non-empty (an empty list allows every host)."""
+        return bool(self._exact or self._suffixes)
+
+    def allows(self, host: str) -> bool:
+        """Whether the canonical ``host`` is on the list (always true for an empty list)."""
+        if not self.restricts:
+            return True
+        return host in self._exact or any(host.endswith(suffix) for suffix in self._suffixes)
+
+
+class URLGuard:
+    """Checks URLs and resolved addresses against the settings' fetch policy."""
+
+    def __init__(self, settings: Settings, resolver: Resolver | None = None) -> None:
+        self.allow_private = settings.fetch_allow_private
+        self.max_url_length = settings.fetch_max_url_length
+        self.allowed_hosts = AllowedHosts(settings.fetch_allowed_hosts)
+        self.resolver: Resolver = resolver or SystemResolver()
+
+    def check_url(self, url: str) -> TargetURL:
+        """Parse ``url`` and apply the host rules (no DNS yet); raise URLRefused when not allowed."""
+        target = parse_target_url(url, max_length=self.max_url_length)
+        if not self.allowed_hosts.allows(target.host):
+            raise URLRefused(
+                f"The host {target.host} is not in this server's allowed hosts (PRODEX_FETCH_ALLOWED_HOSTS)."
+            )
+        if self.allow_private:
+            return target
+        if target.ip is not None:
+            self.check_address(target.host, target.ip, literal=True)
+        else:
+            reason = local_name_refusal(target.host)
+            if reason:
+                raise URLRefused(f"The host {target.host} is {reason}, which is not allowed.")
+        return target
+
+    def check_address(self, host: str, ip: IPAddress, *, literal: bool = False) -> None:
+        """Raise URLRefused when ``ip`` (an address of ``host``) is not public and private is not allowed."""
+        if self.allow_private:
+            return
+        reason = address_refusal(ip)
+        if reason is None:
+            return
+        if literal:
+            raise URLRefused(f"The URL points to a {reason} address, which is not allowed.")
+        raise URLRefused(f"The host {host} resolves to a {reason} address, which is not allowed.")
+
+    async def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Every address of the canonical ``host``, each checked; connect only to these.
+
+        An IP literal is checked as is, without a lookup. For a name, one refused answer refuses
+        the whole host (a mix of public and private answers is a classic rebinding set-up).
+        """
+        try:
+            ip: IPAddress | None = ipaddress.ip_address(host.strip("[]"))
+            literal = str(ip)
+        except ValueError:
+            literal, ip = canonical_host(host)
+        if ip is not None:
+            self.check_address(literal, ip, literal=True)
+            return [ip]
+        addresses = await self.resolver.resolve(literal, port)
+        if not addresses:
+            raise Unreachable(f"The shop's host name {literal} has no address (DNS lookup failed).")
+        for address in addresses:
+            self.check_address(literal, address)
+        return addresses
+
+    async def check(self, url: str) -> tuple[TargetURL, list[IPAddress]]:
+        """Check ``url`` fully (parse, host rules, resolution, every address): for callers that connect
+        themselves, such as the browser's route interception."""
+        target = self.check_url(url)
+        return target, await self.resolve(target.host, target.port)

@@ -1,0 +1,74 @@
+"""The socket layer under httpx: connects only to addresses the guard has just checked.
+
+httpcore asks its network backend to ``connect_tcp(host, port)`` with the URL's host name. This
+backend resolves the name through :meth:`URLGuard.resolve` (which checks EVERY answer), then opens
+the socket to one of those checked IP addresses itself. No other lookup happens, so a DNS server
+that answers differently the second time (rebinding) is never asked twice. TLS is started later by
+httpcore on the returned stream with the URL's host name, so SNI and certificate checks still use
+the name, and the Host header is the URL's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import anyio
+import httpcore
+
+from prodex.fetch.guard import URLGuard
+
+# How many of a host's (checked) addresses to try before giving up on connecting.
+MAX_CONNECT_ATTEMPTS = 4
+
+
+class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that resolves through the guard and dials the checked address.
+
+    ``dialer`` opens the actual TCP connection to an IP address (default: httpcore's AnyIO
+    backend). Tests replace it to observe which address is dialled.
+    """
+
+    def __init__(self, guard: URLGuard, dialer: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._guard = guard
+        self._dialer = dialer or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Resolve ``host`` through the guard (raising URLRefused/Unreachable) and dial a checked address."""
+        try:
+            with anyio.fail_after(timeout):
+                addresses = await self._guard.resolve(host, port)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
+        last_error: Exception | None = None
+        for address in addresses[:MAX_CONNECT_ATTEMPTS]:
+            try:
+                return await self._dialer.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        raise last_error or httpcore.ConnectError(f"no address to connect to for {host}")
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Refused: prodex never fetches over Unix sockets."""
+        raise httpcore.ConnectError("Unix sockets are not allowed")
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep (used by httpcore between its own connection retries)."""
+        await anyio.sleep(seconds)
