@@ -1,0 +1,92 @@
+"""The app factory: :func:`create_app` builds the FastAPI application.
+
+Shared objects live on ``app.state`` and are created in the lifespan (start-up/shut-down):
+``settings``, ``metrics``, ``database``, ``accounts``, ``credits``, ``products``,
+``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``health_checks`` (name ->
+async check) and ``url_analyzer`` (``None`` until URL analysis is plugged in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from prodex import __version__
+from prodex.api.errors import install_error_handlers
+from prodex.api.logs import configure_logging
+from prodex.api.metrics import HttpMetrics
+from prodex.api.middleware import RequestContextMiddleware
+from prodex.api.ratelimit import AccountRateLimiter
+from prodex.api.routes import ops, products, user
+from prodex.service.accounts import Accounts
+from prodex.service.credits import Credits
+from prodex.service.keys import ApiKeyAuthenticator
+from prodex.service.products import Products
+from prodex.service.slots import AnalysisSlots
+from prodex.settings import Settings, get_settings
+from prodex.store.db import Database
+from prodex.store.migrate import upgrade_database
+
+DESCRIPTION = """
+A self-hosted, JoggAI v2 compatible Product API. Authenticate with the `x-api-key` header.
+
+Every response is `{"code", "msg", "data", "rid"}`; `code` 0 means success. Business codes:
+10104 not found (404), 10105 invalid API key (401), 18020 insufficient credit (402), 18025 no
+permission (403), 40000 parameter error (400; 413 for a too large body), 42900 rate limited (429),
+42901 too many URL analyses at once (429), 50000 system error (500/502/504).
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the database (migrating it), build the services; close them at shut-down."""
+    settings: Settings = app.state.settings
+    database = Database(settings.effective_database_url, pool_size=settings.db_pool_size)
+    await anyio.to_thread.run_sync(upgrade_database, database)
+    app.state.database = database
+    app.state.accounts = Accounts(database, settings)
+    app.state.credits = Credits(database)
+    app.state.products = Products(database)
+    app.state.authenticator = ApiKeyAuthenticator(database, settings.api_auth_cache_seconds)
+    app.state.rate_limiter = AccountRateLimiter(settings.rate_limit_storage, settings.rate_limit_key_prefix)
+    app.state.slots = AnalysisSlots()
+
+    async def check_database() -> None:
+        await anyio.to_thread.run_sync(database.ping)
+
+    app.state.health_checks["database"] = check_database
+    try:
+        yield
+    finally:
+        database.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    metrics = HttpMetrics()
+    app = FastAPI(
+        title="prodex Product API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "Product", "description": "Product management operations"},
+            {"name": "User", "description": "User account operations"},
+            {"name": "Operations", "description": "Health and metrics"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.health_checks = {}
+    app.state.url_analyzer = None
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.api_max_body_bytes)
+    app.include_router(products.router)
+    app.include_router(user.router)
+    app.include_router(ops.router)
+    return app

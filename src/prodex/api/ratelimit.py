@@ -1,0 +1,94 @@
+"""Per-account rate limits with the ``limits`` library (sliding-window counter, one minute).
+
+``PRODEX_RATE_LIMIT_STORAGE`` picks the storage: ``memory://`` (default; per process) or a Redis
+URL such as ``redis://127.0.0.1:6379/0`` (shared by every server process using it). Counters are
+namespaced by ``PRODEX_RATE_LIMIT_KEY_PREFIX``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.storage import storage_from_string
+
+from prodex.errors import RateLimited
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitState:
+    """Where an account stands in its current window."""
+
+    limit: int
+    remaining: int
+    reset_at: float
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (epoch seconds) as raw ASGI headers."""
+        return [
+            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-remaining", str(self.remaining).encode()),
+            (b"x-ratelimit-reset", str(math.ceil(self.reset_at)).encode()),
+        ]
+
+    def retry_after(self) -> int:
+        """Seconds until another request may succeed (at least 1)."""
+        return max(1, math.ceil(self.reset_at - time.time()))
+
+
+def async_storage_uri(uri: str) -> str:
+    """The ``limits`` async storage URI for a configured one (``redis://`` -> ``async+redis://``)."""
+    return uri if uri.startswith("async+") else f"async+{uri}"
+
+
+class AccountRateLimiter:
+    """Counts requests per account against the plan's requests per minute."""
+
+    def __init__(self, storage_uri: str, key_prefix: str = "prodex") -> None:
+        uri = async_storage_uri(storage_uri)
+        options: dict[str, float | str | bool] = {}
+        if uri.startswith(("async+redis", "async+rediss")):
+            options["implementation"] = "redispy"
+        storage = storage_from_string(uri, **options)
+        assert isinstance(storage, Storage)
+        self.storage: Storage = storage
+        self._limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self._prefix = key_prefix
+        self._items: dict[int, RateLimitItemPerMinute] = {}
+
+    def _item(self, per_minute: int) -> RateLimitItemPerMinute:
+        item = self._items.get(per_minute)
+        if item is None:
+            item = self._items[per_minute] = RateLimitItemPerMinute(per_minute)
+        return item
+
+    async def hit(self, account_id: int, per_minute: int) -> RateLimitState:
+        """Count one request; raises :class:`RateLimited` (with the state) when over the limit."""
+        item = self._item(per_minute)
+        identity = (self._prefix, "account", str(account_id))
+        allowed = await self._limiter.hit(item, *identity)
+        stats = await self._limiter.get_window_stats(item, *identity)
+        state = RateLimitState(limit=per_minute, remaining=max(0, stats.remaining), reset_at=stats.reset_time)
+        if not allowed:
+            raise RateLimitExceeded(state)
+        return state
+
+    async def reset(self) -> None:
+        """Forget every counter (tests and operators)."""
+        await self.storage.reset()
+
+
+class RateLimitExceeded(RateLimited):
+    """:class:`RateLimited` carrying the window state for the response headers."""
+
+    def __init__(self, state: RateLimitState) -> None:
+        self.state = state
+        super().__init__(
+            f"Rate limit exceeded: your plan allows {state.limit} requests per minute; "
+            f"retry after {state.retry_after()} s.",
+            retry_after=state.retry_after(),
+        )

@@ -1,0 +1,56 @@
+"""Operations endpoints: ``/healthz`` and ``/metrics`` (no API key; keep them on a trusted network)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import cast
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from prodex.api.envelope import EnvelopeResponse
+from prodex.api.metrics import HttpMetrics
+from prodex.api.schemas import Envelope, Health
+
+router = APIRouter(tags=["Operations"])
+log = logging.getLogger("prodex.health")
+
+#: A health check: an async callable that raises when its component is unusable.
+HealthCheck = Callable[[], Awaitable[None]]
+
+
+@router.get(
+    "/healthz",
+    summary="Health",
+    response_model=Envelope[Health],
+    responses={503: {"model": Envelope[Health], "description": "50000: a component is failing."}},
+)
+async def healthz(request: Request) -> EnvelopeResponse:
+    """Check every component (the database, and any check in ``app.state.health_checks``)."""
+    checks = cast(dict[str, HealthCheck], request.app.state.health_checks)
+    components: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            await check()
+            components[name] = "ok"
+        except Exception:
+            log.exception("health check %s failed", name)
+            components[name] = "error"
+    healthy = all(value == "ok" for value in components.values())
+    data = {"status": "ok" if healthy else "error", "components": components}
+    if healthy:
+        return EnvelopeResponse(data)
+    return EnvelopeResponse(data, code=50000, msg="A component is failing.", status_code=503)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Metrics."}},
+)
+async def metrics(request: Request) -> Response:
+    """Request counts by route, status and business code, and request latency, in Prometheus format."""
+    registry = cast(HttpMetrics, request.app.state.metrics)
+    return Response(registry.render(), media_type=HttpMetrics.content_type)

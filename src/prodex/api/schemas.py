@@ -1,0 +1,232 @@
+"""Request and response shapes of the API (they also make the OpenAPI document).
+
+Requests are validated here: strings have maximum lengths, media URLs must be absolute
+http(s) URLs, unknown JSON fields are ignored. Responses are built as plain dicts by
+:func:`product_info` (fast to serialise); the response models below document them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from prodex.extract.model import Media, MediaType
+from prodex.service.products import ManualFields
+from prodex.store.records import ProductRecord
+
+MAX_URL_LENGTH = 2048
+MAX_NAME_LENGTH = 500
+MAX_DESCRIPTION_LENGTH = 20_000
+MAX_AUDIENCE_LENGTH = 1000
+MAX_MEDIA_ITEMS = 50
+MAX_MEDIA_NAME_LENGTH = 500
+MAX_MEDIA_DESCRIPTION_LENGTH = 2000
+MAX_PRODUCT_ID_LENGTH = 64
+MAX_PAGE_SIZE = 100
+
+
+def _http_url(value: str) -> str:
+    """Accept only an absolute http(s) URL with a host and no spaces or control characters."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("URL must not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        raise ValueError("URL is not valid") from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("URL must start with http:// or https://")
+    if not parts.hostname or not port_ok:
+        raise ValueError("URL must have a host")
+    return value
+
+
+HttpUrlText = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_http_url)]
+
+
+class _Request(BaseModel):
+    """Base of request bodies: unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class MediaIn(_Request):
+    """One image or video given by hand."""
+
+    type: Literal[1, 2] = Field(description="Media type: 1 image, 2 video.")
+    url: HttpUrlText = Field(description="Absolute http(s) URL of the file.")
+    name: str = Field(default="", max_length=MAX_MEDIA_NAME_LENGTH, description="File name.")
+    description: str = Field(
+        default="", max_length=MAX_MEDIA_DESCRIPTION_LENGTH, description="What it shows."
+    )
+
+    def to_media(self) -> Media:
+        """As the stored media type."""
+        return Media(type=MediaType(self.type), url=self.url, name=self.name, description=self.description)
+
+
+class _ProductFields(_Request):
+    name: str | None = Field(default=None, max_length=MAX_NAME_LENGTH, description="Product name.")
+    description: str | None = Field(
+        default=None, max_length=MAX_DESCRIPTION_LENGTH, description="Product description and selling points."
+    )
+    target_audience: str | None = Field(
+        default=None, max_length=MAX_AUDIENCE_LENGTH, description="Target audience."
+    )
+    media: list[MediaIn] | None = Field(
+        default=None, max_length=MAX_MEDIA_ITEMS, description="Images and videos, main image first."
+    )
+
+    def manual_fields(self) -> ManualFields:
+        """The hand-entered fields for the service layer."""
+        return ManualFields(
+            name=self.name,
+            description=self.description,
+            target_audience=self.target_audience,
+            media=[m.to_media() for m in self.media] if self.media is not None else None,
+        )
+
+
+class ProductCreate(_ProductFields):
+    """``POST /v2/product``: a product page ``url`` to analyse, or a product entered by hand
+    (``name`` required when there is no ``url``)."""
+
+    url: str | None = Field(
+        default=None, max_length=MAX_URL_LENGTH, description="Product page URL to create the product from."
+    )
+
+
+class ProductUpdate(_ProductFields):
+    """``PUT /v2/product``: replace the given fields of a product (``media`` as a whole)."""
+
+    product_id: str = Field(min_length=1, max_length=MAX_PRODUCT_ID_LENGTH, description="Product id.")
+
+
+class MediaOut(BaseModel):
+    """One image or video of a product."""
+
+    type: Literal[1, 2] = Field(description="Media type: 1 image, 2 video.")
+    url: str
+    name: str
+    description: str
+
+
+class ProductInfo(BaseModel):
+    """A product: the contract's fields plus compatible additions (clients may ignore them)."""
+
+    product_id: str = Field(description="Opaque product id.")
+    url: str = Field(description="Product page URL; empty for products entered by hand.")
+    name: str
+    description: str
+    target_audience: str
+    media: list[MediaOut]
+    selling_points: list[str] = Field(description="Addition: short feature lines.")
+    price: str | None = Field(description='Addition: price paid now, decimal string such as "1234.50".')
+    currency: str | None = Field(description="Addition: ISO 4217 currency code.")
+    brand: str | None = Field(description="Addition.")
+    sku: str | None = Field(description="Addition.")
+    gtin: str | None = Field(description="Addition: GTIN/EAN/UPC.")
+    mpn: str | None = Field(description="Addition: manufacturer part number.")
+    availability: str | None = Field(description="Addition: schema.org availability name, e.g. InStock.")
+    category: str | None = Field(description="Addition.")
+    breadcrumbs: list[str] = Field(description="Addition: category path of the shop.")
+    language: str | None = Field(description="Addition: BCP 47 language tag of the page.")
+    canonical_url: str | None = Field(description="Addition.")
+    source: dict[str, str] = Field(
+        description="Addition: where each field came from (json-ld, microdata, opengraph, meta, "
+        "app-state, site:<name>, dom, manual)."
+    )
+    created_at: str = Field(description="Addition: ISO 8601 UTC time of creation.")
+    updated_at: str = Field(description="Addition: ISO 8601 UTC time of the last change.")
+
+
+class ProductPage(BaseModel):
+    """One page of products, newest first."""
+
+    products: list[ProductInfo]
+    total: int = Field(description="How many products the account has.")
+    page: int
+    page_size: int
+
+
+class DeletedProduct(BaseModel):
+    """The id of the deleted product."""
+
+    product_id: str
+
+
+class WhoAmI(BaseModel):
+    """The account behind the API key."""
+
+    email: str
+    username: str = Field(description="The account name.")
+    account_id: int = Field(description="Addition.")
+    plan: str = Field(description="Addition: the account's plan.")
+
+
+class RemainingQuota(BaseModel):
+    """The account's remaining credits."""
+
+    remaining_quota: int
+
+
+class Health(BaseModel):
+    """Health of the service and of each component it depends on."""
+
+    status: Literal["ok", "error"]
+    components: dict[str, str]
+
+
+DataT = TypeVar("DataT")
+
+
+class Envelope(BaseModel, Generic[DataT]):
+    """Every response: business ``code`` (0 on success), ``msg``, ``data`` and the request id."""
+
+    code: int = Field(description="Business code: 0 success; see the README for the others.")
+    msg: str
+    data: DataT | None = None
+    rid: str = Field(description="Request id, also in the X-Request-ID header.")
+
+
+class ErrorData(BaseModel):
+    """``data`` of a 40000 parameter error: the first invalid field and every problem."""
+
+    field: str
+    errors: list[dict[str, str]]
+
+
+def _iso(record_time: Any) -> str:
+    return str(record_time.isoformat().replace("+00:00", "Z"))
+
+
+def product_info(record: ProductRecord) -> dict[str, Any]:
+    """A stored product as the JSON object of :class:`ProductInfo`."""
+    return {
+        "product_id": record.id,
+        "url": record.url,
+        "name": record.name,
+        "description": record.description,
+        "target_audience": record.target_audience,
+        "media": [
+            {"type": int(m.type), "url": m.url, "name": m.name, "description": m.description}
+            for m in record.media
+        ],
+        "selling_points": record.selling_points,
+        "price": record.price,
+        "currency": record.currency,
+        "brand": record.brand,
+        "sku": record.sku,
+        "gtin": record.gtin,
+        "mpn": record.mpn,
+        "availability": record.availability,
+        "category": record.category,
+        "breadcrumbs": record.breadcrumbs,
+        "language": record.language,
+        "canonical_url": record.canonical_url,
+        "source": record.source,
+        "created_at": _iso(record.created_at),
+        "updated_at": _iso(record.updated_at),
+    }
