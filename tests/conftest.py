@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,3 +62,49 @@ def dataset_dir() -> Path:
     """The shared labelled product pages; skips (or fails on CI) when ../shared is absent."""
     need((DATASET_DIR / "labels.json").is_file(), f"dataset not found at {DATASET_DIR}")
     return DATASET_DIR
+
+
+@contextmanager
+def new_postgres_database(postgres_url: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database with a unique name; yield its URL; drop it afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"prodex_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL database of this test session's own (concurrent runs never collide)."""
+    with new_postgres_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database URL shared by the session's tests, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'prodex.db'}"
+    return str(request.getfixturevalue("postgres_database_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A brand-new empty database for one test, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    postgres_url = request.getfixturevalue("postgres_url")
+    with new_postgres_database(postgres_url) as url:
+        yield url
