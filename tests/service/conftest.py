@@ -1,0 +1,29 @@
+"""Fixtures of the service tests: a migrated database (SQLite and PostgreSQL) and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from prodex.settings import Plan, Settings
+from prodex.store.db import Database
+from prodex.store.migrate import upgrade_database
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    """The session's database, migrated (once per backend)."""
+    db = Database(database_url, pool_size=10)
+    upgrade_database(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings with the default plans plus a ``gold`` plan."""
+    plans = Settings().plans | {
+        "gold": Plan(requests_per_minute=5, concurrent_analyses=1, credits_per_analysis=3)
+    }
+    return Settings(plans=plans)

@@ -1,0 +1,70 @@
+"""API keys: random, stored only as a SHA-256 hash, checked against revocation and disabled
+accounts; the per-process cache honours its time-to-live."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from prodex.errors import InvalidApiKey, NoPermission
+from prodex.service.accounts import Accounts
+from prodex.service.keys import ApiKeyAuthenticator, authenticate, generate_api_key
+from prodex.settings import Settings
+from prodex.store.db import Database
+from prodex.store.tables import api_keys
+
+
+def test_keys_are_random_and_only_their_hash_is_stored(database: Database, settings: Settings) -> None:
+    accounts = Accounts(database, settings)
+    account, first = accounts.create(name="keys", credits=0)
+    second = accounts.issue_key(account.id, label="ci")
+    assert first.secret != second.secret
+    assert len({generate_api_key() for _ in range(1000)}) == 1000
+    with database.read() as conn:
+        rows = conn.execute(select(api_keys).where(api_keys.c.account_id == account.id)).all()
+    stored = " ".join(str(value) for row in rows for value in row)
+    for issued in (first, second):
+        assert issued.secret not in stored
+        assert hashlib.sha256(issued.secret.encode()).hexdigest() in stored
+        assert len(issued.secret) >= 40
+
+
+def test_authenticate_accepts_good_keys_and_refuses_the_rest(database: Database, settings: Settings) -> None:
+    accounts = Accounts(database, settings)
+    account, issued = accounts.create(name="auth", plan="pro")
+    principal = authenticate(database, issued.secret)
+    assert (principal.account_id, principal.plan, principal.key_id) == (account.id, "pro", issued.key.id)
+
+    for bad in (None, "", "pdx_unknown", issued.secret + "x", issued.secret[:-1], "x" * 10_000):
+        with pytest.raises(InvalidApiKey) as caught:
+            authenticate(database, bad)
+        assert (caught.value.code, caught.value.status) == (10105, 401)
+
+    accounts.set_api_enabled(account.id, False)
+    with pytest.raises(NoPermission) as denied:
+        authenticate(database, issued.secret)
+    assert (denied.value.code, denied.value.status) == (18025, 403)
+    accounts.set_api_enabled(account.id, True)
+    assert authenticate(database, issued.secret).account_id == account.id
+
+    accounts.revoke_key(issued.key.id)
+    with pytest.raises(NoPermission, match="revoked"):
+        authenticate(database, issued.secret)
+
+
+async def test_the_key_cache_expires_after_its_ttl(database: Database, settings: Settings) -> None:
+    accounts = Accounts(database, settings)
+    _, issued = accounts.create(name="cache")
+    cached = ApiKeyAuthenticator(database, ttl=0.3)
+    uncached = ApiKeyAuthenticator(database, ttl=0)
+    await cached.authenticate(issued.secret)
+    accounts.revoke_key(issued.key.id)
+    with pytest.raises(NoPermission):
+        await uncached.authenticate(issued.secret)
+    assert (await cached.authenticate(issued.secret)).key_id == issued.key.id  # still within the TTL
+    await asyncio.sleep(0.35)
+    with pytest.raises(NoPermission):
+        await cached.authenticate(issued.secret)

@@ -1,0 +1,153 @@
+"""Products in the store: everything an extracted Product holds survives a round trip, fields
+given by hand win and are recorded as ``manual``, accounts are isolated, lists page newest first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from prodex.errors import InvalidParameter, RecordNotFound
+from prodex.extract.model import Media, MediaType, Product
+from prodex.service.accounts import Accounts
+from prodex.service.products import ManualFields, Products, merge_manual
+from prodex.settings import Settings
+from prodex.store.db import Database
+
+EXTRACTED = Product(
+    url="https://shop.example/p/blush",
+    name="Happy Booster Blush",
+    description="Brush on a radiant glow.\n\nSecond paragraph.",
+    selling_points=["Buildable colour", "Vegan"],
+    target_audience="Beauty enthusiasts",
+    media=[
+        Media(type=MediaType.IMAGE, url="https://cdn.example/blush-1.jpg", name="front"),
+        Media(type=MediaType.VIDEO, url="https://cdn.example/blush.mp4", description="how to"),
+    ],
+    price="12.99",
+    currency="EUR",
+    brand="Physicians Formula",
+    sku="PF-123",
+    gtin="0044386100000",
+    mpn="MPN-9",
+    availability="InStock",
+    category="Blush",
+    breadcrumbs=["Beauty", "Face", "Blush"],
+    language="de-DE",
+    canonical_url="https://shop.example/blush",
+    source={"name": "json-ld", "price": "json-ld", "media": "opengraph", "description": "dom"},
+)
+
+
+@pytest.fixture
+def account_ids(database: Database, settings: Settings) -> tuple[int, int]:
+    accounts = Accounts(database, settings)
+    first, _ = accounts.create(name="owner")
+    second, _ = accounts.create(name="stranger")
+    return first.id, second.id
+
+
+def test_an_extracted_product_round_trips_with_every_field(
+    database: Database, account_ids: tuple[int, int]
+) -> None:
+    owner, _ = account_ids
+    products = Products(database)
+    stored = products.create_from_extracted(owner, EXTRACTED, ManualFields())
+    read = products.get(owner, stored.id)
+    for field in Product.model_fields:
+        assert getattr(read, field) == getattr(EXTRACTED, field), field
+    assert read.created_at == read.updated_at
+    assert read.created_at.tzinfo is not None
+
+
+def test_fields_given_by_hand_win_and_are_marked_manual(
+    database: Database, account_ids: tuple[int, int]
+) -> None:
+    owner, _ = account_ids
+    manual_media = [Media(type=MediaType.IMAGE, url="https://my.example/own.png")]
+    manual = ManualFields(name="My Blush", description="", target_audience=None, media=manual_media)
+    merged = merge_manual(EXTRACTED, manual)
+    assert merged.name == "My Blush"
+    assert merged.description == EXTRACTED.description  # an empty hand-entered field does not erase
+    assert merged.media == manual_media
+    assert merged.source["name"] == "manual"
+    assert merged.source["media"] == "manual"
+    assert merged.source["description"] == "dom"
+    assert EXTRACTED.name == "Happy Booster Blush"  # the input is not modified
+    stored = Products(database).create_from_extracted(owner, EXTRACTED, manual)
+    assert (stored.name, stored.media, stored.price) == ("My Blush", manual_media, "12.99")
+
+
+def test_manual_creation_requires_a_name(database: Database, account_ids: tuple[int, int]) -> None:
+    owner, _ = account_ids
+    products = Products(database)
+    for name in (None, "", "   "):
+        with pytest.raises(InvalidParameter) as caught:
+            products.create_manual(owner, ManualFields(name=name, description="d"))
+        assert caught.value.field == "name"
+    record = products.create_manual(owner, ManualFields(name="Hand made", target_audience="Cooks"))
+    assert (record.url, record.name, record.description, record.target_audience) == (
+        "",
+        "Hand made",
+        "",
+        "Cooks",
+    )
+    assert record.source == {"name": "manual", "target_audience": "manual"}
+
+
+def test_updates_change_only_the_given_fields(database: Database, account_ids: tuple[int, int]) -> None:
+    owner, stranger = account_ids
+    products = Products(database)
+    stored = products.create_from_extracted(owner, EXTRACTED, ManualFields())
+    new_media = [Media(type=MediaType.VIDEO, url="http://v.example/a.mp4", name="clip")]
+    updated = products.update(owner, stored.id, ManualFields(target_audience="Teens", media=new_media))
+    assert updated.target_audience == "Teens"
+    assert updated.media == new_media
+    assert updated.name == EXTRACTED.name
+    assert updated.price == EXTRACTED.price
+    assert updated.source["target_audience"] == "manual"
+    assert updated.source["price"] == "json-ld"
+    assert updated.updated_at >= stored.updated_at
+    cleared = products.update(owner, stored.id, ManualFields(description=""))
+    assert cleared.description == ""
+    assert "description" not in cleared.source
+    with pytest.raises(InvalidParameter):
+        products.update(owner, stored.id, ManualFields(name=" "))
+    with pytest.raises(RecordNotFound):
+        products.update(stranger, stored.id, ManualFields(name="stolen"))
+    assert products.get(owner, stored.id).name == EXTRACTED.name
+
+
+def test_accounts_are_isolated(database: Database, account_ids: tuple[int, int]) -> None:
+    owner, stranger = account_ids
+    products = Products(database)
+    stored = products.create_manual(owner, ManualFields(name="Mine"))
+    with pytest.raises(RecordNotFound):
+        products.get(stranger, stored.id)
+    with pytest.raises(RecordNotFound):
+        products.delete(stranger, stored.id)
+    assert stored.id not in [p.id for p in products.page(stranger, page=1, page_size=100)[0]]
+    assert products.get(owner, stored.id).name == "Mine"
+    products.delete(owner, stored.id)
+    with pytest.raises(RecordNotFound):
+        products.get(owner, stored.id)
+    with pytest.raises(RecordNotFound):
+        products.delete(owner, stored.id)
+
+
+def test_pages_are_newest_first_with_a_total(database: Database, settings: Settings) -> None:
+    account, _ = Accounts(database, settings).create(name="pager")
+    products = Products(database)
+    ids = [products.create_manual(account.id, ManualFields(name=f"p{i}")).id for i in range(5)]
+    pages = [products.page(account.id, page=n, page_size=2) for n in (1, 2, 3, 4)]
+    assert [[p.id for p in items] for items, _ in pages] == [ids[4:2:-1], ids[2:0:-1], ids[0:1], []]
+    assert {total for _, total in pages} == {5}
+
+
+def test_product_ids_are_opaque_url_safe_and_unique(database: Database, account_ids: tuple[int, int]) -> None:
+    owner, _ = account_ids
+    products = Products(database)
+    ids = [products.create_manual(owner, ManualFields(name="n")).id for _ in range(50)]
+    assert len(set(ids)) == 50
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", pid) for pid in ids)
+    assert not any(pid.isdigit() for pid in ids)
