@@ -1,0 +1,37 @@
+"""prodex.extract: any product page's HTML to a clean, typed :class:`Product`.
+
+Pure: no network, no database, no clock, no global mutable state. The page is parsed once
+(selectolax/lexbor); readers (site modules, JSON-LD, microdata, embedded app state, OpenGraph
+and meta tags, DOM heuristics) each report what they found, and a merge picks every field from
+its most trustworthy source, recorded in ``Product.source``.
+
+    >>> from prodex.extract import extract_product
+    >>> product = extract_product(html_bytes, "https://shop.example/p/1")
+    >>> product.name, product.price, product.currency
+"""
+
+from __future__ import annotations
+
+import logging
+
+from prodex.extract.model import Media, MediaType, Product
+from prodex.extract.pagekind import PageKind, is_product, page_kind
+
+__all__ = ["Media", "MediaType", "PageKind", "Product", "extract_product", "is_product", "page_kind"]
+
+log = logging.getLogger(__name__)
+
+
+def extract_product(html: str | bytes, url: str) -> Product:
+    """The product on the page at ``url`` whose HTML (text, or bytes in any encoding) is ``html``.
+
+    Never raises: whatever the input, it returns what it could find (at least ``Product(url=url)``)
+    within bounded time and memory.
+    """
+    from prodex.extract.pipeline import run
+
+    try:
+        return run(html, url)
+    except Exception:  # noqa: BLE001 - the contract is "never raises"; report what we know
+        log.debug("extraction failed for %s", url, exc_info=True)
+        return Product(url=url if isinstance(url, str) else "")

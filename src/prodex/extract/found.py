@@ -1,0 +1,40 @@
+"""What one source (a reader or a site module) found on a page, before the merge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prodex.extract.model import Media
+
+
+@dataclass
+class Found:
+    """Field values from one source; empty values mean "this source says nothing"."""
+
+    source: str
+    name: str | None = None
+    description: str | None = None
+    selling_points: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    videos: list[Media] = field(default_factory=list)
+    price: str | None = None
+    currency: str | None = None
+    brand: str | None = None
+    sku: str | None = None
+    gtin: str | None = None
+    mpn: str | None = None
+    availability: str | None = None
+    category: str | None = None
+    breadcrumbs: list[str] = field(default_factory=list)
+    audience: str = ""
+    canonical_url: str | None = None
+    site_names: list[str] = field(default_factory=list)
+    product_count: int = 0
+    """How many distinct products this source saw (a listing shows many)."""
+
+    def is_empty(self) -> bool:
+        """Whether this source found nothing about the product."""
+        return not any(
+            (self.name, self.description, self.selling_points, self.images, self.videos, self.price,
+             self.brand, self.sku, self.gtin, self.mpn, self.availability)
+        )  # fmt: skip

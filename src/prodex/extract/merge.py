@@ -1,0 +1,169 @@
+"""The merge: each Product field from the most trustworthy source that has it, recorded in
+``product.source``. Trust order: the site module, then JSON-LD, microdata, embedded app state,
+OpenGraph/product meta tags, DOM heuristics, and the page's plain meta tags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from prodex.extract.found import Found
+from prodex.extract.model import Media, MediaType, Product
+from prodex.extract.page import Page
+from prodex.extract.process.audience import audience_from_text
+from prodex.extract.process.availability import fold
+from prodex.extract.process.media import dedupe_pictures, is_junk_image, picture_key, upgrade_image_url
+from prodex.extract.process.names import strip_site_name
+from prodex.extract.process.text import clean_line
+
+STRUCTURED = ("json-ld", "microdata", "app-state")
+DEFAULT_ORDER = ("site", "json-ld", "microdata", "app-state", "opengraph", "dom", "meta")
+PRICE_ORDER = ("site", "json-ld", "microdata", "app-state", "opengraph", "dom")
+NAME_ORDER = ("site", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
+DESCRIPTION_ORDER = ("site", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
+MIN_DESCRIPTION_CHARS = 80
+MAX_IMAGES = 30
+
+
+def _kind(found: Found) -> str:
+    return "site" if found.source.startswith("site:") else found.source
+
+
+def ordered(sources: Sequence[Found], order: Sequence[str]) -> list[Found]:
+    """The sources sorted by the trust ``order`` (kinds not listed are left out)."""
+    rank = {kind: index for index, kind in enumerate(order)}
+    return sorted((s for s in sources if _kind(s) in rank), key=lambda s: rank[_kind(s)])
+
+
+def pick(
+    sources: Sequence[Found], order: Sequence[str], get: Callable[[Found], object]
+) -> tuple[object, str | None]:
+    """The first non-empty value of ``get`` in trust order, with the source it came from."""
+    for found in ordered(sources, order):
+        value = get(found)
+        if value not in (None, "", []):
+            return value, found.source
+    return None, None
+
+
+def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str | None]:
+    candidates = [(f.description, f.source) for f in ordered(sources, DESCRIPTION_ORDER) if f.description]
+    folded_name = fold(name)
+    useful = [(text, src) for text, src in candidates if fold(text) != folded_name]
+    for text, source in useful:
+        if len(text) >= MIN_DESCRIPTION_CHARS:
+            return text, source
+    if useful:
+        return max(useful, key=lambda item: len(item[0]))
+    return None, None
+
+
+def _images(sources: Sequence[Found]) -> tuple[list[str], str | None]:
+    by_kind = {_kind(f): f for f in sources}
+    site = by_kind.get("site")
+    if site is not None and site.images:
+        return dedupe_pictures([upgrade_image_url(u) for u in site.images], MAX_IMAGES), site.source
+    dom = by_kind.get("dom")
+    structured: list[str] = []
+    structured_source: str | None = None
+    for found in ordered(sources, ("json-ld", "microdata", "app-state", "opengraph", "meta")):
+        if found.images:
+            if structured_source is None:
+                structured_source = found.source
+            structured.extend(found.images)
+            if _kind(found) in STRUCTURED and len(found.images) > 1:
+                break
+    structured = [u for u in structured if not is_junk_image(u)]
+    dom_images = dom.images if dom is not None else []
+    if len(dom_images) >= 2 or (dom_images and not structured):
+        keys = {picture_key(u) for u in dom_images}
+        extra = [u for u in structured[:1] if picture_key(u) not in keys and not dom_images]
+        return dedupe_pictures([upgrade_image_url(u) for u in extra + dom_images], MAX_IMAGES), "dom"
+    return dedupe_pictures([upgrade_image_url(u) for u in structured], MAX_IMAGES), structured_source
+
+
+def _videos(sources: Sequence[Found]) -> tuple[list[Media], str | None]:
+    videos: list[Media] = []
+    source: str | None = None
+    seen: set[str] = set()
+    for found in ordered(sources, DEFAULT_ORDER):
+        for video in found.videos:
+            if video.url not in seen:
+                seen.add(video.url)
+                videos.append(video)
+                source = source or found.source
+    return videos[:10], source
+
+
+def _category(breadcrumbs: list[str], name: str, explicit: str | None) -> str | None:
+    folded_name = fold(name)
+    for crumb in reversed(breadcrumbs):
+        folded = fold(crumb)
+        if folded and folded != folded_name and not (folded_name and folded in folded_name and len(folded) > 20):
+            return crumb
+    if explicit:
+        return explicit.replace("&gt;", ">").split(">")[-1].split("/")[-1].strip() or None
+    return None
+
+
+def merge(page: Page, sources: Sequence[Found]) -> Product:
+    """One Product from what every source found, each field from its most trusted source."""
+    product = Product(url=page.url)
+    source: dict[str, str] = {}
+    site_names = [n for f in sources for n in f.site_names]
+
+    def take(field: str, order: Sequence[str], get: Callable[[Found], object]) -> object:
+        value, origin = pick(sources, order, get)
+        if origin is not None:
+            source[field] = origin
+        return value
+
+    raw_name = take("name", NAME_ORDER, lambda f: f.name)
+    name = strip_site_name(str(raw_name), page.host, site_names) if raw_name else ""
+    product.name = name or None
+    description, origin = _description(sources, name)
+    if description:
+        product.description = description
+        source["description"] = origin or ""
+    points = take("selling_points", ("site", "dom", "json-ld", "microdata"), lambda f: f.selling_points)
+    product.selling_points = list(points) if isinstance(points, list) else []
+    images, image_source = _images(sources)
+    videos, video_source = _videos(sources)
+    product.media = [Media(type=MediaType.IMAGE, url=u, name=name) for u in images] + videos
+    if image_source or video_source:
+        source["media"] = image_source or video_source or ""
+    price = take("price", PRICE_ORDER, lambda f: f.price)
+    product.price = str(price) if price else None
+    if product.price is not None:
+        price_source = source["price"]
+        currency = next((f.currency for f in sources if f.source == price_source and f.currency), None)
+        if currency:
+            product.currency = currency
+            source["currency"] = price_source
+    if product.currency is None:
+        currency = take("currency", PRICE_ORDER, lambda f: f.currency)
+        product.currency = str(currency) if currency else None
+    for field in ("brand", "sku", "gtin", "mpn", "availability"):
+        value = take(field, PRICE_ORDER, lambda f, field=field: getattr(f, field))
+        setattr(product, field, clean_line(value) if value else None)
+    crumbs = take("breadcrumbs", ("site", "json-ld", "microdata", "dom"), lambda f: f.breadcrumbs)
+    product.breadcrumbs = [clean_line(c) for c in crumbs] if isinstance(crumbs, list) else []
+    explicit_category, category_source = pick(sources, DEFAULT_ORDER, lambda f: f.category)
+    category = _category(product.breadcrumbs, name, str(explicit_category) if explicit_category else None)
+    if category:
+        product.category = category
+        source["category"] = source.get("breadcrumbs") or category_source or ""
+    product.language = page.language()
+    if product.language:
+        source["language"] = "html"
+    canonical = take("canonical_url", ("meta", "opengraph", "json-ld", "microdata"), lambda f: f.canonical_url)
+    product.canonical_url = str(canonical) if canonical else None
+    audience = take("target_audience", STRUCTURED + ("opengraph",), lambda f: f.audience)
+    if audience:
+        product.target_audience = str(audience)
+    else:
+        guess = audience_from_text(product.category or "", " ".join(product.breadcrumbs), name)
+        if guess:
+            product.target_audience = guess
+            source["target_audience"] = "text"
+    product.source = source
+    return product

@@ -1,0 +1,106 @@
+"""The parsed page every reader works on: one selectolax (lexbor) tree plus URL facts.
+
+A page is parsed once; readers query the tree with CSS selectors. Values computed once per page
+(meta tags, language) are cached on the instance: no state outlives one extraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from prodex.extract.process.media import absolute_url
+
+MAX_HTML_CHARS = 12 * 1024 * 1024
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of ``url`` without a port, or ``""``."""
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def country_tld(host: str) -> str:
+    """The two-letter country code at the end of a host (``www.paris.cl`` -> ``cl``), else ``""``."""
+    last = host.rsplit(".", 1)[-1]
+    return last if len(last) == 2 and last.isalpha() else ""
+
+
+@dataclass
+class Page:
+    """One page: its URL, its parsed tree, and lazily computed facts about it."""
+
+    url: str
+    tree: LexborHTMLParser
+    host: str = ""
+    base_url: str = ""
+    _meta: dict[str, list[str]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, html: str, url: str) -> Page:
+        """Parse ``html`` (truncated to a bounded size) for the page at ``url``."""
+        if len(html) > MAX_HTML_CHARS:
+            html = html[:MAX_HTML_CHARS]
+        tree = LexborHTMLParser(html)
+        page = cls(url=url, tree=tree, host=host_of(url))
+        base = tree.css_first("base[href]")
+        base_href = base.attributes.get("href") if base is not None else None
+        page.base_url = (absolute_url(base_href, url) if base_href else None) or url
+        return page
+
+    @property
+    def tld(self) -> str:
+        """The host's country code top-level domain, or ``""``."""
+        return country_tld(self.host)
+
+    def absolute(self, value: object) -> str | None:
+        """``value`` as an absolute http(s) URL against the page's base, or ``None``."""
+        return absolute_url(value, self.base_url)
+
+    def meta(self) -> dict[str, list[str]]:
+        """``<meta>`` contents by lower-case ``property``/``name``/``itemprop`` key, in page order."""
+        if self._meta is None:
+            found: dict[str, list[str]] = {}
+            for node in self.tree.css("meta[content]"):
+                attrs = node.attributes
+                content = attrs.get("content")
+                if content is None:
+                    continue
+                for attr in ("property", "name", "itemprop"):
+                    key = attrs.get(attr)
+                    if key:
+                        found.setdefault(key.strip().lower(), []).append(content)
+            self._meta = found
+        return self._meta
+
+    def meta_first(self, *keys: str) -> str | None:
+        """The first non-empty content among the meta ``keys`` (in the order given)."""
+        meta = self.meta()
+        for key in keys:
+            for value in meta.get(key, ()):
+                if value and value.strip():
+                    return value.strip()
+        return None
+
+    def language(self) -> str | None:
+        """The page's declared language (``<html lang>``, ``og:locale``, content-language)."""
+        root = self.tree.css_first("html")
+        lang = root.attributes.get("lang") if root is not None else None
+        if not lang:
+            lang = self.meta_first("og:locale", "content-language", "language")
+        if not lang:
+            return None
+        lang = lang.strip().replace("_", "-")
+        if 2 <= len(lang) <= 20 and all(part.isalnum() for part in lang.split("-")):
+            return lang
+        return None
+
+    def node_text(self, node: LexborNode | None) -> str:
+        """The text of ``node`` (descendants joined), or ``""``."""
+        if node is None:
+            return ""
+        return node.text(deep=True, separator=" ")

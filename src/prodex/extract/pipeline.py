@@ -1,0 +1,71 @@
+"""The extraction pipeline: decode, parse once, run the site module and every reader, merge."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from prodex.extract.decode import decode_html
+from prodex.extract.found import Found
+from prodex.extract.merge import merge
+from prodex.extract.model import Product
+from prodex.extract.page import Page
+from prodex.extract.readers import appstate, jsonld, meta, microdata
+from prodex.extract.readers.dom import reader as dom
+from prodex.extract.sites import site_for
+
+log = logging.getLogger(__name__)
+MAX_INPUT_BYTES = 12 * 1024 * 1024
+
+
+def _safely(reader: Callable[[Page], Found | None], page: Page) -> Found | None:
+    """Run one reader; a reader that fails loses only its own findings."""
+    try:
+        return reader(page)
+    except Exception:  # noqa: BLE001 - one broken reader must not lose what the others found
+        log.debug("reader %s failed on %s", getattr(reader, "__module__", reader), page.url, exc_info=True)
+        return None
+
+
+def _hints(sources: list[Found]) -> dom.DomHints:
+    hints = dom.DomHints()
+    for found in sources:
+        if found.source == "meta":
+            continue
+        hints.name = hints.name or found.name
+        hints.currency = hints.currency or found.currency
+        if found.images and (not hints.main_images or found.source in ("json-ld", "microdata")):
+            hints.main_images = (found.images[:2] + hints.main_images)[:4]
+    structured = [f for f in sources if f.source != "meta"]
+    hints.need_price = not any(f.price for f in structured)
+    hints.need_description = not any(f.description and len(f.description) >= 200 for f in structured)
+    hints.need_sku = not any(f.sku for f in structured)
+    hints.need_brand = not any(f.brand for f in structured)
+    hints.need_availability = not any(f.availability for f in structured)
+    hints.need_breadcrumbs = not any(f.breadcrumbs for f in structured)
+    return hints
+
+
+def run(html: str | bytes, url: str) -> Product:
+    """Extract the product of one page (see :func:`prodex.extract.extract_product`)."""
+    if isinstance(html, bytes | bytearray | memoryview):
+        data = bytes(html[:MAX_INPUT_BYTES])
+        text = decode_html(data)
+    else:
+        text = html if isinstance(html, str) else ""
+    page = Page.parse(text, url if isinstance(url, str) else "")
+    sources: list[Found] = []
+    site = site_for(page.host)
+    readers: list[Callable[[Page], Found | None]] = []
+    if site is not None:
+        readers.append(site.read)
+    readers += [jsonld.read, microdata.read, appstate.read, meta.read_opengraph, meta.read_meta]
+    for reader in readers:
+        found = _safely(reader, page)
+        if found is not None:
+            sources.append(found)
+    hints = _hints(sources)
+    found = _safely(lambda p: dom.read(p, hints), page)
+    if found is not None:
+        sources.append(found)
+    return merge(page, sources)

@@ -1,0 +1,1 @@
+"""Shared processors: pure functions that turn raw page values into the Product's formats."""

@@ -1,0 +1,131 @@
+"""Availability: schema.org values and shop phrases in many languages to ItemAvailability names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from prodex.extract.process.text import clean_line
+
+SCHEMA_NAMES = {
+    name.lower(): name
+    for name in (
+        "InStock",
+        "OutOfStock",
+        "PreOrder",
+        "PreSale",
+        "BackOrder",
+        "LimitedAvailability",
+        "Discontinued",
+        "SoldOut",
+        "InStoreOnly",
+        "OnlineOnly",
+        "MadeToOrder",
+        "Reserved",
+    )
+}
+SCHEMA_ALIASES = {
+    "in_stock": "InStock",
+    "instock": "InStock",
+    "in stock": "InStock",
+    "available": "InStock",
+    "true": "InStock",
+    "1": "InStock",
+    "yes": "InStock",
+    "out_of_stock": "OutOfStock",
+    "outofstock": "OutOfStock",
+    "out of stock": "OutOfStock",
+    "oos": "OutOfStock",
+    "unavailable": "OutOfStock",
+    "not_available": "OutOfStock",
+    "false": "OutOfStock",
+    "0": "OutOfStock",
+    "no": "OutOfStock",
+    "sold_out": "SoldOut",
+    "preorder": "PreOrder",
+    "pre-order": "PreOrder",
+    "pre_order": "PreOrder",
+    "backorder": "BackOrder",
+    "back_order": "BackOrder",
+    "available for order": "BackOrder",
+    "discontinued": "Discontinued",
+    "limited": "LimitedAvailability",
+}
+
+# Phrases shops print, lower-cased without accents; out-of-stock phrases are checked first.
+OUT_OF_STOCK_PHRASES = (
+    "out of stock", "currently unavailable", "sold out", "not available", "no longer available",
+    "unavailable", "temporarily out", "notify me when", "email me when",
+    "nicht verfugbar", "derzeit nicht", "ausverkauft", "nicht auf lager", "nicht lieferbar",
+    "vergriffen", "epuise", "rupture de stock", "indisponible", "plus disponible",
+    "non disponibile", "esaurito", "non disponible", "agotado", "sin stock", "no disponible",
+    "sem estoque", "esgotado", "indisponivel", "fora de estoque", "niet op voorraad",
+    "uitverkocht", "niet leverbaar", "brak w magazynie", "niedostepny", "wyprzedany",
+    "vyprodano", "neni skladem", "nie je skladom", "vypredane", "nedostupne", "ni na zalogi",
+    "razprodano", "nav pieejams", "izpardots", "pole hetkel saadaval", "ei ole saadaval",
+    "otsas", "slutsald", "ej i lager", "udsolgt", "ikke pa lager", "utsolgt", "loppuunmyyty",
+    "ei varastossa", "nincs raktaron", "elfogyott", "stokta yok", "tukendi", "нет в наличии",
+    "распродано", "缺貨", "缺货", "售完", "已售完", "補貨中", "在庫切れ", "売り切れ", "품절",
+)  # fmt: skip
+PREORDER_PHRASES = (
+    "pre-order", "preorder", "pre order", "vorbestellen", "vorbestellung", "precommande",
+    "pre-commande", "preordine", "reserva", "pre-venda", "prevendita", "予約", "預購", "预购",
+)  # fmt: skip
+BACKORDER_PHRASES = ("backorder", "back-order", "on back order", "usually ships within")
+IN_STOCK_PHRASES = (
+    "in stock", "available", "add to cart", "add to basket", "add to bag", "buy now",
+    "auf lager", "sofort lieferbar", "lieferbar", "verfugbar", "in den warenkorb",
+    "en stock", "disponible", "ajouter au panier", "in magazzino", "disponibile",
+    "aggiungi al carrello", "en existencia", "agregar al carro", "anadir al carrito",
+    "em estoque", "disponivel", "adicionar ao carrinho", "comprar", "op voorraad",
+    "in winkelwagen", "dostepny", "w magazynie", "do koszyka", "skladem", "na sklade",
+    "skladom", "do kosika", "na zalogi", "ir noliktava", "pieejams", "laos", "saadaval",
+    "i lager", "pa lager", "varastossa", "raktaron", "stokta", "в наличии", "有庫存",
+    "有现货", "現貨", "现货", "加入購物車", "在庫あり", "재고",
+)  # fmt: skip
+_WORD_EDGE = re.compile(r"[\s\W]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case text without accents and with whitespace folded (for phrase matching)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.split())
+
+
+def normalise_availability(value: object) -> str | None:
+    """A schema.org availability value (URL, name or common alias) as its name, else ``None``."""
+    if isinstance(value, bool):
+        return "InStock" if value else "OutOfStock"
+    text = clean_line(value)
+    if not text or len(text) > 200:
+        return None
+    tail = text.rstrip("/").rsplit("/", 1)[-1].strip()
+    key = tail.lower()
+    if key in SCHEMA_NAMES:
+        return SCHEMA_NAMES[key]
+    if key in SCHEMA_ALIASES:
+        return SCHEMA_ALIASES[key]
+    return availability_from_phrase(text)
+
+
+def availability_from_phrase(text: str) -> str | None:
+    """Availability read from a shop's phrase in one of many languages, else ``None``."""
+    folded = fold(text)[:400]
+    if not folded:
+        return None
+    for phrase in OUT_OF_STOCK_PHRASES:
+        if phrase in folded:
+            if phrase == "unavailable" and "not unavailable" in folded:
+                continue
+            return "OutOfStock"
+    for phrase in PREORDER_PHRASES:
+        if phrase in folded:
+            return "PreOrder"
+    for phrase in BACKORDER_PHRASES:
+        if phrase in folded:
+            return "BackOrder"
+    for phrase in IN_STOCK_PHRASES:
+        if phrase in folded:
+            return "InStock"
+    return None

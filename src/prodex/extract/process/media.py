@@ -1,0 +1,159 @@
+"""Media URLs: absolute, upgraded to the largest variant, one entry per picture, junk dropped.
+
+Rules follow how shops and image CDNs build URLs in general: ``srcset`` candidates, zoom
+attributes, size tokens that well-known CDNs put in the path (Amazon ``._SX300_``, Shopify
+``_300x300``, eBay ``s-l64``, Alibaba ``_50x50.jpg``), and the words shops use for pictures that
+are not the product (logos, icons, sprites, tracking pixels, payment badges, flags).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+MAX_URL_CHARS = 2048
+
+_SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wxh]))?\s*(?:,|$)")
+_AMAZON_HOST = re.compile(r"(?:^|\.)(?:media-amazon\.com|ssl-images-amazon\.com|images-amazon\.com)$")
+_AMAZON_SIZE = re.compile(r"\._[^/]*?_\.(jpe?g|png|gif|webp)$", re.IGNORECASE)
+_SHOPIFY_SIZE = re.compile(
+    r"_(?:\d+x\d*|x\d+|pico|icon|thumb|small|compact|medium|large|grande|original|master)"
+    r"(?:_crop_[a-z]+)?(?:@\dx)?(?=\.(?:jpe?g|png|gif|webp)$)",
+    re.IGNORECASE,
+)
+_EBAY_SIZE = re.compile(r"/s-l\d+\.(jpe?g|png|webp)$", re.IGNORECASE)
+_ALICDN_SUFFIX = re.compile(r"(\.(?:jpe?g|png|webp))_\d+x\d+[^/]*$", re.IGNORECASE)
+_SIZE_TOKEN = re.compile(
+    r"(?:[-_.](?:\d{2,4}x\d{2,4}|w\d{2,4}|h\d{2,4}|s\d{2,4}|\d{2,4}w)"
+    r"|[-_.](?:thumb|thumbnail|small|medium|large|big|zoom|mini|tiny|xl|xxl|lg|md|sm|xs))+(?=\.[a-z0-9]{3,4}$)",
+    re.IGNORECASE,
+)
+_SIZE_PARAMS = frozenset(
+    "w h width height size sw sh fit crop quality q fmt format auto dpr resize wid hei qlt "
+    "op_sharpen resmode scl fm cs bg trim ixlib v version imwidth impolicy im strip".split()
+)
+_JUNK_WORDS = re.compile(
+    r"(?:^|[^a-z])(?:logo|logos|icon|icons|favicon|sprite|sprites|pixel|spacer|blank|placeholder|"
+    r"loader|loading|spinner|badge|badges|flag|flags|payment|payments|paypal|visa|mastercard|klarna|"
+    r"rating|ratings|avatar|emoji|smiley|captcha|tracking|tracker|beacon|1x1|transparent|"
+    r"facebook|twitter|instagram|pinterest|youtube-logo|whatsapp|social|share|newsletter|"
+    r"banner|banners|promo|advert|ads|cookie|arrow|arrows|chevron|close|cart|basket|"
+    r"no[-_]?image|noimage|nophoto|no[-_]?photo|default[-_]?image|dummy|swatch|swatches)"
+    r"(?:[^a-z]|$)",
+    re.IGNORECASE,
+)
+_TRACKER_HOSTS = re.compile(
+    r"(?:doubleclick\.net|google-analytics\.com|googletagmanager\.com|facebook\.com|facebook\.net|"
+    r"bat\.bing\.com|scorecardresearch\.com|analytics|pixel\.|criteo|adservice|adsystem|"
+    r"gstatic\.com|googleapis\.com/maps|gravatar\.com|ytimg\.com)",
+    re.IGNORECASE,
+)
+_IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|webp|avif|gif|bmp|tiff?|jfif)(?:$|[?#])", re.IGNORECASE)
+_NOT_IMAGE_EXT = re.compile(r"\.(?:svg|ico|js|css|html?|php\?.*action|pdf|mp4|webm|mov|m3u8)(?:$|[?#])", re.I)
+
+
+def absolute_url(value: object, base: str) -> str | None:
+    """``value`` resolved against ``base`` as an http(s) URL, or ``None`` when it is not one."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip().strip("'\"")
+    if not url or len(url) > MAX_URL_CHARS or url.startswith(("data:", "javascript:", "blob:", "#", "about:")):
+        return None
+    if "{" in url or "}" in url:
+        return None
+    url = url.replace(" ", "%20").replace("\\/", "/")
+    if url.startswith("//"):
+        url = "https:" + url
+    try:
+        joined = urljoin(base, url) if base else url
+        parts = urlsplit(joined)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return joined
+
+
+def largest_from_srcset(srcset: str) -> str | None:
+    """The URL of the largest candidate in a ``srcset`` attribute (by width or density)."""
+    best: tuple[float, int, str] | None = None
+    for index, match in enumerate(_SRCSET_ITEM.finditer(srcset[:MAX_URL_CHARS * 8])):
+        url = match.group(1)
+        if not url or url == ",":
+            continue
+        size = float(match.group(2)) if match.group(2) else 1.0
+        if match.group(3) == "x":
+            size *= 1000.0
+        candidate = (size, index, url)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def upgrade_image_url(url: str) -> str:
+    """The largest variant of an image URL where the CDN's size convention is well known."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    path = parts.path
+    if _AMAZON_HOST.search(host):
+        path = _AMAZON_SIZE.sub(r".\1", path)
+        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    if host.endswith("cdn.shopify.com") or "/cdn/shop/" in path:
+        path = _SHOPIFY_SIZE.sub("", path)
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in {"width", "height", "crop"}])
+        return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+    if host.endswith("ebayimg.com"):
+        return urlunsplit((parts.scheme, parts.netloc, _EBAY_SIZE.sub(r"/s-l1600.\1", path), parts.query, ""))
+    if host.endswith("alicdn.com"):
+        return urlunsplit((parts.scheme, parts.netloc, _ALICDN_SUFFIX.sub(r"\1", path), parts.query, ""))
+    return url
+
+
+def picture_key(url: str) -> str:
+    """An identity for one picture: the same picture in other sizes gives the same key."""
+    parts = urlsplit(upgrade_image_url(url))
+    path = unquote(parts.path).lower()
+    path = _SIZE_TOKEN.sub("", path)
+    query = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() not in _SIZE_PARAMS)
+    query = [(k, v) for k, v in query if not k.startswith("$")]
+    host = parts.netloc.lower()
+    if host.startswith("www."):
+        host = host[4:]
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def is_junk_image(url: str, hint: str = "") -> bool:
+    """Whether an image is a logo, icon, sprite, tracking pixel, badge or similar, not a product photo.
+
+    ``hint`` carries the element's alt/class/id text when there is one.
+    """
+    parts = urlsplit(url)
+    if _TRACKER_HOSTS.search(parts.netloc) or _TRACKER_HOSTS.search(parts.path[:60]):
+        return True
+    path = unquote(parts.path)
+    if _NOT_IMAGE_EXT.search(path):
+        return True
+    filename = path.rsplit("/", 1)[-1]
+    if _JUNK_WORDS.search(filename) or _JUNK_WORDS.search(path.rsplit("/", 2)[-2] if path.count("/") > 1 else ""):
+        return True
+    return bool(hint and _JUNK_WORDS.search(hint[:200]))
+
+
+def looks_like_image_url(url: str) -> bool:
+    """Whether a URL names an image file (by extension) or an image CDN path."""
+    return bool(_IMAGE_EXT.search(url)) or "/image" in url.lower() or "/img" in url.lower()
+
+
+def dedupe_pictures(urls: list[str], limit: int = 60) -> list[str]:
+    """The URLs in order with later sizes of an already seen picture dropped (at most ``limit``)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for url in urls:
+        key = picture_key(url)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(url)
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,83 @@
+"""Product names: the shop's name and marketplace prefixes taken off, whitespace folded."""
+
+from __future__ import annotations
+
+import re
+
+from prodex.extract.process.availability import fold
+from prodex.extract.process.text import clean_line
+
+_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ", " · ", " / ", " • ", " ~ ", ": ")
+_GENERIC_HOST_LABELS = frozenset(
+    "www m shop store online en de fr it es nl pl com net org co uk shop1 web amp mobile "
+    "eshop webshop tienda loja negozio boutique".split()
+)
+_MARKETPLACE_PREFIX = re.compile(
+    r"^(?:amazon(?:\.[a-z]{2,3}){1,2}|ebay(?:\.[a-z]{2,3}){1,2}|walmart\.com|etsy)\s*[:|\-–]\s*", re.I
+)
+_SHOP_PHRASES = re.compile(
+    r"\s*(?:[|\-–—]\s*)?(?:buy|shop|kaufen|acheter|comprar|compra|acquista|kupić|kup)\b[^|]*\bonline\b.*$"
+    r"|\s*[|\-–—]\s*(?:free (?:delivery|shipping)|kostenloser versand|livraison gratuite)\b.*$",
+    re.IGNORECASE,
+)
+
+
+def site_tokens(host: str, site_names: list[str]) -> set[str]:
+    """Folded words naming the shop: meaningful host labels and the site names the page declares."""
+    tokens: set[str] = set()
+    labels = [label for label in host.lower().split(".") if label]
+    for label in labels[:-1] if len(labels) > 1 else labels:
+        if label not in _GENERIC_HOST_LABELS and len(label) >= 3:
+            tokens.add(fold(label))
+    for name in site_names:
+        folded = fold(clean_line(name))
+        if 2 <= len(folded) <= 60:
+            tokens.add(folded)
+    return tokens
+
+
+def _names_shop(part: str, tokens: set[str]) -> bool:
+    folded = fold(part)
+    if not folded:
+        return True
+    squashed = re.sub(r"[\W_]+", "", folded)
+    for token in tokens:
+        token_squashed = re.sub(r"[\W_]+", "", token)
+        if not token_squashed:
+            continue
+        if folded == token or squashed == token_squashed:
+            return True
+        if token_squashed in squashed and len(squashed) <= len(token_squashed) + 14:
+            return True
+    return False
+
+
+def strip_site_name(name: str, host: str = "", site_names: list[str] | None = None) -> str:
+    """``name`` without the shop's name as a prefix or suffix (``"Kettle | OTTO"`` -> ``"Kettle"``)."""
+    text = clean_line(name)
+    if not text:
+        return ""
+    text = _MARKETPLACE_PREFIX.sub("", text)
+    tokens = site_tokens(host, site_names or [])
+    if not tokens:
+        return text
+    changed = True
+    while changed and text:
+        changed = False
+        for sep in _SEPARATORS:
+            if sep in text:
+                head, _, tail = text.rpartition(sep)
+                if head and _names_shop(tail, tokens):
+                    text, changed = head.strip(), True
+                    break
+                first, _, rest = text.partition(sep)
+                if rest and _names_shop(first, tokens):
+                    text, changed = rest.strip(), True
+                    break
+    return text
+
+
+def strip_shop_phrases(name: str) -> str:
+    """``name`` without trailing shop phrases like "buy online" or "at Argos"."""
+    stripped = _SHOP_PHRASES.sub("", name).strip()
+    return stripped or name

@@ -1,0 +1,136 @@
+"""Prices: a shop's price value (number or text, any locale) to a decimal string with a full stop.
+
+Text prices go through price-parser; the page's currency decides the ambiguous cases:
+``"34.000"`` is thirty-four thousand in a peso shop and thirty-four in a dinar shop.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from price_parser import Price
+
+from prodex.extract.process.text import clean_line
+
+# ISO 4217 currencies whose prices are shown without minor units, so "a.bbb" groups thousands.
+WHOLE_UNIT_CURRENCIES = frozenset(
+    "CLP COP ARS PYG ISK JPY KRW VND IDR HUF UGX RWF XOF XAF KMF DJF GNF MGA VUV XPF TWD IRR LBP UZS MNT".split()
+)
+# ISO 4217 currencies with three decimals, where "a.bbb" is a decimal amount.
+THREE_DECIMAL_CURRENCIES = frozenset("KWD BHD OMR JOD TND LYD IQD".split())
+
+SYMBOL_CURRENCIES: dict[str, str] = {
+    "€": "EUR",
+    "£": "GBP",
+    "zł": "PLN",
+    "zl": "PLN",
+    "kč": "CZK",
+    "₹": "INR",
+    "₩": "KRW",
+    "₽": "RUB",
+    "₺": "TRY",
+    "₴": "UAH",
+    "₪": "ILS",
+    "₫": "VND",
+    "฿": "THB",
+    "₱": "PHP",
+    "r$": "BRL",
+    "nt$": "TWD",
+    "a$": "AUD",
+    "au$": "AUD",
+    "c$": "CAD",
+    "ca$": "CAD",
+    "nz$": "NZD",
+    "hk$": "HKD",
+    "s$": "SGD",
+    "us$": "USD",
+    "mx$": "MXN",
+    "kr": "SEK",
+    "ft": "HUF",
+    "lei": "RON",
+    "лв": "BGN",
+    "元": "CNY",
+    "円": "JPY",
+    "¥": "JPY",
+    "chf": "CHF",
+}
+# Countries (top-level domain) where a bare "$" or "kr" means the local currency.
+TLD_DOLLAR: dict[str, str] = {
+    "ar": "ARS", "cl": "CLP", "co": "COP", "mx": "MXN", "uy": "UYU", "au": "AUD", "ca": "CAD",
+    "nz": "NZD", "sg": "SGD", "hk": "HKD", "tw": "TWD", "br": "BRL",
+}  # fmt: skip
+TLD_KRONA: dict[str, str] = {"se": "SEK", "dk": "DKK", "no": "NOK", "is": "ISK"}
+_ISO_CODE = re.compile(r"^[A-Z]{3}$")
+_MACHINE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_DIGITS = re.compile(r"\d")
+MAX_PRICE = Decimal("1e12")
+
+
+def normalise_currency(value: object, tld: str = "") -> str | None:
+    """An ISO 4217 code from a code or a symbol (``"€"`` -> ``"EUR"``); ``$`` reads the country."""
+    text = clean_line(value)
+    if not text:
+        return None
+    upper = text.upper()
+    if _ISO_CODE.match(upper):
+        return upper
+    key = text.lower().replace(" ", "").rstrip(".")
+    if key in SYMBOL_CURRENCIES:
+        code = SYMBOL_CURRENCIES[key]
+        if key == "kr":
+            return TLD_KRONA.get(tld, code)
+        if key == "¥" and tld == "cn":
+            return "CNY"
+        return code
+    if key == "$":
+        return TLD_DOLLAR.get(tld, "USD")
+    return None
+
+
+def format_decimal(amount: Decimal) -> str | None:
+    """A positive amount as a plain decimal string (``Decimal("12.50")`` -> ``"12.50"``)."""
+    try:
+        if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
+            return None
+        text = format(amount.normalize(), "f")
+    except (InvalidOperation, ValueError):
+        return None
+    if "." in text:
+        whole, frac = text.split(".", 1)
+        if len(frac) == 1:
+            text = f"{whole}.{frac}0"
+    return text
+
+
+def parse_price(value: object, currency: str | None = None) -> str | None:
+    """A price value (number, machine string or shop text) as a decimal string, or ``None``.
+
+    ``currency`` (ISO code) resolves ambiguous separators: ``"34.000"`` is 34000 in CLP.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            return format_decimal(Decimal(str(value)))
+        except InvalidOperation:
+            return None
+    text = clean_line(value)
+    if not text or len(text) > 200 or not _DIGITS.search(text):
+        return None
+    if _MACHINE_NUMBER.match(text):
+        whole, _, frac = text.lstrip("+").partition(".")
+        if len(frac) == 3 and currency in WHOLE_UNIT_CURRENCIES:
+            return format_decimal(Decimal(whole + frac))
+        return format_decimal(Decimal(text))
+    decimal_separator = "." if currency in THREE_DECIMAL_CURRENCIES else None
+    parsed = Price.fromstring(text, decimal_separator=decimal_separator)
+    if parsed.amount is None:
+        return None
+    return format_decimal(parsed.amount)
+
+
+def currency_in_text(text: str, tld: str = "") -> str | None:
+    """The currency a shop's price text names (``"1 149,00 €"`` -> ``"EUR"``), if any."""
+    parsed = Price.fromstring(clean_line(text))
+    return normalise_currency(parsed.currency, tld) if parsed.currency else None

@@ -1,0 +1,91 @@
+"""Text clean-up: entities, whitespace, HTML fragments to plain text with paragraphs kept."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_NEWLINES = re.compile(r" *\n[ \n]*")
+_PARAGRAPHS = re.compile(r"\n{3,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_TAG_HINT = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>|</[a-zA-Z][a-zA-Z0-9]*\s*>")
+_BLOCK_BREAK = re.compile(
+    r"<\s*(?:br|hr)\b[^>]*>|</\s*(?:p|div|li|h[1-6]|tr|ul|ol|table|section|article|blockquote|dd|dt)\s*>"
+    r"|<\s*(?:p|div|li|h[1-6]|tr|ul|ol|table|section|article|blockquote|dd|dt)\b[^>]*>",
+    re.IGNORECASE,
+)
+_LITERAL_NEWLINES = re.compile(r"(?:\\r)?\\n")
+MAX_TEXT_CHARS = 100_000
+
+
+def clean_line(value: object) -> str:
+    """One line of text: entities decoded, control characters dropped, whitespace folded."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS]
+    if "&" in text:
+        text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def clean_block(value: object) -> str:
+    """Multi-line plain text: lines cleaned, paragraphs separated by one blank line."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS]
+    if "&" in text:
+        text = html.unescape(text)
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _SPACES.sub(" ", text)
+    text = _NEWLINES.sub("\n", text)
+    lines = [line.strip() for line in text.split("\n")]
+    return "\n\n".join(line for line in lines if line)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a string carries HTML tags (a description stored as markup)."""
+    return "<" in text and _TAG_HINT.search(text) is not None
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment; block elements and ``<br>`` become paragraph breaks."""
+    if len(markup) > 4 * MAX_TEXT_CHARS:
+        markup = markup[: 4 * MAX_TEXT_CHARS]
+    marked = _BLOCK_BREAK.sub("\n", markup)
+    tree = LexborHTMLParser(marked, is_fragment=True)
+    for junk in tree.css("script, style, noscript, template, iframe, svg, button, select"):
+        junk.decompose()
+    root = tree.root
+    text = root.text(deep=True) if root is not None else ""
+    return clean_block(text)
+
+
+def to_plain_text(value: object) -> str:
+    """A description value as plain text, whether it is text, escaped HTML or HTML."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if "\\n" in text and "\n" not in text:
+        text = _LITERAL_NEWLINES.sub("\n", text)
+    if "&lt;" in text and "<" not in text:
+        text = html.unescape(text)
+    if looks_like_html(text):
+        return html_to_text(text)
+    return clean_block(text)
+
+
+def first_text(*values: object) -> str:
+    """The first value that cleans to a non-empty line, else ``""``."""
+    for value in values:
+        line = clean_line(value)
+        if line:
+            return line
+    return ""

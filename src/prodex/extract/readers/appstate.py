@@ -1,0 +1,157 @@
+"""Embedded app state: ``__NEXT_DATA__``, ``window.__INITIAL_STATE__``-style assignments, and
+Shopify's product JSON. The state is searched (bounded) for the dict that looks most like the
+page's product; its keys are mapped by the names shops' front-ends commonly use."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from prodex.extract.found import Found
+from prodex.extract.jsontools import as_list, load_json_at, loads_lenient, walk_dicts
+from prodex.extract.page import Page
+from prodex.extract.process.availability import normalise_availability
+from prodex.extract.process.price import format_decimal, normalise_currency, parse_price
+from prodex.extract.process.text import to_plain_text
+from prodex.extract.readers.jsonld import fill_from_product
+from prodex.extract.readers.schema import brand_of, identifier_of, image_urls, text_of, type_names
+
+SOURCE = "app-state"
+MAX_STATE_SCRIPTS = 12
+MAX_CANDIDATES = 20_000
+_STATE_ASSIGNMENT = re.compile(r"__[A-Z0-9_]*(?:STATE|DATA|PROPS|CONTEXT|STORE)[A-Z0-9_]*__\s*=\s*(?=[{\[])")
+_SHOPIFY_META = re.compile(r"var meta\s*=\s*(?=\{)")
+_NAME_KEYS = ("name", "title", "productName", "product_name", "displayName")
+_PRICE_KEYS = ("price", "salePrice", "sale_price", "currentPrice", "finalPrice", "sellingPrice", "priceValue",
+               "offerPrice", "amount")  # fmt: skip
+_IMAGE_KEYS = ("images", "image", "media", "gallery", "pictures", "photos", "imageUrls", "featured_image")
+_ID_KEYS = ("sku", "skuId", "productId", "product_id", "itemId", "articleNumber", "id")
+_DESCRIPTION_KEYS = ("description", "body_html", "descriptionHtml", "longDescription", "shortDescription")
+
+
+def _state_documents(page: Page) -> list[Any]:
+    docs: list[Any] = []
+    for node in page.tree.css(
+        'script#__NEXT_DATA__, script[type="application/json"][data-product-json], '
+        'script[type="application/json"][id*="roduct"], script[type="application/json"][id*="__NUXT"]'
+    )[:MAX_STATE_SCRIPTS]:
+        docs.extend(loads_lenient(node.text(deep=True)))
+    count = 0
+    for node in page.tree.css("script:not([src]):not([type]), script[type*=javascript]"):
+        text = node.text(deep=True)
+        matches = []
+        if "__" in text:
+            matches += list(_STATE_ASSIGNMENT.finditer(text, 0, 200_000))
+        if "var meta" in text:
+            matches += list(_SHOPIFY_META.finditer(text, 0, 200_000))
+        for match in matches[:4]:
+            value = load_json_at(text, match.end())
+            if value is not None:
+                docs.append(value)
+                count += 1
+        if count >= MAX_STATE_SCRIPTS:
+            break
+    return docs
+
+
+def _first_key(node: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        value = node.get(key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _product_score(node: dict[str, Any]) -> int:
+    if not isinstance(_first_key(node, _NAME_KEYS), str):
+        return 0
+    score = 0
+    if _first_key(node, _PRICE_KEYS) is not None or "offers" in node or "priceRange" in node:
+        score += 3
+    if _first_key(node, _IMAGE_KEYS) is not None:
+        score += 2
+    if _first_key(node, ("sku", "skuId", "gtin", "ean", "barcode", "mpn")) is not None:
+        score += 2
+    if _first_key(node, _DESCRIPTION_KEYS) is not None:
+        score += 1
+    if _first_key(node, ("brand", "vendor", "manufacturer")) is not None:
+        score += 1
+    if "variants" in node or "hasVariant" in node:
+        score += 1
+    return score if score >= 5 else 0
+
+
+def _price_of(value: Any, currency: str | None, cents: bool) -> str | None:
+    if isinstance(value, dict):
+        currency = normalise_currency(value.get("currency") or value.get("currencyCode")) or currency
+        value = _first_key(value, ("value", "amount", "current", "price", "sale", "final", "raw"))
+        if isinstance(value, dict):
+            return _price_of(value, currency, cents)
+    if cents and isinstance(value, int) and not isinstance(value, bool):
+        from decimal import Decimal
+
+        return format_decimal(Decimal(value) / 100)
+    return parse_price(value, currency)
+
+
+def _images_of(value: Any) -> list[str]:
+    urls: list[str] = []
+    for item in as_list(value)[:60]:
+        if isinstance(item, dict):
+            for key in ("src", "url", "large", "zoom", "full", "original", "href", "image"):
+                candidate = item.get(key)
+                if isinstance(candidate, str):
+                    urls.append(candidate)
+                    break
+                if isinstance(candidate, dict):
+                    urls.extend(_images_of(candidate))
+                    break
+        elif isinstance(item, str):
+            urls.append(item)
+    return urls
+
+
+def read(page: Page) -> Found | None:
+    """The product found in the page's embedded app state, if any."""
+    docs = _state_documents(page)
+    if not docs:
+        return None
+    best: dict[str, Any] | None = None
+    best_score = 0
+    seen = 0
+    for doc in docs:
+        for node in walk_dicts(doc, max_depth=24):
+            seen += 1
+            if seen > MAX_CANDIDATES:
+                break
+            score = _product_score(node)
+            if score > best_score:
+                best, best_score = node, score
+    if best is None:
+        return None
+    found = Found(source=SOURCE)
+    if type_names(best) & {"product", "productgroup"}:
+        fill_from_product(found, best, page)
+        return found
+    shopify = "handle" in best and "variants" in best
+    found.name = text_of(_first_key(best, _NAME_KEYS)) or None
+    description = _first_key(best, _DESCRIPTION_KEYS)
+    found.description = to_plain_text(description) if isinstance(description, str) else None
+    found.brand = brand_of(_first_key(best, ("brand", "vendor", "manufacturer", "brandName"))) or None
+    currency = normalise_currency(_first_key(best, ("currency", "currencyCode", "priceCurrency")), page.tld)
+    found.currency = currency
+    variants = [v for v in as_list(best.get("variants"))[:100] if isinstance(v, dict)]
+    price_value = _first_key(best, _PRICE_KEYS)
+    if price_value is None and variants:
+        price_value = _first_key(variants[0], _PRICE_KEYS)
+    found.price = _price_of(price_value, currency, cents=shopify)
+    images = image_urls(best.get("image")) if isinstance(best.get("image"), dict) else []
+    images += _images_of(_first_key(best, _IMAGE_KEYS))
+    found.images = [u for u in (page.absolute(x) for x in images) if u]
+    sku = _first_key(best, ("sku", "skuId", "articleNumber"))
+    if sku is None and variants:
+        sku = variants[0].get("sku")
+    found.sku = identifier_of(sku) or None
+    available = _first_key(best, ("availability", "available", "inStock", "in_stock", "stockStatus"))
+    found.availability = normalise_availability(available) if available is not None else None
+    return found

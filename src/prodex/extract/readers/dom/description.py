@@ -1,0 +1,76 @@
+"""The product description in the DOM: the block the shop marks as the description (itemprop,
+class or id naming a description or product details in many languages), as plain text, and
+its bullet lists and feature/highlight lists as selling points."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from prodex.extract.page import Page
+from prodex.extract.process.text import clean_line, html_to_text
+from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, class_and_id
+
+DESCRIPTION_SELECTOR = (
+    '[itemprop="description"]:not(meta), [class*="descr" i], [id*="descr" i], [class*="beschreibung" i], '
+    '[id*="beschreibung" i], [class*="opis" i], [id*="opis" i], [class*="popis" i], [id*="popis" i], '
+    '[class*="kirjeldus" i], [class*="apraksts" i], [class*="product-detail" i], [id*="product-detail" i], '
+    '[class*="productdetail" i], [id*="productdetail" i], [class*="product-info" i], [class*="product-text" i], '
+    '[class*="product-content" i], [class*="product-overview" i], [id*="overview" i], [class*="about-product" i], '
+    '[class*="product__description" i], [class~="rte"], [class*="detail-content" i], [class*="details-content" i]'
+)
+_STRONG = re.compile(r"descr|beschreibung|opis|popis|kirjeldus|apraksts", re.IGNORECASE)
+_NOT_DESCRIPTION = re.compile(r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie", re.I)
+MAX_CANDIDATES = 60
+MAX_DESCRIPTION_CHARS = 20_000
+MAX_POINT_CHARS = 300
+
+
+def _link_density(node: LexborNode, text_length: int) -> float:
+    links = node.css("a")
+    if not links or not text_length:
+        return 0.0
+    return sum(len(a.text(deep=True)) for a in links[:100]) / text_length
+
+
+def find_description_node(page: Page) -> LexborNode | None:
+    """The element holding the product's own description, if the page marks one."""
+    best: tuple[float, LexborNode] | None = None
+    for node in page.tree.css(DESCRIPTION_SELECTOR)[:MAX_CANDIDATES]:
+        if node.tag in ("meta", "script", "style", "input", "textarea", "img", "a", "button", "body", "html"):
+            continue
+        marker = class_and_id(node)
+        if node.attributes.get("itemprop") != "description" and _NOT_DESCRIPTION.search(marker):
+            continue
+        text = node.text(deep=True, separator=" ")
+        length = len(" ".join(text.split()))
+        if length < 40 or length > MAX_DESCRIPTION_CHARS:
+            continue
+        if _link_density(node, length) > 0.4:
+            continue
+        if ancestors_match(node, OTHER_PRODUCTS, 8) or ancestors_match(node, OUTSIDE_PRODUCT, 8):
+            continue
+        score = min(length, 3000) / 100
+        if node.attributes.get("itemprop") == "description":
+            score += 40
+        elif _STRONG.search(marker):
+            score += 25
+        if best is None or score > best[0]:
+            best = (score, node)
+    return best[1] if best else None
+
+
+def description_text(node: LexborNode) -> str:
+    """The plain text of a description element, paragraphs kept."""
+    return html_to_text(node.html or "")[:MAX_DESCRIPTION_CHARS]
+
+
+def find_selling_points(description: LexborNode) -> list[str]:
+    """Short lines from the description's bullet lists."""
+    points: list[str] = []
+    for node in description.css("li")[:30]:
+        line = clean_line(node.text(deep=True, separator=" "))
+        if 3 <= len(line) <= MAX_POINT_CHARS and line not in points:
+            points.append(line)
+    return points

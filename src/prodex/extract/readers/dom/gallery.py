@@ -1,0 +1,211 @@
+"""The product gallery in the DOM: the pictures around the main picture, up to the buy box.
+
+The main picture (from structured data, else the first picture in an element named like a
+gallery) is found in the page; the gallery is the largest ancestor of it that still holds only
+pictures: it stops before the element that also holds the title, the price, the buy button, a
+long text, or other products. Each picture is taken at its largest size (zoom attributes, links
+to the full picture, ``srcset``); one picture in several sizes counts once.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+from selectolax.lexbor import LexborNode
+
+from prodex.extract.page import Page
+from prodex.extract.process.media import (
+    dedupe_pictures,
+    is_junk_image,
+    largest_from_srcset,
+    looks_like_image_url,
+    picture_key,
+)
+from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, class_and_id
+
+REF_SELECTOR = (
+    "img, source, a[href], meta[itemprop=image], link[itemprop=image], [data-zoom-image], [data-large-image], "
+    "[data-zoom], [data-full], [data-big], [data-image], [data-src], [data-srcset], [data-lgimg], "
+    "[data-image-big], [data-src-large], [data-large], [data-src-image], [data-src-main], [data-image-src], "
+    '[style*="background-image"]'
+)
+GALLERY_SELECTOR = (
+    '[class*="gallery" i], [id*="gallery" i], [class*="product-image" i], [class*="product-media" i], '
+    '[class*="product-photo" i], [class*="productimage" i], [class*="main-image" i], [class*="carousel" i], '
+    '[class*="swiper" i], [class*="slick" i], [class*="fotorama" i], [class*="thumbnail" i], [class*="zoom" i], '
+    '[class*="media-grid" i], [class*="images" i], [id*="images" i]'
+)
+STOP_SELECTOR = (
+    'h1, [itemprop="price"], [class*="price" i], form[action*="cart" i], button[name="add"], '
+    '[class*="add-to-cart" i], [id*="add-to-cart" i], [class*="addtocart" i], [id*="addtocart" i], '
+    '[class*="add-to-bag" i], [class*="buy-button" i], [class*="product-description" i], '
+    '[itemprop="description"]:not(meta)'
+)
+ZOOM_ATTRS = (
+    "data-zoom-image", "data-large-image", "data-zoom", "data-full", "data-big", "data-image-big",
+    "data-src-large", "data-large", "data-src-image", "data-src-main", "data-lgimg", "data-image",
+    "data-image-src",
+)  # fmt: skip
+LAZY_ATTRS = ("data-srcset", "srcset", "data-src", "data-original", "data-lazy", "data-lazy-src", "src", "content")
+SKIP_HINT = re.compile(r"swatch|colou?r[-_]?(?:picker|select|option|chip|swatch|item|box)|variant|sizes?[-_]", re.I)
+_URL_IN_TEXT = re.compile(r"""(?:https?:)?//[^\s"'<>(){}\\]+|/[^\s"'<>(){}\\]+\.(?:jpe?g|png|webp|avif)""", re.I)
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+MAX_LEVELS = 9
+MAX_GALLERY = 30
+MAX_CONTAINER_TEXT = 1500
+
+
+def element_image_url(node: LexborNode, page: Page) -> str | None:
+    """The largest picture URL an element offers (zoom attributes, image links, srcset, lazy src)."""
+    attrs = node.attributes
+    for key in ZOOM_ATTRS:
+        value = attrs.get(key)
+        if value:
+            if value.lstrip().startswith(("{", "[")):
+                match = _URL_IN_TEXT.search(value)
+                value = match.group(0) if match else ""
+            url = page.absolute(value)
+            if url and looks_like_image_url(url):
+                return url
+    if node.tag == "a":
+        url = page.absolute(attrs.get("href"))
+        return url if url and looks_like_image_url(url) and not url.lower().endswith((".htm", ".html")) else None
+    for key in LAZY_ATTRS:
+        value = attrs.get(key)
+        if not value:
+            continue
+        if "srcset" in key or ("," in value and " " in value.strip() and key != "content"):
+            value = largest_from_srcset(value) or ""
+        url = page.absolute(value)
+        if url:
+            return url
+    style = attrs.get("style")
+    if style:
+        match = _CSS_URL.search(style)
+        if match:
+            return page.absolute(match.group(1))
+    return None
+
+
+def _hint(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('alt') or ''}"
+
+
+def collect_pictures(container: LexborNode, page: Page) -> list[str]:
+    """The distinct pictures in ``container`` in page order, each at its largest size."""
+    urls: list[str] = []
+    linked: set[int] = set()
+    for node in container.css(REF_SELECTOR)[:300]:
+        tag = node.tag
+        if tag == "img" or tag == "source":
+            parent = node.parent
+            skip = False
+            for _ in range(3):
+                if parent is None:
+                    break
+                if int(parent.mem_id) in linked:
+                    skip = True
+                    break
+                parent = parent.parent
+            if skip:
+                continue
+        url = element_image_url(node, page)
+        if url is None:
+            continue
+        hint = _hint(node)
+        if SKIP_HINT.search(hint) or is_junk_image(url, hint):
+            continue
+        width = node.attributes.get("width")
+        if width and width.isdigit() and int(width) <= 2:
+            continue
+        if tag in ("a", "div", "li", "span", "picture", "figure", "button"):
+            linked.add(int(node.mem_id))
+        urls.append(url)
+    return dedupe_pictures(urls, MAX_GALLERY * 2)
+
+
+def _stem(url: str) -> str:
+    path = unquote(urlsplit(url).path).rstrip("/")
+    name = path.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    if len(stem) < 5 or stem.isalpha():
+        stem = "/".join(path.rsplit("/", 2)[-2:])
+    return stem
+
+
+def _css_string(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def find_anchor(page: Page, main_urls: list[str]) -> LexborNode | None:
+    """The first element in the page body that shows one of ``main_urls`` (any size)."""
+    for url in main_urls[:3]:
+        stem = _stem(url)
+        if len(stem) < 4:
+            continue
+        quoted = _css_string(stem)
+        selector = ", ".join(
+            f'body [{attr}*="{quoted}"]'
+            for attr in ("src", "href", "srcset", "data-src", "data-srcset", "content", "data-zoom-image",
+                         "data-large-image", "data-image", "data-src-image", "style")
+        )  # fmt: skip
+        for node in page.tree.css(selector)[:20]:
+            if node.tag in ("script", "link") and node.attributes.get("itemprop") != "image":
+                continue
+            if ancestors_match(node, OUTSIDE_PRODUCT, 10) or ancestors_match(node, OTHER_PRODUCTS, 10):
+                continue
+            return node
+    return None
+
+
+def _vocabulary_anchor(page: Page) -> LexborNode | None:
+    for container in page.tree.css(GALLERY_SELECTOR)[:40]:
+        if ancestors_match(container, OUTSIDE_PRODUCT, 10) or ancestors_match(container, OTHER_PRODUCTS, 10):
+            continue
+        marker = class_and_id(container)
+        if OTHER_PRODUCTS.search(marker):
+            continue
+        for node in container.css("img, [data-zoom-image], a[href]")[:10]:
+            url = element_image_url(node, page)
+            if url and not is_junk_image(url, _hint(node)):
+                return node
+    return None
+
+
+def expand_gallery(anchor: LexborNode, page: Page) -> list[str]:
+    """The pictures of the largest ancestor of ``anchor`` that is still only a gallery."""
+    best: list[str] = []
+    node = anchor
+    for _ in range(MAX_LEVELS):
+        parent = node.parent
+        if parent is None or parent.tag in ("body", "html", "main", "head"):
+            break
+        marker = class_and_id(parent)
+        if marker and OTHER_PRODUCTS.search(marker):
+            break
+        if parent.css_first(STOP_SELECTOR) is not None:
+            break
+        if len(parent.text(deep=True).strip()) > MAX_CONTAINER_TEXT:
+            break
+        pictures = collect_pictures(parent, page)
+        if len(pictures) > MAX_GALLERY:
+            break
+        if len(pictures) >= len(best):
+            best = pictures
+        node = parent
+    if not best:
+        url = element_image_url(anchor, page)
+        best = [url] if url else []
+    return best
+
+
+def find_gallery(page: Page, main_urls: list[str]) -> list[str]:
+    """The product's pictures in gallery order (largest sizes), or ``[]`` when none is found."""
+    anchor = find_anchor(page, main_urls) if main_urls else None
+    if anchor is None:
+        anchor = _vocabulary_anchor(page)
+    if anchor is None:
+        return []
+    return expand_gallery(anchor, page)

@@ -1,0 +1,130 @@
+"""Labelled values in the DOM: "SKU: 123", "Art.-Nr. 123", "Item model number", "Brand: X",
+"EAN: ..." in many languages, read from the product's text and from elements the shop marks."""
+
+from __future__ import annotations
+
+import re
+
+from prodex.extract.page import Page
+from prodex.extract.process.availability import availability_from_phrase
+from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestors_match
+
+_SKU_LABEL = (
+    r"sku|art(?:ikel)?[\s.-]*(?:nr|nummer|no)\.?|artikelnummer|item model number|model(?:l)?[\s-]*(?:number|no\.?|nr\.?"
+    r"|nummer)|product (?:code|id|number|no\.?)|item (?:code|number|no\.?|#|id)|part (?:number|no\.?)|"
+    r"ref(?:erence|\.)|réf(?:érence|\.)?|referencia|referência|riferimento|código(?: de producto| do produto)?|"
+    r"cód(?:igo)?\.?|codice(?: prodotto| articolo)?|cod\.?(?: art\.?)?|kod(?: produktu| towaru)?|numer katalogowy|"
+    r"nr kat(?:alogowy)?\.?|katalógové číslo|katalogové číslo|kód(?: produktu| tovaru)?|šifra|tootekood|"
+    r"artikelnr\.?|varenummer|varunummer|tuotenumero|cikkszám|ürün kodu|商品編號|商品编号|型號|型号|货号|品番|商品コード"
+)
+# Patterns run over the page text with one text node per line: labels start a line, and the
+# value follows on the same line or the next (anchored with ^ so the scan stays linear).
+SKU_PATTERN = re.compile(
+    rf"^[ \t]*(?:{_SKU_LABEL})[ \t]*[:#№.]?[ \t]*[:#]?[ \t]*\n?[ \t]*"
+    r"([A-Za-z0-9][A-Za-z0-9._/-]{1,38}[A-Za-z0-9])[ \t]*(?:$|[,;)|])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SKU_INLINE = re.compile(rf"(?:^|[\s(|])(?:{_SKU_LABEL})\s*[:#№.]?\s*([A-Za-z0-9][A-Za-z0-9._/-]{{1,38}}[A-Za-z0-9])", re.I)
+BRAND_PATTERN = re.compile(
+    r"^[ \t]*(?:brand|marke|marque|marca|merk|marka|značka|znamka|zīmols|kaubamärk|merkki|márka|品牌|ブランド|"
+    r"manufacturer|hersteller|fabricant|fabricante|produttore|producent|výrobca|výrobce)[ \t]*[:：]?[ \t]*\n?[ \t]*"
+    r"([^\n]{2,60})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+GTIN_PATTERN = re.compile(
+    r"^[ \t]*(?:ean|gtin|upc|isbn(?:-1[03])?|ean-13|ean13|código de barras|código ean|barcode)[ \t]*[:#]?[ \t]*\n?"
+    r"[ \t]*(\d[\d -]{6,16}\d)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+SKU_SELECTOR = (
+    '[itemprop="sku"], [itemprop="productID"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], '
+    '[class*="product-code" i], [class*="productcode" i], [class*="product-id" i], [class*="article-number" i], '
+    '[class*="reference" i], [class*="ref-number" i], [class*="model-number" i]'
+)
+AVAILABILITY_SELECTOR = (
+    '[itemprop="availability"], [class*="availability" i], [id*="availability" i], [class*="stock" i], '
+    '[id*="stock" i], [class*="dispon" i], [class*="verfueg" i], [class*="verfüg" i], [class*="lieferbar" i], '
+    '[class*="sold-out" i], [class*="soldout" i]'
+)
+BUY_SELECTOR = (
+    'button[name="add"], button[name*="cart" i], [id*="add-to-cart" i], [id*="addtocart" i], [id*="add_to_cart" i], '
+    '[class*="add-to-cart" i], [class*="addtocart" i], [class*="add_to_cart" i], [class*="add-to-bag" i], '
+    '[class*="addtobag" i], [class*="buy-button" i], [class*="buybutton" i], [class*="btn-buy" i], '
+    '[class*="buy-now" i], [data-action*="cart" i], form[action*="cart" i] button, '
+    'form[action*="basket" i] button, input[name*="add-to-cart" i]'
+)
+_DIGITS_ONLY = re.compile(r"^\d+$")
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def page_text(page: Page) -> str:
+    """The body text with one element per line (for labelled values)."""
+    body = page.tree.body
+    if body is None:
+        return ""
+    return body.text(deep=True, separator="\n", strip=True, skip_empty=True)[:400_000]
+
+
+def find_sku(page: Page, text: str) -> str | None:
+    """A product code the page labels or marks (``itemprop=sku``, class "sku", "Art.-Nr.: ...")."""
+    for node in page.tree.css(SKU_SELECTOR)[:20]:
+        if node.tag in ("input", "select", "option", "form", "script") or ancestors_match(node, OTHER_PRODUCTS, 6):
+            continue
+        value = node.attributes.get("content") or node.text(deep=True, separator=" ")
+        value = clean_line(value)
+        match = _SKU_INLINE.search(value)
+        candidate = match.group(1) if match else value
+        if 3 <= len(candidate) <= 40 and " " not in candidate and any(ch.isdigit() for ch in candidate):
+            return candidate
+    match = SKU_PATTERN.search(text)
+    if match:
+        return match.group(1)
+    return None
+
+
+def find_brand(text: str) -> str | None:
+    """A brand the page labels ("Brand: X", "Marke: X", ...)."""
+    match = BRAND_PATTERN.search(text)
+    if not match:
+        return None
+    value = clean_line(match.group(1))
+    if not value or not _LETTERS.search(value) or len(value.split()) > 6:
+        return None
+    return value
+
+
+def find_gtin(text: str) -> str | None:
+    """A labelled EAN/GTIN/UPC/ISBN of valid length."""
+    match = GTIN_PATTERN.search(text)
+    if not match:
+        return None
+    digits = re.sub(r"[\s-]", "", match.group(1))
+    return digits if len(digits) in (8, 12, 13, 14) else None
+
+
+def find_availability(page: Page) -> str | None:
+    """Availability from the elements a shop marks for stock state, then from its buy button."""
+    for node in page.tree.css(AVAILABILITY_SELECTOR)[:20]:
+        if ancestors_match(node, OTHER_PRODUCTS, 6):
+            continue
+        attrs = node.attributes
+        value = attrs.get("content") or attrs.get("href") or ""
+        text = f"{value} {node.text(deep=True, separator=' ')[:300]}"
+        found = availability_from_phrase(text.replace("/", " ").replace("_", " "))
+        if found is None:
+            classes = (attrs.get("class") or "").lower()
+            if "out-of-stock" in classes or "outofstock" in classes or "sold-out" in classes:
+                found = "OutOfStock"
+        if found:
+            return found
+    return None
+
+
+def has_buy_button(page: Page) -> bool:
+    """Whether the page shows an enabled add-to-cart or buy button."""
+    for node in page.tree.css(BUY_SELECTOR)[:10]:
+        if "disabled" in node.attributes:
+            continue
+        return True
+    return False

@@ -1,0 +1,89 @@
+"""The words shops use in class names, ids and labels, as compiled patterns shared by DOM readers.
+
+Every pattern describes how shops build pages in general (CMS and e-commerce platform
+conventions), never one shop.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+HIDDEN_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:hdn|hidden|hide|offleft|offscreen|sr-only|sronly|visually-?hidden|screen-?reader(?:-text)?|"
+    r"a11y|assistive|invisible|visuallyhidden|u-dspn|clip)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+OUTSIDE_PRODUCT = re.compile(
+    r"(?:^|[\s_-])(?:header|footer|nav|navbar|navigation|menu|megamenu|modal|popup|popover|dialog|drawer|"
+    r"minicart|mini-cart|cart|basket|newsletter|cookie|consent|breadcrumbs?|sidebar|account|login|search)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+OTHER_PRODUCTS = re.compile(
+    r"related|recommend|similar|upsell|up-sell|crosssell|cross-sell|also|recent|viewed|bought|together|"
+    r"suggest|others|more-from|morefrom|you-may|youmay|complete-the-look|bundle|sims|p13n|carousel-card|"
+    r"reviews?|ratings?|comments?|footer|header|nav|menu|banner|promo|advert|sponsor",
+    re.IGNORECASE,
+)
+GALLERY_WORDS = re.compile(
+    r"galler|carousel|slider|slides?(?:$|[\s_-])|swiper|slick|owl|fotorama|thumb|zoom|media|photo|picture|"
+    r"image|img|pics?(?:$|[\s_-])|viewer|lightbox|showcase|visual",
+    re.IGNORECASE,
+)
+OLD_PRICE = re.compile(
+    r"old|was|strike|regular|list|before|original|crossed|rrp|uvp|msrp|compare|save|saving|discount|"
+    r"reduction|percent|unit|per-|perunit|shipping|delivery|instal|cuota|monthly|month|financ|klarna|"
+    r"bonus|points|tax|vat|deposit|range|from|min|max|filter|slider|label|title|currency-symbol",
+    re.IGNORECASE,
+)
+CURRENT_PRICE = re.compile(r"sale|special|final|current|actual|now|offer|promo|selling|main|product|pdp|big", re.I)
+
+
+def class_and_id(node: LexborNode) -> str:
+    """An element's class and id joined (empty when it has neither)."""
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+
+
+def is_hidden(node: LexborNode) -> bool:
+    """Whether markup hides an element (``hidden``, ``display:none``, screen-reader-only classes)."""
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    if style and HIDDEN_STYLE.search(style):
+        return True
+    classes = attrs.get("class")
+    return bool(classes and HIDDEN_CLASS.search(classes))
+
+
+def ancestors_match(node: LexborNode, pattern: re.Pattern[str], levels: int = 12) -> bool:
+    """Whether one of the ``levels`` nearest ancestors has a class or id matching ``pattern``."""
+    parent = node.parent
+    steps = 0
+    while parent is not None and steps < levels:
+        tag = parent.tag
+        if tag in ("body", "html", "main"):
+            return False
+        if tag in ("header", "footer", "nav", "aside", "dialog") and pattern is OUTSIDE_PRODUCT:
+            return True
+        marker = class_and_id(parent)
+        if marker and pattern.search(marker):
+            return True
+        parent = parent.parent
+        steps += 1
+    return False
+
+
+def visible_text(node: LexborNode, separator: str = " ") -> str:
+    """An element's text without the parts markup hides (screen-reader prefixes, hidden spans)."""
+    if node.css_first("[hidden], [aria-hidden=true], [style*=none], [class]") is None:
+        return node.text(deep=True, separator=separator)
+    copy = node.clone()
+    for child in reversed(copy.css("*")):  # descendants before ancestors: safe to decompose
+        if child.tag in ("script", "style", "noscript", "template", "svg") or is_hidden(child):
+            child.decompose()
+    return copy.text(deep=True, separator=separator)

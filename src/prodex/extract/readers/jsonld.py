@@ -1,0 +1,208 @@
+"""JSON-LD: ``<script type="application/ld+json">`` blocks, including @graph, arrays,
+ProductGroup/hasVariant, nested and aggregate offers, BreadcrumbList and VideoObject, and the
+broken JSON that browsers tolerate (see :mod:`prodex.extract.jsontools`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from prodex.extract.found import Found
+from prodex.extract.jsontools import as_list, loads_lenient, walk_dicts
+from prodex.extract.model import Media, MediaType
+from prodex.extract.page import Page
+from prodex.extract.process.audience import audience_from_schema
+from prodex.extract.process.text import clean_line, to_plain_text
+from prodex.extract.readers.schema import (
+    PRODUCT_TYPES,
+    STRONG_PRODUCT_TYPES,
+    brand_of,
+    breadcrumb_names,
+    gtin_of,
+    identifier_of,
+    image_urls,
+    read_offers,
+    text_of,
+    type_names,
+)
+
+SOURCE = "json-ld"
+MAX_SCRIPTS = 50
+_CONTAINER_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "about", "itemListElement", "item")
+_SITE_TYPES = frozenset({"organization", "website", "store", "onlinestore", "localbusiness", "corporation"})
+
+
+def documents(page: Page) -> list[Any]:
+    """Every JSON-LD document of the page, parsed leniently."""
+    docs: list[Any] = []
+    for node in page.tree.css('script[type*="ld+json"]')[:MAX_SCRIPTS]:
+        text = node.text(deep=True)
+        if text and text.strip():
+            docs.extend(loads_lenient(text))
+    return docs
+
+
+def top_nodes(docs: list[Any]) -> list[dict[str, Any]]:
+    """The schema.org things a page states at the top level (documents, arrays, @graph members,
+    a page's mainEntity), not the things nested inside their properties."""
+    nodes: list[dict[str, Any]] = []
+    queue: list[tuple[Any, int]] = [(doc, 0) for doc in docs]
+    while queue and len(nodes) < 500:
+        value, depth = queue.pop(0)
+        if isinstance(value, list):
+            queue.extend((item, depth + 1) for item in value[:200] if depth < 6)
+        elif isinstance(value, dict):
+            nodes.append(value)
+            if depth < 6:
+                for key in _CONTAINER_KEYS:
+                    inner = value.get(key)
+                    if isinstance(inner, dict | list):
+                        queue.append((inner, depth + 1))
+    return nodes
+
+
+def _url_matches(value: Any, page_url: str) -> bool:
+    candidate = text_of(value)
+    if not candidate:
+        return False
+    try:
+        a, b = urlsplit(candidate), urlsplit(page_url)
+    except ValueError:
+        return False
+    return bool(a.path) and unquote(a.path).rstrip("/") == unquote(b.path).rstrip("/")
+
+
+def _score(node: dict[str, Any], page_url: str) -> int:
+    types = type_names(node)
+    score = 0
+    if types & STRONG_PRODUCT_TYPES:
+        score += 10
+    elif types & PRODUCT_TYPES or "offers" in node:
+        score += 4
+    else:
+        return 0
+    for key in ("name", "image", "offers", "sku", "description", "brand"):
+        if node.get(key):
+            score += 1
+    if _url_matches(node.get("url") or node.get("@id"), page_url):
+        score += 3
+    return score
+
+
+def choose_variant(group: dict[str, Any], page_url: str) -> dict[str, Any] | None:
+    """The ProductGroup variant the page URL points to (by URL or sku), else the first variant."""
+    variants = [v for v in as_list(group.get("hasVariant"))[:200] if isinstance(v, dict)]
+    if not variants:
+        return None
+    decoded = unquote(page_url)
+    for variant in variants:
+        if _url_matches(variant.get("url"), page_url) and "?" in text_of(variant.get("url")):
+            if text_of(variant.get("url")).split("?", 1)[1] in decoded:
+                return variant
+        sku = identifier_of(variant.get("sku"))
+        if sku and len(sku) >= 4 and sku in decoded.split("?", 1)[-1]:
+            return variant
+    return variants[0]
+
+
+def _videos(values: list[Any], page: Page) -> list[Media]:
+    videos: list[Media] = []
+    for value in values:
+        for item in as_list(value)[:20]:
+            if not isinstance(item, dict):
+                continue
+            url = page.absolute(text_of(item.get("contentUrl")) or text_of(item.get("embedUrl")))
+            if url:
+                videos.append(
+                    Media(
+                        type=MediaType.VIDEO,
+                        url=url,
+                        name=text_of(item.get("name")),
+                        description=clean_line(text_of(item.get("description")))[:500],
+                    )
+                )
+    return videos
+
+
+def read(page: Page) -> Found | None:
+    """The product the page's JSON-LD describes, with breadcrumbs, videos and site names."""
+    docs = documents(page)
+    if not docs:
+        return None
+    nodes = top_nodes(docs)
+    found = Found(source=SOURCE)
+    product: dict[str, Any] | None = None
+    best = 0
+    product_names: set[str] = set()
+    video_nodes: list[Any] = []
+    for node in nodes:
+        types = type_names(node)
+        if "breadcrumblist" in types and not found.breadcrumbs:
+            found.breadcrumbs = breadcrumb_names(node)
+        elif types & _SITE_TYPES:
+            name = text_of(node.get("name"))
+            if name:
+                found.site_names.append(name)
+        elif "videoobject" in types:
+            video_nodes.append(node)
+        score = _score(node, page.url)
+        if score:
+            if types & STRONG_PRODUCT_TYPES:
+                product_names.add(text_of(node.get("name")).casefold())
+            if score > best:
+                product, best = node, score
+    found.product_count = len(product_names)
+    if product is None:
+        if found.breadcrumbs or found.site_names or video_nodes:
+            found.videos = _videos(video_nodes, page)
+            return found
+        return None
+    fill_from_product(found, product, page)
+    video_nodes.extend(as_list(product.get("video")))
+    found.videos = _videos(video_nodes, page)
+    return found
+
+
+def fill_from_product(found: Found, product: dict[str, Any], page: Page) -> None:
+    """Fill ``found`` from a schema.org Product-like dict (also used for app state and microdata)."""
+    variant = choose_variant(product, page.url) if "hasVariant" in product else None
+    layers = [variant, product] if variant is not None else [product]
+
+    def first(key: str) -> Any:
+        for layer in layers:
+            if layer is not None and layer.get(key) not in (None, "", [], {}):
+                return layer.get(key)
+        return None
+
+    found.name = text_of(product.get("name")) or text_of(first("name")) or None
+    description = first("description")
+    if isinstance(description, str | list | dict):
+        text = to_plain_text(text_of(description) if not isinstance(description, str) else description)
+        found.description = text or None
+    images: list[str] = []
+    for layer in layers:
+        if layer is not None:
+            images.extend(image_urls(layer.get("image")))
+    found.images = [url for url in (page.absolute(u) for u in images) if url]
+    found.brand = brand_of(first("brand")) or brand_of(first("manufacturer")) or None
+    found.gtin = next((g for g in (gtin_of(layer) for layer in layers if layer) if g), None)
+    found.mpn = identifier_of(first("mpn")) or None
+    offers = read_offers(first("offers"), page.tld)
+    found.price, found.currency, found.availability = offers.price, offers.currency, offers.availability
+    found.sku = identifier_of(first("sku")) or offers.sku or identifier_of(first("productID")) or None
+    category = first("category")
+    found.category = text_of(category) or None
+    audience = first("audience")
+    if isinstance(audience, dict):
+        found.audience = audience_from_schema(
+            audience.get("suggestedGender"), audience.get("suggestedMinAge"), audience.get("suggestedMaxAge")
+        ) or text_of(audience.get("audienceType"))
+    if not found.audience and first("gender"):
+        found.audience = audience_from_schema(first("gender"))
+    url = text_of(product.get("url"))
+    found.canonical_url = page.absolute(url) if url else None
+
+
+def all_dicts(page: Page) -> list[dict[str, Any]]:
+    """Every object in the page's JSON-LD (for readers that search, e.g. videos)."""
+    return [d for doc in documents(page) for d in walk_dicts(doc)]

@@ -1,0 +1,76 @@
+"""Meta tags: OpenGraph (``og:*``, ``product:*``), Twitter cards, and the standard
+``description``/canonical/site-name tags."""
+
+from __future__ import annotations
+
+from prodex.extract.found import Found
+from prodex.extract.model import Media, MediaType
+from prodex.extract.page import Page
+from prodex.extract.process.availability import normalise_availability
+from prodex.extract.process.price import normalise_currency, parse_price
+from prodex.extract.process.text import clean_line, to_plain_text
+
+SOURCE_OG = "opengraph"
+SOURCE_META = "meta"
+_PRODUCT_OG_TYPES = ("product", "og:product", "product.item", "product.group")
+
+
+def read_opengraph(page: Page) -> Found | None:
+    """What OpenGraph and ``product:`` meta tags say about the product."""
+    meta = page.meta()
+    if not any(key.startswith(("og:", "product:")) for key in meta):
+        return None
+    found = Found(source=SOURCE_OG)
+    found.name = clean_line(page.meta_first("og:title")) or None
+    found.description = to_plain_text(page.meta_first("og:description")) or None
+    images: list[str] = []
+    for key in ("og:image:secure_url", "og:image", "og:image:url"):
+        images.extend(meta.get(key, ()))
+    found.images = [u for u in (page.absolute(v) for v in images) if u]
+    for key in ("og:video:secure_url", "og:video:url", "og:video"):
+        for value in meta.get(key, ()):
+            url = page.absolute(value)
+            if url and not any(v.url == url for v in found.videos):
+                found.videos.append(Media(type=MediaType.VIDEO, url=url))
+    currency = normalise_currency(page.meta_first("product:price:currency", "og:price:currency"), page.tld)
+    price_text = page.meta_first(
+        "product:sale_price:amount", "product:price:amount", "og:price:amount", "product:price"
+    )
+    found.price = parse_price(price_text, currency) if price_text else None
+    if found.price is not None and found.price.strip("0.") == "":
+        found.price = None
+    found.currency = currency
+    found.availability = normalise_availability(page.meta_first("product:availability", "og:availability"))
+    found.brand = clean_line(page.meta_first("product:brand", "og:brand")) or None
+    found.sku = clean_line(page.meta_first("product:retailer_item_id", "product:sku")) or None
+    found.gtin = clean_line(page.meta_first("product:ean", "product:gtin", "product:upc", "product:isbn")) or None
+    found.category = clean_line(page.meta_first("product:category")) or None
+    found.audience = clean_line(page.meta_first("product:target_gender")) or ""
+    site = page.meta_first("og:site_name")
+    if site:
+        found.site_names.append(site)
+    url = page.meta_first("og:url")
+    found.canonical_url = page.absolute(url) if url else None
+    og_type = (page.meta_first("og:type") or "").lower()
+    found.product_count = 1 if og_type in _PRODUCT_OG_TYPES or found.price else 0
+    return found
+
+
+def read_meta(page: Page) -> Found:
+    """The page's standard tags: ``<title>``, meta description, canonical link, Twitter card."""
+    found = Found(source=SOURCE_META)
+    title = page.tree.css_first("title")
+    found.name = clean_line(title.text() if title is not None else "") or clean_line(
+        page.meta_first("twitter:title", "title")
+    ) or None
+    found.description = to_plain_text(page.meta_first("description", "twitter:description")) or None
+    image = page.meta_first("twitter:image", "twitter:image:src", "thumbnail", "image")
+    found.images = [u for u in [page.absolute(image)] if u] if image else []
+    canonical = page.tree.css_first('link[rel="canonical"][href]')
+    if canonical is not None:
+        found.canonical_url = page.absolute(canonical.attributes.get("href"))
+    for key in ("application-name", "apple-mobile-web-app-title", "twitter:site", "author", "publisher"):
+        value = page.meta_first(key)
+        if value:
+            found.site_names.append(value.lstrip("@"))
+    return found

@@ -1,0 +1,112 @@
+"""Microdata: the page's main schema.org Product item (``itemscope``/``itemtype``/``itemprop``),
+read into the same dict shape as JSON-LD so one mapping serves both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selectolax.lexbor import LexborNode
+
+from prodex.extract.found import Found
+from prodex.extract.page import Page
+from prodex.extract.readers.jsonld import fill_from_product
+from prodex.extract.readers.schema import PRODUCT_TYPES, STRONG_PRODUCT_TYPES, breadcrumb_names
+
+SOURCE = "microdata"
+MAX_ITEMS = 400
+MAX_PROPS = 600
+MAX_DEPTH = 4
+_URL_TAGS = {"a": "href", "link": "href", "area": "href", "img": "src", "audio": "src", "video": "src",
+             "source": "src", "embed": "src", "iframe": "src", "track": "src", "object": "data"}  # fmt: skip
+_LAZY_SRC = ("data-zoom-image", "data-large", "data-src", "data-original", "data-lazy", "data-lazy-src")
+
+
+def item_types(node: LexborNode) -> set[str]:
+    """The lower-case schema.org type names in an element's ``itemtype``."""
+    value = node.attributes.get("itemtype") or ""
+    return {part.rstrip("/").rsplit("/", 1)[-1].lower() for part in value.split() if part}
+
+
+def prop_value(node: LexborNode) -> str:
+    """The value of one ``itemprop`` element, by the microdata rules (content, URL attrs, text)."""
+    attrs = node.attributes
+    content = attrs.get("content")
+    if content is not None:
+        return content
+    tag = node.tag or ""
+    if tag in _URL_TAGS:
+        if tag == "img":
+            for lazy in _LAZY_SRC:
+                if attrs.get(lazy):
+                    return attrs[lazy] or ""
+        return attrs.get(_URL_TAGS[tag]) or ""
+    if tag in ("data", "meter", "input"):
+        return attrs.get("value") or ""
+    if tag == "time":
+        return attrs.get("datetime") or node.text(deep=True)
+    return node.text(deep=True, separator=" ")
+
+
+def _owner(node: LexborNode, stop: int) -> int | None:
+    """The ``mem_id`` of the nearest ancestor item of ``node`` (bounded walk)."""
+    parent = node.parent
+    steps = 0
+    while parent is not None and steps < 60:
+        if "itemscope" in parent.attributes:
+            return int(parent.mem_id)
+        if parent.mem_id == stop:
+            return None
+        parent = parent.parent
+        steps += 1
+    return None
+
+
+def read_item(root: LexborNode, depth: int = 0) -> dict[str, Any]:
+    """One microdata item as a dict: ``@type`` plus each property's values (nested items as dicts)."""
+    item: dict[str, Any] = {"@type": sorted(item_types(root))}
+    root_id = int(root.mem_id)
+    for node in root.css("[itemprop]")[:MAX_PROPS]:
+        if _owner(node, root_id) != root_id:
+            continue
+        names = (node.attributes.get("itemprop") or "").split()
+        if "itemscope" in node.attributes and depth < MAX_DEPTH:
+            value: Any = read_item(node, depth + 1)
+        else:
+            value = prop_value(node)
+        for name in names:
+            item.setdefault(name, []).append(value)
+    for key, values in list(item.items()):
+        if key != "@type" and isinstance(values, list) and len(values) == 1 and key not in ("image",):
+            item[key] = values[0]
+    return item
+
+
+def _candidate_score(node: LexborNode) -> int:
+    score = min(len(node.css("[itemprop]")), 60)
+    if node.css_first("h1") is not None:
+        score += 40
+    if node.css_first('[itemprop="offers"]') is not None:
+        score += 10
+    return score
+
+
+def read(page: Page) -> Found | None:
+    """The page's main microdata product, plus microdata breadcrumbs."""
+    items = page.tree.css("[itemscope][itemtype]")[:MAX_ITEMS]
+    if not items:
+        return None
+    found = Found(source=SOURCE)
+    products: list[LexborNode] = []
+    for node in items:
+        types = item_types(node)
+        if types & PRODUCT_TYPES and not (node.attributes.get("itemprop") or "").strip():
+            products.append(node)
+        elif "breadcrumblist" in types and not found.breadcrumbs:
+            found.breadcrumbs = breadcrumb_names(read_item(node))
+    strong = [node for node in products if item_types(node) & STRONG_PRODUCT_TYPES]
+    candidates = strong or products
+    found.product_count = len(candidates)
+    if candidates:
+        best = max(candidates[:60], key=_candidate_score)
+        fill_from_product(found, read_item(best), page)
+    return None if found.is_empty() and not found.breadcrumbs else found

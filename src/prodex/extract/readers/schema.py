@@ -1,0 +1,198 @@
+"""Helpers shared by the schema.org readers (JSON-LD, microdata, app state): turning schema.org
+values (strings, lists, nested things) into the Product's fields."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from prodex.extract.jsontools import as_list
+from prodex.extract.process.availability import normalise_availability
+from prodex.extract.process.price import normalise_currency, parse_price
+from prodex.extract.process.text import clean_line
+
+PRODUCT_TYPES = frozenset(
+    t.lower()
+    for t in (
+        "Product", "ProductGroup", "IndividualProduct", "ProductModel", "SomeProducts", "Book", "Vehicle",
+        "Car", "Motorcycle", "MotorizedBicycle", "BusOrCoach", "Drug", "DietarySupplement",
+        "ProductCollection", "Event", "MusicAlbum", "MusicRecording", "Movie", "VideoGame",
+        "SoftwareApplication", "MobileApplication", "Course", "Service", "Ticket", "TheaterEvent",
+        "MusicEvent", "ScreeningEvent", "FoodProduct", "WearableProduct",
+    )
+)  # fmt: skip
+STRONG_PRODUCT_TYPES = frozenset(
+    t.lower() for t in ("Product", "ProductGroup", "IndividualProduct", "ProductModel", "SomeProducts", "Book",
+                        "Vehicle", "Car", "Motorcycle", "Drug", "DietarySupplement", "FoodProduct",
+                        "WearableProduct")
+)  # fmt: skip
+GTIN_KEYS = ("gtin13", "gtin", "gtin14", "gtin12", "gtin8", "ean", "isbn", "upc")
+_GTIN_DIGITS = re.compile(r"^\d{8}$|^\d{12,14}$")
+_STRIKE_TYPES = ("strikethrough", "listprice", "msrp", "regular", "original", "was")
+
+
+def type_names(node: dict[str, Any]) -> set[str]:
+    """The lower-case schema.org type names of a node (``"http://schema.org/Product"`` -> ``"product"``)."""
+    names: set[str] = set()
+    for value in as_list(node.get("@type") or node.get("type")):
+        if isinstance(value, str):
+            names.add(value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].strip().lower())
+    return names
+
+
+def text_of(value: Any) -> str:
+    """A schema.org text value as one clean line: strings, numbers, ``{name}``/``{@value}`` or lists."""
+    for item in as_list(value)[:5]:
+        if isinstance(item, str | int | float) and not isinstance(item, bool):
+            line = clean_line(item)
+            if line:
+                return line
+        elif isinstance(item, dict):
+            for key in ("name", "@value", "value", "text", "title"):
+                if key in item:
+                    line = text_of(item[key])
+                    if line:
+                        return line
+    return ""
+
+
+def brand_of(value: Any) -> str:
+    """A brand or manufacturer value's name (string, Brand/Organization object or list)."""
+    name = text_of(value)
+    if not name or name.lower() in {"null", "none", "undefined", "n/a", "na", "-", "brand", "unbranded"}:
+        return ""
+    if name.startswith(("http://", "https://")):
+        return ""
+    return name
+
+
+def image_urls(value: Any) -> list[str]:
+    """Raw image URLs from a schema.org image value (URL, ImageObject, list of either)."""
+    urls: list[str] = []
+    for item in as_list(value)[:80]:
+        if isinstance(item, str):
+            urls.append(item)
+        elif isinstance(item, dict):
+            for key in ("contentUrl", "url", "contentURL", "@id", "thumbnailUrl"):
+                candidate = item.get(key)
+                if isinstance(candidate, list):
+                    candidate = next((c for c in candidate if isinstance(c, str)), None)
+                if isinstance(candidate, str) and candidate:
+                    urls.append(candidate)
+                    break
+    return urls
+
+
+def gtin_of(node: dict[str, Any]) -> str:
+    """A GTIN/EAN/ISBN value when it has a valid length (8, 12, 13 or 14 digits)."""
+    for key in GTIN_KEYS:
+        value = text_of(node.get(key))
+        digits = re.sub(r"[\s-]", "", value)
+        if _GTIN_DIGITS.match(digits):
+            return digits
+    product_id = text_of(node.get("productID") or node.get("productId"))
+    if product_id:
+        digits = re.sub(r"^(?:isbn|ean|gtin|upc)\d*:\s*", "", product_id.lower())
+        digits = re.sub(r"[\s-]", "", digits)
+        if _GTIN_DIGITS.match(digits):
+            return digits
+    return ""
+
+
+def identifier_of(value: Any) -> str:
+    """A sku/mpn value as text (numbers too), or ``""`` for empty or placeholder values."""
+    text = text_of(value)
+    if not text or len(text) > 80 or text.lower() in {"null", "none", "undefined", "n/a", "na", "-", "0"}:
+        return ""
+    return text
+
+
+class OfferFacts:
+    """Price, currency and availability read from schema.org offers."""
+
+    __slots__ = ("availability", "currency", "price", "sku")
+
+    def __init__(self) -> None:
+        self.price: str | None = None
+        self.currency: str | None = None
+        self.availability: str | None = None
+        self.sku: str = ""
+
+
+def _price_from_specification(spec: Any, currency: str | None) -> tuple[str | None, str | None]:
+    """The selling price in a priceSpecification (skipping strikethrough / list prices)."""
+    best: tuple[str | None, str | None] = (None, currency)
+    for item in as_list(spec)[:20]:
+        if not isinstance(item, dict):
+            continue
+        kind = text_of(item.get("priceType")).lower()
+        if any(word in kind for word in _STRIKE_TYPES):
+            continue
+        item_currency = normalise_currency(item.get("priceCurrency")) or currency
+        price = parse_price(item.get("price") if "price" in item else item.get("minPrice"), item_currency)
+        if price is not None:
+            return price, item_currency
+    return best
+
+
+def read_offers(value: Any, tld: str = "") -> OfferFacts:
+    """Offer facts from an ``offers`` value: Offer, AggregateOffer, nested offers or a list.
+
+    The price is that of the first offer with one (an AggregateOffer gives its ``lowPrice``);
+    the product is in stock when any offer is.
+    """
+    facts = OfferFacts()
+    availabilities: list[str] = []
+    queue: list[Any] = list(as_list(value))[:200]
+    seen = 0
+    while queue and seen < 400:
+        offer = queue.pop(0)
+        seen += 1
+        if not isinstance(offer, dict):
+            continue
+        currency = normalise_currency(offer.get("priceCurrency"), tld) or facts.currency
+        price: str | None = None
+        if offer.get("price") not in (None, ""):
+            price = parse_price(offer.get("price"), currency)
+        if price is None and offer.get("lowPrice") not in (None, ""):
+            price = parse_price(offer.get("lowPrice"), currency)
+        if price is None and "priceSpecification" in offer:
+            price, currency = _price_from_specification(offer.get("priceSpecification"), currency)
+        if price is not None and price.strip("0.") == "":
+            price = None  # a zero price is a placeholder, not a price
+        if price is not None and facts.price is None:
+            facts.price, facts.currency = price, currency
+        elif facts.currency is None and currency:
+            facts.currency = currency
+        availability = normalise_availability(offer.get("availability"))
+        if availability:
+            availabilities.append(availability)
+        if not facts.sku:
+            facts.sku = identifier_of(offer.get("sku"))
+        nested = offer.get("offers")
+        if nested is not None:
+            queue.extend(as_list(nested)[:200])
+    if availabilities:
+        facts.availability = "InStock" if "InStock" in availabilities else availabilities[0]
+    return facts
+
+
+def breadcrumb_names(node: dict[str, Any]) -> list[str]:
+    """The crumb names of a BreadcrumbList, in position order."""
+    items: list[tuple[float, int, str]] = []
+    for index, element in enumerate(as_list(node.get("itemListElement"))[:30]):
+        if not isinstance(element, dict):
+            continue
+        item = element.get("item")
+        name = text_of(element.get("name"))
+        if not name and isinstance(item, dict):
+            name = text_of(item.get("name"))
+        if not name:
+            continue
+        position = element.get("position")
+        try:
+            order = float(position) if position is not None and not isinstance(position, bool) else index
+        except (TypeError, ValueError):
+            order = index
+        items.append((order, index, name))
+    return [name for _, _, name in sorted(items)]
