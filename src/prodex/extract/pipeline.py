@@ -65,6 +65,7 @@ def run(html: str | bytes, url: str) -> Product:
         if found is not None:
             sources.append(found)
     hints = _hints(sources)
+    page.tree.strip_tags(["script", "style", "template"])  # the DOM heuristics read what shows
     found = _safely(lambda p: dom.read(p, hints), page)
     if found is not None:
         sources.append(found)

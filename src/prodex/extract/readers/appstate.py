@@ -37,6 +37,8 @@ def _state_documents(page: Page) -> list[Any]:
     )[:MAX_STATE_SCRIPTS]:
         docs.extend(loads_lenient(node.text(deep=True)))
     count = 0
+    if not (page.tree.scripts_contain("__") or page.tree.scripts_contain("var meta")):
+        return docs
     for node in page.tree.css("script:not([src]):not([type]), script[type*=javascript]"):
         text = node.text(deep=True)
         matches = []

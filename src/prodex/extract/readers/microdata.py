@@ -69,8 +69,11 @@ def read_item(root: LexborNode, depth: int = 0) -> dict[str, Any]:
         if _owner(node, root_id) != root_id:
             continue
         names = (node.attributes.get("itemprop") or "").split()
+        value: Any = None
         if "itemscope" in node.attributes and depth < MAX_DEPTH:
-            value: Any = read_item(node, depth + 1)
+            value = read_item(node, depth + 1)
+            if len(value) <= 1:  # an empty item: its own content (``<meta itemscope content>``)
+                value = prop_value(node) or value
         else:
             value = prop_value(node)
         for name in names:

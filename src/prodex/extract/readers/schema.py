@@ -4,6 +4,7 @@ values (strings, lists, nested things) into the Product's fields."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from prodex.extract.jsontools import as_list
@@ -56,10 +57,20 @@ def text_of(value: Any) -> str:
     return ""
 
 
+_PLACEHOLDER = re.compile(r"^\$\w+$|\{\{|\}\}|^%\w+%$|^\[\w+\]$|^<%|^@\w+@$")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a value is an unrendered template placeholder (``$metabrand``, ``{{ brand }}``)."""
+    return bool(_PLACEHOLDER.search(text.strip()))
+
+
 def brand_of(value: Any) -> str:
     """A brand or manufacturer value's name (string, Brand/Organization object or list)."""
     name = text_of(value)
     if not name or name.lower() in {"null", "none", "undefined", "n/a", "na", "-", "brand", "unbranded"}:
+        return ""
+    if is_placeholder(name):
         return ""
     if name.startswith(("http://", "https://")):
         return ""
@@ -104,6 +115,8 @@ def identifier_of(value: Any) -> str:
     text = text_of(value)
     if not text or len(text) > 80 or text.lower() in {"null", "none", "undefined", "n/a", "na", "-", "0"}:
         return ""
+    if is_placeholder(text):
+        return ""
     return text
 
 
@@ -135,36 +148,57 @@ def _price_from_specification(spec: Any, currency: str | None) -> tuple[str | No
     return best
 
 
+def lower_keys(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` with lower-case keys (shops misspell the case of schema.org property names)."""
+    return {key.lower() if isinstance(key, str) else key: value for key, value in node.items()}
+
+
+def amount_of(value: Any, currency: str | None) -> str | None:
+    """A price amount from a number, a text, or an object holding one (``{"value": 12.5}``)."""
+    for _ in range(4):
+        if not isinstance(value, dict):
+            break
+        inner = lower_keys(value)
+        value = next(
+            (inner[k] for k in ("value", "amount", "decimalprice", "price", "sales", "current") if k in inner), None
+        )
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value in (None, ""):
+        return None
+    return parse_price(value, currency)
+
+
 def read_offers(value: Any, tld: str = "") -> OfferFacts:
     """Offer facts from an ``offers`` value: Offer, AggregateOffer, nested offers or a list.
 
-    The price is that of the first offer with one (an AggregateOffer gives its ``lowPrice``);
-    the product is in stock when any offer is.
+    The price is the lowest offered price (the sale price when there is one; an AggregateOffer
+    gives its ``lowPrice``); the product is in stock when any offer is.
     """
     facts = OfferFacts()
     availabilities: list[str] = []
+    prices: list[tuple[str, str | None]] = []
     queue: list[Any] = list(as_list(value))[:200]
     seen = 0
     while queue and seen < 400:
-        offer = queue.pop(0)
+        raw_offer = queue.pop(0)
         seen += 1
-        if not isinstance(offer, dict):
+        if not isinstance(raw_offer, dict):
             continue
-        currency = normalise_currency(offer.get("priceCurrency"), tld) or facts.currency
-        price: str | None = None
-        if offer.get("price") not in (None, ""):
-            price = parse_price(offer.get("price"), currency)
-        if price is None and offer.get("lowPrice") not in (None, ""):
-            price = parse_price(offer.get("lowPrice"), currency)
-        if price is None and "priceSpecification" in offer:
-            price, currency = _price_from_specification(offer.get("priceSpecification"), currency)
+        offer = lower_keys(raw_offer)
+        currency = normalise_currency(text_of(offer.get("pricecurrency")), tld) or facts.currency
+        price = amount_of(offer.get("price"), currency)
+        if price is None:
+            price = amount_of(offer.get("lowprice"), currency)
+        if price is None and "pricespecification" in offer:
+            price, currency = _price_from_specification(offer.get("pricespecification"), currency)
         if price is not None and price.strip("0.") == "":
             price = None  # a zero price is a placeholder, not a price
-        if price is not None and facts.price is None:
-            facts.price, facts.currency = price, currency
-        elif facts.currency is None and currency:
+        if price is not None:
+            prices.append((price, currency))
+        if facts.currency is None and currency:
             facts.currency = currency
-        availability = normalise_availability(offer.get("availability"))
+        availability = normalise_availability(text_of(offer.get("availability")))
         if availability:
             availabilities.append(availability)
         if not facts.sku:
@@ -172,6 +206,10 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
         nested = offer.get("offers")
         if nested is not None:
             queue.extend(as_list(nested)[:200])
+    if prices:
+        main_currency = prices[0][1]
+        same = [p for p in prices if p[1] == main_currency]
+        facts.price, facts.currency = min(same, key=lambda p: Decimal(p[0]))
     if availabilities:
         facts.availability = "InStock" if "InStock" in availabilities else availabilities[0]
     return facts

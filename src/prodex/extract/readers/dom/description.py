@@ -14,15 +14,11 @@ from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUC
 
 DESCRIPTION_SELECTOR = (
     '[itemprop="description"]:not(meta), [class*="descr" i], [id*="descr" i], [class*="beschreibung" i], '
-    '[id*="beschreibung" i], [class*="opis" i], [id*="opis" i], [class*="popis" i], [id*="popis" i], '
-    '[class*="kirjeldus" i], [class*="apraksts" i], [class*="product-detail" i], [id*="product-detail" i], '
-    '[class*="productdetail" i], [id*="productdetail" i], [class*="product-info" i], [class*="product-text" i], '
-    '[class*="product-content" i], [class*="product-overview" i], [id*="overview" i], [class*="about-product" i], '
-    '[class*="product__description" i], [class~="rte"], [class*="detail-content" i], [class*="details-content" i]'
+    '[class*="product-detail" i], [id*="product-detail" i], [class*="opis" i], [class~="rte"]'
 )
 _STRONG = re.compile(r"descr|beschreibung|opis|popis|kirjeldus|apraksts", re.IGNORECASE)
 _NOT_DESCRIPTION = re.compile(r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie", re.I)
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 30
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_POINT_CHARS = 300
 

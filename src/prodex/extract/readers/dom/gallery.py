@@ -25,10 +25,8 @@ from prodex.extract.process.media import (
 from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, class_and_id
 
 REF_SELECTOR = (
-    "img, source, a[href], meta[itemprop=image], link[itemprop=image], [data-zoom-image], [data-large-image], "
-    "[data-zoom], [data-full], [data-big], [data-image], [data-src], [data-srcset], [data-lgimg], "
-    "[data-image-big], [data-src-large], [data-large], [data-src-image], [data-src-main], [data-image-src], "
-    '[style*="background-image"]'
+    "img, source, a, meta[itemprop=image], link[itemprop=image], [data-zoom-image], [data-image], [data-src], "
+    '[data-large-image], [data-image-src], [data-src-image], [data-lgimg], [style*="background-image"]'
 )
 GALLERY_SELECTOR = (
     '[class*="gallery" i], [id*="gallery" i], [class*="product-image" i], [class*="product-media" i], '
@@ -36,12 +34,7 @@ GALLERY_SELECTOR = (
     '[class*="swiper" i], [class*="slick" i], [class*="fotorama" i], [class*="thumbnail" i], [class*="zoom" i], '
     '[class*="media-grid" i], [class*="images" i], [id*="images" i]'
 )
-STOP_SELECTOR = (
-    'h1, [itemprop="price"], [class*="price" i], form[action*="cart" i], button[name="add"], '
-    '[class*="add-to-cart" i], [id*="add-to-cart" i], [class*="addtocart" i], [id*="addtocart" i], '
-    '[class*="add-to-bag" i], [class*="buy-button" i], [class*="product-description" i], '
-    '[itemprop="description"]:not(meta)'
-)
+STOP_SELECTOR = 'h1, [class*="price" i], form, [itemprop="description"]:not(meta), [class*="add-to-cart" i]'
 ZOOM_ATTRS = (
     "data-zoom-image", "data-large-image", "data-zoom", "data-full", "data-big", "data-image-big",
     "data-src-large", "data-large", "data-src-image", "data-src-main", "data-lgimg", "data-image",
@@ -147,12 +140,10 @@ def find_anchor(page: Page, main_urls: list[str]) -> LexborNode | None:
             continue
         quoted = _css_string(stem)
         selector = ", ".join(
-            f'body [{attr}*="{quoted}"]'
-            for attr in ("src", "href", "srcset", "data-src", "data-srcset", "content", "data-zoom-image",
-                         "data-large-image", "data-image", "data-src-image", "style")
-        )  # fmt: skip
+            f'[{attr}*="{quoted}"]' for attr in ("src", "srcset", "href", "data-src", "content", "data-zoom-image")
+        )
         for node in page.tree.css(selector)[:20]:
-            if node.tag in ("script", "link") and node.attributes.get("itemprop") != "image":
+            if node.tag in ("script", "link", "meta") and node.attributes.get("itemprop") != "image":
                 continue
             if ancestors_match(node, OUTSIDE_PRODUCT, 10) or ancestors_match(node, OTHER_PRODUCTS, 10):
                 continue
@@ -176,7 +167,7 @@ def _vocabulary_anchor(page: Page) -> LexborNode | None:
 
 def expand_gallery(anchor: LexborNode, page: Page) -> list[str]:
     """The pictures of the largest ancestor of ``anchor`` that is still only a gallery."""
-    best: list[str] = []
+    container: LexborNode | None = None
     node = anchor
     for _ in range(MAX_LEVELS):
         parent = node.parent
@@ -187,18 +178,16 @@ def expand_gallery(anchor: LexborNode, page: Page) -> list[str]:
             break
         if parent.css_first(STOP_SELECTOR) is not None:
             break
+        if len(parent.css("img, source")) > MAX_GALLERY * 3:
+            break
         if len(parent.text(deep=True).strip()) > MAX_CONTAINER_TEXT:
             break
-        pictures = collect_pictures(parent, page)
-        if len(pictures) > MAX_GALLERY:
-            break
-        if len(pictures) >= len(best):
-            best = pictures
-        node = parent
-    if not best:
+        container = node = parent
+    pictures = collect_pictures(container, page) if container is not None else []
+    if not pictures:
         url = element_image_url(anchor, page)
-        best = [url] if url else []
-    return best
+        pictures = [url] if url else []
+    return pictures[:MAX_GALLERY]
 
 
 def find_gallery(page: Page, main_urls: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ import re
 from prodex.extract.page import Page
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestors_match
+from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match
 
 _SKU_LABEL = (
     r"sku|art(?:ikel)?[\s.-]*(?:nr|nummer|no)\.?|artikelnummer|item model number|model(?:l)?[\s-]*(?:number|no\.?|nr\.?"
@@ -27,32 +27,28 @@ SKU_PATTERN = re.compile(
 )
 _SKU_INLINE = re.compile(rf"(?:^|[\s(|])(?:{_SKU_LABEL})\s*[:#№.]?\s*([A-Za-z0-9][A-Za-z0-9._/-]{{1,38}}[A-Za-z0-9])", re.I)
 BRAND_PATTERN = re.compile(
-    r"^[ \t]*(?:brand|marke|marque|marca|merk|marka|značka|znamka|zīmols|kaubamärk|merkki|márka|品牌|ブランド|"
-    r"manufacturer|hersteller|fabricant|fabricante|produttore|producent|výrobca|výrobce)[ \t]*[:：]?[ \t]*\n?[ \t]*"
-    r"([^\n]{2,60})$",
+    r"^[ \t]*(?:[^\n:]{0,12}\W)?(?:brand(?: name)?|marke|marque|marca|marchio|merk|marka|značka|znamka|zīmols|"
+    r"kaubamärk|merkki|márka|品牌|ブランド|manufacturer|make|hersteller|fabricant|fabricante|produttore|"
+    r"producent|výrobca|výrobce|proizvajalec|proizvođač|gyártó|valmistaja|tillverkare|productor|tootja|ražotājs)"
+    r"[ \t]*(?:[:：][ \t]*\n?|\n)[ \t]*(\w[^\n]{1,59})$",
     re.IGNORECASE | re.MULTILINE,
+)
+BRAND_SELECTOR = (
+    '[itemprop="brand"], a[href*="manufacturer" i], a[href*="/brand/" i], a[href*="/brands/" i], '
+    '[class*="product-brand" i], [class*="product__brand" i], [class*="brand-name" i], [class*="--brand" i]'
 )
 GTIN_PATTERN = re.compile(
     r"^[ \t]*(?:ean|gtin|upc|isbn(?:-1[03])?|ean-13|ean13|código de barras|código ean|barcode)[ \t]*[:#]?[ \t]*\n?"
     r"[ \t]*(\d[\d -]{6,16}\d)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-SKU_SELECTOR = (
-    '[itemprop="sku"], [itemprop="productID"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], '
-    '[class*="product-code" i], [class*="productcode" i], [class*="product-id" i], [class*="article-number" i], '
-    '[class*="reference" i], [class*="ref-number" i], [class*="model-number" i]'
-)
+SKU_SELECTOR = '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
 AVAILABILITY_SELECTOR = (
-    '[itemprop="availability"], [class*="availability" i], [id*="availability" i], [class*="stock" i], '
-    '[id*="stock" i], [class*="dispon" i], [class*="verfueg" i], [class*="verfüg" i], [class*="lieferbar" i], '
-    '[class*="sold-out" i], [class*="soldout" i]'
+    '[itemprop="availability"], [class*="availab" i], [id*="availab" i], [class*="stock" i], [class*="dispon" i]'
 )
 BUY_SELECTOR = (
-    'button[name="add"], button[name*="cart" i], [id*="add-to-cart" i], [id*="addtocart" i], [id*="add_to_cart" i], '
-    '[class*="add-to-cart" i], [class*="addtocart" i], [class*="add_to_cart" i], [class*="add-to-bag" i], '
-    '[class*="addtobag" i], [class*="buy-button" i], [class*="buybutton" i], [class*="btn-buy" i], '
-    '[class*="buy-now" i], [data-action*="cart" i], form[action*="cart" i] button, '
-    'form[action*="basket" i] button, input[name*="add-to-cart" i]'
+    'button[name="add"], [class*="add-to-cart" i], [class*="addtocart" i], [id*="addtocart" i], '
+    '[id*="add-to-cart" i], [class*="add-to-bag" i], [class*="buy-button" i], form[action*="cart" i] button'
 )
 _DIGITS_ONLY = re.compile(r"^\d+$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -83,15 +79,32 @@ def find_sku(page: Page, text: str) -> str | None:
     return None
 
 
-def find_brand(text: str) -> str | None:
-    """A brand the page labels ("Brand: X", "Marke: X", ...)."""
-    match = BRAND_PATTERN.search(text)
-    if not match:
-        return None
-    value = clean_line(match.group(1))
-    if not value or not _LETTERS.search(value) or len(value.split()) > 6:
+def _brand_value(value: str) -> str | None:
+    value = clean_line(value)
+    if not value or not _LETTERS.search(value) or len(value.split()) > 6 or len(value) > 60:
         return None
     return value
+
+
+def find_brand(page: Page, text: str) -> str | None:
+    """A brand the page marks (``itemprop=brand``, brand links and classes near the product) or
+    labels ("Brand: X", "Marke: X", ...)."""
+    for node in page.tree.css(BRAND_SELECTOR)[:20]:
+        if ancestors_match(node, OUTSIDE_PRODUCT, 10) or ancestors_match(node, OTHER_PRODUCTS, 10):
+            continue
+        attrs = node.attributes
+        value = attrs.get("content") or attrs.get("title") if node.tag == "meta" else None
+        if value is None:
+            inner = node.css_first('[itemprop="name"]')
+            value = (inner or node).text(deep=True, separator=" ")
+        if not value:
+            image = node.css_first("img[alt]")
+            value = image.attributes.get("alt") or "" if image is not None else ""
+        brand = _brand_value(value)
+        if brand:
+            return brand
+    match = BRAND_PATTERN.search(text)
+    return _brand_value(match.group(1)) if match else None
 
 
 def find_gtin(text: str) -> str | None:

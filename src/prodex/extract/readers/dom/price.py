@@ -31,7 +31,9 @@ PRICE_SELECTOR = (
 )
 MAX_CANDIDATES = 120
 _HAS_DIGIT = re.compile(r"\d")
-_MONEY_HINT = re.compile(r"[$€£¥₹₩₽₺₴₪₫฿₱]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円)\b|[.,]\d{2}\b", re.I)
+_MONEY_HINT = re.compile(
+    r"[$€£¥₹₩₽₺₴₪₫฿₱]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円)(?!\w)|[.,]\d{2}\b|\d,[-–]", re.I
+)
 
 
 def _struck(node: LexborNode) -> bool:
@@ -51,6 +53,11 @@ def _candidate_value(node: LexborNode) -> str:
         value = attrs.get(key)
         if value and _HAS_DIGIT.search(value):
             return value
+    inner = node.css_first("[content]")  # a machine-readable amount inside the shown price
+    if inner is not None:
+        value = inner.attributes.get("content") or ""
+        if _HAS_DIGIT.search(value) and len(value) < 20:
+            return value
     return node.text(deep=True, separator=" ")
 
 
@@ -59,6 +66,7 @@ def find_price(page: Page, currency: str | None) -> tuple[str | None, str | None
     nodes = page.tree.css(PRICE_SELECTOR)[:MAX_CANDIDATES]
     seen_title = not any(node.tag == "h1" for node in nodes)
     fallback: tuple[str | None, str | None] = (None, None)
+    demoted: tuple[str | None, str | None] = (None, None)
     for node in nodes:
         if node.tag == "h1":
             seen_title = True
@@ -67,8 +75,7 @@ def find_price(page: Page, currency: str | None) -> tuple[str | None, str | None
         if node.tag in ("del", "s", "strike") or _struck(node) or is_hidden(node):
             continue
         itemprop = node.attributes.get("itemprop") == "price"
-        if marker and OLD_PRICE.search(marker) and not CURRENT_PRICE.search(marker) and not itemprop:
-            continue
+        old = bool(marker and OLD_PRICE.search(marker) and not CURRENT_PRICE.search(marker) and not itemprop)
         if node.css_first('[itemprop="price"], [class*="price" i]') is not None and not itemprop:
             continue  # a wrapper: its inner price element is a candidate of its own
         raw = clean_line(_candidate_value(node))
@@ -82,11 +89,16 @@ def find_price(page: Page, currency: str | None) -> tuple[str | None, str | None
             continue
         if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(node, OUTSIDE_PRODUCT, levels=8):
             continue
+        if old:
+            # a price marked as old or as a list price: the price only when nothing else is shown
+            if demoted[0] is None and seen_title:
+                demoted = (price, found_currency)
+            continue
         if seen_title:
             return price, found_currency
         if fallback[0] is None:
             fallback = (price, found_currency)
-    return fallback
+    return fallback if fallback[0] is not None else demoted
 
 
 def find_currency_meta(page: Page) -> str | None:

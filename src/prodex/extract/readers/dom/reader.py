@@ -64,7 +64,7 @@ def read(page: Page, hints: DomHints) -> Found:
             found.sku = find_sku(page, text)
             found.gtin = find_gtin(text)
         if hints.need_brand:
-            found.brand = find_brand(text)
+            found.brand = find_brand(page, text)
     if hints.need_availability:
         found.availability = find_availability(page)
         if found.availability is None and has_buy_button(page):

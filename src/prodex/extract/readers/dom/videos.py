@@ -13,10 +13,7 @@ _EMBED = re.compile(
     r"|player\.vimeo\.com/video/(\d+)|vimeo\.com/(\d+)",
     re.IGNORECASE,
 )
-VIDEO_SELECTOR = (
-    "video[src], video source[src], iframe[src*=youtu], iframe[data-src*=youtu], iframe[src*=vimeo], "
-    "iframe[data-src*=vimeo], [data-video-url], [data-youtube-id], [data-video-id][data-provider]"
-)
+VIDEO_SELECTOR = "video, iframe, [data-video-url], [data-youtube-id]"
 MAX_VIDEOS = 10
 
 
@@ -37,6 +34,9 @@ def find_videos(page: Page) -> list[Media]:
     for node in page.tree.css(VIDEO_SELECTOR)[:40]:
         attrs = node.attributes
         raw = attrs.get("src") or attrs.get("data-src") or attrs.get("data-video-url") or ""
+        if node.tag == "video" and not raw:
+            source = node.css_first("source[src]")
+            raw = source.attributes.get("src") or "" if source is not None else ""
         if not raw and attrs.get("data-youtube-id"):
             raw = f"https://www.youtube.com/embed/{attrs['data-youtube-id']}"
         url = page.absolute(raw)
