@@ -29,6 +29,8 @@ class Found:
     audience: str = ""
     canonical_url: str | None = None
     site_names: list[str] = field(default_factory=list)
+    sku_labelled: bool = False
+    """The sku is a code the page shows with a label ("Product code: ..."): it beats markup."""
     product_count: int = 0
     """How many distinct products this source saw (a listing shows many)."""
 

@@ -142,7 +142,13 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
     if product.currency is None:
         currency = take("currency", PRICE_ORDER, lambda f: f.currency)
         product.currency = str(currency) if currency else None
+    labelled = next((f for f in sources if f.sku_labelled and f.sku), None)
+    if labelled is not None and not any(_kind(f) == "site" and f.sku for f in sources):
+        product.sku = labelled.sku
+        source["sku"] = labelled.source
     for field in ("brand", "sku", "gtin", "mpn", "availability"):
+        if field in source:
+            continue
         value = take(field, PRICE_ORDER, lambda f, field=field: getattr(f, field))
         setattr(product, field, clean_line(value) if value else None)
     crumbs = take("breadcrumbs", ("site", "json-ld", "microdata", "dom"), lambda f: f.breadcrumbs)

@@ -16,16 +16,22 @@ _SKU_LABEL = (
     r"ref(?:erence|\.)|réf(?:érence|\.)?|referencia|referência|riferimento|código(?: de producto| do produto)?|"
     r"cód(?:igo)?\.?|codice(?: prodotto| articolo)?|cod\.?(?: art\.?)?|kod(?: produktu| towaru)?|numer katalogowy|"
     r"nr kat(?:alogowy)?\.?|katalógové číslo|katalogové číslo|kód(?: produktu| tovaru)?|šifra|tootekood|"
-    r"artikelnr\.?|varenummer|varunummer|tuotenumero|cikkszám|ürün kodu|商品編號|商品编号|型號|型号|货号|品番|商品コード"
+    r"artikelnr\.?|varenummer|varunummer|tuotenumero|cikkszám|ürün kodu|商品編號|商品编号|型號|型号|货号|品番|"
+    r"商品コード|anzeige(?:nnummer|n-nr\.?)?|ad (?:id|number|no\.?)|post id|listing (?:id|number)|"
+    r"annonce(?: n°)?|numéro d'article|n° d'article|product number|style (?:no\.?|number|code)|"
+    r"(?:produkta |preces )?kods|(?:toote)?kood"
 )
-# Patterns run over the page text with one text node per line: labels start a line, and the
-# value follows on the same line or the next (anchored with ^ so the scan stays linear).
-SKU_PATTERN = re.compile(
-    rf"^[ \t]*(?:{_SKU_LABEL})[ \t]*[:#№.]?[ \t]*[:#]?[ \t]*\n?[ \t]*"
-    r"([A-Za-z0-9][A-Za-z0-9._/-]{1,38}[A-Za-z0-9])[ \t]*(?:$|[,;)|])",
+# Run over the page text with one text node per line: a label starts a line (after at most a
+# short prefix such as "eBay "), its value follows on the same line or on the next one.
+SKU_LINE = re.compile(
+    rf"^[ \t]*(?:[^\n:]{{0,12}}[\s〈《(\[])?(?:{_SKU_LABEL})(?![^\W\d_])[ \t]*[:#№.：]?[ \t]*([^\n]*)$",
     re.IGNORECASE | re.MULTILINE,
 )
-_SKU_INLINE = re.compile(rf"(?:^|[\s(|])(?:{_SKU_LABEL})\s*[:#№.]?\s*([A-Za-z0-9][A-Za-z0-9._/-]{{1,38}}[A-Za-z0-9])", re.I)
+_SKU_INLINE = re.compile(
+    rf"(?:^|[\s(|])(?:{_SKU_LABEL})(?![^\W\d_])\s*[:#№.]?\s*([A-Za-z0-9][A-Za-z0-9._/-]{{1,38}}[A-Za-z0-9])",
+    re.I,
+)
+_CODE = re.compile(r"^[\w][\w./ -]{1,38}[\w]$|^\w{2,40}$", re.UNICODE)
 BRAND_PATTERN = re.compile(
     r"^[ \t]*(?:[^\n:]{0,12}\W)?(?:brand(?: name)?|marke|marque|marca|marchio|merk|marka|značka|znamka|zīmols|"
     r"kaubamärk|merkki|márka|品牌|ブランド|manufacturer|make|hersteller|fabricant|fabricante|produttore|"
@@ -62,20 +68,39 @@ def page_text(page: Page) -> str:
     return body.text(deep=True, separator="\n", strip=True, skip_empty=True)[:400_000]
 
 
-def find_sku(page: Page, text: str) -> str | None:
-    """A product code the page labels or marks (``itemprop=sku``, class "sku", "Art.-Nr.: ...")."""
+def _code_value(raw: str) -> str | None:
+    value = raw.strip(" \t:#.,;|〉》)]>")
+    if not value or len(value) > 40 or len(value.split()) > 4 or not _CODE.match(value):
+        return None
+    if not any(ch.isdigit() for ch in value) and not (value.isupper() and len(value) >= 4):
+        return None
+    return value
+
+
+def find_labelled_sku(text: str) -> str | None:
+    """The product code the page labels in its text ("SKU: ...", "Product code: ...", "Art.-Nr.")."""
+    for match in SKU_LINE.finditer(text):
+        value = match.group(1).strip()
+        if not value:
+            rest = text[match.end() + 1 : match.end() + 80]
+            value = rest.split("\n", 1)[0]
+        code = _code_value(value)
+        if code:
+            return code
+    return None
+
+
+def find_marked_sku(page: Page) -> str | None:
+    """A product code in an element the shop marks (``itemprop=sku``, class "sku")."""
     for node in page.tree.css(SKU_SELECTOR)[:20]:
         if node.tag in ("input", "select", "option", "form", "script") or ancestors_match(node, OTHER_PRODUCTS, 6):
             continue
         value = node.attributes.get("content") or node.text(deep=True, separator=" ")
         value = clean_line(value)
         match = _SKU_INLINE.search(value)
-        candidate = match.group(1) if match else value
-        if 3 <= len(candidate) <= 40 and " " not in candidate and any(ch.isdigit() for ch in candidate):
-            return candidate
-    match = SKU_PATTERN.search(text)
-    if match:
-        return match.group(1)
+        code = _code_value(match.group(1) if match else value)
+        if code:
+            return code
     return None
 
 

@@ -14,7 +14,8 @@ from prodex.extract.readers.dom.labels import (
     find_availability,
     find_brand,
     find_gtin,
-    find_sku,
+    find_labelled_sku,
+    find_marked_sku,
     has_buy_button,
     page_text,
 )
@@ -58,13 +59,16 @@ def read(page: Page, hints: DomHints) -> Found:
     found.videos = find_videos(page)
     if hints.need_breadcrumbs:
         found.breadcrumbs = find_breadcrumbs(page)
-    if hints.need_sku or hints.need_brand:
-        text = page_text(page)
-        if hints.need_sku:
-            found.sku = find_sku(page, text)
-            found.gtin = find_gtin(text)
-        if hints.need_brand:
-            found.brand = find_brand(page, text)
+    text = page_text(page)
+    found.sku = find_labelled_sku(text)
+    if found.sku:
+        found.sku_labelled = True
+    elif hints.need_sku:
+        found.sku = find_marked_sku(page)
+    if hints.need_sku:
+        found.gtin = find_gtin(text)
+    if hints.need_brand:
+        found.brand = find_brand(page, text)
     if hints.need_availability:
         found.availability = find_availability(page)
         if found.availability is None and has_buy_button(page):
