@@ -8,7 +8,9 @@ import re
 
 from charset_normalizer import from_bytes
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9._:-]{2,40})""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9._:-]{2,40})""", re.IGNORECASE
+)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _TEXT_CODECS_ONLY = frozenset({"base64", "hex", "rot13", "zlib", "bz2", "quopri", "uu"})
 DETECTION_SAMPLE_BYTES = 64 * 1024

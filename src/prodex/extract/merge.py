@@ -46,14 +46,22 @@ def pick(
 
 
 def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str | None]:
-    candidates = [(f.description, f.source) for f in ordered(sources, DESCRIPTION_ORDER) if f.description]
+    """The most complete description: the longest of the site module's, the structured ones and
+    the page's visible one; OpenGraph and meta descriptions (often SEO blurbs) only as a fallback."""
     folded_name = fold(name)
-    useful = [(text, src) for text, src in candidates if fold(text) != folded_name]
-    for text, source in useful:
-        if len(text) >= MIN_DESCRIPTION_CHARS:
-            return text, source
-    if useful:
-        return max(useful, key=lambda item: len(item[0]))
+    candidates = [
+        (f.description, f.source)
+        for f in ordered(sources, DESCRIPTION_ORDER)
+        if f.description and fold(f.description) != folded_name
+    ]
+    site = [(text, src) for text, src in candidates if src.startswith("site:")]
+    if site and len(site[0][0]) >= MIN_DESCRIPTION_CHARS:
+        return site[0]
+    primary = [(text, src) for text, src in candidates if src not in ("opengraph", "meta")]
+    if primary:
+        return max(primary, key=lambda item: len(item[0]))
+    if candidates:
+        return max(candidates, key=lambda item: len(item[0]))
     return None, None
 
 
@@ -98,7 +106,11 @@ def _category(breadcrumbs: list[str], name: str, explicit: str | None) -> str | 
     folded_name = fold(name)
     for crumb in reversed(breadcrumbs):
         folded = fold(crumb)
-        if folded and folded != folded_name and not (folded_name and folded in folded_name and len(folded) > 20):
+        if (
+            folded
+            and folded != folded_name
+            and not (folded_name and folded in folded_name and len(folded) > 20)
+        ):
             return crumb
     if explicit:
         return explicit.replace("&gt;", ">").split(">")[-1].split("/")[-1].strip() or None
@@ -161,7 +173,9 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
     product.language = page.language()
     if product.language:
         source["language"] = "html"
-    canonical = take("canonical_url", ("meta", "opengraph", "json-ld", "microdata"), lambda f: f.canonical_url)
+    canonical = take(
+        "canonical_url", ("meta", "opengraph", "json-ld", "microdata"), lambda f: f.canonical_url
+    )
     product.canonical_url = str(canonical) if canonical else None
     audience = take("target_audience", STRUCTURED + ("opengraph",), lambda f: f.audience)
     if audience:

@@ -38,7 +38,6 @@ def _hints(sources: list[Found]) -> dom.DomHints:
             hints.main_images = (found.images[:2] + hints.main_images)[:4]
     structured = [f for f in sources if f.source != "meta"]
     hints.need_price = not any(f.price for f in structured)
-    hints.need_description = not any(f.description and len(f.description) >= 200 for f in structured)
     hints.need_sku = not any(f.sku for f in structured)
     hints.need_brand = not any(f.brand for f in structured)
     hints.need_availability = not any(f.availability for f in structured)

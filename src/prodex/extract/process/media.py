@@ -57,7 +57,11 @@ def absolute_url(value: object, base: str) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip().strip("'\"")
-    if not url or len(url) > MAX_URL_CHARS or url.startswith(("data:", "javascript:", "blob:", "#", "about:")):
+    if (
+        not url
+        or len(url) > MAX_URL_CHARS
+        or url.startswith(("data:", "javascript:", "blob:", "#", "about:"))
+    ):
         return None
     if "{" in url or "}" in url:
         return None
@@ -77,7 +81,7 @@ def absolute_url(value: object, base: str) -> str | None:
 def largest_from_srcset(srcset: str) -> str | None:
     """The URL of the largest candidate in a ``srcset`` attribute (by width or density)."""
     best: tuple[float, int, str] | None = None
-    for index, match in enumerate(_SRCSET_ITEM.finditer(srcset[:MAX_URL_CHARS * 8])):
+    for index, match in enumerate(_SRCSET_ITEM.finditer(srcset[: MAX_URL_CHARS * 8])):
         url = match.group(1)
         if not url or url == ",":
             continue
@@ -100,7 +104,9 @@ def upgrade_image_url(url: str) -> str:
         return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
     if host.endswith("cdn.shopify.com") or "/cdn/shop/" in path:
         path = _SHOPIFY_SIZE.sub("", path)
-        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in {"width", "height", "crop"}])
+        query = urlencode(
+            [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in {"width", "height", "crop"}]
+        )
         return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
     if host.endswith("ebayimg.com"):
         return urlunsplit((parts.scheme, parts.netloc, _EBAY_SIZE.sub(r"/s-l1600.\1", path), parts.query, ""))
@@ -134,7 +140,9 @@ def is_junk_image(url: str, hint: str = "") -> bool:
     if _NOT_IMAGE_EXT.search(path):
         return True
     filename = path.rsplit("/", 1)[-1]
-    if _JUNK_WORDS.search(filename) or _JUNK_WORDS.search(path.rsplit("/", 2)[-2] if path.count("/") > 1 else ""):
+    if _JUNK_WORDS.search(filename) or _JUNK_WORDS.search(
+        path.rsplit("/", 2)[-2] if path.count("/") > 1 else ""
+    ):
         return True
     return bool(hint and _JUNK_WORDS.search(hint[:200]))
 

@@ -43,7 +43,9 @@ def read_opengraph(page: Page) -> Found | None:
     found.availability = normalise_availability(page.meta_first("product:availability", "og:availability"))
     found.brand = clean_line(page.meta_first("product:brand", "og:brand")) or None
     found.sku = clean_line(page.meta_first("product:retailer_item_id", "product:sku")) or None
-    found.gtin = clean_line(page.meta_first("product:ean", "product:gtin", "product:upc", "product:isbn")) or None
+    found.gtin = (
+        clean_line(page.meta_first("product:ean", "product:gtin", "product:upc", "product:isbn")) or None
+    )
     found.category = clean_line(page.meta_first("product:category")) or None
     found.audience = clean_line(page.meta_first("product:target_gender")) or ""
     site = page.meta_first("og:site_name")
@@ -60,9 +62,11 @@ def read_meta(page: Page) -> Found:
     """The page's standard tags: ``<title>``, meta description, canonical link, Twitter card."""
     found = Found(source=SOURCE_META)
     title = page.tree.css_first("title")
-    found.name = clean_line(title.text() if title is not None else "") or clean_line(
-        page.meta_first("twitter:title", "title")
-    ) or None
+    found.name = (
+        clean_line(title.text() if title is not None else "")
+        or clean_line(page.meta_first("twitter:title", "title"))
+        or None
+    )
     found.description = to_plain_text(page.meta_first("description", "twitter:description")) or None
     image = page.meta_first("twitter:image", "twitter:image:src", "thumbnail", "image")
     found.images = [u for u in [page.absolute(image)] if u] if image else []

@@ -160,7 +160,12 @@ def amount_of(value: Any, currency: str | None) -> str | None:
             break
         inner = lower_keys(value)
         value = next(
-            (inner[k] for k in ("value", "amount", "decimalprice", "price", "sales", "current") if k in inner), None
+            (
+                inner[k]
+                for k in ("value", "amount", "decimalprice", "price", "sales", "current")
+                if k in inner
+            ),
+            None,
         )
     if isinstance(value, list):
         value = value[0] if value else None

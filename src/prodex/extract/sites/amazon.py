@@ -122,7 +122,9 @@ def brand(page: Page) -> str:
 def read(page: Page) -> Found | None:
     """What an Amazon product page says about its product."""
     found = Found(source=f"site:{NAME}")
-    found.name = _text(page, "#productTitle") or _text(page, "#title") or _text(page, "#ebooksProductTitle") or None
+    found.name = (
+        _text(page, "#productTitle") or _text(page, "#title") or _text(page, "#ebooksProductTitle") or None
+    )
     for selector in PRICE_SELECTORS:
         raw = _text(page, selector)
         if raw:
@@ -141,7 +143,9 @@ def read(page: Page) -> Found | None:
     found.sku = value or None
     found.brand = brand(page) or None
     points = []
-    for item in page.tree.css("#feature-bullets li:not([id]) span.a-list-item, #feature-bullets li span.a-list-item"):
+    for item in page.tree.css(
+        "#feature-bullets li:not([id]) span.a-list-item, #feature-bullets li span.a-list-item"
+    ):
         line = clean_line(item.text(deep=True, separator=" "))
         if line and line not in points and len(line) < 1000:
             points.append(line)

@@ -10,14 +10,25 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.text import clean_line, html_to_text
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, class_and_id
+from prodex.extract.readers.dom.vocabulary import (
+    OTHER_PRODUCTS,
+    OUTSIDE_PRODUCT,
+    ancestors_match,
+    class_and_id,
+)
 
 DESCRIPTION_SELECTOR = (
-    '[itemprop="description"]:not(meta), [class*="descr" i], [id*="descr" i], [class*="beschreibung" i], '
-    '[class*="product-detail" i], [id*="product-detail" i], [class*="opis" i], [class~="rte"]'
+    '[itemprop="description"]:not(meta), [class*="desc" i], [id*="desc" i], [class*="beschreibung" i], '
+    '[class*="product-detail" i], [id*="product-detail" i], [class*="opis" i], [id*="opis" i], '
+    '[class*="synops" i], [class~="rte"]'
 )
-_STRONG = re.compile(r"descr|beschreibung|opis|popis|kirjeldus|apraksts", re.IGNORECASE)
-_NOT_DESCRIPTION = re.compile(r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie", re.I)
+_STRONG = re.compile(r"desc|beschreibung|opis|synops", re.IGNORECASE)
+_NOT_DESCRIPTION = re.compile(
+    r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
+    r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|small-desc|short-desc",
+    re.I,
+)
+_SENTENCE = re.compile(r"[.!?。！？](?:\s|$)")
 MAX_CANDIDATES = 30
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_POINT_CHARS = 300
@@ -34,24 +45,28 @@ def find_description_node(page: Page) -> LexborNode | None:
     """The element holding the product's own description, if the page marks one."""
     best: tuple[float, LexborNode] | None = None
     for node in page.tree.css(DESCRIPTION_SELECTOR)[:MAX_CANDIDATES]:
-        if node.tag in ("meta", "script", "style", "input", "textarea", "img", "a", "button", "body", "html"):
+        if node.tag in ("meta", "script", "style", "input", "textarea", "img", "a", "button", "body", "html",
+                        "select", "option", "form", "span", "label"):  # fmt: skip
             continue
         marker = class_and_id(node)
-        if node.attributes.get("itemprop") != "description" and _NOT_DESCRIPTION.search(marker):
+        itemprop = node.attributes.get("itemprop") == "description"
+        if not itemprop and _NOT_DESCRIPTION.search(marker):
             continue
-        text = node.text(deep=True, separator=" ")
-        length = len(" ".join(text.split()))
+        text = " ".join(node.text(deep=True, separator=" ").split())
+        length = len(text)
         if length < 40 or length > MAX_DESCRIPTION_CHARS:
             continue
         if _link_density(node, length) > 0.4:
             continue
+        if node.css_first("form, button, select, input, [itemprop=price]") is not None:
+            continue
         if ancestors_match(node, OTHER_PRODUCTS, 8) or ancestors_match(node, OUTSIDE_PRODUCT, 8):
             continue
-        score = min(length, 3000) / 100
-        if node.attributes.get("itemprop") == "description":
-            score += 40
+        score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
+        if itemprop:
+            score += 30
         elif _STRONG.search(marker):
-            score += 25
+            score += 20
         if best is None or score > best[0]:
             best = (score, node)
     return best[1] if best else None

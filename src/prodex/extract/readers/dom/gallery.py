@@ -22,7 +22,12 @@ from prodex.extract.process.media import (
     looks_like_image_url,
     picture_key,
 )
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, class_and_id
+from prodex.extract.readers.dom.vocabulary import (
+    OTHER_PRODUCTS,
+    OUTSIDE_PRODUCT,
+    ancestors_match,
+    class_and_id,
+)
 
 REF_SELECTOR = (
     "img, source, a, meta[itemprop=image], link[itemprop=image], [data-zoom-image], [data-image], [data-src], "
@@ -40,9 +45,22 @@ ZOOM_ATTRS = (
     "data-src-large", "data-large", "data-src-image", "data-src-main", "data-lgimg", "data-image",
     "data-image-src",
 )  # fmt: skip
-LAZY_ATTRS = ("data-srcset", "srcset", "data-src", "data-original", "data-lazy", "data-lazy-src", "src", "content")
-SKIP_HINT = re.compile(r"swatch|colou?r[-_]?(?:picker|select|option|chip|swatch|item|box)|variant|sizes?[-_]", re.I)
-_URL_IN_TEXT = re.compile(r"""(?:https?:)?//[^\s"'<>(){}\\]+|/[^\s"'<>(){}\\]+\.(?:jpe?g|png|webp|avif)""", re.I)
+LAZY_ATTRS = (
+    "data-srcset",
+    "srcset",
+    "data-src",
+    "data-original",
+    "data-lazy",
+    "data-lazy-src",
+    "src",
+    "content",
+)
+SKIP_HINT = re.compile(
+    r"swatch|colou?r[-_]?(?:picker|select|option|chip|swatch|item|box)|variant|sizes?[-_]", re.I
+)
+_URL_IN_TEXT = re.compile(
+    r"""(?:https?:)?//[^\s"'<>(){}\\]+|/[^\s"'<>(){}\\]+\.(?:jpe?g|png|webp|avif)""", re.I
+)
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 MAX_LEVELS = 9
 MAX_GALLERY = 30
@@ -63,7 +81,9 @@ def element_image_url(node: LexborNode, page: Page) -> str | None:
                 return url
     if node.tag == "a":
         url = page.absolute(attrs.get("href"))
-        return url if url and looks_like_image_url(url) and not url.lower().endswith((".htm", ".html")) else None
+        return (
+            url if url and looks_like_image_url(url) and not url.lower().endswith((".htm", ".html")) else None
+        )
     for key in LAZY_ATTRS:
         value = attrs.get(key)
         if not value:
@@ -140,7 +160,8 @@ def find_anchor(page: Page, main_urls: list[str]) -> LexborNode | None:
             continue
         quoted = _css_string(stem)
         selector = ", ".join(
-            f'[{attr}*="{quoted}"]' for attr in ("src", "srcset", "href", "data-src", "content", "data-zoom-image")
+            f'[{attr}*="{quoted}"]'
+            for attr in ("src", "srcset", "href", "data-src", "content", "data-zoom-image")
         )
         for node in page.tree.css(selector)[:20]:
             if node.tag in ("script", "link", "meta") and node.attributes.get("itemprop") != "image":

@@ -48,10 +48,10 @@ GTIN_PATTERN = re.compile(
     r"[ \t]*(\d[\d -]{6,16}\d)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-SKU_SELECTOR = '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
-AVAILABILITY_SELECTOR = (
-    '[itemprop="availability"], [class*="availab" i], [id*="availab" i], [class*="stock" i], [class*="dispon" i]'
+SKU_SELECTOR = (
+    '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
 )
+AVAILABILITY_SELECTOR = '[itemprop="availability"], [class*="availab" i], [id*="availab" i], [class*="stock" i], [class*="dispon" i]'
 BUY_SELECTOR = (
     'button[name="add"], [class*="add-to-cart" i], [class*="addtocart" i], [id*="addtocart" i], '
     '[id*="add-to-cart" i], [class*="add-to-bag" i], [class*="buy-button" i], form[action*="cart" i] button'
@@ -93,7 +93,9 @@ def find_labelled_sku(text: str) -> str | None:
 def find_marked_sku(page: Page) -> str | None:
     """A product code in an element the shop marks (``itemprop=sku``, class "sku")."""
     for node in page.tree.css(SKU_SELECTOR)[:20]:
-        if node.tag in ("input", "select", "option", "form", "script") or ancestors_match(node, OTHER_PRODUCTS, 6):
+        if node.tag in ("input", "select", "option", "form", "script") or ancestors_match(
+            node, OTHER_PRODUCTS, 6
+        ):
             continue
         value = node.attributes.get("content") or node.text(deep=True, separator=" ")
         value = clean_line(value)

@@ -87,7 +87,9 @@ def find_price(page: Page, currency: str | None) -> tuple[str | None, str | None
         price = parse_price(raw, found_currency)
         if price is None or price.strip("0.") == "":
             continue
-        if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(node, OUTSIDE_PRODUCT, levels=8):
+        if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(
+            node, OUTSIDE_PRODUCT, levels=8
+        ):
             continue
         if old:
             # a price marked as old or as a list price: the price only when nothing else is shown

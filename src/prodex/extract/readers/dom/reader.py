@@ -8,7 +8,11 @@ from prodex.extract.found import Found
 from prodex.extract.page import Page
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.breadcrumbs import find_breadcrumbs
-from prodex.extract.readers.dom.description import description_text, find_description_node, find_selling_points
+from prodex.extract.readers.dom.description import (
+    description_text,
+    find_description_node,
+    find_selling_points,
+)
 from prodex.extract.readers.dom.gallery import find_gallery
 from prodex.extract.readers.dom.labels import (
     find_availability,
@@ -34,7 +38,6 @@ class DomHints:
     currency: str | None = None
     main_images: list[str] = field(default_factory=list)
     need_price: bool = True
-    need_description: bool = True
     need_sku: bool = True
     need_brand: bool = True
     need_availability: bool = True
@@ -50,11 +53,10 @@ def read(page: Page, hints: DomHints) -> Found:
     if hints.need_price:
         found.price, found.currency = find_price(page, currency)
     found.currency = found.currency or currency
-    if hints.need_description:
-        description = find_description_node(page)
-        if description is not None:
-            found.description = description_text(description) or None
-            found.selling_points = find_selling_points(description)
+    description = find_description_node(page)
+    if description is not None:
+        found.description = description_text(description) or None
+        found.selling_points = find_selling_points(description)
     found.images = find_gallery(page, hints.main_images)
     found.videos = find_videos(page)
     if hints.need_breadcrumbs:

@@ -39,7 +39,9 @@ OLD_PRICE = re.compile(
     r"bonus|points|tax|vat|deposit|range|from|min|max|filter|slider|label|title|currency-symbol",
     re.IGNORECASE,
 )
-CURRENT_PRICE = re.compile(r"sale|special|final|current|actual|now|offer|promo|selling|main|product|pdp|big", re.I)
+CURRENT_PRICE = re.compile(
+    r"sale|special|final|current|actual|now|offer|promo|selling|main|product|pdp|big", re.I
+)
 
 
 def class_and_id(node: LexborNode) -> str:
@@ -61,17 +63,20 @@ def is_hidden(node: LexborNode) -> bool:
 
 
 def ancestors_match(node: LexborNode, pattern: re.Pattern[str], levels: int = 12) -> bool:
-    """Whether one of the ``levels`` nearest ancestors has a class or id matching ``pattern``."""
+    """Whether one of the ``levels`` nearest ancestors is named by ``pattern`` (class or id) and
+    is a section of its own: an element that holds the page's ``<h1>`` is the page's layout (a
+    "fixed-header" wrapper, say), not a header, menu or list of other products."""
     parent = node.parent
     steps = 0
     while parent is not None and steps < levels:
         tag = parent.tag
         if tag in ("body", "html", "main"):
             return False
-        if tag in ("header", "footer", "nav", "aside", "dialog") and pattern is OUTSIDE_PRODUCT:
-            return True
-        marker = class_and_id(parent)
-        if marker and pattern.search(marker):
+        named = tag in ("header", "footer", "nav", "aside", "dialog") and pattern is OUTSIDE_PRODUCT
+        if not named:
+            marker = class_and_id(parent)
+            named = bool(marker and pattern.search(marker))
+        if named and parent.css_first("h1") is None:
             return True
         parent = parent.parent
         steps += 1
