@@ -45,9 +45,16 @@ def pick(
     return None, None
 
 
+def _contains(longer: str, shorter: str) -> bool:
+    """Whether ``longer`` already says ``shorter`` (compared on folded text, by its beginning)."""
+    head = fold(shorter)[:120]
+    return bool(head) and head in fold(longer)
+
+
 def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str | None]:
-    """The most complete description: the longest of the site module's, the structured ones and
-    the page's visible one; OpenGraph and meta descriptions (often SEO blurbs) only as a fallback."""
+    """The product's description: the site module's; else the structured description and the
+    page's visible description block, the fuller one when one contains the other and both when
+    they say different things; OpenGraph and meta descriptions (often SEO blurbs) as a fallback."""
     folded_name = fold(name)
     candidates = [
         (f.description, f.source)
@@ -57,7 +64,16 @@ def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str |
     site = [(text, src) for text, src in candidates if src.startswith("site:")]
     if site and len(site[0][0]) >= MIN_DESCRIPTION_CHARS:
         return site[0]
-    primary = [(text, src) for text, src in candidates if src not in ("opengraph", "meta")]
+    structured = [(text, src) for text, src in candidates if src in STRUCTURED]
+    visible = [(text, src) for text, src in candidates if src == "dom"]
+    if structured and visible:
+        (text, src), (dom_text, _) = max(structured, key=lambda item: len(item[0])), visible[0]
+        if _contains(dom_text, text):
+            return dom_text, "dom"
+        if _contains(text, dom_text):
+            return text, src
+        return f"{text}\n\n{dom_text}", src
+    primary = structured or visible
     if primary:
         return max(primary, key=lambda item: len(item[0]))
     if candidates:
