@@ -35,6 +35,7 @@ VENDOR_MARKERS: tuple[tuple[str, str], ...] = (
     ('id="px-captcha"', 'a PerimeterX (HUMAN) "press and hold" check'),
     ("captcha.px-cdn.net", 'a PerimeterX (HUMAN) "press and hold" check'),
     ("errors.edgesuite.net", "an Akamai access-denied page"),
+    ("errors&#46;edgesuite&#46;net", "an Akamai access-denied page"),
     ("sec-if-cpt-container", "an Akamai bot check"),
     ("/_sec/cp_challenge/", "an Akamai bot check"),
     ("/errors/validatecaptcha", "Amazon's captcha page (robot check)"),

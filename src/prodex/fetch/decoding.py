@@ -26,9 +26,23 @@ class _ZlibLayer:
         self._gzip = encoding in ("gzip", "x-gzip")
         self._wbits = 31 if self._gzip else 15
         self._decoder = zlib.decompressobj(self._wbits)
-        self._started = False
+        # "deflate" is zlib-wrapped by the standard but raw on some servers: decide on 2 bytes.
+        self._head: bytes | None = None if self._gzip else b""
         self._limit = limit
         self._produced = 0
+
+    def _sniff_deflate(self, data: bytes) -> bytes:
+        """Buffer the first two bytes of a "deflate" body and pick zlib-wrapped or raw deflate."""
+        assert self._head is not None
+        self._head += data
+        if len(self._head) < 2:
+            return b""
+        data, self._head = self._head, None
+        cmf, flg = data[0], data[1]
+        if cmf & 0x0F != 8 or (cmf * 256 + flg) % 31 != 0:
+            self._wbits = -15
+            self._decoder = zlib.decompressobj(self._wbits)
+        return data
 
     def _count(self, chunk: bytes) -> bytes:
         self._produced += len(chunk)
@@ -39,18 +53,14 @@ class _ZlibLayer:
     def decode(self, data: bytes) -> bytes:
         """Decode ``data`` completely; raise BodyTooLarge once this layer's output passes the limit."""
         output = bytearray()
+        if self._head is not None:
+            data = self._sniff_deflate(data)
         while data:
             budget = self._limit - self._produced
             try:
                 chunk = self._decoder.decompress(data, budget + 1)
             except zlib.error as exc:
-                if not self._started and self._wbits == 15:
-                    # Some servers send raw deflate as "deflate": retry without the zlib header.
-                    self._wbits = -15
-                    self._decoder = zlib.decompressobj(self._wbits)
-                    continue
                 raise UnusablePage("The shop sent a corrupt compressed page.") from exc
-            self._started = True
             output += self._count(chunk)
             rest = self._decoder.unconsumed_tail
             if self._decoder.eof:
@@ -65,6 +75,8 @@ class _ZlibLayer:
 
     def flush(self) -> bytes:
         """The output still held inside the decoder at the end of the body (at most one window)."""
+        if self._head:
+            raise UnusablePage("The shop sent a corrupt compressed page.")
         try:
             return self._count(self._decoder.flush())
         except zlib.error as exc:

@@ -1,0 +1,31 @@
+"""Fixtures for the fetcher tests: the fixture shop (shared and per test) and a loopback dialer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fixtures.fetching import LoopbackDialer, keep_network_local
+from fixtures.shop_server import ShopServer, shop_server
+
+__all__ = ["shop_server"]
+
+
+@pytest.fixture(autouse=True)
+def _network_stays_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fetch test runs with DNS and outbound connections confined to this machine."""
+    keep_network_local(monkeypatch)
+
+
+@pytest.fixture
+def dialer() -> LoopbackDialer:
+    """A fresh loopback dialer."""
+    return LoopbackDialer()
+
+
+@pytest.fixture
+def own_shop() -> Iterator[ShopServer]:
+    """A fixture shop of the test's own (for counts that other tests must not disturb)."""
+    with ShopServer() as server:
+        yield server
