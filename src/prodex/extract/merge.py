@@ -146,6 +146,12 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         return value
 
     raw_name = take("name", NAME_ORDER, lambda f: f.name)
+    dom = next((f for f in sources if f.source == "dom"), None)
+    if raw_name and dom is not None and dom.name and source.get("name") in STRUCTURED:
+        # the visible title, when it is the structured name (or part of it) as the shop shows it
+        visible, named = fold(dom.name), fold(str(raw_name))
+        if visible and (visible in named or named in visible) and len(visible) >= 0.3 * len(named):
+            raw_name, source["name"] = dom.name, "dom"
     name = strip_site_name(str(raw_name), page.host, site_names) if raw_name else ""
     product.name = name or None
     description, origin = _description(sources, name)

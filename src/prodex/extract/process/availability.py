@@ -41,7 +41,7 @@ SCHEMA_ALIASES = {
     "false": "OutOfStock",
     "0": "OutOfStock",
     "no": "OutOfStock",
-    "sold_out": "SoldOut",
+    "sold_out": "OutOfStock",
     "preorder": "PreOrder",
     "pre-order": "PreOrder",
     "pre_order": "PreOrder",
@@ -102,6 +102,8 @@ def normalise_availability(value: object) -> str | None:
         return None
     tail = text.rstrip("/").rsplit("/", 1)[-1].strip()
     key = tail.lower()
+    if key in ("soldout", "sold_out", "sold out"):
+        return "OutOfStock"  # schema.org's SoldOut says the same to a shopper
     if key in SCHEMA_NAMES:
         return SCHEMA_NAMES[key]
     if key in SCHEMA_ALIASES:

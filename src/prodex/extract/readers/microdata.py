@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.found import Found
 from prodex.extract.page import Page
 from prodex.extract.readers.jsonld import fill_from_product
+from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestors_match, visible_text
 from prodex.extract.readers.schema import PRODUCT_TYPES, STRONG_PRODUCT_TYPES, breadcrumb_names
 
 SOURCE = "microdata"
@@ -27,13 +28,21 @@ def item_types(node: LexborNode) -> set[str]:
     return {part.rstrip("/").rsplit("/", 1)[-1].lower() for part in value.split() if part}
 
 
-def prop_value(node: LexborNode) -> str:
-    """The value of one ``itemprop`` element, by the microdata rules (content, URL attrs, text)."""
+_TEXT_PROPS = frozenset({"name", "description", "brand", "sku", "mpn", "category"})
+
+
+def prop_value(node: LexborNode, name: str = "") -> str:
+    """The value of one ``itemprop`` element, by the microdata rules (content, URL attrs, text).
+
+    Text properties (name, description, ...) misplaced on a link take the link's visible text.
+    """
     attrs = node.attributes
     content = attrs.get("content")
     if content is not None:
         return content
     tag = node.tag or ""
+    if name in _TEXT_PROPS and tag != "meta":
+        return visible_text(node)
     if tag in _URL_TAGS:
         if tag == "img":
             for lazy in _LAZY_SRC:
@@ -73,9 +82,9 @@ def read_item(root: LexborNode, depth: int = 0) -> dict[str, Any]:
         if "itemscope" in node.attributes and depth < MAX_DEPTH:
             value = read_item(node, depth + 1)
             if len(value) <= 1:  # an empty item: its own content (``<meta itemscope content>``)
-                value = prop_value(node) or value
+                value = prop_value(node, names[0] if names else "") or value
         else:
-            value = prop_value(node)
+            value = prop_value(node, names[0] if names else "")
         for name in names:
             item.setdefault(name, []).append(value)
     for key, values in list(item.items()):
@@ -88,6 +97,8 @@ def _candidate_score(node: LexborNode) -> int:
     score = min(len(node.css("[itemprop]")), 60)
     if node.css_first("h1") is not None:
         score += 40
+    if ancestors_match(node, OTHER_PRODUCTS, 10):
+        score -= 60
     if node.css_first('[itemprop="offers"]') is not None:
         score += 10
     return score

@@ -133,7 +133,7 @@ def read(page: Page) -> Found | None:
             if price:
                 found.price, found.currency = price, currency
                 break
-    availability = _text(page, "#availability")
+    availability = _text(page, "#availability span.a-size-medium") or _text(page, "#availability span")
     found.availability = availability_from_phrase(availability) if availability else None
     asin = page.tree.css_first("input#ASIN, input[name='ASIN']")
     value = asin.attributes.get("value") if asin is not None else None

@@ -8,7 +8,7 @@ import re
 from prodex.extract.page import Page
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match
+from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, is_hidden
 
 _SKU_LABEL = (
     r"sku|art(?:ikel)?[\s.-]*(?:nr|nummer|no)\.?|artikelnummer|item model number|model(?:l)?[\s-]*(?:number|no\.?|nr\.?"
@@ -146,7 +146,7 @@ def find_gtin(text: str) -> str | None:
 def find_availability(page: Page) -> str | None:
     """Availability from the elements a shop marks for stock state, then from its buy button."""
     for node in page.tree.css(AVAILABILITY_SELECTOR)[:20]:
-        if ancestors_match(node, OTHER_PRODUCTS, 6):
+        if is_hidden(node) or ancestors_match(node, OTHER_PRODUCTS, 6):
             continue
         attrs = node.attributes
         value = attrs.get("content") or attrs.get("href") or ""

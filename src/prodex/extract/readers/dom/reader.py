@@ -73,6 +73,6 @@ def read(page: Page, hints: DomHints) -> Found:
         found.brand = find_brand(page, text)
     if hints.need_availability:
         found.availability = find_availability(page)
-        if found.availability is None and has_buy_button(page):
-            found.availability = "InStock"
+        if found.availability in (None, "OutOfStock") and has_buy_button(page):
+            found.availability = "InStock"  # an enabled buy button outweighs a stock phrase
     return found
