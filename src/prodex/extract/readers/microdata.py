@@ -113,7 +113,8 @@ def read(page: Page) -> Found | None:
     products: list[LexborNode] = []
     for node in items:
         types = item_types(node)
-        if types & PRODUCT_TYPES and not (node.attributes.get("itemprop") or "").strip():
+        relation = (node.attributes.get("itemprop") or "").lower()
+        if types & PRODUCT_TYPES and not relation.startswith(("isrelated", "issimilar", "isaccessory", "isconsumable")):
             products.append(node)
         elif "breadcrumblist" in types and not found.breadcrumbs:
             found.breadcrumbs = breadcrumb_names(read_item(node))
