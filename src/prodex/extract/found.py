@@ -31,6 +31,8 @@ class Found:
     site_names: list[str] = field(default_factory=list)
     sku_labelled: bool = False
     """The sku is a code the page shows with a label ("Product code: ..."): it beats markup."""
+    brand_labelled: bool = False
+    """The brand is one the page shows with a label ("Brand: X"): it beats markup."""
     product_count: int = 0
     """How many distinct products this source saw (a listing shows many)."""
 

@@ -180,6 +180,10 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
     if labelled is not None and not any(_kind(f) == "site" and f.sku for f in sources):
         product.sku = labelled.sku
         source["sku"] = labelled.source
+    labelled = next((f for f in sources if f.brand_labelled and f.brand), None)
+    if labelled is not None and not any(_kind(f) == "site" and f.brand for f in sources):
+        product.brand = labelled.brand
+        source["brand"] = labelled.source
     for field in ("brand", "sku", "gtin", "mpn", "availability"):
         if field in source:
             continue

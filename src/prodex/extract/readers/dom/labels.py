@@ -8,6 +8,7 @@ import re
 from prodex.extract.page import Page
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.schema import is_placeholder
 from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, is_hidden
 
 _SKU_LABEL = (
@@ -32,11 +33,16 @@ _SKU_INLINE = re.compile(
     re.I,
 )
 _CODE = re.compile(r"^[\w][\w./ -]{1,38}[\w]$|^\w{2,40}$", re.UNICODE)
+_BRAND_LABEL = (
+    r"brand(?: name)?|marke|marque|marca|marchio|merk|marka|značka|znamka|zīmols|kaubamärk|merkki|márka|品牌|"
+    r"ブランド|manufacturer|make|hersteller|fabricant|fabricante|produttore|producent|výrobca|výrobce|"
+    r"proizvajalec|proizvođač|gyártó|valmistaja|tillverkare|productor|tootja|ražotājs"
+)
+# "Brand: X" (a short prefix allowed, as in "make / manufacturer: X"), or a line that is only the
+# label followed by a line with the value (spec tables).
 BRAND_PATTERN = re.compile(
-    r"^[ \t]*(?:[^\n:]{0,12}\W)?(?:brand(?: name)?|marke|marque|marca|marchio|merk|marka|značka|znamka|zīmols|"
-    r"kaubamärk|merkki|márka|品牌|ブランド|manufacturer|make|hersteller|fabricant|fabricante|produttore|"
-    r"producent|výrobca|výrobce|proizvajalec|proizvođač|gyártó|valmistaja|tillverkare|productor|tootja|ražotājs)"
-    r"[ \t]*(?:[:：][ \t]*\n?|\n)[ \t]*(\w[^\n]{1,59})$",
+    rf"^[ \t]*(?:(?:[^\n:]{{0,12}}\W)?(?:{_BRAND_LABEL})[ \t]*[:：][ \t]*\n?|(?:{_BRAND_LABEL})[ \t]*\n)"
+    r"[ \t]*(\w[^\n]{1,59})$",
     re.IGNORECASE | re.MULTILINE,
 )
 BRAND_SELECTOR = (
@@ -110,7 +116,13 @@ def _brand_value(value: str) -> str | None:
     value = clean_line(value)
     if not value or not _LETTERS.search(value) or len(value.split()) > 6 or len(value) > 60:
         return None
-    return value
+    return None if is_placeholder(value) else value
+
+
+def find_labelled_brand(text: str) -> str | None:
+    """A brand the page labels in its text ("Brand: X", "Marke: X", "Brand Name: X", ...)."""
+    match = BRAND_PATTERN.search(text)
+    return _brand_value(match.group(1)) if match else None
 
 
 def find_brand(page: Page, text: str) -> str | None:

@@ -18,6 +18,7 @@ from prodex.extract.readers.dom.labels import (
     find_availability,
     find_brand,
     find_gtin,
+    find_labelled_brand,
     find_labelled_sku,
     find_marked_sku,
     has_buy_button,
@@ -69,7 +70,10 @@ def read(page: Page, hints: DomHints) -> Found:
         found.sku = find_marked_sku(page)
     if hints.need_sku:
         found.gtin = find_gtin(text)
-    if hints.need_brand:
+    found.brand = find_labelled_brand(text)
+    if found.brand:
+        found.brand_labelled = True
+    elif hints.need_brand:
         found.brand = find_brand(page, text)
     if hints.need_availability:
         found.availability = find_availability(page)

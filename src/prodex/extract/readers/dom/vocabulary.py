@@ -17,7 +17,7 @@ HIDDEN_CLASS = re.compile(
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 OUTSIDE_PRODUCT = re.compile(
-    r"(?:^|[\s_-])(?:header|footer|nav|navbar|navigation|menu|megamenu|modal|popup|popover|dialog|drawer|"
+    r"menu|(?:^|[\s_-])(?:header|footer|nav|navbar|navigation|modal|popup|popover|dialog|drawer|"
     r"minicart|mini-cart|cart|basket|newsletter|cookie|consent|breadcrumbs?|sidebar|account|login|search)"
     r"(?:$|[\s_-])",
     re.IGNORECASE,
