@@ -64,6 +64,13 @@ def dataset_dir() -> Path:
     return DATASET_DIR
 
 
+@pytest.fixture(scope="session")
+def contract_path() -> Path:
+    """The shared JoggAI contract (openapi.yaml); skips (or fails on CI) when ../shared is absent."""
+    need(CONTRACT_PATH.is_file(), f"contract not found at {CONTRACT_PATH}")
+    return CONTRACT_PATH
+
+
 @contextmanager
 def new_postgres_database(postgres_url: str) -> Iterator[str]:
     """Create an empty PostgreSQL database with a unique name; yield its URL; drop it afterwards."""

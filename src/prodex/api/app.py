@@ -8,11 +8,13 @@ async check) and ``url_analyzer`` (``None`` until URL analysis is plugged in).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from prodex import __version__
 from prodex.api.errors import install_error_handlers
@@ -64,6 +66,30 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database.dispose()
 
 
+def _openapi_without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The app's OpenAPI builder minus FastAPI's automatic 422 responses (we answer 400)."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    if isinstance(operation, dict):
+                        operation.get("responses", {}).pop("422", None)
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(unused, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return build
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
@@ -89,4 +115,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(products.router)
     app.include_router(user.router)
     app.include_router(ops.router)
+    app.openapi = _openapi_without_422(app)  # type: ignore[method-assign]
     return app

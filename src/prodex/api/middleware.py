@@ -59,11 +59,18 @@ def declared_length(scope: Scope) -> int:
     return 0
 
 
+#: Framework pages that have no API route object but a fixed path (bounded label values).
+FIXED_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
 def route_template(scope: Scope) -> str:
     """The path template of the route that served the request, or ``unmatched``."""
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+    if isinstance(path, str):
+        return path
+    raw: str = scope.get("path", "")
+    return raw if raw in FIXED_PATHS else "unmatched"
 
 
 class RequestContextMiddleware:

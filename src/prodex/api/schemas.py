@@ -43,7 +43,25 @@ def _http_url(value: str) -> str:
     return value
 
 
-HttpUrlText = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_http_url)]
+def _storable_text(value: str) -> str:
+    """Refuse text no database can store: NUL characters and unpaired UTF-16 surrogates."""
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text must be valid Unicode (no unpaired surrogates)") from exc
+    return value
+
+
+#: Text that can be stored on every backend.
+Text = Annotated[str, AfterValidator(_storable_text)]
+HttpUrlText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_URL_LENGTH),
+    AfterValidator(_storable_text),
+    AfterValidator(_http_url),
+]
 
 
 class _Request(BaseModel):
@@ -57,8 +75,8 @@ class MediaIn(_Request):
 
     type: Literal[1, 2] = Field(description="Media type: 1 image, 2 video.")
     url: HttpUrlText = Field(description="Absolute http(s) URL of the file.")
-    name: str = Field(default="", max_length=MAX_MEDIA_NAME_LENGTH, description="File name.")
-    description: str = Field(
+    name: Text = Field(default="", max_length=MAX_MEDIA_NAME_LENGTH, description="File name.")
+    description: Text = Field(
         default="", max_length=MAX_MEDIA_DESCRIPTION_LENGTH, description="What it shows."
     )
 
@@ -68,11 +86,11 @@ class MediaIn(_Request):
 
 
 class _ProductFields(_Request):
-    name: str | None = Field(default=None, max_length=MAX_NAME_LENGTH, description="Product name.")
-    description: str | None = Field(
+    name: Text | None = Field(default=None, max_length=MAX_NAME_LENGTH, description="Product name.")
+    description: Text | None = Field(
         default=None, max_length=MAX_DESCRIPTION_LENGTH, description="Product description and selling points."
     )
-    target_audience: str | None = Field(
+    target_audience: Text | None = Field(
         default=None, max_length=MAX_AUDIENCE_LENGTH, description="Target audience."
     )
     media: list[MediaIn] | None = Field(
@@ -93,7 +111,7 @@ class ProductCreate(_ProductFields):
     """``POST /v2/product``: a product page ``url`` to analyse, or a product entered by hand
     (``name`` required when there is no ``url``)."""
 
-    url: str | None = Field(
+    url: Text | None = Field(
         default=None, max_length=MAX_URL_LENGTH, description="Product page URL to create the product from."
     )
 
@@ -101,7 +119,7 @@ class ProductCreate(_ProductFields):
 class ProductUpdate(_ProductFields):
     """``PUT /v2/product``: replace the given fields of a product (``media`` as a whole)."""
 
-    product_id: str = Field(min_length=1, max_length=MAX_PRODUCT_ID_LENGTH, description="Product id.")
+    product_id: Text = Field(min_length=1, max_length=MAX_PRODUCT_ID_LENGTH, description="Product id.")
 
 
 class MediaOut(BaseModel):

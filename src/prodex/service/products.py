@@ -7,6 +7,7 @@ opaque and not enumerable. Fields given by hand are recorded in ``source`` as ``
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from prodex.store.db import Database
 from prodex.store.records import ProductRecord, media_to_json
 
 MANUAL_SOURCE = "manual"
+#: Every id :func:`new_product_id` can make matches this; anything else cannot exist.
+PRODUCT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def new_product_id() -> str:
@@ -102,6 +105,7 @@ class Products:
 
     def update(self, account_id: int, product_id: str, fields: ManualFields) -> ProductRecord:
         """Replace the given fields of the account's product (media is replaced as a whole)."""
+        _check_id(product_id)
         if fields.name is not None and not fields.name.strip():
             raise InvalidParameter("name: must not be blank.", field="name")
         given = fields.given()
@@ -131,6 +135,7 @@ class Products:
 
     def get(self, account_id: int, product_id: str) -> ProductRecord:
         """The account's product; :class:`RecordNotFound` when absent or owned by another account."""
+        _check_id(product_id)
         with self._database.read() as conn:
             product = repo.get_product(conn, account_id, product_id)
         if product is None:
@@ -150,11 +155,19 @@ class Products:
 
     def delete(self, account_id: int, product_id: str) -> None:
         """Delete the account's product; :class:`RecordNotFound` when absent."""
+        _check_id(product_id)
         with self._database.write() as conn:
             if not repo.delete_product(conn, account_id, product_id):
                 raise RecordNotFound(_not_found(product_id))
 
 
+def _check_id(product_id: str) -> None:
+    """Answer "not found" at once for a string that cannot be a product id (no query needed)."""
+    if not PRODUCT_ID_PATTERN.fullmatch(product_id):
+        raise RecordNotFound(_not_found(product_id))
+
+
 def _not_found(product_id: str) -> str:
-    shown = product_id if len(product_id) <= 64 else product_id[:64] + "..."
-    return f"Product {shown!r} not found."
+    if not PRODUCT_ID_PATTERN.fullmatch(product_id):
+        return "Product not found."
+    return f"Product {product_id!r} not found."

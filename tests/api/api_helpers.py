@@ -1,0 +1,89 @@
+"""Helpers of the API tests: serve the real app with uvicorn on 127.0.0.1, make accounts, check envelopes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from prodex.service.accounts import Accounts
+from prodex.settings import Plan, Settings
+from prodex.store.db import Database
+
+TEST_PLANS = {
+    "test": Plan(requests_per_minute=1_000_000, concurrent_analyses=2, credits_per_analysis=1),
+    "tiny": Plan(requests_per_minute=3, concurrent_analyses=1, credits_per_analysis=1),
+}
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port; yield its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test server: the test plans, no key cache, this database."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "plans": TEST_PLANS,
+        "default_plan": "test",
+        "api_auth_cache_seconds": 0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class LiveApi:
+    """A running server and direct access to its database for setting up accounts."""
+
+    base_url: str
+    app: FastAPI
+    settings: Settings
+    database: Database
+
+    def account(self, *, plan: str = "test", credits: int = 0, name: str = "api-test") -> tuple[int, str]:
+        """Create an account; returns its id and API key."""
+        account, issued = Accounts(self.database, self.settings).create(name=name, plan=plan, credits=credits)
+        return account.id, issued.secret
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        """An HTTP client for this server, sending ``key`` as x-api-key."""
+        headers = {"x-api-key": key} if key is not None else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+
+def assert_envelope(response: httpx.Response, status: int, code: int) -> Any:
+    """Check the HTTP status, the envelope and the request id; return ``data``."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"code", "msg", "data", "rid"}, body
+    assert body["code"] == code, body
+    assert isinstance(body["msg"], str) and body["msg"]
+    assert body["rid"] == response.headers["x-request-id"]
+    return body["data"]

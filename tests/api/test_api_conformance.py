@@ -1,0 +1,137 @@
+"""Conformance, with schemathesis against the running server (real HTTP on 127.0.0.1):
+
+1. the JoggAI contract (../shared/contract/openapi.yaml) with a valid key: no 5xx, and every
+   response conforms to what the contract documents;
+2. our own /openapi.json, which adds the read/list/delete calls and the extra fields: the same,
+   plus every status code must be one we document.
+
+Both generate valid and invalid requests; the number of examples is bounded to keep the suite fast.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+import yaml
+from api_helpers import LiveApi
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+MAX_EXAMPLES = 25
+MANUAL_PRODUCT = {
+    "name": "Physicians Formula Happy Booster Heart Blush",
+    "description": "Brush on a radiant blushing glow",
+    "target_audience": "Beauty enthusiasts",
+    "media": [
+        {"type": 1, "name": "product.jpg", "url": "https://res.example/media.jpg", "description": "Front"}
+    ],
+}
+
+
+def _run(schema_dict: dict[str, Any], live: LiveApi, key: str, checks: list[Any]) -> Counter[tuple[str, int]]:
+    """Run every operation of the schema in both generation modes; count (operation, status)."""
+    schema_dict = {**schema_dict, "servers": [{"url": live.base_url}]}  # never the vendor's host
+    schema = schemathesis.openapi.from_dict(schema_dict)
+    seen: Counter[tuple[str, int]] = Counter()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                _fuzz(operation, mode, live.base_url, key, checks, seen)
+            except Unsatisfiable:
+                # Nothing invalid can be sent to an operation without parameters or body.
+                assert mode is GenerationMode.NEGATIVE
+    _manual_round_trip(schema, live, key, checks, seen)
+    return seen
+
+
+def _fuzz(
+    operation: Any,
+    mode: GenerationMode,
+    base_url: str,
+    key: str,
+    checks: list[Any],
+    seen: Counter[tuple[str, int]],
+) -> None:
+    """Send up to MAX_EXAMPLES generated requests to one operation and validate every response."""
+
+    @settings(
+        max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def check(case: schemathesis.Case) -> None:
+        response = case.call_and_validate(base_url=base_url, headers={"x-api-key": key}, checks=checks)
+        seen[(operation.label, response.status_code)] += 1
+
+    check()
+
+
+def _manual_round_trip(
+    schema: Any, live: LiveApi, key: str, checks: list[Any], seen: Counter[tuple[str, int]]
+) -> None:
+    """Random bodies rarely make a valid product, so create and update one explicitly too."""
+    headers = {"x-api-key": key}
+    post = schema["/v2/product"]["POST"]
+    created = post.Case(body=MANUAL_PRODUCT).call_and_validate(
+        base_url=live.base_url, headers=headers, checks=checks
+    )
+    seen[(post.label, created.status_code)] += 1
+    product_id = created.json()["data"]["product_id"]
+    put = schema["/v2/product"]["PUT"]
+    updated = put.Case(body={"product_id": product_id, "name": "Renamed", "media": []}).call_and_validate(
+        base_url=live.base_url, headers=headers, checks=checks
+    )
+    seen[(put.label, updated.status_code)] += 1
+
+
+def _succeeded(seen: Counter[tuple[str, int]]) -> set[str]:
+    return {label for (label, status) in seen if status == 200}
+
+
+def test_the_jogg_contract_holds(live: LiveApi, contract_path: Path) -> None:
+    contract = yaml.safe_load(contract_path.read_text())
+    _, key = live.account(credits=1000)
+    seen = _run(
+        contract, live, key, [not_a_server_error, response_schema_conformance, content_type_conformance]
+    )
+    assert sum(seen.values()) >= 4 * MAX_EXAMPLES
+    assert _succeeded(seen) >= {
+        "POST /v2/product",
+        "PUT /v2/product",
+        "GET /v2/user/whoami",
+        "GET /v2/user/remaining_quota",
+    }
+    assert {status for _, status in seen} >= {200, 400}
+
+
+def test_our_own_openapi_holds(live: LiveApi) -> None:
+    with live.client() as client:
+        own = client.get("/openapi.json").json()
+    _, key = live.account(credits=1000)
+    checks = [
+        not_a_server_error,
+        response_schema_conformance,
+        content_type_conformance,
+        status_code_conformance,
+    ]
+    seen = _run(own, live, key, checks)
+    assert sum(seen.values()) >= 9 * MAX_EXAMPLES
+    assert _succeeded(seen) >= {
+        "POST /v2/product",
+        "PUT /v2/product",
+        "GET /v2/products",
+        "GET /v2/user/whoami",
+        "GET /v2/user/remaining_quota",
+        "GET /healthz",
+        "GET /metrics",
+    }
