@@ -18,6 +18,10 @@ class Found:
     images: list[str] = field(default_factory=list)
     videos: list[Media] = field(default_factory=list)
     price: str | None = None
+    offer_prices: list[str] = field(default_factory=list)
+    """Every price the source offers (variants, sellers), the main one first."""
+    old_prices: list[str] = field(default_factory=list)
+    """Prices the page shows as old, list or crossed-out prices."""
     currency: str | None = None
     brand: str | None = None
     sku: str | None = None

@@ -5,6 +5,7 @@ OpenGraph/product meta tags, DOM heuristics, and the page's plain meta tags."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 
 from prodex.extract.found import Found
 from prodex.extract.model import Media, MediaType, Product
@@ -133,6 +134,26 @@ def _category(breadcrumbs: list[str], name: str, explicit: str | None) -> str | 
     return None
 
 
+def _shown_price(sources: Sequence[Found], price: str | None, origin: str | None) -> str | None:
+    """The price the page shows next to the title, when it corrects the structured one: it is one
+    of several offered prices (the variant on show), or the structured price is the crossed-out one."""
+    if price is None or origin in (None, "dom") or (origin or "").startswith("site:"):
+        return None
+    dom = next((f for f in sources if f.source == "dom"), None)
+    structured = next((f for f in sources if f.source == origin), None)
+    if dom is None or dom.price is None or structured is None or dom.price == price:
+        return None
+    try:
+        shown, given = Decimal(dom.price), Decimal(price)
+    except InvalidOperation:
+        return None
+    if dom.price in structured.offer_prices:
+        return dom.price
+    if price in dom.old_prices and shown < given:
+        return dom.price
+    return None
+
+
 def merge(page: Page, sources: Sequence[Found]) -> Product:
     """One Product from what every source found, each field from its most trusted source."""
     product = Product(url=page.url)
@@ -167,6 +188,9 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         source["media"] = image_source or video_source or ""
     price = take("price", PRICE_ORDER, lambda f: f.price)
     product.price = str(price) if price else None
+    shown = _shown_price(sources, product.price, source.get("price"))
+    if shown is not None:
+        product.price, source["price"] = shown, "dom"
     if product.price is not None:
         price_source = source["price"]
         currency = next((f.currency for f in sources if f.source == price_source and f.currency), None)

@@ -4,7 +4,6 @@ values (strings, lists, nested things) into the Product's fields."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from prodex.extract.jsontools import as_list
@@ -123,10 +122,11 @@ def identifier_of(value: Any) -> str:
 class OfferFacts:
     """Price, currency and availability read from schema.org offers."""
 
-    __slots__ = ("availability", "currency", "price", "sku")
+    __slots__ = ("availability", "currency", "price", "prices", "sku")
 
     def __init__(self) -> None:
         self.price: str | None = None
+        self.prices: list[str] = []
         self.currency: str | None = None
         self.availability: str | None = None
         self.sku: str = ""
@@ -177,8 +177,8 @@ def amount_of(value: Any, currency: str | None) -> str | None:
 def read_offers(value: Any, tld: str = "") -> OfferFacts:
     """Offer facts from an ``offers`` value: Offer, AggregateOffer, nested offers or a list.
 
-    The price is the lowest offered price (the sale price when there is one; an AggregateOffer
-    gives its ``lowPrice``); the product is in stock when any offer is.
+    The price is the first offer's (an AggregateOffer gives its ``lowPrice``), every offered price
+    is kept for the merge; the product is in stock when any offer is.
     """
     facts = OfferFacts()
     availabilities: list[str] = []
@@ -212,9 +212,8 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
         if nested is not None:
             queue.extend(as_list(nested)[:200])
     if prices:
-        main_currency = prices[0][1]
-        same = [p for p in prices if p[1] == main_currency]
-        facts.price, facts.currency = min(same, key=lambda p: Decimal(p[0]))
+        facts.price, facts.currency = prices[0]
+        facts.prices = [price for price, currency in prices if currency == facts.currency][:50]
     if availabilities:
         facts.availability = "InStock" if "InStock" in availabilities else availabilities[0]
     return facts

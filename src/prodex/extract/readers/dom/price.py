@@ -8,6 +8,7 @@ with "price"); old, list, unit, instalment and shipping prices are skipped by th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
@@ -21,15 +22,17 @@ from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
+    has_inner,
     is_hidden,
 )
 
 PRICE_SELECTOR = (
-    'h1, [itemprop="price"], [data-price], [data-price-amount], [class*="price" i], [id*="price" i], '
+    '[itemprop="price"], [data-price], [data-price-amount], [class*="price" i], [id*="price" i], [class*="deal" i], '
     '[class*="preis" i], [class*="prix" i], [class*="precio" i], [class*="prezzo" i], [class*="preco" i], '
     '[class*="cena" i], [class*="hind" i]:not([class*="behind" i])'
 )
 MAX_CANDIDATES = 120
+PRICE_BLOCK_LEVELS = 3
 _HAS_DIGIT = re.compile(r"\d")
 _MONEY_HINT = re.compile(
     r"[$€£¥₹₩₽₺₴₪₫฿₱]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円)(?!\w)|[.,]\d{2}\b|\d,[-–]", re.I
@@ -61,22 +64,65 @@ def _candidate_value(node: LexborNode) -> str:
     return node.text(deep=True, separator=" ")
 
 
-def find_price(page: Page, currency: str | None) -> tuple[str | None, str | None]:
-    """The current price and its currency (ISO) shown on the page, as far as the DOM says."""
-    nodes = page.tree.css(PRICE_SELECTOR)[:MAX_CANDIDATES]
-    seen_title = not any(node.tag == "h1" for node in nodes)
-    fallback: tuple[str | None, str | None] = (None, None)
-    demoted: tuple[str | None, str | None] = (None, None)
-    for node in nodes:
+def _marked_old(marker: str) -> bool:
+    """Whether class/id tokens mark an old, list or other non-current price; the first token that
+    says either way decides ("original-price ... current-price" is the original price)."""
+    for token in marker.split():
+        if OLD_PRICE.search(token):
+            return not CURRENT_PRICE.search(token)
+        if CURRENT_PRICE.search(token):
+            return False
+    return False
+
+
+@dataclass
+class DomPrice:
+    """The price the page shows next to its title, and the prices it marks as old or list prices."""
+
+    price: str | None = None
+    currency: str | None = None
+    old: list[str] = field(default_factory=list)
+
+
+def _ancestor_ids(node: LexborNode, levels: int) -> dict[int, int]:
+    ids: dict[int, int] = {}
+    parent = node.parent
+    for depth in range(1, levels + 1):
+        if parent is None:
+            break
+        ids[int(parent.mem_id)] = depth
+        parent = parent.parent
+    return ids
+
+
+def _distance(node: LexborNode, title_ancestors: dict[int, int]) -> int:
+    """How many levels up from ``node`` its nearest ancestor shared with the title is (far: 99)."""
+    parent = node.parent
+    for depth in range(1, 16):
+        if parent is None:
+            break
+        if int(parent.mem_id) in title_ancestors:
+            return depth + title_ancestors[int(parent.mem_id)]
+        parent = parent.parent
+    return 99
+
+
+def find_price(page: Page, currency: str | None, title: LexborNode | None = None) -> DomPrice:
+    """The current price shown closest to the product title (document order without a title);
+    a price marked as old or as a list price only when no current price is as close."""
+    result = DomPrice()
+    title_ancestors = _ancestor_ids(title, 14) if title is not None else {}
+    candidates: list[tuple[int, int, int, str, str | None]] = []
+    for order, node in enumerate(page.tree.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
         if node.tag == "h1":
-            seen_title = True
             continue
         marker = class_and_id(node)
-        if node.tag in ("del", "s", "strike") or _struck(node) or is_hidden(node):
+        struck = node.tag in ("del", "s", "strike") or _struck(node)
+        if is_hidden(node):
             continue
         itemprop = node.attributes.get("itemprop") == "price"
-        old = bool(marker and OLD_PRICE.search(marker) and not CURRENT_PRICE.search(marker) and not itemprop)
-        if node.css_first('[itemprop="price"], [class*="price" i]') is not None and not itemprop:
+        old = struck or (not itemprop and _marked_old(marker))
+        if not itemprop and has_inner(node, '[itemprop="price"], [class*="price" i]'):
             continue  # a wrapper: its inner price element is a candidate of its own
         raw = clean_line(_candidate_value(node))
         if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
@@ -87,20 +133,23 @@ def find_price(page: Page, currency: str | None) -> tuple[str | None, str | None
         price = parse_price(raw, found_currency)
         if price is None or price.strip("0.") == "":
             continue
-        if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(
-            node, OUTSIDE_PRODUCT, levels=8
-        ):
+        if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(node, OUTSIDE_PRODUCT, levels=8):
             continue
+        distance = _distance(node, title_ancestors) if title_ancestors else 0
+        if node.tag == "meta" and distance < 99:
+            distance += 5  # a price the shopper sees beats an invisible one as near
         if old:
-            # a price marked as old or as a list price: the price only when nothing else is shown
-            if demoted[0] is None and seen_title:
-                demoted = (price, found_currency)
-            continue
-        if seen_title:
-            return price, found_currency
-        if fallback[0] is None:
-            fallback = (price, found_currency)
-    return fallback if fallback[0] is not None else demoted
+            if distance < 99 and price not in result.old:
+                result.old.append(price)
+        candidates.append((distance, 1 if old else 0, order, price, found_currency))
+    near = [c for c in candidates if c[0] < 99]
+    if near:
+        closest = min(c[0] for c in near)
+        block = [c for c in near if c[0] <= closest + PRICE_BLOCK_LEVELS]  # the title's price block
+        current = [c for c in block if not c[1]] or block
+        best = min(current, key=lambda c: (c[0], c[2]))
+        result.price, result.currency = best[3], best[4]
+    return result
 
 
 def find_currency_meta(page: Page) -> str | None:

@@ -38,7 +38,6 @@ class DomHints:
     name: str | None = None
     currency: str | None = None
     main_images: list[str] = field(default_factory=list)
-    need_price: bool = True
     need_sku: bool = True
     need_brand: bool = True
     need_availability: bool = True
@@ -48,12 +47,11 @@ class DomHints:
 def read(page: Page, hints: DomHints) -> Found:
     """What the DOM heuristics find on ``page``; costly searches run only for missing fields."""
     found = Found(source=SOURCE)
-    title, _ = find_title(page, hints.name)
+    title, title_node = find_title(page, hints.name)
     found.name = clean_line(title) or None
     currency = hints.currency or find_currency_meta(page)
-    if hints.need_price:
-        found.price, found.currency = find_price(page, currency)
-    found.currency = found.currency or currency
+    shown = find_price(page, currency, title_node)
+    found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     description = find_description_node(page)
     if description is not None:
         found.description = description_text(description) or None

@@ -18,7 +18,8 @@ HIDDEN_CLASS = re.compile(
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 OUTSIDE_PRODUCT = re.compile(
     r"menu|(?:^|[\s_-])(?:header|footer|nav|navbar|navigation|modal|popup|popover|dialog|drawer|"
-    r"minicart|mini-cart|cart|basket|newsletter|cookie|consent|breadcrumbs?|sidebar|account|login|search)"
+    r"minicart|mini-cart|cart-drawer|cart-popup|cart-preview|basket-preview|newsletter|cookie|consent|"
+    r"breadcrumbs?|account|login|search)"
     r"(?:$|[\s_-])",
     re.IGNORECASE,
 )
@@ -34,7 +35,7 @@ GALLERY_WORDS = re.compile(
     re.IGNORECASE,
 )
 OLD_PRICE = re.compile(
-    r"old|was|strike|regular|list|before|original|crossed|rrp|uvp|msrp|compare|save|saving|discount|"
+    r"old|was|strike|regular|list|before|original|crossed|rrp|uvp|msrp|compare|save|saving|discount|full|"
     r"reduction|percent|unit|per-|perunit|shipping|delivery|instal|cuota|monthly|month|financ|klarna|"
     r"bonus|points|tax|vat|deposit|range|from|min|max|filter|slider|label|title|currency-symbol",
     re.IGNORECASE,
@@ -81,6 +82,12 @@ def ancestors_match(node: LexborNode, pattern: re.Pattern[str], levels: int = 12
         parent = parent.parent
         steps += 1
     return False
+
+
+def has_inner(node: LexborNode, selector: str) -> bool:
+    """Whether an element below ``node`` matches ``selector`` (``node.css`` includes ``node`` itself)."""
+    own = node.mem_id
+    return any(match.mem_id != own for match in node.css(selector)[:50])
 
 
 def visible_text(node: LexborNode, separator: str = " ") -> str:
