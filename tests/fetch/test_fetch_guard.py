@@ -118,7 +118,9 @@ async def test_dns_rebinding_cannot_swap_the_address(own_shop: ShopServer) -> No
     resolver = FakeResolver({"shop.example.com": [[PUBLIC_IP], ["127.0.0.1"]]})
     dialer = LoopbackDialer()
     url = f"http://shop.example.com:{own_shop.port}/product/basic?t=rebind"
-    async with Fetcher(make_settings(), resolver=resolver, transport=dialer) as fetcher:
+    # one connection pool (32 connections or fewer make one shard), so the connection is reused
+    single_pool = make_settings(fetch_max_connections=32)
+    async with Fetcher(single_pool, resolver=resolver, transport=dialer) as fetcher:
         page = await fetcher.fetch(url)
         assert "Prodex Test Kettle" in page.text
         # the same connection is reused for a second URL: no second lookup at all
@@ -142,3 +144,20 @@ async def test_name_resolving_to_loopback_is_refused_end_to_end(own_shop: ShopSe
         with pytest.raises(URLRefused, match="loopback"):
             await fetcher.fetch(f"http://shop.example.com:{own_shop.port}/product/basic")
     assert own_shop.total_hits == 0
+
+
+async def test_every_connection_pool_resolves_through_the_guard(own_shop: ShopServer) -> None:
+    """The transport spreads requests over several pools; each pool's connections are guarded:
+    one checked lookup per new connection, and only the checked address is dialled."""
+    from prodex.fetch.transport import ShardedTransport
+
+    settings = make_settings(fetch_max_connections=200, fetch_cache_ttl=0)
+    assert len(ShardedTransport(LoopbackDialer(), settings.fetch_max_connections).shards) > 1
+    resolver = FakeResolver({"shop.example.com": [PUBLIC_IP]})
+    dialer = LoopbackDialer()
+    async with Fetcher(settings, resolver=resolver, transport=dialer) as fetcher:
+        for i in range(20):
+            await fetcher.fetch(f"http://shop.example.com:{own_shop.port}/product/pool{i}")
+    assert dialer.dialled and set(dialer.dialled) == {(PUBLIC_IP, own_shop.port)}
+    assert len(resolver.calls) == len(dialer.dialled) <= 16
+    assert own_shop.total_hits == 20

@@ -14,7 +14,8 @@ One :class:`Fetcher` per process (and event loop). ``await fetcher.fetch(url)`` 
     FetchError           redirect loop or too many redirects; UnusablePage: unreadable compression
 
 How: an httpx client (HTTP/2 when the shop offers it over TLS, browser-like headers) whose network
-backend resolves every host through the guard and dials only the checked address; redirects are
+backend resolves every host through the guard and dials only the checked address (see
+:mod:`prodex.fetch.network` and :mod:`prodex.fetch.transport`); redirects are
 followed here, hop by hop, each hop checked again; bodies are read raw and decompressed by a bounded
 decoder; a global and a per-host limit bound concurrency; connection errors, 429 and 5xx are
 retried with backoff (honouring Retry-After up to a cap) within the total time limit; successful
@@ -59,6 +60,7 @@ from prodex.fetch.network import GuardedNetworkBackend
 from prodex.fetch.page import FetchedPage
 from prodex.fetch.resolver import Resolver
 from prodex.fetch.retry import RETRYABLE_STATUSES, backoff_delay, parse_retry_after
+from prodex.fetch.transport import ShardedTransport
 from prodex.fetch.urls import TargetURL
 from prodex.settings import Settings
 
@@ -82,27 +84,6 @@ class _RetryableFailure(Exception):
         super().__init__(error.msg)
         self.error = error
         self.retry_after = retry_after
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool built on the guarded network backend.
-
-    httpx 0.28 does not let callers pass a network backend, so the pool is rebuilt with the same
-    settings and ``network_backend=``; everything else (request/response mapping, exception
-    mapping) is httpx's own code.
-    """
-
-    def __init__(self, backend: httpcore.AsyncNetworkBackend, limits: httpx.Limits) -> None:
-        super().__init__(http1=True, http2=True, limits=limits, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=True,
-            network_backend=backend,
-        )
 
 
 def _tls_reason(exc: BaseException) -> str | None:
@@ -166,13 +147,10 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self.guard = URLGuard(settings, resolver)
-        limits = httpx.Limits(
-            max_connections=settings.fetch_max_connections,
-            max_keepalive_connections=min(settings.fetch_max_connections, 64),
-            keepalive_expiry=30.0,
-        )
         self._client = httpx.AsyncClient(
-            transport=_GuardedTransport(GuardedNetworkBackend(self.guard, transport), limits),
+            transport=ShardedTransport(
+                GuardedNetworkBackend(self.guard, transport), settings.fetch_max_connections
+            ),
             timeout=httpx.Timeout(
                 connect=settings.fetch_connect_timeout,
                 read=settings.fetch_read_timeout,
