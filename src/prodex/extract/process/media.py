@@ -24,10 +24,20 @@ _SHOPIFY_SIZE = re.compile(
 _EBAY_SIZE = re.compile(r"/s-l\d+\.(jpe?g|png|webp)$", re.IGNORECASE)
 _ALICDN_SUFFIX = re.compile(r"(\.(?:jpe?g|png|webp))_\d+x\d+[^/]*$", re.IGNORECASE)
 _SIZE_TOKEN = re.compile(
-    r"(?:[-_.](?:\d{2,4}x\d{2,4}|w\d{2,4}|h\d{2,4}|s\d{2,4}|\d{2,4}w)"
-    r"|[-_.](?:thumb|thumbnail|small|medium|large|big|zoom|mini|tiny|xl|xxl|lg|md|sm|xs))+(?=\.[a-z0-9]{3,4}$)",
+    r"(?:[-_.,](?:\d{2,4}x\d{2,4}|w\d{2,4}|h\d{2,4}|s\d{2,4}|\d{2,4}w)"
+    r"|[-_.,](?:thumb|thumbnail|small|medium|large|big|zoom|mini|tiny|xl|xxl|lg|md|sm|xs|product|cart|catalog|"
+    r"detail|main|full|original|hires|preview))+(?=\.[a-z0-9]{3,4}$)",
     re.IGNORECASE,
 )
+_SIZE_SEGMENT = re.compile(
+    r"/(?:[a-z]/)?(?:\d{2,4}x\d{2,4}|[whs]_?\d{2,4}|fit-in|c_\w+|q_\d+|f_auto|resize(?:d)?|thumbs?|"
+    r"thumbnails?|small|medium|large|big|zoom|original|full|mini|xl|xxl|\d{2,4})/(?=.)",
+    re.IGNORECASE,
+)
+_SIZE_WORDS = (("zoom", 5000), ("original", 5000), ("full", 4000), ("xxl", 3000), ("hires", 3000),
+               ("xl", 2000), ("large", 1500), ("big", 1500), ("product", 800), ("medium", 600),
+               ("small", 200), ("thumb", 100), ("mini", 80), ("cart", 80), ("icon", 40))  # fmt: skip
+_DIMENSION = re.compile(r"(?<![a-z0-9])(?:[whs]_?)?(\d{2,4})(?:x(\d{2,4}))?(?![0-9])", re.IGNORECASE)
 _SIZE_PARAMS = frozenset(
     "w h width height size sw sh fit crop quality q fmt format auto dpr resize wid hei qlt "
     "op_sharpen resmode scl fm cs bg trim ixlib v version imwidth impolicy im strip".split()
@@ -43,7 +53,7 @@ _JUNK_WORDS = re.compile(
     re.IGNORECASE,
 )
 _TRACKER_HOSTS = re.compile(
-    r"(?:doubleclick\.net|google-analytics\.com|googletagmanager\.com|facebook\.com|facebook\.net|"
+    r"(?:^maps?\d*\.|staticmap|/maps/|tiles?\.|doubleclick\.net|google-analytics\.com|googletagmanager\.com|facebook\.com|facebook\.net|"
     r"bat\.bing\.com|scorecardresearch\.com|analytics|pixel\.|criteo|adservice|adsystem|"
     r"gstatic\.com|googleapis\.com/maps|gravatar\.com|ytimg\.com)",
     re.IGNORECASE,
@@ -119,6 +129,7 @@ def picture_key(url: str) -> str:
     """An identity for one picture: the same picture in other sizes gives the same key."""
     parts = urlsplit(upgrade_image_url(url))
     path = unquote(parts.path).lower()
+    path = _SIZE_SEGMENT.sub("/", path)
     path = _SIZE_TOKEN.sub("", path)
     query = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() not in _SIZE_PARAMS)
     query = [(k, v) for k, v in query if not k.startswith("$")]
@@ -152,16 +163,33 @@ def looks_like_image_url(url: str) -> bool:
     return bool(_IMAGE_EXT.search(url)) or "/image" in url.lower() or "/img" in url.lower()
 
 
+def size_score(url: str) -> int:
+    """How large a picture URL says it is (size words and dimensions in its file name or path)."""
+    path = unquote(urlsplit(url).path).lower()
+    name = path.rsplit("/", 1)[-1]
+    score = 0
+    for word, value in _SIZE_WORDS:
+        if word in name or f"/{word}/" in path:
+            score = max(score, value)
+    for match in _DIMENSION.finditer(path):
+        numbers = [int(n) for n in match.groups() if n]
+        if match.group(2) or match.group(0)[:1].lower() in "whs":
+            score = max(score, max(numbers))
+    return score
+
+
 def dedupe_pictures(urls: list[str], limit: int = 60) -> list[str]:
-    """The URLs in order with later sizes of an already seen picture dropped (at most ``limit``)."""
-    seen: set[str] = set()
-    out: list[str] = []
+    """One URL per picture, in the order pictures first appear, each the largest size offered."""
+    best: dict[str, tuple[int, str]] = {}
+    order: list[str] = []
     for url in urls:
         key = picture_key(url)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(url)
-        if len(out) >= limit:
-            break
-    return out
+        score = size_score(url)
+        if key not in best:
+            if len(order) >= limit:
+                continue
+            order.append(key)
+            best[key] = (score, url)
+        elif score > best[key][0]:
+            best[key] = (score, url)
+    return [best[key][1] for key in order]

@@ -23,6 +23,7 @@ from prodex.extract.process.media import (
     picture_key,
 )
 from prodex.extract.readers.dom.vocabulary import (
+    GALLERY_WORDS,
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
     ancestors_match,
@@ -41,7 +42,7 @@ GALLERY_SELECTOR = (
 )
 STOP_SELECTOR = 'h1, [class*="price" i], form, [itemprop="description"]:not(meta), [class*="add-to-cart" i]'
 ZOOM_ATTRS = (
-    "data-zoom-image", "data-large-image", "data-zoom", "data-full", "data-big", "data-image-big",
+    "data-zoom-image", "data-large-image", "data-zoom", "data-full", "data-big", "data-image-big", "data-image-zoom",
     "data-src-large", "data-large", "data-src-image", "data-src-main", "data-lgimg", "data-image",
     "data-image-src",
 )  # fmt: skip
@@ -186,6 +187,37 @@ def _vocabulary_anchor(page: Page) -> LexborNode | None:
     return None
 
 
+def _pure_gallery(node: LexborNode) -> bool:
+    """Whether an element holds pictures only (no title, price, form, long text, other products)."""
+    marker = class_and_id(node)
+    if marker and OTHER_PRODUCTS.search(marker):
+        return False
+    if node.css_first(STOP_SELECTOR) is not None:
+        return False
+    if len(node.css("img, source")) > MAX_GALLERY * 3:
+        return False
+    return len(node.text(deep=True).strip()) <= MAX_CONTAINER_TEXT
+
+
+def _sibling_pictures(container: LexborNode, page: Page) -> list[str]:
+    """Pictures of the gallery's sibling elements that are galleries too (a thumbnail strip next
+    to the main picture, under the element that also holds the title and the price)."""
+    parent = container.parent
+    own = container.mem_id
+    pictures: list[str] = []
+    child = parent.child if parent is not None else None
+    steps = 0
+    while child is not None and steps < 30:
+        steps += 1
+        if child.mem_id != own and child.tag not in ("script", "style", "#text", "#comment"):
+            marker = class_and_id(child)
+            named = bool(marker and GALLERY_WORDS.search(marker)) or child.css_first(GALLERY_SELECTOR) is not None
+            if named and child.css_first("img, a[href]") is not None and _pure_gallery(child):
+                pictures.extend(collect_pictures(child, page))
+        child = child.next
+    return pictures
+
+
 def expand_gallery(anchor: LexborNode, page: Page) -> list[str]:
     """The pictures of the largest ancestor of ``anchor`` that is still only a gallery."""
     container: LexborNode | None = None
@@ -194,17 +226,12 @@ def expand_gallery(anchor: LexborNode, page: Page) -> list[str]:
         parent = node.parent
         if parent is None or parent.tag in ("body", "html", "main", "head"):
             break
-        marker = class_and_id(parent)
-        if marker and OTHER_PRODUCTS.search(marker):
-            break
-        if parent.css_first(STOP_SELECTOR) is not None:
-            break
-        if len(parent.css("img, source")) > MAX_GALLERY * 3:
-            break
-        if len(parent.text(deep=True).strip()) > MAX_CONTAINER_TEXT:
+        if not _pure_gallery(parent):
             break
         container = node = parent
     pictures = collect_pictures(container, page) if container is not None else []
+    if container is not None and container.parent is not None:
+        pictures = dedupe_pictures(pictures + _sibling_pictures(container, page), MAX_GALLERY * 2)
     if not pictures:
         url = element_image_url(anchor, page)
         pictures = [url] if url else []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from prodex.extract.found import Found
 from prodex.extract.page import Page
@@ -24,11 +27,13 @@ from prodex.extract.readers.dom.labels import (
     has_buy_button,
     page_text,
 )
-from prodex.extract.readers.dom.price import find_currency_meta, find_price
+from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
 from prodex.extract.readers.dom.title import find_title
 from prodex.extract.readers.dom.videos import find_videos
 
 SOURCE = "dom"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,37 +49,46 @@ class DomHints:
     need_breadcrumbs: bool = True
 
 
+def _guarded(finder: Callable[[], T], default: T) -> T:
+    """Run one heuristic; one that fails on a strange page loses only its own field."""
+    try:
+        return finder()
+    except Exception:  # noqa: BLE001 - a heuristic must not lose what the others found
+        log.debug("DOM heuristic %s failed", getattr(finder, "__name__", finder), exc_info=True)
+        return default
+
+
 def read(page: Page, hints: DomHints) -> Found:
     """What the DOM heuristics find on ``page``; costly searches run only for missing fields."""
     found = Found(source=SOURCE)
-    title, title_node = find_title(page, hints.name)
+    title, title_node = _guarded(lambda: find_title(page, hints.name), ("", None))
     found.name = clean_line(title) or None
-    currency = hints.currency or find_currency_meta(page)
-    shown = find_price(page, currency, title_node)
+    currency = hints.currency or _guarded(lambda: find_currency_meta(page), None)
+    shown = _guarded(lambda: find_price(page, currency, title_node), DomPrice())
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
-    description = find_description_node(page)
+    description = _guarded(lambda: find_description_node(page), None)
     if description is not None:
-        found.description = description_text(description) or None
-        found.selling_points = find_selling_points(description)
-    found.images = find_gallery(page, hints.main_images)
-    found.videos = find_videos(page)
+        found.description = _guarded(lambda: description_text(description), "") or None
+        found.selling_points = _guarded(lambda: find_selling_points(description), [])
+    found.images = _guarded(lambda: find_gallery(page, hints.main_images), [])
+    found.videos = _guarded(lambda: find_videos(page), [])
     if hints.need_breadcrumbs:
-        found.breadcrumbs = find_breadcrumbs(page)
-    text = page_text(page)
-    found.sku = find_labelled_sku(text)
+        found.breadcrumbs = _guarded(lambda: find_breadcrumbs(page), [])
+    text = _guarded(lambda: page_text(page), "")
+    found.sku = _guarded(lambda: find_labelled_sku(text), None)
     if found.sku:
         found.sku_labelled = True
     elif hints.need_sku:
-        found.sku = find_marked_sku(page)
+        found.sku = _guarded(lambda: find_marked_sku(page), None)
     if hints.need_sku:
-        found.gtin = find_gtin(text)
-    found.brand = find_labelled_brand(text)
+        found.gtin = _guarded(lambda: find_gtin(text), None)
+    found.brand = _guarded(lambda: find_labelled_brand(text), None)
     if found.brand:
         found.brand_labelled = True
     elif hints.need_brand:
-        found.brand = find_brand(page, text)
+        found.brand = _guarded(lambda: find_brand(page, text), None)
     if hints.need_availability:
-        found.availability = find_availability(page)
-        if found.availability in (None, "OutOfStock") and has_buy_button(page):
+        found.availability = _guarded(lambda: find_availability(page), None)
+        if found.availability in (None, "OutOfStock") and _guarded(lambda: has_buy_button(page), False):
             found.availability = "InStock"  # an enabled buy button outweighs a stock phrase
     return found
