@@ -37,7 +37,6 @@ import httpx
 from prodex.errors import (
     BodyTooLarge,
     FetchError,
-    ProdexError,
     Unreachable,
     UnusablePage,
     UpstreamClientError,
@@ -89,7 +88,9 @@ class _RetryableFailure(Exception):
 def _tls_reason(exc: BaseException) -> str | None:
     """The TLS failure behind a connection error, in words, or None when it was not TLS."""
     seen: BaseException | None = exc
-    while seen is not None:
+    for _depth in range(8):  # the chain is short: httpx error <- httpcore error <- ssl error
+        if seen is None:
+            break
         if isinstance(seen, ssl.SSLCertVerificationError):
             return f"certificate verification failed ({seen.verify_message})"
         if isinstance(seen, ssl.SSLError):
@@ -304,10 +305,8 @@ class Fetcher:
             return _Redirect(location)
         if status >= 400:
             await self._raise_for_error_status(target, response, headers)
-        if not 200 <= status < 300 or status == 204:
-            raise UpstreamServerError(
-                f"The shop answered HTTP {status}, which is not a page.", upstream_status=status
-            )
+        if not 200 <= status < 300 or status in (204, 205):
+            raise UnusablePage(f"The shop answered HTTP {status}, which is not a page.")
         media_type, charset = parse_content_type(headers.get("content-type"))
         if is_declared_unacceptable(media_type, accept):
             check_content(media_type, b"", accept)  # raises NotHTML with the declared type
@@ -345,7 +344,7 @@ class Fetcher:
                 text = FetchedPage(target.url, target.url, status, headers, body, media_type, charset).text
                 raise_for_bot_wall(text, status=status, headers=headers, url=target.url)
         reason = f" ({response.reason_phrase})" if response.reason_phrase else ""
-        error: ProdexError
+        error: FetchError
         if status >= 500:
             error = UpstreamServerError(
                 f"The shop answered HTTP {status}{reason}; retry later.", upstream_status=status
@@ -355,7 +354,6 @@ class Fetcher:
                 f"The shop answered HTTP {status}{reason} for this URL.", upstream_status=status
             )
         if status in RETRYABLE_STATUSES:
-            assert isinstance(error, FetchError)
             raise _RetryableFailure(error, parse_retry_after(headers.get("retry-after")))
         raise error
 
