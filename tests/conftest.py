@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# The local fixture shop (tests/fixtures/shop_server.py) gives every test the `shop_server` fixture.
+pytest_plugins = ["fixtures.shop_server"]
+
 POSTGRES_URL = os.environ.get("PRODEX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PRODEX_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE_SERVICES = os.environ.get("PRODEX_TEST_REQUIRE_SERVICES") == "1"

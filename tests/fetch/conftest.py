@@ -1,4 +1,7 @@
-"""Fixtures for the fetcher tests: the fixture shop (shared and per test) and a loopback dialer."""
+"""Fixtures for the fetcher tests: a shop of the test's own, a loopback dialer, local-only network.
+
+The shared ``shop_server`` fixture comes from the ``fixtures.shop_server`` plugin (tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from fixtures.fetching import LoopbackDialer, keep_network_local
-from fixtures.shop_server import ShopServer, shop_server
-
-__all__ = ["shop_server"]
+from fixtures.shop_server import ShopServer
 
 
 @pytest.fixture(autouse=True)
