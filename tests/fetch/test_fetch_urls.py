@@ -185,6 +185,9 @@ def test_allow_private_lifts_only_the_address_and_name_policy() -> None:
         (["*.example.com"], "https://evilexample.com/p", False),
         (["bücher.de"], "https://xn--bcher-kva.de/", True),
         (["a.example.com", "b.example.com"], "https://b.example.com/", True),
+        (["::1"], "http://[::1]:8080/", True),
+        (["[::1]"], "http://[0::1]/", True),
+        (["::1"], "http://127.0.0.1/", False),
     ],
 )
 def test_allowed_hosts(allowed: list[str], url: str, ok: bool) -> None:
@@ -203,3 +206,8 @@ def test_allowed_hosts_from_the_environment_form() -> None:
     guard.check_url("https://img.cdn.example.com/")
     with pytest.raises(URLRefused):
         guard.check_url("https://other.example.com/")
+
+
+def test_invalid_allow_list_entries_fail_at_start_up() -> None:
+    with pytest.raises(ValueError, match="PRODEX_FETCH_ALLOWED_HOSTS has an invalid entry"):
+        URLGuard(make_settings(fetch_allowed_hosts=["bad host!"]))

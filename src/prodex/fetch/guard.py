@@ -51,6 +51,18 @@ def local_name_refusal(host: str) -> str | None:
     return None
 
 
+def _allowed_host(entry: str) -> str:
+    """The canonical form of an allow-list entry: a host name, or an IP address (IPv6 with or without [])."""
+    try:
+        return str(ipaddress.ip_address(entry.strip().strip("[]")))
+    except ValueError:
+        pass
+    try:
+        return canonical_host(entry.strip())[0]
+    except URLRefused as exc:
+        raise ValueError(f"PRODEX_FETCH_ALLOWED_HOSTS has an invalid entry {entry!r}: {exc.msg}") from exc
+
+
 class AllowedHosts:
     """The allow-list: exact hosts, and ``*.example.com`` entries for any subdomain of a domain."""
 
@@ -59,7 +71,7 @@ class AllowedHosts:
         self._suffixes: list[str] = []
         for entry in entries:
             wildcard = entry.startswith("*.")
-            host, _ip = canonical_host(entry[2:] if wildcard else entry)
+            host = _allowed_host(entry[2:] if wildcard else entry)
             if wildcard:
                 self._suffixes.append(f".{host}")
             else:
