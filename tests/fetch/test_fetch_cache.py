@@ -121,3 +121,12 @@ async def test_limiter_tracks_hosts_only_while_in_use() -> None:
     await asyncio.gather(*(use("a") for _ in range(6)))
     assert peak == 2
     assert limiter.active_hosts == 0
+
+
+def test_page_size_counts_the_decoded_text() -> None:
+    url = "https://shop.example.com/p"
+    plain = FetchedPage(url, url, 200, {}, "Größe ".encode() * 1000, "text/html", None)
+    decoded = FetchedPage(url, url, 200, {}, "Größe ".encode() * 1000, "text/html", None)
+    assert decoded.text.startswith("Größe")
+    assert decoded.size > plain.size + 6000
+    assert decoded.size == decoded.size  # stable once computed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -42,7 +43,12 @@ class FetchedPage:
         """The Python codec :attr:`text` was decoded with."""
         return self._decoded[1]
 
-    @property
+    @cached_property
     def size(self) -> int:
-        """An estimate of the memory this page holds (body plus headers), for cache accounting."""
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers.items()) + 512
+        """The memory this page holds (body, headers, and the text once decoded), for cache accounting.
+
+        Computed once, so a cache adds and removes the same amount; the fetcher decodes HTML pages
+        (bot-wall check) before caching them, so their text is counted.
+        """
+        text = sys.getsizeof(self._decoded[0]) if "_decoded" in self.__dict__ else 0
+        return len(self.body) + text + sum(len(k) + len(v) for k, v in self.headers.items()) + 512
