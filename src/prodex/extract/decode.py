@@ -31,6 +31,25 @@ def declared_charset(data: bytes) -> str | None:
     return name
 
 
+def html_for_parser(data: bytes) -> str | bytes:
+    """The document ready for the parser: the bytes themselves when they are UTF-8 (the parser
+    reads UTF-8 natively, so nothing is copied), else the text decoded by :func:`decode_html`."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode_html(data)
+    declared = declared_charset(data)
+    if declared in (None, "utf-8"):
+        if declared == "utf-8" or data.isascii():
+            return data
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return decode_html(data)
+        return data
+    return decode_html(data)
+
+
 def decode_html(data: bytes) -> str:
     """The text of an HTML document given as bytes; never raises, undecodable bytes become U+FFFD."""
     for bom, encoding in _BOMS:

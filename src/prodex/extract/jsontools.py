@@ -111,12 +111,14 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def load_json_at(text: str, start: int) -> Any:
+def load_json_at(text: str | bytes, start: int) -> Any:
     """The JSON value that begins at ``text[start]`` and ends wherever it ends, or ``None``.
 
-    Made for JavaScript assignments such as ``window.__STATE__ = {...};``.
+    Made for JavaScript assignments such as ``window.__STATE__ = {...};``; works on text or on
+    the page's UTF-8 bytes.
     """
-    if start >= len(text) or text[start] not in "{[":
+    first = text[start : start + 1]
+    if first not in ("{", "[", b"{", b"["):
         return None
     chunk = text[start : start + MAX_JSON_CHARS]
     try:

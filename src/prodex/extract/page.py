@@ -38,19 +38,26 @@ class Page:
     tree: LexborHTMLParser
     host: str = ""
     base_url: str = ""
+    raw: str | bytes = field(default="", repr=False)
     _meta: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
-    def parse(cls, html: str, url: str) -> Page:
-        """Parse ``html`` (truncated to a bounded size) for the page at ``url``."""
+    def parse(cls, html: str | bytes, url: str) -> Page:
+        """Parse ``html`` (text, or UTF-8 bytes; truncated to a bounded size) for the page at ``url``."""
         if len(html) > MAX_HTML_CHARS:
             html = html[:MAX_HTML_CHARS]
         tree = LexborHTMLParser(html)
-        page = cls(url=url, tree=tree, host=host_of(url))
+        page = cls(url=url, tree=tree, host=host_of(url), raw=html)
         base = tree.css_first("base[href]")
         base_href = base.attributes.get("href") if base is not None else None
         page.base_url = (absolute_url(base_href, url) if base_href else None) or url
         return page
+
+    def source_contains(self, marker: str) -> bool:
+        """Whether the page's source text contains ``marker`` (a fast test before a search)."""
+        if isinstance(self.raw, bytes):
+            return marker.encode() in self.raw
+        return marker in self.raw
 
     @property
     def tld(self) -> str:

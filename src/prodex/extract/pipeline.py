@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from prodex.extract.decode import decode_html
+from prodex.extract.decode import html_for_parser
 from prodex.extract.found import Found
 from prodex.extract.merge import merge
 from prodex.extract.model import Product
@@ -46,9 +46,9 @@ def _hints(sources: list[Found]) -> dom.DomHints:
 
 def run(html: str | bytes, url: str) -> Product:
     """Extract the product of one page (see :func:`prodex.extract.extract_product`)."""
+    text: str | bytes
     if isinstance(html, bytes | bytearray | memoryview):
-        data = bytes(html[:MAX_INPUT_BYTES])
-        text = decode_html(data)
+        text = html_for_parser(bytes(html[:MAX_INPUT_BYTES]))
     else:
         text = html if isinstance(html, str) else ""
     page = Page.parse(text, url if isinstance(url, str) else "")

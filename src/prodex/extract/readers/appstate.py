@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from prodex.extract.found import Found
-from prodex.extract.jsontools import as_list, load_json_at, loads_lenient, walk_dicts
+from prodex.extract.jsontools import as_list, load_json_at, walk_dicts
 from prodex.extract.page import Page
 from prodex.extract.process.availability import normalise_availability
 from prodex.extract.process.price import format_decimal, normalise_currency, parse_price
@@ -18,9 +18,16 @@ from prodex.extract.readers.schema import brand_of, identifier_of, image_urls, t
 
 SOURCE = "app-state"
 MAX_STATE_SCRIPTS = 12
-MAX_CANDIDATES = 20_000
-_STATE_ASSIGNMENT = re.compile(r"__[A-Z0-9_]*(?:STATE|DATA|PROPS|CONTEXT|STORE)[A-Z0-9_]*__\s*=\s*(?=[{\[])")
-_SHOPIFY_META = re.compile(r"var meta\s*=\s*(?=\{)")
+MAX_CANDIDATES = 5_000
+_STATE_SOURCE = (
+    r"__(?:NEXT_DATA__[\"']?[^>]{0,200}(?=>)|NUXT_DATA__[\"']?[^>]{0,200}(?=>)|"
+    r"[A-Z0-9_]*(?:STATE|DATA|PROPS|CONTEXT|STORE)[A-Z0-9_]*__\s*=\s*(?=[{\[]))"
+)
+_SHOPIFY_SOURCE = r"var meta\s*=\s*(?=\{)"
+_STATE_TEXT = re.compile(_STATE_SOURCE)
+_STATE_BYTES = re.compile(_STATE_SOURCE.encode())
+_SHOPIFY_TEXT = re.compile(_SHOPIFY_SOURCE)
+_SHOPIFY_BYTES = re.compile(_SHOPIFY_SOURCE.encode())
 _NAME_KEYS = ("name", "title", "productName", "product_name", "displayName")
 _PRICE_KEYS = ("price", "salePrice", "sale_price", "currentPrice", "finalPrice", "sellingPrice", "priceValue",
                "offerPrice", "amount")  # fmt: skip
@@ -30,29 +37,23 @@ _DESCRIPTION_KEYS = ("description", "body_html", "descriptionHtml", "longDescrip
 
 
 def _state_documents(page: Page) -> list[Any]:
+    """The app-state JSON values the page's source assigns or embeds (searched in the raw source
+    with literal-prefixed patterns, so a page without any costs one fast scan)."""
+    raw = page.raw
+    binary = isinstance(raw, bytes)
+    state = _STATE_BYTES if binary else _STATE_TEXT
+    shopify = _SHOPIFY_BYTES if binary else _SHOPIFY_TEXT
     docs: list[Any] = []
-    for node in page.tree.css(
-        'script#__NEXT_DATA__, script[type="application/json"][data-product-json], '
-        'script[type="application/json"][id*="roduct"], script[type="application/json"][id*="__NUXT"]'
-    )[:MAX_STATE_SCRIPTS]:
-        docs.extend(loads_lenient(node.text(deep=True)))
-    count = 0
-    if not (page.tree.scripts_contain("__") or page.tree.scripts_contain("var meta")):
-        return docs
-    for node in page.tree.css("script:not([src]):not([type]), script[type*=javascript]"):
-        text = node.text(deep=True)
-        matches = []
-        if "__" in text:
-            matches += list(_STATE_ASSIGNMENT.finditer(text, 0, 200_000))
-        if "var meta" in text:
-            matches += list(_SHOPIFY_META.finditer(text, 0, 200_000))
-        for match in matches[:4]:
-            value = load_json_at(text, match.end())
+    for pattern in (state, shopify):
+        for match in pattern.finditer(raw):  # type: ignore[arg-type]
+            start = match.end()
+            if raw[start : start + 1] in (">", b">"):
+                start += 1  # an embedded <script id="__NEXT_DATA__" ...> element: JSON after the tag
+            value = load_json_at(raw, start)
             if value is not None:
                 docs.append(value)
-                count += 1
-        if count >= MAX_STATE_SCRIPTS:
-            break
+            if len(docs) >= MAX_STATE_SCRIPTS:
+                return docs
     return docs
 
 

@@ -18,9 +18,8 @@ from prodex.extract.readers.dom.vocabulary import (
 )
 
 DESCRIPTION_SELECTOR = (
-    '[itemprop="description"]:not(meta), [class*="desc" i], [id*="desc" i], [class*="beschreibung" i], '
-    '[class*="product-detail" i], [id*="product-detail" i], [class*="opis" i], [id*="opis" i], '
-    '[class*="synops" i], [class~="rte"]'
+    '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], [class*="opis" i], '
+    '[class*="synops" i]'
 )
 _STRONG = re.compile(r"desc|beschreibung|opis|synops", re.IGNORECASE)
 _NOT_DESCRIPTION = re.compile(

@@ -25,7 +25,7 @@ _SKU_LABEL = (
 # Run over the page text with one text node per line: a label starts a line (after at most a
 # short prefix such as "eBay "), its value follows on the same line or on the next one.
 SKU_LINE = re.compile(
-    rf"^[ \t]*(?:[^\n:]{{0,12}}[\s〈《(\[])?(?:{_SKU_LABEL})(?![^\W\d_])[ \t]*[:#№.：]?[ \t]*([^\n]*)$",
+    rf"^[ \t]*[〈《(\[]?(?:\w{{1,10}} )?(?:{_SKU_LABEL})(?![^\W\d_])[ \t]*[:#№.：]?[ \t]*([^\n]*)$",
     re.IGNORECASE | re.MULTILINE,
 )
 _SKU_INLINE = re.compile(
@@ -41,7 +41,7 @@ _BRAND_LABEL = (
 # "Brand: X" (a short prefix allowed, as in "make / manufacturer: X"), or a line that is only the
 # label followed by a line with the value (spec tables).
 BRAND_PATTERN = re.compile(
-    rf"^[ \t]*(?:(?:[^\n:]{{0,12}}\W)?(?:{_BRAND_LABEL})[ \t]*[:：][ \t]*\n?|(?:{_BRAND_LABEL})[ \t]*\n)"
+    rf"^[ \t]*(?:(?:\w{{1,10}} (?:/ )?)?(?:{_BRAND_LABEL})[ \t]*[:：][ \t]*\n?|(?:{_BRAND_LABEL})[ \t]*\n)"
     r"[ \t]*(\w[^\n]{1,59})$",
     re.IGNORECASE | re.MULTILINE,
 )

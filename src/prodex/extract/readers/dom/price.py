@@ -26,11 +26,7 @@ from prodex.extract.readers.dom.vocabulary import (
     is_hidden,
 )
 
-PRICE_SELECTOR = (
-    '[itemprop="price"], [data-price], [data-price-amount], [class*="price" i], [id*="price" i], [class*="deal" i], '
-    '[class*="preis" i], [class*="prix" i], [class*="precio" i], [class*="prezzo" i], [class*="preco" i], '
-    '[class*="cena" i], [class*="hind" i]:not([class*="behind" i])'
-)
+PRICE_SELECTOR = '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], [class*="preis" i]'
 MAX_CANDIDATES = 120
 PRICE_BLOCK_LEVELS = 3
 _HAS_DIGIT = re.compile(r"\d")
@@ -107,48 +103,65 @@ def _distance(node: LexborNode, title_ancestors: dict[int, int]) -> int:
     return 99
 
 
+def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> tuple[str, str | None, bool] | None:
+    """``(price, currency, is_old)`` for one candidate element, or ``None`` when it is not a price."""
+    if node.tag == "h1" or is_hidden(node):
+        return None
+    itemprop = node.attributes.get("itemprop") == "price"
+    struck = node.tag in ("del", "s", "strike") or _struck(node)
+    old = struck or (not itemprop and _marked_old(class_and_id(node)))
+    if not itemprop and has_inner(node, '[itemprop="price"], [class*="price" i]'):
+        return None  # a wrapper: its inner price element is a candidate of its own
+    raw = clean_line(_candidate_value(node))
+    if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
+        return None
+    if not itemprop and not _MONEY_HINT.search(raw) and "data-price" not in node.attributes:
+        return None
+    found_currency = currency_in_text(raw, page.tld) or currency
+    price = parse_price(raw, found_currency)
+    if price is None or price.strip("0.") == "":
+        return None
+    if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(node, OUTSIDE_PRODUCT, levels=8):
+        return None
+    return price, found_currency, old
+
+
 def find_price(page: Page, currency: str | None, title: LexborNode | None = None) -> DomPrice:
     """The current price shown closest to the product title (document order without a title);
-    a price marked as old or as a list price only when no current price is as close."""
+    a price marked as old or as a list price only when no current price is as near.
+
+    Candidates are read nearest first, and reading stops past the title's price block.
+    """
     result = DomPrice()
     title_ancestors = _ancestor_ids(title, 14) if title is not None else {}
-    candidates: list[tuple[int, int, int, str, str | None]] = []
+    ranked: list[tuple[int, int, LexborNode]] = []
     for order, node in enumerate(page.tree.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
-        if node.tag == "h1":
-            continue
-        marker = class_and_id(node)
-        struck = node.tag in ("del", "s", "strike") or _struck(node)
-        if is_hidden(node):
-            continue
-        itemprop = node.attributes.get("itemprop") == "price"
-        old = struck or (not itemprop and _marked_old(marker))
-        if not itemprop and has_inner(node, '[itemprop="price"], [class*="price" i]'):
-            continue  # a wrapper: its inner price element is a candidate of its own
-        raw = clean_line(_candidate_value(node))
-        if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
-            continue
-        if not itemprop and not _MONEY_HINT.search(raw) and "data-price" not in node.attributes:
-            continue
-        found_currency = currency_in_text(raw, page.tld) or currency
-        price = parse_price(raw, found_currency)
-        if price is None or price.strip("0.") == "":
-            continue
-        if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(node, OUTSIDE_PRODUCT, levels=8):
-            continue
         distance = _distance(node, title_ancestors) if title_ancestors else 0
-        if node.tag == "meta" and distance < 99:
+        if node.tag == "meta":
             distance += 5  # a price the shopper sees beats an invisible one as near
+        if distance < 99:
+            ranked.append((distance, order, node))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    closest: int | None = None
+    best_old: tuple[str, str | None] | None = None
+    for distance, _, node in ranked:
+        if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
+            break  # past the title's price block
+        read = _read_candidate(node, page, currency)
+        if read is None:
+            continue
+        price, found_currency, old = read
+        if closest is None:
+            closest = distance
         if old:
-            if distance < 99 and price not in result.old:
+            if price not in result.old:
                 result.old.append(price)
-        candidates.append((distance, 1 if old else 0, order, price, found_currency))
-    near = [c for c in candidates if c[0] < 99]
-    if near:
-        closest = min(c[0] for c in near)
-        block = [c for c in near if c[0] <= closest + PRICE_BLOCK_LEVELS]  # the title's price block
-        current = [c for c in block if not c[1]] or block
-        best = min(current, key=lambda c: (c[0], c[2]))
-        result.price, result.currency = best[3], best[4]
+            best_old = best_old or (price, found_currency)
+            continue
+        result.price, result.currency = price, found_currency
+        break
+    if result.price is None and best_old is not None:
+        result.price, result.currency = best_old
     return result
 
 

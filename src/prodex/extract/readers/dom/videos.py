@@ -13,7 +13,7 @@ _EMBED = re.compile(
     r"|player\.vimeo\.com/video/(\d+)|vimeo\.com/(\d+)",
     re.IGNORECASE,
 )
-VIDEO_SELECTOR = "video, iframe, [data-video-url], [data-youtube-id]"
+VIDEO_SELECTOR = "video, iframe"
 MAX_VIDEOS = 10
 
 
