@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+from prodex.extract.process.patterns import trie_pattern
+
 MAX_URL_CHARS = 2048
 
 _SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wxh]))?\s*(?:,|$)")
@@ -43,13 +45,18 @@ _SIZE_PARAMS = frozenset(
     "op_sharpen resmode scl fm cs bg trim ixlib v version imwidth impolicy im strip".split()
 )
 _JUNK_WORDS = re.compile(
-    r"(?:^|[^a-z])(?:logo|logos|icon|icons|favicon|sprite|sprites|pixel|spacer|blank|placeholder|"
-    r"loader|loading|spinner|badge|badges|flag|flags|payment|payments|paypal|visa|mastercard|klarna|"
-    r"rating|ratings|avatar|emoji|smiley|captcha|tracking|tracker|beacon|1x1|transparent|"
-    r"facebook|twitter|instagram|pinterest|youtube-logo|whatsapp|social|share|newsletter|"
-    r"banner|banners|promo|advert|ads|cookie|arrow|arrows|chevron|close|cart|basket|"
-    r"no[-_]?image|noimage|nophoto|no[-_]?photo|default[-_]?image|dummy|swatch|swatches)"
-    r"(?:[^a-z]|$)",
+    r"(?:^|[^a-z])(?:"
+    + trie_pattern(
+        ("logo", "logos", "icon", "icons", "favicon", "sprite", "sprites", "pixel", "spacer", "blank",
+         "placeholder", "loader", "loading", "spinner", "badge", "badges", "flag", "flags", "payment", "payments",
+         "paypal", "visa", "mastercard", "klarna", "rating", "ratings", "avatar", "emoji", "smiley", "captcha",
+         "tracking", "tracker", "beacon", "1x1", "transparent", "facebook", "twitter", "instagram", "pinterest",
+         "youtube-logo", "whatsapp", "social", "share", "newsletter", "banner", "banners", "promo", "advert",
+         "ads", "cookie", "arrow", "arrows", "chevron", "close", "cart", "basket", "no-image", "no_image",
+         "noimage", "nophoto", "no-photo", "no_photo", "default-image", "default_image", "dummy", "swatch",
+         "swatches")
+    )  # fmt: skip
+    + r")(?:[^a-z]|$)",
     re.IGNORECASE,
 )
 _TRACKER_HOSTS = re.compile(

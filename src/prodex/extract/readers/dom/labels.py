@@ -7,25 +7,32 @@ import re
 
 from prodex.extract.page import Page
 from prodex.extract.process.availability import availability_from_phrase
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.schema import is_placeholder
 from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, is_hidden
 
-_SKU_LABEL = (
-    r"sku|art(?:ikel)?[\s.-]*(?:nr|nummer|no)\.?|artikelnummer|item model number|model(?:l)?[\s-]*(?:number|no\.?|nr\.?"
-    r"|nummer)|product (?:code|id|number|no\.?)|item (?:code|number|no\.?|#|id)|part (?:number|no\.?)|"
-    r"ref(?:erence|\.)|réf(?:érence|\.)?|referencia|referência|riferimento|código(?: de producto| do produto)?|"
-    r"cód(?:igo)?\.?|codice(?: prodotto| articolo)?|cod\.?(?: art\.?)?|kod(?: produktu| towaru)?|numer katalogowy|"
-    r"nr kat(?:alogowy)?\.?|katalógové číslo|katalogové číslo|kód(?: produktu| tovaru)?|šifra|tootekood|"
-    r"artikelnr\.?|varenummer|varunummer|tuotenumero|cikkszám|ürün kodu|商品編號|商品编号|型號|型号|货号|品番|"
-    r"商品コード|anzeige(?:nnummer|n-nr\.?)?|ad (?:id|number|no\.?)|post id|listing (?:id|number)|"
-    r"annonce(?: n°)?|numéro d'article|n° d'article|product number|style (?:no\.?|number|code)|"
-    r"(?:produkta |preces )?kods|(?:toote)?kood"
-)
-# Run over the page text with one text node per line: a label starts a line (after at most a
-# short prefix such as "eBay "), its value follows on the same line or on the next one.
+SKU_LABELS = (
+    "sku", "sku code", "sku no", "sku no.", "art.-nr.", "art.-nr", "art.nr.", "art.nr", "art. nr.", "art nr",
+    "art-nr", "art.-no.", "art. no.", "artikel-nr.", "artikel-nr", "artikel nr.", "artikelnr.", "artikelnr",
+    "artikelnummer", "item model number", "model number", "model no.",
+    "model nr.", "modellnummer", "product code", "product id", "product number", "product no.", "item code",
+    "item number", "item no.", "item #", "item id", "ebay item number", "part number", "part no.", "ref",
+    "ref.", "reference", "réf", "réf.", "référence", "referencia", "referência", "riferimento", "código",
+    "código de producto", "código do produto", "cód.", "cód", "cod.", "cod", "codice", "codice prodotto",
+    "codice articolo", "cod. art.", "kod", "kod produktu", "kod towaru", "numer katalogowy", "nr kat.",
+    "nr katalogowy", "katalógové číslo", "katalogové číslo", "kód", "kód produktu", "kód tovaru", "šifra",
+    "tootekood", "kood", "kods", "produkta kods", "preces kods", "varenummer", "varunummer", "tuotenumero",
+    "cikkszám", "ürün kodu", "商品編號", "商品编号", "型號", "型号", "货号", "品番", "商品コード", "anzeige",
+    "anzeigennummer", "anzeigen-nr.", "ad id", "ad number", "ad no.", "post id", "listing id",
+    "listing number", "annonce", "annonce n°", "numéro d'article", "n° d'article", "style no.",
+    "style number", "style code",
+)  # fmt: skip
+_SKU_LABEL = trie_pattern(SKU_LABELS)
+# Run over the page text with one text node per line: a label starts a line, its value follows
+# on the same line or on the next one.
 SKU_LINE = re.compile(
-    rf"^[ \t]*[〈《(\[]?(?:\w{{1,10}} )?(?:{_SKU_LABEL})(?![^\W\d_])[ \t]*[:#№.：]?[ \t]*([^\n]*)$",
+    rf"^[ \t]*[〈《(\[]?(?:{_SKU_LABEL})(?![^\W\d_])[ \t]*[:#№：]?[ \t]*([^\n]*)$",
     re.IGNORECASE | re.MULTILINE,
 )
 _SKU_INLINE = re.compile(
@@ -33,16 +40,17 @@ _SKU_INLINE = re.compile(
     re.I,
 )
 _CODE = re.compile(r"^[\w][\w./ -]{1,38}[\w]$|^\w{2,40}$", re.UNICODE)
-_BRAND_LABEL = (
-    r"brand(?: name)?|marke|marque|marca|marchio|merk|marka|značka|znamka|zīmols|kaubamärk|merkki|márka|品牌|"
-    r"ブランド|manufacturer|make|hersteller|fabricant|fabricante|produttore|producent|výrobca|výrobce|"
-    r"proizvajalec|proizvođač|gyártó|valmistaja|tillverkare|productor|tootja|ražotājs"
-)
-# "Brand: X" (a short prefix allowed, as in "make / manufacturer: X"), or a line that is only the
-# label followed by a line with the value (spec tables).
+BRAND_LABELS = (
+    "brand", "brand name", "marke", "marque", "marca", "marchio", "merk", "marka", "značka", "znamka",
+    "zīmols", "kaubamärk", "merkki", "márka", "品牌", "ブランド", "manufacturer", "make", "make / manufacturer",
+    "hersteller", "fabricant", "fabricante", "produttore", "producent", "výrobca", "výrobce", "proizvajalec",
+    "proizvođač", "gyártó", "valmistaja", "tillverkare", "productor", "tootja", "ražotājs",
+)  # fmt: skip
+_BRAND_LABEL = trie_pattern(BRAND_LABELS)
+# "Brand: X" (value on the same line or the next), or a line that is only the label followed by
+# a line with the value (spec tables).
 BRAND_PATTERN = re.compile(
-    rf"^[ \t]*(?:(?:\w{{1,10}} (?:/ )?)?(?:{_BRAND_LABEL})[ \t]*[:：][ \t]*\n?|(?:{_BRAND_LABEL})[ \t]*\n)"
-    r"[ \t]*(\w[^\n]{1,59})$",
+    rf"^[ \t]*(?:{_BRAND_LABEL})(?![^\W\d_])[ \t]*(?:[:：][ \t]*\n?|\n)[ \t]*(\w[^\n]{{1,59}})$",
     re.IGNORECASE | re.MULTILINE,
 )
 BRAND_SELECTOR = (

@@ -10,39 +10,53 @@ import re
 
 from selectolax.lexbor import LexborNode
 
+from prodex.extract.process.patterns import trie_pattern
+
 HIDDEN_CLASS = re.compile(
     r"(?:^|[\s_-])(?:hdn|hidden|hide|offleft|offscreen|sr-only|sronly|visually-?hidden|screen-?reader(?:-text)?|"
     r"a11y|assistive|invisible|visuallyhidden|u-dspn|clip)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BOUNDARY = r"(?:$|[\s_-])"
 OUTSIDE_PRODUCT = re.compile(
-    r"menu|(?:^|[\s_-])(?:header|footer|nav|navbar|navigation|modal|popup|popover|dialog|drawer|"
-    r"minicart|mini-cart|cart-drawer|cart-popup|cart-preview|basket-preview|newsletter|cookie|consent|"
-    r"breadcrumbs?|account|login|search)"
-    r"(?:$|[\s_-])",
+    r"menu|(?:^|[\s_-])(?:"
+    + trie_pattern(
+        ("header", "footer", "nav", "navbar", "navigation", "modal", "popup", "popover", "dialog", "drawer",
+         "minicart", "mini-cart", "cart-drawer", "cart-popup", "cart-preview", "basket-preview", "newsletter",
+         "cookie", "consent", "breadcrumb", "breadcrumbs", "account", "login", "search")
+    )  # fmt: skip
+    + ")"
+    + _BOUNDARY,
     re.IGNORECASE,
 )
 OTHER_PRODUCTS = re.compile(
-    r"related|recommend|similar|upsell|up-sell|crosssell|cross-sell|also|recent|viewed|bought|together|"
-    r"suggest|others|more-from|morefrom|you-may|youmay|complete-the-look|bundle|sims|p13n|carousel-card|"
-    r"reviews?|ratings?|comments?|footer|header|nav|menu|banner|promo|advert|sponsor",
+    trie_pattern(
+        ("related", "recommend", "similar", "upsell", "up-sell", "crosssell", "cross-sell", "also", "recent",
+         "viewed", "bought", "together", "suggest", "others", "more-from", "morefrom", "you-may", "youmay",
+         "complete-the-look", "bundle", "sims", "p13n", "carousel-card", "review", "rating", "comment", "footer",
+         "header", "nav", "menu", "banner", "promo", "advert", "sponsor")
+    ),  # fmt: skip
     re.IGNORECASE,
 )
 GALLERY_WORDS = re.compile(
-    r"galler|carousel|slider|slides?(?:$|[\s_-])|swiper|slick|owl|fotorama|thumb|zoom|media|photo|picture|"
-    r"image|img|pics?(?:$|[\s_-])|viewer|lightbox|showcase|visual",
+    trie_pattern(
+        ("galler", "carousel", "slider", "slide", "swiper", "slick", "owl", "fotorama", "thumb", "zoom", "media",
+         "photo", "picture", "image", "img", "pic", "viewer", "lightbox", "showcase", "visual")
+    ),  # fmt: skip
     re.IGNORECASE,
 )
 OLD_PRICE = re.compile(
-    r"old|was|strike|regular|list|before|original|crossed|rrp|uvp|msrp|compare|save|saving|discount|full|"
-    r"reduction|percent|unit|per-|perunit|shipping|delivery|instal|cuota|monthly|month|financ|klarna|"
-    r"bonus|points|tax|vat|deposit|range|from|min|max|filter|slider|label|title|currency-symbol",
+    trie_pattern(
+        ("old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp", "uvp", "msrp",
+         "compare", "save", "saving", "discount", "full", "reduction", "percent", "unit", "per-", "perunit",
+         "shipping", "delivery", "instal", "cuota", "monthly", "month", "financ", "klarna", "bonus", "points",
+         "tax", "vat", "deposit", "range", "from", "min", "max", "filter", "slider", "label", "title",
+         "currency-symbol")
+    ),  # fmt: skip
     re.IGNORECASE,
 )
-CURRENT_PRICE = re.compile(
-    r"sale|special|final|current|actual|now|offer|promo|selling|main|product|pdp|big", re.I
-)
+CURRENT_PRICE = re.compile(trie_pattern(("sale", "special", "final", "current", "actual", "now", "offer", "selling")), re.I)
 
 
 def class_and_id(node: LexborNode) -> str:
