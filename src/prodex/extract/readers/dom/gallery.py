@@ -35,10 +35,8 @@ REF_SELECTOR = (
     '[data-large-image], [data-image-src], [data-src-image], [data-lgimg], [style*="background-image"]'
 )
 GALLERY_SELECTOR = (
-    '[class*="gallery" i], [id*="gallery" i], [class*="product-image" i], [class*="product-media" i], '
-    '[class*="product-photo" i], [class*="productimage" i], [class*="main-image" i], [class*="carousel" i], '
-    '[class*="swiper" i], [class*="slick" i], [class*="fotorama" i], [class*="thumbnail" i], [class*="zoom" i], '
-    '[class*="media-grid" i], [class*="images" i], [id*="images" i]'
+    '[class*="gallery" i], [id*="gallery" i], [class*="product-image" i], [class*="carousel" i], '
+    '[class*="swiper" i], [class*="thumb" i], [class*="zoom" i]'
 )
 STOP_SELECTOR = 'h1, [class*="price" i], form, [itemprop="description"]:not(meta), [class*="add-to-cart" i]'
 ZOOM_ATTRS = (
@@ -149,27 +147,18 @@ def _stem(url: str) -> str:
     return stem
 
 
-def _css_string(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def find_anchor(page: Page, main_urls: list[str]) -> LexborNode | None:
-    """The first element in the page body that shows one of ``main_urls`` (any size)."""
-    for url in main_urls[:3]:
-        stem = _stem(url)
-        if len(stem) < 4:
+    """The first picture element in the page body that shows one of ``main_urls`` (any size)."""
+    stems = [stem for stem in (_stem(url) for url in main_urls[:3]) if len(stem) >= 4]
+    if not stems:
+        return None
+    for node in page.tree.css("img, source, meta[itemprop=image], [data-zoom-image]"):
+        values = " ".join(value for value in node.attributes.values() if value)
+        if not any(stem in values for stem in stems):
             continue
-        quoted = _css_string(stem)
-        selector = ", ".join(
-            f'[{attr}*="{quoted}"]'
-            for attr in ("src", "srcset", "href", "data-src", "content", "data-zoom-image")
-        )
-        for node in page.tree.css(selector)[:20]:
-            if node.tag in ("script", "link", "meta") and node.attributes.get("itemprop") != "image":
-                continue
-            if ancestors_match(node, OUTSIDE_PRODUCT, 10) or ancestors_match(node, OTHER_PRODUCTS, 10):
-                continue
-            return node
+        if ancestors_match(node, OUTSIDE_PRODUCT, 10) or ancestors_match(node, OTHER_PRODUCTS, 10):
+            continue
+        return node
     return None
 
 
