@@ -83,14 +83,17 @@ IN_STOCK_PHRASES = (
     "i lager", "pa lager", "varastossa", "raktaron", "stokta", "в наличии", "有庫存",
     "有现货", "現貨", "现货", "加入購物車", "在庫あり", "재고",
 )  # fmt: skip
-_WORD_EDGE = re.compile(r"[\s\W]+")
+
+
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def fold(text: str) -> str:
     """Lower-case text without accents and with whitespace folded (for phrase matching)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split())
+    return " ".join(_COMBINING_MARKS.sub("", decomposed).split())
 
 
 def normalise_availability(value: object) -> str | None:
