@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlun
 from prodex.extract.process.patterns import trie_pattern
 
 MAX_URL_CHARS = 2048
+_ABSOLUTE_HTTP = re.compile(r"https?://[^/\s?#\\]+(?:[/?#]|$)", re.IGNORECASE)
 
 _SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wxh]))?\s*(?:,|$)")
 _AMAZON_HOST = re.compile(r"(?:^|\.)(?:media-amazon\.com|ssl-images-amazon\.com|images-amazon\.com)$")
@@ -85,6 +86,8 @@ def absolute_url(value: object, base: str) -> str | None:
     url = url.replace(" ", "%20").replace("\\/", "/")
     if url.startswith("//"):
         url = "https:" + url
+    if _ABSOLUTE_HTTP.match(url):
+        return url  # already absolute: nothing to resolve
     try:
         joined = urljoin(base, url) if base else url
         parts = urlsplit(joined)
@@ -111,38 +114,47 @@ def largest_from_srcset(srcset: str) -> str | None:
     return best[2] if best else None
 
 
+def _host_and_path(url: str) -> tuple[str, str, str]:
+    """``(scheme://host, path, query)`` of an absolute URL without the cost of ``urlsplit``."""
+    scheme, _, rest = url.partition("://")
+    rest = rest.split("#", 1)[0]
+    host_end = len(rest)
+    for sep in "/?":
+        index = rest.find(sep)
+        if 0 <= index < host_end:
+            host_end = index
+    host, tail = rest[:host_end], rest[host_end:]
+    path, _, query = tail.partition("?")
+    return f"{scheme}://{host}", path or "/", query
+
+
 def upgrade_image_url(url: str) -> str:
     """The largest variant of an image URL where the CDN's size convention is well known."""
-    parts = urlsplit(url)
-    host = parts.netloc.lower()
-    path = parts.path
+    origin, path, query = _host_and_path(url)
+    host = origin.rsplit("/", 1)[-1].lower()
     if _AMAZON_HOST.search(host):
-        path = _AMAZON_SIZE.sub(r".\1", path)
-        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        return origin + _AMAZON_SIZE.sub(r".\1", path)
     if host.endswith("cdn.shopify.com") or "/cdn/shop/" in path:
         path = _SHOPIFY_SIZE.sub("", path)
-        query = urlencode(
-            [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in {"width", "height", "crop"}]
-        )
-        return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+        kept = urlencode([(k, v) for k, v in parse_qsl(query) if k.lower() not in {"width", "height", "crop"}])
+        return origin + path + (f"?{kept}" if kept else "")
     if host.endswith("ebayimg.com"):
-        return urlunsplit((parts.scheme, parts.netloc, _EBAY_SIZE.sub(r"/s-l1600.\1", path), parts.query, ""))
+        return origin + _EBAY_SIZE.sub(r"/s-l1600.\1", path) + (f"?{query}" if query else "")
     if host.endswith("alicdn.com"):
-        return urlunsplit((parts.scheme, parts.netloc, _ALICDN_SUFFIX.sub(r"\1", path), parts.query, ""))
+        return origin + _ALICDN_SUFFIX.sub(r"\1", path) + (f"?{query}" if query else "")
     return url
 
 
 def picture_key(url: str) -> str:
     """An identity for one picture: the same picture in other sizes gives the same key."""
-    parts = urlsplit(upgrade_image_url(url))
-    path = unquote(parts.path).lower()
+    _, raw_path, raw_query = _host_and_path(upgrade_image_url(url))
+    path = unquote(raw_path).lower() if "%" in raw_path else raw_path.lower()
     path = _SIZE_SEGMENT.sub("/", path)
     path = _SIZE_TOKEN.sub("", path)
-    query = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() not in _SIZE_PARAMS)
+    if not raw_query:
+        return path
+    query = sorted((k.lower(), v) for k, v in parse_qsl(raw_query) if k.lower() not in _SIZE_PARAMS)
     query = [(k, v) for k, v in query if not k.startswith("$")]
-    host = parts.netloc.lower()
-    if host.startswith("www."):
-        host = host[4:]
     return f"{path}?{urlencode(query)}" if query else path
 
 
