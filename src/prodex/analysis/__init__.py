@@ -1,0 +1,1 @@
+"""URL analysis: fetch a product page (and platform data), extract, classify, render when needed."""

@@ -1,0 +1,104 @@
+"""Create a product from a URL: slot, charge, analyse within the deadline, store; refund on failure.
+
+    check the URL (guard, no network) -> take one of the plan's analysis slots (42901 when full)
+    -> charge the plan's credits (18020 when short) -> analyse (fetch, extract, render) within
+    Settings.analysis_deadline_seconds -> merge the hand-entered fields (they win) -> store.
+
+Any failure after the charge, including the client going away, refunds exactly what was
+charged and stores nothing. This is the ``url_analyzer`` the API plugs in (see
+:class:`prodex.api.deps.UrlAnalyzer`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from prodex.analysis.analyzer import Analyzer
+from prodex.errors import ProdexError, UpstreamTimeout
+from prodex.service.credits import Credits
+from prodex.service.keys import Principal
+from prodex.service.products import ManualFields, Products
+from prodex.service.slots import AnalysisSlots
+from prodex.settings import Settings
+from prodex.store.records import ProductRecord
+
+log = logging.getLogger(__name__)
+CHARGE_REASON = "url-analysis"
+MAX_REF_LENGTH = 200
+
+
+class UrlAnalysisService:
+    """The URL flow of ``POST /v2/product`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        analyzer: Analyzer,
+        credits: Credits,
+        products: Products,
+        slots: AnalysisSlots,
+    ) -> None:
+        self.settings = settings
+        self.analyzer = analyzer
+        self.credits = credits
+        self.products = products
+        self.slots = slots
+
+    async def __call__(
+        self,
+        *,
+        request: Any = None,
+        principal: Principal,
+        url: str,
+        manual: ManualFields,
+        render: bool = False,
+    ) -> ProductRecord:
+        """Analyse ``url`` for the caller and store the product (hand-entered fields win)."""
+        target = self.analyzer.fetcher.guard.check_url(url)  # a refused URL costs nothing
+        plan = self.settings.plan(principal.plan)
+        account_id = principal.account_id
+        async with self.slots.acquire(account_id, plan.concurrent_analyses):
+            charge_id = await anyio.to_thread.run_sync(
+                self.credits.charge,
+                account_id,
+                plan.credits_per_analysis,
+                CHARGE_REASON,
+                target.url[:MAX_REF_LENGTH],
+            )
+            try:
+                record = await self._analyse_and_store(account_id, target.url, manual, render)
+            except BaseException as exc:
+                await self._refund(charge_id, exc)
+                raise
+        return record
+
+    async def _analyse_and_store(
+        self, account_id: int, url: str, manual: ManualFields, render: bool
+    ) -> ProductRecord:
+        deadline = self.settings.analysis_deadline_seconds
+        try:
+            async with asyncio.timeout(deadline):
+                analysis = await self.analyzer.analyze(url, render=render)
+        except TimeoutError as exc:
+            raise UpstreamTimeout(
+                f"The analysis of this page did not finish within {deadline:g} s; retry later."
+            ) from exc
+        return await anyio.to_thread.run_sync(
+            self.products.create_from_extracted, account_id, analysis.product, manual
+        )
+
+    async def _refund(self, charge_id: int, cause: BaseException) -> None:
+        """Give the charge back, even when the request is being cancelled."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await anyio.to_thread.run_sync(self.credits.refund, charge_id)
+            except Exception:
+                log.exception("refund of charge %s failed", charge_id)
+                return
+        if not isinstance(cause, ProdexError):
+            log.warning("URL analysis failed unexpectedly; charge %s refunded", charge_id, exc_info=cause)
