@@ -40,10 +40,15 @@ def _link_density(node: LexborNode, text_length: int) -> float:
     return sum(len(a.text(deep=True)) for a in links[:100]) / text_length
 
 
-def find_description_node(page: Page) -> LexborNode | None:
-    """The element holding the product's own description, if the page marks one."""
+def find_description_node(page: Page, title_holders: set[int] | None = None) -> LexborNode | None:
+    """The element holding the product's own description, if the page marks one.
+
+    ``title_holders`` (ids of the elements holding the title) rule out page wrappers early.
+    """
     best: tuple[float, LexborNode] | None = None
     for node in page.tree.css(DESCRIPTION_SELECTOR)[:MAX_CANDIDATES]:
+        if title_holders and int(node.mem_id) in title_holders:
+            continue
         if node.tag in ("meta", "script", "style", "input", "textarea", "img", "a", "button", "body", "html",
                         "select", "option", "form", "span", "label"):  # fmt: skip
             continue

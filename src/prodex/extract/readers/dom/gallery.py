@@ -62,6 +62,7 @@ _URL_IN_TEXT = re.compile(
 )
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 MAX_LEVELS = 9
+_FORM_SELECTOR = 'form, [class*="add-to-cart" i]'
 MAX_GALLERY = 30
 MAX_CONTAINER_TEXT = 1500
 
@@ -176,19 +177,26 @@ def _vocabulary_anchor(page: Page) -> LexborNode | None:
     return None
 
 
-def _pure_gallery(node: LexborNode) -> bool:
-    """Whether an element holds pictures only (no title, price, form, long text, other products)."""
+def _pure_gallery(node: LexborNode, stops: set[int] | None = None) -> bool:
+    """Whether an element holds pictures only (no title, price, form, long text, other products).
+
+    ``stops`` (ids of the elements holding the title, the price or the description) answers the
+    "does it hold the buy box" question without searching the element.
+    """
     marker = class_and_id(node)
     if marker and OTHER_PRODUCTS.search(marker):
         return False
-    if node.css_first(STOP_SELECTOR) is not None:
+    if stops is not None:
+        if int(node.mem_id) in stops or node.css_first(_FORM_SELECTOR) is not None:
+            return False
+    elif node.css_first(STOP_SELECTOR) is not None:
         return False
     if len(node.css("img, source")) > MAX_GALLERY * 3:
         return False
     return len(node.text(deep=True).strip()) <= MAX_CONTAINER_TEXT
 
 
-def _sibling_pictures(container: LexborNode, page: Page) -> list[str]:
+def _sibling_pictures(container: LexborNode, page: Page, stops: set[int] | None = None) -> list[str]:
     """Pictures of the gallery's sibling elements that are galleries too (a thumbnail strip next
     to the main picture, under the element that also holds the title and the price)."""
     parent = container.parent
@@ -201,13 +209,13 @@ def _sibling_pictures(container: LexborNode, page: Page) -> list[str]:
         if child.mem_id != own and child.tag not in ("script", "style", "#text", "#comment"):
             marker = class_and_id(child)
             named = bool(marker and GALLERY_WORDS.search(marker)) or child.css_first(GALLERY_SELECTOR) is not None
-            if named and child.css_first("img, a[href]") is not None and _pure_gallery(child):
+            if named and child.css_first("img, a[href]") is not None and _pure_gallery(child, stops):
                 pictures.extend(collect_pictures(child, page))
         child = child.next
     return pictures
 
 
-def expand_gallery(anchor: LexborNode, page: Page) -> list[str]:
+def expand_gallery(anchor: LexborNode, page: Page, stops: set[int] | None = None) -> list[str]:
     """The pictures of the largest ancestor of ``anchor`` that is still only a gallery."""
     container: LexborNode | None = None
     node = anchor
@@ -215,23 +223,27 @@ def expand_gallery(anchor: LexborNode, page: Page) -> list[str]:
         parent = node.parent
         if parent is None or parent.tag in ("body", "html", "main", "head"):
             break
-        if not _pure_gallery(parent):
+        if not _pure_gallery(parent, stops):
             break
         container = node = parent
     pictures = collect_pictures(container, page) if container is not None else []
     if container is not None and container.parent is not None:
-        pictures = dedupe_pictures(pictures + _sibling_pictures(container, page), MAX_GALLERY * 2)
+        pictures = dedupe_pictures(pictures + _sibling_pictures(container, page, stops), MAX_GALLERY * 2)
     if not pictures:
         url = element_image_url(anchor, page)
         pictures = [url] if url else []
     return pictures[:MAX_GALLERY]
 
 
-def find_gallery(page: Page, main_urls: list[str]) -> list[str]:
-    """The product's pictures in gallery order (largest sizes), or ``[]`` when none is found."""
+def find_gallery(page: Page, main_urls: list[str], stops: set[int] | None = None) -> list[str]:
+    """The product's pictures in gallery order (largest sizes), or ``[]`` when none is found.
+
+    ``stops``: ids of the elements that hold the title, the price or the description (see
+    :func:`~prodex.extract.readers.dom.vocabulary.ancestor_ids`), when the caller knows them.
+    """
     anchor = find_anchor(page, main_urls) if main_urls else None
     if anchor is None:
         anchor = _vocabulary_anchor(page)
     if anchor is None:
         return []
-    return expand_gallery(anchor, page)
+    return expand_gallery(anchor, page, stops)

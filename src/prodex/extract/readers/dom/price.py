@@ -78,6 +78,7 @@ class DomPrice:
     price: str | None = None
     currency: str | None = None
     old: list[str] = field(default_factory=list)
+    node: LexborNode | None = None
 
 
 def _ancestor_ids(node: LexborNode, levels: int) -> dict[int, int]:
@@ -158,7 +159,7 @@ def find_price(page: Page, currency: str | None, title: LexborNode | None = None
                 result.old.append(price)
             best_old = best_old or (price, found_currency)
             continue
-        result.price, result.currency = price, found_currency
+        result.price, result.currency, result.node = price, found_currency, node
         break
     if result.price is None and best_old is not None:
         result.price, result.currency = best_old

@@ -30,6 +30,7 @@ from prodex.extract.readers.dom.labels import (
 from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
 from prodex.extract.readers.dom.title import find_title
 from prodex.extract.readers.dom.videos import find_videos
+from prodex.extract.readers.dom.vocabulary import ancestor_ids
 
 SOURCE = "dom"
 T = TypeVar("T")
@@ -66,11 +67,13 @@ def read(page: Page, hints: DomHints) -> Found:
     currency = hints.currency or _guarded(lambda: find_currency_meta(page), None)
     shown = _guarded(lambda: find_price(page, currency, title_node), DomPrice())
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
-    description = _guarded(lambda: find_description_node(page), None)
+    title_holders = ancestor_ids([title_node])
+    description = _guarded(lambda: find_description_node(page, title_holders), None)
     if description is not None:
         found.description = _guarded(lambda: description_text(description), "") or None
         found.selling_points = _guarded(lambda: find_selling_points(description), [])
-    found.images = _guarded(lambda: find_gallery(page, hints.main_images), [])
+    stops = title_holders | ancestor_ids([shown.node, description]) if title_node is not None else None
+    found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops), [])
     found.videos = _guarded(lambda: find_videos(page), [])
     if hints.need_breadcrumbs:
         found.breadcrumbs = _guarded(lambda: find_breadcrumbs(page), [])

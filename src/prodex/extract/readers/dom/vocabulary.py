@@ -98,6 +98,19 @@ def ancestors_match(node: LexborNode, pattern: re.Pattern[str], levels: int = 12
     return False
 
 
+def ancestor_ids(nodes: list[LexborNode | None], levels: int = 30) -> set[int]:
+    """The ``mem_id`` of every element that holds one of ``nodes`` (the nodes themselves included)."""
+    ids: set[int] = set()
+    for node in nodes:
+        current = node
+        steps = 0
+        while current is not None and steps <= levels:
+            ids.add(int(current.mem_id))
+            current = current.parent
+            steps += 1
+    return ids
+
+
 def has_inner(node: LexborNode, selector: str) -> bool:
     """Whether an element below ``node`` matches ``selector`` (``node.css`` includes ``node`` itself)."""
     own = node.mem_id
