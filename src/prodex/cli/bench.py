@@ -9,6 +9,7 @@ extruct baseline (JSON-LD, microdata, OpenGraph).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
 import json
@@ -56,7 +57,9 @@ def prediction(product: Any) -> dict[str, Any]:
     }
 
 
-def _time_pages(pages: list[tuple[str, bytes, str]], repeat: int) -> tuple[dict[str, Any], list[float], list[float]]:
+def _time_pages(
+    pages: list[tuple[str, bytes, str]], repeat: int
+) -> tuple[dict[str, Any], list[float], list[float]]:
     from prodex.extract import extract_product
 
     try:
@@ -75,10 +78,10 @@ def _time_pages(pages: list[tuple[str, bytes, str]], repeat: int) -> tuple[dict[
             product = extract_product(body, url)
             our_times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            try:
-                extruct.extract(body, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True)
-            except Exception:  # noqa: BLE001, S110 - the baseline failing on a page still costs its time
-                pass
+            with contextlib.suppress(Exception):  # the baseline failing on a page still costs its time
+                extruct.extract(
+                    body, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True
+                )
             their_times.append(time.perf_counter() - start)
         predictions[page_id] = prediction(product)
         ours.append(statistics.median(our_times))
@@ -92,7 +95,9 @@ def _print_metrics(res: dict[str, Any]) -> None:
         r = res[key]
         typer.echo(f"{key + ' F1':<14}{r['f1']:>8.3f}   P {r['precision']:.3f} R {r['recall']:.3f}")
     typer.echo(f"{'name acc':<14}{res['name']['accuracy']:>8.3f}   on {res['name']['pages']} pages")
-    typer.echo(f"{'main image':<14}{res['main_image']['accuracy']:>8.3f}   on {res['main_image']['pages']} pages")
+    typer.echo(
+        f"{'main image':<14}{res['main_image']['accuracy']:>8.3f}   on {res['main_image']['pages']} pages"
+    )
     g = res["gallery"]
     typer.echo(f"{'gallery F1':<14}{g['f1']:>8.3f}   P {g['precision']:.3f} R {g['recall']:.3f}")
     d = res["description"]
@@ -105,7 +110,9 @@ def _print_timing(ours: list[float], theirs: list[float]) -> None:
     for label, values in (("prodex", ours), ("extruct baseline", theirs)):
         ms = sorted(v * 1000 for v in values)
         p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
-        typer.echo(f"{label:<18}{statistics.median(ms):>9.2f}{statistics.fmean(ms):>9.2f}{p90:>9.2f}{ms[-1]:>9.2f}")
+        typer.echo(
+            f"{label:<18}{statistics.median(ms):>9.2f}{statistics.fmean(ms):>9.2f}{p90:>9.2f}{ms[-1]:>9.2f}"
+        )
     if ratios:
         typer.echo(
             f"per-page time ratio prodex/extruct: median {statistics.median(ratios):.2f}, "
@@ -124,7 +131,9 @@ def load_pages(pages_dir: Path, labels: dict[str, Any]) -> list[tuple[str, bytes
     return out
 
 
-def run_extraction_bench(pages_dir: Path, scorer_path: Path, repeat: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def run_extraction_bench(
+    pages_dir: Path, scorer_path: Path, repeat: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Predictions and timings for a labelled page folder (used by the command and by tests)."""
     labels = json.loads((pages_dir / "labels.json").read_text(encoding="utf-8"))
     pages = load_pages(pages_dir, labels)

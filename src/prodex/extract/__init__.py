@@ -13,6 +13,8 @@ its most trustworthy source, recorded in ``Product.source``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from prodex.extract.model import Media, MediaType, Product
 from prodex.extract.pagekind import PageKind, is_product, page_kind
@@ -22,8 +24,14 @@ __all__ = ["Media", "MediaType", "PageKind", "Product", "extract_product", "is_p
 log = logging.getLogger(__name__)
 
 
-def extract_product(html: str | bytes, url: str) -> Product:
+def extract_product(
+    html: str | bytes, url: str, *, platform_data: Mapping[str, Any] | None = None
+) -> Product:
     """The product on the page at ``url`` whose HTML (text, or bytes in any encoding) is ``html``.
+
+    ``platform_data``: the shop platform's own product JSON when the caller fetched it (for
+    example Shopify's ``/products/<handle>.js``); it is read like embedded app state and trusted
+    right after a site module (source ``platform``).
 
     Never raises: whatever the input, it returns what it could find (at least ``Product(url=url)``)
     within bounded time and memory.
@@ -31,7 +39,7 @@ def extract_product(html: str | bytes, url: str) -> Product:
     from prodex.extract.pipeline import run
 
     try:
-        return run(html, url)
-    except Exception:  # noqa: BLE001 - the contract is "never raises"; report what we know
+        return run(html, url, platform_data)
+    except Exception:
         log.debug("extraction failed for %s", url, exc_info=True)
         return Product(url=url if isinstance(url, str) else "")

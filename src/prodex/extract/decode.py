@@ -67,7 +67,7 @@ def decode_html(data: bytes) -> str:
             pass
     try:
         best = from_bytes(data[:DETECTION_SAMPLE_BYTES]).best()
-    except Exception:  # noqa: BLE001 - detection is a best effort; fall through to UTF-8
+    except Exception:
         best = None
     if best is not None and best.encoding:
         try:

@@ -39,10 +39,23 @@ class Found:
     """The brand is one the page shows with a label ("Brand: X"): it beats markup."""
     product_count: int = 0
     """How many distinct products this source saw (a listing shows many)."""
+    listing: bool = False
+    """This source sees a list of products and none of them is the page's own subject."""
 
     def is_empty(self) -> bool:
         """Whether this source found nothing about the product."""
         return not any(
-            (self.name, self.description, self.selling_points, self.images, self.videos, self.price,
-             self.brand, self.sku, self.gtin, self.mpn, self.availability)
-        )  # fmt: skip
+            (
+                self.name,
+                self.description,
+                self.selling_points,
+                self.images,
+                self.videos,
+                self.price,
+                self.brand,
+                self.sku,
+                self.gtin,
+                self.mpn,
+                self.availability,
+            )
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from prodex.extract.found import Found
 from prodex.extract.model import Media, MediaType, Product
@@ -16,13 +17,19 @@ from prodex.extract.process.media import dedupe_pictures, is_junk_image, picture
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.text import clean_line
 
-STRUCTURED = ("json-ld", "microdata", "app-state")
-DEFAULT_ORDER = ("site", "json-ld", "microdata", "app-state", "opengraph", "dom", "meta")
-PRICE_ORDER = ("site", "json-ld", "microdata", "app-state", "opengraph", "dom")
-NAME_ORDER = ("site", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
-DESCRIPTION_ORDER = ("site", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
+STRUCTURED = ("platform", "json-ld", "microdata", "app-state")
+DEFAULT_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "opengraph", "dom", "meta")
+PRICE_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "opengraph", "dom")
+NAME_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
+DESCRIPTION_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
 MIN_DESCRIPTION_CHARS = 80
+PAGE_KEY = "page"
+LISTING = "listing"
 MAX_IMAGES = 30
+
+
+def _attribute(found: Found, name: str) -> object:
+    return getattr(found, name)
 
 
 def _kind(found: Found) -> str:
@@ -90,7 +97,7 @@ def _images(sources: Sequence[Found]) -> tuple[list[str], str | None]:
     dom = by_kind.get("dom")
     structured: list[str] = []
     structured_source: str | None = None
-    for found in ordered(sources, ("json-ld", "microdata", "app-state", "opengraph", "meta")):
+    for found in ordered(sources, ("platform", "json-ld", "microdata", "app-state", "opengraph", "meta")):
         if found.images:
             if structured_source is None:
                 structured_source = found.source
@@ -179,7 +186,9 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
     if description:
         product.description = description
         source["description"] = origin or ""
-    points = take("selling_points", ("site", "dom", "json-ld", "microdata"), lambda f: f.selling_points)
+    points = take(
+        "selling_points", ("site", "platform", "dom", "json-ld", "microdata"), lambda f: f.selling_points
+    )
     product.selling_points = list(points) if isinstance(points, list) else []
     images, image_source = _images(sources)
     videos, video_source = _videos(sources)
@@ -198,8 +207,8 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
             product.currency = currency
             source["currency"] = price_source
     if product.currency is None:
-        currency = take("currency", PRICE_ORDER, lambda f: f.currency)
-        product.currency = str(currency) if currency else None
+        any_currency = take("currency", PRICE_ORDER, lambda f: f.currency)
+        product.currency = str(any_currency) if any_currency else None
     labelled = next((f for f in sources if f.sku_labelled and f.sku), None)
     if labelled is not None and not any(_kind(f) == "site" and f.sku for f in sources):
         product.sku = labelled.sku
@@ -211,9 +220,9 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
     for field in ("brand", "sku", "gtin", "mpn", "availability"):
         if field in source:
             continue
-        value = take(field, PRICE_ORDER, lambda f, field=field: getattr(f, field))
+        value = take(field, PRICE_ORDER, partial(_attribute, name=field))
         setattr(product, field, clean_line(value) if value else None)
-    crumbs = take("breadcrumbs", ("site", "json-ld", "microdata", "dom"), lambda f: f.breadcrumbs)
+    crumbs = take("breadcrumbs", ("site", "platform", "json-ld", "microdata", "dom"), lambda f: f.breadcrumbs)
     product.breadcrumbs = [clean_line(c) for c in crumbs] if isinstance(crumbs, list) else []
     explicit_category, category_source = pick(sources, DEFAULT_ORDER, lambda f: f.category)
     category = _category(product.breadcrumbs, name, str(explicit_category) if explicit_category else None)
@@ -227,7 +236,7 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         "canonical_url", ("meta", "opengraph", "json-ld", "microdata"), lambda f: f.canonical_url
     )
     product.canonical_url = str(canonical) if canonical else None
-    audience = take("target_audience", STRUCTURED + ("opengraph",), lambda f: f.audience)
+    audience = take("target_audience", (*STRUCTURED, "opengraph"), lambda f: f.audience)
     if audience:
         product.target_audience = str(audience)
     else:
@@ -235,5 +244,7 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         if guess:
             product.target_audience = guess
             source["target_audience"] = "text"
+    if any(f.listing for f in sources) and not any(_kind(f) in ("site", "platform") for f in sources):
+        source[PAGE_KEY] = LISTING  # the page lists products; none of them is its subject
     product.source = source
     return product

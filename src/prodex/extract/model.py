@@ -46,7 +46,9 @@ class Product(BaseModel):
     - ``language``: a BCP 47 tag as the page declares it, e.g. ``"de-DE"``.
     - ``target_audience``: a short phrase supported by the page, or ``""`` when nothing supports one.
     - ``source``: for every field that has a value, where it came from: ``json-ld``,
-      ``microdata``, ``opengraph``, ``meta``, ``app-state``, ``site:<name>``, ``dom``.
+      ``microdata``, ``opengraph``, ``meta``, ``app-state``, ``platform``, ``site:<name>``, ``dom``
+      (``language``: ``html``; ``target_audience`` guessed from words: ``text``). One extra key,
+      ``source["page"] == "listing"``, marks a page that lists products (see ``prodex.extract.page_kind``).
     """
 
     model_config = ConfigDict(validate_assignment=False)

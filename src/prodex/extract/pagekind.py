@@ -10,8 +10,6 @@ from enum import StrEnum
 
 from prodex.extract.model import Product
 
-PRODUCT_SOURCES = frozenset({"json-ld", "microdata", "app-state", "opengraph", "dom"})
-
 
 class PageKind(StrEnum):
     """What a page is, as far as extraction can tell."""
@@ -25,19 +23,27 @@ class PageKind(StrEnum):
 
 
 def page_kind(product: Product) -> PageKind:
-    """The kind of page ``product`` was extracted from."""
-    if product.source.get("page_kind") == PageKind.LISTING.value:
+    """The kind of page ``product`` was extracted from.
+
+    A listing is what the merge marked (``product.source["page"] == "listing"``: structured data
+    lists several products and none is the page's own). A product page has a name and either a
+    commerce signal (price, sku, gtin) or structured product data with a picture or an offer.
+    Anything else is an empty page (an app shell, an error page, not a shop page).
+    """
+    if product.source.get("page") == PageKind.LISTING.value:
         return PageKind.LISTING
     if not product.name:
         return PageKind.EMPTY
-    from_product_source = product.source.get("name", "") != "meta"
-    commerce = bool(product.price or product.sku or product.gtin or product.availability and product.price)
-    offers = bool(product.price or product.source.get("availability", "") not in ("", "dom"))
-    pictures = bool(product.images)
-    if commerce and (from_product_source or pictures):
+    name_source = product.source.get("name", "")
+    structured = any(
+        origin.startswith(("site:", "platform", "json-ld", "microdata", "app-state"))
+        for field, origin in product.source.items()
+        if field in ("name", "price", "sku", "availability", "media")
+    )
+    commerce = bool(product.price or product.sku or product.gtin)
+    if commerce and (name_source != "meta" or product.images):
         return PageKind.PRODUCT
-    structured = product.source.get("name", "").startswith(("site:", "json-ld", "microdata", "app-state"))
-    if structured and (offers or pictures):
+    if structured and (product.images or product.availability):
         return PageKind.PRODUCT
     return PageKind.EMPTY
 

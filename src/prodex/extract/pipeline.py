@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from prodex.extract.decode import html_for_parser
 from prodex.extract.found import Found
@@ -16,13 +17,14 @@ from prodex.extract.sites import site_for
 
 log = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 12 * 1024 * 1024
+PLATFORM_SOURCE = "platform"
 
 
 def _safely(reader: Callable[[Page], Found | None], page: Page) -> Found | None:
     """Run one reader; a reader that fails loses only its own findings."""
     try:
         return reader(page)
-    except Exception:  # noqa: BLE001 - one broken reader must not lose what the others found
+    except Exception:
         log.debug("reader %s failed on %s", getattr(reader, "__module__", reader), page.url, exc_info=True)
         return None
 
@@ -44,7 +46,7 @@ def _hints(sources: list[Found]) -> dom.DomHints:
     return hints
 
 
-def run(html: str | bytes, url: str) -> Product:
+def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = None) -> Product:
     """Extract the product of one page (see :func:`prodex.extract.extract_product`)."""
     text: str | bytes
     if isinstance(html, bytes | bytearray | memoryview):
@@ -57,6 +59,9 @@ def run(html: str | bytes, url: str) -> Product:
     readers: list[Callable[[Page], Found | None]] = []
     if site is not None:
         readers.append(site.read)
+    if platform_data:
+        data = dict(platform_data)
+        readers.append(lambda p: appstate.read_documents(p, [data], PLATFORM_SOURCE))
     readers += [jsonld.read, microdata.read, appstate.read, meta.read_opengraph, meta.read_meta]
     for reader in readers:
         found = _safely(reader, page)

@@ -183,11 +183,24 @@ AUDIENCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 _GENDER_VALUES = {
-    "female": "Women", "women": "Women", "woman": "Women", "f": "Women",
-    "male": "Men", "men": "Men", "man": "Men", "m": "Men",
-    "unisex": "Unisex", "kids": "Kids", "children": "Kids", "girls": "Girls", "boys": "Boys",
-    "baby": "Babies", "infant": "Babies", "newborn": "Babies", "toddler": "Kids",
-}  # fmt: skip
+    "female": "Women",
+    "women": "Women",
+    "woman": "Women",
+    "f": "Women",
+    "male": "Men",
+    "men": "Men",
+    "man": "Men",
+    "m": "Men",
+    "unisex": "Unisex",
+    "kids": "Kids",
+    "children": "Kids",
+    "girls": "Girls",
+    "boys": "Boys",
+    "baby": "Babies",
+    "infant": "Babies",
+    "newborn": "Babies",
+    "toddler": "Kids",
+}
 _WORD = re.compile(r"[^\W\d_]+(?:'s|s')?", re.UNICODE)
 
 

@@ -9,7 +9,7 @@ are not the product (logos, icons, sprites, tracking pixels, payment badges, fla
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from prodex.extract.process.patterns import trie_pattern
 
@@ -37,26 +37,134 @@ _SIZE_SEGMENT = re.compile(
     r"thumbnails?|small|medium|large|big|zoom|original|full|mini|xl|xxl|\d{2,4})/(?=.)",
     re.IGNORECASE,
 )
-_SIZE_WORDS = (("zoom", 5000), ("original", 5000), ("full", 4000), ("xxl", 3000), ("hires", 3000),
-               ("xl", 2000), ("large", 1500), ("big", 1500), ("product", 800), ("medium", 600),
-               ("small", 200), ("thumb", 100), ("mini", 80), ("cart", 80), ("icon", 40))  # fmt: skip
+_SIZE_WORDS = (
+    ("zoom", 5000),
+    ("original", 5000),
+    ("full", 4000),
+    ("xxl", 3000),
+    ("hires", 3000),
+    ("xl", 2000),
+    ("large", 1500),
+    ("big", 1500),
+    ("product", 800),
+    ("medium", 600),
+    ("small", 200),
+    ("thumb", 100),
+    ("mini", 80),
+    ("cart", 80),
+    ("icon", 40),
+)
 _DIMENSION = re.compile(r"(?<![a-z0-9])(?:[whs]_?)?(\d{2,4})(?:x(\d{2,4}))?(?![0-9])", re.IGNORECASE)
 _SIZE_PARAMS = frozenset(
-    "w h width height size sw sh fit crop quality q fmt format auto dpr resize wid hei qlt "
-    "op_sharpen resmode scl fm cs bg trim ixlib v version imwidth impolicy im strip".split()
+    [
+        "w",
+        "h",
+        "width",
+        "height",
+        "size",
+        "sw",
+        "sh",
+        "fit",
+        "crop",
+        "quality",
+        "q",
+        "fmt",
+        "format",
+        "auto",
+        "dpr",
+        "resize",
+        "wid",
+        "hei",
+        "qlt",
+        "op_sharpen",
+        "resmode",
+        "scl",
+        "fm",
+        "cs",
+        "bg",
+        "trim",
+        "ixlib",
+        "v",
+        "version",
+        "imwidth",
+        "impolicy",
+        "im",
+        "strip",
+    ]
 )
 _JUNK_WORDS = re.compile(
     r"(?:^|[^a-z])(?:"
     + trie_pattern(
-        ("logo", "logos", "icon", "icons", "favicon", "sprite", "sprites", "pixel", "spacer", "blank",
-         "placeholder", "loader", "loading", "spinner", "badge", "badges", "flag", "flags", "payment", "payments",
-         "paypal", "visa", "mastercard", "klarna", "rating", "ratings", "avatar", "emoji", "smiley", "captcha",
-         "tracking", "tracker", "beacon", "1x1", "transparent", "facebook", "twitter", "instagram", "pinterest",
-         "youtube-logo", "whatsapp", "social", "share", "newsletter", "banner", "banners", "promo", "advert",
-         "ads", "cookie", "arrow", "arrows", "chevron", "close", "cart", "basket", "no-image", "no_image",
-         "noimage", "nophoto", "no-photo", "no_photo", "default-image", "default_image", "dummy", "swatch",
-         "swatches")
-    )  # fmt: skip
+        (
+            "logo",
+            "logos",
+            "icon",
+            "icons",
+            "favicon",
+            "sprite",
+            "sprites",
+            "pixel",
+            "spacer",
+            "blank",
+            "placeholder",
+            "loader",
+            "loading",
+            "spinner",
+            "badge",
+            "badges",
+            "flag",
+            "flags",
+            "payment",
+            "payments",
+            "paypal",
+            "visa",
+            "mastercard",
+            "klarna",
+            "rating",
+            "ratings",
+            "avatar",
+            "emoji",
+            "smiley",
+            "captcha",
+            "tracking",
+            "tracker",
+            "beacon",
+            "1x1",
+            "transparent",
+            "facebook",
+            "twitter",
+            "instagram",
+            "pinterest",
+            "youtube-logo",
+            "whatsapp",
+            "social",
+            "share",
+            "newsletter",
+            "banner",
+            "banners",
+            "promo",
+            "advert",
+            "ads",
+            "cookie",
+            "arrow",
+            "arrows",
+            "chevron",
+            "close",
+            "cart",
+            "basket",
+            "no-image",
+            "no_image",
+            "noimage",
+            "nophoto",
+            "no-photo",
+            "no_photo",
+            "default-image",
+            "default_image",
+            "dummy",
+            "swatch",
+            "swatches",
+        )
+    )
     + r")(?:[^a-z]|$)",
     re.IGNORECASE,
 )
@@ -136,7 +244,9 @@ def upgrade_image_url(url: str) -> str:
         return origin + _AMAZON_SIZE.sub(r".\1", path)
     if host.endswith("cdn.shopify.com") or "/cdn/shop/" in path:
         path = _SHOPIFY_SIZE.sub("", path)
-        kept = urlencode([(k, v) for k, v in parse_qsl(query) if k.lower() not in {"width", "height", "crop"}])
+        kept = urlencode(
+            [(k, v) for k, v in parse_qsl(query) if k.lower() not in {"width", "height", "crop"}]
+        )
         return origin + path + (f"?{kept}" if kept else "")
     if host.endswith("ebayimg.com"):
         return origin + _EBAY_SIZE.sub(r"/s-l1600.\1", path) + (f"?{query}" if query else "")

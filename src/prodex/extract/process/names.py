@@ -9,8 +9,35 @@ from prodex.extract.process.text import clean_line
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ", " · ", " / ", " • ", " ~ ", ": ")
 _GENERIC_HOST_LABELS = frozenset(
-    "www m shop store online en de fr it es nl pl com net org co uk shop1 web amp mobile "
-    "eshop webshop tienda loja negozio boutique".split()
+    [
+        "www",
+        "m",
+        "shop",
+        "store",
+        "online",
+        "en",
+        "de",
+        "fr",
+        "it",
+        "es",
+        "nl",
+        "pl",
+        "com",
+        "net",
+        "org",
+        "co",
+        "uk",
+        "shop1",
+        "web",
+        "amp",
+        "mobile",
+        "eshop",
+        "webshop",
+        "tienda",
+        "loja",
+        "negozio",
+        "boutique",
+    ]
 )
 _MARKETPLACE_PREFIX = re.compile(
     r"^(?:amazon(?:\.[a-z]{2,3}){1,2}|ebay(?:\.[a-z]{2,3}){1,2}|walmart\.com|etsy)\s*[:|\-–]\s*", re.I

@@ -15,10 +15,36 @@ from prodex.extract.process.text import clean_line
 
 # ISO 4217 currencies whose prices are shown without minor units, so "a.bbb" groups thousands.
 WHOLE_UNIT_CURRENCIES = frozenset(
-    "CLP COP ARS PYG ISK JPY KRW VND IDR HUF UGX RWF XOF XAF KMF DJF GNF MGA VUV XPF TWD IRR LBP UZS MNT".split()
+    [
+        "CLP",
+        "COP",
+        "ARS",
+        "PYG",
+        "ISK",
+        "JPY",
+        "KRW",
+        "VND",
+        "IDR",
+        "HUF",
+        "UGX",
+        "RWF",
+        "XOF",
+        "XAF",
+        "KMF",
+        "DJF",
+        "GNF",
+        "MGA",
+        "VUV",
+        "XPF",
+        "TWD",
+        "IRR",
+        "LBP",
+        "UZS",
+        "MNT",
+    ]
 )
 # ISO 4217 currencies with three decimals, where "a.bbb" is a decimal amount.
-THREE_DECIMAL_CURRENCIES = frozenset("KWD BHD OMR JOD TND LYD IQD".split())
+THREE_DECIMAL_CURRENCIES = frozenset(["KWD", "BHD", "OMR", "JOD", "TND", "LYD", "IQD"])
 
 SYMBOL_CURRENCIES: dict[str, str] = {
     "€": "EUR",
@@ -57,9 +83,19 @@ SYMBOL_CURRENCIES: dict[str, str] = {
 }
 # Countries (top-level domain) where a bare "$" or "kr" means the local currency.
 TLD_DOLLAR: dict[str, str] = {
-    "ar": "ARS", "cl": "CLP", "co": "COP", "mx": "MXN", "uy": "UYU", "au": "AUD", "ca": "CAD",
-    "nz": "NZD", "sg": "SGD", "hk": "HKD", "tw": "TWD", "br": "BRL",
-}  # fmt: skip
+    "ar": "ARS",
+    "cl": "CLP",
+    "co": "COP",
+    "mx": "MXN",
+    "uy": "UYU",
+    "au": "AUD",
+    "ca": "CAD",
+    "nz": "NZD",
+    "sg": "SGD",
+    "hk": "HKD",
+    "tw": "TWD",
+    "br": "BRL",
+}
 TLD_KRONA: dict[str, str] = {"se": "SEK", "dk": "DKK", "no": "NOK", "is": "ISK"}
 _ISO_CODE = re.compile(r"^[A-Z]{3}$")
 _MACHINE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")

@@ -29,8 +29,17 @@ _STATE_BYTES = re.compile(_STATE_SOURCE.encode())
 _SHOPIFY_TEXT = re.compile(_SHOPIFY_SOURCE)
 _SHOPIFY_BYTES = re.compile(_SHOPIFY_SOURCE.encode())
 _NAME_KEYS = ("name", "title", "productName", "product_name", "displayName")
-_PRICE_KEYS = ("price", "salePrice", "sale_price", "currentPrice", "finalPrice", "sellingPrice", "priceValue",
-               "offerPrice", "amount")  # fmt: skip
+_PRICE_KEYS = (
+    "price",
+    "salePrice",
+    "sale_price",
+    "currentPrice",
+    "finalPrice",
+    "sellingPrice",
+    "priceValue",
+    "offerPrice",
+    "amount",
+)
 _IMAGE_KEYS = ("images", "image", "media", "gallery", "pictures", "photos", "imageUrls", "featured_image")
 _ID_KEYS = ("sku", "skuId", "productId", "product_id", "itemId", "articleNumber", "id")
 _DESCRIPTION_KEYS = ("description", "body_html", "descriptionHtml", "longDescription", "shortDescription")
@@ -116,7 +125,11 @@ def _images_of(value: Any) -> list[str]:
 
 def read(page: Page) -> Found | None:
     """The product found in the page's embedded app state, if any."""
-    docs = _state_documents(page)
+    return read_documents(page, _state_documents(page), SOURCE)
+
+
+def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
+    """The product found in app-state JSON documents (also the shop platform's product JSON)."""
     if not docs:
         return None
     best: dict[str, Any] | None = None
@@ -132,7 +145,7 @@ def read(page: Page) -> Found | None:
                 best, best_score = node, score
     if best is None:
         return None
-    found = Found(source=SOURCE)
+    found = Found(source=source)
     if type_names(best) & {"product", "productgroup"}:
         fill_from_product(found, best, page)
         return found

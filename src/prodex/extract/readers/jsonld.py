@@ -27,6 +27,7 @@ from prodex.extract.readers.schema import (
 )
 
 SOURCE = "json-ld"
+LISTING_MIN_PRODUCTS = 3
 MAX_SCRIPTS = 50
 _CONTAINER_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "about", "itemListElement", "item")
 _SITE_TYPES = frozenset({"organization", "website", "store", "onlinestore", "localbusiness", "corporation"})
@@ -96,9 +97,13 @@ def choose_variant(group: dict[str, Any], page_url: str) -> dict[str, Any] | Non
         return None
     decoded = unquote(page_url)
     for variant in variants:
-        if _url_matches(variant.get("url"), page_url) and "?" in text_of(variant.get("url")):
-            if text_of(variant.get("url")).split("?", 1)[1] in decoded:
-                return variant
+        variant_url = text_of(variant.get("url"))
+        if (
+            "?" in variant_url
+            and _url_matches(variant_url, page_url)
+            and variant_url.split("?", 1)[1] in decoded
+        ):
+            return variant
         sku = identifier_of(variant.get("sku"))
         if sku and len(sku) >= 4 and sku in decoded.split("?", 1)[-1]:
             return variant
@@ -152,6 +157,11 @@ def read(page: Page) -> Found | None:
             if score > best:
                 product, best = node, score
     found.product_count = len(product_names)
+    found.listing = (
+        len(product_names) >= LISTING_MIN_PRODUCTS
+        and not (product is not None and _url_matches(product.get("url") or product.get("@id"), page.url))
+        and any("itemlist" in type_names(node) for node in nodes)
+    )
     if product is None:
         if found.breadcrumbs or found.site_names or video_nodes:
             found.videos = _videos(video_nodes, page)

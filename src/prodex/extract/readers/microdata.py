@@ -9,16 +9,28 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.found import Found
 from prodex.extract.page import Page
-from prodex.extract.readers.jsonld import fill_from_product
 from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestors_match, visible_text
+from prodex.extract.readers.jsonld import fill_from_product
 from prodex.extract.readers.schema import PRODUCT_TYPES, STRONG_PRODUCT_TYPES, breadcrumb_names
 
 SOURCE = "microdata"
+LISTING_MIN_PRODUCTS = 4
 MAX_ITEMS = 400
 MAX_PROPS = 600
 MAX_DEPTH = 4
-_URL_TAGS = {"a": "href", "link": "href", "area": "href", "img": "src", "audio": "src", "video": "src",
-             "source": "src", "embed": "src", "iframe": "src", "track": "src", "object": "data"}  # fmt: skip
+_URL_TAGS = {
+    "a": "href",
+    "link": "href",
+    "area": "href",
+    "img": "src",
+    "audio": "src",
+    "video": "src",
+    "source": "src",
+    "embed": "src",
+    "iframe": "src",
+    "track": "src",
+    "object": "data",
+}
 _LAZY_SRC = ("data-zoom-image", "data-large", "data-src", "data-original", "data-lazy", "data-lazy-src")
 
 
@@ -114,13 +126,21 @@ def read(page: Page) -> Found | None:
     for node in items:
         types = item_types(node)
         relation = (node.attributes.get("itemprop") or "").lower()
-        if types & PRODUCT_TYPES and not relation.startswith(("isrelated", "issimilar", "isaccessory", "isconsumable")):
+        if types & PRODUCT_TYPES and not relation.startswith(
+            ("isrelated", "issimilar", "isaccessory", "isconsumable")
+        ):
             products.append(node)
         elif "breadcrumblist" in types and not found.breadcrumbs:
             found.breadcrumbs = breadcrumb_names(read_item(node))
     strong = [node for node in products if item_types(node) & STRONG_PRODUCT_TYPES]
     candidates = strong or products
     found.product_count = len(candidates)
+    if len(candidates) >= LISTING_MIN_PRODUCTS and page.tree.css_first("h1") is not None:
+        found.listing = not any(
+            "mainentity" in (node.attributes.get("itemprop") or "").lower()
+            or node.css_first("h1") is not None
+            for node in candidates[:60]
+        )
     if candidates:
         best = max(candidates[:60], key=_candidate_score)
         fill_from_product(found, read_item(best), page)

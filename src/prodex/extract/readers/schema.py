@@ -14,18 +14,55 @@ from prodex.extract.process.text import clean_line
 PRODUCT_TYPES = frozenset(
     t.lower()
     for t in (
-        "Product", "ProductGroup", "IndividualProduct", "ProductModel", "SomeProducts", "Book", "Vehicle",
-        "Car", "Motorcycle", "MotorizedBicycle", "BusOrCoach", "Drug", "DietarySupplement",
-        "ProductCollection", "Event", "MusicAlbum", "MusicRecording", "Movie", "VideoGame",
-        "SoftwareApplication", "MobileApplication", "Course", "Service", "Ticket", "TheaterEvent",
-        "MusicEvent", "ScreeningEvent", "FoodProduct", "WearableProduct",
+        "Product",
+        "ProductGroup",
+        "IndividualProduct",
+        "ProductModel",
+        "SomeProducts",
+        "Book",
+        "Vehicle",
+        "Car",
+        "Motorcycle",
+        "MotorizedBicycle",
+        "BusOrCoach",
+        "Drug",
+        "DietarySupplement",
+        "ProductCollection",
+        "Event",
+        "MusicAlbum",
+        "MusicRecording",
+        "Movie",
+        "VideoGame",
+        "SoftwareApplication",
+        "MobileApplication",
+        "Course",
+        "Service",
+        "Ticket",
+        "TheaterEvent",
+        "MusicEvent",
+        "ScreeningEvent",
+        "FoodProduct",
+        "WearableProduct",
     )
-)  # fmt: skip
+)
 STRONG_PRODUCT_TYPES = frozenset(
-    t.lower() for t in ("Product", "ProductGroup", "IndividualProduct", "ProductModel", "SomeProducts", "Book",
-                        "Vehicle", "Car", "Motorcycle", "Drug", "DietarySupplement", "FoodProduct",
-                        "WearableProduct")
-)  # fmt: skip
+    t.lower()
+    for t in (
+        "Product",
+        "ProductGroup",
+        "IndividualProduct",
+        "ProductModel",
+        "SomeProducts",
+        "Book",
+        "Vehicle",
+        "Car",
+        "Motorcycle",
+        "Drug",
+        "DietarySupplement",
+        "FoodProduct",
+        "WearableProduct",
+    )
+)
 GTIN_KEYS = ("gtin13", "gtin", "gtin14", "gtin12", "gtin8", "ean", "isbn", "upc")
 _GTIN_DIGITS = re.compile(r"^\d{8}$|^\d{12,14}$")
 _STRIKE_TYPES = ("strikethrough", "listprice", "msrp", "regular", "original", "was")

@@ -105,9 +105,8 @@ def brand(page: Page) -> str:
         if not cells:
             continue
         label = clean_line(cells[0].text(deep=True)).rstrip(":‏‎ ")
-        if _BRAND_ROW.match(label):
-            if len(cells) > 1:
-                return clean_line(cells[1].text(deep=True))
+        if _BRAND_ROW.match(label) and len(cells) > 1:
+            return clean_line(cells[1].text(deep=True))
     byline = _text(page, "#bylineInfo")
     if byline:
         labelled = _BRAND_LABEL.match(byline)
@@ -152,7 +151,10 @@ def read(page: Page) -> Found | None:
     found.selling_points = points
     description = page.tree.css_first("#productDescription, #bookDescription_feature_div .a-expander-content")
     if description is not None:
-        found.description = html_to_text(description.html or "") or None
+        copy = description.clone()
+        for extra in reversed(copy.css(".disclaim, script, style")):
+            extra.decompose()  # the variant line ("Size: 1 pack") is not the description
+        found.description = html_to_text(copy.html or "") or None
     crumbs = [
         clean_line(a.text(deep=True)) for a in page.tree.css("#wayfinding-breadcrumbs_feature_div li a")[:12]
     ]

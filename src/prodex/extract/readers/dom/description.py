@@ -18,8 +18,8 @@ from prodex.extract.readers.dom.vocabulary import (
 )
 
 DESCRIPTION_SELECTOR = (
-    '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], [class*="opis" i], '
-    '[class*="synops" i]'
+    '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], '
+    '[class*="opis" i], [class*="synops" i]'
 )
 _STRONG = re.compile(r"desc|beschreibung|opis|synops", re.IGNORECASE)
 _NOT_DESCRIPTION = re.compile(
@@ -49,8 +49,23 @@ def find_description_node(page: Page, title_holders: set[int] | None = None) -> 
     for node in page.tree.css(DESCRIPTION_SELECTOR)[:MAX_CANDIDATES]:
         if title_holders and int(node.mem_id) in title_holders:
             continue
-        if node.tag in ("meta", "script", "style", "input", "textarea", "img", "a", "button", "body", "html",
-                        "select", "option", "form", "span", "label"):  # fmt: skip
+        if node.tag in (
+            "meta",
+            "script",
+            "style",
+            "input",
+            "textarea",
+            "img",
+            "a",
+            "button",
+            "body",
+            "html",
+            "select",
+            "option",
+            "form",
+            "span",
+            "label",
+        ):
             continue
         marker = class_and_id(node)
         itemprop = node.attributes.get("itemprop") == "description"

@@ -20,7 +20,6 @@ from prodex.extract.process.media import (
     is_junk_image,
     largest_from_srcset,
     looks_like_image_url,
-    picture_key,
 )
 from prodex.extract.readers.dom.vocabulary import (
     GALLERY_WORDS,
@@ -31,7 +30,8 @@ from prodex.extract.readers.dom.vocabulary import (
 )
 
 REF_SELECTOR = (
-    "img, source, a, meta[itemprop=image], link[itemprop=image], [data-zoom-image], [data-image], [data-src], "
+    "img, source, a, meta[itemprop=image], link[itemprop=image], [data-zoom-image], [data-image], "
+    "[data-src], "
     '[data-large-image], [data-image-src], [data-src-image], [data-lgimg], [style*="background-image"]'
 )
 GALLERY_SELECTOR = (
@@ -40,10 +40,21 @@ GALLERY_SELECTOR = (
 )
 STOP_SELECTOR = 'h1, [class*="price" i], form, [itemprop="description"]:not(meta), [class*="add-to-cart" i]'
 ZOOM_ATTRS = (
-    "data-zoom-image", "data-large-image", "data-zoom", "data-full", "data-big", "data-image-big", "data-image-zoom",
-    "data-src-large", "data-large", "data-src-image", "data-src-main", "data-lgimg", "data-image",
+    "data-zoom-image",
+    "data-large-image",
+    "data-zoom",
+    "data-full",
+    "data-big",
+    "data-image-big",
+    "data-image-zoom",
+    "data-src-large",
+    "data-large",
+    "data-src-image",
+    "data-src-main",
+    "data-lgimg",
+    "data-image",
     "data-image-src",
-)  # fmt: skip
+)
 LAZY_ATTRS = (
     "data-srcset",
     "srcset",
@@ -208,7 +219,9 @@ def _sibling_pictures(container: LexborNode, page: Page, stops: set[int] | None 
         steps += 1
         if child.mem_id != own and child.tag not in ("script", "style", "#text", "#comment"):
             marker = class_and_id(child)
-            named = bool(marker and GALLERY_WORDS.search(marker)) or child.css_first(GALLERY_SELECTOR) is not None
+            named = (
+                bool(marker and GALLERY_WORDS.search(marker)) or child.css_first(GALLERY_SELECTOR) is not None
+            )
             if named and child.css_first("img, a[href]") is not None and _pure_gallery(child, stops):
                 pictures.extend(collect_pictures(child, page))
         child = child.next

@@ -9,25 +9,112 @@ from prodex.extract.page import Page
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.schema import is_placeholder
 from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, is_hidden
+from prodex.extract.readers.schema import is_placeholder
 
 SKU_LABELS = (
-    "sku", "sku code", "sku no", "sku no.", "art.-nr.", "art.-nr", "art.nr.", "art.nr", "art. nr.", "art nr",
-    "art-nr", "art.-no.", "art. no.", "artikel-nr.", "artikel-nr", "artikel nr.", "artikelnr.", "artikelnr",
-    "artikelnummer", "item model number", "model number", "model no.",
-    "model nr.", "modellnummer", "product code", "product id", "product number", "product no.", "item code",
-    "item number", "item no.", "item #", "item id", "ebay item number", "part number", "part no.", "ref",
-    "ref.", "reference", "réf", "réf.", "référence", "referencia", "referência", "riferimento", "código",
-    "código de producto", "código do produto", "cód.", "cód", "cod.", "cod", "codice", "codice prodotto",
-    "codice articolo", "cod. art.", "kod", "kod produktu", "kod towaru", "numer katalogowy", "nr kat.",
-    "nr katalogowy", "katalógové číslo", "katalogové číslo", "kód", "kód produktu", "kód tovaru", "šifra",
-    "tootekood", "kood", "kods", "produkta kods", "preces kods", "varenummer", "varunummer", "tuotenumero",
-    "cikkszám", "ürün kodu", "商品編號", "商品编号", "型號", "型号", "货号", "品番", "商品コード", "anzeige",
-    "anzeigennummer", "anzeigen-nr.", "ad id", "ad number", "ad no.", "post id", "listing id",
-    "listing number", "annonce", "annonce n°", "numéro d'article", "n° d'article", "style no.",
-    "style number", "style code",
-)  # fmt: skip
+    "sku",
+    "sku code",
+    "sku no",
+    "sku no.",
+    "art.-nr.",
+    "art.-nr",
+    "art.nr.",
+    "art.nr",
+    "art. nr.",
+    "art nr",
+    "art-nr",
+    "art.-no.",
+    "art. no.",
+    "artikel-nr.",
+    "artikel-nr",
+    "artikel nr.",
+    "artikelnr.",
+    "artikelnr",
+    "artikelnummer",
+    "item model number",
+    "model number",
+    "model no.",
+    "model nr.",
+    "modellnummer",
+    "product code",
+    "product id",
+    "product number",
+    "product no.",
+    "item code",
+    "item number",
+    "item no.",
+    "item #",
+    "item id",
+    "ebay item number",
+    "part number",
+    "part no.",
+    "ref",
+    "ref.",
+    "reference",
+    "réf",
+    "réf.",
+    "référence",
+    "referencia",
+    "referência",
+    "riferimento",
+    "código",
+    "código de producto",
+    "código do produto",
+    "cód.",
+    "cód",
+    "cod.",
+    "cod",
+    "codice",
+    "codice prodotto",
+    "codice articolo",
+    "cod. art.",
+    "kod",
+    "kod produktu",
+    "kod towaru",
+    "numer katalogowy",
+    "nr kat.",
+    "nr katalogowy",
+    "katalógové číslo",
+    "katalogové číslo",
+    "kód",
+    "kód produktu",
+    "kód tovaru",
+    "šifra",
+    "tootekood",
+    "kood",
+    "kods",
+    "produkta kods",
+    "preces kods",
+    "varenummer",
+    "varunummer",
+    "tuotenumero",
+    "cikkszám",
+    "ürün kodu",
+    "商品編號",
+    "商品编号",
+    "型號",
+    "型号",
+    "货号",
+    "品番",
+    "商品コード",
+    "anzeige",
+    "anzeigennummer",
+    "anzeigen-nr.",
+    "ad id",
+    "ad number",
+    "ad no.",
+    "post id",
+    "listing id",
+    "listing number",
+    "annonce",
+    "annonce n°",
+    "numéro d'article",
+    "n° d'article",
+    "style no.",
+    "style number",
+    "style code",
+)
 _SKU_LABEL = trie_pattern(SKU_LABELS)
 # Run over the page text with one text node per line: a label starts a line, its value follows
 # on the same line or on the next one.
@@ -41,11 +128,41 @@ _SKU_INLINE = re.compile(
 )
 _CODE = re.compile(r"^[\w][\w./ -]{1,38}[\w]$|^\w{2,40}$", re.UNICODE)
 BRAND_LABELS = (
-    "brand", "brand name", "marke", "marque", "marca", "marchio", "merk", "marka", "značka", "znamka",
-    "zīmols", "kaubamärk", "merkki", "márka", "品牌", "ブランド", "manufacturer", "make", "make / manufacturer",
-    "hersteller", "fabricant", "fabricante", "produttore", "producent", "výrobca", "výrobce", "proizvajalec",
-    "proizvođač", "gyártó", "valmistaja", "tillverkare", "productor", "tootja", "ražotājs",
-)  # fmt: skip
+    "brand",
+    "brand name",
+    "marke",
+    "marque",
+    "marca",
+    "marchio",
+    "merk",
+    "marka",
+    "značka",
+    "znamka",
+    "zīmols",
+    "kaubamärk",
+    "merkki",
+    "márka",
+    "品牌",
+    "ブランド",
+    "manufacturer",
+    "make",
+    "make / manufacturer",
+    "hersteller",
+    "fabricant",
+    "fabricante",
+    "produttore",
+    "producent",
+    "výrobca",
+    "výrobce",
+    "proizvajalec",
+    "proizvođač",
+    "gyártó",
+    "valmistaja",
+    "tillverkare",
+    "productor",
+    "tootja",
+    "ražotājs",
+)
 _BRAND_LABEL = trie_pattern(BRAND_LABELS)
 # "Brand: X" (value on the same line or the next), or a line that is only the label followed by
 # a line with the value (spec tables).
@@ -58,14 +175,18 @@ BRAND_SELECTOR = (
     '[class*="product-brand" i], [class*="product__brand" i], [class*="brand-name" i], [class*="--brand" i]'
 )
 GTIN_PATTERN = re.compile(
-    r"^[ \t]*(?:ean|gtin|upc|isbn(?:-1[03])?|ean-13|ean13|código de barras|código ean|barcode)[ \t]*[:#]?[ \t]*\n?"
+    r"^[ \t]*(?:ean|gtin|upc|isbn(?:-1[03])?|ean-13|ean13|código de barras|código ean|barcode)"
+    r"[ \t]*[:#]?[ \t]*\n?"
     r"[ \t]*(\d[\d -]{6,16}\d)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 SKU_SELECTOR = (
     '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
 )
-AVAILABILITY_SELECTOR = '[itemprop="availability"], [class*="availab" i], [id*="availab" i], [class*="stock" i], [class*="dispon" i]'
+AVAILABILITY_SELECTOR = (
+    '[itemprop="availability"], [class*="availab" i], [id*="availab" i], [class*="stock" i], '
+    '[class*="dispon" i]'
+)
 BUY_SELECTOR = (
     'button[name="add"], [class*="add-to-cart" i], [class*="addtocart" i], [id*="addtocart" i], '
     '[id*="add-to-cart" i], [class*="add-to-bag" i], [class*="buy-button" i], form[action*="cart" i] button'

@@ -26,7 +26,10 @@ from prodex.extract.readers.dom.vocabulary import (
     is_hidden,
 )
 
-PRICE_SELECTOR = '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], [class*="preis" i]'
+PRICE_SELECTOR = (
+    '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
+    '[class*="preis" i]'
+)
 MAX_CANDIDATES = 120
 PRICE_BLOCK_LEVELS = 3
 _HAS_DIGIT = re.compile(r"\d")
@@ -104,7 +107,9 @@ def _distance(node: LexborNode, title_ancestors: dict[int, int]) -> int:
     return 99
 
 
-def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> tuple[str, str | None, bool] | None:
+def _read_candidate(
+    node: LexborNode, page: Page, currency: str | None
+) -> tuple[str, str | None, bool] | None:
     """``(price, currency, is_old)`` for one candidate element, or ``None`` when it is not a price."""
     if node.tag == "h1" or is_hidden(node):
         return None

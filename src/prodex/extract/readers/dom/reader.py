@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from selectolax.lexbor import LexborNode
+
 from prodex.extract.found import Found
 from prodex.extract.page import Page
 from prodex.extract.process.text import clean_line
@@ -54,7 +56,7 @@ def _guarded(finder: Callable[[], T], default: T) -> T:
     """Run one heuristic; one that fails on a strange page loses only its own field."""
     try:
         return finder()
-    except Exception:  # noqa: BLE001 - a heuristic must not lose what the others found
+    except Exception:
         log.debug("DOM heuristic %s failed", getattr(finder, "__name__", finder), exc_info=True)
         return default
 
@@ -62,7 +64,8 @@ def _guarded(finder: Callable[[], T], default: T) -> T:
 def read(page: Page, hints: DomHints) -> Found:
     """What the DOM heuristics find on ``page``; costly searches run only for missing fields."""
     found = Found(source=SOURCE)
-    title, title_node = _guarded(lambda: find_title(page, hints.name), ("", None))
+    no_title: tuple[str, LexborNode | None] = ("", None)
+    title, title_node = _guarded(lambda: find_title(page, hints.name), no_title)
     found.name = clean_line(title) or None
     currency = hints.currency or _guarded(lambda: find_currency_meta(page), None)
     shown = _guarded(lambda: find_price(page, currency, title_node), DomPrice())

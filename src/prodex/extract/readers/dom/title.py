@@ -12,8 +12,9 @@ from prodex.extract.readers.dom.vocabulary import OUTSIDE_PRODUCT, ancestors_mat
 
 TITLE_SELECTORS = (
     '[itemprop="name"]:not(meta):not([itemscope])',
-    '[class*="product-title" i], [class*="product_title" i], [class*="productTitle" i], [id*="productTitle" i], '
-    '[class*="product-name" i], [class*="product_name" i], [class*="productName" i], [class*="product__title" i], '
+    '[class*="product-title" i], [class*="product_title" i], [class*="productTitle" i], '
+    '[id*="productTitle" i], [class*="product-name" i], [class*="product_name" i], [class*="productName" i], '
+    '[class*="product__title" i], '
     '[class*="product__name" i], [class*="pdp-title" i], [class*="pdp__title" i], [class*="item-title" i], '
     '[class*="itemTitle" i], [id*="itemTitle" i], [class*="product-heading" i]',
     "h2",

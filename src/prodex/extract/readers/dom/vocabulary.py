@@ -22,41 +22,158 @@ _BOUNDARY = r"(?:$|[\s_-])"
 OUTSIDE_PRODUCT = re.compile(
     r"menu|(?:^|[\s_-])(?:"
     + trie_pattern(
-        ("header", "footer", "nav", "navbar", "navigation", "modal", "popup", "popover", "dialog", "drawer",
-         "minicart", "mini-cart", "cart-drawer", "cart-popup", "cart-preview", "basket-preview", "newsletter",
-         "cookie", "consent", "breadcrumb", "breadcrumbs", "account", "login", "search")
-    )  # fmt: skip
+        (
+            "header",
+            "footer",
+            "nav",
+            "navbar",
+            "navigation",
+            "modal",
+            "popup",
+            "popover",
+            "dialog",
+            "drawer",
+            "minicart",
+            "mini-cart",
+            "cart-drawer",
+            "cart-popup",
+            "cart-preview",
+            "basket-preview",
+            "newsletter",
+            "cookie",
+            "consent",
+            "breadcrumb",
+            "breadcrumbs",
+            "account",
+            "login",
+            "search",
+        )
+    )
     + ")"
     + _BOUNDARY,
     re.IGNORECASE,
 )
 OTHER_PRODUCTS = re.compile(
     trie_pattern(
-        ("related", "recommend", "similar", "upsell", "up-sell", "crosssell", "cross-sell", "also", "recent",
-         "viewed", "bought", "together", "suggest", "others", "more-from", "morefrom", "you-may", "youmay",
-         "complete-the-look", "bundle", "sims", "p13n", "carousel-card", "review", "rating", "comment", "footer",
-         "header", "nav", "menu", "banner", "promo", "advert", "sponsor")
-    ),  # fmt: skip
+        (
+            "related",
+            "recommend",
+            "similar",
+            "upsell",
+            "up-sell",
+            "crosssell",
+            "cross-sell",
+            "also",
+            "recent",
+            "viewed",
+            "bought",
+            "together",
+            "suggest",
+            "others",
+            "more-from",
+            "morefrom",
+            "you-may",
+            "youmay",
+            "complete-the-look",
+            "bundle",
+            "sims",
+            "p13n",
+            "carousel-card",
+            "review",
+            "rating",
+            "comment",
+            "footer",
+            "header",
+            "nav",
+            "menu",
+            "banner",
+            "promo",
+            "advert",
+            "sponsor",
+        )
+    ),
     re.IGNORECASE,
 )
 GALLERY_WORDS = re.compile(
     trie_pattern(
-        ("galler", "carousel", "slider", "slide", "swiper", "slick", "owl", "fotorama", "thumb", "zoom", "media",
-         "photo", "picture", "image", "img", "pic", "viewer", "lightbox", "showcase", "visual")
-    ),  # fmt: skip
+        (
+            "galler",
+            "carousel",
+            "slider",
+            "slide",
+            "swiper",
+            "slick",
+            "owl",
+            "fotorama",
+            "thumb",
+            "zoom",
+            "media",
+            "photo",
+            "picture",
+            "image",
+            "img",
+            "pic",
+            "viewer",
+            "lightbox",
+            "showcase",
+            "visual",
+        )
+    ),
     re.IGNORECASE,
 )
 OLD_PRICE = re.compile(
     trie_pattern(
-        ("old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp", "uvp", "msrp",
-         "compare", "save", "saving", "discount", "full", "reduction", "percent", "unit", "per-", "perunit",
-         "shipping", "delivery", "instal", "cuota", "monthly", "month", "financ", "klarna", "bonus", "points",
-         "tax", "vat", "deposit", "range", "from", "min", "max", "filter", "slider", "label", "title",
-         "currency-symbol")
-    ),  # fmt: skip
+        (
+            "old",
+            "was",
+            "strike",
+            "regular",
+            "list",
+            "before",
+            "original",
+            "crossed",
+            "rrp",
+            "uvp",
+            "msrp",
+            "compare",
+            "save",
+            "saving",
+            "discount",
+            "full",
+            "reduction",
+            "percent",
+            "unit",
+            "per-",
+            "perunit",
+            "shipping",
+            "delivery",
+            "instal",
+            "cuota",
+            "monthly",
+            "month",
+            "financ",
+            "klarna",
+            "bonus",
+            "points",
+            "tax",
+            "vat",
+            "deposit",
+            "range",
+            "from",
+            "min",
+            "max",
+            "filter",
+            "slider",
+            "label",
+            "title",
+            "currency-symbol",
+        )
+    ),
     re.IGNORECASE,
 )
-CURRENT_PRICE = re.compile(trie_pattern(("sale", "special", "final", "current", "actual", "now", "offer", "selling")), re.I)
+CURRENT_PRICE = re.compile(
+    trie_pattern(("sale", "special", "final", "current", "actual", "now", "offer", "selling")), re.I
+)
 
 
 def class_and_id(node: LexborNode) -> str:
