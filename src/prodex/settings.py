@@ -102,8 +102,24 @@ class Settings(BaseSettings):
         description="auto (default when Chromium is available), always or off.",
     )
     chromium_path: Path = Path("/usr/bin/chromium")
-    render_pool_size: PositiveInt = 2
-    render_timeout: float = Field(default=15.0, gt=0)
+    render_pool_size: PositiveInt = Field(default=2, description="Browser processes (one page each).")
+    render_timeout: float = Field(default=15.0, gt=0, description="Seconds for one whole render.")
+    render_settle_seconds: float = Field(
+        default=3.0, ge=0, description="After the load event, the longest wait for the network to go quiet."
+    )
+    render_js_heap_mb: Annotated[int, Field(ge=16, le=4096)] = Field(
+        default=512, description="JavaScript heap limit of a page (V8 --max-old-space-size), in MiB."
+    )
+    render_max_html_bytes: PositiveInt = Field(
+        default=10 * 1024 * 1024, description="Largest rendered DOM (serialised HTML) that is read back."
+    )
+    render_max_requests: PositiveInt = Field(default=300, description="Requests one render may make.")
+    render_max_transfer_bytes: PositiveInt = Field(
+        default=50 * 1024 * 1024, description="Bytes (decoded) one render may download in all."
+    )
+    render_recycle_after: PositiveInt = Field(
+        default=100, description="Renders after which a browser process is replaced by a fresh one."
+    )
 
     @field_validator("fetch_allowed_hosts", mode="before")
     @classmethod

@@ -13,6 +13,11 @@ One :class:`Fetcher` per process (and event loop). ``await fetcher.fetch(url)`` 
     BotWall              a captcha, consent or access-denied page instead of the product
     FetchError           redirect loop or too many redirects; UnusablePage: unreadable compression
 
+``await fetcher.fetch_resource(url, method=..., headers=..., body=...)`` is the browser's mode (the
+renderer's route interception): one request as the browser asked for it, any content type, through
+the same guard, pinned-address backend and body bounds, with redirects and error statuses handed
+back instead of followed or raised.
+
 How: an httpx client (HTTP/2 when the shop offers it over TLS, browser-like headers) whose network
 backend resolves every host through the guard and dials only the checked address (see
 :mod:`prodex.fetch.network` and :mod:`prodex.fetch.transport`); redirects are
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
@@ -67,6 +73,20 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # How much of an error response is read to look for a bot wall (the rest is not needed).
 ERROR_BODY_LIMIT = 256 * 1024
 MAX_LOCATION_LENGTH = 8192
+# What the browser's mode may send (a page's own reads and API calls; nothing that changes a shop).
+RESOURCE_METHODS = frozenset({"GET", "HEAD", "POST"})
+# Request headers of the browser that prodex sets itself or that belong to one connection.
+DROPPED_REQUEST_HEADERS = frozenset(
+    {"host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "transfer-encoding"}
+    | {"te", "trailer", "upgrade", "expect", "content-length", "accept-encoding", "user-agent"}
+    | {"accept-language"}
+)
+# Response headers describing the wire form: the browser's mode hands back the decoded body.
+WIRE_RESPONSE_HEADERS = frozenset(
+    {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive", "trailer"}
+    | {"upgrade", "proxy-connection"}
+)
+NO_BODY_STATUSES = frozenset({204, 205, 304})
 
 
 @dataclass(frozen=True)
@@ -130,10 +150,35 @@ def _headers(response: httpx.Response) -> dict[str, str]:
     return joined
 
 
+def _browser_headers(response: httpx.Response) -> dict[str, str]:
+    """Response headers for a browser: lower-case names, repeated ones joined with ``", "`` except
+    Set-Cookie (one cookie per line, as Playwright expects), wire-format headers left out."""
+    joined: dict[str, str] = {}
+    for name, value in response.headers.multi_items():
+        key = name.lower()
+        if key in WIRE_RESPONSE_HEADERS:
+            continue
+        separator = "\n" if key == "set-cookie" else ", "
+        joined[key] = f"{joined[key]}{separator}{value}" if key in joined else value
+    return joined
+
+
+def _request_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """The browser's request headers that are forwarded (its own choice of Accept, cookies, ...)."""
+    forwarded = {"Accept": "*/*"}
+    for name, value in (headers or {}).items():
+        key = name.lower()
+        if key in DROPPED_REQUEST_HEADERS or key.startswith((":", "sec-", "proxy-")):
+            continue
+        forwarded[name] = value
+    return forwarded
+
+
 class Fetcher:
     """Fetches product pages safely: the guard, limits, retries, bot-wall detection and a short cache.
 
-    ``resolver`` replaces the system resolver (tests, custom DNS); ``transport`` replaces the
+    ``resolver`` replaces the system resolver (tests, custom DNS); ``guard`` replaces the whole URL
+    guard built from ``settings`` and ``resolver`` (to share one); ``transport`` replaces the
     socket dialer under the guard (an ``httpcore.AsyncNetworkBackend`` that is only ever asked to
     connect to addresses the guard has checked; tests use it to stand in for the internet).
     A Fetcher belongs to the event loop it is first used on; close it with :meth:`aclose`.
@@ -145,9 +190,10 @@ class Fetcher:
         *,
         resolver: Resolver | None = None,
         transport: httpcore.AsyncNetworkBackend | None = None,
+        guard: URLGuard | None = None,
     ) -> None:
         self.settings = settings
-        self.guard = URLGuard(settings, resolver)
+        self.guard = guard or URLGuard(settings, resolver)
         self._client = httpx.AsyncClient(
             transport=ShardedTransport(
                 GuardedNetworkBackend(self.guard, transport), settings.fetch_max_connections
@@ -203,6 +249,77 @@ class Fetcher:
         if cached is not None:
             return cached
         return await self._flights.run(key, lambda: self._fetch_and_cache(key, target, accept))
+
+    async def fetch_resource(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchedPage:
+        """One request as a browser made it, through the guard: the renderer's route interception.
+
+        Same guard, pinned-address network backend, per-host limits and bounded body reading as
+        :meth:`fetch`, but any content type (scripts, JSON, CSS...) and NO redirect following: a
+        3xx answer comes back with its ``location`` header for the browser to follow, and the
+        browser's next request is checked again. Error statuses are returned, not raised; there are
+        no retries, no cache and no bot-wall check. ``method`` is GET, HEAD or POST; ``headers`` are
+        the browser's (hop-by-hop ones, User-Agent, Accept-Language and Accept-Encoding are
+        prodex's own). The body is limited to ``max_bytes`` (default ``fetch_max_body_bytes``),
+        compressed and decompressed, and handed back decoded; the page's headers then omit the
+        wire-format ones (Content-Encoding, Content-Length...) and carry one Set-Cookie per line.
+        ``final_url`` is the requested (canonical) URL.
+
+        Raises URLRefused, Unreachable, UpstreamTimeout (``fetch_total_timeout``), BodyTooLarge,
+        UpstreamServerError (a broken HTTP exchange) or FetchError (a method that is not allowed).
+        """
+        method = method.upper()
+        if method not in RESOURCE_METHODS:
+            raise FetchError(f"The browser's {method[:16]} request is not allowed (only GET, HEAD, POST).")
+        target = self.guard.check_url(url)
+        limit = min(max_bytes or self.settings.fetch_max_body_bytes, self.settings.fetch_max_body_bytes)
+        total = self.settings.fetch_total_timeout
+        try:
+            async with asyncio.timeout(total), self._limiter.slot(target.host):
+                return await self._request_resource(target, method, _request_headers(headers), body, limit)
+        except TimeoutError as exc:
+            raise UpstreamTimeout(f"The shop at {target.host} did not answer within {total:g} s.") from exc
+
+    async def _request_resource(
+        self, target: TargetURL, method: str, headers: dict[str, str], body: bytes | None, limit: int
+    ) -> FetchedPage:
+        """Send one request for the browser's mode and read the answer within ``limit`` bytes."""
+        request = self._client.build_request(method, target.url, headers=headers, content=body)
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            failure = _transport_failure(exc, target.host)
+            raise (failure.error if isinstance(failure, _RetryableFailure) else failure) from None
+        try:
+            status = response.status_code
+            content = b""
+            if method != "HEAD" and status not in NO_BODY_STATUSES and status not in REDIRECT_STATUSES:
+                declared_length = response.headers.get("content-length", "")
+                if declared_length.isdigit() and int(declared_length) > limit:
+                    raise BodyTooLarge(f"The response is larger than the allowed {limit // 1024} KiB.")
+                content = await self._read_body(response, limit)
+            media_type, charset = parse_content_type(response.headers.get("content-type"))
+            return FetchedPage(
+                url=target.url,
+                final_url=target.url,
+                status=status,
+                headers=_browser_headers(response),
+                body=content,
+                content_type=media_type,
+                charset=charset,
+            )
+        except httpx.TransportError as exc:
+            failure = _transport_failure(exc, target.host)
+            raise (failure.error if isinstance(failure, _RetryableFailure) else failure) from None
+        finally:
+            await response.aclose()
 
     async def _fetch_and_cache(self, key: tuple[str, str], target: TargetURL, accept: Accept) -> FetchedPage:
         total = self.settings.fetch_total_timeout
