@@ -30,8 +30,10 @@ def extract_product(
     """The product on the page at ``url`` whose HTML (text, or bytes in any encoding) is ``html``.
 
     ``platform_data``: the shop platform's own product JSON when the caller fetched it (for
-    example Shopify's ``/products/<handle>.js``); it is read like embedded app state and trusted
-    right after a site module (source ``platform``).
+    example Shopify's ``/products/<handle>.js``). Packed by
+    :func:`prodex.extract.platforms.platform_data` (a known ``"platform"``), it is read by that
+    platform's reader and trusted like a site module (source ``site:<platform>``); any other JSON
+    is read like embedded app state and trusted right after a site module (source ``platform``).
 
     Never raises: whatever the input, it returns what it could find (at least ``Product(url=url)``)
     within bounded time and memory.

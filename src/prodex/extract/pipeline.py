@@ -11,6 +11,7 @@ from prodex.extract.found import Found
 from prodex.extract.merge import merge
 from prodex.extract.model import Product
 from prodex.extract.page import Page
+from prodex.extract.platforms import PLATFORMS, read_platform_data
 from prodex.extract.readers import appstate, jsonld, meta, microdata
 from prodex.extract.readers.dom import reader as dom
 from prodex.extract.sites import site_for
@@ -59,7 +60,10 @@ def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = N
     readers: list[Callable[[Page], Found | None]] = []
     if site is not None:
         readers.append(site.read)
-    if platform_data:
+    if platform_data and platform_data.get("platform") in PLATFORMS:
+        packed = dict(platform_data)  # a recognised platform's JSON: read first, trusted like a site module
+        readers.insert(0, lambda p: read_platform_data(packed, p))
+    elif platform_data:
         data = dict(platform_data)
         readers.append(lambda p: appstate.read_documents(p, [data], PLATFORM_SOURCE))
     readers += [jsonld.read, microdata.read, appstate.read, meta.read_opengraph, meta.read_meta]
