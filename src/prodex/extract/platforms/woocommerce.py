@@ -19,8 +19,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
-
 from prodex.extract.found import Found
 from prodex.extract.jsontools import as_list
 from prodex.extract.page import Page
@@ -28,12 +26,12 @@ from prodex.extract.platforms.hint import PlatformHint, origin_of, same_site
 from prodex.extract.process.price import format_decimal, normalise_currency
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import brand_of, gtin_of, identifier_of
+from prodex.extract.sites._embedded import list_items
 
 NAME = "woocommerce"
 SOURCE = f"site:{NAME}"
 STORE_PRODUCTS = "wc/store/v1/products"
 MAX_IMAGES = 60
-MAX_POINTS = 20
 MAX_MINOR_UNIT = 4
 _BODY_CLASS = re.compile(r"""<body\b[^>]{0,2000}?\bclass\s*=\s*["']([^"']{0,4000})["']""", re.IGNORECASE)
 _MARKERS = re.compile(
@@ -132,15 +130,6 @@ def _minor(amount: Any, minor_unit: int) -> str | None:
         return None
 
 
-def _list_items(markup: str) -> list[str]:
-    """The ``<li>`` lines of an HTML fragment (a short description written as bullet points)."""
-    if "<li" not in markup:
-        return []
-    tree = LexborHTMLParser(markup[:100_000], is_fragment=True)
-    lines = [clean_line(li.text(deep=True, separator=" ")) for li in tree.css("li")[:MAX_POINTS]]
-    return [line for line in lines if line and len(line) < 500]
-
-
 def _prices(found: Found, prices: Any) -> None:
     if not isinstance(prices, dict):
         return
@@ -190,7 +179,7 @@ def read(data: Mapping[str, Any], page: Page) -> Found | None:
     found.name = clean_line(product.get("name")) or None
     found.description = _description(product)
     short = product.get("short_description")
-    found.selling_points = _list_items(short) if isinstance(short, str) else []
+    found.selling_points = list_items(short) if isinstance(short, str) else []
     _prices(found, product.get("prices"))
     found.sku = identifier_of(product.get("sku")) or None
     found.gtin = gtin_of({"gtin": product.get("global_unique_id")}) or None

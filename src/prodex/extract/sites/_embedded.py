@@ -1,4 +1,5 @@
-"""Helpers for site modules: JSON a page embeds in scripts, found in the raw source or by element.
+"""Helpers for site and platform modules: JSON a page embeds in scripts (found in the raw source
+or by element), paths into that JSON, and the bullet lines of an HTML fragment.
 
 Not a site module (the leading underscore keeps the registry from loading it as one).
 """
@@ -8,10 +9,35 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
 from prodex.extract.jsontools import load_json_at, loads_lenient
 from prodex.extract.page import Page
+from prodex.extract.process.availability import fold
+from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.labels import BRAND_LABELS
+from prodex.extract.readers.schema import brand_of
 
 MAX_SCRIPT_CHARS = 8 * 1024 * 1024
+MAX_FRAGMENT_CHARS = 100_000
+MAX_LIST_ITEMS = 20
+MAX_LINE_CHARS = 500
+BRAND_WORDS = frozenset(BRAND_LABELS[: BRAND_LABELS.index("manufacturer")])
+"""Labels that name the brand ("Brand", "Marke", ...)."""
+MAKER_WORDS = frozenset(BRAND_LABELS) - BRAND_WORDS
+"""Labels that name the maker ("Manufacturer", "Make", "Hersteller", ...)."""
+NO_VALUE = frozenset(
+    (
+        "does not apply",
+        "not applicable",
+        "nicht zutreffend",
+        "n/a",
+        "na",
+        "-",
+        "unbranded",
+        "unbranded/generic",
+    )
+)
 
 
 class RawPattern:
@@ -69,3 +95,26 @@ def dig(value: Any, *path: str | int) -> Any:
         else:
             return None
     return value
+
+
+def list_items(markup: str) -> list[str]:
+    """The ``<li>`` lines of an HTML fragment (a description's bullet points), bounded."""
+    if "<li" not in markup:
+        return []
+    tree = LexborHTMLParser(markup[:MAX_FRAGMENT_CHARS], is_fragment=True)
+    lines = [clean_line(li.text(deep=True, separator=" ")) for li in tree.css("li")[:MAX_LIST_ITEMS]]
+    return [line for line in lines if line and len(line) < MAX_LINE_CHARS]
+
+
+def labelled(pairs: list[tuple[str, str]], labels: frozenset[str]) -> str:
+    """The first value whose label (folded) is one of ``labels``, skipping "Does not apply" values."""
+    for label, value in pairs:
+        if fold(label) in labels and fold(value) not in NO_VALUE:
+            return value
+    return ""
+
+
+def brand_in(pairs: list[tuple[str, str]]) -> str | None:
+    """The brand among labelled values (item specifics, specifications): a "Brand" row, else a
+    "Manufacturer"/"Make" row."""
+    return brand_of(labelled(pairs, BRAND_WORDS) or labelled(pairs, MAKER_WORDS)) or None

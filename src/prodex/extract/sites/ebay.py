@@ -25,10 +25,9 @@ from prodex.extract.process.availability import availability_from_phrase, fold
 from prodex.extract.process.media import upgrade_image_url
 from prodex.extract.process.price import currency_in_text, normalise_currency, parse_price
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.labels import BRAND_LABELS
-from prodex.extract.readers.schema import brand_of, gtin_of, identifier_of
+from prodex.extract.readers.schema import gtin_of, identifier_of
 from prodex.extract.sites import Site
-from prodex.extract.sites._embedded import RawPattern, json_after
+from prodex.extract.sites._embedded import RawPattern, brand_in, json_after, labelled
 
 NAME = "ebay"
 HOSTS = re.compile(
@@ -56,8 +55,6 @@ ITEM_NUMBER = ".ux-layout-section__textual-display--itemId .ux-textspans--BOLD, 
 MAX_SPECIFICS = 40
 MAX_PICTURES = 40
 MIN_DESCRIPTION_CHARS = 80
-_BRAND_WORDS = frozenset(BRAND_LABELS[: BRAND_LABELS.index("manufacturer")])
-_MAKER_WORDS = frozenset(BRAND_LABELS) - _BRAND_WORDS
 _GTIN_LABELS = frozenset({"ean", "upc", "isbn", "gtin", "isbn-13", "isbn-10"})
 _NOTES_LABELS = frozenset(
     (
@@ -70,18 +67,6 @@ _NOTES_LABELS = frozenset(
 )
 _CONDITION_LABELS = frozenset(
     ("condition", "artikelzustand", "etat", "condizione", "estado", "stan", "staat")
-)
-_NO_VALUE = frozenset(
-    (
-        "does not apply",
-        "not applicable",
-        "nicht zutreffend",
-        "n/a",
-        "na",
-        "-",
-        "unbranded",
-        "unbranded/generic",
-    )
 )
 _ITEM_ID = re.compile(r"/itm/(?:[^/?#]+/)?(\d{9,15})(?:[/?#]|$)")
 _PICTURE_ID = re.compile(r"/images/g/([^/]+)/")
@@ -173,13 +158,6 @@ def item_specifics(page: Page) -> list[tuple[str, str]]:
     return pairs
 
 
-def _labelled(pairs: list[tuple[str, str]], labels: frozenset[str]) -> str:
-    for label, value in pairs:
-        if fold(label) in labels and fold(value) not in _NO_VALUE:
-            return value
-    return ""
-
-
 def _picture_urls(page: Page) -> list[str]:
     urls: list[str] = []
     for img in page.tree.css(CAROUSEL)[:MAX_PICTURES]:
@@ -220,7 +198,7 @@ def _seller_text(page: Page, pairs: list[tuple[str, str]]) -> list[str]:
     """The seller's words the page carries: seller notes and the meta description eBay fills
     from the seller's description (not its generated "title | categories | eBay" text)."""
     parts: list[str] = []
-    notes = _text(page.tree.css_first(".viSNotesCnt")).strip("“”\"' ") or _labelled(pairs, _NOTES_LABELS)
+    notes = _text(page.tree.css_first(".viSNotesCnt")).strip("“”\"' ") or labelled(pairs, _NOTES_LABELS)
     if notes:
         parts.append(notes)
     meta = clean_line(page.meta_first("description", "og:description"))
@@ -242,9 +220,9 @@ def read(page: Page) -> Found | None:
     match = _ITEM_ID.search(page.url)
     found.sku = match.group(1) if match else identifier_of(_text(page.tree.css_first(ITEM_NUMBER))) or None
     pairs = item_specifics(page)
-    found.brand = brand_of(_labelled(pairs, _BRAND_WORDS) or _labelled(pairs, _MAKER_WORDS)) or None
-    found.mpn = identifier_of(_labelled(pairs, frozenset({"mpn", "herstellernummer"}))) or None
-    found.gtin = gtin_of({"gtin": _labelled(pairs, _GTIN_LABELS)}) or None
+    found.brand = brand_in(pairs)
+    found.mpn = identifier_of(labelled(pairs, frozenset({"mpn", "herstellernummer"}))) or None
+    found.gtin = gtin_of({"gtin": labelled(pairs, _GTIN_LABELS)}) or None
     found.selling_points = [f"{label}: {value}" for label, value in pairs if fold(label) not in _NOTES_LABELS]
     parts = _seller_text(page, pairs)
     if sum(len(p) for p in parts) < MIN_DESCRIPTION_CHARS and found.selling_points:
