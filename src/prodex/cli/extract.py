@@ -43,6 +43,8 @@ def _gunzip_bounded(data: bytes) -> bytes:
     out = inflater.decompress(data, MAX_FILE_BYTES + 1)
     if len(out) > MAX_FILE_BYTES or inflater.unconsumed_tail:
         raise OSError(f"decompresses to more than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if not inflater.eof:
+        raise OSError("the compressed stream is truncated")
     return out
 
 

@@ -16,13 +16,13 @@ from prodex.extract.process.availability import fold
 from prodex.extract.process.media import dedupe_pictures, is_junk_image, picture_key, upgrade_image_url
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.breadcrumbs import without_home
 
 STRUCTURED = ("platform", "json-ld", "microdata", "app-state")
 DEFAULT_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "opengraph", "dom", "meta")
 PRICE_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "opengraph", "dom")
 NAME_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
 DESCRIPTION_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "dom", "opengraph", "meta")
-MIN_DESCRIPTION_CHARS = 80
 PAGE_KEY = "page"
 LISTING = "listing"
 MAX_IMAGES = 30
@@ -70,8 +70,8 @@ def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str |
         if f.description and fold(f.description) != folded_name
     ]
     site = [(text, src) for text, src in candidates if src.startswith("site:")]
-    if site and len(site[0][0]) >= MIN_DESCRIPTION_CHARS:
-        return site[0]
+    if site:
+        return site[0]  # a site module reads the description where that site keeps it
     structured = [(text, src) for text, src in candidates if src in STRUCTURED]
     visible = [(text, src) for text, src in candidates if src == "dom"]
     if structured and visible:
@@ -223,7 +223,7 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         value = take(field, PRICE_ORDER, partial(_attribute, name=field))
         setattr(product, field, clean_line(value) if value else None)
     crumbs = take("breadcrumbs", ("site", "platform", "json-ld", "microdata", "dom"), lambda f: f.breadcrumbs)
-    product.breadcrumbs = [clean_line(c) for c in crumbs] if isinstance(crumbs, list) else []
+    product.breadcrumbs = without_home([clean_line(c) for c in crumbs]) if isinstance(crumbs, list) else []
     explicit_category, category_source = pick(sources, DEFAULT_ORDER, lambda f: f.category)
     category = _category(product.breadcrumbs, name, str(explicit_category) if explicit_category else None)
     if category:

@@ -161,6 +161,10 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
     if price_value is None and variants:
         price_value = _first_key(variants[0], _PRICE_KEYS)
     found.price = _price_of(price_value, currency, cents=shopify)
+    if found.currency is None and isinstance(price_value, dict):
+        found.currency = normalise_currency(
+            price_value.get("currency") or price_value.get("currencyCode"), page.tld
+        )
     images = image_urls(best.get("image")) if isinstance(best.get("image"), dict) else []
     images += _images_of(_first_key(best, _IMAGE_KEYS))
     found.images = [u for u in (page.absolute(x) for x in images) if u]

@@ -142,9 +142,7 @@ def read(page: Page) -> Found | None:
     found.sku = value or None
     found.brand = brand(page) or None
     points = []
-    for item in page.tree.css(
-        "#feature-bullets li:not([id]) span.a-list-item, #feature-bullets li span.a-list-item"
-    ):
+    for item in page.tree.css("#feature-bullets li:not([id]) span.a-list-item"):
         line = clean_line(item.text(deep=True, separator=" "))
         if line and line not in points and len(line) < 1000:
             points.append(line)

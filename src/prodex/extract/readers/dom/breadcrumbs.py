@@ -20,6 +20,11 @@ _HOME = re.compile(
 )
 
 
+def without_home(crumbs: list[str]) -> list[str]:
+    """The crumbs without a leading home crumb ("Home", "Startseite", "Accueil", ...)."""
+    return crumbs[1:] if crumbs and _HOME.match(crumbs[0].strip()) else crumbs
+
+
 def find_breadcrumbs(page: Page) -> list[str]:
     """The crumb names of the page's first breadcrumb trail, home crumb left out."""
     for container in page.tree.css(BREADCRUMB_SELECTOR)[:6]:
@@ -32,8 +37,7 @@ def find_breadcrumbs(page: Page) -> list[str]:
             text = text.strip(" >/»›|→")
             if text and (not crumbs or crumbs[-1] != text):
                 crumbs.append(text)
-        if crumbs and _HOME.match(crumbs[0]):
-            crumbs = crumbs[1:]
+        crumbs = without_home(crumbs)
         if crumbs:
             return crumbs
     return []

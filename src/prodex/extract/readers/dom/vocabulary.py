@@ -125,6 +125,7 @@ OLD_PRICE = re.compile(
     trie_pattern(
         (
             "old",
+            "normal",
             "was",
             "strike",
             "regular",

@@ -1,0 +1,290 @@
+"""The shared processors, as parametrised tables of real-world values: prices in many locales,
+availability phrases, media URLs, site names, text clean-up, lenient JSON and byte decoding."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodex.extract.decode import decode_html, html_for_parser
+from prodex.extract.jsontools import load_json_at, loads_lenient
+from prodex.extract.process.audience import audience_from_schema, audience_from_text
+from prodex.extract.process.availability import normalise_availability
+from prodex.extract.process.media import (
+    absolute_url,
+    dedupe_pictures,
+    is_junk_image,
+    largest_from_srcset,
+    picture_key,
+    upgrade_image_url,
+)
+from prodex.extract.process.names import strip_site_name
+from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.price import normalise_currency, parse_price
+from prodex.extract.process.text import html_to_text, to_plain_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "currency", "expected"),
+    [
+        ("$34.990", "CLP", "34990"),  # a peso shop groups thousands with a full stop
+        ("34.000", "CLP", "34000"),
+        ("34.000", "ARS", "34000"),
+        ("34.000", "EUR", "34"),  # machine notation elsewhere
+        ("1.234,56 €", "EUR", "1234.56"),
+        ("1 149,00 €", None, "1149"),
+        ("£1,299.99", None, "1299.99"),
+        ("R$ 1.759,99", "BRL", "1759.99"),
+        ("12,5", None, "12.50"),
+        ("206,-", "EUR", "206"),
+        ("NT$2,320", None, "2320"),
+        ("1.250", "KWD", "1.25"),  # three-decimal currency: a decimal amount
+        (24.5, None, "24.50"),
+        (2999, None, "2999"),
+        ("CHF 1'234.50", None, "1234.50"),
+        ("free", None, None),
+        ("", None, None),
+        (None, None, None),
+        (True, None, None),
+        ("-5", None, None),
+    ],
+)
+def test_parse_price(raw: object, currency: str | None, expected: str | None) -> None:
+    """Prices in many notations become a decimal string with a full stop."""
+    assert parse_price(raw, currency) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "tld", "expected"),
+    [
+        ("EUR", "", "EUR"),
+        ("€", "", "EUR"),
+        ("$", "cl", "CLP"),
+        ("$", "", "USD"),
+        ("kr", "dk", "DKK"),
+        ("zł", "", "PLN"),
+        ("usd", "", "USD"),
+        ("Euro Dollar", "", None),
+        ("", "", None),
+    ],
+)
+def test_normalise_currency(raw: str, tld: str, expected: str | None) -> None:
+    """Codes and symbols become ISO 4217 codes; a bare dollar reads the country."""
+    assert normalise_currency(raw, tld) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://schema.org/InStock", "InStock"),
+        ("http://schema.org/OutOfStock", "OutOfStock"),
+        ("SoldOut", "OutOfStock"),
+        ("in_stock", "InStock"),
+        ("Auf Lager.", "InStock"),
+        ("Derzeit nicht verfügbar.", "OutOfStock"),
+        ("Actuellement indisponible.", "OutOfStock"),
+        ("En stock", "InStock"),
+        ("Agotado", "OutOfStock"),
+        ("Produkt niedostępny", "OutOfStock"),
+        ("toode pole hetkel saadaval", "OutOfStock"),
+        ("Disponibile presso questi venditori.", "InStock"),
+        ("Vorbestellen", "PreOrder"),
+        ("缺貨中", "OutOfStock"),
+        (True, "InStock"),
+        (False, "OutOfStock"),
+        ("Lorem ipsum", None),
+        ("", None),
+    ],
+)
+def test_availability(raw: object, expected: str | None) -> None:
+    """schema.org values, aliases and shop phrases in many languages."""
+    assert normalise_availability(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "base", "expected"),
+    [
+        ("/img/a.jpg", "https://shop.example/p/1", "https://shop.example/img/a.jpg"),
+        ("../b.png", "https://shop.example/p/q/", "https://shop.example/p/b.png"),
+        ("//cdn.example/c.jpg", "https://shop.example/", "https://cdn.example/c.jpg"),
+        ("https://cdn.example/d e.jpg", "https://shop.example/", "https://cdn.example/d%20e.jpg"),
+        ("data:image/gif;base64,R0lGOD", "https://shop.example/", None),
+        ("javascript:void(0)", "https://shop.example/", None),
+        ("ftp://x.example/a.jpg", "https://shop.example/", None),
+        ("https://cdn.example/{size}/a.jpg", "https://shop.example/", None),
+        ("", "https://shop.example/", None),
+    ],
+)
+def test_absolute_url(value: str, base: str, expected: str | None) -> None:
+    """Relative, protocol-relative and odd URLs resolve to absolute http(s) URLs or nothing."""
+    assert absolute_url(value, base) == expected
+
+
+def test_largest_from_srcset() -> None:
+    """The widest candidate wins, by width or by density."""
+    assert largest_from_srcset("a.jpg 300w, b.jpg 1200w, c.jpg 600w") == "b.jpg"
+    assert largest_from_srcset("a.jpg, b.jpg 2x") == "b.jpg"
+    assert largest_from_srcset("") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://m.media-amazon.com/images/I/71abc._AC_SX300_.jpg",
+            "https://m.media-amazon.com/images/I/71abc.jpg",
+        ),
+        (
+            "https://cdn.shopify.com/s/files/1/kettle_300x300.jpg?v=12",
+            "https://cdn.shopify.com/s/files/1/kettle.jpg?v=12",
+        ),
+        ("https://i.ebayimg.com/images/g/AbC/s-l64.jpg", "https://i.ebayimg.com/images/g/AbC/s-l1600.jpg"),
+        ("https://ae01.alicdn.com/kf/Habc.jpg_50x50.jpg", "https://ae01.alicdn.com/kf/Habc.jpg"),
+        ("https://shop.example/img/a_90x90.jpg", "https://shop.example/img/a_90x90.jpg"),
+    ],
+)
+def test_upgrade_image_url(url: str, expected: str) -> None:
+    """Well-known CDN size tokens are removed; unknown conventions are left alone."""
+    assert upgrade_image_url(url) == expected
+
+
+def test_one_picture_in_several_sizes_counts_once_at_its_largest() -> None:
+    """Sizes of one picture share a key; the deduped list keeps first-seen order and the largest."""
+    assert picture_key("https://x.example/p/a_90x90.jpg") == picture_key(
+        "https://x.example/p/a_1600x1600.jpg"
+    )
+    assert picture_key("https://x.example/r/2000x2000/p/a.jpg") == picture_key("https://x.example/p/a.jpg")
+    assert picture_key("https://x.example/p/a.jpg") != picture_key("https://x.example/p/b.jpg")
+    urls = [
+        "https://x.example/p/a_90x90.jpg",
+        "https://x.example/p/b_90x90.jpg",
+        "https://x.example/p/a_1600x1600.jpg",
+        "https://x.example/p/a-zoom.jpg",
+    ]
+    assert dedupe_pictures(urls) == ["https://x.example/p/a-zoom.jpg", "https://x.example/p/b_90x90.jpg"]
+
+
+@pytest.mark.parametrize(
+    ("url", "hint", "junk"),
+    [
+        ("https://shop.example/static/logo.png", "", True),
+        ("https://shop.example/icons/cart.svg", "", True),
+        ("https://www.facebook.com/tr?id=1", "", True),
+        ("https://shop.example/img/sprite-2x.png", "", True),
+        ("https://shop.example/img/p1.jpg", "payment badge", True),
+        ("https://shop.example/img/red-swatch.jpg", "", True),
+        ("https://shop.example/img/kettle-front.jpg", "Kettle", False),
+        ("https://shop.example/media/star-wars-lego.jpg", "", False),
+    ],
+)
+def test_junk_images(url: str, hint: str, junk: bool) -> None:
+    """Logos, icons, tracking pixels, badges and swatches are not product pictures."""
+    assert is_junk_image(url, hint) is junk
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "site_names", "expected"),
+    [
+        ("Kettle Pro | OTTO", "www.otto.de", [], "Kettle Pro"),
+        ("Amazon.com: Squirrel Buster Mini", "www.amazon.com", [], "Squirrel Buster Mini"),
+        ("Lamp - Casa Bonita", "casabonita.example", ["Casa Bonita"], "Lamp"),
+        ("Big Shop - Lamp", "bigshop.example", [], "Lamp"),
+        (
+            "Assassin's Creed (Exclusive to Amazon.co.uk)",
+            "www.amazon.co.uk",
+            [],
+            "Assassin's Creed (Exclusive to Amazon.co.uk)",
+        ),
+        ("Tea - Green", "teahouse.example", [], "Tea - Green"),
+    ],
+)
+def test_strip_site_name(name: str, host: str, site_names: list[str], expected: str) -> None:
+    """The shop's name goes; the product's own words stay."""
+    assert strip_site_name(name, host, site_names) == expected
+
+
+def test_html_to_text_keeps_paragraphs() -> None:
+    """Block elements become paragraphs, inline markup and scripts do not break the text."""
+    html = (
+        "<p>First <b>bold</b> line.</p><ul><li>One</li><li>Two</li></ul>"
+        "<script>x=1</script>Tail<br>End &amp; more"
+    )
+    assert html_to_text(html) == "First bold line.\n\nOne\n\nTwo\n\nTail\n\nEnd & more"
+    assert to_plain_text("Line one\\nLine two") == "Line one\n\nLine two"
+    assert to_plain_text("&lt;p&gt;Escaped&lt;/p&gt;") == "Escaped"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"a": 1}', [{"a": 1}]),
+        ('{"a": [1, 2,],}', [{"a": [1, 2]}]),
+        ('{"a": "x" /* note */, // line\n "b": 2}', [{"a": "x", "b": 2}]),
+        ('{"a": "two\nlines"}', [{"a": "two\nlines"}]),
+        ('{"a": 1}{"b": 2}', [{"a": 1}, {"b": 2}]),
+        ('<!-- {"a": 1} -->', [{"a": 1}]),
+        ("{&quot;a&quot;: &quot;b&quot;}", [{"a": "b"}]),
+        ('{"a": "it\\\'s"}', [{"a": "it's"}]),
+        ("not json", []),
+        ("[" * 5000 + "]" * 5000, []),
+        ("", []),
+    ],
+)
+def test_loads_lenient(text: str, expected: list[object]) -> None:
+    """JSON the way browsers tolerate it; hopeless or too deep input gives nothing, never an error."""
+    assert loads_lenient(text) == expected
+
+
+def test_load_json_at_reads_a_javascript_assignment() -> None:
+    """The value of ``window.X = {...};`` is read up to where it ends, from text or bytes."""
+    source = 'window.__STATE__ = {"p": {"n": "x"}}; window.other = 1;'
+    start = source.index("{")
+    assert load_json_at(source, start) == {"p": {"n": "x"}}
+    assert load_json_at(source.encode(), start) == {"p": {"n": "x"}}
+    assert load_json_at(source, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("<p>Grüße</p>".encode(), "<p>Grüße</p>"),
+        (
+            '<meta charset="windows-1252"><p>Café</p>'.encode("cp1252"),
+            '<meta charset="windows-1252"><p>Café</p>',
+        ),
+        ('<meta charset="iso-8859-1"><p>Grüße</p>'.encode(), '<meta charset="iso-8859-1"><p>Grüße</p>'),
+        ("\ufeff<p>BOM</p>".encode("utf-8"), "<p>BOM</p>"),
+        ("<p>UTF-16</p>".encode("utf-16"), "<p>UTF-16</p>"),
+        (b'<meta charset="base64"><p>x</p>', '<meta charset="base64"><p>x</p>'),
+    ],
+)
+def test_decode_html(data: bytes, expected: str) -> None:
+    """BOM, valid UTF-8 (even under a wrong declaration), then the declared charset."""
+    assert decode_html(data) == expected
+
+
+def test_bytes_go_to_the_parser_untouched_when_utf8() -> None:
+    """UTF-8 bytes are parsed as they are; anything else is decoded first."""
+    utf8 = "<p>Grüße</p>".encode()
+    assert html_for_parser(utf8) is utf8
+    latin = '<meta charset="iso-8859-1"><p>Grüße</p>'.encode("latin-1")
+    assert html_for_parser(latin) == '<meta charset="iso-8859-1"><p>Grüße</p>'
+
+
+def test_audience() -> None:
+    """Audience only from what the page supports; nothing supports a guess: empty."""
+    assert audience_from_schema("https://schema.org/Female", 16) == "Women (16+ years)"
+    assert audience_from_schema(None, None, 10) == "Kids (up to 10 years)"
+    assert audience_from_text("Damen", "Schuhe") == "Women"
+    assert audience_from_text("Men's boots") == "Men"
+    assert audience_from_text("Kettles", "Kitchen") == ""
+
+
+def test_trie_pattern_matches_exactly_the_words() -> None:
+    """The trie-shaped pattern accepts every word, its prefixes only when they are words."""
+    import re
+
+    pattern = re.compile(f"^(?:{trie_pattern(['art', 'artikel', 'brand', 'art.-nr.'])})$")
+    for word in ("art", "artikel", "brand", "art.-nr."):
+        assert pattern.match(word)
+    for word in ("arti", "bran", "artikelx", ""):
+        assert not pattern.match(word)
