@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,6 +44,13 @@ def need(condition: bool, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required by PRODEX_TEST_REQUIRE_SERVICES=1 but unavailable: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def require() -> Callable[[bool, str], None]:
+    """:func:`need` for the conftest files of subfolders, which cannot import it (their module is
+    also called ``conftest``): ``def fixture(require): require(cond, reason)``."""
+    return need
 
 
 @pytest.fixture(scope="session")

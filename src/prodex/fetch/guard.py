@@ -4,7 +4,8 @@ Three layers, all applied to every URL including each redirect hop:
 
 1. :func:`~prodex.fetch.urls.parse_target_url`: http(s) only, no userinfo, bounded length, every
    host spelling made canonical.
-2. The host rules: the allow-list ``PRODEX_FETCH_ALLOWED_HOSTS`` (empty = any host) and, unless
+2. The host rules: the allow-list ``PRODEX_FETCH_ALLOWED_HOSTS`` (empty = any host; an entry may
+   name one port, ``127.0.0.1:8080``) and, unless
    ``PRODEX_FETCH_ALLOW_PRIVATE`` is on, refusal of local names (``localhost``, ``*.local``,
    single-label names...) and of IP literals outside the public address space.
 3. :meth:`URLGuard.resolve`: the host is resolved once and EVERY address is checked against
@@ -63,30 +64,55 @@ def _allowed_host(entry: str) -> str:
         raise ValueError(f"PRODEX_FETCH_ALLOWED_HOSTS has an invalid entry {entry!r}: {exc.msg}") from exc
 
 
+def _allowed_entry(entry: str) -> tuple[str, int | None]:
+    """An allow-list entry's canonical host and port: ``host``, ``host:port``, ``[v6]:port``, bare IPv6."""
+    text = entry.strip()
+    try:
+        return str(ipaddress.ip_address(text.strip("[]"))), None
+    except ValueError:
+        pass
+    host, port_text = text, ""
+    if text.startswith("[") and "]:" in text:
+        host, port_text = text.rsplit(":", 1)
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    if not port_text:
+        return _allowed_host(host), None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"PRODEX_FETCH_ALLOWED_HOSTS has an invalid port in the entry {entry!r}.")
+    return _allowed_host(host), int(port_text)
+
+
 class AllowedHosts:
-    """The allow-list: exact hosts, and ``*.example.com`` entries for any subdomain of a domain."""
+    """The allow-list: exact hosts, ``*.example.com`` for any subdomain of a domain, each on any port
+    or on one port (``127.0.0.1:8080``, ``[::1]:8080``, ``*.example.com:8443``)."""
 
     def __init__(self, entries: list[str]) -> None:
-        self._exact: set[str] = set()
-        self._suffixes: list[str] = []
+        self._exact: set[tuple[str, int | None]] = set()
+        self._suffixes: list[tuple[str, int | None]] = []
         for entry in entries:
-            wildcard = entry.startswith("*.")
-            host = _allowed_host(entry[2:] if wildcard else entry)
+            wildcard = entry.strip().startswith("*.")
+            host, port = _allowed_entry(entry.strip()[2:] if wildcard else entry)
             if wildcard:
-                self._suffixes.append(f".{host}")
+                self._suffixes.append((f".{host}", port))
             else:
-                self._exact.add(host)
+                self._exact.add((host, port))
 
     @property
     def restricts(self) -> bool:
         """Whether the list is non-empty (an empty list allows every host)."""
         return bool(self._exact or self._suffixes)
 
-    def allows(self, host: str) -> bool:
-        """Whether the canonical ``host`` is on the list (always true for an empty list)."""
+    def allows(self, host: str, port: int | None = None) -> bool:
+        """Whether the canonical ``host`` (on ``port``, when given) is on the list (true when it is empty)."""
         if not self.restricts:
             return True
-        return host in self._exact or any(host.endswith(suffix) for suffix in self._suffixes)
+        if (host, None) in self._exact or (port is not None and (host, port) in self._exact):
+            return True
+        return any(
+            host.endswith(suffix) and (allowed_port is None or allowed_port == port)
+            for suffix, allowed_port in self._suffixes
+        )
 
 
 class URLGuard:
@@ -101,9 +127,10 @@ class URLGuard:
     def check_url(self, url: str) -> TargetURL:
         """Parse ``url`` and apply the host rules (no DNS yet); raise URLRefused when not allowed."""
         target = parse_target_url(url, max_length=self.max_url_length)
-        if not self.allowed_hosts.allows(target.host):
+        if not self.allowed_hosts.allows(target.host, target.port):
             raise URLRefused(
-                f"The host {target.host} is not in this server's allowed hosts (PRODEX_FETCH_ALLOWED_HOSTS)."
+                f"The host {target.host} (port {target.port}) is not in this server's allowed hosts "
+                "(PRODEX_FETCH_ALLOWED_HOSTS)."
             )
         if self.allow_private:
             return target
