@@ -73,6 +73,8 @@ _URL_IN_TEXT = re.compile(
 )
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 MAX_LEVELS = 9
+REGION_LEVELS = 8
+REGION_EXTRA_LEVELS = 2
 _FORM_SELECTOR = 'form, [class*="add-to-cart" i]'
 MAX_GALLERY = 30
 MAX_CONTAINER_TEXT = 1500
@@ -159,12 +161,13 @@ def _stem(url: str) -> str:
     return stem
 
 
-def find_anchor(page: Page, main_urls: list[str]) -> LexborNode | None:
-    """The first picture element in the page body that shows one of ``main_urls`` (any size)."""
+def find_anchor(page: Page, main_urls: list[str], scope: LexborNode | None = None) -> LexborNode | None:
+    """The first picture element (in ``scope``, else in the page) that shows one of ``main_urls``."""
     stems = [stem for stem in (_stem(url) for url in main_urls[:3]) if len(stem) >= 4]
     if not stems:
         return None
-    for node in page.tree.css("img, source, meta[itemprop=image], [data-zoom-image]"):
+    root = scope if scope is not None else page.tree
+    for node in root.css("img, source, meta[itemprop=image], [data-zoom-image]"):
         values = " ".join(value for value in node.attributes.values() if value)
         if not any(stem in values for stem in stems):
             continue
@@ -174,8 +177,9 @@ def find_anchor(page: Page, main_urls: list[str]) -> LexborNode | None:
     return None
 
 
-def _vocabulary_anchor(page: Page) -> LexborNode | None:
-    for container in page.tree.css(GALLERY_SELECTOR)[:40]:
+def _vocabulary_anchor(page: Page, scope: LexborNode | None = None) -> LexborNode | None:
+    root = scope if scope is not None else page.tree
+    for container in root.css(GALLERY_SELECTOR)[:40]:
         if ancestors_match(container, OUTSIDE_PRODUCT, 10) or ancestors_match(container, OTHER_PRODUCTS, 10):
             continue
         marker = class_and_id(container)
@@ -248,13 +252,40 @@ def expand_gallery(anchor: LexborNode, page: Page, stops: set[int] | None = None
     return pictures[:MAX_GALLERY]
 
 
-def find_gallery(page: Page, main_urls: list[str], stops: set[int] | None = None) -> list[str]:
+def title_region(title: LexborNode | None) -> LexborNode | None:
+    """The part of the page around the title where shops put the gallery: the title's nearest
+    ancestor that holds pictures, a few levels wider; ``None`` without a title."""
+    node = title
+    for _ in range(REGION_LEVELS):
+        node = node.parent if node is not None else None
+        if node is None or node.tag in ("html", "body"):
+            return None
+        if node.css_first("img") is not None:
+            for _ in range(REGION_EXTRA_LEVELS):
+                parent = node.parent
+                if parent is None or parent.tag in ("html", "body"):
+                    return None
+                node = parent
+            return node
+    return None
+
+
+def find_gallery(
+    page: Page, main_urls: list[str], stops: set[int] | None = None, title: LexborNode | None = None
+) -> list[str]:
     """The product's pictures in gallery order (largest sizes), or ``[]`` when none is found.
 
     ``stops``: ids of the elements that hold the title, the price or the description (see
-    :func:`~prodex.extract.readers.dom.vocabulary.ancestor_ids`), when the caller knows them.
+    :func:`~prodex.extract.readers.dom.vocabulary.ancestor_ids`), when the caller knows them;
+    ``title``: the title element, whose surroundings are searched before the whole page.
     """
-    anchor = find_anchor(page, main_urls) if main_urls else None
+    region = title_region(title)
+    anchor = None
+    if main_urls:
+        anchor = find_anchor(page, main_urls, region) if region is not None else None
+        anchor = anchor or find_anchor(page, main_urls)
+    if anchor is None and region is not None:
+        anchor = _vocabulary_anchor(page, region)
     if anchor is None:
         anchor = _vocabulary_anchor(page)
     if anchor is None:

@@ -32,6 +32,7 @@ PRICE_SELECTOR = (
 )
 MAX_CANDIDATES = 120
 PRICE_BLOCK_LEVELS = 3
+SCOPE_LEVELS = 8
 _HAS_DIGIT = re.compile(r"\d")
 _MONEY_HINT = re.compile(
     r"[$€£¥₹₩₽₺₴₪₫฿₱]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円)(?!\w)|[.,]\d{2}\b|\d,[-–]", re.I
@@ -138,10 +139,41 @@ def find_price(page: Page, currency: str | None, title: LexborNode | None = None
 
     Candidates are read nearest first, and reading stops past the title's price block.
     """
+    if title is not None:
+        scope = _price_scope(title)
+        if scope is not None:
+            near = _find_price_in(page, currency, title, scope)
+            if near.price is not None:
+                return near
+    return _find_price_in(page, currency, title, None)
+
+
+def _price_scope(title: LexborNode) -> LexborNode | None:
+    """The title's nearest ancestor that holds a price element, a few levels wider (the title's
+    price block and its surroundings): searching it is much cheaper than the whole page."""
+    node: LexborNode | None = title
+    for _ in range(SCOPE_LEVELS):
+        node = node.parent if node is not None else None
+        if node is None or node.tag in ("html", "body"):
+            return None
+        if node.css_first(PRICE_SELECTOR) is not None:
+            for _ in range(PRICE_BLOCK_LEVELS + 2):
+                parent = node.parent
+                if parent is None or parent.tag in ("html", "body"):
+                    return None
+                node = parent
+            return node
+    return None
+
+
+def _find_price_in(
+    page: Page, currency: str | None, title: LexborNode | None, scope: LexborNode | None
+) -> DomPrice:
     result = DomPrice()
     title_ancestors = _ancestor_ids(title, 14) if title is not None else {}
     ranked: list[tuple[int, int, LexborNode]] = []
-    for order, node in enumerate(page.tree.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
+    root = scope if scope is not None else page.tree
+    for order, node in enumerate(root.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
         distance = _distance(node, title_ancestors) if title_ancestors else 0
         if node.tag == "meta":
             distance += 5  # a price the shopper sees beats an invisible one as near

@@ -76,7 +76,7 @@ def read(page: Page, hints: DomHints) -> Found:
         found.description = _guarded(lambda: description_text(description), "") or None
         found.selling_points = _guarded(lambda: find_selling_points(description), [])
     stops = title_holders | ancestor_ids([shown.node, description]) if title_node is not None else None
-    found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops), [])
+    found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops, title_node), [])
     found.videos = _guarded(lambda: find_videos(page), [])
     if hints.need_breadcrumbs:
         found.breadcrumbs = _guarded(lambda: find_breadcrumbs(page), [])
