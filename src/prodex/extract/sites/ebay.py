@@ -27,7 +27,7 @@ from prodex.extract.process.price import currency_in_text, normalise_currency, p
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.schema import gtin_of, identifier_of
 from prodex.extract.sites import Site
-from prodex.extract.sites._embedded import RawPattern, brand_in, json_after, labelled
+from prodex.extract.sites._embedded import NO_VALUE, RawPattern, brand_in, json_after, labelled
 
 NAME = "ebay"
 HOSTS = re.compile(
@@ -55,6 +55,7 @@ ITEM_NUMBER = ".ux-layout-section__textual-display--itemId .ux-textspans--BOLD, 
 MAX_SPECIFICS = 40
 MAX_PICTURES = 40
 MIN_DESCRIPTION_CHARS = 80
+QUOTES = "“”„‟‘’‚«»\"' "
 _GTIN_LABELS = frozenset({"ean", "upc", "isbn", "gtin", "isbn-13", "isbn-10"})
 _NOTES_LABELS = frozenset(
     (
@@ -130,7 +131,7 @@ def _label(text: str) -> str:
 
 
 def _value(label: str, text: str) -> str:
-    value = clean_line(text).strip("“”\"' ")
+    value = clean_line(text).strip(QUOTES)
     if fold(label) in _CONDITION_LABELS:
         value = value.split(":", 1)[0].strip()  # "New with tags: A brand-new, unused..." -> "New with tags"
     return value
@@ -198,7 +199,7 @@ def _seller_text(page: Page, pairs: list[tuple[str, str]]) -> list[str]:
     """The seller's words the page carries: seller notes and the meta description eBay fills
     from the seller's description (not its generated "title | categories | eBay" text)."""
     parts: list[str] = []
-    notes = _text(page.tree.css_first(".viSNotesCnt")).strip("“”\"' ") or labelled(pairs, _NOTES_LABELS)
+    notes = _text(page.tree.css_first(".viSNotesCnt")).strip(QUOTES) or labelled(pairs, _NOTES_LABELS)
     if notes:
         parts.append(notes)
     meta = clean_line(page.meta_first("description", "og:description"))
@@ -223,7 +224,11 @@ def read(page: Page) -> Found | None:
     found.brand = brand_in(pairs)
     found.mpn = identifier_of(labelled(pairs, frozenset({"mpn", "herstellernummer"}))) or None
     found.gtin = gtin_of({"gtin": labelled(pairs, _GTIN_LABELS)}) or None
-    found.selling_points = [f"{label}: {value}" for label, value in pairs if fold(label) not in _NOTES_LABELS]
+    found.selling_points = [
+        f"{label}: {value}"
+        for label, value in pairs
+        if fold(label) not in _NOTES_LABELS and fold(value) not in NO_VALUE
+    ]
     parts = _seller_text(page, pairs)
     if sum(len(p) for p in parts) < MIN_DESCRIPTION_CHARS and found.selling_points:
         parts.append("\n".join(found.selling_points))
