@@ -2,12 +2,14 @@
 
 Shared objects live on ``app.state`` and are created in the lifespan (start-up/shut-down):
 ``settings``, ``metrics``, ``database``, ``accounts``, ``credits``, ``products``,
-``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``health_checks`` (name ->
-async check) and ``url_analyzer`` (``None`` until URL analysis is plugged in).
+``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``services`` (all of these in
+one :class:`~prodex.api.deps.Services`, what routes use), ``health_checks`` (name -> async check)
+and ``url_analyzer`` (``None`` until URL analysis is plugged in).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,14 +17,18 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.telemetry import TelemetryConfig
+from pydantic import BaseModel
 
 from prodex import __version__
+from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.errors import install_error_handlers
 from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter
 from prodex.api.routes import ops, products, user
+from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.service.accounts import Accounts
 from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator
@@ -32,6 +38,7 @@ from prodex.settings import Settings, get_settings
 from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
 
+NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DESCRIPTION = """
 A self-hosted, JoggAI v2 compatible Product API. Authenticate with the `x-api-key` header.
 
@@ -55,19 +62,37 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.authenticator = ApiKeyAuthenticator(database, settings.api_auth_cache_seconds)
     app.state.rate_limiter = AccountRateLimiter(settings.rate_limit_storage, settings.rate_limit_key_prefix)
     app.state.slots = AnalysisSlots()
+    app.state.services = Services(
+        settings=settings,
+        database=database,
+        accounts=app.state.accounts,
+        credits=app.state.credits,
+        products=app.state.products,
+        slots=app.state.slots,
+        authenticator=app.state.authenticator,
+        rate_limiter=app.state.rate_limiter,
+    )
 
     async def check_database() -> None:
-        await anyio.to_thread.run_sync(database.ping)
+        await database.run(database.ping)
 
     app.state.health_checks["database"] = check_database
+    # Everything built so far lives as long as the app: keep it out of the garbage collector's
+    # scans (cheaper collections while serving).
+    gc.freeze()
     try:
         yield
     finally:
         database.dispose()
 
 
+#: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.
+REQUEST_BODIES: tuple[type[BaseModel], ...] = (ProductCreate, ProductUpdate)
+
+
 def _openapi_without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """The app's OpenAPI builder minus FastAPI's automatic 422 responses (we answer 400)."""
+    """The app's OpenAPI builder: no automatic 422 responses (we answer 400), plus the request
+    bodies and the ``apiKeyAuth`` scheme that the routes reference."""
 
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -82,8 +107,15 @@ def _openapi_without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 for operation in item.values():
                     if isinstance(operation, dict):
                         operation.get("responses", {}).pop("422", None)
+            components = schema.setdefault("components", {})
+            schemas = components.setdefault("schemas", {})
             for unused in ("HTTPValidationError", "ValidationError"):
-                schema.get("components", {}).get("schemas", {}).pop(unused, None)
+                schemas.pop(unused, None)
+            for model in REQUEST_BODIES:
+                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(body.pop("$defs", {}))
+                schemas[model.__name__] = body
+            components.setdefault("securitySchemes", {})["apiKeyAuth"] = API_KEY_SCHEME
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -100,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # prodex exports Prometheus metrics, not OpenTelemetry: skip FastAPI's per-request checks.
+        telemetry=NO_OPENTELEMETRY,
         openapi_tags=[
             {"name": "Product", "description": "Product management operations"},
             {"name": "User", "description": "User account operations"},

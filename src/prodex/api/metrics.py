@@ -6,6 +6,8 @@ server processes each process reports its own counters.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -41,11 +43,20 @@ class HttpMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        # Label look-ups cost more than the update; the label sets are bounded (route templates).
+        self._children: dict[tuple[str, str, int, int | None], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, code: int | None, seconds: float) -> None:
         """Count one finished request and record its duration."""
-        self.requests.labels(method, route, str(status), "" if code is None else str(code)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status, code)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(method, route, str(status), "" if code is None else str(code)),
+                self.latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         """Every metric in the Prometheus text format."""

@@ -14,9 +14,9 @@ the last-resort 50000 answer for unexpected errors.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -32,6 +32,7 @@ REQUEST_ID_HEADER = "x-request-id"
 RATE_LIMIT_HEADERS_KEY = "prodex_ratelimit_headers"
 ACCOUNT_ID_KEY = "prodex_account_id"
 
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 access_log = logging.getLogger("prodex.access")
 error_log = logging.getLogger("prodex.api")
@@ -45,7 +46,7 @@ def request_id_from(scope: Scope) -> str:
             if _VALID_REQUEST_ID.fullmatch(candidate):
                 return candidate
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def declared_length(scope: Scope) -> int:
@@ -116,7 +117,9 @@ class RequestContextMiddleware:
             return message
 
         try:
-            if declared_length(scope) > self.max_body_bytes:
+            if scope["method"] not in _BODY_METHODS:
+                await self.app(scope, receive, send_with_context)
+            elif declared_length(scope) > self.max_body_bytes:
                 await http_error_response(HTTPException(status_code=413))(scope, receive, send_with_context)
             else:
                 await self.app(scope, receive_bounded, send_with_context)
@@ -134,10 +137,7 @@ class RequestContextMiddleware:
             method = scope.get("method", "")
             self.metrics.observe(method, route, response_status, code, elapsed)
             access_log.info(
-                "%s %s %s",
-                method,
-                route,
-                response_status,
+                "request",
                 extra={
                     "fields": {
                         "method": method,

@@ -12,9 +12,11 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
+from limits import strategies as sync_strategies
 from limits.aio.storage import Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
+from limits.util import WindowStats
 
 from prodex.errors import RateLimited
 
@@ -46,19 +48,30 @@ def async_storage_uri(uri: str) -> str:
 
 
 class AccountRateLimiter:
-    """Counts requests per account against the plan's requests per minute."""
+    """Counts requests per account against the plan's requests per minute.
+
+    The in-memory storage is used through the library's synchronous API (it never waits, and
+    the async wrapper costs more than the count); any other storage through the async API.
+    """
 
     def __init__(self, storage_uri: str, key_prefix: str = "prodex") -> None:
+        self._prefix = key_prefix
+        self._items: dict[int, RateLimitItemPerMinute] = {}
+        self._memory: sync_strategies.SlidingWindowCounterRateLimiter | None = None
+        self._async: SlidingWindowCounterRateLimiter | None = None
+        self.storage: Storage | MemoryStorage
+        if storage_uri.startswith("memory://"):
+            self.storage = MemoryStorage()
+            self._memory = sync_strategies.SlidingWindowCounterRateLimiter(self.storage)
+            return
         uri = async_storage_uri(storage_uri)
         options: dict[str, float | str | bool] = {}
         if uri.startswith(("async+redis", "async+rediss")):
             options["implementation"] = "redispy"
         storage = storage_from_string(uri, **options)
         assert isinstance(storage, Storage)
-        self.storage: Storage = storage
-        self._limiter = SlidingWindowCounterRateLimiter(self.storage)
-        self._prefix = key_prefix
-        self._items: dict[int, RateLimitItemPerMinute] = {}
+        self.storage = storage
+        self._async = SlidingWindowCounterRateLimiter(storage)
 
     def _item(self, per_minute: int) -> RateLimitItemPerMinute:
         item = self._items.get(per_minute)
@@ -70,8 +83,14 @@ class AccountRateLimiter:
         """Count one request; raises :class:`RateLimited` (with the state) when over the limit."""
         item = self._item(per_minute)
         identity = (self._prefix, "account", str(account_id))
-        allowed = await self._limiter.hit(item, *identity)
-        stats = await self._limiter.get_window_stats(item, *identity)
+        stats: WindowStats
+        if self._memory is not None:
+            allowed = self._memory.hit(item, *identity)
+            stats = self._memory.get_window_stats(item, *identity)
+        else:
+            assert self._async is not None
+            allowed = await self._async.hit(item, *identity)
+            stats = await self._async.get_window_stats(item, *identity)
         state = RateLimitState(limit=per_minute, remaining=max(0, stats.remaining), reset_at=stats.reset_time)
         if not allowed:
             raise RateLimitExceeded(state)
@@ -79,7 +98,10 @@ class AccountRateLimiter:
 
     async def reset(self) -> None:
         """Forget every counter (tests and operators)."""
-        await self.storage.reset()
+        if isinstance(self.storage, MemoryStorage):
+            self.storage.reset()
+        else:
+            await self.storage.reset()
 
 
 class RateLimitExceeded(RateLimited):

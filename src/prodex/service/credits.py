@@ -7,7 +7,8 @@ never spend the same credit and the balance never goes below zero (a CHECK const
 this up). A refund restores exactly what its charge took, at most once (``refund_of`` is unique).
 
 The methods are synchronous (they hold a database connection); from async code call them with
-``await anyio.to_thread.run_sync(credits.charge, account_id, amount, reason, ref)``.
+``await database.run(credits.charge, account_id, amount, reason, ref)`` (see
+:meth:`prodex.store.db.Database.run`).
 """
 
 from __future__ import annotations

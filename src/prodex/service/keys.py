@@ -14,8 +14,6 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import anyio.to_thread
-
 from prodex.errors import InvalidApiKey, NoPermission
 from prodex.store import accounts as repo
 from prodex.store.db import Database
@@ -90,13 +88,13 @@ class ApiKeyAuthenticator:
         if not raw_key or len(raw_key) > _MAX_KEY_LENGTH:
             raise InvalidApiKey()
         if self._ttl <= 0:
-            return await anyio.to_thread.run_sync(authenticate, self._database, raw_key)
+            return await self._database.run(authenticate, self._database, raw_key)
         key_hash = hash_api_key(raw_key)
         now = time.monotonic()
         cached = self._cache.get(key_hash)
         if cached is not None and cached[0] > now:
             return cached[1]
-        principal = await anyio.to_thread.run_sync(authenticate, self._database, raw_key)
+        principal = await self._database.run(authenticate, self._database, raw_key)
         self._cache[key_hash] = (now + self._ttl, principal)
         self._cache.move_to_end(key_hash)
         while len(self._cache) > self._max_entries:

@@ -16,6 +16,7 @@ from prodex.extract.model import Media, Product
 from prodex.service.clock import utcnow
 from prodex.store import products as repo
 from prodex.store.db import Database
+from prodex.store.group_insert import GroupedProductInserter
 from prodex.store.records import ProductRecord, media_to_json
 
 MANUAL_SOURCE = "manual"
@@ -65,26 +66,40 @@ def merge_manual(extracted: Product, manual: ManualFields) -> Product:
     return extracted.model_copy(update=updates)
 
 
+def manual_product(fields: ManualFields) -> Product:
+    """The product a client entered by hand; ``name`` is required and must not be blank."""
+    if fields.name is None or not fields.name.strip():
+        raise InvalidParameter("name: required when no url is given (1 to 500 characters).", field="name")
+    given = fields.given()
+    return Product(
+        url="",
+        name=fields.name,
+        description=fields.description or "",
+        target_audience=fields.target_audience or "",
+        media=fields.media or [],
+        source={name: MANUAL_SOURCE for name, value in given.items() if value not in ("", [])},
+    )
+
+
 class Products:
-    """The product store of every account, one account at a time."""
+    """The product store of every account, one account at a time.
+
+    Synchronous methods hold a database connection (call them from threads, the CLI, tests, or
+    through :meth:`prodex.store.db.Database.run`); the ``a``-prefixed methods are for the event
+    loop and group concurrent inserts into one transaction.
+    """
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._inserter = GroupedProductInserter(database)
 
     def create_manual(self, account_id: int, fields: ManualFields) -> ProductRecord:
         """Create a product entered by hand; ``name`` is required and must not be blank."""
-        if fields.name is None or not fields.name.strip():
-            raise InvalidParameter("name: required when no url is given (1 to 500 characters).", field="name")
-        given = fields.given()
-        product = Product(
-            url="",
-            name=fields.name,
-            description=fields.description or "",
-            target_audience=fields.target_audience or "",
-            media=fields.media or [],
-            source={name: MANUAL_SOURCE for name, value in given.items() if value not in ("", [])},
-        )
-        return self.store(account_id, product)
+        return self.store(account_id, manual_product(fields))
+
+    async def acreate_manual(self, account_id: int, fields: ManualFields) -> ProductRecord:
+        """:meth:`create_manual` for async code (grouped commit)."""
+        return await self.astore(account_id, manual_product(fields))
 
     def create_from_extracted(
         self, account_id: int, extracted: Product, manual: ManualFields
@@ -92,15 +107,21 @@ class Products:
         """Store an extracted product merged with the hand-entered fields (see :func:`merge_manual`)."""
         return self.store(account_id, merge_manual(extracted, manual))
 
+    async def acreate_from_extracted(
+        self, account_id: int, extracted: Product, manual: ManualFields
+    ) -> ProductRecord:
+        """:meth:`create_from_extracted` for async code (grouped commit)."""
+        return await self.astore(account_id, merge_manual(extracted, manual))
+
+    async def astore(self, account_id: int, product: Product) -> ProductRecord:
+        """:meth:`store` for async code: concurrent stores share one transaction."""
+        return await self._inserter.insert(new_product_id(), account_id, product)
+
     def store(self, account_id: int, product: Product) -> ProductRecord:
         """Store ``product`` as a new product of the account, under a fresh id."""
-        with self._database.write() as conn:
+        with self._database.write_single() as conn:
             return repo.insert_product(
-                conn,
-                product_id=new_product_id(),
-                account_id=account_id,
-                values=repo.product_values(product),
-                now=utcnow(),
+                conn, product_id=new_product_id(), account_id=account_id, product=product, now=utcnow()
             )
 
     def update(self, account_id: int, product_id: str, fields: ManualFields) -> ProductRecord:

@@ -37,16 +37,65 @@ def product_values(product: Product) -> dict[str, Any]:
     }
 
 
+#: One constant statement: SQLAlchemy compiles it once and reuses it for every insert.
+_INSERT_PRODUCT = insert(products)
+
+
+def insert_products(
+    conn: Connection, items: list[tuple[str, int, Product]], now: datetime
+) -> list[ProductRecord]:
+    """Insert ``(product_id, account_id, product)`` items in one statement execution.
+
+    Returns the stored records, built from what was written (no read-back).
+    """
+    conn.execute(
+        _INSERT_PRODUCT,
+        [
+            {
+                "id": pid,
+                "account_id": account_id,
+                "created_at": now,
+                "updated_at": now,
+                **product_values(product),
+            }
+            for pid, account_id, product in items
+        ],
+    )
+    return [_record(pid, account_id, product, now) for pid, account_id, product in items]
+
+
 def insert_product(
-    conn: Connection, *, product_id: str, account_id: int, values: dict[str, Any], now: datetime
+    conn: Connection, *, product_id: str, account_id: int, product: Product, now: datetime
 ) -> ProductRecord:
-    """Insert a product with the given column values; returns the stored record."""
-    row = conn.execute(
-        insert(products)
-        .values(id=product_id, account_id=account_id, created_at=now, updated_at=now, **values)
-        .returning(*products.c)
-    ).one()
-    return ProductRecord.from_row(row)
+    """Insert one product for the account under ``product_id``; returns the stored record."""
+    return insert_products(conn, [(product_id, account_id, product)], now)[0]
+
+
+def _record(product_id: str, account_id: int, product: Product, now: datetime) -> ProductRecord:
+    return ProductRecord(
+        id=product_id,
+        account_id=account_id,
+        url=product.url,
+        name=product.name or "",
+        description=product.description or "",
+        target_audience=product.target_audience,
+        created_at=now,
+        updated_at=now,
+        media=list(product.media),
+        selling_points=list(product.selling_points),
+        price=product.price,
+        currency=product.currency,
+        brand=product.brand,
+        sku=product.sku,
+        gtin=product.gtin,
+        mpn=product.mpn,
+        availability=product.availability,
+        category=product.category,
+        breadcrumbs=list(product.breadcrumbs),
+        language=product.language,
+        canonical_url=product.canonical_url,
+        source=dict(product.source),
+    )
 
 
 def get_product(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import anyio.to_thread
 from fastapi import APIRouter, Path, Query, Request
 
-from prodex.api.deps import PrincipalDep, ProductsDep, UrlAnalyzerDep
+from prodex.api.deps import API_KEY_SECURITY, CallerDep, json_body, parse_body, url_analyzer_of
 from prodex.api.envelope import EnvelopeResponse, ok
 from prodex.api.routes.docs import error_responses
 from prodex.api.schemas import (
@@ -40,30 +39,25 @@ NO_URL_ANALYSIS = (
     summary="Create Product V2",
     response_model=Envelope[ProductInfo],
     responses=error_responses(400, 402, 413),
+    openapi_extra=API_KEY_SECURITY | json_body(ProductCreate),
 )
-async def create_product(
-    body: ProductCreate,
-    request: Request,
-    principal: PrincipalDep,
-    products: ProductsDep,
-    url_analyzer: UrlAnalyzerDep,
-) -> EnvelopeResponse:
+async def create_product(request: Request, caller: CallerDep) -> EnvelopeResponse:
     """Create a product from a product page ``url``, or by hand (``name`` required without ``url``).
 
     Hand-entered fields win over extracted ones. Without URL analysis in this build, a request
     with ``url`` answers 40000 and nothing is charged.
     """
+    body = await parse_body(request, ProductCreate)
     url = (body.url or "").strip()
     if url:
+        url_analyzer = url_analyzer_of(request)
         if url_analyzer is None:
             raise AnalysisUnavailable(NO_URL_ANALYSIS)
         record = await url_analyzer(
-            request=request, principal=principal, url=url, manual=body.manual_fields()
+            request=request, principal=caller.principal, url=url, manual=body.manual_fields()
         )
     else:
-        record = await anyio.to_thread.run_sync(
-            products.create_manual, principal.account_id, body.manual_fields()
-        )
+        record = await caller.services.products.acreate_manual(caller.account_id, body.manual_fields())
     return ok(product_info(record))
 
 
@@ -72,13 +66,14 @@ async def create_product(
     summary="Update Product V2",
     response_model=Envelope[ProductInfo],
     responses=error_responses(400, 404, 413),
+    openapi_extra=API_KEY_SECURITY | json_body(ProductUpdate),
 )
-async def update_product(
-    body: ProductUpdate, principal: PrincipalDep, products: ProductsDep
-) -> EnvelopeResponse:
+async def update_product(request: Request, caller: CallerDep) -> EnvelopeResponse:
     """Replace the given fields (name, description, target_audience, media) of a product."""
-    record = await anyio.to_thread.run_sync(
-        products.update, principal.account_id, body.product_id, body.manual_fields()
+    body = await parse_body(request, ProductUpdate)
+    services = caller.services
+    record = await services.database.run(
+        services.products.update, caller.account_id, body.product_id, body.manual_fields()
     )
     return ok(product_info(record))
 
@@ -88,12 +83,12 @@ async def update_product(
     summary="Get Product (addition)",
     response_model=Envelope[ProductInfo],
     responses=error_responses(400, 404),
+    openapi_extra=API_KEY_SECURITY,
 )
-async def get_product(
-    product_id: ProductIdPath, principal: PrincipalDep, products: ProductsDep
-) -> EnvelopeResponse:
+async def get_product(product_id: ProductIdPath, caller: CallerDep) -> EnvelopeResponse:
     """One product of the calling account."""
-    record = await anyio.to_thread.run_sync(products.get, principal.account_id, product_id)
+    services = caller.services
+    record = await services.database.run(services.products.get, caller.account_id, product_id)
     return ok(product_info(record))
 
 
@@ -102,16 +97,17 @@ async def get_product(
     summary="List Products (addition)",
     response_model=Envelope[ProductPage],
     responses=error_responses(400),
+    openapi_extra=API_KEY_SECURITY,
 )
 async def list_products(
-    principal: PrincipalDep,
-    products: ProductsDep,
+    caller: CallerDep,
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Products per page.")] = 20,
 ) -> EnvelopeResponse:
     """The calling account's products, newest first, with the total count."""
-    items, total = await anyio.to_thread.run_sync(
-        lambda: products.page(principal.account_id, page=page, page_size=page_size)
+    services = caller.services
+    items, total = await services.database.run(
+        services.products.page, caller.account_id, page=page, page_size=page_size
     )
     return ok(
         {
@@ -128,10 +124,10 @@ async def list_products(
     summary="Delete Product (addition)",
     response_model=Envelope[DeletedProduct],
     responses=error_responses(400, 404),
+    openapi_extra=API_KEY_SECURITY,
 )
-async def delete_product(
-    product_id: ProductIdPath, principal: PrincipalDep, products: ProductsDep
-) -> EnvelopeResponse:
+async def delete_product(product_id: ProductIdPath, caller: CallerDep) -> EnvelopeResponse:
     """Delete one product of the calling account."""
-    await anyio.to_thread.run_sync(products.delete, principal.account_id, product_id)
+    services = caller.services
+    await services.database.run(services.products.delete, caller.account_id, product_id)
     return ok({"product_id": product_id})

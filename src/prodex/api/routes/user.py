@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import anyio.to_thread
 from fastapi import APIRouter
 
-from prodex.api.deps import AccountsDep, CreditsDep, PrincipalDep
+from prodex.api.deps import API_KEY_SECURITY, CallerDep
 from prodex.api.envelope import EnvelopeResponse, ok
 from prodex.api.routes.docs import error_responses
 from prodex.api.schemas import Envelope, RemainingQuota, WhoAmI
@@ -18,10 +17,12 @@ router = APIRouter(tags=["User"])
     summary="Get Current User Information",
     response_model=Envelope[WhoAmI],
     responses=error_responses(),
+    openapi_extra=API_KEY_SECURITY,
 )
-async def whoami(principal: PrincipalDep, accounts: AccountsDep) -> EnvelopeResponse:
+async def whoami(caller: CallerDep) -> EnvelopeResponse:
     """The account behind the API key."""
-    account = await anyio.to_thread.run_sync(accounts.get, principal.account_id)
+    services = caller.services
+    account = await services.database.run(services.accounts.get, caller.account_id)
     return ok(
         {"email": account.email, "username": account.name, "account_id": account.id, "plan": account.plan}
     )
@@ -32,8 +33,10 @@ async def whoami(principal: PrincipalDep, accounts: AccountsDep) -> EnvelopeResp
     summary="Get Remaining Quota",
     response_model=Envelope[RemainingQuota],
     responses=error_responses(),
+    openapi_extra=API_KEY_SECURITY,
 )
-async def remaining_quota(principal: PrincipalDep, credits: CreditsDep) -> EnvelopeResponse:
+async def remaining_quota(caller: CallerDep) -> EnvelopeResponse:
     """The account's remaining credits (one URL analysis costs the plan's credits per analysis)."""
-    balance = await anyio.to_thread.run_sync(credits.balance, principal.account_id)
+    services = caller.services
+    balance = await services.database.run(services.credits.balance, caller.account_id)
     return ok({"remaining_quota": balance})

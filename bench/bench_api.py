@@ -1,0 +1,335 @@
+"""API benchmark: manual product creation vs a bare endpoint, over real HTTP, 50 clients.
+
+For each database backend (SQLite, PostgreSQL) this script
+
+1. makes a fresh database (a temporary SQLite file, or a temporary PostgreSQL database that is
+   dropped afterwards), migrates it and creates an account on a plan without a practical limit;
+2. starts two server processes on 127.0.0.1 with the same server (uvicorn, same options as
+   ``prodex serve``): ``prodex serve`` itself, and a bare FastAPI app whose one endpoint returns a
+   constant;
+3. from this process (the load generator, separate from both servers) keeps ``--concurrency``
+   keep-alive HTTP/1.1 connections busy for ``--duration`` seconds against each, alternating
+   bare / prodex for ``--rounds`` rounds, and reports requests per second and p50/p99 latency.
+
+The target is prodex's create throughput >= 0.4 x the bare endpoint's. The load generator is a
+minimal asyncio HTTP/1.1 client (httpx's per-request cost would make the generator the
+bottleneck); it checks every response's status and counts the rest as errors.
+
+Usage::
+
+    .venv/bin/python bench/bench_api.py                    # both backends, 10 s x 2 rounds each
+    .venv/bin/python bench/bench_api.py --backend sqlite --duration 5 --rounds 1
+
+Figures depend on the machine and on its load (other processes compete for the same cores);
+the script prints ``os.getloadavg()`` before each measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODEX = str(Path(sys.executable).with_name("prodex"))
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BENCH_PLANS = '{"bench": {"requests_per_minute": 1000000000, "concurrent_analyses": 10}}'
+PRODUCT = {
+    "name": "Physicians Formula Happy Booster Heart Blush",
+    "description": "Brush on a radiant blushing glow with this buildable, vegan blush.",
+    "target_audience": "Beauty enthusiasts",
+    "media": [{"type": 1, "name": "front.jpg", "url": "https://res.example/front.jpg", "description": "Front"}],
+}
+
+
+# --- the bare endpoint ---------------------------------------------------------------------------
+
+
+def bare_app() -> Any:
+    """A FastAPI app with one endpoint returning a constant: the framework's floor.
+
+    Configured like prodex's app (OpenTelemetry hooks off), so the comparison is like for like.
+    """
+    from fastapi import FastAPI
+
+    from prodex.api.app import NO_OPENTELEMETRY
+
+    app = FastAPI(telemetry=NO_OPENTELEMETRY)
+
+    @app.post("/bare")
+    async def bare() -> dict[str, Any]:
+        return {"code": 0, "msg": "Success", "data": None}
+
+    return app
+
+
+def serve_bare(port: int) -> None:
+    """Serve :func:`bare_app` with the same uvicorn options as ``prodex serve``."""
+    import uvicorn
+
+    uvicorn.run(
+        bare_app(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        limit_concurrency=1000,
+        timeout_keep_alive=5,
+    )
+
+
+# --- the load generator --------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One measurement."""
+
+    target: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    load_before: str
+
+
+async def _client(
+    host: str, port: int, request: bytes, stop_at: float, latencies: list[float], errors: list[int]
+) -> None:
+    """One keep-alive connection sending ``request`` until ``stop_at``."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            body = await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            if not head.startswith(b"HTTP/1.1 200") or not body.startswith(b'{"code":0'):
+                errors.append(1)
+    finally:
+        writer.close()
+
+
+def http_request(url: str, body: bytes, headers: dict[str, str]) -> bytes:
+    """A raw HTTP/1.1 POST request for ``url``."""
+    parts = urlsplit(url)
+    lines = [f"POST {parts.path} HTTP/1.1", f"host: {parts.netloc}", "content-type: application/json"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines.append(f"content-length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _load(url: str, request: bytes, concurrency: int, seconds: float) -> tuple[list[float], int, float]:
+    parts = urlsplit(url)
+    latencies: list[float] = []
+    errors: list[int] = []
+    started = time.perf_counter()
+    stop_at = started + seconds
+    await asyncio.gather(
+        *(
+            _client(parts.hostname or "127.0.0.1", parts.port or 80, request, stop_at, latencies, errors)
+            for _ in range(concurrency)
+        )
+    )
+    return latencies, len(errors), time.perf_counter() - started
+
+
+def measure(target: str, url: str, request: bytes, concurrency: int, seconds: float) -> Result:
+    """Keep ``concurrency`` connections busy for ``seconds`` and summarise."""
+    load = "/".join(f"{value:.2f}" for value in os.getloadavg())
+    latencies, errors, elapsed = asyncio.run(_load(url, request, concurrency, seconds))
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return Result(
+        target=target,
+        requests=len(latencies),
+        errors=errors,
+        seconds=round(elapsed, 2),
+        rps=round(len(latencies) / elapsed, 1),
+        p50_ms=round(cuts[49] * 1000, 2),
+        p99_ms=round(cuts[98] * 1000, 2),
+        load_before=load,
+    )
+
+
+# --- servers and databases -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 60) -> None:
+    """Poll ``url`` until it answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process with its output in ``log``; stop it afterwards."""
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(args, env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=log.parent)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def database(backend: str, workdir: Path, postgres_url: str) -> Iterator[str]:
+    """A fresh database URL for ``backend``, removed afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"prodex_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_account(database_url: str) -> str:
+    """Migrate the database and create the benchmark account; returns its key."""
+    from prodex.service.accounts import Accounts
+    from prodex.settings import Settings
+    from prodex.store.db import Database
+    from prodex.store.migrate import upgrade_database
+
+    db = Database(database_url, pool_size=1)
+    try:
+        upgrade_database(db)
+        settings = Settings.model_validate({"plans": json.loads(BENCH_PLANS), "default_plan": "bench"})
+        _, issued = Accounts(db, settings).create(name="bench", plan="bench")
+        return issued.secret
+    finally:
+        db.dispose()
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
+    """Both servers for one backend, measured alternately."""
+    with tempfile.TemporaryDirectory(prefix="prodex-bench-") as tmp:
+        workdir = Path(tmp)
+        with database(backend, workdir, args.postgres_url) as database_url:
+            key = bench_account(database_url)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PRODEX_")}
+            env.update(
+                PRODEX_DATABASE_URL=database_url,
+                PRODEX_PLANS=BENCH_PLANS,
+                PRODEX_DEFAULT_PLAN="bench",
+                PRODEX_LOG_LEVEL=args.log_level,
+                PRODEX_DATA_DIR=str(workdir / "data"),
+            )
+            prodex_port, bare_port = free_port(), free_port()
+            prodex_cmd = [PRODEX, "serve", "--host", "127.0.0.1", "--port", str(prodex_port), "--no-dev-account"]
+            bare_cmd = [sys.executable, str(Path(__file__).resolve()), "serve-bare", "--port", str(bare_port)]
+            with (
+                process(prodex_cmd, env, workdir / "prodex.log"),
+                process(bare_cmd, env, workdir / "bare.log"),
+            ):
+                wait_until_up(f"http://127.0.0.1:{prodex_port}/healthz")
+                wait_until_up(f"http://127.0.0.1:{bare_port}/docs")
+                prodex_url = f"http://127.0.0.1:{prodex_port}/v2/product"
+                bare_url = f"http://127.0.0.1:{bare_port}/bare"
+                body = json.dumps(PRODUCT).encode()
+                prodex_request = http_request(prodex_url, body, {"x-api-key": key})
+                bare_request = http_request(bare_url, body, {"x-api-key": key})
+                measure("warm-up", bare_url, bare_request, args.concurrency, args.warmup)
+                measure("warm-up", prodex_url, prodex_request, args.concurrency, args.warmup)
+                results = []
+                for _ in range(args.rounds):
+                    results.append(measure(f"{backend}: bare", bare_url, bare_request, args.concurrency, args.duration))
+                    results.append(
+                        measure(f"{backend}: create", prodex_url, prodex_request, args.concurrency, args.duration)
+                    )
+                return results
+
+
+def report(results: list[Result]) -> None:
+    """Print the measurements and the create/bare ratio per backend."""
+    print(f"{'target':<20} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  load(1/5/15)")
+    for r in results:
+        print(
+            f"{r.target:<20} {r.requests:>9} {r.errors:>7} {r.rps:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}  "
+            f"{r.load_before}"
+        )
+    for backend in sorted({r.target.split(":")[0] for r in results}):
+        bare = [r.rps for r in results if r.target == f"{backend}: bare"]
+        create = [r.rps for r in results if r.target == f"{backend}: create"]
+        if bare and create:
+            ratio = statistics.mean(create) / statistics.mean(bare)
+            print(f"{backend}: create/bare throughput = {ratio:.2f} (target >= 0.40)")
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command")
+    bare = sub.add_parser("serve-bare", help="(internal) serve the bare endpoint")
+    bare.add_argument("--port", type=int, required=True)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument("--log-level", default="INFO", help="PRODEX_LOG_LEVEL of the prodex server")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args()
+    if args.command == "serve-bare":
+        serve_bare(args.port)
+        return
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    results = [r for backend in backends for r in run_backend(backend, args)]
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Group commit for product inserts: products created at the same moment share one transaction.
+
+Under load, the per-transaction cost (connection, BEGIN/COMMIT, statement set-up) dominates a
+one-row insert. :class:`GroupedProductInserter` collects the inserts requested while the event
+loop is busy and writes them with one ``executemany`` in one transaction; every caller gets its
+answer only after that transaction committed, so nothing is acknowledged before it is durable.
+If a group fails, its items are retried one by one, so one bad row fails only its own request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from prodex.extract.model import Product
+from prodex.store import products as repo
+from prodex.store.db import Database
+from prodex.store.records import ProductRecord
+
+log = logging.getLogger("prodex.store")
+
+
+@dataclass(slots=True)
+class _Pending:
+    product_id: str
+    account_id: int
+    product: Product
+    future: asyncio.Future[ProductRecord]
+
+
+class GroupedProductInserter:
+    """Inserts products from async code, grouping concurrent inserts into one transaction."""
+
+    def __init__(self, database: Database, max_group: int = 128) -> None:
+        self._database = database
+        self._max_group = max_group
+        self._pending: list[_Pending] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def insert(self, product_id: str, account_id: int, product: Product) -> ProductRecord:
+        """Store ``product`` under ``product_id`` for the account; returns once it is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[ProductRecord] = loop.create_future()
+        self._pending.append(_Pending(product_id, account_id, product, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = loop.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            group = self._pending[: self._max_group]
+            del self._pending[: self._max_group]
+            try:
+                records = await self._database.run(self._write, group)
+            except Exception:
+                log.warning("a group of %d product inserts failed; retrying one by one", len(group))
+                for item in group:
+                    await self._write_alone(item)
+                continue
+            for item, record in zip(group, records, strict=True):
+                if not item.future.done():
+                    item.future.set_result(record)
+
+    async def _write_alone(self, item: _Pending) -> None:
+        try:
+            (record,) = await self._database.run(self._write, [item])
+        except Exception as exc:
+            if not item.future.done():
+                item.future.set_exception(exc)
+            return
+        if not item.future.done():
+            item.future.set_result(record)
+
+    def _write(self, group: list[_Pending]) -> list[ProductRecord]:
+        now = datetime.now(UTC)
+        items = [(item.product_id, item.account_id, item.product) for item in group]
+        if len(items) == 1:
+            with self._database.write_single() as conn:
+                return repo.insert_products(conn, items, now)
+        with self._database.write() as conn:
+            return repo.insert_products(conn, items, now)
