@@ -34,10 +34,14 @@ NO_VALUE = frozenset(
         "n/a",
         "na",
         "-",
+        "none",
+        "no brand",
         "unbranded",
         "unbranded/generic",
+        "generic",
     )
 )
+"""Values that say a labelled attribute has no value ("Does not apply", "No brand", ...)."""
 
 
 class RawPattern:
@@ -118,3 +122,8 @@ def brand_in(pairs: list[tuple[str, str]]) -> str | None:
     """The brand among labelled values (item specifics, specifications): a "Brand" row, else a
     "Manufacturer"/"Make" row."""
     return brand_of(labelled(pairs, BRAND_WORDS) or labelled(pairs, MAKER_WORDS)) or None
+
+
+def attribute_lines(pairs: list[tuple[str, str]]) -> list[str]:
+    """``"Label: value"`` lines for labelled attributes that have a value."""
+    return [f"{label}: {value}" for label, value in pairs if label and value and fold(value) not in NO_VALUE]

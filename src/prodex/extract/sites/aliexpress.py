@@ -27,7 +27,7 @@ from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.schema import identifier_of
 from prodex.extract.sites import Site
-from prodex.extract.sites._embedded import RawPattern, brand_in, dig, json_after
+from prodex.extract.sites._embedded import RawPattern, attribute_lines, brand_in, dig, json_after
 
 NAME = "aliexpress"
 HOSTS = re.compile(r"(?:^|\.)aliexpress\.(?:com|us)$")
@@ -145,7 +145,7 @@ def read(page: Page) -> Found | None:
         for p in as_list(props)[:MAX_PROPS]
         if isinstance(p, dict)
     ]
-    found.selling_points = [f"{label}: {value}" for label, value in pairs if label and value]
+    found.selling_points = attribute_lines(pairs)
     found.brand = brand_in(pairs)
     store = clean_line(_first(data, ("sellerComponent", "storeName"), ("storeModule", "storeName")))
     found.site_names = [store] if store else []

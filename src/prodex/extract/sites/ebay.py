@@ -27,7 +27,7 @@ from prodex.extract.process.price import currency_in_text, normalise_currency, p
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.schema import gtin_of, identifier_of
 from prodex.extract.sites import Site
-from prodex.extract.sites._embedded import NO_VALUE, RawPattern, brand_in, json_after, labelled
+from prodex.extract.sites._embedded import RawPattern, attribute_lines, brand_in, json_after, labelled
 
 NAME = "ebay"
 HOSTS = re.compile(
@@ -224,11 +224,7 @@ def read(page: Page) -> Found | None:
     found.brand = brand_in(pairs)
     found.mpn = identifier_of(labelled(pairs, frozenset({"mpn", "herstellernummer"}))) or None
     found.gtin = gtin_of({"gtin": labelled(pairs, _GTIN_LABELS)}) or None
-    found.selling_points = [
-        f"{label}: {value}"
-        for label, value in pairs
-        if fold(label) not in _NOTES_LABELS and fold(value) not in NO_VALUE
-    ]
+    found.selling_points = attribute_lines([(k, v) for k, v in pairs if fold(k) not in _NOTES_LABELS])
     parts = _seller_text(page, pairs)
     if sum(len(p) for p in parts) < MIN_DESCRIPTION_CHARS and found.selling_points:
         parts.append("\n".join(found.selling_points))

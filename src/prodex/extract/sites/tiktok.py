@@ -22,7 +22,7 @@ from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import identifier_of
 from prodex.extract.sites import Site
-from prodex.extract.sites._embedded import brand_in, dig, script_json
+from prodex.extract.sites._embedded import attribute_lines, brand_in, dig, script_json
 
 NAME = "tiktok"
 HOSTS = re.compile(r"(?:^|\.)tiktok\.com$")
@@ -113,7 +113,7 @@ def read(page: Page) -> Found | None:
     )
     specifications = [s for s in as_list(base.get("specifications"))[:40] if isinstance(s, dict)]
     pairs = [(clean_line(s.get("name")), clean_line(s.get("value"))) for s in specifications]
-    found.selling_points = [f"{label}: {value}" for label, value in pairs if label and value]
+    found.selling_points = attribute_lines(pairs)
     found.brand = brand_in(pairs)
     seller = clean_line(dig(info, "seller", "name"))
     found.site_names = [seller] if seller else []
