@@ -8,10 +8,7 @@ import re
 from prodex.extract.page import Page
 from prodex.extract.process.text import clean_line
 
-BREADCRUMB_SELECTOR = (
-    '[aria-label*="breadcrumb" i], [class*="breadcrumb" i], [id*="breadcrumb" i], [class*="crumbs" i], '
-    '[id*="crumbs" i]'
-)
+BREADCRUMB_SELECTOR = '[class*="crumb" i], [id*="crumb" i], [aria-label*="breadcrumb" i]'
 _SEPARATOR = re.compile(r"^[>/»›|→\\\-–—·•:]+$")
 _HOME = re.compile(
     r"^(?:home|homepage|start|startseite|accueil|inicio|início|home page|strona główna|úvod|domov|"

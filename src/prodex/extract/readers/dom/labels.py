@@ -171,8 +171,8 @@ BRAND_PATTERN = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 BRAND_SELECTOR = (
-    '[itemprop="brand"], a[href*="manufacturer" i], a[href*="/brand/" i], a[href*="/brands/" i], '
-    '[class*="product-brand" i], [class*="product__brand" i], [class*="brand-name" i], [class*="--brand" i]'
+    '[itemprop="brand"], a[href*="manufacturer" i], a[href*="/brand" i], [class*="product-brand" i], '
+    '[class*="brand-name" i], [class*="__brand" i], [class*="--brand" i]'
 )
 GTIN_PATTERN = re.compile(
     r"^[ \t]*(?:ean|gtin|upc|isbn(?:-1[03])?|ean-13|ean13|código de barras|código ean|barcode)"
@@ -184,12 +184,33 @@ SKU_SELECTOR = (
     '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
 )
 AVAILABILITY_SELECTOR = (
-    '[itemprop="availability"], [class*="availab" i], [id*="availab" i], [class*="stock" i], '
-    '[class*="dispon" i]'
+    '[itemprop="availability"], [class*="availab" i], [class*="stock" i], [class*="dispon" i]'
 )
-BUY_SELECTOR = (
-    'button[name="add"], [class*="add-to-cart" i], [class*="addtocart" i], [id*="addtocart" i], '
-    '[id*="add-to-cart" i], [class*="add-to-bag" i], [class*="buy-button" i], form[action*="cart" i] button'
+BUY_SELECTOR = "button, input[type=submit], [role=button]"
+_BUY_WORDS = re.compile(
+    trie_pattern(
+        (
+            "add-to-cart",
+            "addtocart",
+            "add_to_cart",
+            "add-to-bag",
+            "addtobag",
+            "add-to-basket",
+            "addtobasket",
+            "buy-button",
+            "buybutton",
+            "btn-buy",
+            "buy-now",
+            "buynow",
+            "product-form__submit",
+        )
+    ),
+    re.IGNORECASE,
+)
+_BUY_PHRASE = re.compile(
+    r"cart|basket|bag|buy|kaufen|warenkorb|panier|acheter|carrito|carro|comprar|carrello|acquista|"
+    r"winkelwagen|koszyk|kosik|košík|ostukorv|grozā|kurv|korg|sepet|購物車|购物车|カート",
+    re.IGNORECASE,
 )
 _DIGITS_ONLY = re.compile(r"^\d+$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -303,9 +324,16 @@ def find_availability(page: Page) -> str | None:
 
 
 def has_buy_button(page: Page) -> bool:
-    """Whether the page shows an enabled add-to-cart or buy button."""
-    for node in page.tree.css(BUY_SELECTOR)[:10]:
-        if "disabled" in node.attributes:
+    """Whether the page shows an enabled add-to-cart or buy button (named so by its class, id or
+    name, or labelled with a buy phrase in the page's language)."""
+    for node in page.tree.css(BUY_SELECTOR)[:80]:
+        attrs = node.attributes
+        if "disabled" in attrs or attrs.get("aria-disabled") == "true":
             continue
-        return True
+        marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('name') or ''}"
+        if _BUY_WORDS.search(marker) or attrs.get("name") == "add":
+            return True
+        label = node.text(deep=True)[:60] if node.tag != "input" else attrs.get("value") or ""
+        if label and availability_from_phrase(label) == "InStock" and _BUY_PHRASE.search(label):
+            return True
     return False
