@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from analysis_pages import APP_SHELL, ARTICLE
+from analysis_pages import APP_SHELL, ARTICLE, listing_page
 
 from fixtures.pages import PRODUCT_CURRENCY, PRODUCT_NAME, PRODUCT_PRICE
 from fixtures.shop_server import ShopServer
@@ -23,6 +23,14 @@ async def test_product_page_gives_its_product(
     assert analysis.product.images, "the gallery was found"
     assert analysis.rendered is False
     assert analysis.page.final_url.endswith("/product/analyzer-basic")
+
+
+async def test_listing_is_refused_as_no_product(
+    shop_server: ShopServer, local_fetcher: Fetcher, thread_pool: ExtractionPool
+) -> None:
+    url = shop_server.serve("analyzer/mugs", listing_page())
+    with pytest.raises(NoProductFound, match="list of products"):
+        await Analyzer(local_fetcher, thread_pool).analyze(url)
 
 
 async def test_article_is_refused_as_no_product(

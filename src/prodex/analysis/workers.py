@@ -32,7 +32,7 @@ def _warm_up() -> int:
 def _extract(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None) -> Product:
     """The worker-side call (module level so that it pickles)."""
     if platform_data:
-        return extract_product(html, url, platform_data=platform_data)  # type: ignore[call-arg]
+        return extract_product(html, url, platform_data=platform_data)
     return extract_product(html, url)
 
 
