@@ -10,7 +10,8 @@ modules (``titleModule.subject``, ``imageModule.imagePathList``, ``priceModule``
 ``sellerComponent.storeName``, ``inventoryComponent.totalAvailQuantity``,
 ``currencyComponent.currencyCode``); some pages keep the gallery in ``window._d_c_.DCData``.
 Pictures come without the ``_640x640.jpg``-style size suffix (full size). The seller's description
-is a separate document the page does not carry.
+is a separate document the page does not carry: the item's properties stand in for it (the page's
+meta description is a generic "Cheap ..., Buy Quality Directly from China Suppliers" line).
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def read(page: Page) -> Found | None:
         if isinstance(p, dict)
     ]
     found.selling_points = attribute_lines(pairs)
+    found.description = "\n".join(found.selling_points) or None  # the seller's text is a separate document
     found.brand = brand_in(pairs)
     store = clean_line(_first(data, ("sellerComponent", "storeName"), ("storeModule", "storeName")))
     found.site_names = [store] if store else []
