@@ -54,7 +54,9 @@ PRODUCT = {
     "name": "Physicians Formula Happy Booster Heart Blush",
     "description": "Brush on a radiant blushing glow with this buildable, vegan blush.",
     "target_audience": "Beauty enthusiasts",
-    "media": [{"type": 1, "name": "front.jpg", "url": "https://res.example/front.jpg", "description": "Front"}],
+    "media": [
+        {"type": 1, "name": "front.jpg", "url": "https://res.example/front.jpg", "description": "Front"}
+    ],
 }
 
 
@@ -266,7 +268,15 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
                 PRODEX_DATA_DIR=str(workdir / "data"),
             )
             prodex_port, bare_port = free_port(), free_port()
-            prodex_cmd = [PRODEX, "serve", "--host", "127.0.0.1", "--port", str(prodex_port), "--no-dev-account"]
+            prodex_cmd = [
+                PRODEX,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(prodex_port),
+                "--no-dev-account",
+            ]
             bare_cmd = [sys.executable, str(Path(__file__).resolve()), "serve-bare", "--port", str(bare_port)]
             with (
                 process(prodex_cmd, env, workdir / "prodex.log"),
@@ -283,16 +293,22 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
                 measure("warm-up", prodex_url, prodex_request, args.concurrency, args.warmup)
                 results = []
                 for _ in range(args.rounds):
-                    results.append(measure(f"{backend}: bare", bare_url, bare_request, args.concurrency, args.duration))
                     results.append(
-                        measure(f"{backend}: create", prodex_url, prodex_request, args.concurrency, args.duration)
+                        measure(f"{backend}: bare", bare_url, bare_request, args.concurrency, args.duration)
+                    )
+                    results.append(
+                        measure(
+                            f"{backend}: create", prodex_url, prodex_request, args.concurrency, args.duration
+                        )
                     )
                 return results
 
 
 def report(results: list[Result]) -> None:
     """Print the measurements and the create/bare ratio per backend."""
-    print(f"{'target':<20} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  load(1/5/15)")
+    print(
+        f"{'target':<20} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  load(1/5/15)"
+    )
     for r in results:
         print(
             f"{r.target:<20} {r.requests:>9} {r.errors:>7} {r.rps:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}  "
@@ -308,7 +324,9 @@ def report(results: list[Result]) -> None:
 
 def main() -> None:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command")
     bare = sub.add_parser("serve-bare", help="(internal) serve the bare endpoint")
     bare.add_argument("--port", type=int, required=True)

@@ -1,9 +1,11 @@
 """Group commit for product inserts: products created at the same moment share one transaction.
 
-Under load, the per-transaction cost (connection, BEGIN/COMMIT, statement set-up) dominates a
-one-row insert. :class:`GroupedProductInserter` collects the inserts requested while the event
-loop is busy and writes them with one ``executemany`` in one transaction; every caller gets its
-answer only after that transaction committed, so nothing is acknowledged before it is durable.
+Under load, the per-transaction cost (connection, BEGIN/COMMIT, statement set-up, and on
+PostgreSQL the round trips and the commit flush) dominates a one-row insert.
+:class:`GroupedProductInserter` collects the inserts requested during one turn of the event loop
+and writes them with one multi-row statement in one transaction; every caller gets its answer
+only after that transaction committed, so nothing is acknowledged before it is durable. On
+PostgreSQL several groups may be in flight at once (they wait on the server, not on Python).
 If a group fails, its items are retried one by one, so one bad row fails only its own request.
 """
 
@@ -33,35 +35,52 @@ class _Pending:
 class GroupedProductInserter:
     """Inserts products from async code, grouping concurrent inserts into one transaction."""
 
-    def __init__(self, database: Database, max_group: int = 128) -> None:
+    def __init__(self, database: Database, max_group: int = 128, max_in_flight: int | None = None) -> None:
         self._database = database
         self._max_group = max_group
+        self._max_in_flight = max_in_flight or (1 if database.is_sqlite else 4)
         self._pending: list[_Pending] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._in_flight = 0
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def insert(self, product_id: str, account_id: int, product: Product) -> ProductRecord:
         """Store ``product`` under ``product_id`` for the account; returns once it is committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[ProductRecord] = loop.create_future()
         self._pending.append(_Pending(product_id, account_id, product, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = loop.create_task(self._flush())
+        if not self._scheduled:
+            # Start writing at the next turn of the loop, so this turn's inserts join the group.
+            self._scheduled = True
+            loop.call_soon(self._start_groups)
         return await future
 
-    async def _flush(self) -> None:
-        while self._pending:
+    def _start_groups(self) -> None:
+        self._scheduled = False
+        while self._pending and self._in_flight < self._max_in_flight:
             group = self._pending[: self._max_group]
             del self._pending[: self._max_group]
+            self._in_flight += 1
+            task = asyncio.get_running_loop().create_task(self._write_group(group))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _write_group(self, group: list[_Pending]) -> None:
+        try:
             try:
                 records = await self._database.run(self._write, group)
             except Exception:
                 log.warning("a group of %d product inserts failed; retrying one by one", len(group))
                 for item in group:
                     await self._write_alone(item)
-                continue
+                return
             for item, record in zip(group, records, strict=True):
                 if not item.future.done():
                     item.future.set_result(record)
+        finally:
+            self._in_flight -= 1
+            if self._pending:
+                self._start_groups()
 
     async def _write_alone(self, item: _Pending) -> None:
         try:
