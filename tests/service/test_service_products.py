@@ -3,6 +3,7 @@ given by hand win and are recorded as ``manual``, accounts are isolated, lists p
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -151,3 +152,31 @@ def test_product_ids_are_opaque_url_safe_and_unique(database: Database, account_
     assert len(set(ids)) == 50
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", pid) for pid in ids)
     assert not any(pid.isdigit() for pid in ids)
+
+
+async def test_concurrent_async_creations_are_grouped_and_isolated(
+    database: Database, account_ids: tuple[int, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Grouped commit: 60 concurrent creations all land; a bad row fails only its own call."""
+    owner, _ = account_ids
+    products = Products(database)
+    missing_account = 10**9  # violates the foreign key: its group must be retried one by one
+
+    async def create(i: int) -> object:
+        account = missing_account if i == 7 else owner
+        try:
+            return await products.acreate_manual(account, ManualFields(name=f"grouped {i}"))
+        except Exception as exc:
+            return exc
+
+    results = await asyncio.gather(*(create(i) for i in range(60)))
+    failures = [r for r in results if isinstance(r, Exception)]
+    records = [r for r in results if not isinstance(r, Exception)]
+    assert len(failures) == 1 and len(records) == 59
+    assert "retrying one by one" in caplog.text  # the rows really went in as a group first
+    for record in records:
+        assert products.get(owner, record.id).name == record.name  # type: ignore[attr-defined]
+    names = {p.name for p in products.page(owner, page=1, page_size=100)[0]}
+    assert {f"grouped {i}" for i in range(60) if i != 7} <= names
+    with pytest.raises(InvalidParameter):
+        await products.acreate_manual(owner, ManualFields(name=" "))
