@@ -30,5 +30,9 @@ pytest: $(STAMP)
 bench-extraction: $(STAMP)
 	$(BIN)/prodex bench extraction --pages ../shared/datasets/product-pages
 
+## bench-api: manual-create throughput and latency vs a bare endpoint, SQLite and PostgreSQL
+bench-api: $(STAMP)
+	$(BIN)/python bench/bench_api.py
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
