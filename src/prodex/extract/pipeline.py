@@ -19,6 +19,8 @@ from prodex.extract.sites import site_for
 log = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 12 * 1024 * 1024
 PLATFORM_SOURCE = "platform"
+GALLERY_ENOUGH = 3
+DESCRIPTION_ENOUGH = 400
 
 
 def _safely(reader: Callable[[Page], Found | None], page: Page) -> Found | None:
@@ -44,6 +46,11 @@ def _hints(sources: list[Found]) -> dom.DomHints:
     hints.need_brand = not any(f.brand for f in structured)
     hints.need_availability = not any(f.availability for f in structured)
     hints.need_breadcrumbs = not any(f.breadcrumbs for f in structured)
+    trusted = [f for f in structured if f.source not in ("opengraph", "meta")]
+    hints.need_gallery = not any(len(f.images) >= GALLERY_ENOUGH for f in trusted)
+    hints.need_description = not any(
+        f.description and len(f.description) >= DESCRIPTION_ENOUGH for f in trusted
+    )
     return hints
 
 

@@ -50,6 +50,8 @@ class DomHints:
     need_brand: bool = True
     need_availability: bool = True
     need_breadcrumbs: bool = True
+    need_gallery: bool = True
+    need_description: bool = True
 
 
 def _guarded(finder: Callable[[], T], default: T) -> T:
@@ -71,12 +73,15 @@ def read(page: Page, hints: DomHints) -> Found:
     shown = _guarded(lambda: find_price(page, currency, title_node), DomPrice())
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     title_holders = ancestor_ids([title_node])
-    description = _guarded(lambda: find_description_node(page, title_holders), None)
+    description = (
+        _guarded(lambda: find_description_node(page, title_holders), None) if hints.need_description else None
+    )
     if description is not None:
         found.description = _guarded(lambda: description_text(description), "") or None
         found.selling_points = _guarded(lambda: find_selling_points(description), [])
     stops = title_holders | ancestor_ids([shown.node, description]) if title_node is not None else None
-    found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops, title_node), [])
+    if hints.need_gallery:
+        found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops, title_node), [])
     found.videos = _guarded(lambda: find_videos(page), [])
     if hints.need_breadcrumbs:
         found.breadcrumbs = _guarded(lambda: find_breadcrumbs(page), [])
