@@ -51,6 +51,7 @@ class DomHints:
     need_availability: bool = True
     need_breadcrumbs: bool = True
     need_gallery: bool = True
+    need_price: bool = True
     need_description: bool = True
 
 
@@ -70,7 +71,11 @@ def read(page: Page, hints: DomHints) -> Found:
     title, title_node = _guarded(lambda: find_title(page, hints.name), no_title)
     found.name = clean_line(title) or None
     currency = hints.currency or _guarded(lambda: find_currency_meta(page), None)
-    shown = _guarded(lambda: find_price(page, currency, title_node), DomPrice())
+    shown = (
+        _guarded(lambda: find_price(page, currency, title_node), DomPrice())
+        if hints.need_price
+        else DomPrice()
+    )
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     title_holders = ancestor_ids([title_node])
     description = (
