@@ -3,7 +3,9 @@ must give (``<case>.json``: the page URL and the expected value of each listed f
 
 Cases are discovered automatically and every field is checked on its own, so one wrong field
 names itself. Special fields: ``images`` and ``videos`` are the media URLs in order;
-``page_kind`` is :func:`prodex.extract.page_kind` of the product.
+``page_kind`` is :func:`prodex.extract.page_kind` of the product. A case may carry
+``platform_data`` (a shop platform's product JSON as :func:`prodex.extract.platforms.platform_data`
+packs it), which is passed to the extractor with the page.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ def _actual(product: Product, field: str) -> Any:
 _PRODUCTS: dict[Path, Product] = {}
 
 
-def _product(html: Path, url: str) -> Product:
+def _product(html: Path, url: str, platform_data: dict[str, Any] | None = None) -> Product:
     if html not in _PRODUCTS:
-        _PRODUCTS[html] = extract_product(html.read_bytes(), url)
+        _PRODUCTS[html] = extract_product(html.read_bytes(), url, platform_data=platform_data)
     return _PRODUCTS[html]
 
 
@@ -65,7 +67,7 @@ def test_golden_field(html: Path, field: str) -> None:
     """One field of one golden page equals what the page says."""
     assert html.with_suffix(".json").is_file(), f"{html.name} has no {html.stem}.json beside it"
     spec = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
-    product = _product(html, spec["url"])
+    product = _product(html, spec["url"], spec.get("platform_data"))
     assert _actual(product, field) == spec["expected"][field]
 
 
@@ -75,8 +77,9 @@ def test_golden_text_input_matches_bytes(html: Path) -> None:
     if not html.with_suffix(".json").is_file():
         pytest.fail(f"{html.name} has no {html.stem}.json beside it")
     spec = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
-    from_text = extract_product(html.read_text(encoding="utf-8"), spec["url"])
-    assert from_text == _product(html, spec["url"])
+    platform_data = spec.get("platform_data")
+    from_text = extract_product(html.read_text(encoding="utf-8"), spec["url"], platform_data=platform_data)
+    assert from_text == _product(html, spec["url"], platform_data)
 
 
 @pytest.mark.parametrize("html", sorted(GOLDEN.glob("*/*.html")), ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -85,7 +88,7 @@ def test_golden_sources_recorded(html: Path) -> None:
     if not html.with_suffix(".json").is_file():
         pytest.fail(f"{html.name} has no {html.stem}.json beside it")
     spec = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
-    product = _product(html, spec["url"])
+    product = _product(html, spec["url"], spec.get("platform_data"))
     data = product.to_dict()
     for field in ("name", "description", "price", "brand", "sku", "gtin", "availability", "category"):
         if data[field]:

@@ -27,6 +27,7 @@ from prodex.extract.platforms.hint import PlatformHint, canonical_href, origin_o
 from prodex.extract.process.price import format_decimal, normalise_currency, parse_price
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import brand_of, gtin_of, identifier_of
+from prodex.extract.sites._embedded import list_items
 
 NAME = "shopify"
 SOURCE = f"site:{NAME}"
@@ -223,6 +224,7 @@ def read(data: Mapping[str, Any], page: Page) -> Found | None:
     found.name = clean_line(product.get("title")) or None
     description = product.get("description") if "description" in product else product.get("body_html")
     found.description = (to_plain_text(description) or None) if isinstance(description, str) else None
+    found.selling_points = list_items(description) if isinstance(description, str) else []
     found.brand = brand_of(product.get("vendor")) or None
     found.category = clean_line(product.get("type") or product.get("product_type")) or None
     found.currency = currency
