@@ -15,12 +15,17 @@ from sqlalchemy import create_engine
 
 from prodex.api.app import create_app
 from prodex.api.logs import JsonFormatter
+from prodex.fetch.render import render_health
 
 
 def test_healthz_checks_the_database(live: LiveApi) -> None:
     with live.client() as client:
         data = assert_envelope(client.get("/healthz"), 200, 0)
-    assert data == {"status": "ok", "components": {"database": "ok"}}
+    components = {"database": "ok"}
+    render = render_health(live.settings)  # the render component (tests/render check its values)
+    if render is not None:
+        components["render"] = render.text
+    assert data == {"status": "ok", "components": components}
 
 
 def test_healthz_reports_failing_components(database_url: str, tmp_path: object) -> None:

@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from prodex.errors import RenderingUnavailable
+from prodex.errors import RenderingUnavailable, UpstreamTimeout
 from prodex.settings import Settings
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ BASE_FLAGS = (
     "--mute-audio",
     "--renderer-process-limit=2",
 )
+# How long starting a browser may take (a cold start on a busy machine takes a few seconds).
+LAUNCH_TIMEOUT = 30.0
 # How long closing a browser may take before it is left to Playwright's clean-up.
 CLOSE_TIMEOUT = 10.0
 
@@ -108,15 +110,23 @@ class BrowserPool:
         return sum(1 for slot in self._slots if slot.browser is not None and slot.browser.is_connected())
 
     @asynccontextmanager
-    async def browser(self) -> AsyncIterator[Browser]:
-        """Wait for a free browser (starting or replacing it when needed) and hold it for the block.
+    async def browser(self, *, wait: float) -> AsyncIterator[Browser]:
+        """Wait (at most ``wait`` seconds) for a free browser, start or replace it when needed, and
+        hold it for the block.
 
-        Raises RenderingUnavailable when Chromium cannot be started. A browser whose page broke it
-        (see :meth:`discard`) is replaced on its next use.
+        Raises UpstreamTimeout when every browser stayed busy, RenderingUnavailable when Chromium
+        cannot be started (within ``LAUNCH_TIMEOUT``). A browser whose page broke it (see
+        :meth:`discard`) is replaced on its next use.
         """
         if self._closed:
             raise RenderingUnavailable("The renderer has been shut down.")
-        slot = await self._idle.get()
+        try:
+            async with asyncio.timeout(wait):
+                slot = await self._idle.get()
+        except TimeoutError:
+            raise UpstreamTimeout(
+                f"All {len(self._slots)} of this server's browsers stayed busy for {wait:g} s; retry later."
+            ) from None
         try:
             browser = await self._ready(slot)
             yield browser
@@ -157,7 +167,7 @@ class BrowserPool:
                 executable_path=str(self.settings.chromium_path),
                 headless=True,
                 args=chromium_flags(self.settings, self._sink.port),
-                timeout=max(self.settings.render_timeout, 30.0) * 1000,
+                timeout=LAUNCH_TIMEOUT * 1000,
                 handle_sigint=False,
                 handle_sigterm=False,
                 handle_sighup=False,

@@ -19,10 +19,10 @@ through the guard; the browser never connects anywhere. Service workers, downloa
 blocked, WebSockets are closed. After the load event the render waits for the network to go quiet
 (at most ``render_settle_seconds``), then reads the DOM (at most ``render_max_html_bytes``).
 
-Limits: the whole render (fetch, waiting for a browser, loading, reading) takes at most
-``render_timeout`` seconds (UpstreamTimeout); the page's JavaScript heap is capped by
-``render_js_heap_mb`` (a page that needs more crashes its renderer: UnusablePage); requests and
-bytes per render are budgeted; images, media and fonts are never downloaded.
+Limits: the page's render (fetching it, then loading and reading it in the browser) takes at most
+``render_timeout`` seconds (UpstreamTimeout), and so may waiting for a free browser; the page's
+JavaScript heap is capped by ``render_js_heap_mb`` (a page that needs more crashes its renderer:
+UnusablePage); requests and bytes per render are budgeted; images, media and fonts are never downloaded.
 """
 
 from __future__ import annotations
@@ -199,11 +199,15 @@ class Renderer:
                 f"This page needs JavaScript rendering, which is not available on this server: {reason}."
             )
         seconds = self.settings.render_timeout
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
             async with asyncio.timeout(seconds):
                 first = await self.fetcher.fetch(url)
-                async with self._browser_pool().browser() as browser:
-                    return await self._render_in(browser, first)
+            remaining = seconds - (loop.time() - started)
+            # Waiting for a free browser, and starting one, are bounded apart: not the page's time.
+            async with self._browser_pool().browser(wait=seconds) as browser, asyncio.timeout(remaining):
+                return await self._render_in(browser, first)
         except TimeoutError:
             raise UpstreamTimeout(
                 f"The page did not finish rendering within {seconds:g} s (PRODEX_RENDER_TIMEOUT)."

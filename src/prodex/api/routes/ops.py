@@ -12,6 +12,7 @@ from starlette.responses import Response
 from prodex.api.envelope import EnvelopeResponse
 from prodex.api.metrics import HttpMetrics
 from prodex.api.schemas import Envelope, Health
+from prodex.fetch.render import render_health
 
 router = APIRouter(tags=["Operations"])
 log = logging.getLogger("prodex.health")
@@ -27,7 +28,12 @@ HealthCheck = Callable[[], Awaitable[None]]
     responses={503: {"model": Envelope[Health], "description": "50000: a component is failing."}},
 )
 async def healthz(request: Request) -> EnvelopeResponse:
-    """Check every component (the database, and any check in ``app.state.health_checks``)."""
+    """Check every component (the database, and any check in ``app.state.health_checks``).
+
+    When rendering is enabled, ``render`` says ``available`` or ``unavailable: <reason>``
+    (failing only with ``PRODEX_RENDER=always``); the renderer in ``app.state.renderer``, if any,
+    also reports a Chromium that would not start.
+    """
     checks = cast(dict[str, HealthCheck], request.app.state.health_checks)
     components: dict[str, str] = {}
     for name, check in checks.items():
@@ -38,6 +44,10 @@ async def healthz(request: Request) -> EnvelopeResponse:
             log.exception("health check %s failed", name)
             components[name] = "error"
     healthy = all(value == "ok" for value in components.values())
+    render = render_health(request.app.state.settings, getattr(request.app.state, "renderer", None))
+    if render is not None and "render" not in components:
+        components["render"] = render.text
+        healthy = healthy and not render.failing
     data = {"status": "ok" if healthy else "error", "components": components}
     if healthy:
         return EnvelopeResponse(data)
