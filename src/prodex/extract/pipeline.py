@@ -32,6 +32,11 @@ def _safely(reader: Callable[[Page], Found | None], page: Page) -> Found | None:
         return None
 
 
+def _complete(found: Found) -> bool:
+    """Whether a source already gives the product's name, price and pictures."""
+    return bool(found.name and found.price and found.images)
+
+
 def _hints(sources: list[Found]) -> dom.DomHints:
     hints = dom.DomHints()
     for found in sources:
@@ -78,6 +83,8 @@ def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = N
         readers.append(lambda p: appstate.read_documents(p, [data], PLATFORM_SOURCE))
     readers += [jsonld.read, microdata.read, appstate.read, meta.read_opengraph, meta.read_meta]
     for reader in readers:
+        if reader is appstate.read and any(_complete(f) for f in sources):
+            continue  # embedded app state is searched only when the markup lacks the product
         found = _safely(reader, page)
         if found is not None:
             sources.append(found)
