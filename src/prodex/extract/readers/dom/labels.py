@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import re
 
+from selectolax.lexbor import LexborNode
+
 from prodex.extract.page import Page
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, OUTSIDE_PRODUCT, ancestors_match, is_hidden
+from prodex.extract.readers.dom.vocabulary import (
+    OTHER_PRODUCTS,
+    OUTSIDE_PRODUCT,
+    ancestors_match,
+    distance_to_title,
+    is_hidden,
+    title_ancestors,
+)
 from prodex.extract.readers.schema import is_placeholder
 
 SKU_LABELS = (
@@ -186,7 +195,8 @@ SKU_SELECTOR = (
 AVAILABILITY_SELECTOR = (
     '[itemprop="availability"], [class*="availab" i], [class*="stock" i], [class*="dispon" i]'
 )
-BUY_SELECTOR = "button, input[type=submit], [role=button]"
+BUY_SELECTOR = 'button, input[type=submit], [role=button], a[class*="cart" i], a[class*="basket" i]'
+MAX_TITLE_DISTANCE = 12
 _BUY_WORDS = re.compile(
     trie_pattern(
         (
@@ -305,10 +315,21 @@ def find_gtin(text: str) -> str | None:
     return digits if len(digits) in (8, 12, 13, 14) else None
 
 
-def find_availability(page: Page) -> str | None:
-    """Availability from the elements a shop marks for stock state, then from its buy button."""
-    for node in page.tree.css(AVAILABILITY_SELECTOR)[:20]:
-        if is_hidden(node) or ancestors_match(node, OTHER_PRODUCTS, 6):
+def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[LexborNode]:
+    """``nodes`` nearest the title first (page order without a title), far-away ones left out."""
+    if title is None:
+        return nodes
+    ancestors = title_ancestors(title)
+    ranked = [(distance_to_title(node, ancestors), order, node) for order, node in enumerate(nodes)]
+    return [
+        node for distance, _, node in sorted(ranked, key=lambda r: r[:2]) if distance <= MAX_TITLE_DISTANCE
+    ]
+
+
+def find_availability(page: Page, title: LexborNode | None = None) -> str | None:
+    """Availability from the elements a shop marks for stock state, nearest the title first."""
+    for node in _nearest_first(page.tree.css(AVAILABILITY_SELECTOR)[:30], title):
+        if is_hidden(node) or ancestors_match(node, OTHER_PRODUCTS, 8):
             continue
         attrs = node.attributes
         value = attrs.get("content") or attrs.get("href") or ""
@@ -323,10 +344,12 @@ def find_availability(page: Page) -> str | None:
     return None
 
 
-def has_buy_button(page: Page) -> bool:
-    """Whether the page shows an enabled add-to-cart or buy button (named so by its class, id or
-    name, or labelled with a buy phrase in the page's language)."""
-    for node in page.tree.css(BUY_SELECTOR)[:80]:
+def has_buy_button(page: Page, title: LexborNode | None = None) -> bool:
+    """Whether the page shows an enabled add-to-cart or buy button for its product (named so by its
+    class, id or name, or labelled with a buy phrase in the page's language; near the title)."""
+    for node in _nearest_first(page.tree.css(BUY_SELECTOR)[:80], title):
+        if ancestors_match(node, OTHER_PRODUCTS, 8):
+            continue
         attrs = node.attributes
         if "disabled" in attrs or attrs.get("aria-disabled") == "true":
             continue

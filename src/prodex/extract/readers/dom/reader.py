@@ -104,7 +104,9 @@ def read(page: Page, hints: DomHints) -> Found:
     elif hints.need_brand:
         found.brand = _guarded(lambda: find_brand(page, text), None)
     if hints.need_availability:
-        found.availability = _guarded(lambda: find_availability(page), None)
-        if found.availability in (None, "OutOfStock") and _guarded(lambda: has_buy_button(page), False):
+        found.availability = _guarded(lambda: find_availability(page, title_node), None)
+        if found.availability in (None, "OutOfStock") and _guarded(
+            lambda: has_buy_button(page, title_node), False
+        ):
             found.availability = "InStock"  # an enabled buy button outweighs a stock phrase
     return found

@@ -229,6 +229,34 @@ def ancestor_ids(nodes: list[LexborNode | None], levels: int = 30) -> set[int]:
     return ids
 
 
+def title_ancestors(title: LexborNode | None, levels: int = 14) -> dict[int, int]:
+    """``{mem_id: depth}`` of the title's ancestors, for :func:`distance_to_title`."""
+    ids: dict[int, int] = {}
+    parent = title.parent if title is not None else None
+    for depth in range(1, levels + 1):
+        if parent is None:
+            break
+        ids[int(parent.mem_id)] = depth
+        parent = parent.parent
+    return ids
+
+
+def distance_to_title(node: LexborNode, ancestors: dict[int, int]) -> int:
+    """Levels from ``node`` up to the nearest ancestor it shares with the title and down to the
+    title (``FAR`` when there is none within reach): small means "in the title's block"."""
+    parent = node.parent
+    for depth in range(1, 16):
+        if parent is None:
+            break
+        if int(parent.mem_id) in ancestors:
+            return depth + ancestors[int(parent.mem_id)]
+        parent = parent.parent
+    return FAR
+
+
+FAR = 99
+
+
 def has_inner(node: LexborNode, selector: str) -> bool:
     """Whether an element below ``node`` matches ``selector`` (``node.css`` includes ``node`` itself)."""
     own = node.mem_id
