@@ -200,13 +200,19 @@ def test_woocommerce_list_answer_picks_the_page_slug() -> None:
     assert not has_product(_woo(answer, slug="something-else"))  # several products, none the page's
 
 
-def test_woocommerce_stock_flags() -> None:
+@pytest.mark.parametrize(
+    ("flags", "availability"),
+    [
+        ({"is_in_stock": True}, "InStock"),
+        ({"is_in_stock": False}, "OutOfStock"),
+        ({"is_in_stock": True, "is_on_backorder": True}, "BackOrder"),
+    ],
+)
+def test_woocommerce_stock_flags(flags: dict[str, bool], availability: str) -> None:
     product = woo_product(WOO, 123, "linen-shirt")
-    page = _page(f"{WOO}/product/linen-shirt/")
-    product.update({"is_in_stock": False})
-    assert read_platform_data(_woo(product), page).availability == "OutOfStock"  # type: ignore[union-attr]
-    product.update({"is_in_stock": True, "is_on_backorder": True})
-    assert read_platform_data(_woo(product), page).availability == "BackOrder"  # type: ignore[union-attr]
+    product.update(flags)
+    found = read_platform_data(_woo(product), _page(f"{WOO}/product/linen-shirt/"))
+    assert found is not None and found.availability == availability
 
 
 @pytest.mark.parametrize(
