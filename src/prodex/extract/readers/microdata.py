@@ -9,12 +9,13 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.found import Found
 from prodex.extract.page import Page
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestors_match, visible_text
+from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestor_ids, ancestors_match, visible_text
 from prodex.extract.readers.jsonld import fill_from_product
 from prodex.extract.readers.schema import PRODUCT_TYPES, STRONG_PRODUCT_TYPES, breadcrumb_names
 
 SOURCE = "microdata"
 LISTING_MIN_PRODUCTS = 4
+MAX_SCORED = 12
 MAX_ITEMS = 400
 MAX_PROPS = 600
 MAX_DEPTH = 4
@@ -105,15 +106,30 @@ def read_item(root: LexborNode, depth: int = 0) -> dict[str, Any]:
     return item
 
 
-def _candidate_score(node: LexborNode) -> int:
+def _candidate_score(node: LexborNode, title_holders: set[int]) -> int:
     score = min(len(node.css("[itemprop]")), 60)
-    if node.css_first("h1") is not None:
+    if int(node.mem_id) in title_holders:
+        score += 40
+    if "mainentity" in (node.attributes.get("itemprop") or "").lower():
         score += 40
     if ancestors_match(node, OTHER_PRODUCTS, 10):
         score -= 60
-    if node.css_first('[itemprop="offers"]') is not None:
-        score += 10
     return score
+
+
+def choose_main(candidates: list[LexborNode], page: Page) -> tuple[LexborNode, bool]:
+    """The page's own product item and whether one is marked as such (it holds the page's
+    ``<h1>`` or is the page's ``mainEntity``); else the richest of the first few items."""
+    h1 = page.tree.css_first("h1")
+    title_holders = ancestor_ids([h1]) if h1 is not None else set()
+    marked = [
+        node
+        for node in candidates
+        if int(node.mem_id) in title_holders
+        or "mainentity" in (node.attributes.get("itemprop") or "").lower()
+    ]
+    pool = marked or candidates[:MAX_SCORED]
+    return max(pool, key=lambda node: _candidate_score(node, title_holders)), bool(marked)
 
 
 def read(page: Page) -> Found | None:
@@ -135,13 +151,9 @@ def read(page: Page) -> Found | None:
     strong = [node for node in products if item_types(node) & STRONG_PRODUCT_TYPES]
     candidates = strong or products
     found.product_count = len(candidates)
-    if len(candidates) >= LISTING_MIN_PRODUCTS and page.tree.css_first("h1") is not None:
-        found.listing = not any(
-            "mainentity" in (node.attributes.get("itemprop") or "").lower()
-            or node.css_first("h1") is not None
-            for node in candidates[:60]
-        )
     if candidates:
-        best = max(candidates[:60], key=_candidate_score)
+        best, marked = choose_main(candidates, page)
+        if len(candidates) >= LISTING_MIN_PRODUCTS and not marked and page.tree.css_first("h1") is not None:
+            found.listing = True  # many products, none of them the page's own
         fill_from_product(found, read_item(best), page)
     return None if found.is_empty() and not found.breadcrumbs else found
