@@ -4,8 +4,9 @@ Under load, the per-transaction cost (connection, BEGIN/COMMIT, statement set-up
 PostgreSQL the round trips and the commit flush) dominates a one-row insert.
 :class:`GroupedProductInserter` collects the inserts requested during one turn of the event loop
 and writes them with one multi-row statement in one transaction; every caller gets its answer
-only after that transaction committed, so nothing is acknowledged before it is durable. On
-PostgreSQL several groups may be in flight at once (they wait on the server, not on Python).
+only after that transaction committed, so nothing is acknowledged before it is durable. One
+group is written at a time: the inserts that arrive meanwhile form the next group, so groups grow
+with the load (more groups in flight would make them smaller and each insert dearer).
 If a group fails, its items are retried one by one, so one bad row fails only its own request.
 """
 
@@ -35,10 +36,10 @@ class _Pending:
 class GroupedProductInserter:
     """Inserts products from async code, grouping concurrent inserts into one transaction."""
 
-    def __init__(self, database: Database, max_group: int = 128, max_in_flight: int | None = None) -> None:
+    def __init__(self, database: Database, max_group: int = 128, max_in_flight: int = 1) -> None:
         self._database = database
         self._max_group = max_group
-        self._max_in_flight = max_in_flight or (1 if database.is_sqlite else 4)
+        self._max_in_flight = max_in_flight
         self._pending: list[_Pending] = []
         self._in_flight = 0
         self._scheduled = False
