@@ -4,8 +4,16 @@ two server processes is tested in tests/cli/test_cli_shared_limits.py)."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-from api_helpers import LiveApi, assert_envelope
+import httpx
+import pytest
+from api_helpers import LiveApi, assert_envelope, make_settings, serve_in_thread
+
+from prodex.api.app import create_app
+from prodex.service.accounts import Accounts
+from prodex.store.db import Database
+from prodex.store.migrate import upgrade_database
 
 
 def test_the_plans_requests_per_minute_are_enforced_per_account(live: LiveApi) -> None:
@@ -30,3 +38,23 @@ def test_the_plans_requests_per_minute_are_enforced_per_account(live: LiveApi) -
         assert_envelope(client.get("/v2/products"), 429, 42900)
     with live.client() as anonymous:
         assert_envelope(anonymous.get("/healthz"), 200, 0)  # operations endpoints are not counted
+
+
+def test_an_unreachable_shared_storage_lets_requests_through(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fail open: a Redis outage must not stop the API (a closed port on this machine)."""
+    settings = make_settings(database_url, tmp_path, rate_limit_storage="redis://127.0.0.1:9/0")
+    app = create_app(settings)
+    database = Database(database_url, pool_size=1)
+    try:
+        upgrade_database(database)
+        _, issued = Accounts(database, settings).create(name="no-redis", plan="tiny")
+    finally:
+        database.dispose()
+    with serve_in_thread(app) as base_url:
+        for _ in range(5):  # more than the plan's 3 per minute: nothing is counted
+            response = httpx.get(f"{base_url}/v2/user/whoami", headers={"x-api-key": issued.secret})
+            assert_envelope(response, 200, 0)
+            assert "x-ratelimit-limit" not in response.headers
+    assert "rate-limit storage unreachable" in caplog.text

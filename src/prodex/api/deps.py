@@ -109,7 +109,8 @@ async def current_caller(request: Request) -> Caller:
     except RateLimitExceeded as exc:
         scope_state[RATE_LIMIT_HEADERS_KEY] = exc.state.headers()
         raise
-    scope_state[RATE_LIMIT_HEADERS_KEY] = window.headers()
+    if window is not None:
+        scope_state[RATE_LIMIT_HEADERS_KEY] = window.headers()
     return Caller(principal=principal, services=services)
 
 

@@ -7,6 +7,7 @@ namespaced by ``PRODEX_RATE_LIMIT_KEY_PREFIX``.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.util import WindowStats
 
 from prodex.errors import RateLimited
+
+log = logging.getLogger("prodex.ratelimit")
+#: Seconds to wait for the shared storage (Redis) before letting a request through uncounted.
+SHARED_STORAGE_TIMEOUT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,7 @@ class AccountRateLimiter:
     def __init__(self, storage_uri: str, key_prefix: str = "prodex") -> None:
         self._prefix = key_prefix
         self._items: dict[int, RateLimitItemPerMinute] = {}
+        self._last_outage_warning = -1e9
         self._memory: sync_strategies.SlidingWindowCounterRateLimiter | None = None
         self._async: SlidingWindowCounterRateLimiter | None = None
         self.storage: Storage | MemoryStorage
@@ -68,6 +74,8 @@ class AccountRateLimiter:
         options: dict[str, float | str | bool] = {}
         if uri.startswith(("async+redis", "async+rediss")):
             options["implementation"] = "redispy"
+            options["socket_timeout"] = SHARED_STORAGE_TIMEOUT
+            options["socket_connect_timeout"] = SHARED_STORAGE_TIMEOUT
         storage = storage_from_string(uri, **options)
         assert isinstance(storage, Storage)
         self.storage = storage
@@ -79,8 +87,13 @@ class AccountRateLimiter:
             item = self._items[per_minute] = RateLimitItemPerMinute(per_minute)
         return item
 
-    async def hit(self, account_id: int, per_minute: int) -> RateLimitState:
-        """Count one request; raises :class:`RateLimited` (with the state) when over the limit."""
+    async def hit(self, account_id: int, per_minute: int) -> RateLimitState | None:
+        """Count one request; raises :class:`RateLimited` (with the state) when over the limit.
+
+        When the shared storage cannot be reached the request is let through (fail open: an
+        outage of Redis must not stop the API), a warning is logged at most every 30 s, and
+        ``None`` is returned (no rate-limit headers, since nothing was counted).
+        """
         item = self._item(per_minute)
         identity = (self._prefix, "account", str(account_id))
         stats: WindowStats
@@ -89,8 +102,15 @@ class AccountRateLimiter:
             stats = self._memory.get_window_stats(item, *identity)
         else:
             assert self._async is not None
-            allowed = await self._async.hit(item, *identity)
-            stats = await self._async.get_window_stats(item, *identity)
+            try:
+                allowed = await self._async.hit(item, *identity)
+                stats = await self._async.get_window_stats(item, *identity)
+            except Exception:
+                now = time.monotonic()
+                if now - self._last_outage_warning > 30:
+                    self._last_outage_warning = now
+                    log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
+                return None
         state = RateLimitState(limit=per_minute, remaining=max(0, stats.remaining), reset_at=stats.reset_time)
         if not allowed:
             raise RateLimitExceeded(state)
