@@ -41,6 +41,11 @@ GALLERY_SELECTOR = (
 STOP_SELECTOR = 'h1, [class*="price" i], form, [itemprop="description"]:not(meta), [class*="add-to-cart" i]'
 ZOOM_ATTRS = (
     "data-zoom-image",
+    "data-large_image",  # WooCommerce
+    "data-image-large-src",  # PrestaShop
+    "data-zoom-src",
+    "data-hires",
+    "data-full-src",
     "data-large-image",
     "data-zoom",
     "data-full",

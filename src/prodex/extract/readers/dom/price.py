@@ -22,7 +22,6 @@ from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
-    has_inner,
     is_hidden,
 )
 
@@ -62,6 +61,15 @@ def _candidate_value(node: LexborNode) -> str:
         if _HAS_DIGIT.search(value) and len(value) < 20:
             return value
     return node.text(deep=True, separator=" ")
+
+
+def _wraps_a_price(node: LexborNode) -> bool:
+    """Whether an element holds another price element with a number in it (not just a symbol)."""
+    own = node.mem_id
+    return any(
+        inner.mem_id != own and (_HAS_DIGIT.search(inner.text(deep=True)) or inner.attributes.get("content"))
+        for inner in node.css('[itemprop="price"], [class*="price" i]')[:20]
+    )
 
 
 def _marked_old(marker: str) -> bool:
@@ -117,7 +125,7 @@ def _read_candidate(
     itemprop = node.attributes.get("itemprop") == "price"
     struck = node.tag in ("del", "s", "strike") or _struck(node)
     old = struck or (not itemprop and _marked_old(class_and_id(node)))
-    if not itemprop and has_inner(node, '[itemprop="price"], [class*="price" i]'):
+    if not itemprop and _wraps_a_price(node):
         return None  # a wrapper: its inner price element is a candidate of its own
     raw = clean_line(_candidate_value(node))
     if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
