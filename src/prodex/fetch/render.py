@@ -49,7 +49,7 @@ from prodex.errors import (
 )
 from prodex.fetch.botwall import raise_for_bot_wall
 from prodex.fetch.browser_pool import BrowserPool
-from prodex.fetch.browser_traffic import PageTraffic
+from prodex.fetch.browser_traffic import PREFETCH_DROPPED_HEADERS, PageTraffic
 from prodex.fetch.fetcher import Fetcher
 from prodex.fetch.guard import URLGuard
 from prodex.fetch.page import FetchedPage
@@ -283,7 +283,7 @@ class Renderer:
         """The result: the rendered HTML as a page; error statuses and bot walls raise as for a fetch."""
         status = traffic.main_status
         final = final_url if final_url.startswith(("http://", "https://")) else first.final_url
-        headers = {k: v for k, v in traffic.main_headers.items() if k not in ("content-length", "set-cookie")}
+        headers = {k: v for k, v in traffic.main_headers.items() if k not in PREFETCH_DROPPED_HEADERS}
         headers["content-type"] = "text/html; charset=utf-8"
         raise_for_bot_wall(html, status=status, headers=headers, url=final)
         if status >= 500:
