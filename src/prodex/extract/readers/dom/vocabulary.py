@@ -265,7 +265,7 @@ def has_inner(node: LexborNode, selector: str) -> bool:
 
 def visible_text(node: LexborNode, separator: str = " ") -> str:
     """An element's text without the parts markup hides (screen-reader prefixes, hidden spans)."""
-    if node.css_first("[hidden], [aria-hidden=true], [style*=none], [class]") is None:
+    if not has_inner(node, "[hidden], [aria-hidden=true], [style*=none], [class]"):
         return node.text(deep=True, separator=separator)
     copy = node.clone()
     for child in reversed(copy.css("*")):  # descendants before ancestors: safe to decompose
