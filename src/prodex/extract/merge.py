@@ -38,8 +38,10 @@ def _kind(found: Found) -> str:
 
 def ordered(sources: Sequence[Found], order: Sequence[str]) -> list[Found]:
     """The sources sorted by the trust ``order`` (kinds not listed are left out)."""
-    rank = {kind: index for index, kind in enumerate(order)}
-    return sorted((s for s in sources if _kind(s) in rank), key=lambda s: rank[_kind(s)])
+    by_kind: dict[str, list[Found]] = {}
+    for found in sources:
+        by_kind.setdefault(_kind(found), []).append(found)
+    return [found for kind in order for found in by_kind.get(kind, ())]
 
 
 def pick(
