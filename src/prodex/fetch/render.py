@@ -224,13 +224,14 @@ class Renderer:
 
         traffic = PageTraffic(self.fetcher, self.settings, first)
         crashed = asyncio.Event()
-        context = await browser.new_context(
-            service_workers="block",
-            accept_downloads=False,
-            user_agent=self.settings.fetch_user_agent,
-            viewport={"width": 1280, "height": 1600},
-        )
+        context: BrowserContext | None = None
         try:
+            context = await browser.new_context(
+                service_workers="block",
+                accept_downloads=False,
+                user_agent=self.settings.fetch_user_agent,
+                viewport={"width": 1280, "height": 1600},
+            )
             context.set_default_timeout(self.settings.render_timeout * 1000)
             await context.add_init_script(NO_POPUPS_SCRIPT)
             await context.route("**/*", traffic.handle)
@@ -239,18 +240,19 @@ class Renderer:
             traffic.page = page
             context.on("page", _close_popup(page))
             page.on("crash", lambda _page: crashed.set())
-            try:
-                await page.goto(first.final_url, wait_until="load")
-                await _settle(page, self.settings.render_settle_seconds)
-                html = await self._read_dom(page)
-            except PlaywrightError as exc:
-                raise self._failure(traffic, crashed, exc) from None
-            if traffic.main_error is not None:
-                raise traffic.main_error
-            return self._rendered_page(first, page.url, traffic, html)
+            await page.goto(first.final_url, wait_until="load")
+            await _settle(page, self.settings.render_settle_seconds)
+            html = await self._read_dom(page)
+            final_url = page.url
+        except PlaywrightError as exc:
+            raise self._failure(traffic, crashed, exc) from None
         finally:
             await traffic.close()
-            await self._close_context(browser, context)
+            if context is not None:
+                await self._close_context(browser, context)
+        if traffic.main_error is not None:
+            raise traffic.main_error
+        return self._rendered_page(first, final_url, traffic, html)
 
     async def _read_dom(self, page: Page) -> str:
         """The serialised DOM, refused when it is larger than ``render_max_html_bytes``."""
