@@ -4,7 +4,8 @@ The local single-page shop (``tests/render/spa_shop.py``) runs in its own proces
 product pages only show the product after their script fetched ``/api/product.json``. This script
 (the renderer's process) then, for each pool size:
 
-1. starts the pool with one warm-up render (browser start-up is reported apart, not counted);
+1. starts every browser of the pool with one warm-up render each, all at once (the start-up time is
+   reported apart, not counted);
 2. renders ``--renders`` product pages one after another: latency p50 / p99 / max;
 3. runs ``--rounds`` rounds of ``--concurrency`` (10) renders at once: per-render latency, wall time,
    and, sampled every ``--sample-interval`` seconds while they run, the memory of the pool: the
@@ -203,10 +204,10 @@ async def measure(base_url: str, pool_size: int, args: argparse.Namespace) -> Re
     failures = 0
     loads = [f"start {load()}"]
     async with Renderer(settings) as renderer:
-        started = time.perf_counter()
-        _latency, ok = await timed_render(renderer, base_url)
+        started = time.perf_counter()  # warm-up: one render per browser, all at once (start-up)
+        warm = await asyncio.gather(*(timed_render(renderer, base_url) for _ in range(pool_size)))
         start_up = time.perf_counter() - started
-        failures += not ok
+        failures += sum(not ok for _latency, ok in warm)
 
         print(f"pool {pool_size}: {args.renders} sequential renders (load {load()})", file=sys.stderr)
         loads.append(f"sequential {load()}")

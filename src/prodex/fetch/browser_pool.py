@@ -1,6 +1,7 @@
 """The pool of headless Chromium processes behind the renderer (Playwright, Debian's ``chromium``).
 
-``render_pool_size`` browser processes, started on first use, each rendering ONE page at a time in a
+``render_pool_size`` browser processes, each started when first needed (the most recently used free
+one is lent first, so light load keeps one browser warm), each rendering ONE page at a time in a
 fresh context; a browser that crashed or disconnected is replaced, and each is replaced anyway after
 ``render_recycle_after`` renders (leaks of a long-lived browser stay bounded).
 
@@ -98,7 +99,8 @@ class BrowserPool:
         self._playwright: Playwright | None = None
         self._start_lock = asyncio.Lock()
         self._slots = [_Slot() for _ in range(settings.render_pool_size)]
-        self._idle: asyncio.Queue[_Slot] = asyncio.Queue()
+        # Last in, first out: a warm browser is reused, more start only when pages overlap.
+        self._idle: asyncio.LifoQueue[_Slot] = asyncio.LifoQueue()
         for slot in self._slots:
             self._idle.put_nowait(slot)
         self._closed = False
