@@ -244,6 +244,34 @@ def test_load_json_at_reads_a_javascript_assignment() -> None:
 
 
 @pytest.mark.parametrize(
+    "source",
+    [
+        'window.__STATE__ = {"name": "Größe Übergröße — 雪", "n": ["é", "😀"]}; window.other = {"x": 1};',
+        'var data = {"name": "Größe Übergröße — 雪", "n": ["é", "😀"]}\n</script><p>Café ü</p>',
+    ],
+)
+def test_load_json_at_reads_non_ascii_json_from_text_and_utf8_bytes(source: str) -> None:
+    """Non-ASCII JSON followed by more script is read whole, from text and from the page's UTF-8
+    bytes alike (orjson's error position counts characters, the bytes' offsets count bytes)."""
+    expected = {"name": "Größe Übergröße — 雪", "n": ["é", "😀"]}
+    start = source.index("{")
+    assert load_json_at(source, start) == expected
+    data = source.encode()
+    assert load_json_at(data, data.index(b"{")) == expected
+
+
+def test_load_json_at_reads_utf8_bytes_with_bad_bytes_after_the_json() -> None:
+    """A stray invalid byte after the JSON (or a chunk cut inside a character) loses nothing."""
+    data = 'x = {"name": "Größe"};'.encode() + b" \xff\xc3"
+    assert load_json_at(data, data.index(b"{")) == {"name": "Größe"}
+
+
+def test_loads_lenient_reads_non_ascii_documents_in_a_row() -> None:
+    """Several documents in a row with non-ASCII text are all read."""
+    assert loads_lenient('{"a": "ä€"} {"b": "😀"}, [1]') == [{"a": "ä€"}, {"b": "😀"}, [1]]
+
+
+@pytest.mark.parametrize(
     ("data", "expected"),
     [
         ("<p>Grüße</p>".encode(), "<p>Grüße</p>"),

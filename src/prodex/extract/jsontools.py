@@ -53,21 +53,56 @@ def _is_trailing_content(error: orjson.JSONDecodeError) -> bool:
     return "trailing" in message or "after document" in message
 
 
+def _is_invalid_utf8(error: orjson.JSONDecodeError) -> bool:
+    return "utf-8" in str(error).lower()
+
+
+def _document_ends(chunk: str | bytes, position: int) -> list[int]:
+    """Where the first document of ``chunk`` may end, given orjson's error ``position``.
+
+    orjson counts characters, also when it reads UTF-8 bytes; the other unit is tried second, so
+    a change of unit in orjson cannot make a document unreadable.
+    """
+    if isinstance(chunk, bytes):
+        in_bytes = len(chunk[: position * 4].decode("utf-8", "ignore")[:position].encode("utf-8"))
+        ends = [in_bytes, position]
+    else:
+        in_chars = len(chunk[:position].encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
+        ends = [position, in_chars]
+    return [end for index, end in enumerate(ends) if 0 < end < len(chunk) and end not in ends[:index]]
+
+
+def _first_document(chunk: str | bytes) -> tuple[Any, int]:
+    """The first JSON document of ``chunk`` and where it ends (``len(chunk)`` when nothing follows);
+    raises :class:`orjson.JSONDecodeError` when there is none.
+
+    UTF-8 bytes that are not valid UTF-8 throughout (a chunk cut inside a character, a stray byte
+    after the document) are read as text with the bad bytes replaced.
+    """
+    try:
+        return orjson.loads(chunk), len(chunk)
+    except orjson.JSONDecodeError as error:
+        if isinstance(chunk, bytes) and _is_invalid_utf8(error):
+            return _first_document(chunk.decode("utf-8", "replace"))
+        position = getattr(error, "pos", 0) or 0
+        if not (0 < position < len(chunk) and _is_trailing_content(error)):
+            raise
+        for end in _document_ends(chunk, position):
+            try:
+                return orjson.loads(chunk[:end]), end
+            except orjson.JSONDecodeError:
+                continue
+        raise
+
+
 def _load_all(text: str) -> list[Any]:
     """Every JSON document in ``text`` (several may follow each other); raises on the first bad one."""
     documents: list[Any] = []
     rest = text.strip()
     while rest and len(documents) < MAX_DOCUMENTS:
-        try:
-            documents.append(orjson.loads(rest))
-            return documents
-        except orjson.JSONDecodeError as error:
-            position = getattr(error, "pos", 0) or 0
-            if 0 < position < len(rest) and _is_trailing_content(error):
-                documents.append(orjson.loads(rest[:position]))
-                rest = rest[position:].lstrip().lstrip(",;").lstrip()
-                continue
-            raise
+        document, end = _first_document(rest)
+        documents.append(document)
+        rest = rest[end:].lstrip().lstrip(",;").lstrip()
     return documents
 
 
@@ -115,21 +150,12 @@ def load_json_at(text: str | bytes, start: int) -> Any:
     """The JSON value that begins at ``text[start]`` and ends wherever it ends, or ``None``.
 
     Made for JavaScript assignments such as ``window.__STATE__ = {...};``; works on text or on
-    the page's UTF-8 bytes.
+    the page's UTF-8 bytes (``start`` is then a byte offset), whatever characters the JSON holds.
     """
     first = text[start : start + 1]
     if first not in ("{", "[", b"{", b"["):
         return None
-    chunk = text[start : start + MAX_JSON_CHARS]
     try:
-        return orjson.loads(chunk)
-    except orjson.JSONDecodeError as error:
-        position = getattr(error, "pos", 0) or 0
-        if 0 < position < len(chunk) and _is_trailing_content(error):
-            try:
-                return orjson.loads(chunk[:position])
-            except orjson.JSONDecodeError:
-                return None
-        return None
-    except (RecursionError, ValueError):
+        return _first_document(text[start : start + MAX_JSON_CHARS])[0]
+    except (orjson.JSONDecodeError, RecursionError, ValueError):
         return None

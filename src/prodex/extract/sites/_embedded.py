@@ -69,13 +69,8 @@ def json_after(page: Page, pattern: RawPattern, limit: int = 4) -> list[Any]:
     """The JSON values that start right where ``pattern`` matches in the raw source (the pattern
     ends just before the ``{`` or ``[``, e.g. ``window.runParams = {data:``), bounded."""
     values: list[Any] = []
-    raw = page.raw
     for end in pattern.ends(page, limit):
-        if isinstance(raw, bytes):
-            # the page's UTF-8 bytes: parse text, whose error positions are character offsets
-            value = load_json_at(raw[end : end + MAX_SCRIPT_CHARS].decode("utf-8", "replace"), 0)
-        else:
-            value = load_json_at(raw, end)
+        value = load_json_at(page.raw, end)
         if value is not None:
             values.append(value)
     return values
