@@ -83,7 +83,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        database.dispose()
+        await database.adispose()
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.

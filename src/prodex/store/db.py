@@ -19,11 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 P = ParamSpec("P")
@@ -47,6 +48,7 @@ class Database:
         self.engine = self._create_engine(pool_size)
         self._executor: ThreadPoolExecutor | None = None
         self._pool_size = pool_size
+        self._async_engine: AsyncEngine | None = None
         self._writer: Engine = (
             self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if self.is_sqlite else self.engine
         )
@@ -126,6 +128,37 @@ class Database:
         context = contextvars.copy_context()
         call = partial(context.run, function, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def run_in_transaction(
+        self, function: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``function(connection, *args, **kwargs)`` in one write transaction, from async code.
+
+        SQLite: inline, like :meth:`run`. PostgreSQL: on an asyncio engine (psycopg's async
+        driver), so the statement waits for the server without a thread and without holding the
+        event loop; ``function`` is ordinary synchronous SQLAlchemy code.
+        """
+        if self.is_sqlite:
+            with self.write() as conn:
+                return function(conn, *args, **kwargs)
+        if self._async_engine is None:
+            self._async_engine = create_async_engine(
+                self.url,
+                pool_size=max(2, self._pool_size // 2),
+                max_overflow=self._pool_size // 2,
+                pool_recycle=300,
+                json_serializer=_json_dumps,
+                json_deserializer=orjson.loads,
+            )
+        async with self._async_engine.begin() as conn:
+            return await conn.run_sync(function, *args, **kwargs)
+
+    async def adispose(self) -> None:
+        """Close every pooled connection, the asyncio engine's included."""
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+            self._async_engine = None
+        self.dispose()
 
     def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""

@@ -69,7 +69,7 @@ class GroupedProductInserter:
     async def _write_group(self, group: list[_Pending]) -> None:
         try:
             try:
-                records = await self._database.run(self._write, group)
+                records = await self._write(group)
             except Exception:
                 log.warning("a group of %d product inserts failed; retrying one by one", len(group))
                 for item in group:
@@ -85,7 +85,7 @@ class GroupedProductInserter:
 
     async def _write_alone(self, item: _Pending) -> None:
         try:
-            (record,) = await self._database.run(self._write, [item])
+            (record,) = await self._write([item])
         except Exception as exc:
             if not item.future.done():
                 item.future.set_exception(exc)
@@ -93,11 +93,6 @@ class GroupedProductInserter:
         if not item.future.done():
             item.future.set_result(record)
 
-    def _write(self, group: list[_Pending]) -> list[ProductRecord]:
-        now = datetime.now(UTC)
+    async def _write(self, group: list[_Pending]) -> list[ProductRecord]:
         items = [(item.product_id, item.account_id, item.product) for item in group]
-        if len(items) == 1:
-            with self._database.write_single() as conn:
-                return repo.insert_products(conn, items, now)
-        with self._database.write() as conn:
-            return repo.insert_products(conn, items, now)
+        return await self._database.run_in_transaction(repo.insert_products, items, datetime.now(UTC))
