@@ -8,7 +8,7 @@ import pytest
 from prodex.extract.decode import decode_html, html_for_parser
 from prodex.extract.jsontools import load_json_at, loads_lenient
 from prodex.extract.process.audience import audience_from_schema, audience_from_text
-from prodex.extract.process.availability import normalise_availability
+from prodex.extract.process.availability import availability_from_phrase, normalise_availability
 from prodex.extract.process.media import (
     absolute_url,
     dedupe_pictures,
@@ -98,6 +98,44 @@ def test_normalise_currency(raw: str, tld: str, expected: str | None) -> None:
 def test_availability(raw: object, expected: str | None) -> None:
     """schema.org values, aliases and shop phrases in many languages."""
     assert normalise_availability(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("Dieser Artikel ist nicht mehr verfügbar.", "OutOfStock"),
+        ("Leider nicht mehr lieferbar", "OutOfStock"),
+        ("Ce produit n'est plus disponible", "OutOfStock"),
+        ("Produit plus disponible", "OutOfStock"),
+        ("Ya no está disponible", "OutOfStock"),
+        ("Produto não disponível", "OutOfStock"),
+        ("Non è più disponibile", "OutOfStock"),
+        ("Niet beschikbaar", "OutOfStock"),
+        ("Niet meer op voorraad", "OutOfStock"),
+        ("Produkt nie jest dostępny", "OutOfStock"),
+        ("Tovar není skladem", "OutOfStock"),
+        ("Nedostupné", "OutOfStock"),
+        ("Товар не в наличии", "OutOfStock"),
+        ("無現貨", "OutOfStock"),
+        ("Currently not in stock", "OutOfStock"),
+        ("This item isn't available", "OutOfStock"),
+        ("Online no longer available - in stores only", "OutOfStock"),
+        ("Sofort lieferbar", "InStock"),
+        ("Plus de 10 disponibles", "InStock"),
+        ("Item no. 5 - in stock", "InStock"),
+        ("No. 1 bestseller, available now", "InStock"),
+        ("Available in 3 colours", "InStock"),
+        ("Op voorraad", "InStock"),
+        ("Beschikbaar", "InStock"),
+        ("Na skladě", "InStock"),
+        ("有现货", "InStock"),
+    ],
+)
+def test_a_negated_availability_word_wins_over_the_bare_word(phrase: str, expected: str) -> None:
+    """A negation before an in-stock word ("nicht mehr verfügbar", "plus disponible", "niet
+    beschikbaar") or written with it ("niedostępny", "無現貨") reads as out of stock, in any of the
+    table's languages; numbers, item labels and other clauses before the word do not negate it."""
+    assert availability_from_phrase(phrase) == expected
 
 
 @pytest.mark.parametrize(

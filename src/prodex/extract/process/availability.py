@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 
 SCHEMA_NAMES = {
@@ -166,6 +167,7 @@ IN_STOCK_PHRASES = (
     "adicionar ao carrinho",
     "comprar",
     "op voorraad",
+    "beschikbaar",
     "in winkelwagen",
     "dostepny",
     "w magazynie",
@@ -173,6 +175,8 @@ IN_STOCK_PHRASES = (
     "skladem",
     "na sklade",
     "skladom",
+    "dostupne",
+    "dostupny",
     "do kosika",
     "na zalogi",
     "ir noliktava",
@@ -224,8 +228,114 @@ def normalise_availability(value: object) -> str | None:
     return availability_from_phrase(text)
 
 
+NEGATIONS = frozenset(
+    (
+        "not",
+        "no",
+        "never",
+        "cannot",
+        "nicht",
+        "kein",
+        "keine",
+        "nie",
+        "ne",
+        "pas",
+        "plus",
+        "non",
+        "nao",
+        "niet",
+        "geen",
+        "nem",
+        "nincs",
+        "ikke",
+        "inte",
+        "ej",
+        "ei",
+        "nu",
+        "neni",
+        "не",
+        "нет",
+    )
+)
+"""Words that negate the availability word after them ("nicht verfügbar", "no disponible",
+"plus disponible", "niet beschikbaar", "не в наличии", ...)."""
+NEGATION_FILLERS = frozenset(
+    (
+        "longer",
+        "more",
+        "mehr",
+        "piu",
+        "meer",
+        "is",
+        "are",
+        "ist",
+        "sind",
+        "est",
+        "es",
+        "esta",
+        "e",
+        "je",
+        "jest",
+        "currently",
+        "temporarily",
+        "yet",
+        "derzeit",
+        "momentan",
+        "aktuell",
+        "zurzeit",
+        "leider",
+        "actuellement",
+        "momentanement",
+        "temporairement",
+        "actualmente",
+        "atualmente",
+        "attualmente",
+        "momenteel",
+        "obecnie",
+        "ya",
+        "mas",
+    )
+)
+"""Words that may stand between a negation and the availability word ("nicht *mehr* verfügbar",
+"no *longer* available", "non è *più* disponibile")."""
+NEGATING_PREFIXES = frozenset(("un", "in", "non", "nie", "ne", "nicht", "niet"))
+"""Prefixes that negate an availability word written as one word ("unavailable",
+"indisponible", "niedostępny", "nedostupné")."""
+_CJK_NEGATIONS = frozenset("無无没沒不未")
+MAX_NEGATION_DISTANCE = 4
+_IN_STOCK = re.compile(trie_pattern(IN_STOCK_PHRASES))
+_ATTACHED_PREFIX = re.compile(r"[^\W\d_]+$")
+_CLAUSE_BREAK = re.compile(r"[.;:!?|,()\[\]\n•·]")
+_WORD_EDGES = "-–—\"'«»„“”‚‘’*"
+
+
+def _is_negated(folded: str, start: int) -> bool:
+    """Whether the availability word that starts at ``folded[start]`` is negated: by a prefix
+    written with it ("unavailable", "niedostepny", CJK 无/沒), or by a negation among the few
+    words before it in the same clause, with only fillers between ("nicht mehr verfugbar")."""
+    before = folded[max(0, start - 80) : start]
+    attached = _ATTACHED_PREFIX.search(before)
+    if attached:
+        prefix = attached.group(0)
+        return prefix in NEGATING_PREFIXES or prefix[-1] in _CJK_NEGATIONS
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    clause = before[breaks[-1].end() :] if breaks else before
+    for word in reversed(clause.split()[-MAX_NEGATION_DISTANCE:]):
+        word = word.strip(_WORD_EDGES)
+        if word in NEGATIONS or word.endswith(("n't", "n’t")) or word.startswith(("n'", "n’")):
+            return True
+        if word not in NEGATION_FILLERS:
+            return False
+    return False
+
+
 def availability_from_phrase(text: str) -> str | None:
-    """Availability read from a shop's phrase in one of many languages, else ``None``."""
+    """Availability read from a shop's phrase in one of many languages, else ``None``.
+
+    Out-of-stock phrases win, then an in-stock word that is negated ("nicht mehr verfügbar",
+    "plus disponible", "niet beschikbaar": see :func:`_is_negated`), then pre-order, back-order
+    and in-stock phrases.
+    """
     folded = fold(text)[:400]
     if not folded:
         return None
@@ -234,13 +344,13 @@ def availability_from_phrase(text: str) -> str | None:
             if phrase == "unavailable" and "not unavailable" in folded:
                 continue
             return "OutOfStock"
+    in_stock = list(_IN_STOCK.finditer(folded))
+    if any(_is_negated(folded, match.start()) for match in in_stock):
+        return "OutOfStock"
     for phrase in PREORDER_PHRASES:
         if phrase in folded:
             return "PreOrder"
     for phrase in BACKORDER_PHRASES:
         if phrase in folded:
             return "BackOrder"
-    for phrase in IN_STOCK_PHRASES:
-        if phrase in folded:
-            return "InStock"
-    return None
+    return "InStock" if in_stock else None
