@@ -31,7 +31,9 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _BEGIN_OPTION = "prodex_sqlite_begin"
-SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+#: How long a SQLite call waits for another process's write lock before failing. SQLite calls run on
+#: the event loop (see :meth:`Database.run`), so this also bounds how long the loop can stall.
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
 
 
 def _json_dumps(value: Any) -> str:
