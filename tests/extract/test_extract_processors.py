@@ -9,6 +9,7 @@ from prodex.extract.decode import decode_html, html_for_parser
 from prodex.extract.jsontools import load_json_at, loads_lenient
 from prodex.extract.process.audience import audience_from_schema, audience_from_text
 from prodex.extract.process.availability import availability_from_phrase, normalise_availability
+from prodex.extract.process.category import category_path
 from prodex.extract.process.media import (
     absolute_url,
     dedupe_pictures,
@@ -354,3 +355,32 @@ def test_trie_pattern_matches_exactly_the_words() -> None:
         assert pattern.match(word)
     for word in ("arti", "bran", "artikelx", ""):
         assert not pattern.match(word)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Home > Kitchen > Kettles", ["Home", "Kitchen", "Kettles"]),
+        ("Craft Supplies &amp; Tools < Beads < Glass", ["Craft Supplies & Tools", "Beads", "Glass"]),
+        ("Apparel &amp; Accessories &gt; Clothing", ["Apparel & Accessories", "Clothing"]),
+        ("Damen › Schuhe", ["Damen", "Schuhe"]),
+        ("Maison»Cuisine", ["Maison", "Cuisine"]),
+        ("Women / Shoes / Sneakers", ["Women", "Shoes", "Sneakers"]),
+        ("Femme » Sacs / Cabas", ["Femme", "Sacs / Cabas"]),
+        ("Tops/T-Shirts", ["Tops/T-Shirts"]),
+        ("Kettles", ["Kettles"]),
+        (" > Home >> Garden > ", ["Home", "Garden"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_category_path(value: object, expected: list[str]) -> None:
+    """A category written as one path splits at its separators; a slash only with spaces around."""
+    assert category_path(value) == expected
+
+
+def test_category_path_is_bounded() -> None:
+    """A huge path gives at most 12 levels, none of them absurdly long."""
+    levels = category_path(" > ".join(f"level {i}" for i in range(1000)))
+    assert levels == [f"level {i}" for i in range(12)]
+    assert category_path("x" * 500 + " > Kettles") == ["Kettles"]

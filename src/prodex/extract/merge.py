@@ -13,6 +13,7 @@ from prodex.extract.model import Media, MediaType, Product
 from prodex.extract.page import Page
 from prodex.extract.process.audience import audience_from_text
 from prodex.extract.process.availability import fold
+from prodex.extract.process.category import category_path
 from prodex.extract.process.media import dedupe_pictures, is_junk_image, picture_key, upgrade_image_url
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.text import clean_line
@@ -138,9 +139,14 @@ def _category(breadcrumbs: list[str], name: str, explicit: str | None) -> str | 
             and not (folded_name and folded in folded_name and len(folded) > 20)
         ):
             return crumb
-    if explicit:
-        return explicit.replace("&gt;", ">").split(">")[-1].split("/")[-1].strip() or None
-    return None
+    levels = category_path(explicit)
+    return levels[-1] if levels else None
+
+
+def _category_levels(found: Found) -> list[str]:
+    """The levels of a category the source gives as one path ("A > B > C"), when it is one."""
+    levels = category_path(found.category)
+    return levels if len(levels) > 1 else []
 
 
 def _shown_price(sources: Sequence[Found], price: str | None, origin: str | None) -> str | None:
@@ -225,6 +231,8 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         value = take(field, PRICE_ORDER, partial(_attribute, name=field))
         setattr(product, field, clean_line(value) if value else None)
     crumbs = take("breadcrumbs", ("site", "platform", "json-ld", "microdata", "dom"), lambda f: f.breadcrumbs)
+    if not crumbs:  # no breadcrumb trail: a category written as a path gives its levels
+        crumbs = take("breadcrumbs", DEFAULT_ORDER, _category_levels)
     product.breadcrumbs = without_home([clean_line(c) for c in crumbs]) if isinstance(crumbs, list) else []
     explicit_category, category_source = pick(sources, DEFAULT_ORDER, lambda f: f.category)
     category = _category(product.breadcrumbs, name, str(explicit_category) if explicit_category else None)

@@ -5,11 +5,10 @@ the price region ``[data-buy-box-region="price"]`` (the sale price first, the or
 struck through), the image carousel whose pictures carry their full size in
 ``data-src-zoom-image`` (Etsy's sizes are ``il_75x75``, ``il_340x270``, ``il_794xN`` ...
 ``il_fullxfull``), carousel videos, and the description
-``[data-product-details-description-text-content]``. The listing id is the sku; the JSON-LD
-Product's category (``"A < B < C"``) gives the breadcrumbs. The JSON-LD
-Product Etsy also prints (shop as brand, offers with the currency and availability) is read by the
-generic reader and fills the rest, availability (a sold-out listing's offer says OutOfStock)
-included.
+``[data-product-details-description-text-content]``. The listing id is the sku. The JSON-LD
+Product Etsy also prints (shop as brand, offers with the currency and availability, the category
+path ``"A < B < C"`` that the merge splits into breadcrumbs) is read by the generic reader and
+fills the rest, availability (a sold-out listing's offer says OutOfStock) included.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ from prodex.extract.model import Media, MediaType
 from prodex.extract.page import Page
 from prodex.extract.process.price import currency_in_text, parse_price
 from prodex.extract.process.text import clean_line, html_to_text
-from prodex.extract.readers.jsonld import documents, top_nodes
-from prodex.extract.readers.schema import text_of, type_names
 from prodex.extract.sites import Site
 
 NAME = "etsy"
@@ -95,15 +92,6 @@ def videos(page: Page, name: str) -> list[Media]:
     return out
 
 
-def breadcrumbs(page: Page) -> list[str]:
-    """The category path of the listing's JSON-LD Product (Etsy writes ``"A < B < C"``)."""
-    for node in top_nodes(documents(page)):
-        if "product" in type_names(node):
-            path = text_of(node.get("category"))
-            return [part for part in (clean_line(p) for p in path.split("<")) if part][:12]
-    return []
-
-
 def read(page: Page) -> Found | None:
     """What an Etsy listing page says about its item; ``None`` for other Etsy pages."""
     title = page.tree.css_first(TITLE)
@@ -119,7 +107,6 @@ def read(page: Page) -> Found | None:
         found.description = html_to_text(description.html or "") or None
     found.images = gallery(page)
     found.videos = videos(page, name)
-    found.breadcrumbs = breadcrumbs(page)
     return found
 
 
