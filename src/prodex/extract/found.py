@@ -41,6 +41,9 @@ class Found:
     """How many distinct products this source saw (a listing shows many)."""
     listing: bool = False
     """This source sees a list of products and none of them is the page's own subject."""
+    subject: bool = False
+    """This source describes the page's own product (not one product of a list): a listing
+    another source sees is then the page's related or recommended products."""
 
     def is_empty(self) -> bool:
         """Whether this source found nothing about the product."""

@@ -169,6 +169,14 @@ def _shown_price(sources: Sequence[Found], price: str | None, origin: str | None
     return None
 
 
+def _is_listing(sources: Sequence[Found]) -> bool:
+    """Whether a source sees a list of products and no source describes the page's own product
+    (a site module or platform JSON always does: their pages are product pages)."""
+    return any(f.listing for f in sources) and not any(
+        f.subject or _kind(f) in ("site", "platform") for f in sources
+    )
+
+
 def merge(page: Page, sources: Sequence[Found]) -> Product:
     """One Product from what every source found, each field from its most trusted source."""
     product = Product(url=page.url)
@@ -254,7 +262,7 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         if guess:
             product.target_audience = guess
             source["target_audience"] = "text"
-    if any(f.listing for f in sources) and not any(_kind(f) in ("site", "platform") for f in sources):
+    if _is_listing(sources):
         source[PAGE_KEY] = LISTING  # the page lists products; none of them is its subject
     product.source = source
     return product

@@ -47,6 +47,7 @@ def _hints(sources: list[Found]) -> dom.DomHints:
         if found.images and (not hints.main_images or found.source in ("json-ld", "microdata")):
             hints.main_images = (found.images[:2] + hints.main_images)[:4]
     structured = [f for f in sources if f.source != "meta"]
+    hints.structured_product = any(f.name for f in structured if f.source != "opengraph")
     hints.need_sku = not any(f.sku for f in structured)
     hints.need_brand = not any(f.brand for f in structured)
     hints.need_availability = not any(f.availability for f in structured)

@@ -12,6 +12,7 @@ from prodex.extract.jsontools import as_list, loads_lenient, walk_dicts
 from prodex.extract.model import Media, MediaType
 from prodex.extract.page import Page
 from prodex.extract.process.audience import audience_from_schema
+from prodex.extract.process.availability import fold
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import (
     PRODUCT_TYPES,
@@ -31,6 +32,8 @@ LISTING_MIN_PRODUCTS = 3
 MAX_SCRIPTS = 50
 _CONTAINER_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "about", "itemListElement", "item")
 _SITE_TYPES = frozenset({"organization", "website", "store", "onlinestore", "localbusiness", "corporation"})
+_LIST_TYPES = frozenset({"itemlist", "offercatalog"})
+MAX_LIST_ENTRIES = 500
 
 
 def documents(page: Page) -> list[Any]:
@@ -71,6 +74,41 @@ def _url_matches(value: Any, page_url: str) -> bool:
     except ValueError:
         return False
     return bool(a.path) and unquote(a.path).rstrip("/") == unquote(b.path).rstrip("/")
+
+
+def list_entries(docs: list[Any]) -> tuple[int, set[int]]:
+    """How many distinct things the page's item lists and offer catalogs list, and the ``id()`` of
+    every dict that is a list entry or the thing an entry lists (``ListItem.item``,
+    ``Offer.itemOffered``): products there are the list's, not the page's own."""
+    members: set[int] = set()
+    keys: set[str] = set()
+    for node in walk_dicts(docs):
+        if not type_names(node) & _LIST_TYPES:
+            continue
+        for entry in as_list(node.get("itemListElement"))[:MAX_LIST_ENTRIES]:
+            thing = entry.get("item") or entry.get("itemOffered") if isinstance(entry, dict) else entry
+            if isinstance(entry, dict):
+                members.add(id(entry))
+            if isinstance(thing, dict):
+                members.add(id(thing))
+            labelled = thing if isinstance(thing, dict) else entry if isinstance(entry, dict) else {}
+            key = text_of(labelled.get("url") or labelled.get("@id") or labelled.get("name") or thing)
+            if key:
+                keys.add(key)
+    return len(keys), members
+
+
+def _names_the_page(product: dict[str, Any], names: set[str], page: Page) -> bool:
+    """Whether one of several products a page states on their own is the page's subject: its URL
+    is the page's, or its name is the page's ``<h1>`` (or part of it); a page without an
+    ``<h1>`` gets the benefit of the doubt."""
+    if _url_matches(product.get("url") or product.get("@id"), page.url):
+        return True
+    h1 = page.tree.css_first("h1")
+    title = fold(h1.text(deep=True, separator=" ")) if h1 is not None else ""
+    if not title:
+        return True
+    return any(folded and (folded in title or title in folded) for folded in (fold(n) for n in names))
 
 
 def _score(node: dict[str, Any], page_url: str) -> int:
@@ -135,10 +173,13 @@ def read(page: Page) -> Found | None:
     if not docs:
         return None
     nodes = top_nodes(docs)
+    listed, members = list_entries(docs)
     found = Found(source=SOURCE)
-    product: dict[str, Any] | None = None
-    best = 0
+    product: dict[str, Any] | None = None  # the best product the page states on its own
+    listed_product: dict[str, Any] | None = None  # the best product of a list, for a listing
+    best = best_listed = 0
     product_names: set[str] = set()
+    own_names: set[str] = set()  # names of the products stated on their own, not in a list
     video_nodes: list[Any] = []
     for node in nodes:
         types = type_names(node)
@@ -151,19 +192,30 @@ def read(page: Page) -> Found | None:
         elif "videoobject" in types:
             video_nodes.append(node)
         score = _score(node, page.url)
-        if score:
+        if not score:
+            continue
+        if types & STRONG_PRODUCT_TYPES:
+            product_names.add(text_of(node.get("name")).casefold())
+        if id(node) in members and not _url_matches(node.get("url") or node.get("@id"), page.url):
+            if score > best_listed:
+                listed_product, best_listed = node, score
+        else:
             if types & STRONG_PRODUCT_TYPES:
-                product_names.add(text_of(node.get("name")).casefold())
+                own_names.add(text_of(node.get("name")).casefold())
             if score > best:
                 product, best = node, score
-    found.product_count = len(product_names)
-    found.listing = (
-        len(product_names) >= LISTING_MIN_PRODUCTS
-        and not (product is not None and _url_matches(product.get("url") or product.get("@id"), page.url))
-        and any("itemlist" in type_names(node) for node in nodes)
-    )
+    found.product_count = max(len(product_names), listed)
+    if (
+        product is not None
+        and len(own_names) >= LISTING_MIN_PRODUCTS
+        and not _names_the_page(product, own_names, page)
+    ):
+        product, listed_product = None, product  # one product per tile: none of them the page's own
+    found.subject = product is not None
+    found.listing = product is None and max(listed, len(own_names)) >= LISTING_MIN_PRODUCTS
+    product = product or listed_product
     if product is None:
-        if found.breadcrumbs or found.site_names or video_nodes:
+        if found.breadcrumbs or found.site_names or video_nodes or found.listing:
             found.videos = _videos(video_nodes, page)
             return found
         return None

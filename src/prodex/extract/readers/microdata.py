@@ -155,5 +155,6 @@ def read(page: Page) -> Found | None:
         best, marked = choose_main(candidates, page)
         if len(candidates) >= LISTING_MIN_PRODUCTS and not marked and page.tree.css_first("h1") is not None:
             found.listing = True  # many products, none of them the page's own
+        found.subject = marked or len(candidates) < LISTING_MIN_PRODUCTS
         fill_from_product(found, read_item(best), page)
     return None if found.is_empty() and not found.breadcrumbs else found

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborNode
 
@@ -344,9 +345,9 @@ def find_availability(page: Page, title: LexborNode | None = None) -> str | None
     return None
 
 
-def has_buy_button(page: Page, title: LexborNode | None = None) -> bool:
-    """Whether the page shows an enabled add-to-cart or buy button for its product (named so by its
-    class, id or name, or labelled with a buy phrase in the page's language; near the title)."""
+def buy_buttons(page: Page, title: LexborNode | None = None) -> Iterator[LexborNode]:
+    """The enabled add-to-cart or buy buttons for the page's product (named so by their class, id
+    or name, or labelled with a buy phrase in the page's language; near the title), nearest first."""
     for node in _nearest_first(page.tree.css(BUY_SELECTOR)[:80], title):
         if ancestors_match(node, OTHER_PRODUCTS, 8):
             continue
@@ -355,8 +356,14 @@ def has_buy_button(page: Page, title: LexborNode | None = None) -> bool:
             continue
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('name') or ''}"
         if _BUY_WORDS.search(marker) or attrs.get("name") == "add":
-            return True
+            yield node
+            continue
         label = node.text(deep=True)[:60] if node.tag != "input" else attrs.get("value") or ""
         if label and availability_from_phrase(label) == "InStock" and _BUY_PHRASE.search(label):
-            return True
-    return False
+            yield node
+
+
+def has_buy_button(page: Page, title: LexborNode | None = None) -> bool:
+    """Whether the page shows an enabled add-to-cart or buy button for its product (see
+    :func:`buy_buttons`)."""
+    return next(buy_buttons(page, title), None) is not None

@@ -29,6 +29,7 @@ from prodex.extract.readers.dom.labels import (
     has_buy_button,
     page_text,
 )
+from prodex.extract.readers.dom.listing import is_listing_grid
 from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
 from prodex.extract.readers.dom.title import find_title
 from prodex.extract.readers.dom.videos import find_videos
@@ -53,6 +54,8 @@ class DomHints:
     need_gallery: bool = True
     need_price: bool = True
     need_description: bool = True
+    structured_product: bool = False
+    """A structured source (site module, platform, JSON-LD, microdata, app state) names a product."""
 
 
 def _guarded(finder: Callable[[], T], default: T) -> T:
@@ -77,6 +80,8 @@ def read(page: Page, hints: DomHints) -> Found:
         else DomPrice()
     )
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
+    if not hints.structured_product:
+        found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node), False)
     title_holders = ancestor_ids([title_node])
     description = (
         _guarded(lambda: find_description_node(page, title_holders), None) if hints.need_description else None

@@ -1,0 +1,98 @@
+"""Listings in the DOM: a grid of product tiles (alike siblings, each with a link, a picture and a
+price) that holds the price nearest the title, outside any related-products block. Such a page
+lists products; the tiles are none of them the page's own product.
+
+A product page keeps its own price and buy button next to its title (outside every tile) and its
+related or recommended products in blocks named so; none of that looks like a listing here.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from prodex.extract.page import Page
+from prodex.extract.readers.dom.labels import buy_buttons
+from prodex.extract.readers.dom.price import PRICE_SELECTOR
+from prodex.extract.readers.dom.vocabulary import (
+    OTHER_PRODUCTS,
+    OUTSIDE_PRODUCT,
+    ancestor_ids,
+    ancestors_match,
+)
+
+MIN_TILES = 4
+"""Tiles with a price a grid needs before the page counts as a listing."""
+MIN_ALIKE = 3
+"""Alike siblings (same tag and first class) that make an element one tile of a grid."""
+TILE_LEVELS = 6
+MAX_PRICES = 120
+Counts = dict[int, dict[tuple[str, str], int]]
+"""Per parent element (``mem_id``): how many of its children share each (tag, first class)."""
+_LAYOUT_TAGS = frozenset(("html", "body", "main", "form"))
+
+
+def _signature(node: LexborNode) -> tuple[str, str]:
+    classes = (node.attributes.get("class") or "").split()
+    return node.tag or "", classes[0] if classes else ""
+
+
+def _alike_siblings(
+    node: LexborNode, parent: LexborNode, cache: dict[int, dict[tuple[str, str], int]]
+) -> int:
+    """How many children of ``parent`` share ``node``'s tag and first class (``node`` included)."""
+    key = int(parent.mem_id)
+    counts = cache.get(key)
+    if counts is None:
+        counts = {}
+        for child in parent.iter():
+            signature = _signature(child)
+            counts[signature] = counts.get(signature, 0) + 1
+        cache[key] = counts
+    return counts.get(_signature(node), 0)
+
+
+def _tile_of(price: LexborNode, cache: Counts) -> LexborNode | None:
+    """The nearest ancestor of a price element that is one of several alike siblings and holds a
+    link and a picture: a product tile."""
+    current = price.parent
+    for _ in range(TILE_LEVELS):
+        if current is None or current.tag in _LAYOUT_TAGS:
+            return None
+        parent = current.parent
+        if parent is None:
+            return None
+        if (
+            _alike_siblings(current, parent, cache) >= MIN_ALIKE
+            and current.css_first("a[href]") is not None
+            and current.css_first("img, picture") is not None
+        ):
+            return current
+        current = parent
+    return None
+
+
+def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNode | None) -> bool:
+    """Whether the page is a grid of product tiles: at least :data:`MIN_TILES` priced tiles side by
+    side, the title outside them, the grid outside related-products and layout blocks, and the
+    price found nearest the title (if any) inside one of the tiles."""
+    cache: Counts = {}
+    grids: dict[int, tuple[LexborNode, set[int]]] = {}
+    for node in page.tree.css(PRICE_SELECTOR)[:MAX_PRICES]:
+        tile = _tile_of(node, cache)
+        grid = tile.parent if tile is not None else None
+        if tile is None or grid is None:
+            continue
+        grids.setdefault(int(grid.mem_id), (grid, set()))[1].add(int(tile.mem_id))
+    if not grids:
+        return False
+    grid, tiles = max(grids.values(), key=lambda item: len(item[1]))
+    if len(tiles) < MIN_TILES:
+        return False
+    if title is not None and int(grid.mem_id) in ancestor_ids([title]):
+        return False  # the title is inside the grid: a product page's own layout
+    if shown_price is not None and not tiles & ancestor_ids([shown_price], levels=TILE_LEVELS + 1):
+        return False  # the price next to the title is the page's own, not a tile's
+    if title is not None and any(not tiles & ancestor_ids([button]) for button in buy_buttons(page, title)):
+        return False  # a buy button by the title outside every tile buys the page's own product
+    probe = next(iter(grid.iter()), grid)
+    return not (ancestors_match(probe, OTHER_PRODUCTS, 10) or ancestors_match(probe, OUTSIDE_PRODUCT, 10))
