@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from prodex.extract.process.media import absolute_url
 
 MAX_HTML_CHARS = 12 * 1024 * 1024
+MAX_H1 = 20
 
 
 def host_of(url: str) -> str:
@@ -40,6 +41,8 @@ class Page:
     base_url: str = ""
     raw: str | bytes = field(default="", repr=False)
     _meta: dict[str, list[str]] | None = field(default=None, repr=False)
+    _h1: list[LexborNode] | None = field(default=None, repr=False)
+    _h1_holders: frozenset[int] | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, html: str | bytes, url: str) -> Page:
@@ -105,6 +108,31 @@ class Page:
         if 2 <= len(lang) <= 20 and all(part.isalnum() for part in lang.split("-")):
             return lang
         return None
+
+    def strip_hidden_markup(self) -> None:
+        """Remove scripts, styles and templates from the tree (the DOM heuristics read what shows);
+        element lists cached before are dropped with them."""
+        self.tree.strip_tags(["script", "style", "template"])
+        self._h1 = None
+        self._h1_holders = None
+
+    def h1s(self) -> list[LexborNode]:
+        """The page's first ``<h1>`` elements, in page order."""
+        if self._h1 is None:
+            self._h1 = self.tree.css("h1")[:MAX_H1]
+        return self._h1
+
+    def h1_holders(self) -> frozenset[int]:
+        """The ``mem_id`` of every element that holds one of :meth:`h1s` (the h1s included)."""
+        if self._h1_holders is None:
+            ids: set[int] = set()
+            for node in self.h1s():
+                current: LexborNode | None = node
+                while current is not None and int(current.mem_id) not in ids:
+                    ids.add(int(current.mem_id))
+                    current = current.parent
+            self._h1_holders = frozenset(ids)
+        return self._h1_holders
 
     def node_text(self, node: LexborNode | None) -> str:
         """The text of ``node`` (descendants joined), or ``""``."""

@@ -90,7 +90,7 @@ def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = N
         if found is not None:
             sources.append(found)
     hints = _hints(sources)
-    page.tree.strip_tags(["script", "style", "template"])  # the DOM heuristics read what shows
+    page.strip_hidden_markup()  # the DOM heuristics read what shows
     found = _safely(lambda p: dom.read(p, hints), page)
     if found is not None:
         sources.append(found)

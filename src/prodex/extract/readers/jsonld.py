@@ -104,8 +104,8 @@ def _names_the_page(product: dict[str, Any], names: set[str], page: Page) -> boo
     ``<h1>`` gets the benefit of the doubt."""
     if _url_matches(product.get("url") or product.get("@id"), page.url):
         return True
-    h1 = page.tree.css_first("h1")
-    title = fold(h1.text(deep=True, separator=" ")) if h1 is not None else ""
+    h1s = page.h1s()
+    title = fold(h1s[0].text(deep=True, separator=" ")) if h1s else ""
     if not title:
         return True
     return any(folded and (folded in title or title in folded) for folded in (fold(n) for n in names))

@@ -106,13 +106,13 @@ def read_item(root: LexborNode, depth: int = 0) -> dict[str, Any]:
     return item
 
 
-def _candidate_score(node: LexborNode, title_holders: set[int]) -> int:
+def _candidate_score(node: LexborNode, title_holders: set[int], page: Page) -> int:
     score = min(len(node.css("[itemprop]")), 60)
     if int(node.mem_id) in title_holders:
         score += 40
     if "mainentity" in (node.attributes.get("itemprop") or "").lower():
         score += 40
-    if ancestors_match(node, OTHER_PRODUCTS, 10):
+    if ancestors_match(node, OTHER_PRODUCTS, 10, page.h1_holders()):
         score -= 60
     return score
 
@@ -120,8 +120,8 @@ def _candidate_score(node: LexborNode, title_holders: set[int]) -> int:
 def choose_main(candidates: list[LexborNode], page: Page) -> tuple[LexborNode, bool]:
     """The page's own product item and whether one is marked as such (it holds the page's
     ``<h1>`` or is the page's ``mainEntity``); else the richest of the first few items."""
-    h1 = page.tree.css_first("h1")
-    title_holders = ancestor_ids([h1]) if h1 is not None else set()
+    h1s = page.h1s()
+    title_holders = ancestor_ids(h1s[:1])
     marked = [
         node
         for node in candidates
@@ -129,7 +129,7 @@ def choose_main(candidates: list[LexborNode], page: Page) -> tuple[LexborNode, b
         or "mainentity" in (node.attributes.get("itemprop") or "").lower()
     ]
     pool = marked or candidates[:MAX_SCORED]
-    return max(pool, key=lambda node: _candidate_score(node, title_holders)), bool(marked)
+    return max(pool, key=lambda node: _candidate_score(node, title_holders, page)), bool(marked)
 
 
 def read(page: Page) -> Found | None:
@@ -153,7 +153,7 @@ def read(page: Page) -> Found | None:
     found.product_count = len(candidates)
     if candidates:
         best, marked = choose_main(candidates, page)
-        if len(candidates) >= LISTING_MIN_PRODUCTS and not marked and page.tree.css_first("h1") is not None:
+        if len(candidates) >= LISTING_MIN_PRODUCTS and not marked and page.h1s():
             found.listing = True  # many products, none of them the page's own
         found.subject = marked or len(candidates) < LISTING_MIN_PRODUCTS
         fill_from_product(found, read_item(best), page)

@@ -79,7 +79,7 @@ def find_description_node(page: Page, title_holders: set[int] | None = None) -> 
             continue
         if node.css_first("form, button, select, input, [itemprop=price]") is not None:
             continue
-        if ancestors_match(node, OTHER_PRODUCTS, 8) or ancestors_match(node, OUTSIDE_PRODUCT, 8):
+        if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
             continue
         score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
         if itemprop:

@@ -176,7 +176,7 @@ def find_anchor(page: Page, main_urls: list[str], scope: LexborNode | None = Non
         values = " ".join(value for value in node.attributes.values() if value)
         if not any(stem in values for stem in stems):
             continue
-        if ancestors_match(node, OUTSIDE_PRODUCT, 10) or ancestors_match(node, OTHER_PRODUCTS, 10):
+        if ancestors_match(node, (OUTSIDE_PRODUCT, OTHER_PRODUCTS), 10, page.h1_holders()):
             continue
         return node
     return None
@@ -185,7 +185,7 @@ def find_anchor(page: Page, main_urls: list[str], scope: LexborNode | None = Non
 def _vocabulary_anchor(page: Page, scope: LexborNode | None = None) -> LexborNode | None:
     root = scope if scope is not None else page.tree
     for container in root.css(GALLERY_SELECTOR)[:40]:
-        if ancestors_match(container, OUTSIDE_PRODUCT, 10) or ancestors_match(container, OTHER_PRODUCTS, 10):
+        if ancestors_match(container, (OUTSIDE_PRODUCT, OTHER_PRODUCTS), 10, page.h1_holders()):
             continue
         marker = class_and_id(container)
         if OTHER_PRODUCTS.search(marker):

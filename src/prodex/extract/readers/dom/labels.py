@@ -261,7 +261,7 @@ def find_marked_sku(page: Page) -> str | None:
     """A product code in an element the shop marks (``itemprop=sku``, class "sku")."""
     for node in page.tree.css(SKU_SELECTOR)[:20]:
         if node.tag in ("input", "select", "option", "form", "script") or ancestors_match(
-            node, OTHER_PRODUCTS, 6
+            node, OTHER_PRODUCTS, 6, page.h1_holders()
         ):
             continue
         value = node.attributes.get("content") or node.text(deep=True, separator=" ")
@@ -290,7 +290,7 @@ def find_brand(page: Page, text: str) -> str | None:
     """A brand the page marks (``itemprop=brand``, brand links and classes near the product) or
     labels ("Brand: X", "Marke: X", ...)."""
     for node in page.tree.css(BRAND_SELECTOR)[:20]:
-        if ancestors_match(node, OUTSIDE_PRODUCT, 10) or ancestors_match(node, OTHER_PRODUCTS, 10):
+        if ancestors_match(node, (OUTSIDE_PRODUCT, OTHER_PRODUCTS), 10, page.h1_holders()):
             continue
         attrs = node.attributes
         value = attrs.get("content") or attrs.get("title") if node.tag == "meta" else None
@@ -330,7 +330,7 @@ def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[Le
 def find_availability(page: Page, title: LexborNode | None = None) -> str | None:
     """Availability from the elements a shop marks for stock state, nearest the title first."""
     for node in _nearest_first(page.tree.css(AVAILABILITY_SELECTOR)[:30], title):
-        if is_hidden(node) or ancestors_match(node, OTHER_PRODUCTS, 8):
+        if is_hidden(node) or ancestors_match(node, OTHER_PRODUCTS, 8, page.h1_holders()):
             continue
         attrs = node.attributes
         value = attrs.get("content") or attrs.get("href") or ""
@@ -349,7 +349,7 @@ def buy_buttons(page: Page, title: LexborNode | None = None) -> Iterator[LexborN
     """The enabled add-to-cart or buy buttons for the page's product (named so by their class, id
     or name, or labelled with a buy phrase in the page's language; near the title), nearest first."""
     for node in _nearest_first(page.tree.css(BUY_SELECTOR)[:80], title):
-        if ancestors_match(node, OTHER_PRODUCTS, 8):
+        if ancestors_match(node, OTHER_PRODUCTS, 8, page.h1_holders()):
             continue
         attrs = node.attributes
         if "disabled" in attrs or attrs.get("aria-disabled") == "true":

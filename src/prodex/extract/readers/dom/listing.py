@@ -95,4 +95,4 @@ def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNod
     if title is not None and any(not tiles & ancestor_ids([button]) for button in buy_buttons(page, title)):
         return False  # a buy button by the title outside every tile buys the page's own product
     probe = next(iter(grid.iter()), grid)
-    return not (ancestors_match(probe, OTHER_PRODUCTS, 10) or ancestors_match(probe, OUTSIDE_PRODUCT, 10))
+    return not (ancestors_match(probe, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 10, page.h1_holders()))

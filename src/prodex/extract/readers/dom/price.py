@@ -136,7 +136,7 @@ def _read_candidate(
     price = parse_price(raw, found_currency)
     if price is None or price.strip("0.") == "":
         return None
-    if ancestors_match(node, OTHER_PRODUCTS, levels=8) or ancestors_match(node, OUTSIDE_PRODUCT, levels=8):
+    if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
     return price, found_currency, old
 

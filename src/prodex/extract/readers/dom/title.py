@@ -27,16 +27,16 @@ def _title_text(node: LexborNode) -> str:
     return text if 2 <= len(text) <= MAX_TITLE_CHARS else ""
 
 
-def _eligible(node: LexborNode) -> bool:
-    return not is_hidden(node) and not ancestors_match(node, OUTSIDE_PRODUCT)
+def _eligible(node: LexborNode, page: Page) -> bool:
+    return not is_hidden(node) and not ancestors_match(node, OUTSIDE_PRODUCT, holders=page.h1_holders())
 
 
 def h1_candidates(page: Page) -> list[tuple[LexborNode, str]]:
     """The page's ``<h1>`` elements outside headers, menus, carts and popups, with their text."""
     out: list[tuple[LexborNode, str]] = []
-    for node in page.tree.css("h1")[:20]:
+    for node in page.h1s():
         text = _title_text(node)
-        if text and _eligible(node):
+        if text and not is_hidden(node):  # (an h1's ancestors all hold an h1: none is a section)
             out.append((node, text))
     return out
 
@@ -55,6 +55,6 @@ def find_title(page: Page, hint: str | None = None) -> tuple[str, LexborNode | N
     for selector in TITLE_SELECTORS:
         for node in page.tree.css(selector)[:20]:
             text = _title_text(node)
-            if text and _eligible(node):
+            if text and _eligible(node, page):
                 return text, node
     return "", None

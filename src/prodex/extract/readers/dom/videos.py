@@ -40,7 +40,7 @@ def find_videos(page: Page) -> list[Media]:
         if not raw and attrs.get("data-youtube-id"):
             raw = f"https://www.youtube.com/embed/{attrs['data-youtube-id']}"
         url = page.absolute(raw)
-        if not url or ancestors_match(node, OTHER_PRODUCTS, levels=6):
+        if not url or ancestors_match(node, OTHER_PRODUCTS, 6, page.h1_holders()):
             continue
         if node.tag == "iframe" and not _EMBED.search(url):
             continue

@@ -7,6 +7,8 @@ conventions), never one shop.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from selectolax.lexbor import LexborNode
 
@@ -195,28 +197,49 @@ def is_hidden(node: LexborNode) -> bool:
     return bool(classes and HIDDEN_CLASS.search(classes))
 
 
-def ancestors_match(node: LexborNode, pattern: re.Pattern[str], levels: int = 12) -> bool:
-    """Whether one of the ``levels`` nearest ancestors is named by ``pattern`` (class or id) and
-    is a section of its own: an element that holds the page's ``<h1>`` is the page's layout (a
-    "fixed-header" wrapper, say), not a header, menu or list of other products."""
+SECTION_TAGS = frozenset(("header", "footer", "nav", "aside", "dialog"))
+_LAYOUT_END = frozenset(("body", "html", "main"))
+
+
+def ancestors_match(
+    node: LexborNode,
+    pattern: re.Pattern[str] | tuple[re.Pattern[str], ...],
+    levels: int = 12,
+    holders: AbstractSet[int] | None = None,
+) -> bool:
+    """Whether one of the ``levels`` nearest ancestors is named by ``pattern`` (class or id; one
+    of several patterns, checked in one walk up) and is a section of its own: an element that
+    holds the page's ``<h1>`` is the page's layout (a "fixed-header" wrapper, say), not a header,
+    menu or list of other products.
+
+    ``holders``: the ids of the elements holding the page's h1s (:meth:`Page.h1_holders`), which
+    spares a search below each named ancestor.
+    """
+    patterns = pattern if isinstance(pattern, tuple) else (pattern,)
+    sections = OUTSIDE_PRODUCT in patterns
     parent = node.parent
     steps = 0
     while parent is not None and steps < levels:
         tag = parent.tag
-        if tag in ("body", "html", "main"):
+        if tag in _LAYOUT_END:
             return False
-        named = tag in ("header", "footer", "nav", "aside", "dialog") and pattern is OUTSIDE_PRODUCT
+        named = sections and tag in SECTION_TAGS
         if not named:
-            marker = class_and_id(parent)
-            named = bool(marker and pattern.search(marker))
-        if named and parent.css_first("h1") is None:
+            attrs = parent.attrs
+            classes, ident = attrs.get("class"), attrs.get("id")
+            if classes or ident:
+                marker = f"{classes or ''} {ident or ''}"
+                named = any(p.search(marker) for p in patterns)
+        if named and not (
+            int(parent.mem_id) in holders if holders is not None else parent.css_first("h1") is not None
+        ):
             return True
         parent = parent.parent
         steps += 1
     return False
 
 
-def ancestor_ids(nodes: list[LexborNode | None], levels: int = 30) -> set[int]:
+def ancestor_ids(nodes: Sequence[LexborNode | None], levels: int = 30) -> set[int]:
     """The ``mem_id`` of every element that holds one of ``nodes`` (the nodes themselves included)."""
     ids: set[int] = set()
     for node in nodes:
