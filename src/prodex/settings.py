@@ -71,7 +71,12 @@ class Settings(BaseSettings):
     dev_account_credits: Annotated[int, Field(ge=0)] = 100
 
     # --- URL analysis --------------------------------------------------------------------------
+    url_analysis: bool = Field(default=True, description="Create products from URLs (POST with url).")
     analysis_deadline_seconds: float = Field(default=30.0, gt=0)
+    extract_workers: Annotated[int, Field(ge=0, le=64)] = Field(
+        default=0, description="Extraction worker processes/threads; 0 = one per CPU."
+    )
+    extract_pool: Literal["process", "thread"] = "process"
 
     # --- fetching ------------------------------------------------------------------------------
     fetch_allow_private: bool = False

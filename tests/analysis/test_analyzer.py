@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from analysis_pages import APP_SHELL, ARTICLE, listing_page
 
+from fixtures.analysis_pages import APP_SHELL, ARTICLE, listing_page
 from fixtures.pages import PRODUCT_CURRENCY, PRODUCT_NAME, PRODUCT_PRICE
 from fixtures.shop_server import ShopServer
 from prodex.analysis.analyzer import Analyzer

@@ -52,6 +52,10 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "plans": TEST_PLANS,
         "default_plan": "test",
         "api_auth_cache_seconds": 0,
+        # URL analysis is on: fetching is confined to 127.0.0.1 (and the address policy still
+        # refuses it), so no generated URL can ever leave this machine.
+        "fetch_allowed_hosts": ["127.0.0.1"],
+        "extract_pool": "thread",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

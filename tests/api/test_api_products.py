@@ -1,5 +1,5 @@
 """The product endpoints over real HTTP, on SQLite and PostgreSQL: manual creation, validation
-as 40000 (never FastAPI's 422), honest refusal of URL analysis, update/read/list/delete, and
+as 40000 (never FastAPI's 422), honest refusal of URL analysis when it is off, update/read/list/delete, and
 account isolation."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
-from api_helpers import LiveApi, assert_envelope
+from api_helpers import LiveApi, assert_envelope, make_settings, serve_in_thread
 
+from prodex.api.app import create_app
 from prodex.service.credits import Credits
 
 MEDIA = [
@@ -118,19 +120,28 @@ def test_malformed_json_answers_40000(live: LiveApi) -> None:
         assert "invalid JSON" in response.json()["msg"]
 
 
-def test_a_url_is_refused_honestly_and_charges_nothing(live: LiveApi) -> None:
-    account_id, key = live.account(credits=5)
-    with live.client(key) as client:
+def test_a_url_is_refused_honestly_when_analysis_is_off(live: LiveApi) -> None:
+    settings = make_settings(
+        str(live.database.url.render_as_string(hide_password=False)),
+        live.settings.data_dir,
+        url_analysis=False,
+    )
+    off = LiveApi(base_url="", app=create_app(settings), settings=settings, database=live.database)
+    account_id, key = off.account(credits=5)
+    with (
+        serve_in_thread(off.app) as base_url,
+        httpx.Client(base_url=base_url, headers={"x-api-key": key}) as client,
+    ):
         for body in (
             {"url": "https://shop.example/p/1"},
             {"url": "https://shop.example/p/1", "name": "given"},
         ):
             response = client.post("/v2/product", json=body)
             assert_envelope(response, 400, 40000)
-            assert "URL analysis is not available in this build" in response.json()["msg"]
+            assert "URL analysis is switched off on this server" in response.json()["msg"]
         assert assert_envelope(client.get("/v2/products"), 200, 0)["total"] == 0
         assert assert_envelope(client.get("/v2/user/remaining_quota"), 200, 0) == {"remaining_quota": 5}
-    assert Credits(live.database).entries(account_id)[0].kind == "grant"
+    assert [entry.kind for entry in Credits(live.database).entries(account_id)] == ["grant"]
 
 
 def test_update_read_list_and_delete(live: LiveApi) -> None:

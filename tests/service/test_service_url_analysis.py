@@ -58,7 +58,9 @@ async def _flow(database: Database, settings: Settings, credits_granted: int) ->
     pool = ExtractionPool(workers=1, kind="thread")
     credits, products = Credits(database), Products(database)
     async with Fetcher(settings) as fetcher:
-        service = UrlAnalysisService(settings, Analyzer(fetcher, pool), credits, products, AnalysisSlots())
+        service = UrlAnalysisService(
+            settings, Analyzer(fetcher, pool), database, credits, products, AnalysisSlots()
+        )
         yield Flow(service, credits, products, principal)
     pool.close()
 

@@ -44,8 +44,8 @@ class PageRenderer(Protocol):
         ...
 
     @property
-    def unavailable_reason(self) -> str:
-        """Why rendering cannot run, when it cannot."""
+    def unavailable_reason(self) -> str | None:
+        """Why rendering cannot run, or None when it can."""
         ...
 
     async def render(self, url: str) -> FetchedPage:
@@ -124,4 +124,4 @@ class Analyzer:
             return "switched off on this server"
         if self.renderer is None:
             return "not enabled on this server"
-        return f"unavailable on this server ({self.renderer.unavailable_reason})"
+        return f"unavailable on this server ({self.renderer.unavailable_reason or 'unknown reason'})"

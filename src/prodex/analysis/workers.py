@@ -51,13 +51,17 @@ class ExtractionPool:
             return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="prodex-extract")
 
+    def _ensure(self) -> Executor:
+        if self._executor is None:
+            self._executor = self._create()
+        return self._executor
+
     async def start(self) -> None:
-        """Create the workers and warm each one up (imports, first parse)."""
-        if self._executor is not None:
-            return
-        self._executor = self._create()
+        """Start the workers and warm each one up (imports, first parse), so that the first pages
+        pay no start-up cost; :meth:`extract` also starts them on demand."""
+        executor = self._ensure()
         loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(self._executor, _warm_up) for _ in range(self.workers)))
+        await asyncio.gather(*(loop.run_in_executor(executor, _warm_up) for _ in range(self.workers)))
 
     async def extract(
         self, html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = None
@@ -68,10 +72,7 @@ class ExtractionPool:
 
     async def _loop_call(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker (starting the pool when needed)."""
-        if self._executor is None:
-            await self.start()
-        assert self._executor is not None
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._ensure(), function, *args)
 
     def close(self) -> None:
         """Stop the workers (running extractions are abandoned)."""

@@ -4,14 +4,15 @@ Shared objects live on ``app.state`` and are created in the lifespan (start-up/s
 ``settings``, ``metrics``, ``database``, ``accounts``, ``credits``, ``products``,
 ``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``services`` (all of these in
 one :class:`~prodex.api.deps.Services`, what routes use), ``health_checks`` (name -> async check)
-and ``url_analyzer`` (``None`` until URL analysis is plugged in).
+``url_analyzer`` (the URL flow, :class:`~prodex.service.analysis.UrlAnalysisService`; ``None`` when
+PRODEX_URL_ANALYSIS is false) and ``renderer`` (the Chromium renderer, when rendering is on).
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
@@ -21,6 +22,7 @@ from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
 
 from prodex import __version__
+from prodex.analysis.runtime import analysis_runtime
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.errors import install_error_handlers
 from prodex.api.logs import configure_logging
@@ -30,6 +32,7 @@ from prodex.api.ratelimit import AccountRateLimiter
 from prodex.api.routes import ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.service.accounts import Accounts
+from prodex.service.analysis import UrlAnalysisService
 from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator
 from prodex.service.products import Products
@@ -77,13 +80,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await database.run(database.ping)
 
     app.state.health_checks["database"] = check_database
-    # Everything built so far lives as long as the app: keep it out of the garbage collector's
-    # scans (cheaper collections while serving).
-    gc.freeze()
-    try:
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(database.adispose)
+        if settings.url_analysis:
+            runtime = await stack.enter_async_context(analysis_runtime(settings))
+            app.state.renderer = runtime.renderer
+            app.state.url_analyzer = UrlAnalysisService(
+                settings, runtime.analyzer, database, app.state.credits, app.state.products, app.state.slots
+            )
+        # Everything built so far lives as long as the app: keep it out of the garbage
+        # collector's scans (cheaper collections while serving).
+        gc.freeze()
         yield
-    finally:
-        await database.adispose()
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.

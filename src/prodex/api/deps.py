@@ -52,7 +52,7 @@ class UrlAnalyzer(Protocol):
     """
 
     async def __call__(
-        self, *, request: Request, principal: Principal, url: str, manual: ManualFields
+        self, *, request: Request, principal: Principal, url: str, manual: ManualFields, render: bool = False
     ) -> ProductRecord: ...
 
 

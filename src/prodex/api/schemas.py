@@ -114,6 +114,14 @@ class ProductCreate(_ProductFields):
     url: Text | None = Field(
         default=None, max_length=MAX_URL_LENGTH, description="Product page URL to create the product from."
     )
+    render: bool = Field(
+        default=False,
+        description=(
+            "Addition: render the page in a browser before extracting (for shops that only show "
+            "the product after JavaScript runs). Without it, pages are rendered only when their "
+            "static HTML carries no product and the server's PRODEX_RENDER allows it."
+        ),
+    )
 
 
 class ProductUpdate(_ProductFields):

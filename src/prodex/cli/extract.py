@@ -1,11 +1,13 @@
-"""The `prodex extract` command: `prodex extract FILE --url URL` prints the page's product as JSON.
+"""The `prodex extract` command: the product of a saved page or of a live URL, as JSON.
 
-The file-reading path is one small function (:func:`read_page_file`) so that the URL form
-(`prodex extract https://...`, through the fetcher) can be added beside it.
+prodex extract FILE --url URL        a saved page (.html or .html.gz) and the address it had
+prodex extract https://shop/p/1      fetched and analysed exactly as POST /v2/product does
+                                     (URL guard, limits, platform JSON, rendering when needed)
 """
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +16,8 @@ import orjson
 import typer
 
 from prodex.cli.app import app
+from prodex.errors import ProdexError
+from prodex.extract import Product
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -48,20 +52,50 @@ def _gunzip_bounded(data: bytes) -> bytes:
     return out
 
 
+def analyse_url(url: str, *, render: bool = False) -> Product:
+    """The product at ``url``, through the same fetch and analysis path as the API."""
+    from prodex.analysis.runtime import analysis_runtime
+    from prodex.settings import get_settings
+
+    settings = get_settings().model_copy(update={"extract_pool": "thread", "extract_workers": 1})
+
+    async def run() -> Product:
+        async with analysis_runtime(settings) as runtime:
+            return (await runtime.analyzer.analyze(url, render=render)).product
+
+    return asyncio.run(run())
+
+
 @app.command("extract")
 def extract(
-    file: Annotated[Path, typer.Argument(help="A saved HTML page (.html or .html.gz).")],
-    url: Annotated[
-        str,
-        typer.Option("--url", help="The page's address (resolves relative links, picks the site module)."),
+    source: Annotated[
+        str, typer.Argument(metavar="FILE|URL", help="A saved page (.html or .html.gz), or an http(s) URL.")
     ],
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url", help="A saved page's address (resolves relative links, picks the site module)."
+        ),
+    ] = None,
+    render: Annotated[
+        bool, typer.Option("--render", help="Render a URL in Chromium before extracting.")
+    ] = False,
     compact: Annotated[
         bool, typer.Option("--compact", help="One line of JSON instead of indented JSON.")
     ] = False,
 ) -> None:
-    """Extract the product of a saved page and print it as JSON."""
-    from prodex.extract import extract_product
+    """Extract the product of a saved page or a URL and print it as JSON."""
+    if source.lower().startswith(("http://", "https://")) and not Path(source).exists():
+        try:
+            product = analyse_url(source, render=render)
+        except ProdexError as error:
+            typer.echo(f"error: {error.msg}", err=True)
+            raise typer.Exit(1) from None
+    else:
+        if not url:
+            raise typer.BadParameter("a saved page needs its address: --url URL", param_hint="--url")
+        from prodex.extract import extract_product
 
-    product = extract_product(read_page_file(file), url)
+        product = extract_product(read_page_file(Path(source)), url)
     option = 0 if compact else orjson.OPT_INDENT_2
     typer.echo(orjson.dumps(product.to_dict(), option=option).decode())

@@ -16,7 +16,6 @@ import logging
 from typing import Any
 
 import anyio
-import anyio.to_thread
 
 from prodex.analysis.analyzer import Analyzer
 from prodex.errors import ProdexError, UpstreamTimeout
@@ -25,6 +24,7 @@ from prodex.service.keys import Principal
 from prodex.service.products import ManualFields, Products
 from prodex.service.slots import AnalysisSlots
 from prodex.settings import Settings
+from prodex.store.db import Database
 from prodex.store.records import ProductRecord
 
 log = logging.getLogger(__name__)
@@ -39,12 +39,14 @@ class UrlAnalysisService:
         self,
         settings: Settings,
         analyzer: Analyzer,
+        database: Database,
         credits: Credits,
         products: Products,
         slots: AnalysisSlots,
     ) -> None:
         self.settings = settings
         self.analyzer = analyzer
+        self.database = database
         self.credits = credits
         self.products = products
         self.slots = slots
@@ -88,15 +90,13 @@ class UrlAnalysisService:
             raise UpstreamTimeout(
                 f"The analysis of this page did not finish within {deadline:g} s; retry later."
             ) from exc
-        return await anyio.to_thread.run_sync(
-            self.products.create_from_extracted, account_id, analysis.product, manual
-        )
+        return await self.products.acreate_from_extracted(account_id, analysis.product, manual)
 
     async def _refund(self, charge_id: int, cause: BaseException) -> None:
         """Give the charge back, even when the request is being cancelled."""
         with anyio.CancelScope(shield=True):
             try:
-                await anyio.to_thread.run_sync(self.credits.refund, charge_id)
+                await self.database.run(self.credits.refund, charge_id)
             except Exception:
                 log.exception("refund of charge %s failed", charge_id)
                 return

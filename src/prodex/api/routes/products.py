@@ -29,7 +29,7 @@ ProductIdPath = Annotated[
     str, Path(min_length=1, max_length=MAX_PRODUCT_ID_LENGTH, description="Product id.")
 ]
 NO_URL_ANALYSIS = (
-    "URL analysis is not available in this build; create the product by hand with name, "
+    "URL analysis is switched off on this server; create the product by hand with name, "
     "description, target_audience and media instead."
 )
 
@@ -44,8 +44,10 @@ NO_URL_ANALYSIS = (
 async def create_product(request: Request, caller: CallerDep) -> EnvelopeResponse:
     """Create a product from a product page ``url``, or by hand (``name`` required without ``url``).
 
-    Hand-entered fields win over extracted ones. Without URL analysis in this build, a request
-    with ``url`` answers 40000 and nothing is charged.
+    With ``url``, the page is fetched and analysed (one analysis costs the plan's credits,
+    refunded when it fails); hand-entered fields win over extracted ones. When URL analysis is
+    switched off (PRODEX_URL_ANALYSIS=false), a request with ``url`` answers 40000 and nothing
+    is charged.
     """
     body = await parse_body(request, ProductCreate)
     url = (body.url or "").strip()
@@ -54,7 +56,11 @@ async def create_product(request: Request, caller: CallerDep) -> EnvelopeRespons
         if url_analyzer is None:
             raise AnalysisUnavailable(NO_URL_ANALYSIS)
         record = await url_analyzer(
-            request=request, principal=caller.principal, url=url, manual=body.manual_fields()
+            request=request,
+            principal=caller.principal,
+            url=url,
+            manual=body.manual_fields(),
+            render=body.render,
         )
     else:
         record = await caller.services.products.acreate_manual(caller.account_id, body.manual_fields())
