@@ -22,6 +22,7 @@ from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.text import html_to_text, to_plain_text
+from prodex.extract.readers.dom.labels import find_labelled_values
 
 
 @pytest.mark.parametrize(
@@ -384,3 +385,22 @@ def test_category_path_is_bounded() -> None:
     levels = category_path(" > ".join(f"level {i}" for i in range(1000)))
     assert levels == [f"level {i}" for i in range(12)]
     assert category_path("x" * 500 + " > Kettles") == ["Kettles"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sku", "brand", "gtin"),
+    [
+        ("Kettle\nSKU:\nAB-1234\nBrand\nAcme\nEAN: 4006381333931", "AB-1234", "Acme", "4006381333931"),
+        ("Marke: Bosch\nArt.-Nr. 12345\nGTIN 1234567", "12345", "Bosch", None),
+        ("Ref. see below\nRéférence : ZX-90\n(Brand: Hearth)", "ZX-90", None, None),
+        ("Our brand story\nNo labels here", None, None, None),
+        ("ISBN-13: 978-3-16-148410-0\nmodel number: WK2000", "WK2000", None, "9783161484100"),
+    ],
+)
+def test_labelled_values_are_read_in_one_scan(
+    text: str, sku: str | None, brand: str | None, gtin: str | None
+) -> None:
+    """Labels start a line (value on the same line or the next); the first valid code wins, and a
+    label inside a sentence or after a bracket other than the table's is not a label."""
+    values = find_labelled_values(text)
+    assert (values.sku, values.brand, values.gtin) == (sku, brand, gtin)

@@ -21,12 +21,11 @@ DESCRIPTION_SELECTOR = (
     '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], '
     '[class*="opis" i], [class*="synops" i]'
 )
-_STRONG = re.compile(r"desc|beschreibung|opis|synops", re.IGNORECASE)
+_STRONG = re.compile(r"desc|beschreibung|opis|synops")  # searched in lower-cased markers
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
-    r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|small-desc|short-desc",
-    re.I,
-)
+    r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|small-desc|short-desc"
+)  # searched in lower-cased markers
 _SENTENCE = re.compile(r"[.!?。！？](?:\s|$)")
 MAX_CANDIDATES = 30
 MAX_DESCRIPTION_CHARS = 20_000

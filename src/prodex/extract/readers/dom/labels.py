@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
@@ -184,11 +185,30 @@ BRAND_SELECTOR = (
     '[itemprop="brand"], a[href*="manufacturer" i], a[href*="/brand" i], [class*="product-brand" i], '
     '[class*="brand-name" i], [class*="__brand" i], [class*="--brand" i]'
 )
+GTIN_LABELS = (
+    "ean",
+    "gtin",
+    "upc",
+    "isbn",
+    "isbn-10",
+    "isbn-13",
+    "ean-13",
+    "ean13",
+    "código de barras",
+    "código ean",
+    "barcode",
+)
 GTIN_PATTERN = re.compile(
-    r"^[ \t]*(?:ean|gtin|upc|isbn(?:-1[03])?|ean-13|ean13|código de barras|código ean|barcode)"
+    rf"^[ \t]*(?:{trie_pattern(GTIN_LABELS)})"
     r"[ \t]*[:#]?[ \t]*\n?"
     r"[ \t]*(\d[\d -]{6,16}\d)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
+)
+# Where a line starts with any of the labels above: one scan of the page text finds the few lines
+# the precise patterns then read. The pattern begins with a literal newline, which the regular
+# expression engine finds fast, instead of trying a line start at every position.
+_LABEL_LINE = re.compile(
+    rf"\n[ \t]*[〈《(\[]?(?:{trie_pattern(SKU_LABELS + BRAND_LABELS + GTIN_LABELS)})", re.IGNORECASE
 )
 SKU_SELECTOR = (
     '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
@@ -244,17 +264,56 @@ def _code_value(raw: str) -> str | None:
     return value
 
 
+@dataclass
+class LabelledValues:
+    """The values a page labels in its text: the first valid product code, the first "Brand:"
+    line's value, and the first labelled EAN/GTIN of valid length."""
+
+    sku: str | None = None
+    brand: str | None = None
+    gtin: str | None = None
+
+
+def _sku_at(lines: str, match: re.Match[str]) -> str | None:
+    value = match.group(1).strip()
+    if not value:
+        value = lines[match.end() + 1 : match.end() + 80].split("\n", 1)[0]
+    return _code_value(value)
+
+
+def _gtin_value(raw: str) -> str | None:
+    digits = re.sub(r"[\s-]", "", raw)
+    return digits if len(digits) in (8, 12, 13, 14) else None
+
+
+def find_labelled_values(text: str) -> LabelledValues:
+    """The SKU, brand and GTIN the page labels in its text (one element per line, see
+    :func:`page_text`), read in one scan for the lines that start with a label."""
+    found = LabelledValues()
+    lines = "\n" + text
+    brand_read = gtin_read = False
+    for start in _LABEL_LINE.finditer(lines):
+        position = start.start() + 1
+        if found.sku is None:
+            match = SKU_LINE.match(lines, position)
+            if match:
+                found.sku = _sku_at(lines, match)
+        if not brand_read:
+            match = BRAND_PATTERN.match(lines, position)
+            if match:
+                brand_read, found.brand = True, _brand_value(match.group(1))
+        if not gtin_read:
+            match = GTIN_PATTERN.match(lines, position)
+            if match:
+                gtin_read, found.gtin = True, _gtin_value(match.group(1))
+        if found.sku is not None and brand_read and gtin_read:
+            break
+    return found
+
+
 def find_labelled_sku(text: str) -> str | None:
     """The product code the page labels in its text ("SKU: ...", "Product code: ...", "Art.-Nr.")."""
-    for match in SKU_LINE.finditer(text):
-        value = match.group(1).strip()
-        if not value:
-            rest = text[match.end() + 1 : match.end() + 80]
-            value = rest.split("\n", 1)[0]
-        code = _code_value(value)
-        if code:
-            return code
-    return None
+    return find_labelled_values(text).sku
 
 
 def find_marked_sku(page: Page) -> str | None:
@@ -282,13 +341,11 @@ def _brand_value(value: str) -> str | None:
 
 def find_labelled_brand(text: str) -> str | None:
     """A brand the page labels in its text ("Brand: X", "Marke: X", "Brand Name: X", ...)."""
-    match = BRAND_PATTERN.search(text)
-    return _brand_value(match.group(1)) if match else None
+    return find_labelled_values(text).brand
 
 
-def find_brand(page: Page, text: str) -> str | None:
-    """A brand the page marks (``itemprop=brand``, brand links and classes near the product) or
-    labels ("Brand: X", "Marke: X", ...)."""
+def find_marked_brand(page: Page) -> str | None:
+    """A brand the page marks (``itemprop=brand``, brand links and classes near the product)."""
     for node in page.tree.css(BRAND_SELECTOR)[:20]:
         if ancestors_match(node, (OUTSIDE_PRODUCT, OTHER_PRODUCTS), 10, page.h1_holders()):
             continue
@@ -303,17 +360,17 @@ def find_brand(page: Page, text: str) -> str | None:
         brand = _brand_value(value)
         if brand:
             return brand
-    match = BRAND_PATTERN.search(text)
-    return _brand_value(match.group(1)) if match else None
+    return None
+
+
+def find_brand(page: Page, text: str) -> str | None:
+    """A brand the page marks (see :func:`find_marked_brand`) or labels ("Brand: X", "Marke: X")."""
+    return find_marked_brand(page) or find_labelled_brand(text)
 
 
 def find_gtin(text: str) -> str | None:
     """A labelled EAN/GTIN/UPC/ISBN of valid length."""
-    match = GTIN_PATTERN.search(text)
-    if not match:
-        return None
-    digits = re.sub(r"[\s-]", "", match.group(1))
-    return digits if len(digits) in (8, 12, 13, 14) else None
+    return find_labelled_values(text).gtin
 
 
 def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[LexborNode]:

@@ -20,11 +20,10 @@ from prodex.extract.readers.dom.description import (
 )
 from prodex.extract.readers.dom.gallery import find_gallery
 from prodex.extract.readers.dom.labels import (
+    LabelledValues,
     find_availability,
-    find_brand,
-    find_gtin,
-    find_labelled_brand,
-    find_labelled_sku,
+    find_labelled_values,
+    find_marked_brand,
     find_marked_sku,
     has_buy_button,
     page_text,
@@ -96,18 +95,19 @@ def read(page: Page, hints: DomHints) -> Found:
     if hints.need_breadcrumbs:
         found.breadcrumbs = _guarded(lambda: find_breadcrumbs(page), [])
     text = _guarded(lambda: page_text(page), "")
-    found.sku = _guarded(lambda: find_labelled_sku(text), None)
+    labelled = _guarded(lambda: find_labelled_values(text), LabelledValues())
+    found.sku = labelled.sku
     if found.sku:
         found.sku_labelled = True
     elif hints.need_sku:
         found.sku = _guarded(lambda: find_marked_sku(page), None)
     if hints.need_sku:
-        found.gtin = _guarded(lambda: find_gtin(text), None)
-    found.brand = _guarded(lambda: find_labelled_brand(text), None)
+        found.gtin = labelled.gtin
+    found.brand = labelled.brand
     if found.brand:
         found.brand_labelled = True
     elif hints.need_brand:
-        found.brand = _guarded(lambda: find_brand(page, text), None)
+        found.brand = _guarded(lambda: find_marked_brand(page), None)
     if hints.need_availability:
         found.availability = _guarded(lambda: find_availability(page, title_node), None)
         if found.availability in (None, "OutOfStock") and _guarded(

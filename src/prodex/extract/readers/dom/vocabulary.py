@@ -1,7 +1,9 @@
 """The words shops use in class names, ids and labels, as compiled patterns shared by DOM readers.
 
 Every pattern describes how shops build pages in general (CMS and e-commerce platform
-conventions), never one shop.
+conventions), never one shop. The patterns are searched in lower-cased markers (see
+:func:`class_and_id`): a case-sensitive search is several times faster than ``re.IGNORECASE``
+over the many class names a page has.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from prodex.extract.process.patterns import trie_pattern
 
 HIDDEN_CLASS = re.compile(
     r"(?:^|[\s_-])(?:hdn|hidden|hide|offleft|offscreen|sr-only|sronly|visually-?hidden|screen-?reader(?:-text)?|"
-    r"a11y|assistive|invisible|visuallyhidden|u-dspn|clip)(?:$|[\s_-])",
-    re.IGNORECASE,
+    r"a11y|assistive|invisible|visuallyhidden|u-dspn|clip)(?:$|[\s_-])"
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOUNDARY = r"(?:$|[\s_-])"
@@ -52,8 +53,7 @@ OUTSIDE_PRODUCT = re.compile(
         )
     )
     + ")"
-    + _BOUNDARY,
-    re.IGNORECASE,
+    + _BOUNDARY
 )
 OTHER_PRODUCTS = re.compile(
     trie_pattern(
@@ -93,8 +93,7 @@ OTHER_PRODUCTS = re.compile(
             "advert",
             "sponsor",
         )
-    ),
-    re.IGNORECASE,
+    )
 )
 GALLERY_WORDS = re.compile(
     trie_pattern(
@@ -120,8 +119,7 @@ GALLERY_WORDS = re.compile(
             "showcase",
             "visual",
         )
-    ),
-    re.IGNORECASE,
+    )
 )
 OLD_PRICE = re.compile(
     trie_pattern(
@@ -171,30 +169,37 @@ OLD_PRICE = re.compile(
             "title",
             "currency-symbol",
         )
-    ),
-    re.IGNORECASE,
+    )
 )
 CURRENT_PRICE = re.compile(
-    trie_pattern(("sale", "special", "final", "current", "actual", "now", "offer", "selling")), re.I
+    trie_pattern(("sale", "special", "final", "current", "actual", "now", "offer", "selling"))
 )
 
 
 def class_and_id(node: LexborNode) -> str:
-    """An element's class and id joined (empty when it has neither)."""
-    attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+    """An element's class and id joined and lower-cased (empty when it has neither, and for text,
+    comment and document nodes)."""
+    if not node.is_element_node:
+        return ""
+    attrs = node.attrs
+    classes, ident = attrs.get("class"), attrs.get("id")
+    if not (classes or ident):
+        return ""
+    return f"{classes or ''} {ident or ''}".strip().lower()
 
 
 def is_hidden(node: LexborNode) -> bool:
     """Whether markup hides an element (``hidden``, ``display:none``, screen-reader-only classes)."""
-    attrs = node.attributes
+    if not node.is_element_node:
+        return False
+    attrs = node.attrs
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
     if style and HIDDEN_STYLE.search(style):
         return True
     classes = attrs.get("class")
-    return bool(classes and HIDDEN_CLASS.search(classes))
+    return bool(classes and HIDDEN_CLASS.search(classes.lower()))
 
 
 SECTION_TAGS = frozenset(("header", "footer", "nav", "aside", "dialog"))
@@ -225,11 +230,12 @@ def ancestors_match(
             return False
         named = sections and tag in SECTION_TAGS
         if not named:
-            attrs = parent.attrs
-            classes, ident = attrs.get("class"), attrs.get("id")
-            if classes or ident:
-                marker = f"{classes or ''} {ident or ''}"
-                named = any(p.search(marker) for p in patterns)
+            marker = class_and_id(parent)
+            if marker:
+                for candidate in patterns:
+                    if candidate.search(marker):
+                        named = True
+                        break
         if named and not (
             int(parent.mem_id) in holders if holders is not None else parent.css_first("h1") is not None
         ):
