@@ -30,25 +30,28 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+from _servers import (
+    DEFAULT_POSTGRES,
+    bench_account,
+    clean_env,
+    database,
+    free_port,
+    http_request,
+    process,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODEX = str(Path(sys.executable).with_name("prodex"))
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_PLANS = '{"bench": {"requests_per_minute": 1000000000, "concurrent_analyses": 10}}'
 PRODUCT = {
     "name": "Physicians Formula Happy Booster Heart Blush",
@@ -136,15 +139,6 @@ async def _client(
         writer.close()
 
 
-def http_request(url: str, body: bytes, headers: dict[str, str]) -> bytes:
-    """A raw HTTP/1.1 POST request for ``url``."""
-    parts = urlsplit(url)
-    lines = [f"POST {parts.path} HTTP/1.1", f"host: {parts.netloc}", "content-type: application/json"]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    lines.append(f"content-length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
 async def _load(url: str, request: bytes, concurrency: int, seconds: float) -> tuple[list[float], int, float]:
     parts = urlsplit(url)
     latencies: list[float] = []
@@ -177,90 +171,13 @@ def measure(target: str, url: str, request: bytes, concurrency: int, seconds: fl
     )
 
 
-# --- servers and databases -----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    """Poll ``url`` until it answers."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
-
-
-@contextmanager
-def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server process with its output in ``log``; stop it afterwards."""
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(args, env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=log.parent)
-        try:
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-@contextmanager
-def database(backend: str, workdir: Path, postgres_url: str) -> Iterator[str]:
-    """A fresh database URL for ``backend``, removed afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.db'}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"prodex_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def bench_account(database_url: str) -> str:
-    """Migrate the database and create the benchmark account; returns its key."""
-    from prodex.service.accounts import Accounts
-    from prodex.settings import Settings
-    from prodex.store.db import Database
-    from prodex.store.migrate import upgrade_database
-
-    db = Database(database_url, pool_size=1)
-    try:
-        upgrade_database(db)
-        settings = Settings.model_validate({"plans": json.loads(BENCH_PLANS), "default_plan": "bench"})
-        _, issued = Accounts(db, settings).create(name="bench", plan="bench")
-        return issued.secret
-    finally:
-        db.dispose()
-
-
 def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
     """Both servers for one backend, measured alternately."""
     with tempfile.TemporaryDirectory(prefix="prodex-bench-") as tmp:
         workdir = Path(tmp)
         with database(backend, workdir, args.postgres_url) as database_url:
-            key = bench_account(database_url)
-            env = {k: v for k, v in os.environ.items() if not k.startswith("PRODEX_")}
-            env.update(
+            key = bench_account(database_url, BENCH_PLANS)
+            env = clean_env(
                 PRODEX_DATABASE_URL=database_url,
                 PRODEX_PLANS=BENCH_PLANS,
                 PRODEX_DEFAULT_PLAN="bench",

@@ -58,3 +58,37 @@ def test_an_unreachable_shared_storage_lets_requests_through(
             assert_envelope(response, 200, 0)
             assert "x-ratelimit-limit" not in response.headers
     assert "rate-limit storage unreachable" in caplog.text
+
+
+def test_memory_counting_starts_no_thread_per_request() -> None:
+    """Counting in memory must not start a timer thread per hit (the library's default does)."""
+    import asyncio
+    import threading
+
+    from prodex.api.ratelimit import AccountRateLimiter, RateLimitExceeded
+
+    limiter = AccountRateLimiter("memory://")
+    started: list[threading.Thread] = []
+    original_start = threading.Thread.start
+
+    def counting_start(thread: threading.Thread) -> None:
+        started.append(thread)
+        original_start(thread)
+
+    async def hits() -> int:
+        refused = 0
+        for _ in range(50):
+            try:
+                await limiter.hit(1, 30)
+            except RateLimitExceeded:
+                refused += 1
+            await asyncio.sleep(0.002)  # longer than nothing, shorter than the sweep interval
+        return refused
+
+    threading.Thread.start = counting_start  # type: ignore[method-assign]
+    try:
+        refused = asyncio.run(hits())
+    finally:
+        threading.Thread.start = original_start  # type: ignore[method-assign]
+    assert refused == 20  # the limit still counts: 30 allowed, 20 refused
+    assert len(started) <= 1

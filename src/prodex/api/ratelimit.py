@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -24,6 +25,26 @@ from prodex.errors import RateLimited
 log = logging.getLogger("prodex.ratelimit")
 #: Seconds to wait for the shared storage (Redis) before letting a request through uncounted.
 SHARED_STORAGE_TIMEOUT = 0.5
+
+
+class SweepingMemoryStorage(MemoryStorage):
+    """``limits``' in-memory storage, sweeping expired counters at most once a second.
+
+    The library's storage starts a 10 ms timer thread whenever none is running, that is about once
+    per request under steady load, and a thread start costs more than the count itself. Reads
+    already drop expired counters (``MemoryStorage.get``), so the sweep only bounds memory and a
+    one-second cadence is plenty. (Overrides the library's private scheduling hook; a test checks
+    that hits no longer start threads.)
+    """
+
+    SWEEP_INTERVAL_SECONDS = 1.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 (the library's mangled name)
+        if not self.timer.is_alive():
+            sweep = self._MemoryStorage__expire_events  # type: ignore[attr-defined]
+            self.timer = threading.Timer(self.SWEEP_INTERVAL_SECONDS, sweep)
+            self.timer.daemon = True
+            self.timer.start()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +88,7 @@ class AccountRateLimiter:
         self._async: SlidingWindowCounterRateLimiter | None = None
         self.storage: Storage | MemoryStorage
         if storage_uri.startswith("memory://"):
-            self.storage = MemoryStorage()
+            self.storage = SweepingMemoryStorage()
             self._memory = sync_strategies.SlidingWindowCounterRateLimiter(self.storage)
             return
         uri = async_storage_uri(storage_uri)

@@ -65,7 +65,7 @@ class UrlAnalysisService:
         plan = self.settings.plan(principal.plan)
         account_id = principal.account_id
         async with self.slots.acquire(account_id, plan.concurrent_analyses):
-            charge_id = await anyio.to_thread.run_sync(
+            charge_id = await self.database.run(
                 self.credits.charge,
                 account_id,
                 plan.credits_per_analysis,
