@@ -208,7 +208,8 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
     product.selling_points = list(points) if isinstance(points, list) else []
     images, image_source = _images(sources)
     videos, video_source = _videos(sources)
-    product.media = [Media(type=MediaType.IMAGE, url=u, name=name) for u in images] + videos
+    # built without validation: the URLs and the name are already clean strings
+    product.media = [Media.model_construct(type=MediaType.IMAGE, url=u, name=name) for u in images] + videos
     if image_source or video_source:
         source["media"] = image_source or video_source or ""
     price = take("price", PRICE_ORDER, lambda f: f.price)

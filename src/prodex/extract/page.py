@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from prodex.extract.process.media import absolute_url
 
@@ -49,7 +49,7 @@ class Page:
         """Parse ``html`` (text, or UTF-8 bytes; truncated to a bounded size) for the page at ``url``."""
         if len(html) > MAX_HTML_CHARS:
             html = html[:MAX_HTML_CHARS]
-        tree = LexborHTMLParser(html)
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)  # no mutation side effects
         page = cls(url=url, tree=tree, host=host_of(url), raw=html)
         base = tree.css_first("base[href]")
         base_href = base.attributes.get("href") if base is not None else None
@@ -112,7 +112,8 @@ class Page:
     def strip_hidden_markup(self) -> None:
         """Remove scripts, styles and templates from the tree (the DOM heuristics read what shows);
         element lists cached before are dropped with them."""
-        self.tree.strip_tags(["script", "style", "template"])
+        body = self.tree.body  # the head's scripts are never read as text
+        (body if body is not None else self.tree).strip_tags(["script", "style", "template"])
         self._h1 = None
         self._h1_holders = None
 

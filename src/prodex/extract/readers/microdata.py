@@ -37,7 +37,7 @@ _LAZY_SRC = ("data-zoom-image", "data-large", "data-src", "data-original", "data
 
 def item_types(node: LexborNode) -> set[str]:
     """The lower-case schema.org type names in an element's ``itemtype``."""
-    value = node.attributes.get("itemtype") or ""
+    value = node.attrs.get("itemtype") or ""
     return {part.rstrip("/").rsplit("/", 1)[-1].lower() for part in value.split() if part}
 
 
@@ -74,7 +74,7 @@ def _owner(node: LexborNode, stop: int) -> int | None:
     parent = node.parent
     steps = 0
     while parent is not None and steps < 60:
-        if "itemscope" in parent.attributes:
+        if parent.is_element_node and "itemscope" in parent.attrs:
             return int(parent.mem_id)
         if parent.mem_id == stop:
             return None
@@ -90,9 +90,10 @@ def read_item(root: LexborNode, depth: int = 0) -> dict[str, Any]:
     for node in root.css("[itemprop]")[:MAX_PROPS]:
         if _owner(node, root_id) != root_id:
             continue
-        names = (node.attributes.get("itemprop") or "").split()
+        attrs = node.attrs
+        names = (attrs.get("itemprop") or "").split()
         value: Any = None
-        if "itemscope" in node.attributes and depth < MAX_DEPTH:
+        if "itemscope" in attrs and depth < MAX_DEPTH:
             value = read_item(node, depth + 1)
             if len(value) <= 1:  # an empty item: its own content (``<meta itemscope content>``)
                 value = prop_value(node, names[0] if names else "") or value

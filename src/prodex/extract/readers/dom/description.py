@@ -28,6 +28,7 @@ _NOT_DESCRIPTION = re.compile(
 )  # searched in lower-cased markers
 _SENTENCE = re.compile(r"[.!?。！？](?:\s|$)")
 MAX_CANDIDATES = 30
+MIN_DESCRIPTION_CHARS = 40
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_POINT_CHARS = 300
 
@@ -67,12 +68,15 @@ def find_description_node(page: Page, title_holders: set[int] | None = None) -> 
         ):
             continue
         marker = class_and_id(node)
-        itemprop = node.attributes.get("itemprop") == "description"
+        itemprop = node.attrs.get("itemprop") == "description"
         if not itemprop and _NOT_DESCRIPTION.search(marker):
             continue
-        text = " ".join(node.text(deep=True, separator=" ").split())
+        raw = node.text(deep=True, separator=" ")
+        if len(raw) < MIN_DESCRIPTION_CHARS:
+            continue  # folding whitespace only shortens it
+        text = " ".join(raw.split())
         length = len(text)
-        if length < 40 or length > MAX_DESCRIPTION_CHARS:
+        if length < MIN_DESCRIPTION_CHARS or length > MAX_DESCRIPTION_CHARS:
             continue
         if _link_density(node, length) > 0.4:
             continue

@@ -207,9 +207,9 @@ GTIN_PATTERN = re.compile(
 # Where a line starts with any of the labels above: one scan of the page text finds the few lines
 # the precise patterns then read. The pattern begins with a literal newline, which the regular
 # expression engine finds fast, instead of trying a line start at every position.
-_LABEL_LINE = re.compile(
-    rf"\n[ \t]*[〈《(\[]?(?:{trie_pattern(SKU_LABELS + BRAND_LABELS + GTIN_LABELS)})", re.IGNORECASE
-)
+_LABEL_WORDS = trie_pattern(tuple(label.lower() for label in SKU_LABELS + BRAND_LABELS + GTIN_LABELS))
+_LABEL_LINE = re.compile(rf"\n[ \t]*[〈《(\[]?(?:{_LABEL_WORDS})")
+_ANY_CASE_LABEL_LINE = re.compile(_LABEL_LINE.pattern, re.IGNORECASE)
 SKU_SELECTOR = (
     '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
 )
@@ -291,8 +291,14 @@ def find_labelled_values(text: str) -> LabelledValues:
     :func:`page_text`), read in one scan for the lines that start with a label."""
     found = LabelledValues()
     lines = "\n" + text
+    lowered = lines.lower()
+    # the label search runs case-sensitively on the lower-cased text (several times faster) when
+    # lower-casing keeps every position; the patterns then read the values from the text itself
+    starts = (
+        _LABEL_LINE.finditer(lowered) if len(lowered) == len(lines) else _ANY_CASE_LABEL_LINE.finditer(lines)
+    )
     brand_read = gtin_read = False
-    for start in _LABEL_LINE.finditer(lines):
+    for start in starts:
         position = start.start() + 1
         if found.sku is None:
             match = SKU_LINE.match(lines, position)

@@ -32,7 +32,9 @@ _LAYOUT_TAGS = frozenset(("html", "body", "main", "form"))
 
 
 def _signature(node: LexborNode) -> tuple[str, str]:
-    classes = (node.attributes.get("class") or "").split()
+    if not node.is_element_node:
+        return node.tag or "", ""
+    classes = (node.attrs.get("class") or "").split()
     return node.tag or "", classes[0] if classes else ""
 
 
@@ -71,11 +73,23 @@ def _tile_of(price: LexborNode, cache: Counts) -> LexborNode | None:
     return None
 
 
-def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNode | None) -> bool:
-    """Whether the page is a grid of product tiles: at least :data:`MIN_TILES` priced tiles side by
-    side, the title outside them, the grid outside related-products and layout blocks, and the
-    price found nearest the title (if any) inside one of the tiles."""
-    cache: Counts = {}
+def _priced_tiles(tile: LexborNode, grid: LexborNode) -> set[int]:
+    """The ids of ``tile`` and its alike siblings that are product tiles with a price."""
+    signature = _signature(tile)
+    tiles: set[int] = set()
+    for child in grid.iter():
+        if (
+            _signature(child) == signature
+            and child.css_first(PRICE_SELECTOR) is not None
+            and child.css_first("a[href]") is not None
+            and child.css_first("img, picture") is not None
+        ):
+            tiles.add(int(child.mem_id))
+    return tiles
+
+
+def _largest_grid(page: Page, cache: Counts) -> tuple[LexborNode, set[int]] | None:
+    """The grid with the most priced tiles on the page, and its tiles."""
     grids: dict[int, tuple[LexborNode, set[int]]] = {}
     for node in page.tree.css(PRICE_SELECTOR)[:MAX_PRICES]:
         tile = _tile_of(node, cache)
@@ -83,15 +97,33 @@ def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNod
         if tile is None or grid is None:
             continue
         grids.setdefault(int(grid.mem_id), (grid, set()))[1].add(int(tile.mem_id))
-    if not grids:
-        return False
-    grid, tiles = max(grids.values(), key=lambda item: len(item[1]))
+    return max(grids.values(), key=lambda item: len(item[1])) if grids else None
+
+
+def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNode | None) -> bool:
+    """Whether the page is a grid of product tiles: at least :data:`MIN_TILES` priced tiles side by
+    side, the title outside them, the grid outside related-products and layout blocks, and the
+    price found nearest the title (if any) inside one of the tiles.
+
+    With a price found next to the title, only that price's tile and its siblings are looked at
+    (no search of the whole page): a price outside every tile is the page's own product's.
+    """
+    cache: Counts = {}
+    if shown_price is not None:
+        tile = _tile_of(shown_price, cache)
+        grid = tile.parent if tile is not None else None
+        if tile is None or grid is None:
+            return False  # the price next to the title is the page's own, not a tile's
+        tiles = _priced_tiles(tile, grid)
+    else:
+        largest = _largest_grid(page, cache)
+        if largest is None:
+            return False
+        grid, tiles = largest
     if len(tiles) < MIN_TILES:
         return False
     if title is not None and int(grid.mem_id) in ancestor_ids([title]):
         return False  # the title is inside the grid: a product page's own layout
-    if shown_price is not None and not tiles & ancestor_ids([shown_price], levels=TILE_LEVELS + 1):
-        return False  # the price next to the title is the page's own, not a tile's
     if title is not None and any(not tiles & ancestor_ids([button]) for button in buy_buttons(page, title)):
         return False  # a buy button by the title outside every tile buys the page's own product
     probe = next(iter(grid.iter()), grid)

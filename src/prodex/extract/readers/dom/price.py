@@ -122,7 +122,7 @@ def _read_candidate(
     """``(price, currency, is_old)`` for one candidate element, or ``None`` when it is not a price."""
     if node.tag == "h1" or is_hidden(node):
         return None
-    itemprop = node.attributes.get("itemprop") == "price"
+    itemprop = node.attrs.get("itemprop") == "price"
     struck = node.tag in ("del", "s", "strike") or _struck(node)
     old = struck or (not itemprop and _marked_old(class_and_id(node)))
     if not itemprop and _wraps_a_price(node):
@@ -130,7 +130,7 @@ def _read_candidate(
     raw = clean_line(_candidate_value(node))
     if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
         return None
-    if not itemprop and not _MONEY_HINT.search(raw) and "data-price" not in node.attributes:
+    if not itemprop and not _MONEY_HINT.search(raw) and "data-price" not in node.attrs:
         return None
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
