@@ -62,6 +62,12 @@ def _contains(longer: str, shorter: str) -> bool:
     return bool(head) and head in fold(longer)
 
 
+def _is_only(text: str, folded_name: str) -> bool:
+    """Whether a (cleaned) text says nothing but the name; one far longer than the name says more
+    (folding only drops accents and repeated spaces), so it is not folded."""
+    return len(text) <= 2 * len(folded_name) + 20 and fold(text) == folded_name
+
+
 def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str | None]:
     """The product's description: the site module's; else the structured description and the
     page's visible description block, the fuller one when one contains the other and both when
@@ -70,7 +76,7 @@ def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str |
     candidates = [
         (f.description, f.source)
         for f in ordered(sources, DESCRIPTION_ORDER)
-        if f.description and fold(f.description) != folded_name
+        if f.description and not _is_only(f.description, folded_name)
     ]
     site = [(text, src) for text, src in candidates if src.startswith("site:")]
     if site:

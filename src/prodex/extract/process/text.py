@@ -7,18 +7,27 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_NEWLINES = re.compile(r" *\n[ \n]*")
+_INVISIBLE = ("\u200b", "\ufeff")
+"""Zero-width space and byte-order mark: spaces to the cleaners, though ``str.split()`` keeps them."""
 _PARAGRAPHS = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TAG_HINT = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>|</[a-zA-Z][a-zA-Z0-9]*\s*>")
-_BLOCK_BREAK = re.compile(
+_BLOCK_BREAK_SOURCE = (
     r"<\s*(?:br|hr)\b[^>]*>|</\s*(?:p|div|li|h[1-6]|tr|ul|ol|table|section|article|blockquote|dd|dt)\s*>"
-    r"|<\s*(?:p|div|li|h[1-6]|tr|ul|ol|table|section|article|blockquote|dd|dt)\b[^>]*>",
-    re.IGNORECASE,
+    r"|<\s*(?:p|div|li|h[1-6]|tr|ul|ol|table|section|article|blockquote|dd|dt)\b[^>]*>"
 )
+_BLOCK_BREAK = re.compile(_BLOCK_BREAK_SOURCE, re.IGNORECASE)
+_SERIALIZED_BLOCK_BREAK = re.compile(_BLOCK_BREAK_SOURCE)
+"""For markup the parser serialized itself: its tag names are lower case."""
 _LITERAL_NEWLINES = re.compile(r"(?:\\r)?\\n")
 MAX_TEXT_CHARS = 100_000
+
+
+def _without_invisible(text: str) -> str:
+    for char in _INVISIBLE:
+        if char in text:
+            text = text.replace(char, " ")
+    return text
 
 
 def clean_line(value: object) -> str:
@@ -30,8 +39,9 @@ def clean_line(value: object) -> str:
         text = text[:MAX_TEXT_CHARS]
     if "&" in text:
         text = html.unescape(text)
-    text = _CONTROL.sub("", text)
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    if not text.isascii() or not text.isprintable():
+        text = _without_invisible(_CONTROL.sub("", text))
+    return " ".join(text.split())
 
 
 def clean_block(value: object) -> str:
@@ -43,10 +53,8 @@ def clean_block(value: object) -> str:
         text = text[:MAX_TEXT_CHARS]
     if "&" in text:
         text = html.unescape(text)
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _SPACES.sub(" ", text)
-    text = _NEWLINES.sub("\n", text)
-    lines = [line.strip() for line in text.split("\n")]
+    text = _without_invisible(_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n\n".join(line for line in lines if line)
 
 
@@ -55,11 +63,15 @@ def looks_like_html(text: str) -> bool:
     return "<" in text and _TAG_HINT.search(text) is not None
 
 
-def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment; block elements and ``<br>`` become paragraph breaks."""
+def html_to_text(markup: str, *, serialized: bool = False) -> str:
+    """Plain text of an HTML fragment; block elements and ``<br>`` become paragraph breaks.
+
+    ``serialized``: the markup is an element's ``.html`` from the parser (lower-case tag names),
+    which a case-sensitive search reads faster.
+    """
     if len(markup) > 4 * MAX_TEXT_CHARS:
         markup = markup[: 4 * MAX_TEXT_CHARS]
-    marked = _BLOCK_BREAK.sub("\n", markup)
+    marked = (_SERIALIZED_BLOCK_BREAK if serialized else _BLOCK_BREAK).sub("\n", markup)
     tree = LexborHTMLParser(marked, is_fragment=True)
     for junk in tree.css("script, style, noscript, template, iframe, svg, button, select"):
         junk.decompose()

@@ -152,7 +152,7 @@ def read(page: Page) -> Found | None:
         copy = description.clone()
         for extra in reversed(copy.css(".disclaim, script, style")):
             extra.decompose()  # the variant line ("Size: 1 pack") is not the description
-        found.description = html_to_text(copy.html or "") or None
+        found.description = html_to_text(copy.html or "", serialized=True) or None
     crumbs = [
         clean_line(a.text(deep=True)) for a in page.tree.css("#wayfinding-breadcrumbs_feature_div li a")[:12]
     ]

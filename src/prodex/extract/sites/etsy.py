@@ -104,7 +104,7 @@ def read(page: Page) -> Found | None:
     found.sku = match.group(1) if match else None
     description = page.tree.css_first(DESCRIPTION)
     if description is not None:
-        found.description = html_to_text(description.html or "") or None
+        found.description = html_to_text(description.html or "", serialized=True) or None
     found.images = gallery(page)
     found.videos = videos(page, name)
     return found

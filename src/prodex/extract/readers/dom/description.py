@@ -96,7 +96,7 @@ def find_description_node(page: Page, title_holders: set[int] | None = None) -> 
 
 def description_text(node: LexborNode) -> str:
     """The plain text of a description element, paragraphs kept."""
-    return html_to_text(node.html or "")[:MAX_DESCRIPTION_CHARS]
+    return html_to_text(node.html or "", serialized=True)[:MAX_DESCRIPTION_CHARS]
 
 
 def find_selling_points(description: LexborNode) -> list[str]:
