@@ -9,7 +9,12 @@ For each database backend (SQLite, PostgreSQL) this script
    constant;
 3. from this process (the load generator, separate from both servers) keeps ``--concurrency``
    keep-alive HTTP/1.1 connections busy for ``--duration`` seconds against each, alternating
-   bare / prodex for ``--rounds`` rounds, and reports requests per second and p50/p99 latency.
+   bare / prodex for ``--rounds`` rounds, and reports requests per second, p50/p99 latency and
+   the server process's CPU time (user + system, from ``/proc/<pid>/stat``) per request.
+
+Throughput swings with whatever else runs on the machine; server CPU time per request is the
+steadier figure, so the report gives both ratios: create/bare throughput and bare/create CPU per
+request. (On PostgreSQL the database server's own CPU is not included.)
 
 The target is prodex's create throughput >= 0.4 x the bare endpoint's. The load generator is a
 minimal asyncio HTTP/1.1 client (httpx's per-request cost would make the generator the
@@ -17,7 +22,7 @@ bottleneck); it checks every response's status and counts the rest as errors.
 
 Usage::
 
-    .venv/bin/python bench/bench_api.py                    # both backends, 10 s x 2 rounds each
+    .venv/bin/python bench/bench_api.py                    # both backends, 10 s x 3 rounds each
     .venv/bin/python bench/bench_api.py --backend sqlite --duration 5 --rounds 1
 
 Figures depend on the machine and on its load (other processes compete for the same cores);
@@ -52,6 +57,7 @@ from _servers import (
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODEX = str(Path(sys.executable).with_name("prodex"))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BENCH_PLANS = '{"bench": {"requests_per_minute": 1000000000, "concurrent_analyses": 10}}'
 PRODUCT = {
     "name": "Physicians Formula Happy Booster Heart Blush",
@@ -115,6 +121,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     load_before: str
+    #: Server CPU time (user + system) per request, microseconds (``/proc/<pid>/stat``).
+    cpu_us_per_request: float
 
 
 async def _client(
@@ -154,10 +162,24 @@ async def _load(url: str, request: bytes, concurrency: int, seconds: float) -> t
     return latencies, len(errors), time.perf_counter() - started
 
 
-def measure(target: str, url: str, request: bytes, concurrency: int, seconds: float) -> Result:
-    """Keep ``concurrency`` connections busy for ``seconds`` and summarise."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) that process ``pid`` has used so far, in seconds."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    # The command name (field 2) may hold spaces; the fields after its closing parenthesis are
+    # state (3), ..., utime (14), stime (15).
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def measure(
+    target: str, url: str, request: bytes, concurrency: int, seconds: float, server_pid: int
+) -> Result:
+    """Keep ``concurrency`` connections busy for ``seconds`` and summarise, with the CPU time
+    the server process ``server_pid`` spent per request."""
     load = "/".join(f"{value:.2f}" for value in os.getloadavg())
+    cpu_before = cpu_seconds(server_pid)
     latencies, errors, elapsed = asyncio.run(_load(url, request, concurrency, seconds))
+    cpu_used = cpu_seconds(server_pid) - cpu_before
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return Result(
         target=target,
@@ -168,6 +190,7 @@ def measure(target: str, url: str, request: bytes, concurrency: int, seconds: fl
         p50_ms=round(cuts[49] * 1000, 2),
         p99_ms=round(cuts[98] * 1000, 2),
         load_before=load,
+        cpu_us_per_request=round(cpu_used / max(1, len(latencies)) * 1e6, 1),
     )
 
 
@@ -196,8 +219,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
             ]
             bare_cmd = [sys.executable, str(Path(__file__).resolve()), "serve-bare", "--port", str(bare_port)]
             with (
-                process(prodex_cmd, env, workdir / "prodex.log"),
-                process(bare_cmd, env, workdir / "bare.log"),
+                process(prodex_cmd, env, workdir / "prodex.log") as prodex_proc,
+                process(bare_cmd, env, workdir / "bare.log") as bare_proc,
             ):
                 wait_until_up(f"http://127.0.0.1:{prodex_port}/healthz")
                 wait_until_up(f"http://127.0.0.1:{bare_port}/docs")
@@ -206,17 +229,15 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
                 body = json.dumps(PRODUCT).encode()
                 prodex_request = http_request(prodex_url, body, {"x-api-key": key})
                 bare_request = http_request(bare_url, body, {"x-api-key": key})
-                measure("warm-up", bare_url, bare_request, args.concurrency, args.warmup)
-                measure("warm-up", prodex_url, prodex_request, args.concurrency, args.warmup)
+                bare_run = (bare_url, bare_request, args.concurrency)
+                prodex_run = (prodex_url, prodex_request, args.concurrency)
+                measure("warm-up", *bare_run, args.warmup, bare_proc.pid)
+                measure("warm-up", *prodex_run, args.warmup, prodex_proc.pid)
                 results = []
                 for _ in range(args.rounds):
+                    results.append(measure(f"{backend}: bare", *bare_run, args.duration, bare_proc.pid))
                     results.append(
-                        measure(f"{backend}: bare", bare_url, bare_request, args.concurrency, args.duration)
-                    )
-                    results.append(
-                        measure(
-                            f"{backend}: create", prodex_url, prodex_request, args.concurrency, args.duration
-                        )
+                        measure(f"{backend}: create", *prodex_run, args.duration, prodex_proc.pid)
                     )
                 return results
 
@@ -224,19 +245,26 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
 def report(results: list[Result]) -> None:
     """Print the measurements and the create/bare ratio per backend."""
     print(
-        f"{'target':<20} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  load(1/5/15)"
+        f"{'target':<20} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'cpu us/req':>10}  load(1/5/15)"
     )
     for r in results:
         print(
-            f"{r.target:<20} {r.requests:>9} {r.errors:>7} {r.rps:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}  "
-            f"{r.load_before}"
+            f"{r.target:<20} {r.requests:>9} {r.errors:>7} {r.rps:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+            f"{r.cpu_us_per_request:>10.1f}  {r.load_before}"
         )
     for backend in sorted({r.target.split(":")[0] for r in results}):
-        bare = [r.rps for r in results if r.target == f"{backend}: bare"]
-        create = [r.rps for r in results if r.target == f"{backend}: create"]
+        bare = [r for r in results if r.target == f"{backend}: bare"]
+        create = [r for r in results if r.target == f"{backend}: create"]
         if bare and create:
-            ratio = statistics.mean(create) / statistics.mean(bare)
-            print(f"{backend}: create/bare throughput = {ratio:.2f} (target >= 0.40)")
+            ratio = statistics.mean(r.rps for r in create) / statistics.mean(r.rps for r in bare)
+            cpu_ratio = statistics.mean(r.cpu_us_per_request for r in bare) / statistics.mean(
+                r.cpu_us_per_request for r in create
+            )
+            print(
+                f"{backend}: create/bare throughput = {ratio:.2f}, "
+                f"bare/create server CPU per request = {cpu_ratio:.2f} (target >= 0.40)"
+            )
 
 
 def main() -> None:
@@ -251,7 +279,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--log-level", default="INFO", help="PRODEX_LOG_LEVEL of the prodex server")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
