@@ -236,9 +236,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Result]:
                 results = []
                 for _ in range(args.rounds):
                     results.append(measure(f"{backend}: bare", *bare_run, args.duration, bare_proc.pid))
-                    results.append(
-                        measure(f"{backend}: create", *prodex_run, args.duration, prodex_proc.pid)
-                    )
+                    results.append(measure(f"{backend}: create", *prodex_run, args.duration, prodex_proc.pid))
                 return results
 
 
