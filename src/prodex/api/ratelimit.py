@@ -1,8 +1,17 @@
-"""Per-account rate limits with the ``limits`` library (sliding-window counter, one minute).
+"""Per-account rate limits with the ``limits`` library: a fixed one-minute window per account.
 
 ``PRODEX_RATE_LIMIT_STORAGE`` picks the storage: ``memory://`` (default; per process) or a Redis
 URL such as ``redis://127.0.0.1:6379/0`` (shared by every server process using it). Counters are
 namespaced by ``PRODEX_RATE_LIMIT_KEY_PREFIX``.
+
+The strategy is ``limits``' fixed window (:class:`limits.strategies.FixedWindowRateLimiter`): one
+counter per account that starts with the account's first request and expires a minute later. It
+is the cheapest strategy (one counter to increment; the sliding-window counter reads and weighs
+two windows, the moving window keeps one entry per request), which matters because every request
+is counted. Its known trade-off: a client that spends its whole budget at the end of one window
+and again at the start of the next gets up to twice the plan's rate over that short span; over
+any longer time the plan's rate holds. The counter is read from the increment itself (the
+strategy's ``hit`` then ``get_window_stats`` would read it twice more).
 """
 
 from __future__ import annotations
@@ -14,11 +23,8 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
-from limits import strategies as sync_strategies
 from limits.aio.storage import Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import MemoryStorage, storage_from_string
-from limits.util import WindowStats
 
 from prodex.errors import RateLimited
 
@@ -74,22 +80,25 @@ def async_storage_uri(uri: str) -> str:
 
 
 class AccountRateLimiter:
-    """Counts requests per account against the plan's requests per minute.
+    """Counts requests per account against the plan's requests per minute (fixed window).
 
     The in-memory storage is used through the library's synchronous API (it never waits, and
     the async wrapper costs more than the count); any other storage through the async API.
     """
 
+    #: Most counter keys remembered (one per account and limit); the memo is cleared beyond.
+    MAX_REMEMBERED_KEYS = 10_000
+
     def __init__(self, storage_uri: str, key_prefix: str = "prodex") -> None:
         self._prefix = key_prefix
-        self._items: dict[int, RateLimitItemPerMinute] = {}
+        self._keys: dict[tuple[int, int], str] = {}
+        self._expiry = RateLimitItemPerMinute(1).get_expiry()
         self._last_outage_warning = -1e9
-        self._memory: sync_strategies.SlidingWindowCounterRateLimiter | None = None
-        self._async: SlidingWindowCounterRateLimiter | None = None
+        self._memory: MemoryStorage | None = None
+        self._async: Storage | None = None
         self.storage: Storage | MemoryStorage
         if storage_uri.startswith("memory://"):
-            self.storage = SweepingMemoryStorage()
-            self._memory = sync_strategies.SlidingWindowCounterRateLimiter(self.storage)
+            self.storage = self._memory = SweepingMemoryStorage()
             return
         uri = async_storage_uri(storage_uri)
         options: dict[str, float | str | bool] = {}
@@ -99,14 +108,18 @@ class AccountRateLimiter:
             options["socket_connect_timeout"] = SHARED_STORAGE_TIMEOUT
         storage = storage_from_string(uri, **options)
         assert isinstance(storage, Storage)
-        self.storage = storage
-        self._async = SlidingWindowCounterRateLimiter(storage)
+        self.storage = self._async = storage
 
-    def _item(self, per_minute: int) -> RateLimitItemPerMinute:
-        item = self._items.get(per_minute)
-        if item is None:
-            item = self._items[per_minute] = RateLimitItemPerMinute(per_minute)
-        return item
+    def _key(self, account_id: int, per_minute: int) -> str:
+        """The counter's key, as the library's fixed-window strategy names it (memoised)."""
+        key = self._keys.get((account_id, per_minute))
+        if key is None:
+            if len(self._keys) >= self.MAX_REMEMBERED_KEYS:
+                self._keys.clear()
+            item = RateLimitItemPerMinute(per_minute)
+            key = item.key_for(self._prefix, "account", str(account_id))
+            self._keys[(account_id, per_minute)] = key
+        return key
 
     async def hit(self, account_id: int, per_minute: int) -> RateLimitState | None:
         """Count one request; raises :class:`RateLimited` (with the state) when over the limit.
@@ -115,25 +128,23 @@ class AccountRateLimiter:
         outage of Redis must not stop the API), a warning is logged at most every 30 s, and
         ``None`` is returned (no rate-limit headers, since nothing was counted).
         """
-        item = self._item(per_minute)
-        identity = (self._prefix, "account", str(account_id))
-        stats: WindowStats
+        key = self._key(account_id, per_minute)
         if self._memory is not None:
-            allowed = self._memory.hit(item, *identity)
-            stats = self._memory.get_window_stats(item, *identity)
+            count = self._memory.incr(key, self._expiry)
+            reset_at = self._memory.get_expiry(key)
         else:
             assert self._async is not None
             try:
-                allowed = await self._async.hit(item, *identity)
-                stats = await self._async.get_window_stats(item, *identity)
+                count = await self._async.incr(key, self._expiry)
+                reset_at = await self._async.get_expiry(key)
             except Exception:
                 now = time.monotonic()
                 if now - self._last_outage_warning > 30:
                     self._last_outage_warning = now
                     log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
                 return None
-        state = RateLimitState(limit=per_minute, remaining=max(0, stats.remaining), reset_at=stats.reset_time)
-        if not allowed:
+        state = RateLimitState(limit=per_minute, remaining=max(0, per_minute - count), reset_at=reset_at)
+        if count > per_minute:
             raise RateLimitExceeded(state)
         return state
 
