@@ -7,6 +7,7 @@ import asyncio
 import re
 
 import pytest
+from sqlalchemy import func, select
 
 from prodex.errors import InvalidParameter, RecordNotFound
 from prodex.extract.model import Media, MediaType, Product
@@ -14,6 +15,7 @@ from prodex.service.accounts import Accounts
 from prodex.service.products import ManualFields, Products, merge_manual
 from prodex.settings import Settings
 from prodex.store.db import Database
+from prodex.store.tables import products as products_table
 
 EXTRACTED = Product(
     url="https://shop.example/p/blush",
@@ -59,6 +61,32 @@ def test_an_extracted_product_round_trips_with_every_field(
         assert getattr(read, field) == getattr(EXTRACTED, field), field
     assert read.created_at == read.updated_at
     assert read.created_at.tzinfo is not None
+
+
+async def test_a_grouped_insert_writes_what_the_store_reads_back(
+    database: Database, account_ids: tuple[int, int]
+) -> None:
+    """The async (driver-level, grouped) insert stores every field and the exact times as the
+    SQLAlchemy-based reads expect them: what it answered is what a later read returns."""
+    owner, _ = account_ids
+    products = Products(database)
+    stored = await asyncio.gather(*(products.astore(owner, EXTRACTED) for _ in range(3)))
+    for record in stored:
+        read = products.get(owner, record.id)
+        assert read == record
+        for field in Product.model_fields:
+            assert getattr(read, field) == getattr(EXTRACTED, field), field
+        assert read.created_at == read.updated_at and read.created_at.tzinfo is not None
+        with database.read() as conn:  # stored in Core's own format: Core finds it by its time
+            found = conn.execute(
+                select(func.count())
+                .select_from(products_table)
+                .where(products_table.c.id == record.id, products_table.c.created_at == record.created_at)
+            ).scalar_one()
+        assert found == 1
+    unicode = EXTRACTED.model_copy(update={"name": "Rouge à joues 💄", "source": {"name": "dom"}})
+    record = await products.astore(owner, unicode)
+    assert products.get(owner, record.id).name == "Rouge à joues 💄"
 
 
 def test_fields_given_by_hand_win_and_are_marked_manual(
