@@ -206,14 +206,13 @@ def _pure_gallery(node: LexborNode, stops: set[int] | None = None) -> bool:
     marker = class_and_id(node)
     if marker and OTHER_PRODUCTS.search(marker):
         return False
-    if stops is not None:
-        if int(node.mem_id) in stops or node.css_first(_FORM_SELECTOR) is not None:
-            return False
-    elif node.css_first(STOP_SELECTOR) is not None:
+    if stops is not None and int(node.mem_id) in stops:
         return False
-    if len(node.css("img, source")) > MAX_GALLERY * 3:
+    if len(node.text(deep=True).strip()) > MAX_CONTAINER_TEXT:
+        return False  # (checked before the searches below: the cheapest test that rules most out)
+    if node.css_first(_FORM_SELECTOR if stops is not None else STOP_SELECTOR) is not None:
         return False
-    return len(node.text(deep=True).strip()) <= MAX_CONTAINER_TEXT
+    return len(node.css("img, source")) <= MAX_GALLERY * 3
 
 
 def _sibling_pictures(container: LexborNode, page: Page, stops: set[int] | None = None) -> list[str]:

@@ -40,9 +40,9 @@ def find_videos(page: Page) -> list[Media]:
         if not raw and attrs.get("data-youtube-id"):
             raw = f"https://www.youtube.com/embed/{attrs['data-youtube-id']}"
         url = page.absolute(raw)
-        if not url or ancestors_match(node, OTHER_PRODUCTS, 6, page.h1_holders()):
+        if not url or (node.tag == "iframe" and not _EMBED.search(url)):
             continue
-        if node.tag == "iframe" and not _EMBED.search(url):
+        if ancestors_match(node, OTHER_PRODUCTS, 6, page.h1_holders()):
             continue
         url = canonical_video_url(url)
         if url in seen:
