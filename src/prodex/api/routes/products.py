@@ -7,7 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from prodex.api.deps import API_KEY_SECURITY, CallerDep, json_body, parse_body, url_analyzer_of
+from prodex.api.deps import (
+    API_KEY_SECURITY,
+    CallerDep,
+    current_caller,
+    json_body,
+    parse_body,
+    url_analyzer_of,
+)
 from prodex.api.envelope import EnvelopeResponse, ok
 from prodex.api.routes.docs import error_responses
 from prodex.api.schemas import (
@@ -41,7 +48,7 @@ NO_URL_ANALYSIS = (
     responses=error_responses(400, 402, 413),
     openapi_extra=API_KEY_SECURITY | json_body(ProductCreate),
 )
-async def create_product(request: Request, caller: CallerDep) -> EnvelopeResponse:
+async def create_product(request: Request) -> EnvelopeResponse:
     """Create a product from a product page ``url``, or by hand (``name`` required without ``url``).
 
     With ``url``, the page is fetched and analysed (one analysis costs the plan's credits,
@@ -49,6 +56,7 @@ async def create_product(request: Request, caller: CallerDep) -> EnvelopeRespons
     switched off (PRODEX_URL_ANALYSIS=false), a request with ``url`` answers 40000 and nothing
     is charged.
     """
+    caller = await current_caller(request)
     body = await parse_body(request, ProductCreate)
     url = (body.url or "").strip()
     if url:
@@ -74,8 +82,9 @@ async def create_product(request: Request, caller: CallerDep) -> EnvelopeRespons
     responses=error_responses(400, 404, 413),
     openapi_extra=API_KEY_SECURITY | json_body(ProductUpdate),
 )
-async def update_product(request: Request, caller: CallerDep) -> EnvelopeResponse:
+async def update_product(request: Request) -> EnvelopeResponse:
     """Replace the given fields (name, description, target_audience, media) of a product."""
+    caller = await current_caller(request)
     body = await parse_body(request, ProductUpdate)
     services = caller.services
     record = await services.database.run(
