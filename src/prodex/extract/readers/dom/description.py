@@ -78,19 +78,20 @@ def find_description_node(page: Page, title_holders: set[int] | None = None) -> 
         length = len(text)
         if length < MIN_DESCRIPTION_CHARS or length > MAX_DESCRIPTION_CHARS:
             continue
+        score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
+        if itemprop:
+            score += 30
+        elif _STRONG.search(marker):
+            score += 20
+        if best is not None and score <= best[0]:
+            continue  # it could not win: the searches below are spared
         if _link_density(node, length) > 0.4:
             continue
         if node.css_first("form, button, select, input, [itemprop=price]") is not None:
             continue
         if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
             continue
-        score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
-        if itemprop:
-            score += 30
-        elif _STRONG.search(marker):
-            score += 20
-        if best is None or score > best[0]:
-            best = (score, node)
+        best = (score, node)
     return best[1] if best else None
 
 
