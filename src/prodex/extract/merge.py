@@ -14,7 +14,7 @@ from prodex.extract.page import Page
 from prodex.extract.process.audience import audience_from_text
 from prodex.extract.process.availability import fold
 from prodex.extract.process.category import category_path
-from prodex.extract.process.media import dedupe_pictures, is_junk_image, picture_key, upgrade_image_url
+from prodex.extract.process.media import PictureFacts, dedupe_pictures, is_junk_image, upgrade_image_url
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.breadcrumbs import without_home
@@ -98,11 +98,11 @@ def _description(sources: Sequence[Found], name: str) -> tuple[str | None, str |
     return None, None
 
 
-def _images(sources: Sequence[Found]) -> tuple[list[str], str | None]:
+def _images(sources: Sequence[Found], memo: PictureFacts) -> tuple[list[str], str | None]:
     by_kind = {_kind(f): f for f in sources}
     site = by_kind.get("site")
     if site is not None and site.images:
-        return dedupe_pictures([upgrade_image_url(u) for u in site.images], MAX_IMAGES), site.source
+        return dedupe_pictures([upgrade_image_url(u) for u in site.images], MAX_IMAGES, memo), site.source
     dom = by_kind.get("dom")
     structured: list[str] = []
     structured_source: str | None = None
@@ -116,10 +116,8 @@ def _images(sources: Sequence[Found]) -> tuple[list[str], str | None]:
     structured = [u for u in structured if not is_junk_image(u)]
     dom_images = dom.images if dom is not None else []
     if len(dom_images) >= 2 or (dom_images and not structured):
-        keys = {picture_key(u) for u in dom_images}
-        extra = [u for u in structured[:1] if picture_key(u) not in keys and not dom_images]
-        return dedupe_pictures([upgrade_image_url(u) for u in extra + dom_images], MAX_IMAGES), "dom"
-    return dedupe_pictures([upgrade_image_url(u) for u in structured], MAX_IMAGES), structured_source
+        return dedupe_pictures([upgrade_image_url(u) for u in dom_images], MAX_IMAGES, memo), "dom"
+    return dedupe_pictures([upgrade_image_url(u) for u in structured], MAX_IMAGES, memo), structured_source
 
 
 def _videos(sources: Sequence[Found]) -> tuple[list[Media], str | None]:
@@ -212,7 +210,7 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
         "selling_points", ("site", "platform", "dom", "json-ld", "microdata"), lambda f: f.selling_points
     )
     product.selling_points = list(points) if isinstance(points, list) else []
-    images, image_source = _images(sources)
+    images, image_source = _images(sources, page.pictures)
     videos, video_source = _videos(sources)
     # built without validation: the URLs and the name are already clean strings
     product.media = [Media.model_construct(type=MediaType.IMAGE, url=u, name=name) for u in images] + videos

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
-from prodex.extract.process.media import absolute_url
+from prodex.extract.process.media import PictureFacts, absolute_url
 
 MAX_HTML_CHARS = 12 * 1024 * 1024
 MAX_H1 = 20
@@ -43,6 +43,8 @@ class Page:
     _meta: dict[str, list[str]] | None = field(default=None, repr=False)
     _h1: list[LexborNode] | None = field(default=None, repr=False)
     _h1_holders: frozenset[int] | None = field(default=None, repr=False)
+    pictures: PictureFacts = field(default_factory=dict, repr=False)
+    """Picture keys and sizes already worked out on this page (see :func:`dedupe_pictures`)."""
 
     @classmethod
     def parse(cls, html: str | bytes, url: str) -> Page:

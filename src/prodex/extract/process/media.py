@@ -307,13 +307,32 @@ def size_score(url: str) -> int:
     return score
 
 
-def dedupe_pictures(urls: list[str], limit: int = 60) -> list[str]:
-    """One URL per picture, in the order pictures first appear, each the largest size offered."""
+PictureFacts = dict[str, tuple[str, int]]
+"""Per URL: its :func:`picture_key` and :func:`size_score` (a memo for one page's pictures)."""
+
+
+def picture_facts(url: str, memo: PictureFacts | None = None) -> tuple[str, int]:
+    """:func:`picture_key` and :func:`size_score` of ``url``, remembered in ``memo`` when given."""
+    if memo is not None:
+        known = memo.get(url)
+        if known is not None:
+            return known
+    facts = (picture_key(url), size_score(url))
+    if memo is not None:
+        memo[url] = facts
+    return facts
+
+
+def dedupe_pictures(urls: list[str], limit: int = 60, memo: PictureFacts | None = None) -> list[str]:
+    """One URL per picture, in the order pictures first appear, each the largest size offered.
+
+    ``memo``: the page's :data:`PictureFacts`, so a URL met again (gallery, then merge) is not
+    analysed twice.
+    """
     best: dict[str, tuple[int, str]] = {}
     order: list[str] = []
     for url in urls:
-        key = picture_key(url)
-        score = size_score(url)
+        key, score = picture_facts(url, memo)
         if key not in best:
             if len(order) >= limit:
                 continue

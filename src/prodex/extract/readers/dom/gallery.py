@@ -154,7 +154,7 @@ def collect_pictures(container: LexborNode, page: Page) -> list[str]:
         if tag in ("a", "div", "li", "span", "picture", "figure", "button"):
             linked.add(int(node.mem_id))
         urls.append(url)
-    return dedupe_pictures(urls, MAX_GALLERY * 2)
+    return dedupe_pictures(urls, MAX_GALLERY * 2, page.pictures)
 
 
 def _stem(url: str) -> str:
@@ -249,7 +249,9 @@ def expand_gallery(anchor: LexborNode, page: Page, stops: set[int] | None = None
         container = node = parent
     pictures = collect_pictures(container, page) if container is not None else []
     if container is not None and container.parent is not None:
-        pictures = dedupe_pictures(pictures + _sibling_pictures(container, page, stops), MAX_GALLERY * 2)
+        pictures = dedupe_pictures(
+            pictures + _sibling_pictures(container, page, stops), MAX_GALLERY * 2, page.pictures
+        )
     if not pictures:
         url = element_image_url(anchor, page)
         pictures = [url] if url else []
