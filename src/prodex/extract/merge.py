@@ -56,9 +56,29 @@ def pick(
     return None, None
 
 
+HEAD_CHARS = 120
+
+
+def _folded_head(text: str) -> str:
+    """``fold(text)[:HEAD_CHARS]``, folding only a prefix of a long text (the fold of a prefix is
+    a prefix of the fold: folding works character by character and word by word)."""
+    if len(text) > 4 * HEAD_CHARS:
+        head = fold(text[: 4 * HEAD_CHARS])
+        if len(head) >= HEAD_CHARS:
+            return head[:HEAD_CHARS]
+    return fold(text)[:HEAD_CHARS]
+
+
 def _contains(longer: str, shorter: str) -> bool:
-    """Whether ``longer`` already says ``shorter`` (compared on folded text, by its beginning)."""
-    head = fold(shorter)[:120]
+    """Whether ``longer`` already says ``shorter`` (compared on folded text, by its beginning).
+
+    When ``shorter``'s beginning is in ``longer`` word for word, so is its folded beginning (the
+    fold of a substring is a substring of the fold), and ``longer`` is not folded at all.
+    """
+    prefix = shorter[: 4 * HEAD_CHARS]
+    if prefix in longer and len(fold(prefix)) >= HEAD_CHARS:
+        return True
+    head = _folded_head(shorter)
     return bool(head) and head in fold(longer)
 
 
