@@ -141,3 +141,23 @@ def test_openapi_and_docs_describe_every_endpoint(live: LiveApi) -> None:
         "description": "The API key of the account (`prodex accounts create` prints one).",
     }
     assert "422" not in json.dumps(schema["paths"])
+
+
+async def test_serving_collects_young_objects_less_often_and_restores_the_setting(
+    database_url: str, tmp_path: object
+) -> None:
+    """While the app serves, the young generation is collected every GC_YOUNG_THRESHOLD
+    allocations; at shut-down the process's previous thresholds come back."""
+    import gc
+
+    from prodex.api.app import GC_YOUNG_THRESHOLD
+
+    app = create_app(make_settings(database_url, tmp_path, url_analysis=False))  # type: ignore[arg-type]
+    saved = gc.get_threshold()  # other live test servers in this process set it too
+    gc.set_threshold(1234, 11, 12)
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, 11, 12)
+        assert gc.get_threshold() == (1234, 11, 12)
+    finally:
+        gc.set_threshold(*saved)

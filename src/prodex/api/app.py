@@ -41,6 +41,8 @@ from prodex.settings import Settings, get_settings
 from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
 
+#: Allocations between two collections of the young generation while serving (Python: 700).
+GC_YOUNG_THRESHOLD = 5000
 NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DESCRIPTION = """
 A self-hosted, JoggAI v2 compatible Product API. Authenticate with the `x-api-key` header.
@@ -89,9 +91,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 settings, runtime.analyzer, database, app.state.credits, app.state.products, app.state.slots
             )
         # Everything built so far lives as long as the app: keep it out of the garbage
-        # collector's scans (cheaper collections while serving).
+        # collector's scans (cheaper collections while serving), and collect the young
+        # generation every GC_YOUNG_THRESHOLD allocations instead of Python's 700: a request
+        # allocates hundreds of objects, nearly all freed by reference counting, so most young
+        # collections found nothing to free (about 6 % of a product creation's instructions).
         gc.freeze()
-        yield
+        thresholds = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
+        try:
+            yield
+        finally:
+            gc.set_threshold(*thresholds)
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.
