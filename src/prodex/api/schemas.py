@@ -7,6 +7,7 @@ http(s) URLs, unknown JSON fields are ignored. Responses are built as plain dict
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -224,12 +225,14 @@ class ErrorData(BaseModel):
     errors: list[dict[str, str]]
 
 
-def _iso(record_time: Any) -> str:
-    return str(record_time.isoformat().replace("+00:00", "Z"))
+def _iso(record_time: datetime) -> str:
+    return record_time.isoformat().replace("+00:00", "Z")
 
 
 def product_info(record: ProductRecord) -> dict[str, Any]:
     """A stored product as the JSON object of :class:`ProductInfo`."""
+    created_at = _iso(record.created_at)
+    updated_at = created_at if record.updated_at == record.created_at else _iso(record.updated_at)
     return {
         "product_id": record.id,
         "url": record.url,
@@ -253,6 +256,6 @@ def product_info(record: ProductRecord) -> dict[str, Any]:
         "language": record.language,
         "canonical_url": record.canonical_url,
         "source": record.source,
-        "created_at": _iso(record.created_at),
-        "updated_at": _iso(record.updated_at),
+        "created_at": created_at,
+        "updated_at": updated_at,
     }

@@ -108,6 +108,7 @@ def insert_products(
     return [_record(pid, account_id, product, now) for pid, account_id, product in items]
 
 
+@lru_cache(maxsize=8)
 def _sqlite_datetime(dialect: Dialect) -> Callable[[datetime], str]:
     """SQLAlchemy's SQLite bind processor of the ``created_at`` column (its storage format)."""
     processor = products.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
