@@ -7,6 +7,7 @@ http(s) URLs, unknown JSON fields are ignored. Responses are built as plain dict
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -28,10 +29,16 @@ MAX_PRODUCT_ID_LENGTH = 64
 MAX_PAGE_SIZE = 100
 
 
+#: Whitespace (``str.isspace``: ``re``'s ``\s`` is the same Unicode property) or an ASCII control.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
 def _http_url(value: str) -> str:
-    """Accept only an absolute http(s) URL with a host and no spaces or control characters."""
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    """Accept only an absolute http(s) URL with a host and no spaces or control characters
+    (NUL among them), in text every database can store."""
+    if _SPACE_OR_CONTROL.search(value):
         raise ValueError("URL must not contain spaces or control characters")
+    _check_encodable(value)
     try:
         parts = urlsplit(value)
         port_ok = parts.port is None or parts.port > 0
@@ -48,21 +55,23 @@ def _storable_text(value: str) -> str:
     """Refuse text no database can store: NUL characters and unpaired UTF-16 surrogates."""
     if "\x00" in value:
         raise ValueError("text must not contain NUL characters")
+    _check_encodable(value)
+    return value
+
+
+def _check_encodable(value: str) -> None:
+    """Refuse unpaired UTF-16 surrogates (ASCII text, the common case, is checked in O(1))."""
+    if value.isascii():
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError("text must be valid Unicode (no unpaired surrogates)") from exc
-    return value
 
 
 #: Text that can be stored on every backend.
 Text = Annotated[str, AfterValidator(_storable_text)]
-HttpUrlText = Annotated[
-    str,
-    Field(min_length=1, max_length=MAX_URL_LENGTH),
-    AfterValidator(_storable_text),
-    AfterValidator(_http_url),
-]
+HttpUrlText = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_http_url)]
 
 
 class _Request(BaseModel):
