@@ -72,9 +72,15 @@ def authenticate(database: Database, raw_key: str | None) -> Principal:
 class ApiKeyAuthenticator:
     """Authenticates keys from async code, remembering good keys for a few seconds.
 
-    The cache is per process and holds only successful look-ups, keyed by the key's hash, for
-    ``ttl`` seconds: revoking a key, disabling an account or changing its plan takes effect
-    within ``ttl`` seconds everywhere. ``ttl=0`` looks every key up in the database.
+    The cache is per process and holds only successful look-ups, for ``ttl`` seconds: revoking a
+    key, disabling an account or changing its plan takes effect within ``ttl`` seconds
+    everywhere. ``ttl=0`` looks every key up in the database.
+
+    The cache is keyed by the presented key itself, so a remembered key costs one dictionary
+    look-up and no hashing (the key is in this process's memory for the request anyway). This
+    leaks no timing: Python's string hashes are randomised per process, so a guess reaches a
+    string comparison with a remembered key only when its 64-bit hash matches that key's, which
+    a caller cannot aim for; unknown keys are always checked against the database by hash.
     """
 
     def __init__(self, database: Database, ttl: float, max_entries: int = 10_000) -> None:
@@ -89,14 +95,13 @@ class ApiKeyAuthenticator:
             raise InvalidApiKey()
         if self._ttl <= 0:
             return await self._database.run(authenticate, self._database, raw_key)
-        key_hash = hash_api_key(raw_key)
         now = time.monotonic()
-        cached = self._cache.get(key_hash)
+        cached = self._cache.get(raw_key)
         if cached is not None and cached[0] > now:
             return cached[1]
         principal = await self._database.run(authenticate, self._database, raw_key)
-        self._cache[key_hash] = (now + self._ttl, principal)
-        self._cache.move_to_end(key_hash)
+        self._cache[raw_key] = (now + self._ttl, principal)
+        self._cache.move_to_end(raw_key)
         while len(self._cache) > self._max_entries:
             self._cache.popitem(last=False)
         return principal
