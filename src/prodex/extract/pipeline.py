@@ -48,6 +48,8 @@ def _hints(sources: list[Found]) -> dom.DomHints:
             hints.main_images = (found.images[:2] + hints.main_images)[:4]
     structured = [f for f in sources if f.source != "meta"]
     hints.structured_product = any(f.name for f in structured if f.source != "opengraph")
+    hints.any_price = any(f.price for f in structured)
+    hints.site_read = any(f.source.startswith("site:") or f.source == PLATFORM_SOURCE for f in sources)
     hints.need_sku = not any(f.sku for f in structured)
     hints.need_brand = not any(f.brand for f in structured)
     hints.need_availability = not any(f.availability for f in structured)

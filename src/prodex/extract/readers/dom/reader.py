@@ -30,6 +30,7 @@ from prodex.extract.readers.dom.labels import (
 )
 from prodex.extract.readers.dom.listing import is_listing_grid
 from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
+from prodex.extract.readers.dom.text_price import find_text_price
 from prodex.extract.readers.dom.title import find_title
 from prodex.extract.readers.dom.videos import find_videos
 from prodex.extract.readers.dom.vocabulary import ancestor_ids
@@ -55,6 +56,10 @@ class DomHints:
     need_description: bool = True
     structured_product: bool = False
     """A structured source (site module, platform, JSON-LD, microdata, app state) names a product."""
+    any_price: bool = False
+    """A source (other than plain meta tags) gives a price."""
+    site_read: bool = False
+    """A site module or the platform's JSON read the page: where it finds no price, there is none."""
 
 
 def _guarded(finder: Callable[[], T], default: T) -> T:
@@ -78,6 +83,8 @@ def read(page: Page, hints: DomHints) -> Found:
         if hints.need_price
         else DomPrice()
     )
+    if shown.price is None and not hints.any_price and not hints.site_read:
+        shown = _guarded(lambda: find_text_price(page, title_node, currency), shown)
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node), False)
