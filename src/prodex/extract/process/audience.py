@@ -249,11 +249,12 @@ def audience_from_text(*texts: str) -> str:
     if not words:
         return ""
     joined = " ".join(joined_parts)
+    has_for = "for " in joined  # ("for women" in a name that says no "for " cannot be)
     found: list[str] = []
     for label, vocabulary in AUDIENCE_WORDS:
         for word in vocabulary:
-            hit = word in joined if not word.isascii() else (word in words or f"for {word}" in joined)
-            if hit:
+            ascii_hit = word.isascii() and (word in words or (has_for and f"for {word}" in joined))
+            if ascii_hit or (not word.isascii() and word in joined):
                 found.append(label)
                 break
     if "Women" in found and "Men" in found:
