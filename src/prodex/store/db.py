@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -24,7 +24,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 P = ParamSpec("P")
@@ -143,6 +143,15 @@ class Database:
         if self.is_sqlite:
             with self.write() as conn:
                 return function(conn, *args, **kwargs)
+        async with self.async_write() as conn:
+            return await conn.run_sync(function, *args, **kwargs)
+
+    @asynccontextmanager
+    async def async_write(self) -> AsyncIterator[AsyncConnection]:
+        """A connection of the asyncio engine (psycopg's async driver) inside a write
+        transaction, committed on success, rolled back on error. PostgreSQL only."""
+        if self.is_sqlite:
+            raise RuntimeError("SQLite has no asyncio engine here; use write() or run_in_transaction()")
         if self._async_engine is None:
             self._async_engine = create_async_engine(
                 self.url,
@@ -153,7 +162,7 @@ class Database:
                 json_deserializer=orjson.loads,
             )
         async with self._async_engine.begin() as conn:
-            return await conn.run_sync(function, *args, **kwargs)
+            yield conn
 
     async def adispose(self) -> None:
         """Close every pooled connection, the asyncio engine's included."""

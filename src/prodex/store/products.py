@@ -9,7 +9,10 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+import psycopg
+from psycopg import sql as psycopg_sql
 from sqlalchemy import Connection, Dialect, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prodex.extract.model import Product
 from prodex.store.records import ProductRecord, media_to_json
@@ -105,6 +108,28 @@ def insert_products(
         when = _sqlite_datetime(dialect)(now)
     rows = [product_row(pid, account_id, product, when) for pid, account_id, product in items]
     conn.exec_driver_sql(_insert_sql(dialect), rows)
+    return [_record(pid, account_id, product, now) for pid, account_id, product in items]
+
+
+#: PostgreSQL's bulk load of :data:`INSERT_COLUMNS` (text format: JSON as text, as inserted).
+_COPY_PRODUCTS = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+    psycopg_sql.Identifier(products.name),
+    psycopg_sql.SQL(", ").join(map(psycopg_sql.Identifier, INSERT_COLUMNS)),
+)
+
+
+async def copy_products(
+    conn: AsyncConnection, items: list[tuple[str, int, Product]], now: datetime
+) -> list[ProductRecord]:
+    """PostgreSQL: :func:`insert_products` for the asyncio engine, as one ``COPY ... FROM STDIN``
+    in the transaction of ``conn``: one round trip for any number of rows, formatted by psycopg
+    in C (an executemany sends each row through psycopg's pipeline, with its own syscalls)."""
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, psycopg.AsyncConnection)
+    async with driver.cursor() as cursor, cursor.copy(_COPY_PRODUCTS) as copy:
+        for pid, account_id, product in items:
+            await copy.write_row(product_row(pid, account_id, product, now))
     return [_record(pid, account_id, product, now) for pid, account_id, product in items]
 
 
