@@ -15,6 +15,60 @@ from prodex.extract.process.media import PictureFacts, absolute_url
 
 MAX_HTML_CHARS = 12 * 1024 * 1024
 MAX_H1 = 20
+LANDMARKS_SELECTOR = (
+    'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
+    "[itemscope][itemtype], h1, video, iframe"
+)
+"""The elements several readers need, found in one search of the page (one walk of the tree
+instead of one per reader)."""
+
+
+@dataclass
+class Landmarks:
+    """Elements of the page that several readers look at, in page order."""
+
+    base: LexborNode | None = None
+    canonical: LexborNode | None = None
+    metas: list[LexborNode] = field(default_factory=list)
+    """``<meta content>`` elements."""
+    json_ld: list[LexborNode] = field(default_factory=list)
+    """JSON-LD ``<script>`` elements (dropped when scripts are stripped)."""
+    items: list[LexborNode] = field(default_factory=list)
+    """Microdata items (``[itemscope][itemtype]``; dropped when scripts are stripped)."""
+    h1s: list[LexborNode] = field(default_factory=list)
+    players: list[LexborNode] = field(default_factory=list)
+    """``<video>`` and ``<iframe>`` elements."""
+
+    @classmethod
+    def find(cls, tree: LexborHTMLParser) -> Landmarks:
+        """The landmarks of a parsed page."""
+        marks = cls()
+        last = None
+        for node in tree.css(LANDMARKS_SELECTOR):
+            if node.mem_id == last:
+                continue  # (a node that matches several selectors is listed once per selector)
+            last = node.mem_id
+            tag, attrs = node.tag, node.attrs
+            if tag == "meta" and "content" in attrs:
+                marks.metas.append(node)
+            elif tag == "h1":
+                marks.h1s.append(node)
+            elif tag in ("video", "iframe"):
+                marks.players.append(node)
+            elif tag == "script" and "ld+json" in (attrs.get("type") or ""):
+                marks.json_ld.append(node)
+            elif tag == "base" and marks.base is None and "href" in attrs:
+                marks.base = node
+            elif (
+                tag == "link"
+                and marks.canonical is None
+                and attrs.get("rel") == "canonical"
+                and "href" in attrs
+            ):
+                marks.canonical = node
+            if "itemscope" in attrs and "itemtype" in attrs:
+                marks.items.append(node)
+        return marks
 
 
 def host_of(url: str) -> str:
@@ -40,8 +94,8 @@ class Page:
     host: str = ""
     base_url: str = ""
     raw: str | bytes = field(default="", repr=False)
+    landmarks: Landmarks = field(default_factory=Landmarks, repr=False)
     _meta: dict[str, list[str]] | None = field(default=None, repr=False)
-    _h1: list[LexborNode] | None = field(default=None, repr=False)
     _h1_holders: frozenset[int] | None = field(default=None, repr=False)
     pictures: PictureFacts = field(default_factory=dict, repr=False)
     """Picture keys and sizes already worked out on this page (see :func:`dedupe_pictures`)."""
@@ -52,8 +106,8 @@ class Page:
         if len(html) > MAX_HTML_CHARS:
             html = html[:MAX_HTML_CHARS]
         tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)  # no mutation side effects
-        page = cls(url=url, tree=tree, host=host_of(url), raw=html)
-        base = tree.css_first("base[href]")
+        page = cls(url=url, tree=tree, host=host_of(url), raw=html, landmarks=Landmarks.find(tree))
+        base = page.landmarks.base
         base_href = base.attributes.get("href") if base is not None else None
         page.base_url = (absolute_url(base_href, url) if base_href else None) or url
         return page
@@ -77,7 +131,7 @@ class Page:
         """``<meta>`` contents by lower-case ``property``/``name``/``itemprop`` key, in page order."""
         if self._meta is None:
             found: dict[str, list[str]] = {}
-            for node in self.tree.css("meta[content]"):
+            for node in self.landmarks.metas:
                 attrs = node.attributes
                 content = attrs.get("content")
                 if content is None:
@@ -100,8 +154,8 @@ class Page:
 
     def language(self) -> str | None:
         """The page's declared language (``<html lang>``, ``og:locale``, content-language)."""
-        root = self.tree.css_first("html")
-        lang = root.attributes.get("lang") if root is not None else None
+        root = self.tree.root
+        lang = root.attrs.get("lang") if root is not None and root.tag == "html" else None
         if not lang:
             lang = self.meta_first("og:locale", "content-language", "language")
         if not lang:
@@ -112,18 +166,18 @@ class Page:
         return None
 
     def strip_hidden_markup(self) -> None:
-        """Remove scripts, styles and templates from the tree (the DOM heuristics read what shows);
-        element lists cached before are dropped with them."""
+        """Remove scripts, styles and templates from the body (the DOM heuristics read what shows);
+        the landmarks that may be among them (JSON-LD scripts, microdata items) are dropped."""
         body = self.tree.body  # the head's scripts are never read as text
-        (body if body is not None else self.tree).strip_tags(["script", "style", "template"])
-        self._h1 = None
-        self._h1_holders = None
+        root = body if body is not None else self.tree.root
+        if root is not None:  # one search for the three tags; descendants removed before ancestors
+            for node in reversed(root.css("script, style, template")):
+                node.decompose()
+        self.landmarks.json_ld, self.landmarks.items = [], []
 
     def h1s(self) -> list[LexborNode]:
         """The page's first ``<h1>`` elements, in page order."""
-        if self._h1 is None:
-            self._h1 = self.tree.css("h1")[:MAX_H1]
-        return self._h1
+        return self.landmarks.h1s[:MAX_H1]
 
     def h1_holders(self) -> frozenset[int]:
         """The ``mem_id`` of every element that holds one of :meth:`h1s` (the h1s included)."""

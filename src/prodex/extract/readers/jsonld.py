@@ -39,7 +39,7 @@ MAX_LIST_ENTRIES = 500
 def documents(page: Page) -> list[Any]:
     """Every JSON-LD document of the page, parsed leniently."""
     docs: list[Any] = []
-    for node in page.tree.css('script[type*="ld+json"]')[:MAX_SCRIPTS]:
+    for node in page.landmarks.json_ld[:MAX_SCRIPTS]:
         text = node.text(deep=True)
         if text and text.strip():
             docs.extend(loads_lenient(text))

@@ -70,7 +70,7 @@ def read_meta(page: Page) -> Found:
     found.description = to_plain_text(page.meta_first("description", "twitter:description")) or None
     image = page.meta_first("twitter:image", "twitter:image:src", "thumbnail", "image")
     found.images = [u for u in [page.absolute(image)] if u] if image else []
-    canonical = page.tree.css_first('link[rel="canonical"][href]')
+    canonical = page.landmarks.canonical
     if canonical is not None:
         found.canonical_url = page.absolute(canonical.attributes.get("href"))
     for key in ("application-name", "apple-mobile-web-app-title", "twitter:site", "author", "publisher"):

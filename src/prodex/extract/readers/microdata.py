@@ -135,7 +135,7 @@ def choose_main(candidates: list[LexborNode], page: Page) -> tuple[LexborNode, b
 
 def read(page: Page) -> Found | None:
     """The page's main microdata product, plus microdata breadcrumbs."""
-    items = page.tree.css("[itemscope][itemtype]")[:MAX_ITEMS]
+    items = page.landmarks.items[:MAX_ITEMS]
     if not items:
         return None
     found = Found(source=SOURCE)

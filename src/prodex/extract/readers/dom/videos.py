@@ -13,7 +13,6 @@ _EMBED = re.compile(
     r"|player\.vimeo\.com/video/(\d+)|vimeo\.com/(\d+)",
     re.IGNORECASE,
 )
-VIDEO_SELECTOR = "video, iframe"
 MAX_VIDEOS = 10
 
 
@@ -31,7 +30,7 @@ def find_videos(page: Page) -> list[Media]:
     """The videos embedded in the page outside headers, footers and other products' sections."""
     videos: list[Media] = []
     seen: set[str] = set()
-    for node in page.tree.css(VIDEO_SELECTOR)[:40]:
+    for node in page.landmarks.players[:40]:
         attrs = node.attributes
         raw = attrs.get("src") or attrs.get("data-src") or attrs.get("data-video-url") or ""
         if node.tag == "video" and not raw:
