@@ -29,14 +29,12 @@ _ALICDN_SUFFIX = re.compile(r"(\.(?:jpe?g|png|webp))_\d+x\d+[^/]*$", re.IGNORECA
 _SIZE_TOKEN = re.compile(
     r"(?:[-_.,](?:\d{2,4}x\d{2,4}|w\d{2,4}|h\d{2,4}|s\d{2,4}|\d{2,4}w)"
     r"|[-_.,](?:thumb|thumbnail|small|medium|large|big|zoom|mini|tiny|xl|xxl|lg|md|sm|xs|product|cart|catalog|"
-    r"detail|main|full|original|hires|preview))+(?=\.[a-z0-9]{3,4}$)",
-    re.IGNORECASE,
-)
+    r"detail|main|full|original|hires|preview))+(?=\.[a-z0-9]{3,4}$)"
+)  # searched in lower-cased paths
 _SIZE_SEGMENT = re.compile(
     r"/(?:[a-z]/)?(?:\d{2,4}x\d{2,4}|[whs]_?\d{2,4}|fit-in|c_\w+|q_\d+|f_auto|resize(?:d)?|thumbs?|"
-    r"thumbnails?|small|medium|large|big|zoom|original|full|mini|xl|xxl|\d{2,4})/(?=.)",
-    re.IGNORECASE,
-)
+    r"thumbnails?|small|medium|large|big|zoom|original|full|mini|xl|xxl|\d{2,4})/(?=.)"
+)  # searched in lower-cased paths
 _SIZE_WORDS = (
     ("zoom", 5000),
     ("original", 5000),
@@ -54,7 +52,7 @@ _SIZE_WORDS = (
     ("cart", 80),
     ("icon", 40),
 )
-_DIMENSION = re.compile(r"(?<![a-z0-9])(?:[whs]_?)?(\d{2,4})(?:x(\d{2,4}))?(?![0-9])", re.IGNORECASE)
+_DIMENSION = re.compile(r"(?<![a-z0-9])(?:[whs]_?)?(\d{2,4})(?:x(\d{2,4}))?(?![0-9])")  # in lower-cased paths
 _SIZE_PARAMS = frozenset(
     [
         "w",
@@ -165,17 +163,15 @@ _JUNK_WORDS = re.compile(
             "swatches",
         )
     )
-    + r")(?:[^a-z]|$)",
-    re.IGNORECASE,
-)
+    + r")(?:[^a-z]|$)"
+)  # searched in lower-cased text: several times faster than re.IGNORECASE
 _TRACKER_HOSTS = re.compile(
     r"(?:^maps?\d*\.|staticmap|/maps/|tiles?\.|doubleclick\.net|google-analytics\.com|googletagmanager\.com|facebook\.com|facebook\.net|"
     r"bat\.bing\.com|scorecardresearch\.com|analytics|pixel\.|criteo|adservice|adsystem|"
-    r"gstatic\.com|googleapis\.com/maps|gravatar\.com|ytimg\.com)",
-    re.IGNORECASE,
-)
+    r"gstatic\.com|googleapis\.com/maps|gravatar\.com|ytimg\.com)"
+)  # searched in lower-cased text
 _IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|webp|avif|gif|bmp|tiff?|jfif)(?:$|[?#])", re.IGNORECASE)
-_NOT_IMAGE_EXT = re.compile(r"\.(?:svg|ico|js|css|html?|php\?.*action|pdf|mp4|webm|mov|m3u8)(?:$|[?#])", re.I)
+_NOT_IMAGE_EXT = re.compile(r"\.(?:svg|ico|js|css|html?|php\?.*action|pdf|mp4|webm|mov|m3u8)(?:$|[?#])")
 
 
 def absolute_url(value: object, base: str) -> str | None:
@@ -274,9 +270,9 @@ def is_junk_image(url: str, hint: str = "") -> bool:
     ``hint`` carries the element's alt/class/id text when there is one.
     """
     parts = urlsplit(url)
-    if _TRACKER_HOSTS.search(parts.netloc) or _TRACKER_HOSTS.search(parts.path[:60]):
+    if _TRACKER_HOSTS.search(parts.netloc.lower()) or _TRACKER_HOSTS.search(parts.path[:60].lower()):
         return True
-    path = unquote(parts.path)
+    path = (unquote(parts.path) if "%" in parts.path else parts.path).lower()
     if _NOT_IMAGE_EXT.search(path):
         return True
     filename = path.rsplit("/", 1)[-1]
@@ -284,7 +280,7 @@ def is_junk_image(url: str, hint: str = "") -> bool:
         path.rsplit("/", 2)[-2] if path.count("/") > 1 else ""
     ):
         return True
-    return bool(hint and _JUNK_WORDS.search(hint[:200]))
+    return bool(hint and _JUNK_WORDS.search(hint[:200].lower()))
 
 
 def looks_like_image_url(url: str) -> bool:

@@ -71,8 +71,8 @@ LAZY_ATTRS = (
     "content",
 )
 SKIP_HINT = re.compile(
-    r"swatch|colou?r[-_]?(?:picker|select|option|chip|swatch|item|box)|variant|sizes?[-_]", re.I
-)
+    r"swatch|colou?r[-_]?(?:picker|select|option|chip|swatch|item|box)|variant|sizes?[-_]"
+)  # searched in lower-cased hints (see _hint)
 _URL_IN_TEXT = re.compile(
     r"""(?:https?:)?//[^\s"'<>(){}\\]+|/[^\s"'<>(){}\\]+\.(?:jpe?g|png|webp|avif)""", re.I
 )
@@ -120,8 +120,9 @@ def element_image_url(node: LexborNode, page: Page) -> str | None:
 
 
 def _hint(node: LexborNode) -> str:
+    """An element's class, id and alt text, lower-cased."""
     attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('alt') or ''}"
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('alt') or ''}".lower()
 
 
 def collect_pictures(container: LexborNode, page: Page) -> list[str]:
