@@ -207,11 +207,17 @@ def merge(page: Page, sources: Sequence[Found]) -> Product:
     source: dict[str, str] = {}
     site_names = [n for f in sources for n in f.site_names]
 
-    def take(field: str, order: Sequence[str], get: Callable[[Found], object]) -> object:
-        value, origin = pick(sources, order, get)
-        if origin is not None:
-            source[field] = origin
-        return value
+    ranked: dict[tuple[str, ...], list[Found]] = {}  # the sources in each trust order, sorted once
+
+    def take(field: str, order: tuple[str, ...], get: Callable[[Found], object]) -> object:
+        if order not in ranked:
+            ranked[order] = ordered(sources, order)
+        for found in ranked[order]:
+            value = get(found)
+            if value not in (None, "", []):
+                source[field] = found.source
+                return value
+        return None
 
     raw_name = take("name", NAME_ORDER, lambda f: f.name)
     dom = next((f for f in sources if f.source == "dom"), None)
