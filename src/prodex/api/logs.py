@@ -3,12 +3,20 @@
 The request id of the request being served lives in :data:`request_id_var` (set by the
 request-context middleware); every record logged while serving it carries it as ``rid``.
 Pass structured values with ``logger.info("msg", extra={"fields": {...}})``.
+
+Lines below WARNING (the access log above all: one line per request) are written in batches,
+at the latest every :data:`FLUSH_INTERVAL_SECONDS`, instead of one write to stderr per line (as
+nginx buffers its access log); a WARNING or worse writes itself and everything before it at
+once, and so does the interpreter's exit. A process killed outright loses at most that last
+fraction of a second of INFO lines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+import threading
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -33,10 +41,27 @@ class RequestIdFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON line: time, level, logger, message, rid, fields, exception."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._second = -1
+        self._second_text = ""
+
+    def timestamp(self, created: float) -> str:
+        """``created`` as ISO 8601 UTC with milliseconds, e.g. ``2026-11-26T22:09:05.123+00:00``
+        (the date and time of day are formatted once per second)."""
+        second = int(created)
+        micros = round((created - second) * 1_000_000)  # as datetime rounds a timestamp
+        if micros == 1_000_000:
+            second, micros = second + 1, 0
+        if second != self._second:
+            self._second_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = second
+        return f"{self._second_text}.{micros // 1000:03d}+00:00"
+
     def format(self, record: logging.LogRecord) -> str:
         """The record as a JSON string."""
         entry: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "ts": self.timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
@@ -67,6 +92,63 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+#: Longest time an INFO line waits in :class:`BatchingStreamHandler` before it is written.
+FLUSH_INTERVAL_SECONDS = 0.2
+
+
+class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler that writes lines below WARNING in batches (see the module docstring).
+
+    Lines wait in memory until a WARNING or worse arrives, ``max_buffered`` characters are
+    waiting, :meth:`flush` is called (a daemon thread does it every ``interval`` seconds), or
+    the handler is closed (``logging.shutdown`` at exit).
+    """
+
+    def __init__(self, stream: Any, interval: float = FLUSH_INTERVAL_SECONDS, max_buffered: int = 64 * 1024):
+        super().__init__(stream)
+        self._lines: list[str] = []
+        self._buffered = 0
+        self._max_buffered = max_buffered
+        self._stop = threading.Event()
+        self._flusher = threading.Thread(
+            target=self._flush_every, args=(interval,), name="prodex-log-flush", daemon=True
+        )
+        self._flusher.start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Format the record and queue its line (written at once from WARNING up)."""
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return
+        self._lines.append(line)
+        self._buffered += len(line)
+        if record.levelno >= logging.WARNING or self._buffered >= self._max_buffered:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every waiting line in one go."""
+        with self.lock:  # type: ignore[union-attr]
+            if self._lines:
+                text = "".join(self._lines)
+                self._lines.clear()
+                self._buffered = 0
+                with contextlib.suppress(OSError, ValueError):  # a broken or closed stream
+                    self.stream.write(text)
+                    self.stream.flush()
+
+    def close(self) -> None:
+        """Stop the flushing thread and write what is left."""
+        self._stop.set()
+        self.flush()
+        super().close()
+
+    def _flush_every(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.flush()
+
+
 def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     """Send prodex's and uvicorn's logs to stderr in the chosen format (idempotent).
 
@@ -82,7 +164,7 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     root = logging.getLogger()
     handler = next((h for h in root.handlers if h.get_name() == _HANDLER_NAME), None)
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = BatchingStreamHandler(sys.stderr)
         handler.set_name(_HANDLER_NAME)
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
