@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint pytest bench-extraction bench-api bench-url clean
+.PHONY: run test lint pytest bench-extraction bench-api bench-url bench-render clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ bench-extraction: $(STAMP)
 ## bench-api: manual-create throughput and latency vs a bare endpoint, SQLite and PostgreSQL
 bench-api: $(STAMP)
 	$(BIN)/python bench/bench_api.py
+
+## bench-url: 500 concurrent URL creates against a 1 s shop, service overhead, event loop under load
+bench-url: $(STAMP)
+	$(BIN)/python bench/bench_url_create.py
+
+## bench-render: rendered-page latency and the browser pool's memory under 10 concurrent renders
+bench-render: $(STAMP)
+	$(BIN)/python bench/bench_render.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
