@@ -91,8 +91,11 @@ def bare_app() -> Any:
 
 
 def serve_bare(port: int) -> None:
-    """Serve :func:`bare_app` with the same uvicorn options as ``prodex serve``."""
+    """Serve :func:`bare_app` with the same uvicorn options as ``prodex serve`` (its HTTP
+    protocol included)."""
     import uvicorn
+
+    from prodex.api.server import CoalescingHttpToolsProtocol
 
     uvicorn.run(
         bare_app(),
@@ -103,6 +106,7 @@ def serve_bare(port: int) -> None:
         server_header=False,
         limit_concurrency=1000,
         timeout_keep_alive=5,
+        http=CoalescingHttpToolsProtocol,
     )
 
 

@@ -14,6 +14,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from prodex.api.server import CoalescingHttpToolsProtocol
 from prodex.service.accounts import Accounts
 from prodex.settings import Plan, Settings
 from prodex.store.db import Database
@@ -27,7 +28,15 @@ TEST_PLANS = {
 @contextmanager
 def serve_in_thread(app: FastAPI) -> Iterator[str]:
     """Serve ``app`` with uvicorn on 127.0.0.1 and a free port; yield its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        http=CoalescingHttpToolsProtocol,  # as `prodex serve` does
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()

@@ -48,6 +48,7 @@ def serve(
 
     from prodex.api.app import create_app
     from prodex.api.logs import configure_logging
+    from prodex.api.server import CoalescingHttpToolsProtocol
     from prodex.service.accounts import Accounts
     from prodex.settings import get_settings
     from prodex.store.db import Database
@@ -74,6 +75,8 @@ def serve(
         "server_header": False,
         "limit_concurrency": limit_concurrency,
         "timeout_keep_alive": 5,
+        # uvicorn's httptools protocol, sending each response in one write (prodex.api.server).
+        "http": CoalescingHttpToolsProtocol,
     }
     if workers > 1:
         uvicorn.run("prodex.api.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
