@@ -149,29 +149,31 @@ def insert_product(
 
 
 def _record(product_id: str, account_id: int, product: Product, now: datetime) -> ProductRecord:
+    # Positional, in ProductRecord's field order (a test checks it field by field): on the hot
+    # path, 22 keyword arguments cost half again as much as the record itself.
     return ProductRecord(
-        id=product_id,
-        account_id=account_id,
-        url=product.url,
-        name=product.name or "",
-        description=product.description or "",
-        target_audience=product.target_audience,
-        created_at=now,
-        updated_at=now,
-        media=list(product.media),
-        selling_points=list(product.selling_points),
-        price=product.price,
-        currency=product.currency,
-        brand=product.brand,
-        sku=product.sku,
-        gtin=product.gtin,
-        mpn=product.mpn,
-        availability=product.availability,
-        category=product.category,
-        breadcrumbs=list(product.breadcrumbs),
-        language=product.language,
-        canonical_url=product.canonical_url,
-        source=dict(product.source),
+        product_id,
+        account_id,
+        product.url,
+        product.name or "",
+        product.description or "",
+        product.target_audience,
+        now,
+        now,
+        list(product.media),
+        list(product.selling_points),
+        product.price,
+        product.currency,
+        product.brand,
+        product.sku,
+        product.gtin,
+        product.mpn,
+        product.availability,
+        product.category,
+        list(product.breadcrumbs),
+        product.language,
+        product.canonical_url,
+        dict(product.source),
     )
 
 
