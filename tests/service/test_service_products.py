@@ -182,6 +182,29 @@ def test_product_ids_are_opaque_url_safe_and_unique(database: Database, account_
     assert not any(pid.isdigit() for pid in ids)
 
 
+def test_drawn_product_ids_are_unique_across_draws_and_forgotten_by_a_forked_child() -> None:
+    """Ids come from the OS 256 at a time: 1000 ids span several draws, none repeats, all
+    have the documented shape; a forked child does not reuse the parent's undrawn ids."""
+    import os
+
+    from prodex.service import products as service
+
+    ids = [service.new_product_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", pid) for pid in ids)
+    assert service._drawn_ids  # some are waiting in this process
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child reports how many drawn ids it inherited, then exits
+        os.write(writer, str(len(service._drawn_ids)).encode())
+        os._exit(0)
+    os.close(writer)
+    inherited = os.read(reader, 16)
+    os.close(reader)
+    os.waitpid(child, 0)
+    assert inherited == b"0"
+
+
 async def test_concurrent_async_creations_are_grouped_and_isolated(
     database: Database, account_ids: tuple[int, int], caplog: pytest.LogCaptureFixture
 ) -> None:
