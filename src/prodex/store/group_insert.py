@@ -45,10 +45,15 @@ class GroupedProductInserter:
         self._in_flight = 0
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def insert(self, product_id: str, account_id: int, product: Product) -> ProductRecord:
         """Store ``product`` under ``product_id`` for the account; returns once it is committed."""
-        loop = asyncio.get_running_loop()
+        loop = self._loop
+        if loop is None or not (self._scheduled or self._in_flight):
+            # On Python 3.11 each asyncio.get_running_loop() makes a getpid(2) system call.
+            # While a group is pending or being written, the loop is the one it runs on.
+            loop = self._loop = asyncio.get_running_loop()
         future: asyncio.Future[ProductRecord] = loop.create_future()
         self._pending.append(_Pending(product_id, account_id, product, future))
         if not self._scheduled:
