@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from prodex import __version__
 from prodex.analysis.runtime import analysis_runtime
 from prodex.api.deps import API_KEY_SCHEME, Services
+from prodex.api.direct import DirectRoutes
 from prodex.api.errors import install_error_handlers
 from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
@@ -163,7 +164,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health_checks = {}
     app.state.url_analyzer = None
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.api_max_body_bytes)
+    direct_routes = DirectRoutes()
+    for method in ("POST", "PUT"):
+        direct_routes.add(products.router, method, "/v2/product")
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.api_max_body_bytes,
+        direct_routes=direct_routes,
+    )
     app.include_router(products.router)
     app.include_router(user.router)
     app.include_router(ops.router)

@@ -133,25 +133,27 @@ def http_error_response(exc: StarletteHTTPException) -> EnvelopeResponse:
     return internal_error_response()
 
 
-async def _on_prodex_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ProdexError)
-    if exc.status >= 500:
-        log.warning("request failed: %s", exc.msg, exc_info=type(exc) is ProdexError)
-    return error_response(exc)
+def handled_error_response(exc: Exception) -> Response | None:
+    """The envelope for an error the API answers on purpose (a prodex error, invalid input, a
+    framework HTTP error), or ``None`` for an unexpected one (the middleware answers 50000)."""
+    if isinstance(exc, ProdexError):
+        if exc.status >= 500:
+            log.warning("request failed: %s", exc.msg, exc_info=type(exc) is ProdexError)
+        return error_response(exc)
+    if isinstance(exc, RequestValidationError):
+        return validation_error_response(exc)
+    if isinstance(exc, StarletteHTTPException):
+        return http_error_response(exc)
+    return None
 
 
-async def _on_validation_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    return validation_error_response(exc)
-
-
-async def _on_http_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    return http_error_response(exc)
+async def _on_handled_error(_request: Request, exc: Exception) -> Response:
+    response = handled_error_response(exc)
+    assert response is not None, "registered only for the error types handled_error_response maps"
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn prodex, validation and HTTP errors into envelopes."""
-    app.add_exception_handler(ProdexError, _on_prodex_error)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    for error_type in (ProdexError, RequestValidationError, StarletteHTTPException):
+        app.add_exception_handler(error_type, _on_handled_error)

@@ -7,6 +7,7 @@ the last-resort 50000 answer for unexpected errors.
 - Request bodies are bounded (``PRODEX_API_MAX_BODY_BYTES``): a larger ``Content-Length`` is
   refused with 40000/413 before the app runs, a longer streamed body fails with the same answer.
 - Rate-limit headers that the auth dependency left in ``scope["state"]`` are added to the response.
+- ``POST``/``PUT /v2/product`` go straight to their endpoints (:mod:`prodex.api.direct`).
 - Every request is counted in :class:`~prodex.api.metrics.HttpMetrics` under its route template
   (``/v2/product/{product_id}``, or ``unmatched``) and logged once on ``prodex.access``.
 """
@@ -22,6 +23,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from prodex.api.direct import DirectRoutes
 from prodex.api.envelope import BUSINESS_CODE_KEY
 from prodex.api.errors import http_error_response, internal_error_response
 from prodex.api.logs import request_id_var
@@ -79,10 +81,17 @@ def route_template(scope: Scope) -> str:
 class RequestContextMiddleware:
     """Wraps every HTTP request: request id, rate-limit headers, metrics, access log, 500 guard."""
 
-    def __init__(self, app: ASGIApp, metrics: HttpMetrics, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: HttpMetrics,
+        max_body_bytes: int,
+        direct_routes: DirectRoutes | None = None,
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.direct_routes = direct_routes or DirectRoutes()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI request (other scope types pass straight through)."""
@@ -124,7 +133,8 @@ class RequestContextMiddleware:
             elif declared_length(scope) > self.max_body_bytes:
                 await http_error_response(HTTPException(status_code=413))(scope, receive, send_with_context)
             else:
-                await self.app(scope, receive_bounded, send_with_context)
+                target: ASGIApp = self.direct_routes.match(scope) or self.app
+                await target(scope, receive_bounded, send_with_context)
         except Exception:
             error_log.exception(
                 "unhandled error while serving %s %s", scope.get("method"), route_template(scope)
