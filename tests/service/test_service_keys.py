@@ -68,3 +68,48 @@ async def test_the_key_cache_expires_after_its_ttl(database: Database, settings:
     await asyncio.sleep(0.35)
     with pytest.raises(NoPermission):
         await cached.authenticate(issued.secret)
+
+
+async def test_concurrent_look_ups_of_one_key_share_one_query(
+    database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prodex.service import keys
+
+    accounts = Accounts(database, settings)
+    _, issued = accounts.create(name="herd")
+    queries: list[str | None] = []
+
+    def counting(db: Database, raw_key: str | None) -> object:
+        queries.append(raw_key)
+        return authenticate(db, raw_key)
+
+    monkeypatch.setattr(keys, "authenticate", counting)
+    authenticator = ApiKeyAuthenticator(database, ttl=60)
+    principals = await asyncio.gather(*(authenticator.authenticate(issued.secret) for _ in range(50)))
+    assert {p.key_id for p in principals} == {issued.key.id}
+    assert queries == [issued.secret]
+
+    # A refused key is refused for every waiter, and it is not remembered.
+    unknown = "pdx_" + "u" * 43
+    results = await asyncio.gather(
+        *(authenticator.authenticate(unknown) for _ in range(20)), return_exceptions=True
+    )
+    assert all(isinstance(r, InvalidApiKey) for r in results)
+    assert queries.count(unknown) == 1
+    with pytest.raises(InvalidApiKey):
+        await authenticator.authenticate(unknown)
+    assert queries.count(unknown) == 2
+
+
+async def test_a_caller_giving_up_does_not_cancel_the_shared_look_up(
+    database: Database, settings: Settings
+) -> None:
+    accounts = Accounts(database, settings)
+    _, issued = accounts.create(name="impatient")
+    authenticator = ApiKeyAuthenticator(database, ttl=60)
+    impatient = asyncio.ensure_future(authenticator.authenticate(issued.secret))
+    patient = asyncio.ensure_future(authenticator.authenticate(issued.secret))
+    await asyncio.sleep(0)
+    impatient.cancel()
+    assert (await patient).key_id == issued.key.id
+    assert impatient.cancelled()

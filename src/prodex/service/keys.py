@@ -7,12 +7,14 @@ key by its hash; the final comparison still uses :func:`hmac.compare_digest`.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 
 from prodex.errors import InvalidApiKey, NoPermission
 from prodex.store import accounts as repo
@@ -81,6 +83,10 @@ class ApiKeyAuthenticator:
     leaks no timing: Python's string hashes are randomised per process, so a guess reaches a
     string comparison with a remembered key only when its 64-bit hash matches that key's, which
     a caller cannot aim for; unknown keys are always checked against the database by hash.
+
+    Concurrent look-ups of one key share one database query: when a remembered key expires
+    under load, the requests that present it meanwhile wait for that one answer instead of each
+    querying the database (with PostgreSQL, each query costs a pooled connection and a thread hop).
     """
 
     def __init__(self, database: Database, ttl: float, max_entries: int = 10_000) -> None:
@@ -88,6 +94,7 @@ class ApiKeyAuthenticator:
         self._ttl = ttl
         self._max_entries = max_entries
         self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._lookups: dict[str, asyncio.Future[Principal]] = {}
 
     async def authenticate(self, raw_key: str | None) -> Principal:
         """The principal behind ``raw_key`` (see :func:`authenticate` for the errors)."""
@@ -95,16 +102,30 @@ class ApiKeyAuthenticator:
             raise InvalidApiKey()
         if self._ttl <= 0:
             return await self._database.run(authenticate, self._database, raw_key)
-        now = time.monotonic()
         cached = self._cache.get(raw_key)
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
+        lookup = self._lookups.get(raw_key)
+        if lookup is None:
+            lookup = self._lookups[raw_key] = asyncio.ensure_future(self._look_up(raw_key))
+            lookup.add_done_callback(partial(self._lookup_done, raw_key))
+        # Shielded: a caller that gives up (client gone) does not cancel the others' answer.
+        return await asyncio.shield(lookup)
+
+    async def _look_up(self, raw_key: str) -> Principal:
+        """Ask the database and remember a good key."""
+        now = time.monotonic()
         principal = await self._database.run(authenticate, self._database, raw_key)
         self._cache[raw_key] = (now + self._ttl, principal)
         self._cache.move_to_end(raw_key)
         while len(self._cache) > self._max_entries:
             self._cache.popitem(last=False)
         return principal
+
+    def _lookup_done(self, raw_key: str, lookup: asyncio.Future[Principal]) -> None:
+        self._lookups.pop(raw_key, None)
+        if not lookup.cancelled():
+            lookup.exception()  # retrieved here too: every waiter may have given up
 
     def forget_all(self) -> None:
         """Drop every remembered key (next calls look them up again)."""
