@@ -6,7 +6,8 @@ and write transactions that start with ``BEGIN IMMEDIATE`` so two writers queue 
 instead of failing to upgrade a read lock. Within one process, SQLite writers also take turns on
 a lock: SQLite allows one writer at a time anyway, and queueing in Python avoids SQLite's
 sleep-and-retry busy handler (which made writers wait tens of milliseconds under load).
-PostgreSQL uses a pooled psycopg 3 connection.
+PostgreSQL uses pooled psycopg 3 connections: SQLAlchemy's pool for the synchronous engine, and
+for the bulk inserts of the event loop a psycopg_pool of asyncio connections in autocommit mode.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
+import psycopg
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 P = ParamSpec("P")
@@ -34,6 +36,8 @@ _BEGIN_OPTION = "prodex_sqlite_begin"
 #: How long a SQLite call waits for another process's write lock before failing. SQLite calls run on
 #: the event loop (see :meth:`Database.run`), so this also bounds how long the loop can stall.
 SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+#: How long a PostgreSQL bulk insert waits for a connection of the asyncio pool before failing.
+ASYNC_POOL_TIMEOUT_SECONDS = 5.0
 
 
 def _json_dumps(value: Any) -> str:
@@ -50,7 +54,8 @@ class Database:
         self.engine = self._create_engine(pool_size)
         self._executor: ThreadPoolExecutor | None = None
         self._pool_size = pool_size
-        self._async_engine: AsyncEngine | None = None
+        self._async_pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
+        self._async_pool_lock = asyncio.Lock()
         self._writer: Engine = (
             self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if self.is_sqlite else self.engine
         )
@@ -134,41 +139,51 @@ class Database:
     async def run_in_transaction(
         self, function: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``function(connection, *args, **kwargs)`` in one write transaction, from async code.
+        """Run ``function(connection, *args, **kwargs)`` in one write transaction, from async code
+        (the cheapest safe way per backend, as :meth:`run`)."""
 
-        SQLite: inline, like :meth:`run`. PostgreSQL: on an asyncio engine (psycopg's async
-        driver), so the statement waits for the server without a thread and without holding the
-        event loop; ``function`` is ordinary synchronous SQLAlchemy code.
-        """
-        if self.is_sqlite:
+        def in_transaction() -> T:
             with self.write() as conn:
                 return function(conn, *args, **kwargs)
-        async with self.async_write() as conn:
-            return await conn.run_sync(function, *args, **kwargs)
+
+        return await self.run(in_transaction)
 
     @asynccontextmanager
-    async def async_write(self) -> AsyncIterator[AsyncConnection]:
-        """A connection of the asyncio engine (psycopg's async driver) inside a write
-        transaction, committed on success, rolled back on error. PostgreSQL only."""
+    async def async_autocommit(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A pooled psycopg asyncio connection in autocommit mode (PostgreSQL only), for ONE
+        statement that is atomic on its own, such as a COPY: the statement waits for the server
+        without a thread and without holding the event loop, and costs no BEGIN and COMMIT round
+        trips. The pool (half of ``pool_size``, at least 2) opens on first use, in the running loop.
+        """
         if self.is_sqlite:
-            raise RuntimeError("SQLite has no asyncio engine here; use write() or run_in_transaction()")
-        if self._async_engine is None:
-            self._async_engine = create_async_engine(
-                self.url,
-                pool_size=max(2, self._pool_size // 2),
-                max_overflow=self._pool_size // 2,
-                pool_recycle=300,
-                json_serializer=_json_dumps,
-                json_deserializer=orjson.loads,
-            )
-        async with self._async_engine.begin() as conn:
+            raise RuntimeError("SQLite has no asyncio connections here; use write() or run_in_transaction()")
+        pool = self._async_pool or await self._open_async_pool()
+        async with pool.connection() as conn:
             yield conn
 
+    async def _open_async_pool(self) -> AsyncConnectionPool[psycopg.AsyncConnection[Any]]:
+        async with self._async_pool_lock:
+            if self._async_pool is None:
+                pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
+                    self.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                    min_size=1,
+                    max_size=max(2, self._pool_size // 2),
+                    max_lifetime=300,
+                    # A request waits at most this long for a connection (database down or busy).
+                    timeout=ASYNC_POOL_TIMEOUT_SECONDS,
+                    kwargs={"autocommit": True},
+                    open=False,
+                    name="prodex-async",
+                )
+                await pool.open()
+                self._async_pool = pool
+            return self._async_pool
+
     async def adispose(self) -> None:
-        """Close every pooled connection, the asyncio engine's included."""
-        if self._async_engine is not None:
-            await self._async_engine.dispose()
-            self._async_engine = None
+        """Close every pooled connection, the asyncio pool's included."""
+        if self._async_pool is not None:
+            pool, self._async_pool = self._async_pool, None
+            await pool.close()
         self.dispose()
 
     def ping(self) -> None:

@@ -4,7 +4,8 @@ Under load, the per-transaction cost (connection, BEGIN/COMMIT, statement set-up
 PostgreSQL the round trips and the commit flush) dominates a one-row insert.
 :class:`GroupedProductInserter` collects the inserts requested during one turn of the event loop
 and writes them in one transaction with one statement (SQLite: an executemany of the prepared
-INSERT; PostgreSQL: one COPY on the asyncio engine); every caller gets its answer
+INSERT; PostgreSQL: one COPY, atomic on its own, on a pooled asyncio connection in autocommit
+mode, so no BEGIN and COMMIT round trips); every caller gets its answer
 only after that transaction committed, so nothing is acknowledged before it is durable. One
 group is written at a time: the inserts that arrive meanwhile form the next group, so groups grow
 with the load (more groups in flight would make them smaller and each insert dearer).
@@ -104,5 +105,5 @@ class GroupedProductInserter:
         now = datetime.now(UTC)
         if self._database.is_sqlite:
             return await self._database.run_in_transaction(repo.insert_products, items, now)
-        async with self._database.async_write() as conn:
+        async with self._database.async_autocommit() as conn:
             return await repo.copy_products(conn, items, now)

@@ -12,7 +12,6 @@ import orjson
 import psycopg
 from psycopg import sql as psycopg_sql
 from sqlalchemy import Connection, Dialect, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prodex.extract.model import Product
 from prodex.store.records import ProductRecord, media_to_json
@@ -119,15 +118,13 @@ _COPY_PRODUCTS = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
 
 
 async def copy_products(
-    conn: AsyncConnection, items: list[tuple[str, int, Product]], now: datetime
+    conn: psycopg.AsyncConnection[Any], items: list[tuple[str, int, Product]], now: datetime
 ) -> list[ProductRecord]:
-    """PostgreSQL: :func:`insert_products` for the asyncio engine, as one ``COPY ... FROM STDIN``
-    in the transaction of ``conn``: one round trip for any number of rows, formatted by psycopg
-    in C (an executemany sends each row through psycopg's pipeline, with its own syscalls)."""
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection
-    assert isinstance(driver, psycopg.AsyncConnection)
-    async with driver.cursor() as cursor, cursor.copy(_COPY_PRODUCTS) as copy:
+    """PostgreSQL: :func:`insert_products` as one ``COPY ... FROM STDIN`` on a psycopg asyncio
+    connection: one statement for any number of rows, formatted by psycopg in C (an executemany
+    sends each row through psycopg's pipeline, with its own syscalls). On a connection in
+    autocommit mode the COPY is its own transaction: every row is stored, or none."""
+    async with conn.cursor() as cursor, cursor.copy(_COPY_PRODUCTS) as copy:
         for pid, account_id, product in items:
             await copy.write_row(product_row(pid, account_id, product, now))
     return [_record(pid, account_id, product, now) for pid, account_id, product in items]
