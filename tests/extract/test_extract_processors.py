@@ -180,6 +180,18 @@ def test_largest_from_srcset() -> None:
         ("https://i.ebayimg.com/images/g/AbC/s-l64.jpg", "https://i.ebayimg.com/images/g/AbC/s-l1600.jpg"),
         ("https://ae01.alicdn.com/kf/Habc.jpg_50x50.jpg", "https://ae01.alicdn.com/kf/Habc.jpg"),
         ("https://shop.example/img/a_90x90.jpg", "https://shop.example/img/a_90x90.jpg"),
+        (
+            "https://shop.example/wp-content/uploads/2023/11/oil-500ml-300x300.jpg",
+            "https://shop.example/wp-content/uploads/2023/11/oil-500ml.jpg",
+        ),
+        (  # a size-like name outside WordPress media, and WordPress's own "-scaled" original
+            "https://shop.example/img/poster-1920x1080.jpg",
+            "https://shop.example/img/poster-1920x1080.jpg",
+        ),
+        (
+            "https://shop.example/wp-content/uploads/2024/01/sofa-scaled.jpg?v=2",
+            "https://shop.example/wp-content/uploads/2024/01/sofa-scaled.jpg?v=2",
+        ),
     ],
 )
 def test_upgrade_image_url(url: str, expected: str) -> None:

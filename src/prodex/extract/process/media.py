@@ -24,6 +24,8 @@ _SHOPIFY_SIZE = re.compile(
     r"(?:_crop_[a-z]+)?(?:@\dx)?(?=\.(?:jpe?g|png|gif|webp)$)",
     re.IGNORECASE,
 )
+#: WordPress (and so WooCommerce) media: ``name-300x300.jpg`` is a resized copy of ``name.jpg``.
+_WORDPRESS_SIZE = re.compile(r"-\d{2,4}x\d{2,4}(?=\.(?:jpe?g|png|webp|gif|avif)$)", re.IGNORECASE)
 _EBAY_SIZE = re.compile(r"/s-l\d+\.(jpe?g|png|webp)$", re.IGNORECASE)
 _ALICDN_SUFFIX = re.compile(r"(\.(?:jpe?g|png|webp))_\d+x\d+[^/]*$", re.IGNORECASE)
 _SIZE_TOKEN = re.compile(
@@ -248,6 +250,8 @@ def upgrade_image_url(url: str) -> str:
         return origin + _EBAY_SIZE.sub(r"/s-l1600.\1", path) + (f"?{query}" if query else "")
     if host.endswith("alicdn.com"):
         return origin + _ALICDN_SUFFIX.sub(r"\1", path) + (f"?{query}" if query else "")
+    if "/wp-content/uploads/" in path:
+        return origin + _WORDPRESS_SIZE.sub("", path) + (f"?{query}" if query else "")
     return url
 
 

@@ -1,6 +1,20 @@
-"""The product description in the DOM: the block the shop marks as the description (itemprop,
-class or id naming a description or product details in many languages), as plain text, and
-its bullet lists and feature/highlight lists as selling points."""
+"""The product description in the DOM, as plain text, and its bullet lists as selling points.
+
+Shops put the description in one or more blocks: a short summary beside the buy box and a long
+text in a tab or accordion below, a "features" or "highlights" list, an "overview" section. A
+block is found in two ways:
+
+- **marked**: its ``itemprop``, class or id names a description in one of many languages
+  (``product-description``, ``beschreibung``, ``opis``, ``rich-text``, ``overview``...);
+- **labelled**: a heading, ``<summary>``, tab or accordion button whose text says
+  "Description", "Product details", "Beschreibung", "Descrizione", "Opis", "About this item"...
+  and the block it opens (the element its ``aria-controls``/``href`` names, else what follows it).
+
+The best block (longest, most sentences, strongly named) is the description; other strongly
+named or labelled blocks that say something else (not nested in it, not repeating it) follow it,
+at most :data:`MAX_PARTS` in all. Blocks inside other products' lists, headers, menus and
+popups, link lists and blocks holding forms or prices are never taken.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +23,263 @@ import re
 from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
+from prodex.extract.process.availability import fold
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
+    ancestor_ids,
     ancestors_match,
     class_and_id,
 )
 
 DESCRIPTION_SELECTOR = (
     '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], '
-    '[class*="opis" i], [class*="synops" i]'
+    '[class*="opis" i], [class*="synops" i], [class*="excerpt" i], [class*="rich-text" i]'
 )
-_STRONG = re.compile(r"desc|beschreibung|opis|synops")  # searched in lower-cased markers
+_STRONG = re.compile(
+    r"desc|beschreib|omschrijving|beschrijving|beskriv|opis|synops|kuvaus|leiras|aciklama"
+)  # searched in lower-cased markers
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
-    r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|small-desc|short-desc"
+    r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip"
 )  # searched in lower-cased markers
 _SENTENCE = re.compile(r"[.!?。！？](?:\s|$)")
-MAX_CANDIDATES = 30
+_SKIPPED_TAGS = frozenset(
+    (
+        "meta",
+        "script",
+        "style",
+        "input",
+        "textarea",
+        "img",
+        "a",
+        "button",
+        "body",
+        "html",
+        "select",
+        "option",
+        "form",
+        "label",
+        "summary",
+    )
+)
+MAX_CANDIDATES = 40
 MIN_DESCRIPTION_CHARS = 40
+MIN_SPAN_CHARS = 200
+"""A ``<span>`` is a description block only when it holds this much text (old table layouts
+write ``<span class="item_desc">`` paragraphs); shorter ones are inline labels."""
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_POINT_CHARS = 300
+MAX_PARTS = 3
+STRONG_BONUS = 20
+ITEMPROP_BONUS = 30
+
+# --- labelled sections -----------------------------------------------------------------------
+
+HEADING_SELECTOR = "h2, h3, h4, summary, button, [role=tab], a[href^='#']"
+HEADING_TAGS = frozenset(("h2", "h3", "h4", "summary", "button"))
+SEARCH_SELECTOR = f"{DESCRIPTION_SELECTOR}, {HEADING_SELECTOR}"
+"""Marked blocks and headings, found in one search (one walk of the tree)."""
+MAX_HEADINGS = 400
+MAX_HEADING_CHARS = 40
+_DESCRIPTION_HEADING = re.compile(
+    trie_pattern(
+        (
+            "descr",  # description, descrizione, descripcion, descricao, descriere
+            "beschreib",
+            "beschrijving",
+            "omschrijving",
+            "opis",  # opis, popis
+            "beskriv",
+            "kuvaus",
+            "leiras",
+            "aciklama",
+            "περιγραφ",
+            "описан",
+            "опис",
+            "説明",
+            "说明",
+            "說明",
+            "详情",
+            "詳情",
+            "詳細",
+            "상품설명",
+            "상세정보",
+            "상품정보",
+            "وصف",
+            "نظرة عامة",
+            "תיאור",
+            "รายละเอียด",
+            "mo ta",
+            "about this item",
+            "about the product",
+            "about this product",
+            "product details",
+            "product information",
+            "produktdetails",
+            "produktinformation",
+            "artikeldetails",
+            "details",
+            "dettagli",
+            "detalles",
+            "detalhes",
+            "overview",
+            "highlights",
+            "key features",
+            "features",
+            "caracteristiques du produit",
+        )
+    )
+)
+_NOT_A_DESCRIPTION_HEADING = re.compile(
+    trie_pattern(
+        (
+            "shipping",
+            "delivery",
+            "versand",
+            "lieferung",
+            "livraison",
+            "envio",
+            "spedizion",
+            "verzend",
+            "wysylk",
+            "return",
+            "retour",
+            "ruckgabe",
+            "devolu",
+            "reso",
+            "review",
+            "bewertung",
+            "avis",
+            "recension",
+            "opinion",
+            "payment",
+            "zahlung",
+            "paiement",
+            "pago",
+            "pagament",
+            "size",
+            "grosse",
+            "taille",
+            "talla",
+            "taglia",
+            "faq",
+            "question",
+            "fragen",
+            "seller",
+            "verkaufer",
+            "vendeur",
+            "vendedor",
+            "warranty",
+            "garantie",
+            "garantia",
+            "garanzia",
+            "care",
+            "pflege",
+            "entretien",
+            "specification",
+            "technische",
+            "technical",
+            "tecnic",
+            "technique",
+            "order",
+            "account",
+            "cookie",
+            "privacy",
+        )
+    )
+)
+
+
+def _following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
+    """Up to ``limit`` element siblings after ``node``."""
+    out: list[LexborNode] = []
+    sibling = node.next
+    while sibling is not None and len(out) < limit:
+        if sibling.is_element_node:
+            out.append(sibling)
+        sibling = sibling.next
+    return out
+
+
+def _target_of(page: Page, heading: LexborNode) -> LexborNode | None:
+    """The panel a tab or accordion button names (``aria-controls``, ``href="#id"``, ``data-target``)."""
+    attrs = heading.attrs
+    target = attrs.get("aria-controls") or ""
+    if not target:
+        for name in ("href", "data-target", "data-bs-target"):
+            value = attrs.get(name) or ""
+            if value.startswith("#") and len(value) > 1:
+                target = value[1:]
+                break
+    target = target.strip()
+    if not target or len(target) > 100 or '"' in target or "\\" in target:
+        return None
+    panel = page.tree.css_first(f'[id="{target}"]')
+    return panel if panel is not None and panel.mem_id != heading.mem_id else None
+
+
+def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
+    """The block a description heading opens: the panel it names, else what follows it (its
+    section when several elements follow, the next element when one does), looking up to two
+    levels up for a heading wrapped in a header element of its own."""
+    panel = _target_of(page, heading)
+    if panel is not None:
+        return panel
+    node: LexborNode | None = heading
+    for _ in range(3):
+        if node is None or node.tag in ("body", "html", "main"):
+            return None
+        following = _following_elements(node, 2)
+        if following:
+            parent = node.parent
+            if (
+                len(following) > 1
+                and parent is not None
+                and parent.tag not in ("body", "html", "main")
+                and len(parent.css("h1, h2, h3, h4, h5, h6, summary")) <= 1
+            ):
+                return parent
+            return following[0]
+        node = node.parent
+    return None
+
+
+def is_heading(node: LexborNode) -> bool:
+    """Whether an element matched by :data:`SEARCH_SELECTOR` is a heading, tab or button."""
+    if node.tag in HEADING_TAGS:
+        return True
+    attrs = node.attrs
+    return attrs.get("role") == "tab" or (node.tag == "a" and (attrs.get("href") or "").startswith("#"))
+
+
+def labelled_sections(page: Page, headings: list[LexborNode]) -> list[LexborNode]:
+    """The blocks opened by those of ``headings`` (headings, tabs and accordion buttons) that
+    say "description"."""
+    sections: list[LexborNode] = []
+    seen: set[int] = set()
+    for heading in headings[:MAX_HEADINGS]:
+        text = heading.text(deep=True)
+        if not text or len(text) > 2 * MAX_HEADING_CHARS:
+            continue
+        folded = fold(text).strip(" :")
+        if (
+            not folded
+            or len(folded) > MAX_HEADING_CHARS
+            or not _DESCRIPTION_HEADING.search(folded)
+            or _NOT_A_DESCRIPTION_HEADING.search(folded)
+        ):
+            continue
+        content = section_content(page, heading)
+        if content is not None and int(content.mem_id) not in seen:
+            seen.add(int(content.mem_id))
+            sections.append(content)
+    return sections
+
+
+# --- choosing the blocks ---------------------------------------------------------------------
 
 
 def _link_density(node: LexborNode, text_length: int) -> float:
@@ -40,59 +289,122 @@ def _link_density(node: LexborNode, text_length: int) -> float:
     return sum(len(a.text(deep=True)) for a in links[:100]) / text_length
 
 
-def find_description_node(page: Page, title_holders: set[int] | None = None) -> LexborNode | None:
-    """The element holding the product's own description, if the page marks one.
+class _Candidate:
+    """A block that may hold the description, with its score and text length."""
+
+    __slots__ = ("length", "node", "score", "strong")
+
+    def __init__(self, node: LexborNode, score: float, length: int, strong: bool) -> None:
+        self.node = node
+        self.score = score
+        self.length = length
+        self.strong = strong
+
+
+def _candidate(
+    page: Page, node: LexborNode, title_holders: set[int] | None, labelled: bool
+) -> _Candidate | None:
+    """``node`` scored as a description block, or ``None`` when it cannot be one (cheap tests first)."""
+    if title_holders and int(node.mem_id) in title_holders:
+        return None
+    if node.tag in _SKIPPED_TAGS:
+        return None
+    marker = class_and_id(node)
+    itemprop = node.attrs.get("itemprop") == "description"
+    if not itemprop and _NOT_DESCRIPTION.search(marker):
+        return None
+    raw = node.text(deep=True, separator=" ")
+    if len(raw) < MIN_DESCRIPTION_CHARS:
+        return None  # folding whitespace only shortens it
+    text = " ".join(raw.split())
+    length = len(text)
+    if length < MIN_DESCRIPTION_CHARS or length > MAX_DESCRIPTION_CHARS:
+        return None
+    if node.tag == "span" and length < MIN_SPAN_CHARS:
+        return None
+    strong = itemprop or labelled or bool(_STRONG.search(marker))
+    score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
+    score += ITEMPROP_BONUS if itemprop else STRONG_BONUS if strong else 0
+    return _Candidate(node, score, length, strong)
+
+
+def _acceptable(page: Page, candidate: _Candidate) -> bool:
+    """The dearer tests: not a link list, no form or price inside, not in another section."""
+    node = candidate.node
+    if _link_density(node, candidate.length) > 0.4:
+        return False
+    if node.css_first("form, button, select, input, [itemprop=price]") is not None:
+        return False
+    return not ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders())
+
+
+def find_description_nodes(
+    page: Page, title_holders: set[int] | None = None, *, labelled: bool = True
+) -> list[LexborNode]:
+    """The elements holding the product's own description, the best first (see the module
+    docstring); ``labelled`` also looks for blocks that description headings open.
 
     ``title_holders`` (ids of the elements holding the title) rule out page wrappers early.
     """
-    best: tuple[float, LexborNode] | None = None
-    for node in page.tree.css(DESCRIPTION_SELECTOR)[:MAX_CANDIDATES]:
-        if title_holders and int(node.mem_id) in title_holders:
+    marked: list[LexborNode] = []
+    headings: list[LexborNode] = []
+    last = None
+    for node in page.tree.css(SEARCH_SELECTOR if labelled else DESCRIPTION_SELECTOR):
+        if node.mem_id == last:
+            continue  # (a node that matches several selectors is listed once per selector)
+        last = node.mem_id
+        if labelled and is_heading(node):
+            headings.append(node)
+        elif len(marked) < MAX_CANDIDATES:
+            marked.append(node)
+    sections = labelled_sections(page, headings) if labelled else []
+    candidates: list[_Candidate] = []
+    seen: set[int] = set()
+    for node, is_labelled in [  # labelled first: a labelled block that is also marked is labelled
+        *((node, True) for node in sections),
+        *((node, False) for node in marked),
+    ]:
+        if int(node.mem_id) in seen:
             continue
-        if node.tag in (
-            "meta",
-            "script",
-            "style",
-            "input",
-            "textarea",
-            "img",
-            "a",
-            "button",
-            "body",
-            "html",
-            "select",
-            "option",
-            "form",
-            "span",
-            "label",
-        ):
+        seen.add(int(node.mem_id))
+        found = _candidate(page, node, title_holders, labelled=is_labelled)
+        if found is not None:
+            candidates.append(found)
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    chosen: list[_Candidate] = []
+    covered: set[int] = set()  # the chosen blocks and their ancestors
+    for candidate in candidates:
+        if chosen and not candidate.strong:
+            continue  # beside the best block, only blocks named or labelled as descriptions
+        if int(candidate.node.mem_id) in covered:
+            continue  # an ancestor of a chosen block says it all again, and more
+        if chosen and _inside_chosen(candidate.node, chosen):
             continue
-        marker = class_and_id(node)
-        itemprop = node.attrs.get("itemprop") == "description"
-        if not itemprop and _NOT_DESCRIPTION.search(marker):
+        if not _acceptable(page, candidate):
             continue
-        raw = node.text(deep=True, separator=" ")
-        if len(raw) < MIN_DESCRIPTION_CHARS:
-            continue  # folding whitespace only shortens it
-        text = " ".join(raw.split())
-        length = len(text)
-        if length < MIN_DESCRIPTION_CHARS or length > MAX_DESCRIPTION_CHARS:
-            continue
-        score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
-        if itemprop:
-            score += 30
-        elif _STRONG.search(marker):
-            score += 20
-        if best is not None and score <= best[0]:
-            continue  # it could not win: the searches below are spared
-        if _link_density(node, length) > 0.4:
-            continue
-        if node.css_first("form, button, select, input, [itemprop=price]") is not None:
-            continue
-        if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
-            continue
-        best = (score, node)
-    return best[1] if best else None
+        chosen.append(candidate)
+        covered |= ancestor_ids([candidate.node])
+        if len(chosen) >= MAX_PARTS:
+            break
+    return [c.node for c in chosen]
+
+
+def _inside_chosen(node: LexborNode, chosen: list[_Candidate]) -> bool:
+    ids = {int(c.node.mem_id) for c in chosen}
+    parent = node.parent
+    for _ in range(40):
+        if parent is None:
+            return False
+        if int(parent.mem_id) in ids:
+            return True
+        parent = parent.parent
+    return False
+
+
+def find_description_node(page: Page, title_holders: set[int] | None = None) -> LexborNode | None:
+    """The element holding the product's own description (the best block), if the page has one."""
+    nodes = find_description_nodes(page, title_holders)
+    return nodes[0] if nodes else None
 
 
 def description_text(node: LexborNode) -> str:
@@ -100,11 +412,34 @@ def description_text(node: LexborNode) -> str:
     return html_to_text(node.html or "", serialized=True)[:MAX_DESCRIPTION_CHARS]
 
 
-def find_selling_points(description: LexborNode) -> list[str]:
-    """Short lines from the description's bullet lists."""
+def descriptions_text(nodes: list[LexborNode]) -> str:
+    """The plain text of several description blocks, each once, joined by blank lines."""
+    parts: list[str] = []
+    total = 0
+    for node in nodes:
+        text = description_text(node).strip()
+        if not text or any(text in part for part in parts):
+            continue
+        parts = [part for part in parts if part not in text]  # a later block that says it all
+        parts.append(text)
+        total += len(text)
+        if total >= MAX_DESCRIPTION_CHARS:
+            break
+    return "\n\n".join(parts)[:MAX_DESCRIPTION_CHARS]
+
+
+def find_selling_points(*descriptions: LexborNode) -> list[str]:
+    """Short lines from the description blocks' bullet lists."""
     points: list[str] = []
-    for node in description.css("li")[:30]:
-        line = clean_line(node.text(deep=True, separator=" "))
-        if 3 <= len(line) <= MAX_POINT_CHARS and line not in points:
-            points.append(line)
+    for description in descriptions:
+        for node in description.css("li")[:30]:
+            line = clean_line(node.text(deep=True, separator=" "))
+            if 3 <= len(line) <= MAX_POINT_CHARS and line not in points and not _is_link(node, line):
+                points.append(line)
     return points
+
+
+def _is_link(item: LexborNode, line: str) -> bool:
+    """Whether a list item is a link ("More about delivery"), not a point about the product."""
+    link = item.css_first("a[href]")
+    return link is not None and len(clean_line(link.text(deep=True))) >= 0.8 * len(line)

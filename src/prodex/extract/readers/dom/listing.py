@@ -73,6 +73,13 @@ def _tile_of(price: LexborNode, cache: Counts) -> LexborNode | None:
     return None
 
 
+def in_other_tile(node: LexborNode, title: LexborNode | None) -> bool:
+    """Whether ``node`` (a price, say) sits in a product tile that does not hold the title: it
+    belongs to another product (a related product, a listing's tile)."""
+    tile = _tile_of(node, {})
+    return tile is not None and (title is None or int(tile.mem_id) not in ancestor_ids([title]))
+
+
 def _priced_tiles(tile: LexborNode, grid: LexborNode) -> set[int]:
     """The ids of ``tile`` and its alike siblings that are product tiles with a price."""
     signature = _signature(tile)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from selectolax.lexbor import LexborNode
@@ -14,8 +15,8 @@ from prodex.extract.page import Page
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.breadcrumbs import find_breadcrumbs
 from prodex.extract.readers.dom.description import (
-    description_text,
-    find_description_node,
+    descriptions_text,
+    find_description_nodes,
     find_selling_points,
 )
 from prodex.extract.readers.dom.gallery import find_gallery
@@ -28,7 +29,7 @@ from prodex.extract.readers.dom.labels import (
     has_buy_button,
     page_text,
 )
-from prodex.extract.readers.dom.listing import is_listing_grid
+from prodex.extract.readers.dom.listing import in_other_tile, is_listing_grid
 from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
 from prodex.extract.readers.dom.text_price import find_text_price
 from prodex.extract.readers.dom.title import find_title
@@ -83,18 +84,29 @@ def read(page: Page, hints: DomHints) -> Found:
         if hints.need_price
         else DomPrice()
     )
+    tile_price = shown.node
+    if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title_node), False):
+        # The nearest marked price is in another product's tile (a related product, say): the
+        # page marks none of its own, so its price may be written as plain text by the title.
+        shown = DomPrice()
+    else:
+        tile_price = None
     if shown.price is None and not hints.any_price and not hints.site_read:
         shown = _guarded(lambda: find_text_price(page, title_node, currency), shown)
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     if not hints.structured_product:
-        found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node), False)
+        found.listing = _guarded(lambda: is_listing_grid(page, title_node, tile_price or shown.node), False)
     title_holders = ancestor_ids([title_node])
-    description = (
-        _guarded(lambda: find_description_node(page, title_holders), None) if hints.need_description else None
+    no_nodes: list[LexborNode] = []
+    descriptions = (
+        _guarded(lambda: find_description_nodes(page, title_holders), no_nodes)
+        if hints.need_description
+        else no_nodes
     )
-    if description is not None:
-        found.description = _guarded(lambda: description_text(description), "") or None
-        found.selling_points = _guarded(lambda: find_selling_points(description), [])
+    description = descriptions[0] if descriptions else None
+    if descriptions:
+        found.description = _guarded(lambda: descriptions_text(descriptions), "") or None
+        found.selling_points = _guarded(lambda: find_selling_points(*descriptions), [])
     stops = title_holders | ancestor_ids([shown.node, description]) if title_node is not None else None
     if hints.need_gallery:
         found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops, title_node), [])

@@ -1,5 +1,6 @@
 """The product title in the DOM: the page's main ``<h1>`` (not one in a header, cart or popup),
-else the element the shop marks as the product's title or name."""
+else the element the shop marks as the product's title or name, else the element that shows the
+name the page's structured data or OpenGraph give, else the first ``<h2>``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
+from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_PRODUCT, ancestors_match, is_hidden, visible_text
 
@@ -16,9 +18,12 @@ TITLE_SELECTORS = (
     '[id*="productTitle" i], [class*="product-name" i], [class*="product_name" i], [class*="productName" i], '
     '[class*="product__title" i], '
     '[class*="product__name" i], [class*="pdp-title" i], [class*="pdp__title" i], [class*="item-title" i], '
-    '[class*="itemTitle" i], [id*="itemTitle" i], [class*="product-heading" i]',
-    "h2",
+    '[class*="itemTitle" i], [id*="itemTitle" i], [class*="product-heading" i], [class*="item-name" i], '
+    '[class*="item_name" i], [class*="itemName" i]',
 )
+LAST_RESORT_SELECTOR = "h2"
+NAME_PROBE_CHARS = 40
+"""How much of a structured name is looked for in the page's text to find the element showing it."""
 MAX_TITLE_CHARS = 400
 
 
@@ -57,4 +62,28 @@ def find_title(page: Page, hint: str | None = None) -> tuple[str, LexborNode | N
             text = _title_text(node)
             if text and _eligible(node, page):
                 return text, node
+    if hint:
+        shown = _element_showing(page, hint)
+        if shown is not None:
+            return shown
+    for node in page.tree.css(LAST_RESORT_SELECTOR)[:20]:
+        text = _title_text(node)
+        if text and _eligible(node, page):
+            return text, node
     return "", None
+
+
+def _element_showing(page: Page, name: str) -> tuple[str, LexborNode] | None:
+    """The visible element whose text begins like ``name`` (a structured or OpenGraph name, the
+    shop's name taken off), for pages that neither use an ``<h1>`` nor mark their title."""
+    probe = strip_site_name(name, page.host)[:NAME_PROBE_CHARS].strip()
+    if len(probe) < 4 or '"' in probe or "\\" in probe:
+        return None
+    folded_probe = fold(probe)
+    for node in page.tree.css(f'body :lexbor-contains("{probe}" i)')[:20]:
+        if node.tag in ("title", "option", "a", "button", "label", "textarea"):
+            continue
+        text = _title_text(node)
+        if text and fold(text).startswith(folded_probe) and _eligible(node, page):
+            return text, node
+    return None

@@ -23,7 +23,8 @@ HIDDEN_CLASS = re.compile(
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOUNDARY = r"(?:$|[\s_-])"
 OUTSIDE_PRODUCT = re.compile(
-    r"menu|(?:^|[\s_-])(?:"
+    # "product-footer", "product_header": a section of the product, not of the page.
+    r"menu|(?:^|\s|(?<!product)[_-])(?:"
     + trie_pattern(
         (
             "header",
@@ -84,10 +85,6 @@ OTHER_PRODUCTS = re.compile(
             "review",
             "rating",
             "comment",
-            "footer",
-            "header",
-            "nav",
-            "menu",
             "banner",
             "promo",
             "advert",
