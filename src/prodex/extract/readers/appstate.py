@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from prodex.extract.found import Found
 from prodex.extract.jsontools import as_list, load_json_at, walk_dicts
 from prodex.extract.page import Page
-from prodex.extract.process.availability import normalise_availability
+from prodex.extract.process.availability import fold, normalise_availability
 from prodex.extract.process.price import format_decimal, normalise_currency, parse_price
 from prodex.extract.process.text import to_plain_text
 from prodex.extract.readers.jsonld import fill_from_product
@@ -28,7 +29,17 @@ _STATE_TEXT = re.compile(_STATE_SOURCE)
 _STATE_BYTES = re.compile(_STATE_SOURCE.encode())
 _SHOPIFY_TEXT = re.compile(_SHOPIFY_SOURCE)
 _SHOPIFY_BYTES = re.compile(_SHOPIFY_SOURCE.encode())
-_NAME_KEYS = ("name", "title", "productName", "product_name", "displayName")
+_NAME_KEYS = (
+    "name",
+    "title",
+    "productName",
+    "product_name",
+    "productTitle",
+    "product_title",
+    "displayName",
+    "itemName",
+    "item_name",
+)
 _PRICE_KEYS = (
     "price",
     "salePrice",
@@ -42,7 +53,29 @@ _PRICE_KEYS = (
 )
 _IMAGE_KEYS = ("images", "image", "media", "gallery", "pictures", "photos", "imageUrls", "featured_image")
 _ID_KEYS = ("sku", "skuId", "productId", "product_id", "itemId", "articleNumber", "id")
-_DESCRIPTION_KEYS = ("description", "body_html", "descriptionHtml", "longDescription", "shortDescription")
+_DESCRIPTION_KEYS = (
+    "description",
+    "body_html",
+    "descriptionHtml",
+    "longDescription",
+    "long_description",
+    "shortDescription",
+    "short_description",
+)
+PAGE_MATCH_BONUS = 4
+"""Added to a candidate whose id is in the page's URL, and to one whose name is the page's title:
+the page's own product beats the related products its state also carries."""
+_CANDIDATE_ID_KEYS = (
+    "sku",
+    "skuId",
+    "sku_config",
+    "productId",
+    "product_id",
+    "itemId",
+    "id",
+    "slug",
+    "handle",
+)
 
 
 def _state_documents(page: Page) -> list[Any]:
@@ -123,6 +156,34 @@ def _images_of(value: Any) -> list[str]:
     return urls
 
 
+class _PageMatcher:
+    """Tells the page's own product from other products in its state: by the URL and the title."""
+
+    def __init__(self, page: Page) -> None:
+        self._url = unquote(page.url).lower()
+        titles = [page.meta_first("og:title") or ""]
+        title = page.tree.css_first("title")
+        titles.append(title.text() if title is not None else "")
+        self._titles = [fold(t) for t in titles if t.strip()]
+
+    def bonus(self, node: dict[str, Any]) -> int:
+        """:data:`PAGE_MATCH_BONUS` for an id in the page's URL, and again for the page's title."""
+        bonus = 0
+        for key in _CANDIDATE_ID_KEYS:
+            value = node.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                text = str(value).lower()
+                if len(text) >= 4 and text in self._url:
+                    bonus += PAGE_MATCH_BONUS
+                    break
+        name = _first_key(node, _NAME_KEYS)
+        if isinstance(name, str) and len(name) >= 4:
+            folded = fold(name)
+            if any(folded in title or (len(title) >= 8 and title in folded) for title in self._titles):
+                bonus += PAGE_MATCH_BONUS
+        return bonus
+
+
 def read(page: Page) -> Found | None:
     """The product found in the page's embedded app state, if any."""
     return read_documents(page, _state_documents(page), SOURCE)
@@ -135,12 +196,15 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
     best: dict[str, Any] | None = None
     best_score = 0
     seen = 0
+    matcher = _PageMatcher(page)
     for doc in docs:
         for node in walk_dicts(doc, max_depth=24):
             seen += 1
             if seen > MAX_CANDIDATES:
                 break
             score = _product_score(node)
+            if score:
+                score += matcher.bonus(node)
             if score > best_score:
                 best, best_score = node, score
     if best is None:

@@ -125,6 +125,37 @@ SKU_LABELS = (
     "style no.",
     "style number",
     "style code",
+    "produktnummer",
+    "produkt-nr.",
+    "bestellnummer",
+    "best.-nr.",
+    "artikelcode",
+    "productcode",
+    "cod. articolo",
+    "codice prodotto",
+    "číslo produktu",
+    "termékkód",
+    "tuotekoodi",
+    "stok kodu",
+    "κωδικός",
+    "κωδικός προϊόντος",
+    "μοντέλο",
+    "артикул",
+    "код товара",
+    'מק"ט',
+    "מק״ט",
+    "מקט",
+    "รหัสสินค้า",
+    "mã sản phẩm",
+    "mã sp",
+    "商品番号",
+    "型番",
+    "상품번호",
+    "품번",
+    "모델명",
+    "رمز المنتج",
+    "رقم الموديل",
+    "رقم الطراز",
 )
 _SKU_LABEL = trie_pattern(SKU_LABELS)
 # Run over the page text with one text node per line: a label starts a line, its value follows
@@ -173,6 +204,21 @@ BRAND_LABELS = (
     "productor",
     "tootja",
     "ražotājs",
+    "μάρκα",
+    "κατασκευαστής",
+    "бренд",
+    "производитель",
+    "מותג",
+    "יצרן",
+    "ยี่ห้อ",
+    "แบรนด์",
+    "thương hiệu",
+    "メーカー",
+    "브랜드",
+    "제조사",
+    "العلامة التجارية",
+    "الماركة",
+    "marca del produttore",
 )
 _BRAND_LABEL = trie_pattern(BRAND_LABELS)
 # "Brand: X" (value on the same line or the next), or a line that is only the label followed by
@@ -198,6 +244,13 @@ GTIN_LABELS = (
     "código de barras",
     "código ean",
     "barcode",
+    "jan",
+    "jan code",
+    "janコード",
+    "gtin-13",
+    "ean-code",
+    "ean code",
+    "streckkod",
 )
 GTIN_PATTERN = re.compile(
     rf"^[ \t]*(?:{trie_pattern(GTIN_LABELS)})"
@@ -339,8 +392,25 @@ def find_marked_sku(page: Page) -> str | None:
     return None
 
 
+_TRAILING_ALIAS = re.compile(r"\s*[(（]([^()（）]{1,40})[)）]$")
+
+
+def _latin(text: str) -> bool:
+    return all(ord(char) < 0x250 for char in text if char.isalpha())
+
+
+def _without_alias(value: str) -> str:
+    """A brand without the same name in another script after it ("象印マホービン（ZOJIRUSHI）" ->
+    "象印マホービン"); a note in the same script may be part of the name ("3S. x Tertio (Nos Unis)")."""
+    match = _TRAILING_ALIAS.search(value)
+    if match is None or match.start() == 0:
+        return value
+    head = value[: match.start()]
+    return head if _latin(head) != _latin(match.group(1)) else value
+
+
 def _brand_value(value: str) -> str | None:
-    value = clean_line(value)
+    value = _without_alias(clean_line(value))
     if not value or not _LETTERS.search(value) or len(value.split()) > 6 or len(value) > 60:
         return None
     return None if is_placeholder(value) else value
