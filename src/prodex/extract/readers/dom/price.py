@@ -31,11 +31,25 @@ PRICE_SELECTOR = (
 )
 MAX_CANDIDATES = 120
 PRICE_BLOCK_LEVELS = 3
+LINKED_PENALTY = 3
+"""Levels added to the distance of a price inside a link: a link's price is another offer's
+("Open-box from $249.99", "2 new from $30") or another product's, the buy box's is not a link."""
 SCOPE_LEVELS = 8
 _HAS_DIGIT = re.compile(r"\d")
 _MONEY_HINT = re.compile(
     r"[$€£¥₹₩₽₺₴₪₫฿₱]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円)(?!\w)|[.,]\d{2}\b|\d,[-–]", re.I
 )
+
+
+def _in_link(node: LexborNode) -> bool:
+    parent: LexborNode | None = node
+    for _ in range(4):
+        if parent is None:
+            return False
+        if parent.tag == "a" and "href" in parent.attrs:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _struck(node: LexborNode) -> bool:
@@ -185,6 +199,8 @@ def _find_price_in(
         distance = _distance(node, title_ancestors) if title_ancestors else 0
         if node.tag == "meta":
             distance += 5  # a price the shopper sees beats an invisible one as near
+        elif _in_link(node):
+            distance += LINKED_PENALTY
         if distance < 99:
             ranked.append((distance, order, node))
     ranked.sort(key=lambda item: (item[0], item[1]))
