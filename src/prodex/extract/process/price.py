@@ -80,6 +80,22 @@ SYMBOL_CURRENCIES: dict[str, str] = {
     "円": "JPY",
     "¥": "JPY",
     "chf": "CHF",
+    "원": "KRW",
+    "₸": "KZT",
+    "rp": "IDR",
+    "rm": "MYR",
+    "tl": "TRY",
+    "грн": "UAH",
+    "руб": "RUB",
+    "р.": "RUB",
+    "₼": "AZN",
+    "₾": "GEL",
+    "đ": "VND",
+    "د.إ": "AED",
+    "ر.س": "SAR",
+    "ج.م": "EGP",
+    "kn": "HRK",
+    "din": "RSD",
 }
 # Countries (top-level domain) where a bare "$" or "kr" means the local currency.
 TLD_DOLLAR: dict[str, str] = {

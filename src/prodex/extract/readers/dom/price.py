@@ -37,7 +37,9 @@ LINKED_PENALTY = 3
 SCOPE_LEVELS = 8
 _HAS_DIGIT = re.compile(r"\d")
 _MONEY_HINT = re.compile(
-    r"[$€£¥₹₩₽₺₴₪₫฿₱]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円)(?!\w)|[.,]\d{2}\b|\d,[-–]", re.I
+    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾원]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв|đ)(?!\w)"
+    r"|د\.إ|ر\.س|[.,]\d{2}\b|\d,[-–]",
+    re.I,
 )
 
 

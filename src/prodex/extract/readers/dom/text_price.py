@@ -35,9 +35,10 @@ MAX_PRICE_TEXT = 30
 """A price stands alone: longer text around a number is a sentence, not a price."""
 MAX_DISTANCE = 12
 _CURRENCY = (
-    r"[$€£¥₹₩₽₺₴₪₫฿₱]|元|円|zł|kč|лв|lei"
+    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾]|元|円|원|zł|kč|лв|lei|грн|руб|د\.إ|ر\.س"
     r"|(?<![^\W\d_])(?:kr|ft|chf|eur|usd|gbp|pln|czk|huf|sek|nok|dkk|ron|bgn|try|brl|mxn|ars|clp|cop"
-    r"|twd|hkd|cny|rmb|jpy|krw|inr|aud|cad|nzd|sgd|zar|rub|uah)(?![^\W\d_])"
+    r"|twd|hkd|cny|rmb|jpy|krw|inr|aud|cad|nzd|sgd|zar|rub|uah|aed|sar|idr|myr|thb|vnd|php|ils|tl|rp|rm)"
+    r"(?![^\W\d_])"
 )
 _CURRENCY_ONLY = re.compile(rf"^(?:nt|us|hk|r|a|c|s|mx)?(?:{_CURRENCY})\.?$", re.IGNORECASE)
 _MONEY = re.compile(

@@ -129,6 +129,8 @@ OLD_PRICE = re.compile(
             "list",
             "before",
             "original",
+            "origin-",
+            "origin_",
             "crossed",
             "rrp",
             "uvp",
