@@ -95,7 +95,7 @@ def read(page: Page, hints: DomHints) -> Found:
         shown = _guarded(lambda: find_text_price(page, title_node, currency), shown)
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     if not hints.structured_product:
-        found.listing = _guarded(lambda: is_listing_grid(page, title_node, tile_price or shown.node), False)
+        found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node or tile_price), False)
     title_holders = ancestor_ids([title_node])
     no_nodes: list[LexborNode] = []
     descriptions = (
