@@ -36,10 +36,11 @@ from prodex.extract.readers.dom.vocabulary import (
 
 DESCRIPTION_SELECTOR = (
     '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], '
-    '[class*="opis" i], [class*="synops" i], [class*="excerpt" i], [class*="rich-text" i]'
+    '[class*="opis" i], [class*="synops" i], [class*="excerpt" i], [class*="rich-text" i], '
+    '[class*="selling-point" i], [class*="highlights" i]'
 )
 _STRONG = re.compile(
-    r"desc|beschreib|omschrijving|beschrijving|beskriv|opis|synops|kuvaus|leiras|aciklama"
+    r"desc|beschreib|omschrijving|beschrijving|beskriv|opis|synops|kuvaus|leiras|aciklama|selling-point|highlights"
 )  # searched in lower-cased markers
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
