@@ -258,10 +258,47 @@ GTIN_PATTERN = re.compile(
     r"[ \t]*(\d[\d -]{6,16}\d)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+AVAILABILITY_LABELS = (
+    "availability",
+    "stock",
+    "stock status",
+    "verfügbarkeit",
+    "lagerstatus",
+    "lieferstatus",
+    "disponibilité",
+    "disponibilidad",
+    "disponibilidade",
+    "disponibilità",
+    "beschikbaarheid",
+    "voorraad",
+    "dostępność",
+    "dostupnost",
+    "dostupnosť",
+    "na skladě",
+    "saatavuus",
+    "tillgänglighet",
+    "lagerstatus",
+    "elérhetőség",
+    "készlet",
+    "stok durumu",
+    "наличие",
+    "διαθεσιμότητα",
+    "在庫",
+    "庫存",
+    "库存",
+    "재고",
+)
+AVAILABILITY_PATTERN = re.compile(
+    rf"^[ \t]*(?:{trie_pattern(AVAILABILITY_LABELS)})(?![^\W\d_])"
+    r"[ \t]*(?:[:：][ \t]*\n?|\n)[ \t]*([^\n]{2,80})$",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Where a line starts with any of the labels above: one scan of the page text finds the few lines
 # the precise patterns then read. The pattern begins with a literal newline, which the regular
 # expression engine finds fast, instead of trying a line start at every position.
-_LABEL_WORDS = trie_pattern(tuple(label.lower() for label in SKU_LABELS + BRAND_LABELS + GTIN_LABELS))
+_LABEL_WORDS = trie_pattern(
+    tuple(label.lower() for label in SKU_LABELS + BRAND_LABELS + GTIN_LABELS + AVAILABILITY_LABELS)
+)
 _LABEL_LINE = re.compile(rf"\n[ \t]*[〈《(\[]?(?:{_LABEL_WORDS})")
 _ANY_CASE_LABEL_LINE = re.compile(_LABEL_LINE.pattern, re.IGNORECASE)
 SKU_SELECTOR = (
@@ -326,6 +363,8 @@ class LabelledValues:
     sku: str | None = None
     brand: str | None = None
     gtin: str | None = None
+    availability: str | None = None
+    """From the first "Availability: ..." line whose value is a stock phrase."""
 
 
 def _sku_at(lines: str, match: re.Match[str]) -> str | None:
@@ -352,6 +391,7 @@ def find_labelled_values(text: str) -> LabelledValues:
         _LABEL_LINE.finditer(lowered) if len(lowered) == len(lines) else _ANY_CASE_LABEL_LINE.finditer(lines)
     )
     brand_read = gtin_read = False
+    availability_read = False
     for start in starts:
         position = start.start() + 1
         if found.sku is None:
@@ -366,7 +406,12 @@ def find_labelled_values(text: str) -> LabelledValues:
             match = GTIN_PATTERN.match(lines, position)
             if match:
                 gtin_read, found.gtin = True, _gtin_value(match.group(1))
-        if found.sku is not None and brand_read and gtin_read:
+        if not availability_read:
+            match = AVAILABILITY_PATTERN.match(lines, position)
+            if match:
+                found.availability = availability_from_phrase(match.group(1))
+                availability_read = found.availability is not None
+        if found.sku is not None and brand_read and gtin_read and availability_read:
             break
     return found
 

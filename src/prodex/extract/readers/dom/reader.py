@@ -128,7 +128,9 @@ def read(page: Page, hints: DomHints) -> Found:
     elif hints.need_brand:
         found.brand = _guarded(lambda: find_marked_brand(page), None)
     if hints.need_availability:
-        found.availability = _guarded(lambda: find_availability(page, title_node), None)
+        found.availability = (
+            _guarded(lambda: find_availability(page, title_node), None) or labelled.availability
+        )
         if found.availability in (None, "OutOfStock") and _guarded(
             lambda: has_buy_button(page, title_node), False
         ):
