@@ -1,5 +1,12 @@
-"""The shared labelled pages: every metric must stay at or above the floor recorded in
-``dataset_floor.json`` (skipped only when ``../shared`` is absent; a failure on CI)."""
+"""The labelled page sets: every metric must stay at or above its recorded floor.
+
+- the shared pages (``../shared/datasets/product-pages``, floors in ``dataset_floor.json``);
+- the platform pages in this folder (``platform_pages/``, floors in ``platform_floor.json``),
+  synthetic pages of platforms and shops the shared set does not have.
+
+Both are scored by the shared referee script; the tests skip only when ``../shared`` is absent
+(and fail on CI).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,12 @@ import pytest
 from prodex.cli.bench import default_scorer, load_pages, load_scorer, prediction
 from prodex.extract import extract_product, is_product
 
-FLOOR = json.loads((Path(__file__).parent / "dataset_floor.json").read_text(encoding="utf-8"))
+HERE = Path(__file__).parent
+PLATFORM_PAGES = HERE / "platform_pages"
+FLOORS = {
+    "shared": json.loads((HERE / "dataset_floor.json").read_text(encoding="utf-8")),
+    "platform": json.loads((HERE / "platform_floor.json").read_text(encoding="utf-8")),
+}
 METRIC = {
     "price": ("price", "f1"),
     "sku": ("sku", "f1"),
@@ -23,36 +35,43 @@ METRIC = {
     "gallery": ("gallery", "f1"),
     "description": ("description", "recall"),
 }
+Scored = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
 
-@pytest.fixture(scope="module")
-def scored(dataset_dir: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The referee's metrics for extract_product over the shared pages, with labels and predictions."""
-    labels = json.loads((dataset_dir / "labels.json").read_text(encoding="utf-8"))
-    scorer = load_scorer(default_scorer(dataset_dir))
-    predictions = {
-        page_id: prediction(extract_product(body, url))
-        for page_id, body, url in load_pages(dataset_dir, labels)
-    }
+def _score(pages_dir: Path, scorer_path: Path) -> Scored:
+    labels = json.loads((pages_dir / "labels.json").read_text(encoding="utf-8"))
+    scorer = load_scorer(scorer_path)
+    pages = load_pages(pages_dir, labels)
+    predictions = {page_id: prediction(extract_product(body, url)) for page_id, body, url in pages}
     metrics, _ = scorer.score(labels, predictions, False)
     return metrics, labels, predictions
 
 
+@pytest.fixture(scope="module")
+def scored(dataset_dir: Path) -> dict[str, Scored]:
+    """The referee's metrics for extract_product over each page set, with labels and predictions."""
+    scorer_path = default_scorer(dataset_dir)
+    return {"shared": _score(dataset_dir, scorer_path), "platform": _score(PLATFORM_PAGES, scorer_path)}
+
+
 @pytest.mark.dataset
+@pytest.mark.parametrize("page_set", sorted(FLOORS))
 @pytest.mark.parametrize("name", sorted(METRIC))
-def test_metric_at_or_above_floor(
-    name: str, scored: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
-) -> None:
-    """One metric on the shared pages is not below its recorded floor."""
-    metrics, _, _ = scored
+def test_metric_at_or_above_floor(name: str, page_set: str, scored: dict[str, Scored]) -> None:
+    """One metric on one page set is not below its recorded floor."""
+    metrics, _, _ = scored[page_set]
     group, key = METRIC[name]
-    assert metrics[group][key] >= FLOOR[name], f"{name} {metrics[group][key]:.3f} < floor {FLOOR[name]}"
+    floor = FLOORS[page_set][name]
+    assert metrics[group][key] >= floor, f"{page_set}: {name} {metrics[group][key]:.3f} < floor {floor}"
 
 
 @pytest.mark.dataset
-def test_every_labelled_page_is_a_product_page(dataset_dir: Path) -> None:
-    """The URL flow would accept every labelled product page (no false "listing" or "empty")."""
-    labels = json.loads((dataset_dir / "labels.json").read_text(encoding="utf-8"))
-    for page_id, body, url in load_pages(dataset_dir, labels):
-        if labels[page_id].get("is_product_page", True):
-            assert is_product(extract_product(body, url)), page_id
+@pytest.mark.parametrize("page_set", sorted(FLOORS))
+def test_labelled_page_kinds(page_set: str, dataset_dir: Path) -> None:
+    """The URL flow accepts every labelled product page (no false "listing" or "empty") and
+    refuses the labelled non-product pages."""
+    pages_dir = dataset_dir if page_set == "shared" else PLATFORM_PAGES
+    labels = json.loads((pages_dir / "labels.json").read_text(encoding="utf-8"))
+    for page_id, body, url in load_pages(pages_dir, labels):
+        expected = labels[page_id].get("is_product_page", True)
+        assert is_product(extract_product(body, url)) == expected, page_id

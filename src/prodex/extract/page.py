@@ -6,6 +6,7 @@ A page is parsed once; readers query the tree with CSS selectors. Values compute
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ MAX_HTML_CHARS = 12 * 1024 * 1024
 MAX_H1 = 20
 LANDMARKS_SELECTOR = (
     'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
-    "[itemscope][itemtype], h1, video, iframe"
+    "[itemscope][itemtype], h1, video, iframe, main, [role=main]"
 )
 """The elements several readers need, found in one search of the page (one walk of the tree
 instead of one per reader)."""
@@ -38,6 +39,8 @@ class Landmarks:
     h1s: list[LexborNode] = field(default_factory=list)
     players: list[LexborNode] = field(default_factory=list)
     """``<video>`` and ``<iframe>`` elements."""
+    mains: list[LexborNode] = field(default_factory=list)
+    """``<main>`` and ``role=main`` elements."""
 
     @classmethod
     def find(cls, tree: LexborHTMLParser) -> Landmarks:
@@ -55,6 +58,8 @@ class Landmarks:
                 marks.h1s.append(node)
             elif tag in ("video", "iframe"):
                 marks.players.append(node)
+            elif tag == "main" or attrs.get("role") == "main":
+                marks.mains.append(node)
             elif tag == "script" and "ld+json" in (attrs.get("type") or ""):
                 marks.json_ld.append(node)
             elif tag == "base" and marks.base is None and "href" in attrs:
@@ -174,6 +179,14 @@ class Page:
             for node in reversed(root.css("script, style, template")):
                 node.decompose()
         self.landmarks.json_ld, self.landmarks.items = [], []
+
+    def main_content(self, holders: AbstractSet[int]) -> LexborNode | None:
+        """The page's main-content element (``<main>``, ``role=main``) that holds the element whose
+        ancestors' ids are ``holders`` (the title's, say), or ``None``."""
+        for node in self.landmarks.mains:
+            if int(node.mem_id) in holders:
+                return node
+        return None
 
     def h1s(self) -> list[LexborNode]:
         """The page's first ``<h1>`` elements, in page order."""

@@ -36,8 +36,7 @@ from prodex.extract.readers.dom.vocabulary import (
 
 DESCRIPTION_SELECTOR = (
     '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], '
-    '[class*="opis" i], [class*="synops" i], [class*="excerpt" i], [class*="rich-text" i], '
-    '[class*="selling-point" i], [class*="highlights" i]'
+    '[class*="opis" i], [class*="synops" i], [class*="selling-point" i]'
 )
 _STRONG = re.compile(
     r"desc|beschreib|omschrijving|beschrijving|beskriv|opis|synops|kuvaus|leiras|aciklama|selling-point|highlights"
@@ -350,7 +349,11 @@ def find_description_nodes(
     marked: list[LexborNode] = []
     headings: list[LexborNode] = []
     last = None
-    for node in page.tree.css(SEARCH_SELECTOR if labelled else DESCRIPTION_SELECTOR):
+    # The page's main-content element, when it holds the title, holds the description too: searching
+    # it alone spares the header, menus and footer (often most of a shop's markup).
+    scope = page.main_content(title_holders) if title_holders else None
+    root = scope if scope is not None else page.tree
+    for node in root.css(SEARCH_SELECTOR if labelled else DESCRIPTION_SELECTOR):
         if node.mem_id == last:
             continue  # (a node that matches several selectors is listed once per selector)
         last = node.mem_id
