@@ -104,6 +104,9 @@ class Page:
     _h1_holders: frozenset[int] | None = field(default=None, repr=False)
     pictures: PictureFacts = field(default_factory=dict, repr=False)
     """Picture keys and sizes already worked out on this page (see :func:`dedupe_pictures`)."""
+    product_root: LexborNode | None = field(default=None, repr=False)
+    """The part of the page that holds the product (its ``<main>`` element holding the title),
+    set by the DOM reader once it knows the title; ``None``: the whole page."""
 
     @classmethod
     def parse(cls, html: str | bytes, url: str) -> Page:
@@ -187,6 +190,11 @@ class Page:
             if int(node.mem_id) in holders:
                 return node
         return None
+
+    def search_root(self) -> LexborHTMLParser | LexborNode:
+        """Where the DOM heuristics look for the product's description, labelled values, stock and
+        buy buttons: :attr:`product_root` (headers, menus and footers spared), else the whole page."""
+        return self.product_root if self.product_root is not None else self.tree
 
     def h1s(self) -> list[LexborNode]:
         """The page's first ``<h1>`` elements, in page order."""

@@ -349,11 +349,7 @@ def find_description_nodes(
     marked: list[LexborNode] = []
     headings: list[LexborNode] = []
     last = None
-    # The page's main-content element, when it holds the title, holds the description too: searching
-    # it alone spares the header, menus and footer (often most of a shop's markup).
-    scope = page.main_content(title_holders) if title_holders else None
-    root = scope if scope is not None else page.tree
-    for node in root.css(SEARCH_SELECTOR if labelled else DESCRIPTION_SELECTOR):
+    for node in page.search_root().css(SEARCH_SELECTOR if labelled else DESCRIPTION_SELECTOR):
         if node.mem_id == last:
             continue  # (a node that matches several selectors is listed once per selector)
         last = node.mem_id

@@ -340,7 +340,7 @@ _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 def page_text(page: Page) -> str:
     """The body text with one element per line (for labelled values)."""
-    body = page.tree.body
+    body = page.product_root or page.tree.body
     if body is None:
         return ""
     return body.text(deep=True, separator="\n", strip=True, skip_empty=True)[:400_000]
@@ -423,7 +423,7 @@ def find_labelled_sku(text: str) -> str | None:
 
 def find_marked_sku(page: Page) -> str | None:
     """A product code in an element the shop marks (``itemprop=sku``, class "sku")."""
-    for node in page.tree.css(SKU_SELECTOR)[:20]:
+    for node in page.search_root().css(SKU_SELECTOR)[:20]:
         if node.tag in ("input", "select", "option", "form", "script") or ancestors_match(
             node, OTHER_PRODUCTS, 6, page.h1_holders()
         ):
@@ -471,7 +471,7 @@ def _brand_elements(page: Page) -> list[LexborNode]:
     to :data:`BRAND_CLASSES`."""
     out: list[LexborNode] = []
     last = None
-    for node in page.tree.css(BRAND_SELECTOR):
+    for node in page.search_root().css(BRAND_SELECTOR):
         if node.mem_id == last:
             continue  # (a node that matches several selectors is listed once per selector)
         last = node.mem_id
@@ -530,7 +530,7 @@ def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[Le
 
 def find_availability(page: Page, title: LexborNode | None = None) -> str | None:
     """Availability from the elements a shop marks for stock state, nearest the title first."""
-    for node in _nearest_first(page.tree.css(AVAILABILITY_SELECTOR)[:30], title):
+    for node in _nearest_first(page.search_root().css(AVAILABILITY_SELECTOR)[:30], title):
         if is_hidden(node) or ancestors_match(node, OTHER_PRODUCTS, 8, page.h1_holders()):
             continue
         attrs = node.attributes
@@ -549,7 +549,7 @@ def find_availability(page: Page, title: LexborNode | None = None) -> str | None
 def buy_buttons(page: Page, title: LexborNode | None = None) -> Iterator[LexborNode]:
     """The enabled add-to-cart or buy buttons for the page's product (named so by their class, id
     or name, or labelled with a buy phrase in the page's language; near the title), nearest first."""
-    for node in _nearest_first(page.tree.css(BUY_SELECTOR)[:80], title):
+    for node in _nearest_first(page.search_root().css(BUY_SELECTOR)[:80], title):
         if ancestors_match(node, OTHER_PRODUCTS, 8, page.h1_holders()):
             continue
         attrs = node.attributes

@@ -196,7 +196,7 @@ def _find_price_in(
     result = DomPrice()
     title_ancestors = _ancestor_ids(title, 14) if title is not None else {}
     ranked: list[tuple[int, int, LexborNode]] = []
-    root = scope if scope is not None else page.tree
+    root = scope if scope is not None else page.search_root()
     for order, node in enumerate(root.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
         distance = _distance(node, title_ancestors) if title_ancestors else 0
         if node.tag == "meta":

@@ -78,6 +78,9 @@ def read(page: Page, hints: DomHints) -> Found:
     no_title: tuple[str, LexborNode | None] = ("", None)
     title, title_node = _guarded(lambda: find_title(page, hints.name), no_title)
     found.name = clean_line(title) or None
+    title_holders = ancestor_ids([title_node])
+    if title_node is not None:
+        page.product_root = page.main_content(title_holders)
     currency = hints.currency or _guarded(lambda: find_currency_meta(page), None)
     shown = (
         _guarded(lambda: find_price(page, currency, title_node), DomPrice())
@@ -96,7 +99,6 @@ def read(page: Page, hints: DomHints) -> Found:
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node or tile_price), False)
-    title_holders = ancestor_ids([title_node])
     no_nodes: list[LexborNode] = []
     descriptions = (
         _guarded(lambda: find_description_nodes(page, title_holders), no_nodes)
