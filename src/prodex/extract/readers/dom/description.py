@@ -6,7 +6,8 @@ block is found in two ways:
 
 - **marked**: its ``itemprop``, class or id names a description in one of many languages
   (``product-description``, ``beschreibung``, ``opis``, ``rich-text``, ``overview``...);
-- **labelled**: a heading, ``<summary>``, tab or accordion button whose text says
+- **labelled**: a heading, ``<summary>``, tab or accordion button (``role=tab``,
+  ``aria-controls``) whose text says
   "Description", "Product details", "Beschreibung", "Descrizione", "Opis", "About this item"...
   and the block it opens (the element its ``aria-controls``/``href`` names, else what follows it).
 
@@ -78,8 +79,8 @@ ITEMPROP_BONUS = 30
 
 # --- labelled sections -----------------------------------------------------------------------
 
-HEADING_SELECTOR = "h2, h3, h4, summary, button, [role=tab], a[href^='#']"
-HEADING_TAGS = frozenset(("h2", "h3", "h4", "summary", "button"))
+HEADING_SELECTOR = "h2, h3, h4, summary, [role=tab], [aria-controls]"
+HEADING_TAGS = frozenset(("h2", "h3", "h4", "summary"))
 SEARCH_SELECTOR = f"{DESCRIPTION_SELECTOR}, {HEADING_SELECTOR}"
 """Marked blocks and headings, found in one search (one walk of the tree)."""
 MAX_HEADINGS = 400
@@ -252,7 +253,7 @@ def is_heading(node: LexborNode) -> bool:
     if node.tag in HEADING_TAGS:
         return True
     attrs = node.attrs
-    return attrs.get("role") == "tab" or (node.tag == "a" and (attrs.get("href") or "").startswith("#"))
+    return attrs.get("role") == "tab" or "aria-controls" in attrs
 
 
 def labelled_sections(page: Page, headings: list[LexborNode]) -> list[LexborNode]:
