@@ -37,14 +37,15 @@ from prodex.extract.readers.dom.vocabulary import (
 
 DESCRIPTION_SELECTOR = (
     '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], '
-    '[class*="opis" i], [class*="synops" i], [class*="selling-point" i]'
+    '[class*="synops" i], [class*="selling-point" i]'
 )
 _STRONG = re.compile(
     r"desc|beschreib|omschrijving|beschrijving|beskriv|opis|synops|kuvaus|leiras|aciklama|selling-point|highlights"
 )  # searched in lower-cased markers
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
-    r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip"
+    r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|"
+    r"avis|bewertung|recension|opinion|comment|rating|testimonial|question|answer"
 )  # searched in lower-cased markers
 _SENTENCE = re.compile(r"[.!?。！？](?:\s|$)")
 _SKIPPED_TAGS = frozenset(
@@ -74,6 +75,9 @@ write ``<span class="item_desc">`` paragraphs); shorter ones are inline labels."
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_POINT_CHARS = 300
 MAX_PARTS = 3
+MAX_EXTRA_TRIED = 8
+"""Strongly named blocks tried beside the best one before the search stops (a page can name
+dozens of blocks ``*-desc``: one per review, say)."""
 STRONG_BONUS = 20
 ITEMPROP_BONUS = 30
 
@@ -374,9 +378,14 @@ def find_description_nodes(
     candidates.sort(key=lambda c: c.score, reverse=True)
     chosen: list[_Candidate] = []
     covered: set[int] = set()  # the chosen blocks and their ancestors
+    tried = 0
     for candidate in candidates:
         if chosen and not candidate.strong:
             continue  # beside the best block, only blocks named or labelled as descriptions
+        if chosen:
+            tried += 1
+            if tried > MAX_EXTRA_TRIED:
+                break
         if int(candidate.node.mem_id) in covered:
             continue  # an ancestor of a chosen block says it all again, and more
         if chosen and _inside_chosen(candidate.node, chosen):
