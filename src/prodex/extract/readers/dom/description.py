@@ -36,8 +36,8 @@ from prodex.extract.readers.dom.vocabulary import (
 )
 
 DESCRIPTION_SELECTOR = (
-    '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="product-detail" i], '
-    '[class*="synops" i], [class*="selling-point" i]'
+    '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="synops" i], '
+    '[class*="selling-point" i]'
 )
 _STRONG = re.compile(
     r"desc|beschreib|omschrijving|beschrijving|beskriv|opis|synops|kuvaus|leiras|aciklama|selling-point|highlights"
