@@ -189,7 +189,7 @@ def test_largest_from_srcset() -> None:
             "https://shop.example/wp-content/uploads/2023/11/oil-500ml-300x300.jpg",
             "https://shop.example/wp-content/uploads/2023/11/oil-500ml.jpg",
         ),
-        (  # a size-like name outside WordPress media, and WordPress's own "-scaled" original
+        (  # a size-like name outside WordPress media, and WordPress's "-scaled" full-size copy
             "https://shop.example/img/poster-1920x1080.jpg",
             "https://shop.example/img/poster-1920x1080.jpg",
         ),

@@ -94,7 +94,6 @@ SYMBOL_CURRENCIES: dict[str, str] = {
     "د.إ": "AED",
     "ر.س": "SAR",
     "ج.م": "EGP",
-    "kn": "HRK",
     "din": "RSD",
 }
 # Countries (top-level domain) where a bare "$" or "kr" means the local currency.

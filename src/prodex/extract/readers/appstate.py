@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from prodex.extract.found import Found
 from prodex.extract.jsontools import as_list, load_json_at, walk_dicts
@@ -63,19 +63,10 @@ _DESCRIPTION_KEYS = (
     "short_description",
 )
 PAGE_MATCH_BONUS = 4
-"""Added to a candidate whose id is in the page's URL, and to one whose name is the page's title:
-the page's own product beats the related products its state also carries."""
-_CANDIDATE_ID_KEYS = (
-    "sku",
-    "skuId",
-    "sku_config",
-    "productId",
-    "product_id",
-    "itemId",
-    "id",
-    "slug",
-    "handle",
-)
+"""Added to a candidate whose id is in the page URL's path, and to one whose name is the page's
+title: the page's own product beats the related products its state also carries (the query is
+left out: ``?variant=123`` names a variant, which must not replace its product)."""
+_CANDIDATE_ID_KEYS = (*_ID_KEYS, "sku_config", "slug", "handle")
 
 
 def _state_documents(page: Page) -> list[Any]:
@@ -160,20 +151,20 @@ class _PageMatcher:
     """Tells the page's own product from other products in its state: by the URL and the title."""
 
     def __init__(self, page: Page) -> None:
-        self._url = unquote(page.url).lower()
+        self._path = unquote(urlsplit(page.url).path).lower()
         titles = [page.meta_first("og:title") or ""]
         title = page.tree.css_first("title")
         titles.append(title.text() if title is not None else "")
         self._titles = [fold(t) for t in titles if t.strip()]
 
     def bonus(self, node: dict[str, Any]) -> int:
-        """:data:`PAGE_MATCH_BONUS` for an id in the page's URL, and again for the page's title."""
+        """:data:`PAGE_MATCH_BONUS` for an id in the page URL's path, and again for the page's title."""
         bonus = 0
         for key in _CANDIDATE_ID_KEYS:
             value = node.get(key)
             if isinstance(value, str | int) and not isinstance(value, bool):
                 text = str(value).lower()
-                if len(text) >= 4 and text in self._url:
+                if len(text) >= 4 and text in self._path:
                     bonus += PAGE_MATCH_BONUS
                     break
         name = _first_key(node, _NAME_KEYS)

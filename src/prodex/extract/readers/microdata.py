@@ -9,7 +9,12 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.found import Found
 from prodex.extract.page import Page
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestor_ids, ancestors_match, visible_text
+from prodex.extract.readers.dom.vocabulary import (
+    OUTSIDE_THIS_PRODUCT,
+    ancestor_ids,
+    ancestors_match,
+    visible_text,
+)
 from prodex.extract.readers.jsonld import fill_from_product
 from prodex.extract.readers.schema import PRODUCT_TYPES, STRONG_PRODUCT_TYPES, breadcrumb_names
 
@@ -113,7 +118,7 @@ def _candidate_score(node: LexborNode, title_holders: set[int], page: Page) -> i
         score += 40
     if "mainentity" in (node.attributes.get("itemprop") or "").lower():
         score += 40
-    if ancestors_match(node, OTHER_PRODUCTS, 10, page.h1_holders()):
+    if ancestors_match(node, OUTSIDE_THIS_PRODUCT, 10, page.h1_holders()):
         score -= 60
     return score
 

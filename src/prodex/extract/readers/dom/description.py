@@ -4,16 +4,17 @@ Shops put the description in one or more blocks: a short summary beside the buy 
 text in a tab or accordion below, a "features" or "highlights" list, an "overview" section. A
 block is found in two ways:
 
-- **marked**: its ``itemprop``, class or id names a description in one of many languages
-  (``product-description``, ``beschreibung``, ``opis``, ``rich-text``, ``overview``...);
+- **marked**: ``itemprop="description"``, or a class or id with ``desc`` in it
+  (``product-description``, ``descrizione``, ``tab-description``...), ``synopsis`` (books) or
+  ``selling-point`` (each class substring costs a search of the page, so the list is short);
 - **labelled**: a heading, ``<summary>``, tab or accordion button (``role=tab``,
   ``aria-controls``) whose text says
   "Description", "Product details", "Beschreibung", "Descrizione", "Opis", "About this item"...
   and the block it opens (the element its ``aria-controls``/``href`` names, else what follows it).
 
-The best block (longest, most sentences, strongly named) is the description; other strongly
-named or labelled blocks that say something else (not nested in it, not repeating it) follow it,
-at most :data:`MAX_PARTS` in all. Blocks inside other products' lists, headers, menus and
+The best block (longest, most sentences; ``itemprop`` first) is the description; other blocks
+that say something else (not nested in it, not holding it, not repeating it) follow it, at most
+:data:`MAX_PARTS` in all. Blocks inside other products' lists, headers, menus and
 popups, link lists and blocks holding forms or prices are never taken.
 """
 
@@ -28,8 +29,7 @@ from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.vocabulary import (
-    OTHER_PRODUCTS,
-    OUTSIDE_PRODUCT,
+    OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
     ancestors_match,
     class_and_id,
@@ -39,9 +39,6 @@ DESCRIPTION_SELECTOR = (
     '[itemprop="description"], [class*="desc" i], [id*="desc" i], [class*="synops" i], '
     '[class*="selling-point" i]'
 )
-_STRONG = re.compile(
-    r"desc|beschreib|omschrijving|beschrijving|beskriv|opis|synops|kuvaus|leiras|aciklama|selling-point|highlights"
-)  # searched in lower-cased markers
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
     r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|"
@@ -76,10 +73,9 @@ MAX_DESCRIPTION_CHARS = 20_000
 MAX_POINT_CHARS = 300
 MAX_PARTS = 3
 MAX_EXTRA_TRIED = 8
-"""Strongly named blocks tried beside the best one before the search stops (a page can name
-dozens of blocks ``*-desc``: one per review, say)."""
-STRONG_BONUS = 20
-ITEMPROP_BONUS = 30
+"""Blocks tried after the best one before the search stops (a page can name dozens of blocks
+``*-desc``: one per review, say)."""
+ITEMPROP_BONUS = 10
 
 # --- labelled sections -----------------------------------------------------------------------
 
@@ -198,6 +194,9 @@ _NOT_A_DESCRIPTION_HEADING = re.compile(
 )
 
 
+_PANEL_ID = re.compile(r"[\w.:-]{1,100}")
+
+
 def _following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
     """Up to ``limit`` element siblings after ``node``."""
     out: list[LexborNode] = []
@@ -212,16 +211,16 @@ def _following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
 def _target_of(page: Page, heading: LexborNode) -> LexborNode | None:
     """The panel a tab or accordion button names (``aria-controls``, ``href="#id"``, ``data-target``)."""
     attrs = heading.attrs
-    target = attrs.get("aria-controls") or ""
+    controls = (attrs.get("aria-controls") or "").split()  # a list of ids: the first is the panel
+    target = controls[0] if controls else ""
     if not target:
         for name in ("href", "data-target", "data-bs-target"):
             value = attrs.get(name) or ""
             if value.startswith("#") and len(value) > 1:
                 target = value[1:]
                 break
-    target = target.strip()
-    if not target or len(target) > 100 or '"' in target or "\\" in target:
-        return None
+    if not _PANEL_ID.fullmatch(target):
+        return None  # (also keeps the selector below well formed)
     panel = page.tree.css_first(f'[id="{target}"]')
     return panel if panel is not None and panel.mem_id != heading.mem_id else None
 
@@ -297,26 +296,22 @@ def _link_density(node: LexborNode, text_length: int) -> float:
 class _Candidate:
     """A block that may hold the description, with its score and text length."""
 
-    __slots__ = ("length", "node", "score", "strong")
+    __slots__ = ("length", "node", "score")
 
-    def __init__(self, node: LexborNode, score: float, length: int, strong: bool) -> None:
+    def __init__(self, node: LexborNode, score: float, length: int) -> None:
         self.node = node
         self.score = score
         self.length = length
-        self.strong = strong
 
 
-def _candidate(
-    page: Page, node: LexborNode, title_holders: set[int] | None, labelled: bool
-) -> _Candidate | None:
+def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate | None:
     """``node`` scored as a description block, or ``None`` when it cannot be one (cheap tests first)."""
     if title_holders and int(node.mem_id) in title_holders:
         return None
     if node.tag in _SKIPPED_TAGS:
         return None
-    marker = class_and_id(node)
     itemprop = node.attrs.get("itemprop") == "description"
-    if not itemprop and _NOT_DESCRIPTION.search(marker):
+    if not itemprop and _NOT_DESCRIPTION.search(class_and_id(node)):
         return None
     raw = node.text(deep=True, separator=" ")
     if len(raw) < MIN_DESCRIPTION_CHARS:
@@ -327,10 +322,8 @@ def _candidate(
         return None
     if node.tag == "span" and length < MIN_SPAN_CHARS:
         return None
-    strong = itemprop or labelled or bool(_STRONG.search(marker))
     score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
-    score += ITEMPROP_BONUS if itemprop else STRONG_BONUS if strong else 0
-    return _Candidate(node, score, length, strong)
+    return _Candidate(node, score + (ITEMPROP_BONUS if itemprop else 0), length)
 
 
 def _acceptable(page: Page, candidate: _Candidate) -> bool:
@@ -340,81 +333,58 @@ def _acceptable(page: Page, candidate: _Candidate) -> bool:
         return False
     if node.css_first("form, button, select, input, [itemprop=price]") is not None:
         return False
-    return not ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders())
+    return not ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders())
 
 
-def find_description_nodes(
-    page: Page, title_holders: set[int] | None = None, *, labelled: bool = True
-) -> list[LexborNode]:
+def find_description_nodes(page: Page, title_holders: set[int] | None = None) -> list[LexborNode]:
     """The elements holding the product's own description, the best first (see the module
-    docstring); ``labelled`` also looks for blocks that description headings open.
+    docstring): marked blocks and the blocks description headings open.
 
     ``title_holders`` (ids of the elements holding the title) rule out page wrappers early.
     """
     marked: list[LexborNode] = []
     headings: list[LexborNode] = []
     last = None
-    for node in page.search_root().css(SEARCH_SELECTOR if labelled else DESCRIPTION_SELECTOR):
+    for node in page.search_root().css(SEARCH_SELECTOR):
         if node.mem_id == last:
             continue  # (a node that matches several selectors is listed once per selector)
         last = node.mem_id
-        if labelled and is_heading(node):
+        if is_heading(node):
             headings.append(node)
         elif len(marked) < MAX_CANDIDATES:
             marked.append(node)
-    sections = labelled_sections(page, headings) if labelled else []
     candidates: list[_Candidate] = []
     seen: set[int] = set()
-    for node, is_labelled in [  # labelled first: a labelled block that is also marked is labelled
-        *((node, True) for node in sections),
-        *((node, False) for node in marked),
-    ]:
-        if int(node.mem_id) in seen:
-            continue
-        seen.add(int(node.mem_id))
-        found = _candidate(page, node, title_holders, labelled=is_labelled)
-        if found is not None:
-            candidates.append(found)
+    for node in [*labelled_sections(page, headings), *marked]:
+        if int(node.mem_id) not in seen:
+            seen.add(int(node.mem_id))
+            found = _candidate(node, title_holders)
+            if found is not None:
+                candidates.append(found)
     candidates.sort(key=lambda c: c.score, reverse=True)
-    chosen: list[_Candidate] = []
+    chosen: list[LexborNode] = []
+    chosen_ids: set[int] = set()
     covered: set[int] = set()  # the chosen blocks and their ancestors
-    tried = 0
+    tried = 0  # candidates looked at since the first block was chosen
     for candidate in candidates:
-        if chosen and not candidate.strong:
-            continue  # beside the best block, only blocks named or labelled as descriptions
         if chosen:
             tried += 1
             if tried > MAX_EXTRA_TRIED:
                 break
-        if int(candidate.node.mem_id) in covered:
+        node = candidate.node
+        if int(node.mem_id) in covered:
             continue  # an ancestor of a chosen block says it all again, and more
-        if chosen and _inside_chosen(candidate.node, chosen):
-            continue
+        ancestors = ancestor_ids([node])
+        if ancestors & chosen_ids:
+            continue  # inside a chosen block: said already
         if not _acceptable(page, candidate):
             continue
-        chosen.append(candidate)
-        covered |= ancestor_ids([candidate.node])
+        chosen.append(node)
+        chosen_ids.add(int(node.mem_id))
+        covered |= ancestors
         if len(chosen) >= MAX_PARTS:
             break
-    return [c.node for c in chosen]
-
-
-def _inside_chosen(node: LexborNode, chosen: list[_Candidate]) -> bool:
-    ids = {int(c.node.mem_id) for c in chosen}
-    parent = node.parent
-    for _ in range(40):
-        if parent is None:
-            return False
-        if int(parent.mem_id) in ids:
-            return True
-        parent = parent.parent
-    return False
-
-
-def find_description_node(page: Page, title_holders: set[int] | None = None) -> LexborNode | None:
-    """The element holding the product's own description (the best block), if the page has one."""
-    nodes = find_description_nodes(page, title_holders)
-    return nodes[0] if nodes else None
+    return chosen
 
 
 def description_text(node: LexborNode) -> str:
@@ -425,15 +395,13 @@ def description_text(node: LexborNode) -> str:
 def descriptions_text(nodes: list[LexborNode]) -> str:
     """The plain text of several description blocks, each once, joined by blank lines."""
     parts: list[str] = []
-    total = 0
     for node in nodes:
         text = description_text(node).strip()
         if not text or any(text in part for part in parts):
             continue
         parts = [part for part in parts if part not in text]  # a later block that says it all
         parts.append(text)
-        total += len(text)
-        if total >= MAX_DESCRIPTION_CHARS:
+        if sum(len(part) for part in parts) >= MAX_DESCRIPTION_CHARS:
             break
     return "\n\n".join(parts)[:MAX_DESCRIPTION_CHARS]
 

@@ -27,6 +27,7 @@ from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
+    names_another_section,
 )
 
 REF_SELECTOR = (
@@ -188,8 +189,7 @@ def _vocabulary_anchor(page: Page, scope: LexborNode | None = None) -> LexborNod
     for container in root.css(GALLERY_SELECTOR)[:40]:
         if ancestors_match(container, (OUTSIDE_PRODUCT, OTHER_PRODUCTS), 10, page.h1_holders()):
             continue
-        marker = class_and_id(container)
-        if OTHER_PRODUCTS.search(marker):
+        if names_another_section(class_and_id(container)):
             continue
         for node in container.css("img, [data-zoom-image], a[href]")[:10]:
             url = element_image_url(node, page)
@@ -205,7 +205,7 @@ def _pure_gallery(node: LexborNode, stops: set[int] | None = None) -> bool:
     "does it hold the buy box" question without searching the element.
     """
     marker = class_and_id(node)
-    if marker and OTHER_PRODUCTS.search(marker):
+    if marker and names_another_section(marker):
         return False
     if stops is not None and int(node.mem_id) in stops:
         return False

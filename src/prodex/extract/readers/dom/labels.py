@@ -16,6 +16,7 @@ from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
+    OUTSIDE_THIS_PRODUCT,
     ancestors_match,
     distance_to_title,
     is_hidden,
@@ -277,7 +278,6 @@ AVAILABILITY_LABELS = (
     "na skladě",
     "saatavuus",
     "tillgänglighet",
-    "lagerstatus",
     "elérhetőség",
     "készlet",
     "stok durumu",
@@ -339,7 +339,8 @@ _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 def page_text(page: Page) -> str:
-    """The body text with one element per line (for labelled values)."""
+    """The text of the part of the page that holds the product (:attr:`Page.product_root`, else
+    the body) with one element per line (for labelled values)."""
     body = page.product_root or page.tree.body
     if body is None:
         return ""
@@ -358,7 +359,8 @@ def _code_value(raw: str) -> str | None:
 @dataclass
 class LabelledValues:
     """The values a page labels in its text: the first valid product code, the first "Brand:"
-    line's value, and the first labelled EAN/GTIN of valid length."""
+    line's value, the first labelled EAN/GTIN of valid length, the first "Availability:" line
+    that reads as a stock phrase."""
 
     sku: str | None = None
     brand: str | None = None
@@ -380,8 +382,8 @@ def _gtin_value(raw: str) -> str | None:
 
 
 def find_labelled_values(text: str) -> LabelledValues:
-    """The SKU, brand and GTIN the page labels in its text (one element per line, see
-    :func:`page_text`), read in one scan for the lines that start with a label."""
+    """The SKU, brand, GTIN and availability the page labels in its text (one element per line,
+    see :func:`page_text`), read in one scan for the lines that start with a label."""
     found = LabelledValues()
     lines = "\n" + text
     lowered = lines.lower()
@@ -425,7 +427,7 @@ def find_marked_sku(page: Page) -> str | None:
     """A product code in an element the shop marks (``itemprop=sku``, class "sku")."""
     for node in page.search_root().css(SKU_SELECTOR)[:20]:
         if node.tag in ("input", "select", "option", "form", "script") or ancestors_match(
-            node, OTHER_PRODUCTS, 6, page.h1_holders()
+            node, OUTSIDE_THIS_PRODUCT, 6, page.h1_holders()
         ):
             continue
         value = node.attributes.get("content") or node.text(deep=True, separator=" ")
@@ -531,7 +533,7 @@ def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[Le
 def find_availability(page: Page, title: LexborNode | None = None) -> str | None:
     """Availability from the elements a shop marks for stock state, nearest the title first."""
     for node in _nearest_first(page.search_root().css(AVAILABILITY_SELECTOR)[:30], title):
-        if is_hidden(node) or ancestors_match(node, OTHER_PRODUCTS, 8, page.h1_holders()):
+        if is_hidden(node) or ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
         attrs = node.attributes
         value = attrs.get("content") or attrs.get("href") or ""
@@ -550,7 +552,7 @@ def buy_buttons(page: Page, title: LexborNode | None = None) -> Iterator[LexborN
     """The enabled add-to-cart or buy buttons for the page's product (named so by their class, id
     or name, or labelled with a buy phrase in the page's language; near the title), nearest first."""
     for node in _nearest_first(page.search_root().css(BUY_SELECTOR)[:80], title):
-        if ancestors_match(node, OTHER_PRODUCTS, 8, page.h1_holders()):
+        if ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
         attrs = node.attributes
         if "disabled" in attrs or attrs.get("aria-disabled") == "true":

@@ -37,7 +37,7 @@ LINKED_PENALTY = 3
 SCOPE_LEVELS = 8
 _HAS_DIGIT = re.compile(r"\d")
 _MONEY_HINT = re.compile(
-    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾원]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв|đ)(?!\w)"
+    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾원đ]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв)(?!\w)"
     r"|د\.إ|ر\.س|[.,]\d{2}\b|\d,[-–]",
     re.I,
 )

@@ -6,7 +6,7 @@ import re
 
 from prodex.extract.model import Media, MediaType
 from prodex.extract.page import Page
-from prodex.extract.readers.dom.vocabulary import OTHER_PRODUCTS, ancestors_match
+from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 
 _EMBED = re.compile(
     r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/|youtube\.com/watch\?v=)([\w-]{11})"
@@ -41,7 +41,7 @@ def find_videos(page: Page) -> list[Media]:
         url = page.absolute(raw)
         if not url or (node.tag == "iframe" and not _EMBED.search(url)):
             continue
-        if ancestors_match(node, OTHER_PRODUCTS, 6, page.h1_holders()):
+        if ancestors_match(node, OUTSIDE_THIS_PRODUCT, 6, page.h1_holders()):
             continue
         url = canonical_video_url(url)
         if url in seen:

@@ -170,6 +170,15 @@ OLD_PRICE = re.compile(
         )
     )
 )
+OUTSIDE_THIS_PRODUCT = (OTHER_PRODUCTS, OUTSIDE_PRODUCT)
+"""Both patterns: sections of other products, and the page's own header, menus, footer, popups."""
+
+
+def names_another_section(marker: str) -> bool:
+    """Whether a lower-cased class/id marker names another product's block or a page section."""
+    return bool(OTHER_PRODUCTS.search(marker) or OUTSIDE_PRODUCT.search(marker))
+
+
 CURRENT_PRICE = re.compile(
     trie_pattern(("sale", "special", "final", "current", "actual", "now", "offer", "selling"))
 )
