@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -80,3 +81,44 @@ def test_an_unexpected_error_on_a_direct_route_answers_50000_without_internals(
         assert secret not in response.text
     assert [r for r in caplog.records if r.exc_info and getattr(r, "rid", None) == "direct-1"]
     assert 'method="POST",route="/v2/product",status="500"' in metrics
+
+
+def test_a_route_with_parameters_or_dependencies_is_refused() -> None:
+    from fastapi import Depends, Request
+
+    router = APIRouter()
+
+    @router.post("/with-query")
+    async def with_query(request: Request, page: int = 1) -> None: ...
+
+    async def dependency() -> None: ...
+
+    @router.post("/with-dependency", dependencies=[Depends(dependency)])
+    async def with_dependency(request: Request) -> None: ...
+
+    for path in ("/with-query", "/with-dependency"):
+        with pytest.raises(ValueError, match="route it normally"):
+            DirectRoutes().add(router, "POST", path)
+
+
+def test_the_body_routes_are_served_by_the_direct_route(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prodex.api.direct import DirectRoute
+
+    served: list[str] = []
+    original = DirectRoute.__call__
+
+    async def spy(self: DirectRoute, scope: Any, receive: Any, send: Any) -> None:
+        served.append(f"{scope['method']} {scope['path']}")
+        await original(self, scope, receive, send)
+
+    monkeypatch.setattr(DirectRoute, "__call__", spy)
+    app = create_app(make_settings(database_url, tmp_path))
+    with serve_in_thread(app) as base_url:
+        key = app.state.accounts.create(name="direct", plan="test")[1].secret
+        with httpx.Client(base_url=base_url, headers={"x-api-key": key}) as client:
+            created = assert_envelope(client.post("/v2/product", json={"name": "spied"}), 200, 0)
+            assert_envelope(client.put("/v2/product", json={"product_id": created["product_id"]}), 200, 0)
+            assert_envelope(client.get(f"/v2/product/{created['product_id']}"), 200, 0)
+    assert served == ["POST /v2/product", "PUT /v2/product"]

@@ -231,3 +231,29 @@ async def test_concurrent_async_creations_are_grouped_and_isolated(
     assert {f"grouped {i}" for i in range(60) if i != 7} <= names
     with pytest.raises(InvalidParameter):
         await products.acreate_manual(owner, ManualFields(name=" "))
+
+
+async def test_a_group_that_cannot_reach_the_database_fails_at_once(
+    database: Database, account_ids: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection-level failure fails every request of the group with one attempt; only a row's
+    data error makes the rows go in one by one (see the grouped-and-isolated test)."""
+    import psycopg
+
+    from prodex.store.group_insert import GroupedProductInserter
+
+    owner, _ = account_ids
+    attempts: list[int] = []
+
+    async def unreachable(self: GroupedProductInserter, group: list[object]) -> list[object]:
+        attempts.append(len(group))
+        raise psycopg.OperationalError("connection refused")
+
+    monkeypatch.setattr(GroupedProductInserter, "_write", unreachable)
+    products = Products(database)
+    results = await asyncio.gather(
+        *(products.acreate_manual(owner, ManualFields(name=f"down {i}")) for i in range(5)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, psycopg.OperationalError) for r in results)
+    assert attempts == [5]

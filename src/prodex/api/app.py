@@ -164,7 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health_checks = {}
     app.state.url_analyzer = None
     install_error_handlers(app)
-    direct_routes = DirectRoutes()
+    direct_routes = DirectRoutes()  # (products.router is included below without a prefix)
     for method in ("POST", "PUT"):
         direct_routes.add(products.router, method, "/v2/product")
     app.add_middleware(

@@ -1,11 +1,13 @@
 """Direct routes: the body routes served straight from the request-context middleware.
 
 ``POST`` and ``PUT /v2/product`` take nothing from FastAPI but the request: they authenticate,
-read and validate their JSON body themselves (:mod:`prodex.api.deps`). For them, FastAPI's
-per-request machinery (route matching over every route, dependency solving, the exception,
-telemetry, body-limit and exit-stack middlewares) adds only time: about a third of the server
-CPU of a product created by hand, measured with ``bench/bench_api.py`` (SQLite: 206 -> 140 us
-per request). :class:`DirectRoutes` maps exactly those methods and paths to their endpoints;
+read and validate their JSON body themselves (:mod:`prodex.api.deps`). For them, the part of
+FastAPI's per-request machinery inside the user middleware (route matching over every route,
+the request/response wrapper, dependency solving, the exception and exit-stack middlewares)
+adds only time: about a third of the server CPU of a product created by hand, measured with
+``bench/bench_api.py`` (SQLite, server CPU per create: 195-209 us before, 134-140 us after).
+FastAPI's outer middlewares (server errors, telemetry, body limit) still run, as for every
+request. :class:`DirectRoutes` maps exactly those methods and paths to their endpoints;
 :class:`~prodex.api.middleware.RequestContextMiddleware` sends a matching request there, and
 turns the endpoint's errors into envelopes with the same function as the app's exception
 handlers (:func:`~prodex.api.errors.handled_error_response`).
@@ -52,6 +54,22 @@ class DirectRoute:
         await response(scope, receive, send)
 
 
+def _takes_only_the_request(route: APIRoute) -> bool:
+    dependant = route.dependant
+    return (
+        not route.dependencies
+        and not dependant.dependencies
+        and dependant.request_param_name is not None
+        and not (
+            dependant.path_params
+            or dependant.query_params
+            or dependant.header_params
+            or dependant.cookie_params
+            or dependant.body_params
+        )
+    )
+
+
 class DirectRoutes:
     """``(method, path) -> DirectRoute`` for the endpoints served past FastAPI's routing."""
 
@@ -59,9 +77,16 @@ class DirectRoutes:
         self._routes: dict[tuple[str, str], DirectRoute] = {}
 
     def add(self, router: APIRouter, method: str, path: str) -> None:
-        """Serve ``method path`` of ``router`` directly; its endpoint must take only the request."""
+        """Serve ``method path`` of ``router`` directly.
+
+        The router must be included in the app without a prefix, and the endpoint must take only
+        the request: a route with dependencies or parameters needs FastAPI to resolve them, and
+        is refused here (``ValueError``) rather than served without them.
+        """
         for route in router.routes:
             if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()):
+                if not _takes_only_the_request(route):
+                    raise ValueError(f"{method} {path} has dependencies or parameters: route it normally")
                 self._routes[(method, path)] = DirectRoute(route, route.endpoint)
                 return
         raise LookupError(f"no route {method} {path} in the router")

@@ -123,10 +123,7 @@ class ApiKeyAuthenticator:
         return principal
 
     def _lookup_done(self, raw_key: str, lookup: asyncio.Future[Principal]) -> None:
-        self._lookups.pop(raw_key, None)
+        if self._lookups.get(raw_key) is lookup:
+            del self._lookups[raw_key]
         if not lookup.cancelled():
             lookup.exception()  # retrieved here too: every waiter may have given up
-
-    def forget_all(self) -> None:
-        """Drop every remembered key (next calls look them up again)."""
-        self._cache.clear()

@@ -36,7 +36,8 @@ _BEGIN_OPTION = "prodex_sqlite_begin"
 #: How long a SQLite call waits for another process's write lock before failing. SQLite calls run on
 #: the event loop (see :meth:`Database.run`), so this also bounds how long the loop can stall.
 SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
-#: How long a PostgreSQL bulk insert waits for a connection of the asyncio pool before failing.
+#: How long a PostgreSQL bulk insert waits for a connection of the asyncio pool before failing (a
+#: failed group fails all its requests at once: see prodex.store.group_insert).
 ASYNC_POOL_TIMEOUT_SECONDS = 5.0
 
 
@@ -169,7 +170,7 @@ class Database:
                     min_size=1,
                     max_size=max(2, self._pool_size // 2),
                     max_lifetime=300,
-                    # A request waits at most this long for a connection (database down or busy).
+                    # A group of inserts waits at most this long for a connection (database down or busy).
                     timeout=ASYNC_POOL_TIMEOUT_SECONDS,
                     kwargs={"autocommit": True},
                     open=False,
@@ -192,7 +193,8 @@ class Database:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
-        """Close every pooled connection and stop the thread pool."""
+        """Close the synchronous engine's pooled connections and stop the thread pool (the asyncio
+        pool belongs to its event loop: :meth:`adispose` closes it too)."""
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None

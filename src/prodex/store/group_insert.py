@@ -9,7 +9,9 @@ mode, so no BEGIN and COMMIT round trips); every caller gets its answer
 only after that transaction committed, so nothing is acknowledged before it is durable. One
 group is written at a time: the inserts that arrive meanwhile form the next group, so groups grow
 with the load (more groups in flight would make them smaller and each insert dearer).
-If a group fails, its items are retried one by one, so one bad row fails only its own request.
+If a group fails on a row's data (a constraint, a bad value), its items are retried one by one,
+so one bad row fails only its own request; any other failure (the database unreachable, a pool
+timeout) fails the whole group at once: retrying each row would only repeat the wait.
 """
 
 from __future__ import annotations
@@ -19,12 +21,28 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg
+import sqlalchemy.exc
+
 from prodex.extract.model import Product
 from prodex.store import products as repo
 from prodex.store.db import Database
 from prodex.store.records import ProductRecord
 
 log = logging.getLogger("prodex.store")
+
+
+ROW_ERRORS: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.IntegrityError,
+    sqlalchemy.exc.DataError,
+    psycopg.IntegrityError,
+    psycopg.DataError,
+)
+
+
+def is_row_error(exc: Exception) -> bool:
+    """Whether a failed insert failed on one row's data (retrying the rows alone isolates it)."""
+    return isinstance(exc, ROW_ERRORS)
 
 
 @dataclass(slots=True)
@@ -77,7 +95,12 @@ class GroupedProductInserter:
         try:
             try:
                 records = await self._write(group)
-            except Exception:
+            except Exception as exc:
+                if len(group) == 1 or not is_row_error(exc):
+                    for item in group:
+                        if not item.future.done():
+                            item.future.set_exception(exc)
+                    return
                 log.warning("a group of %d product inserts failed; retrying one by one", len(group))
                 for item in group:
                     await self._write_alone(item)
