@@ -147,6 +147,16 @@ def _images_of(value: Any) -> list[str]:
     return urls
 
 
+def _first_offer(product: dict[str, Any], variants: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first offer the product, or else its first variant, carries (``offers: [{price...}]``:
+    marketplaces nest the seller's price and stock there)."""
+    for holder in (product, *variants[:1]):
+        for offer in as_list(holder.get("offers"))[:5]:
+            if isinstance(offer, dict) and _first_key(offer, _PRICE_KEYS) is not None:
+                return offer
+    return None
+
+
 class _PageMatcher:
     """Tells the page's own product from other products in its state: by the URL and the title."""
 
@@ -209,12 +219,18 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
     description = _first_key(best, _DESCRIPTION_KEYS)
     found.description = to_plain_text(description) if isinstance(description, str) else None
     found.brand = brand_of(_first_key(best, ("brand", "vendor", "manufacturer", "brandName"))) or None
-    currency = normalise_currency(_first_key(best, ("currency", "currencyCode", "priceCurrency")), page.tld)
-    found.currency = currency
     variants = [v for v in as_list(best.get("variants"))[:100] if isinstance(v, dict)]
+    offer = _first_offer(best, variants)
+    currency_keys = ("currency", "currencyCode", "priceCurrency")
+    currency = normalise_currency(_first_key(best, currency_keys), page.tld)
+    if currency is None and offer is not None:
+        currency = normalise_currency(_first_key(offer, currency_keys), page.tld)
+    found.currency = currency
     price_value = _first_key(best, _PRICE_KEYS)
     if price_value is None and variants:
         price_value = _first_key(variants[0], _PRICE_KEYS)
+    if price_value is None and offer is not None:
+        price_value = _first_key(offer, _PRICE_KEYS)
     found.price = _price_of(price_value, currency, cents=shopify)
     if found.currency is None and isinstance(price_value, dict):
         found.currency = normalise_currency(
@@ -227,6 +243,9 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
     if sku is None and variants:
         sku = variants[0].get("sku")
     found.sku = identifier_of(sku) or None
-    available = _first_key(best, ("availability", "available", "inStock", "in_stock", "stockStatus"))
+    stock_keys = ("availability", "available", "inStock", "in_stock", "stockStatus", "is_available")
+    available = _first_key(best, stock_keys)
+    if available is None and offer is not None:
+        available = _first_key(offer, stock_keys)
     found.availability = normalise_availability(available) if available is not None else None
     return found

@@ -25,8 +25,10 @@ from prodex.extract.readers.dom.vocabulary import (
     GALLERY_WORDS,
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
+    OUTSIDE_THIS_PRODUCT,
     ancestors_match,
     class_and_id,
+    is_hidden,
     names_another_section,
 )
 
@@ -198,6 +200,29 @@ def _vocabulary_anchor(page: Page, scope: LexborNode | None = None) -> LexborNod
     return None
 
 
+MIN_PHOTO_SIDE = 100
+"""A picture the markup says is smaller than this (width or height attribute) is an icon."""
+
+
+def _region_anchor(page: Page, region: LexborNode) -> LexborNode | None:
+    """The first picture beside the title that is not an icon, logo, badge or swatch: the main
+    picture of a page that neither names its gallery nor gives a picture in its markup."""
+    for node in region.css("img")[:30]:
+        if is_hidden(node) or ancestors_match(node, OUTSIDE_THIS_PRODUCT, 10, page.h1_holders()):
+            continue
+        attrs = node.attributes
+        if any(
+            (value := attrs.get(side)) and value.isdigit() and int(value) < MIN_PHOTO_SIDE
+            for side in ("width", "height")
+        ):
+            continue
+        url = element_image_url(node, page)
+        hint = _hint(node)
+        if url and not SKIP_HINT.search(hint) and not is_junk_image(url, hint):
+            return node
+    return None
+
+
 def _pure_gallery(node: LexborNode, stops: set[int] | None = None) -> bool:
     """Whether an element holds pictures only (no title, price, form, long text, other products).
 
@@ -271,7 +296,7 @@ def title_region(title: LexborNode | None) -> LexborNode | None:
             for _ in range(REGION_EXTRA_LEVELS):
                 parent = node.parent
                 if parent is None or parent.tag in ("html", "body"):
-                    return None
+                    break  # a shallow page: the region is as wide as it gets below the body
                 node = parent
             return node
     return None
@@ -292,7 +317,7 @@ def find_gallery(
         anchor = find_anchor(page, main_urls, region) if region is not None else None
         anchor = anchor or find_anchor(page, main_urls)
     if anchor is None and region is not None:
-        anchor = _vocabulary_anchor(page, region)
+        anchor = _vocabulary_anchor(page, region) or _region_anchor(page, region)
     if anchor is None:
         anchor = _vocabulary_anchor(page)
     if anchor is None:
