@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint pytest bench-extraction bench-api bench-url bench-render clean
+.PHONY: run test lint pytest bench-extraction bench-instructions bench-api bench-url bench-render clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ pytest: $(STAMP)
 
 bench-extraction: $(STAMP)
 	$(BIN)/prodex bench extraction --pages ../shared/datasets/product-pages
+
+## bench-instructions: instructions of one extraction pass, prodex vs extruct (needs valgrind)
+bench-instructions: $(STAMP)
+	$(BIN)/python bench/bench_instructions.py --pages ../shared/datasets/product-pages
 
 ## bench-api: manual-create throughput and latency vs a bare endpoint, SQLite and PostgreSQL
 bench-api: $(STAMP)
