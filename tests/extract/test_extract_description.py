@@ -1,0 +1,57 @@
+"""The DOM description finder on its own: selling points, labelled sections, several blocks."""
+
+from __future__ import annotations
+
+from prodex.extract.page import Page
+from prodex.extract.readers.dom.description import (
+    descriptions_text,
+    find_description_nodes,
+    find_selling_points,
+    labelled_sections,
+    section_content,
+)
+
+
+def _page(body: str) -> Page:
+    page = Page.parse(f"<html><body>{body}</body></html>", "https://shop.example/p/1")
+    page.strip_hidden_markup()
+    return page
+
+
+def test_list_items_that_are_links_are_not_selling_points() -> None:
+    page = _page(
+        '<div class="product-description"><p>A kettle that boils a litre in three minutes flat.</p><ul>'
+        "<li>1.7 litre capacity</li>"
+        '<li><a href="/delivery">More about delivery &amp; collection</a></li>'
+        '<li>Auto shut-off, see <a href="/safety">safety notes</a></li>'
+        "</ul></div>"
+    )
+    nodes = find_description_nodes(page)
+    assert find_selling_points(*nodes) == ["1.7 litre capacity", "Auto shut-off, see safety notes"]
+
+
+def test_a_heading_opens_the_block_after_it_or_the_panel_it_names() -> None:
+    page = _page(
+        "<section><h2>Product details</h2><div id=after><p>Solid oak, oiled by hand in our workshop.</p>"
+        "</div></section>"
+        '<button role="tab" aria-controls="panel-9 other">Beschreibung</button>'
+        '<div id="panel-9"><p>Der Tisch ist aus massiver Eiche gefertigt und geölt.</p></div>'
+        '<h3>Shipping &amp; returns</h3><div id="ship"><p>Free delivery on orders over 50 euros.</p></div>'
+    )
+    headings = page.tree.css("h2, h3, button")
+    assert [node.attrs.get("id") for node in labelled_sections(page, headings)] == ["after", "panel-9"]
+    bad = _page('<button role="tab" aria-controls="a&quot;b">Description</button><div id="x">text</div>')
+    assert section_content(bad, bad.tree.css_first("button")) is not None  # falls back to what follows
+
+
+def test_several_blocks_each_once_the_best_first() -> None:
+    page = _page(
+        '<div class="short-description"><p>Sturdy oak table for six, oiled by hand.</p></div>'
+        '<div class="tabs"><h2>Description</h2><div class="panel"><p>This table is made of solid oak. '
+        "Every board is chosen by hand. The top is oiled three times. It seats six people easily. "
+        "The legs can be unscrewed for moving.</p></div></div>"
+    )
+    text = descriptions_text(find_description_nodes(page))
+    assert text.startswith("This table is made of solid oak.")
+    assert text.endswith("Sturdy oak table for six, oiled by hand.")
+    assert text.count("Sturdy oak table") == 1
