@@ -273,10 +273,11 @@ def is_junk_image(url: str, hint: str = "") -> bool:
 
     ``hint`` carries the element's alt/class/id text when there is one.
     """
-    parts = urlsplit(url)
-    if _TRACKER_HOSTS.search(parts.netloc.lower()) or _TRACKER_HOSTS.search(parts.path[:60].lower()):
+    origin, raw_path, _ = _host_and_path(url)
+    host = origin.partition("://")[2]
+    if _TRACKER_HOSTS.search(host.lower()) or _TRACKER_HOSTS.search(raw_path[:60].lower()):
         return True
-    path = (unquote(parts.path) if "%" in parts.path else parts.path).lower()
+    path = (unquote(raw_path) if "%" in raw_path else raw_path).lower()
     if _NOT_IMAGE_EXT.search(path):
         return True
     filename = path.rsplit("/", 1)[-1]
@@ -294,7 +295,7 @@ def looks_like_image_url(url: str) -> bool:
 
 def size_score(url: str) -> int:
     """How large a picture URL says it is (size words and dimensions in its file name or path)."""
-    path = unquote(urlsplit(url).path).lower()
+    path = unquote(_host_and_path(url)[1]).lower()
     name = path.rsplit("/", 1)[-1]
     score = 0
     for word, value in _SIZE_WORDS:
