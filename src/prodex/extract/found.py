@@ -20,6 +20,9 @@ class Found:
     price: str | None = None
     offer_prices: list[str] = field(default_factory=list)
     """Every price the source offers (variants, sellers), the main one first."""
+    price_is_lowest: bool = False
+    """The price is the lowest of several offers (an AggregateOffer's ``lowPrice``), not
+    necessarily the one on show: the page's own price at or above it may be the offer it sells."""
     old_prices: list[str] = field(default_factory=list)
     """Prices the page shows as old, list or crossed-out prices."""
     currency: str | None = None

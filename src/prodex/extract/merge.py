@@ -175,7 +175,10 @@ def _category_levels(found: Found) -> list[str]:
 
 def _shown_price(sources: Sequence[Found], price: str | None, origin: str | None) -> str | None:
     """The price the page shows next to the title, when it corrects the structured one: it is one
-    of several offered prices (the variant on show), or the structured price is the crossed-out one."""
+    of several offered prices (the variant on show), the structured price is the crossed-out one,
+    or the structured price is only the lowest of several offers (an AggregateOffer's
+    ``lowPrice``: a used copy, a smaller pack) and the page shows one at or above it, within the
+    highest offer when one is given."""
     if price is None or origin in (None, "dom") or (origin or "").startswith("site:"):
         return None
     dom = next((f for f in sources if f.source == "dom"), None)
@@ -190,6 +193,10 @@ def _shown_price(sources: Sequence[Found], price: str | None, origin: str | None
         return dom.price
     if price in dom.old_prices and shown < given:
         return dom.price
+    if structured.price_is_lowest and shown >= given:
+        highest = max((Decimal(p) for p in structured.offer_prices), default=given)
+        if highest == given or shown <= highest:
+            return dom.price
     return None
 
 

@@ -56,7 +56,8 @@ def _hints(sources: list[Found]) -> dom.DomHints:
     hints.need_breadcrumbs = not any(f.breadcrumbs for f in structured)
     trusted = [f for f in structured if f.source not in ("opengraph", "meta")]
     hints.need_price = not any(
-        f.source == "json-ld" and f.price and len(set(f.offer_prices)) == 1 for f in trusted
+        f.source == "json-ld" and f.price and len(set(f.offer_prices)) == 1 and not f.price_is_lowest
+        for f in trusted
     )
     hints.need_gallery = not any(len(f.images) >= GALLERY_ENOUGH for f in trusted)
     hints.need_description = not any(

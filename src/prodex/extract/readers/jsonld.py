@@ -252,6 +252,7 @@ def fill_from_product(found: Found, product: dict[str, Any], page: Page) -> None
     offers = read_offers(first("offers"), page.tld)
     found.price, found.currency, found.availability = offers.price, offers.currency, offers.availability
     found.offer_prices = offers.prices
+    found.price_is_lowest = offers.price_is_lowest
     found.sku = identifier_of(first("sku")) or offers.sku or identifier_of(first("productID")) or None
     category = first("category")
     found.category = text_of(category) or None

@@ -159,10 +159,12 @@ def identifier_of(value: Any) -> str:
 class OfferFacts:
     """Price, currency and availability read from schema.org offers."""
 
-    __slots__ = ("availability", "currency", "price", "prices", "sku")
+    __slots__ = ("availability", "currency", "price", "price_is_lowest", "prices", "sku")
 
     def __init__(self) -> None:
         self.price: str | None = None
+        self.price_is_lowest = False
+        """The price is an AggregateOffer's ``lowPrice``: the lowest of several offers."""
         self.prices: list[str] = []
         self.currency: str | None = None
         self.availability: str | None = None
@@ -214,12 +216,13 @@ def amount_of(value: Any, currency: str | None) -> str | None:
 def read_offers(value: Any, tld: str = "") -> OfferFacts:
     """Offer facts from an ``offers`` value: Offer, AggregateOffer, nested offers or a list.
 
-    The price is the first offer's (an AggregateOffer gives its ``lowPrice``), every offered price
-    is kept for the merge; the product is in stock when any offer is.
+    The price is the first offer's (an AggregateOffer gives its ``lowPrice``, and its ``highPrice``
+    joins the offered prices), every offered price is kept for the merge; the product is in stock
+    when any offer is.
     """
     facts = OfferFacts()
     availabilities: list[str] = []
-    prices: list[tuple[str, str | None]] = []
+    prices: list[tuple[str, str | None, bool]] = []  # (price, currency, is an AggregateOffer's lowPrice)
     queue: list[Any] = list(as_list(value))[:200]
     seen = 0
     while queue and seen < 400:
@@ -230,14 +233,19 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
         offer = lower_keys(raw_offer)
         currency = normalise_currency(text_of(offer.get("pricecurrency")), tld) or facts.currency
         price = amount_of(offer.get("price"), currency)
+        lowest = False
         if price is None:
             price = amount_of(offer.get("lowprice"), currency)
+            lowest = price is not None
         if price is None and "pricespecification" in offer:
             price, currency = _price_from_specification(offer.get("pricespecification"), currency)
         if price is not None and price.strip("0.") == "":
             price = None  # a zero price is a placeholder, not a price
         if price is not None:
-            prices.append((price, currency))
+            prices.append((price, currency, lowest))
+            high = amount_of(offer.get("highprice"), currency) if lowest else None
+            if high is not None and high != price:
+                prices.append((high, currency, False))
         if facts.currency is None and currency:
             facts.currency = currency
         availability = normalise_availability(text_of(offer.get("availability")))
@@ -249,8 +257,8 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
         if nested is not None:
             queue.extend(as_list(nested)[:200])
     if prices:
-        facts.price, facts.currency = prices[0]
-        facts.prices = [price for price, currency in prices if currency == facts.currency][:50]
+        facts.price, facts.currency, facts.price_is_lowest = prices[0]
+        facts.prices = [price for price, currency, _ in prices if currency == facts.currency][:50]
     if availabilities:
         facts.availability = "InStock" if "InStock" in availabilities else availabilities[0]
     return facts

@@ -36,14 +36,21 @@ LINKED_PENALTY = 3
 ("Open-box from $249.99", "2 new from $30") or another product's, the buy box's is not a link."""
 SCOPE_LEVELS = 8
 _HAS_DIGIT = re.compile(r"\d")
+_WHOLE_UNITS = re.compile(r"(?:\d{1,3}(?:[.,\s'’]\d{3})*|\d+)[.,]?")
+_CENTS = re.compile(r"[.,]?\d{2}")
+_PRICE_MARK = re.compile(
+    r"[$€£¥₹₩₽₺₴₪₫฿₱.,:*-]{1,3}|[A-Z]{3}|[A-Z]{1,2}\$|kr|Kč|kč|zł|Ft|lei|TL|Rs\.?|руб\.?|грн|원|円|元|đ"
+)
+"""A piece beside the amount of a split price: a currency sign, code or word, or a separator."""
 _MONEY_HINT = re.compile(
-    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾원đ]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв)(?!\w)"
+    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾원đ円元]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв)(?!\w)"
     r"|د\.إ|ر\.س|[.,]\d{2}\b|\d,[-–]",
     re.I,
 )
 
 
-def _in_link(node: LexborNode) -> bool:
+def in_link(node: LexborNode) -> bool:
+    """Whether ``node`` is inside a link (``<a href>``) within four levels."""
     parent: LexborNode | None = node
     for _ in range(4):
         if parent is None:
@@ -65,18 +72,41 @@ def _struck(node: LexborNode) -> bool:
     return False
 
 
-def _candidate_value(node: LexborNode) -> str:
+def _candidate_value(node: LexborNode) -> tuple[str, bool]:
+    """The element's price text, and whether it is a machine-readable amount (``content``,
+    ``data-price``...) rather than text the shopper reads."""
     attrs = node.attributes
     for key in ("content", "data-price-amount", "data-price", "data-price-value", "value"):
         value = attrs.get(key)
         if value and _HAS_DIGIT.search(value):
-            return value
+            return value, key != "value"  # (an input's value is a form field, not a stated price)
     inner = node.css_first("[content]")  # a machine-readable amount inside the shown price
     if inner is not None:
         value = inner.attributes.get("content") or ""
         if _HAS_DIGIT.search(value) and len(value) < 20:
-            return value
-    return node.text(deep=True, separator=" ")
+            return value, True
+    return node.text(deep=True, separator=" "), False
+
+
+def _split_price(node: LexborNode) -> str | None:
+    """A price written in separate elements for the whole units and the cents ("129" "€" "99",
+    "$" "129" "00"), as one amount ("129.99 €"); ``None`` for anything else."""
+    pieces = [piece.strip() for piece in node.text(deep=True, separator="\x00").split("\x00")]
+    pieces = [piece for piece in pieces if piece]
+    if not 2 <= len(pieces) <= 5:
+        return None
+    numbers = [piece for piece in pieces if _HAS_DIGIT.search(piece)]
+    others = [piece for piece in pieces if not _HAS_DIGIT.search(piece)]
+    if (
+        len(numbers) != 2
+        or not _WHOLE_UNITS.fullmatch(numbers[0])
+        or not _CENTS.fullmatch(numbers[1])
+        or pieces.index(numbers[1]) < pieces.index(numbers[0])
+        or not all(_PRICE_MARK.fullmatch(piece) for piece in others)
+    ):
+        return None
+    whole = "".join(char for char in numbers[0] if char.isdigit())
+    return f"{whole}.{numbers[1].lstrip('.,')} {' '.join(others)}".strip()
 
 
 def _wraps_a_price(node: LexborNode) -> bool:
@@ -141,12 +171,17 @@ def _read_candidate(
     itemprop = node.attrs.get("itemprop") == "price"
     struck = node.tag in ("del", "s", "strike") or _struck(node)
     old = struck or (not itemprop and _marked_old(class_and_id(node)))
-    if not itemprop and _wraps_a_price(node):
+    split = _split_price(node) if node.child is not None and node.child.next is not None else None
+    if split is not None:
+        raw, machine = split, False
+    elif not itemprop and _wraps_a_price(node):
         return None  # a wrapper: its inner price element is a candidate of its own
-    raw = clean_line(_candidate_value(node))
+    else:
+        value, machine = _candidate_value(node)
+        raw = clean_line(value)
     if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
         return None
-    if not itemprop and not _MONEY_HINT.search(raw) and "data-price" not in node.attrs:
+    if not (itemprop or machine) and not _MONEY_HINT.search(raw):
         return None
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
@@ -201,7 +236,7 @@ def _find_price_in(
         distance = _distance(node, title_ancestors) if title_ancestors else 0
         if node.tag == "meta":
             distance += 5  # a price the shopper sees beats an invisible one as near
-        elif _in_link(node):
+        elif in_link(node):
             distance += LINKED_PENALTY
         if distance < 99:
             ranked.append((distance, order, node))

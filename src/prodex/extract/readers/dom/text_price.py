@@ -18,7 +18,7 @@ from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import normalise_currency, parse_price
-from prodex.extract.readers.dom.price import DomPrice
+from prodex.extract.readers.dom.price import DomPrice, in_link
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
@@ -167,6 +167,18 @@ def _texts_after(region: LexborNode, title: LexborNode) -> list[tuple[LexborNode
     return texts
 
 
+_RANGE_SEPARATOR = re.compile(r"\s*[-–—~]\s*")
+
+
+def _range_low(text: str) -> re.Match[str] | None:
+    """The lower amount of a price range ("$12.90 - $18.90": variants at several prices, none
+    chosen yet), matched as :data:`_MONEY` matches one price."""
+    parts = _RANGE_SEPARATOR.split(text, maxsplit=1)
+    if len(parts) != 2 or _MONEY.match(parts[1]) is None:
+        return None
+    return _MONEY.match(parts[0])
+
+
 def find_text_price(page: Page, title: LexborNode | None, currency: str | None = None) -> DomPrice:
     """The price printed as plain text nearest the title (see the module docstring), or an empty
     :class:`DomPrice`."""
@@ -181,7 +193,7 @@ def find_text_price(page: Page, title: LexborNode | None, currency: str | None =
     for index, (node, text) in enumerate(texts):
         if len(text) > MAX_PRICE_TEXT:
             continue
-        match = _MONEY.match(text)
+        match = _MONEY.match(text) or _range_low(text)
         if match is None:
             continue
         neighbours = [
@@ -195,8 +207,8 @@ def find_text_price(page: Page, title: LexborNode | None, currency: str | None =
         if marker is None or _NOT_THE_PRICE.search(fold(" ".join(neighbours))):
             continue
         element = node.parent
-        if element is None or _struck(element) or is_hidden(element):
-            continue
+        if element is None or _struck(element) or is_hidden(element) or in_link(element):
+            continue  # (a price in a link is another offer's or another product's)
         distance = distance_to_title(element, ancestors)
         if distance > MAX_DISTANCE or (best is not None and (distance, index) >= best[:2]):
             continue

@@ -128,6 +128,8 @@ OLD_PRICE = re.compile(
             "regular",
             "list",
             "before",
+            "lowest",
+            "omnibus",
             "original",
             "origin-",
             "origin_",
@@ -210,7 +212,7 @@ def is_hidden(node: LexborNode) -> bool:
     return bool(classes and HIDDEN_CLASS.search(classes.lower()))
 
 
-SECTION_TAGS = frozenset(("header", "footer", "nav", "aside", "dialog"))
+SECTION_TAGS = frozenset(("header", "footer", "nav", "dialog"))
 _LAYOUT_END = frozenset(("body", "html", "main"))
 
 
