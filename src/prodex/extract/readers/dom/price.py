@@ -38,6 +38,12 @@ SCOPE_LEVELS = 8
 _HAS_DIGIT = re.compile(r"\d")
 _WHOLE_UNITS = re.compile(r"(?:\d{1,3}(?:[.,\s'’]\d{3})*|\d+)[.,]?")
 _CENTS = re.compile(r"[.,]?\d{2}")
+_UNIT_PRICE = re.compile(
+    r"(?:/|\bper\b|\bpro\b|\bje\b|\bpar\b|\bal\b|\bpor\b)\s*(?:\d+(?:[.,]\d+)?\s*)?"
+    r"(?:ml|cl|dl|l|kg|g|mg|m|cm|m²|m2|qm|lb|oz|st|stk|pcs?|pieces?|stück|unit|unité|ud|szt)\b",
+    re.IGNORECASE,
+)
+"""A unit price ("5,25 € / 100 ml", "12,90 € pro kg"): the price of a quantity, not of the product."""
 _PRICE_MARK = re.compile(
     r"[$€£¥₹₩₽₺₴₪₫฿₱.,:*-]{1,3}|[A-Z]{3}|[A-Z]{1,2}\$|kr|Kč|kč|zł|Ft|lei|TL|Rs\.?|руб\.?|грн|원|円|元|đ"
 )
@@ -183,6 +189,7 @@ def _read_candidate(
         return None
     if not (itemprop or machine) and not _MONEY_HINT.search(raw):
         return None
+    old = old or bool(_UNIT_PRICE.search(raw))
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
     if price is None or price.strip("0.") == "":
