@@ -305,7 +305,8 @@ SKU_SELECTOR = (
     '[itemprop="sku"], [class*="sku" i]:not([class*="skus" i]), [id*="sku" i], [class*="product-code" i]'
 )
 AVAILABILITY_SELECTOR = (
-    '[itemprop="availability"], [class*="availab" i], [class*="stock" i], [class*="dispon" i]'
+    '[itemprop="availability"], [class*="availab" i], [class*="stock" i], [class*="dispon" i], '
+    '[class*="soldout" i], [class*="sold-out" i], [class~="oos"], [class$="-oos"]'
 )
 BUY_SELECTOR = 'button, input[type=submit], [role=button], a[class*="cart" i], a[class*="basket" i]'
 MAX_TITLE_DISTANCE = 12
