@@ -36,9 +36,7 @@ from prodex.extract.readers.dom.vocabulary import (
     class_and_id,
 )
 
-DESCRIPTION_SELECTOR = (
-    '[itemprop="description"], [class*="desc" i], [id*="desc" i]'
-)
+DESCRIPTION_SELECTOR = '[itemprop="description"], [class*="desc" i], [id*="desc" i]'
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
     r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|"
