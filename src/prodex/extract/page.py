@@ -6,6 +6,7 @@ A page is parsed once; readers query the tree with CSS selectors. Values compute
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -46,11 +47,7 @@ class Landmarks:
     def find(cls, tree: LexborHTMLParser) -> Landmarks:
         """The landmarks of a parsed page."""
         marks = cls()
-        last = None
-        for node in tree.css(LANDMARKS_SELECTOR):
-            if node.mem_id == last:
-                continue  # (a node that matches several selectors is listed once per selector)
-            last = node.mem_id
+        for node in each_once(tree.css(LANDMARKS_SELECTOR)):
             tag, attrs = node.tag, node.attrs
             if tag == "meta" and "content" in attrs:
                 marks.metas.append(node)
@@ -74,6 +71,16 @@ class Landmarks:
             if "itemscope" in attrs and "itemtype" in attrs:
                 marks.items.append(node)
         return marks
+
+
+def each_once(nodes: Iterable[LexborNode]) -> Iterator[LexborNode]:
+    """The nodes of a CSS search, each once: a node that matches several selectors of a list is
+    listed once per selector, next to itself."""
+    last = None
+    for node in nodes:
+        if node.mem_id != last:
+            last = node.mem_id
+            yield node
 
 
 def host_of(url: str) -> str:

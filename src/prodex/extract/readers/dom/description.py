@@ -25,7 +25,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from prodex.extract.page import Page
+from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line, html_to_text
@@ -348,11 +348,7 @@ def find_description_nodes(page: Page, title_holders: set[int] | None = None) ->
     """
     marked: list[LexborNode] = []
     headings: list[LexborNode] = []
-    last = None
-    for node in page.search_root().css(SEARCH_SELECTOR):
-        if node.mem_id == last:
-            continue  # (a node that matches several selectors is listed once per selector)
-        last = node.mem_id
+    for node in each_once(page.search_root().css(SEARCH_SELECTOR)):
         if is_heading(node):
             headings.append(node)
         elif len(marked) < MAX_CANDIDATES:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from prodex.extract.page import Page
+from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
@@ -473,11 +473,7 @@ def _brand_elements(page: Page) -> list[LexborNode]:
     """The elements :data:`BRAND_SELECTOR` finds, each once, in page order, class matches narrowed
     to :data:`BRAND_CLASSES`."""
     out: list[LexborNode] = []
-    last = None
-    for node in page.search_root().css(BRAND_SELECTOR):
-        if node.mem_id == last:
-            continue  # (a node that matches several selectors is listed once per selector)
-        last = node.mem_id
+    for node in each_once(page.search_root().css(BRAND_SELECTOR)):
         attrs = node.attrs
         href = (attrs.get("href") or "").lower() if node.tag == "a" else ""
         classes = (attrs.get("class") or "").lower()
