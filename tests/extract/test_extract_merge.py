@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodex.extract.merge import HEAD_CHARS, _contains, _folded_head
+from prodex.extract.fields.description import HEAD_CHARS, _folded_head
+from prodex.extract.fields.description import contains as _contains
 from prodex.extract.process.availability import fold
 
 # Characters that fold in every way: case, accents (precomposed and combining), ligatures and other

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from prodex.errors import InvalidParameter, RecordNotFound
-from prodex.extract.model import Media, MediaType, Product
+from prodex.extract.model import Media, MediaType, Product, Specification, Variant
 from prodex.service.accounts import Accounts
 from prodex.service.products import ManualFields, Products, merge_manual
 from prodex.settings import Settings
@@ -28,14 +28,28 @@ EXTRACTED = Product(
         Media(type=MediaType.VIDEO, url="https://cdn.example/blush.mp4", description="how to"),
     ],
     price="12.99",
+    regular_price="15.99",
+    discount_percent=18,
     currency="EUR",
     brand="Physicians Formula",
     sku="PF-123",
     gtin="0044386100000",
     mpn="MPN-9",
     availability="InStock",
+    rating_value="4.6",
+    rating_best="5",
+    review_count=1284,
+    variants=[
+        Variant(sku="PF-123-R", options={"color": "Rose"}, price="12.99", availability="InStock"),
+        Variant(sku="PF-123-N", name="Nude", options={"color": "Nude"}, image="https://cdn.example/n.jpg"),
+    ],
+    specifications=[Specification(name="Finish", value="Satin"), Specification(name="Weight", value="5 g")],
     category="Blush",
     breadcrumbs=["Beauty", "Face", "Blush"],
+    google_category="Health & Beauty > Personal Care > Cosmetics > Makeup > Face Makeup > Blushes & Bronzers",
+    google_category_id=2571,
+    gender="female",
+    age_group="adult",
     language="de-DE",
     canonical_url="https://shop.example/blush",
     source={"name": "json-ld", "price": "json-ld", "media": "opengraph", "description": "dom"},
@@ -58,7 +72,7 @@ def test_an_extracted_product_round_trips_with_every_field(
     stored = products.create_from_extracted(owner, EXTRACTED, ManualFields())
     read = products.get(owner, stored.id)
     for field in Product.model_fields:
-        assert getattr(read, field) == getattr(EXTRACTED, field), field
+        assert getattr(read.product, field) == getattr(EXTRACTED, field), field
     assert read.created_at == read.updated_at
     assert read.created_at.tzinfo is not None
 
@@ -75,7 +89,7 @@ async def test_a_grouped_insert_writes_what_the_store_reads_back(
         read = products.get(owner, record.id)
         assert read == record
         for field in Product.model_fields:
-            assert getattr(read, field) == getattr(EXTRACTED, field), field
+            assert getattr(read.product, field) == getattr(EXTRACTED, field), field
         assert read.created_at == read.updated_at and read.created_at.tzinfo is not None
         with database.read() as conn:  # stored in Core's own format: Core finds it by its time
             found = conn.execute(
@@ -86,7 +100,7 @@ async def test_a_grouped_insert_writes_what_the_store_reads_back(
         assert found == 1
     unicode = EXTRACTED.model_copy(update={"name": "Rouge à joues 💄", "source": {"name": "dom"}})
     record = await products.astore(owner, unicode)
-    assert products.get(owner, record.id).name == "Rouge à joues 💄"
+    assert products.get(owner, record.id).product.name == "Rouge à joues 💄"
 
 
 def test_fields_given_by_hand_win_and_are_marked_manual(
@@ -104,7 +118,8 @@ def test_fields_given_by_hand_win_and_are_marked_manual(
     assert merged.source["description"] == "dom"
     assert EXTRACTED.name == "Happy Booster Blush"  # the input is not modified
     stored = Products(database).create_from_extracted(owner, EXTRACTED, manual)
-    assert (stored.name, stored.media, stored.price) == ("My Blush", manual_media, "12.99")
+    kept = stored.product
+    assert (kept.name, kept.media, kept.price) == ("My Blush", manual_media, "12.99")
 
 
 def test_manual_creation_requires_a_name(database: Database, account_ids: tuple[int, int]) -> None:
@@ -115,13 +130,14 @@ def test_manual_creation_requires_a_name(database: Database, account_ids: tuple[
             products.create_manual(owner, ManualFields(name=name, description="d"))
         assert caught.value.field == "name"
     record = products.create_manual(owner, ManualFields(name="Hand made", target_audience="Cooks"))
-    assert (record.url, record.name, record.description, record.target_audience) == (
+    made = record.product
+    assert (made.url, made.name, made.description, made.target_audience) == (
         "",
         "Hand made",
         "",
         "Cooks",
     )
-    assert record.source == {"name": "manual", "target_audience": "manual"}
+    assert record.product.source == {"name": "manual", "target_audience": "manual"}
 
 
 def test_updates_change_only_the_given_fields(database: Database, account_ids: tuple[int, int]) -> None:
@@ -130,21 +146,21 @@ def test_updates_change_only_the_given_fields(database: Database, account_ids: t
     stored = products.create_from_extracted(owner, EXTRACTED, ManualFields())
     new_media = [Media(type=MediaType.VIDEO, url="http://v.example/a.mp4", name="clip")]
     updated = products.update(owner, stored.id, ManualFields(target_audience="Teens", media=new_media))
-    assert updated.target_audience == "Teens"
-    assert updated.media == new_media
-    assert updated.name == EXTRACTED.name
-    assert updated.price == EXTRACTED.price
-    assert updated.source["target_audience"] == "manual"
-    assert updated.source["price"] == "json-ld"
+    assert updated.product.target_audience == "Teens"
+    assert updated.product.media == new_media
+    assert updated.product.name == EXTRACTED.name
+    assert updated.product.price == EXTRACTED.price
+    assert updated.product.source["target_audience"] == "manual"
+    assert updated.product.source["price"] == "json-ld"
     assert updated.updated_at >= stored.updated_at
     cleared = products.update(owner, stored.id, ManualFields(description=""))
-    assert cleared.description == ""
-    assert "description" not in cleared.source
+    assert cleared.product.description == ""
+    assert "description" not in cleared.product.source
     with pytest.raises(InvalidParameter):
         products.update(owner, stored.id, ManualFields(name=" "))
     with pytest.raises(RecordNotFound):
         products.update(stranger, stored.id, ManualFields(name="stolen"))
-    assert products.get(owner, stored.id).name == EXTRACTED.name
+    assert products.get(owner, stored.id).product.name == EXTRACTED.name
 
 
 def test_accounts_are_isolated(database: Database, account_ids: tuple[int, int]) -> None:
@@ -156,7 +172,7 @@ def test_accounts_are_isolated(database: Database, account_ids: tuple[int, int])
     with pytest.raises(RecordNotFound):
         products.delete(stranger, stored.id)
     assert stored.id not in [p.id for p in products.page(stranger, page=1, page_size=100)[0]]
-    assert products.get(owner, stored.id).name == "Mine"
+    assert products.get(owner, stored.id).product.name == "Mine"
     products.delete(owner, stored.id)
     with pytest.raises(RecordNotFound):
         products.get(owner, stored.id)
@@ -226,8 +242,8 @@ async def test_concurrent_async_creations_are_grouped_and_isolated(
     assert len(failures) == 1 and len(records) == 59
     assert "retrying one by one" in caplog.text  # the rows really went in as a group first
     for record in records:
-        assert products.get(owner, record.id).name == record.name  # type: ignore[attr-defined]
-    names = {p.name for p in products.page(owner, page=1, page_size=100)[0]}
+        assert products.get(owner, record.id).product.name == record.product.name
+    names = {p.product.name for p in products.page(owner, page=1, page_size=100)[0]}
     assert {f"grouped {i}" for i in range(60) if i != 7} <= names
     with pytest.raises(InvalidParameter):
         await products.acreate_manual(owner, ManualFields(name=" "))

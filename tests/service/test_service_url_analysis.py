@@ -88,11 +88,11 @@ async def test_success_charges_the_plan_and_manual_fields_win(flow: Flow, shop_s
     )
     assert flow.credits.balance(flow.principal.account_id) == 10 - GOLD.credits_per_analysis
     stored = flow.products.get(flow.principal.account_id, record.id)
-    assert stored.name == f"{PRODUCT_NAME} (url-flow-ok)"
-    assert stored.price == PRODUCT_PRICE
-    assert stored.target_audience == "Tea lovers"
-    assert stored.source["target_audience"] == "manual"
-    assert stored.source["name"] != "manual"
+    assert stored.product.name == f"{PRODUCT_NAME} (url-flow-ok)"
+    assert stored.product.price == PRODUCT_PRICE
+    assert stored.product.target_audience == "Tea lovers"
+    assert stored.product.source["target_audience"] == "manual"
+    assert stored.product.source["name"] != "manual"
 
 
 async def test_failure_after_charge_refunds_exactly_and_stores_nothing(

@@ -8,15 +8,17 @@ http(s) URLs, unknown JSON fields are ignored. Responses are built as plain dict
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
-from prodex.extract.model import Media, MediaType
+from prodex.extract.model import Media, MediaType, Product
 from prodex.service.products import ManualFields
 from prodex.store.records import ProductRecord
+from prodex.store.tables import REQUIRED_TEXT_FIELDS
 
 MAX_URL_LENGTH = 2048
 MAX_NAME_LENGTH = 500
@@ -149,33 +151,42 @@ class MediaOut(BaseModel):
     description: str
 
 
-class ProductInfo(BaseModel):
-    """A product: the contract's fields plus compatible additions (clients may ignore them)."""
+#: ProductInfo fields of the JoggAI contract; every other field is a compatible addition.
+CONTRACT_FIELDS = frozenset({"product_id", "url", "name", "description", "target_audience", "media"})
 
-    product_id: str = Field(description="Opaque product id.")
-    url: str = Field(description="Product page URL; empty for products entered by hand.")
-    name: str
-    description: str
-    target_audience: str
-    media: list[MediaOut]
-    selling_points: list[str] = Field(description="Addition: short feature lines.")
-    price: str | None = Field(description='Addition: price paid now, decimal string such as "1234.50".')
-    currency: str | None = Field(description="Addition: ISO 4217 currency code.")
-    brand: str | None = Field(description="Addition.")
-    sku: str | None = Field(description="Addition.")
-    gtin: str | None = Field(description="Addition: GTIN/EAN/UPC.")
-    mpn: str | None = Field(description="Addition: manufacturer part number.")
-    availability: str | None = Field(description="Addition: schema.org availability name, e.g. InStock.")
-    category: str | None = Field(description="Addition.")
-    breadcrumbs: list[str] = Field(description="Addition: category path of the shop.")
-    language: str | None = Field(description="Addition: BCP 47 language tag of the page.")
-    canonical_url: str | None = Field(description="Addition.")
-    source: dict[str, str] = Field(
-        description="Addition: where each field came from (json-ld, microdata, opengraph, meta, "
-        "app-state, site:<name>, dom, manual)."
+
+def _info_annotation(name: str, annotation: Any) -> Any:
+    """A Product field's type as the API returns it (required text is ``""`` when absent)."""
+    if name == "media":
+        return list[MediaOut]
+    if name in REQUIRED_TEXT_FIELDS:
+        return str
+    return annotation
+
+
+def product_info_model() -> type[BaseModel]:
+    """The ``ProductInfo`` response model, derived from :class:`Product`'s declared fields."""
+    fields: dict[str, Any] = {"product_id": (str, Field(description="Opaque product id."))}
+    for name, info in Product.model_fields.items():
+        doc = info.description or ""
+        description = doc if name in CONTRACT_FIELDS else f"Addition. {doc}".strip()
+        fields[name] = (_info_annotation(name, info.annotation), Field(description=description))
+    fields["created_at"] = (str, Field(description="Addition: ISO 8601 UTC time of creation."))
+    fields["updated_at"] = (str, Field(description="Addition: ISO 8601 UTC time of the last change."))
+    return create_model(
+        "ProductInfo",
+        __doc__="A product: the contract's fields plus compatible additions (clients may ignore them).",
+        **fields,
     )
-    created_at: str = Field(description="Addition: ISO 8601 UTC time of creation.")
-    updated_at: str = Field(description="Addition: ISO 8601 UTC time of the last change.")
+
+
+if TYPE_CHECKING:
+
+    class ProductInfo(BaseModel):
+        """A product (type checkers see a plain model; its fields are derived at run time)."""
+
+else:
+    ProductInfo = product_info_model()
 
 
 class ProductPage(BaseModel):
@@ -238,33 +249,44 @@ def _iso(record_time: datetime) -> str:
     return record_time.isoformat().replace("+00:00", "Z")
 
 
+def _info_value(name: str) -> Callable[[Any], Any]:
+    """How one Product field's value is written into a ProductInfo object."""
+    if name in REQUIRED_TEXT_FIELDS:
+        return _text_or_empty
+    annotation = Product.model_fields[name].annotation
+    if get_origin(annotation) is list and any(
+        isinstance(arg, type) and issubclass(arg, BaseModel) for arg in get_args(annotation)
+    ):
+        return _models_as_json
+    return _as_is
+
+
+def _text_or_empty(value: str | None) -> str:
+    return value or ""
+
+
+def _models_as_json(values: list[BaseModel]) -> list[dict[str, Any]]:
+    return [value.model_dump(mode="json") for value in values]
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+#: ``(field name, converter)`` for every Product field, in declaration order.
+_INFO_VALUES: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(
+    (name, _info_value(name)) for name in Product.model_fields
+)
+
+
 def product_info(record: ProductRecord) -> dict[str, Any]:
     """A stored product as the JSON object of :class:`ProductInfo`."""
     created_at = _iso(record.created_at)
     updated_at = created_at if record.updated_at == record.created_at else _iso(record.updated_at)
-    return {
-        "product_id": record.id,
-        "url": record.url,
-        "name": record.name,
-        "description": record.description,
-        "target_audience": record.target_audience,
-        "media": [
-            {"type": int(m.type), "url": m.url, "name": m.name, "description": m.description}
-            for m in record.media
-        ],
-        "selling_points": record.selling_points,
-        "price": record.price,
-        "currency": record.currency,
-        "brand": record.brand,
-        "sku": record.sku,
-        "gtin": record.gtin,
-        "mpn": record.mpn,
-        "availability": record.availability,
-        "category": record.category,
-        "breadcrumbs": record.breadcrumbs,
-        "language": record.language,
-        "canonical_url": record.canonical_url,
-        "source": record.source,
-        "created_at": created_at,
-        "updated_at": updated_at,
-    }
+    values = record.product.__dict__
+    info: dict[str, Any] = {"product_id": record.id}
+    for name, convert in _INFO_VALUES:
+        info[name] = convert(values[name])
+    info["created_at"] = created_at
+    info["updated_at"] = updated_at
+    return info

@@ -54,6 +54,15 @@ def prediction(product: Any) -> dict[str, Any]:
         "sku": product.sku,
         "brand": product.brand,
         "availability": product.availability,
+        "target_audience": product.target_audience,
+        "google_category": product.google_category,
+        "gender": product.gender,
+        "age_group": product.age_group,
+        "regular_price": product.regular_price,
+        "rating_value": product.rating_value,
+        "review_count": product.review_count,
+        "variants": [{"options": dict(v.options)} for v in product.variants],
+        "specifications": [{"name": s.name, "value": s.value} for s in product.specifications],
     }
 
 
@@ -102,6 +111,46 @@ def _print_metrics(res: dict[str, Any]) -> None:
     typer.echo(f"{'gallery F1':<14}{g['f1']:>8.3f}   P {g['precision']:.3f} R {g['recall']:.3f}")
     d = res["description"]
     typer.echo(f"{'description':<14}{d['recall']:>8.3f}   of {d['snippets']} snippets")
+    _print_brief(res)
+    _print_offer(res)
+
+
+def _print_brief(res: dict[str, Any]) -> None:
+    """The product-brief metrics, when the labels carry them."""
+    if "audience" not in res:
+        return
+    r = res["selling_points"]
+    typer.echo(
+        f"{'selling pts':<14}{r['recall']:>8.3f}   of {r['snippets']} snippets; "
+        f"precision {r['precision']:.3f} of {r['predicted']}"
+    )
+    typer.echo(f"{'clean':<14}{res['clean']['share']:>8.3f}   of {res['clean']['pages']} pages")
+    c = res["category"]
+    typer.echo(f"{'category acc':<14}{c['accuracy']:>8.3f}   on {c['pages']} pages")
+    for key in ("gender", "age_group"):
+        r = res[key]
+        typer.echo(f"{key + ' F1':<14}{r['f1']:>8.3f}   P {r['precision']:.3f} R {r['recall']:.3f}")
+    a = res["audience"]
+    typer.echo(
+        f"{'audience':<14}{a['share']:>8.3f}   on {a['pages']} pages; persona match {a['persona_match']:.3f}"
+    )
+
+
+def _print_offer(res: dict[str, Any]) -> None:
+    """The offer metrics, when the labels carry them."""
+    if "variants" not in res:
+        return
+    for key, title in (
+        ("regular_price", "list price"),
+        ("rating_value", "rating"),
+        ("review_count", "reviews"),
+    ):
+        r = res[key]
+        typer.echo(f"{title + ' F1':<14}{r['f1']:>8.3f}   P {r['precision']:.3f} R {r['recall']:.3f}")
+    v = res["variants"]
+    typer.echo(f"{'variants acc':<14}{v['accuracy']:>8.3f}   on {v['pages']} pages")
+    s = res["specifications"]
+    typer.echo(f"{'spec names':<14}{s['recall']:>8.3f}   of {s['names']} names")
 
 
 def _print_timing(ours: list[float], theirs: list[float]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prodex.extract.model import Media
+from prodex.extract.model import Media, Specification, Variant
 
 
 @dataclass
@@ -25,6 +25,8 @@ class Found:
     necessarily the one on show: the page's own price at or above it may be the offer it sells."""
     old_prices: list[str] = field(default_factory=list)
     """Prices the page shows as old, list or crossed-out prices."""
+    regular_price: str | None = None
+    """The list price the source gives for this offer (schema.org ``ListPrice``, a compare-at price)."""
     currency: str | None = None
     brand: str | None = None
     sku: str | None = None
@@ -34,14 +36,21 @@ class Found:
     category: str | None = None
     breadcrumbs: list[str] = field(default_factory=list)
     audience: str = ""
+    gender: str | None = None
+    """``female``, ``male`` or ``unisex`` when the source states it (schema.org suggestedGender)."""
+    age_group: str | None = None
+    """``newborn``, ``infant``, ``toddler``, ``kids`` or ``adult`` when the source states it."""
+    rating_value: str | None = None
+    rating_best: str | None = None
+    review_count: int | None = None
+    variants: list[Variant] = field(default_factory=list)
+    specifications: list[Specification] = field(default_factory=list)
     canonical_url: str | None = None
     site_names: list[str] = field(default_factory=list)
     sku_labelled: bool = False
     """The sku is a code the page shows with a label ("Product code: ..."): it beats markup."""
     brand_labelled: bool = False
     """The brand is one the page shows with a label ("Brand: X"): it beats markup."""
-    product_count: int = 0
-    """How many distinct products this source saw (a listing shows many)."""
     listing: bool = False
     """This source sees a list of products and none of them is the page's own subject."""
     subject: bool = False

@@ -1,7 +1,12 @@
-"""The typed result of extraction: :class:`Product` and its :class:`Media`.
+"""The typed result of extraction: :class:`Product`, its :class:`Media`, :class:`Variant` and
+:class:`Specification`.
 
-Every field is optional but ``url``; each field's format is fixed here so that every reader,
-site module and processor produces the same shape.
+:class:`Product` is the one declaration of the product's fields: each field's type, default and
+format (its ``description``) are written here once. The stored record and its table columns
+(:mod:`prodex.store.tables`), the API's ``ProductInfo`` (:mod:`prodex.api.schemas`) and the
+merge (:mod:`prodex.extract.fields`, one rule per field: trust order of sources and processor)
+follow from it; a test checks that every field has its rule, its column and its API field.
+Every field is optional but ``url``.
 """
 
 from __future__ import annotations
@@ -30,47 +35,124 @@ class Media(BaseModel):
     description: str = ""
 
 
-class Product(BaseModel):
-    """A product as extracted from one page.
+class Variant(BaseModel):
+    """One variant the page offers (a colour, a size, a pack...)."""
 
-    Formats:
-    - ``price``: the price a shopper pays now (the sale price when there is one) as a decimal
-      string with a full stop and no currency or thousands separators, e.g. ``"1234.50"``.
-    - ``currency``: ISO 4217 code, e.g. ``"EUR"``.
-    - ``availability``: a schema.org ItemAvailability name without the URL prefix: ``InStock``,
-      ``OutOfStock``, ``PreOrder``, ``BackOrder``, ``LimitedAvailability``, ``Discontinued``,
-      ``SoldOut``, ``InStoreOnly``, ``OnlineOnly``.
-    - ``description``: plain text, paragraphs separated by a blank line.
-    - ``selling_points``: short lines (feature bullets, key claims).
-    - ``media``: ordered; the first image is the main image.
-    - ``language``: a BCP 47 tag as the page declares it, e.g. ``"de-DE"``.
-    - ``target_audience``: a short phrase supported by the page, or ``""`` when nothing supports one.
-    - ``source``: for every field that has a value, where it came from: ``json-ld``,
-      ``microdata``, ``opengraph``, ``meta``, ``app-state``, ``platform``, ``site:<name>``, ``dom``
-      (``language``: ``html``; ``target_audience`` guessed from words: ``text``). One extra key,
-      ``source["page"] == "listing"``, marks a page that lists products (see ``prodex.extract.page_kind``).
+    model_config = ConfigDict(frozen=True)
+
+    sku: str | None = None
+    name: str | None = None
+    options: dict[str, str] = Field(
+        default_factory=dict,
+        description="Axis (English: color, size, style, material, capacity, flavor, pattern, length, "
+        "width, quantity, model, other) to the value as the page writes it.",
+    )
+    price: str | None = None
+    availability: str | None = None
+    url: str | None = None
+    image: str | None = None
+
+
+class Specification(BaseModel):
+    """One row of the product's specification table, as the page writes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: str
+
+
+AUDIENCE_SOURCE_TEXT = "text"
+"""``source["target_audience"]`` when the page states the audience (schema.org, "for men", a department)."""
+AUDIENCE_SOURCE_INFERRED = "inferred"
+"""``source["target_audience"]`` when the audience is inferred from the category, gender and age group."""
+
+
+class Product(BaseModel):
+    """A product as extracted from one page (the fields' formats are their descriptions).
+
+    ``source``: for every field that has a value, where it came from: ``json-ld``, ``microdata``,
+    ``opengraph``, ``meta``, ``app-state``, ``platform``, ``site:<name>``, ``dom``, ``manual``
+    (``language``: ``html``; ``target_audience``: ``text`` or ``inferred``; ``selling_points``:
+    ``description`` when taken from the description's leading sentences; derived fields:
+    ``derived``). One extra key, ``source["page"] == "listing"``, marks a page that lists
+    products (see ``prodex.extract.page_kind``).
     """
 
     model_config = ConfigDict(validate_assignment=False)
 
-    url: str
-    name: str | None = None
-    description: str | None = None
-    selling_points: list[str] = Field(default_factory=list)
-    target_audience: str = ""
-    media: list[Media] = Field(default_factory=list)
-    price: str | None = None
-    currency: str | None = None
+    url: str = Field(description="The page's URL; empty for products entered by hand.")
+    name: str | None = Field(
+        default=None, description="The title as the shop shows it, without shop names, codes or UI text."
+    )
+    description: str | None = Field(
+        default=None, description="The product's own text, plain, paragraphs separated by a blank line."
+    )
+    selling_points: list[str] = Field(
+        default_factory=list,
+        description="3 to 10 short lines: the feature bullets, highlights and key claims of this product.",
+    )
+    target_audience: str = Field(
+        default="",
+        description='A short English phrase for a video brief ("Women who hike"), stated or inferred.',
+    )
+    media: list[Media] = Field(
+        default_factory=list, description="Ordered; the first image is the main image."
+    )
+    price: str | None = Field(
+        default=None,
+        description='The price a shopper pays now, a decimal string with a full stop, e.g. "1234.50".',
+    )
+    regular_price: str | None = Field(
+        default=None,
+        description='The original (list, struck-out, "was") price shown beside a lower price, same format.',
+    )
+    discount_percent: int | None = Field(
+        default=None, description="Whole percent off the regular price, derived from both prices."
+    )
+    currency: str | None = Field(default=None, description='ISO 4217 code, e.g. "EUR".')
     brand: str | None = None
-    sku: str | None = None
-    gtin: str | None = None
-    mpn: str | None = None
-    availability: str | None = None
-    category: str | None = None
-    breadcrumbs: list[str] = Field(default_factory=list)
-    language: str | None = None
+    sku: str | None = Field(default=None, description="The shop's own article number.")
+    gtin: str | None = Field(default=None, description="GTIN / EAN / UPC.")
+    mpn: str | None = Field(default=None, description="Manufacturer part or model number.")
+    availability: str | None = Field(
+        default=None,
+        description="A schema.org ItemAvailability name: InStock, OutOfStock, PreOrder, BackOrder, "
+        "LimitedAvailability, Discontinued, SoldOut, InStoreOnly, OnlineOnly.",
+    )
+    rating_value: str | None = Field(
+        default=None,
+        description='The average rating as shown, a decimal string on the page\'s scale ("4.6").',
+    )
+    rating_best: str | None = Field(default=None, description='The best value of that scale ("5").')
+    review_count: int | None = Field(
+        default=None, description="How many ratings or reviews the summary counts."
+    )
+    variants: list[Variant] = Field(default_factory=list, description="The variants the page offers.")
+    specifications: list[Specification] = Field(
+        default_factory=list, description="The specification table's rows in page order."
+    )
+    category: str | None = Field(default=None, description="The shop's own category (breadcrumb's last).")
+    breadcrumbs: list[str] = Field(default_factory=list, description="The shop's category path.")
+    google_category: str | None = Field(
+        default=None,
+        description='A path of Google\'s product taxonomy, levels joined by " > ", as deep as the '
+        'evidence supports (e.g. "Home & Garden > Kitchen & Dining").',
+    )
+    google_category_id: int | None = Field(default=None, description="The id of that taxonomy category.")
+    gender: str | None = Field(
+        default=None,
+        description="female, male or unisex (product-feed meaning); null where none applies.",
+    )
+    age_group: str | None = Field(
+        default=None,
+        description="newborn, infant, toddler, kids or adult (as in product feeds); null where none applies.",
+    )
+    language: str | None = Field(
+        default=None, description='BCP 47 tag as the page declares it, e.g. "de-DE".'
+    )
     canonical_url: str | None = None
-    source: dict[str, str] = Field(default_factory=dict)
+    source: dict[str, str] = Field(default_factory=dict, description="Where each field came from.")
 
     def to_dict(self) -> dict[str, Any]:
         """The product as JSON-ready data."""

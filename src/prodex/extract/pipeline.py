@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from prodex.extract.decode import html_for_parser
+from prodex.extract.fields import merge
 from prodex.extract.found import Found
-from prodex.extract.merge import merge
 from prodex.extract.model import Product
 from prodex.extract.page import Page
 from prodex.extract.platforms import PLATFORMS, read_platform_data

@@ -156,7 +156,7 @@ class Products:
                 raise RecordNotFound(_not_found(product_id))
             if not given:
                 return current
-            source = dict(current.source)
+            source = dict(current.product.source)
             values: dict[str, object] = {}
             for name, value in given.items():
                 if name == "media":

@@ -11,37 +11,15 @@ from typing import Any
 import orjson
 import psycopg
 from psycopg import sql as psycopg_sql
-from sqlalchemy import Connection, Dialect, delete, func, insert, select, update
+from pydantic import BaseModel
+from sqlalchemy import JSON, Connection, Dialect, delete, func, insert, select, update
 
 from prodex.extract.model import Product
-from prodex.store.records import ProductRecord, media_to_json
-from prodex.store.tables import products
+from prodex.store.records import ProductRecord
+from prodex.store.tables import PRODUCT_FIELDS, REQUIRED_TEXT_FIELDS, products
 
 #: The columns :func:`insert_products` writes, in the order of its rows (``seq`` is generated).
-INSERT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "account_id",
-    "url",
-    "name",
-    "description",
-    "target_audience",
-    "media",
-    "selling_points",
-    "price",
-    "currency",
-    "brand",
-    "sku",
-    "gtin",
-    "mpn",
-    "availability",
-    "category",
-    "breadcrumbs",
-    "language",
-    "canonical_url",
-    "source",
-    "created_at",
-    "updated_at",
-)
+INSERT_COLUMNS: tuple[str, ...] = ("id", "account_id", *PRODUCT_FIELDS, "created_at", "updated_at")
 
 
 @lru_cache(maxsize=8)
@@ -60,30 +38,45 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _stored_text(value: str | None) -> str:
+    return value or ""
+
+
+def _json_column(value: list[Any] | dict[str, Any]) -> str:
+    """A list or dict field as JSON text (models as their JSON dicts)."""
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return _json_text([item.model_dump(mode="json") for item in value])
+    return _json_text(value)
+
+
+def _writer(name: str) -> Callable[[Any], Any]:
+    """How one product field's value is written to its column."""
+    column = products.c[name]
+    if isinstance(column.type, JSON):
+        return _json_column
+    if name in REQUIRED_TEXT_FIELDS:
+        return _stored_text
+    return _as_is
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+#: ``(field name, writer)`` for every product column, in :data:`INSERT_COLUMNS` order.
+_FIELD_WRITERS: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(
+    (name, _writer(name)) for name in PRODUCT_FIELDS
+)
+
+
 def product_row(product_id: str, account_id: int, product: Product, when: object) -> tuple[Any, ...]:
     """The values of :data:`INSERT_COLUMNS` for one product (JSON columns as JSON text, both
     times ``when`` as the driver takes them)."""
+    values = product.__dict__
     return (
         product_id,
         account_id,
-        product.url,
-        product.name or "",
-        product.description or "",
-        product.target_audience,
-        _json_text([media_to_json(m) for m in product.media]),
-        _json_text(product.selling_points),
-        product.price,
-        product.currency,
-        product.brand,
-        product.sku,
-        product.gtin,
-        product.mpn,
-        product.availability,
-        product.category,
-        _json_text(product.breadcrumbs),
-        product.language,
-        product.canonical_url,
-        _json_text(product.source),
+        *[write(values[name]) for name, write in _FIELD_WRITERS],
         when,
         when,
     )
@@ -146,32 +139,7 @@ def insert_product(
 
 
 def _record(product_id: str, account_id: int, product: Product, now: datetime) -> ProductRecord:
-    # Positional, in ProductRecord's field order (a test checks it field by field): on the hot
-    # path, 22 keyword arguments cost half again as much as the record itself.
-    return ProductRecord(
-        product_id,
-        account_id,
-        product.url,
-        product.name or "",
-        product.description or "",
-        product.target_audience,
-        now,
-        now,
-        list(product.media),
-        list(product.selling_points),
-        product.price,
-        product.currency,
-        product.brand,
-        product.sku,
-        product.gtin,
-        product.mpn,
-        product.availability,
-        product.category,
-        list(product.breadcrumbs),
-        product.language,
-        product.canonical_url,
-        dict(product.source),
-    )
+    return ProductRecord(product_id, account_id, now, now, product)
 
 
 def get_product(

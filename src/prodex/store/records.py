@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from prodex.extract.model import Media, MediaType
+from prodex.extract.model import Media, Product
 
 
 def as_utc(value: datetime) -> datetime:
@@ -111,70 +111,29 @@ class LedgerEntry:
 
 @dataclass(frozen=True, slots=True)
 class ProductRecord:
-    """A stored product: every field of :class:`prodex.extract.model.Product` plus id and times."""
+    """A stored product: its id, owner and times, and the :class:`~prodex.extract.model.Product`
+    itself (every field of it is a column of the ``products`` table)."""
 
     id: str
     account_id: int
-    url: str
-    name: str
-    description: str
-    target_audience: str
     created_at: datetime
     updated_at: datetime
-    media: list[Media] = field(default_factory=list)
-    selling_points: list[str] = field(default_factory=list)
-    price: str | None = None
-    currency: str | None = None
-    brand: str | None = None
-    sku: str | None = None
-    gtin: str | None = None
-    mpn: str | None = None
-    availability: str | None = None
-    category: str | None = None
-    breadcrumbs: list[str] = field(default_factory=list)
-    language: str | None = None
-    canonical_url: str | None = None
-    source: dict[str, str] = field(default_factory=dict)
+    product: Product
 
     @classmethod
     def from_row(cls, row: Any) -> ProductRecord:
         """Build from a row of the ``products`` table."""
+        mapping = row._mapping
+        product = Product.model_validate({name: mapping[name] for name in Product.model_fields})
         return cls(
             id=row.id,
             account_id=row.account_id,
-            url=row.url,
-            name=row.name,
-            description=row.description,
-            target_audience=row.target_audience,
             created_at=as_utc(row.created_at),
             updated_at=as_utc(row.updated_at),
-            media=[media_from_json(item) for item in row.media],
-            selling_points=list(row.selling_points),
-            price=row.price,
-            currency=row.currency,
-            brand=row.brand,
-            sku=row.sku,
-            gtin=row.gtin,
-            mpn=row.mpn,
-            availability=row.availability,
-            category=row.category,
-            breadcrumbs=list(row.breadcrumbs),
-            language=row.language,
-            canonical_url=row.canonical_url,
-            source=dict(row.source),
+            product=product,
         )
 
 
 def media_to_json(media: Media) -> dict[str, Any]:
     """A media item as stored in the JSON column."""
-    return {"type": int(media.type), "url": media.url, "name": media.name, "description": media.description}
-
-
-def media_from_json(item: dict[str, Any]) -> Media:
-    """A media item read back from the JSON column."""
-    return Media(
-        type=MediaType(int(item["type"])),
-        url=str(item["url"]),
-        name=str(item.get("name", "")),
-        description=str(item.get("description", "")),
-    )
+    return media.model_dump(mode="json")

@@ -6,6 +6,8 @@ Every JSON column holds plain JSON (lists of strings, media dicts, the ``source`
 
 from __future__ import annotations
 
+from typing import Any, get_args, get_origin
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -22,6 +24,8 @@ from sqlalchemy import (
     Text,
     true,
 )
+
+from prodex.extract.model import Product
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,30 +81,47 @@ credit_ledger = Table(
     CheckConstraint("kind IN ('grant', 'charge', 'refund')", name="kind_known"),
 )
 
+#: Product fields stored as NOT NULL text ("" when absent), as the JoggAI contract returns them.
+REQUIRED_TEXT_FIELDS = frozenset({"url", "name", "description", "target_audience"})
+#: Product fields with a short, bounded text format (a decimal string, a code, a tag).
+SHORT_TEXT_FIELDS: dict[str, int] = {
+    "price": 64,
+    "regular_price": 64,
+    "currency": 8,
+    "availability": 64,
+    "rating_value": 32,
+    "rating_best": 32,
+    "gender": 16,
+    "age_group": 16,
+    "language": 64,
+}
+
+
+def product_column(name: str, annotation: object) -> Column[Any]:
+    """The column of one :class:`~prodex.extract.model.Product` field, from its declared type:
+    lists, dicts and models as JSON, integers as integers, text as text (bounded where the
+    field's format is short)."""
+    if get_origin(annotation) in (list, dict):
+        return Column(name, JSON, nullable=False)
+    if int in get_args(annotation):
+        return Column(name, BigInteger, nullable=True)
+    if name in REQUIRED_TEXT_FIELDS:
+        return Column(name, Text, nullable=False, server_default="")
+    if name in SHORT_TEXT_FIELDS:
+        return Column(name, String(SHORT_TEXT_FIELDS[name]), nullable=True)
+    return Column(name, Text, nullable=True)
+
+
+#: The stored product fields, in declaration order (every Product field is a column).
+PRODUCT_FIELDS: tuple[str, ...] = tuple(Product.model_fields)
+
 products = Table(
     "products",
     metadata,
     Column("seq", BigId, primary_key=True, autoincrement=True),
     Column("id", String(32), nullable=False, unique=True),
     Column("account_id", BigId, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
-    Column("url", Text, nullable=False, server_default=""),
-    Column("name", Text, nullable=False, server_default=""),
-    Column("description", Text, nullable=False, server_default=""),
-    Column("target_audience", Text, nullable=False, server_default=""),
-    Column("media", JSON, nullable=False),
-    Column("selling_points", JSON, nullable=False),
-    Column("price", String(64), nullable=True),
-    Column("currency", String(8), nullable=True),
-    Column("brand", Text, nullable=True),
-    Column("sku", Text, nullable=True),
-    Column("gtin", Text, nullable=True),
-    Column("mpn", Text, nullable=True),
-    Column("availability", String(64), nullable=True),
-    Column("category", Text, nullable=True),
-    Column("breadcrumbs", JSON, nullable=False),
-    Column("language", String(64), nullable=True),
-    Column("canonical_url", Text, nullable=True),
-    Column("source", JSON, nullable=False),
+    *(product_column(name, info.annotation) for name, info in Product.model_fields.items()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_products_account_id_seq", "account_id", "seq"),

@@ -204,7 +204,6 @@ def read(page: Page) -> Found | None:
                 own_names.add(text_of(node.get("name")).casefold())
             if score > best:
                 product, best = node, score
-    found.product_count = max(len(product_names), listed)
     if (
         product is not None
         and len(own_names) >= LISTING_MIN_PRODUCTS

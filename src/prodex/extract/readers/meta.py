@@ -12,7 +12,6 @@ from prodex.extract.process.text import clean_line, to_plain_text
 
 SOURCE_OG = "opengraph"
 SOURCE_META = "meta"
-_PRODUCT_OG_TYPES = ("product", "og:product", "product.item", "product.group")
 
 
 def read_opengraph(page: Page) -> Found | None:
@@ -53,8 +52,6 @@ def read_opengraph(page: Page) -> Found | None:
         found.site_names.append(site)
     url = page.meta_first("og:url")
     found.canonical_url = page.absolute(url) if url else None
-    og_type = (page.meta_first("og:type") or "").lower()
-    found.product_count = 1 if og_type in _PRODUCT_OG_TYPES or found.price else 0
     return found
 
 

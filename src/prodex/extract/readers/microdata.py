@@ -156,7 +156,6 @@ def read(page: Page) -> Found | None:
             found.breadcrumbs = breadcrumb_names(read_item(node))
     strong = [node for node in products if item_types(node) & STRONG_PRODUCT_TYPES]
     candidates = strong or products
-    found.product_count = len(candidates)
     if candidates:
         best, marked = choose_main(candidates, page)
         if len(candidates) >= LISTING_MIN_PRODUCTS and not marked and page.h1s():

@@ -1,0 +1,102 @@
+"""``price``, ``currency``, ``regular_price`` and ``discount_percent``: the offer's money.
+
+The price is the most trusted source's, corrected by the price the page shows beside the title
+when the structured one is one of several offers, the crossed-out one, or only the lowest offer.
+The regular price is a higher original price the page shows (crossed out, "was", "UVP") or a
+structured list price, never below or equal to the price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from prodex.extract.fields.context import PRICE_ORDER, Merging
+from prodex.extract.found import Found
+
+MAX_DISCOUNT_PERCENT = 95
+"""A "regular price" more than 20 times the price is another product's or a unit price."""
+
+
+def as_decimal(value: str | None) -> Decimal | None:
+    """``value`` as a Decimal, ``None`` when it is not a number."""
+    if value is None:
+        return None
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def shown_price(sources: Sequence[Found], price: str | None, origin: str | None) -> str | None:
+    """The price the page shows next to the title, when it corrects the structured one: it is one
+    of several offered prices (the variant on show), the structured price is the crossed-out one,
+    or the structured price is only the lowest of several offers (an AggregateOffer's
+    ``lowPrice``: a used copy, a smaller pack) and the page shows one at or above it, within the
+    highest offer when one is given."""
+    if price is None or origin in (None, "dom") or (origin or "").startswith("site:"):
+        return None
+    dom = next((f for f in sources if f.source == "dom"), None)
+    structured = next((f for f in sources if f.source == origin), None)
+    if dom is None or dom.price is None or structured is None or dom.price == price:
+        return None
+    shown, given = as_decimal(dom.price), as_decimal(price)
+    if shown is None or given is None:
+        return None
+    if dom.price in structured.offer_prices:
+        return dom.price
+    if price in dom.old_prices and shown < given:
+        return dom.price
+    if structured.price_is_lowest and shown >= given:
+        highest = max((p for p in map(as_decimal, structured.offer_prices) if p is not None), default=given)
+        if highest == given or shown <= highest:
+            return dom.price
+    return None
+
+
+def merge_price(merging: Merging) -> None:
+    """The price, and the currency of the source that gave it (else any source's currency)."""
+    price = merging.take("price", PRICE_ORDER, lambda f: f.price)
+    merging.product.price = str(price) if price else None
+    shown = shown_price(merging.sources, merging.product.price, merging.source.get("price"))
+    if shown is not None:
+        merging.set("price", shown, "dom")
+    if merging.product.price is not None:
+        origin = merging.source["price"]
+        currency = next((f.currency for f in merging.sources if f.source == origin and f.currency), None)
+        if currency:
+            merging.set("currency", currency, origin)
+            return
+    any_currency = merging.take("currency", PRICE_ORDER, lambda f: f.currency)
+    merging.product.currency = str(any_currency) if any_currency else None
+
+
+def _regular_candidates(merging: Merging) -> list[tuple[str, str]]:
+    """``(regular price, source)`` pairs in trust order: each source's own list price, then the
+    old prices the page shows."""
+    out: list[tuple[str, str]] = []
+    for found in merging.ranked(PRICE_ORDER):
+        if found.regular_price:
+            out.append((found.regular_price, found.source))
+    dom = merging.dom
+    if dom is not None:
+        out.extend((old, "dom") for old in dom.old_prices)
+    return out
+
+
+def merge_regular_price(merging: Merging) -> None:
+    """The original price shown beside a lower price, and the whole percent saved."""
+    price = as_decimal(merging.product.price)
+    if price is None or price <= 0:
+        return
+    for value, origin in _regular_candidates(merging):
+        regular = as_decimal(value)
+        if regular is None or regular <= price:
+            continue
+        percent = int((regular - price) * 100 / regular)
+        if percent < 1 or percent > MAX_DISCOUNT_PERCENT:
+            continue
+        merging.set("regular_price", value, origin)
+        merging.set("discount_percent", percent, "derived")
+        return
