@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from prodex.extract.fields.context import DESCRIPTION_ORDER, STRUCTURED, Merging, ordered
+from prodex.extract.fields.context import DESCRIPTION_ORDER, STRUCTURED, Merging, kind_of, ordered
 from prodex.extract.found import Found
 from prodex.extract.process.availability import fold
+from prodex.extract.process.points import MIN_POINTS, claim_sentences, clean_points, points_in_text
 
 HEAD_CHARS = 120
+DESCRIPTION_SOURCE = "description"
+"""``source["selling_points"]`` when the points are the description's leading claim sentences."""
 POINTS_ORDER = ("site", "platform", "dom", "json-ld", "microdata")
+BLURB_ORDER = ("opengraph", "meta")
+"""Descriptions written for search engines and link previews: their lists count, their prose does not."""
 
 
 def _folded_head(text: str) -> str:
@@ -80,6 +85,35 @@ def merge_description(merging: Merging) -> None:
 
 
 def merge_selling_points(merging: Merging) -> None:
-    """The feature lines of the most trusted source that lists them."""
-    points = merging.take("selling_points", POINTS_ORDER, lambda f: f.selling_points)
-    merging.product.selling_points = list(points) if isinstance(points, list) else []
+    """The feature lines a site module or platform lists; else the longer of the page's bullet
+    lists and the bullet lines of a description text (a list flattened into paragraphs); else the
+    description's leading claim sentences (source ``description``), never from an SEO blurb."""
+    name = merging.product.name or ""
+    listed: list[tuple[list[str], str]] = []
+    for found in merging.ranked(POINTS_ORDER):
+        points = clean_points(found.selling_points, name)
+        if points and kind_of(found) == "site":
+            merging.set("selling_points", points, found.source)
+            return
+        if points:
+            listed.append((points, found.source))
+            break
+    description = merging.product.description or ""
+    in_text = points_in_text(description, name)
+    if in_text:
+        listed.append((in_text, merging.source.get("description", "")))
+    else:
+        for found in merging.ranked(BLURB_ORDER):
+            in_text = points_in_text(found.description or "", name)
+            if in_text:
+                listed.append((in_text, found.source))
+                break
+    if listed:
+        # the page's own list, unless it is short and the description lists clearly more
+        points, origin = listed[0]
+        if len(points) < MIN_POINTS and len(listed[-1][0]) >= len(points) + 2:
+            points, origin = listed[-1]
+        merging.set("selling_points", points, origin)
+        return
+    if merging.source.get("description") not in BLURB_ORDER:
+        merging.set("selling_points", claim_sentences(description, name), DESCRIPTION_SOURCE)

@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.found import Found
 from prodex.extract.page import Page
+from prodex.extract.process.text import html_to_text
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
@@ -47,6 +48,7 @@ def item_types(node: LexborNode) -> set[str]:
 
 
 _TEXT_PROPS = frozenset({"name", "description", "brand", "sku", "mpn", "category"})
+_BLOCKS = "p, li, br, div, tr, h2, h3, h4"
 
 
 def prop_value(node: LexborNode, name: str = "") -> str:
@@ -59,6 +61,8 @@ def prop_value(node: LexborNode, name: str = "") -> str:
     if content is not None:
         return content
     tag = node.tag or ""
+    if name == "description" and tag != "meta" and node.css_first(_BLOCKS) is not None:
+        return html_to_text(node.html or "", serialized=True)  # paragraphs and list items kept
     if name in _TEXT_PROPS and tag != "meta":
         return visible_text(node)
     if tag in _URL_TAGS:

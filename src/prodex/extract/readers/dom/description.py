@@ -28,7 +28,7 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
-from prodex.extract.process.text import clean_line, html_to_text
+from prodex.extract.process.text import html_to_text
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
@@ -68,7 +68,6 @@ MIN_SPAN_CHARS = 200
 """A ``<span>`` is a description block only when it holds this much text (old table layouts
 write ``<span class="item_desc">`` paragraphs); shorter ones are inline labels."""
 MAX_DESCRIPTION_CHARS = 20_000
-MAX_POINT_CHARS = 300
 MAX_PARTS = 3
 MAX_EXTRA_TRIED = 8
 """Blocks tried after the best one before the search stops (a page can name dozens of blocks
@@ -77,8 +76,8 @@ ITEMPROP_BONUS = 10
 
 # --- labelled sections -----------------------------------------------------------------------
 
-HEADING_SELECTOR = "h2, h3, h4, summary, [role=tab], [aria-controls]"
-HEADING_TAGS = frozenset(("h2", "h3", "h4", "summary"))
+HEADING_SELECTOR = "h2, h3, h4, h5, summary, [role=tab], [aria-controls]"
+HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "summary"))
 SEARCH_SELECTOR = f"{DESCRIPTION_SELECTOR}, {HEADING_SELECTOR}"
 """Marked blocks and headings, found in one search (one walk of the tree)."""
 MAX_HEADINGS = 400
@@ -340,12 +339,9 @@ def _acceptable(page: Page, candidate: _Candidate) -> bool:
     return not ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders())
 
 
-def find_description_nodes(page: Page, title_holders: set[int] | None = None) -> list[LexborNode]:
-    """The elements holding the product's own description, the best first (see the module
-    docstring): marked blocks and the blocks description headings open.
-
-    ``title_holders`` (ids of the elements holding the title) rule out page wrappers early.
-    """
+def section_search(page: Page) -> tuple[list[LexborNode], list[LexborNode]]:
+    """The marked description blocks and the headings, tabs and accordion buttons of the
+    product's area, found in one walk of the tree."""
     marked: list[LexborNode] = []
     headings: list[LexborNode] = []
     for node in each_once(page.search_root().css(SEARCH_SELECTOR)):
@@ -353,6 +349,21 @@ def find_description_nodes(page: Page, title_holders: set[int] | None = None) ->
             headings.append(node)
         elif len(marked) < MAX_CANDIDATES:
             marked.append(node)
+    return marked, headings
+
+
+def find_description_nodes(
+    page: Page,
+    title_holders: set[int] | None = None,
+    searched: tuple[list[LexborNode], list[LexborNode]] | None = None,
+) -> list[LexborNode]:
+    """The elements holding the product's own description, the best first (see the module
+    docstring): marked blocks and the blocks description headings open.
+
+    ``title_holders`` (ids of the elements holding the title) rule out page wrappers early;
+    ``searched``: what :func:`section_search` found, when the caller already searched.
+    """
+    marked, headings = searched if searched is not None else section_search(page)
     candidates: list[_Candidate] = []
     seen: set[int] = set()
     for node in [*labelled_sections(page, headings), *marked]:
@@ -404,20 +415,3 @@ def descriptions_text(nodes: list[LexborNode]) -> str:
         if sum(len(part) for part in parts) >= MAX_DESCRIPTION_CHARS:
             break
     return "\n\n".join(parts)[:MAX_DESCRIPTION_CHARS]
-
-
-def find_selling_points(*descriptions: LexborNode) -> list[str]:
-    """Short lines from the description blocks' bullet lists."""
-    points: list[str] = []
-    for description in descriptions:
-        for node in description.css("li")[:30]:
-            line = clean_line(node.text(deep=True, separator=" "))
-            if 3 <= len(line) <= MAX_POINT_CHARS and line not in points and not _is_link(node, line):
-                points.append(line)
-    return points
-
-
-def _is_link(item: LexborNode, line: str) -> bool:
-    """Whether a list item is a link ("More about delivery"), not a point about the product."""
-    link = item.css_first("a[href]")
-    return link is not None and len(clean_line(link.text(deep=True))) >= 0.8 * len(line)

@@ -17,9 +17,10 @@ from prodex.extract.readers.dom.breadcrumbs import find_breadcrumbs
 from prodex.extract.readers.dom.description import (
     descriptions_text,
     find_description_nodes,
-    find_selling_points,
+    section_search,
 )
 from prodex.extract.readers.dom.gallery import find_gallery
+from prodex.extract.readers.dom.highlights import find_highlight_sections, find_selling_points
 from prodex.extract.readers.dom.labels import (
     LabelledValues,
     find_availability,
@@ -100,15 +101,15 @@ def read(page: Page, hints: DomHints) -> Found:
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node or tile_price), False)
     no_nodes: list[LexborNode] = []
-    descriptions = (
-        _guarded(lambda: find_description_nodes(page, title_holders), no_nodes)
-        if hints.need_description
-        else no_nodes
-    )
-    description = descriptions[0] if descriptions else None
-    if descriptions:
+    no_search: tuple[list[LexborNode], list[LexborNode]] = ([], [])
+    searched = _guarded(lambda: section_search(page), no_search)
+    descriptions = _guarded(lambda: find_description_nodes(page, title_holders, searched), no_nodes)
+    description = descriptions[0] if descriptions and hints.need_description else None
+    highlights = _guarded(lambda: find_highlight_sections(page, searched[1]), no_nodes)
+    # the blocks' lists are the product's points even where structured data gives its text
+    found.selling_points = _guarded(lambda: find_selling_points(highlights, descriptions), [])
+    if descriptions and hints.need_description:
         found.description = _guarded(lambda: descriptions_text(descriptions), "") or None
-        found.selling_points = _guarded(lambda: find_selling_points(*descriptions), [])
     stops = title_holders | ancestor_ids([shown.node, description]) if title_node is not None else None
     if hints.need_gallery:
         found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops, title_node), [])

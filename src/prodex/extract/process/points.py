@@ -1,0 +1,359 @@
+"""Selling points: the short feature lines a page shows for its product, cleaned and bounded.
+
+Where a page has no bullet list in its markup, its description text often still has one: lines
+that start with a bullet mark, or a run of short paragraphs (each an ``<li>`` or a one-claim
+``<p>`` before the markup was flattened). When the page has none of these either, the
+description's leading claim sentences stand in (the caller marks their source ``description``).
+Lines that are shop policy, codes, prices or headings are never points.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from prodex.extract.process.availability import fold
+from prodex.extract.process.patterns import trie_pattern, word_start_pattern
+from prodex.extract.process.text import clean_line
+
+MAX_POINTS = 10
+MIN_POINTS = 3
+"""Fewer lines than this in a run of short paragraphs is no list."""
+MIN_POINT_CHARS = 12
+MAX_POINT_CHARS = 400
+MAX_RUN_LINE_CHARS = 170
+"""A paragraph longer than this is prose, not a bullet."""
+MAX_CLAIM_CHARS = 200
+MIN_CLAIM_CHARS = 25
+MAX_CLAIMS = 4
+HEAD_PARAGRAPHS = 3
+"""Leading claim sentences are taken from the description's first paragraphs only."""
+
+_BULLET_MARK = re.compile(r"^\s*(?:[-–—•·●○◦▪▫■□◆◇►▶▸➤➔→✓✔✅☑★☆✨*+]|\d{1,2}[.)]\s)\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+_LONG_NUMBER = re.compile(r"\d{6,}|\d{2,}[.\-/]\d{3}[.\-/]\d{2,}")
+"""An article number, EAN or phone number ("5018479061991", "804.023.81")."""
+_SEGMENT_SEPARATOR = re.compile(r"\s*(?:;|\s\|\s|\s•\s|\s·\s)\s*")
+MAX_SEGMENT_CHARS = 90
+MAX_HEADING_WORDS = 3
+_PRICE = re.compile(
+    r"\d[\d.,\s]*\s?(?:€|\$|£|¥|zł|kč|kr|lei|eur|usd|gbp|chf)|(?:€|\$|£|¥)\s?\d", re.IGNORECASE
+)
+_NOT_A_POINT = re.compile(
+    word_start_pattern(
+        (
+            # shop policy and service
+            "shipping",
+            "delivery",
+            "deliver",
+            "dispatch",
+            "returns",
+            "return policy",
+            "refund",
+            "versand",
+            "lieferung",
+            "lieferzeit",
+            "ruckgabe",
+            "ruecksend",
+            "livraison",
+            "expedie",
+            "expedition",
+            "retour",
+            "envio",
+            "entrega",
+            "devolucion",
+            "devolucao",
+            "spedizione",
+            "consegna",
+            "reso gratuito",
+            "verzending",
+            "bezorg",
+            "wysylka",
+            "dostawa",
+            "zwrot",
+            "doprava",
+            "doruc",
+            "送料",
+            "配送",
+            "发货",
+            "運費",
+            "cookie",
+            "newsletter",
+            "subscribe",
+            "sign in",
+            "log in",
+            "login",
+            "anmelden",
+            "connectez",
+            "add to cart",
+            "add to basket",
+            "in den warenkorb",
+            "ajouter au panier",
+            "payment",
+            "paypal",
+            "klarna",
+            "checkout",
+            "customer service",
+            "kundenservice",
+            "service client",
+            "review",
+            "bewertung",
+            "avis client",
+            "recensione",
+            "opinion",
+            "rated ",
+            "stars",
+            "sterne",
+            "etoiles",
+            "posted by",
+            "reviewed by",
+            "verified buyer",
+            "verified purchase",
+            "was this helpful",
+            # what is in the box
+            "in the box",
+            "what's in the box",
+            "whats in the box",
+            "package contents",
+            "package includes",
+            "scope of delivery",
+            "lieferumfang",
+            "im lieferumfang",
+            "in de doos",
+            "inhoud verpakking",
+            "w zestawie",
+            "zawartosc opakowania",
+            "baleni obsahuje",
+            "obsah baleni",
+            "dans la boite",
+            "contenu du colis",
+            "contenu de la boite",
+            "en la caja",
+            "contenido de la caja",
+            "contenido del paquete",
+            "nella confezione",
+            "contenuto della confezione",
+            "na caixa",
+            "conteudo da embalagem",
+            "i lådan",
+            "i kartongen",
+            # stock
+            "in stock",
+            "out of stock",
+            "auf lager",
+            "en stock",
+            "in magazzino",
+            "disponibile",
+            "disponible",
+            "na skladem",
+            "skladem",
+            "dostepny",
+            # codes and references
+            "ean",
+            "gtin",
+            "upc",
+            "sku",
+            "isbn",
+            "art.-nr",
+            "artikelnummer",
+            "artikel-nr",
+            "model number",
+            "herstellernummer",
+            "hersteller-nr",
+            "mpn",
+            "article no",
+            "art. no",
+            "product code",
+            "model no",
+            "item number",
+            "reference",
+            "ref.",
+            "cod.",
+            "codigo",
+            "kod",
+            "код",
+            "型番",
+        )
+    )
+)
+_POINT_HEADING = re.compile(
+    trie_pattern(
+        (
+            "features",
+            "key features",
+            "highlights",
+            "benefits",
+            "specifications",
+            "details",
+            "description",
+            "descr",
+            "beschreib",
+            "omschrijv",
+            "beschrijv",
+            "opis",
+            "beskriv",
+            "about this item",
+            "general information",
+            "caracteristiques",
+            "fonctionnalites",
+            "caracteristicas",
+            "caratteristiche",
+            "merkmale",
+            "eigenschaften",
+            "produktvorteile",
+            "vorteile",
+            "highlights",
+            "kenmerken",
+            "zalety",
+            "cechy",
+            "vlastnosti",
+            "informacion",
+            "technical",
+            "technische daten",
+            "scheda tecnica",
+            "ficha tecnica",
+            "fiche technique",
+            "specyfikacja",
+            "specifikace",
+            "composizione",
+            "composicion",
+            "composition",
+            "zusammensetzung",
+            "materials",
+            "care",
+            "conservacion",
+            "pflege",
+            "information",
+            "informations",
+            "general",
+            "generales",
+            "overview",
+            "特長",
+            "特色",
+        )
+    )
+)
+
+
+def is_point(line: str) -> bool:
+    """Whether a cleaned line can be a selling point: a claim of fitting length that is not shop
+    policy, a code, a price or a heading."""
+    if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
+        return False
+    if line.endswith(":") or _LONG_NUMBER.search(line) or _PRICE.search(line):
+        return False
+    if " " not in line and any(ch.isdigit() for ch in line):
+        return False  # one token with digits: a code ("DIV-MIL-3P-VS", "MTZ-SIERRA-GTX-GN42")
+    folded = fold(line)
+    if _NOT_A_POINT.search(folded):
+        return False
+    return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
+
+
+def _is_name(folded_line: str, folded_name: str) -> bool:
+    """Whether a line only repeats the product's name (perhaps with a colour or a size)."""
+    return bool(folded_name) and (
+        folded_line == folded_name
+        or (
+            folded_line.startswith(folded_name[: max(12, len(folded_name) // 2)])
+            and len(folded_line) <= len(folded_name) + 20
+        )
+    )
+
+
+def clean_points(lines: Iterable[str], name: str = "") -> list[str]:
+    """Points from candidate lines: bullet marks dropped, each once, policy, codes, headings and
+    the product's name left out, at most :data:`MAX_POINTS` in page order."""
+    points: list[str] = []
+    seen: set[str] = set()
+    folded_name = fold(name)
+    for raw in lines:
+        line = clean_line(_BULLET_MARK.sub("", raw, count=1))
+        key = fold(line)
+        if key in seen or not is_point(line) or _is_name(key, folded_name):
+            continue
+        seen.add(key)
+        points.append(line)
+        if len(points) >= MAX_POINTS:
+            break
+    return points
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The text's lines; a line that goes on a sentence the previous one left open (no closing
+    mark, starts in lower case) is joined to it (a ``<br>`` in the middle of a sentence)."""
+    out: list[str] = []
+    for part in text.split("\n"):
+        line = clean_line(part)
+        if not line:
+            continue
+        if out and line[0].islower() and out[-1][-1:] not in ".!?:;。！？" and not _BULLET_MARK.match(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def _segments(paragraphs: list[str]) -> list[str]:
+    """A one-line summary of short claims separated by ";" or "|" ("Suitable for smartphones;
+    Smartphone cradle; Max. height: 1.20 m")."""
+    if len(paragraphs) != 1:
+        return []
+    parts = [part for part in _SEGMENT_SEPARATOR.split(paragraphs[0]) if part]
+    if len(parts) < MIN_POINTS or any(len(part) > MAX_SEGMENT_CHARS for part in parts):
+        return []
+    return parts
+
+
+def _marked_lines(paragraphs: list[str]) -> list[str]:
+    """Lines written with a bullet mark ("- ", "• ", "✓ ")."""
+    return [p for p in paragraphs if _BULLET_MARK.match(p) and not p[:2].strip().isdigit()]
+
+
+def _is_short(paragraph: str) -> bool:
+    return len(paragraph) <= MAX_RUN_LINE_CHARS and len(_SENTENCE_END.findall(paragraph)) <= 1
+
+
+def _runs(paragraphs: list[str]) -> list[str]:
+    """The lines of runs of at least :data:`MIN_POINTS` short paragraphs (headings ending with
+    ":" between them do not break a run)."""
+    out: list[str] = []
+    run: list[str] = []
+    for paragraph in [*paragraphs, ""]:
+        if paragraph.endswith(":") and len(paragraph) <= 60:
+            continue  # "Watch features:" opens the next list
+        if paragraph and _is_short(paragraph):
+            run.append(paragraph)
+            continue
+        if len(run) >= MIN_POINTS:
+            out.extend(run)
+        run = []
+    return out
+
+
+def points_in_text(text: str, name: str = "") -> list[str]:
+    """The bullet lines of a description text: marked lines, else runs of short paragraphs, else
+    a one-line list of claims separated by semicolons."""
+    if not text:
+        return []
+    paragraphs = _paragraphs(text)
+    marked = _marked_lines(paragraphs)
+    if len(marked) >= MIN_POINTS:
+        return clean_points(marked, name)
+    return clean_points(_runs(paragraphs), name) or clean_points(_segments(paragraphs), name)
+
+
+def claim_sentences(text: str, name: str = "") -> list[str]:
+    """The description's leading claim sentences (statements of fitting length, no questions)."""
+    claims: list[str] = []
+    folded_name = fold(name)
+    for paragraph in _paragraphs(text)[:HEAD_PARAGRAPHS]:
+        for sentence in _SENTENCE_END.split(paragraph):
+            line = sentence.strip()
+            if not MIN_CLAIM_CHARS <= len(line) <= MAX_CLAIM_CHARS or line.endswith("?"):
+                continue
+            if is_point(line) and not _is_name(fold(line), folded_name):
+                claims.append(line)
+            if len(claims) >= MAX_CLAIMS:
+                return claims
+    return claims
