@@ -7,7 +7,13 @@ import pytest
 
 from prodex.extract.decode import decode_html, html_for_parser
 from prodex.extract.jsontools import load_json_at, loads_lenient
-from prodex.extract.process.audience import audience_from_schema, audience_from_text
+from prodex.extract.process.audience import (
+    age_group_from_ages,
+    age_group_in,
+    audience_phrase,
+    gender_from_schema,
+    gender_in,
+)
 from prodex.extract.process.availability import availability_from_phrase, normalise_availability
 from prodex.extract.process.category import category_path
 from prodex.extract.process.media import (
@@ -21,6 +27,7 @@ from prodex.extract.process.media import (
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import normalise_currency, parse_price
+from prodex.extract.process.taxonomy import taxonomy
 from prodex.extract.process.text import html_to_text, to_plain_text
 from prodex.extract.readers.dom.labels import find_labelled_values
 
@@ -355,13 +362,37 @@ def test_bytes_go_to_the_parser_untouched_when_utf8() -> None:
     assert html_for_parser(latin) == '<meta charset="iso-8859-1"><p>Grüße</p>'
 
 
-def test_audience() -> None:
-    """Audience only from what the page supports; nothing supports a guess: empty."""
-    assert audience_from_schema("https://schema.org/Female", 16) == "Women (16+ years)"
-    assert audience_from_schema(None, None, 10) == "Kids (up to 10 years)"
-    assert audience_from_text("Damen", "Schuhe") == "Women"
-    assert audience_from_text("Men's boots") == "Men"
-    assert audience_from_text("Kettles", "Kitchen") == ""
+def test_gender_and_age_group_from_schema_values() -> None:
+    """schema.org audience values map to the product-feed gender and age group."""
+    assert gender_from_schema("https://schema.org/Female") == "female"
+    assert gender_from_schema("Unisex") == "unisex"
+    assert gender_from_schema("purple") is None
+    assert age_group_from_ages(16) == "adult"
+    assert age_group_from_ages(None, 10) == "kids"
+    assert age_group_from_ages(None, 3) == "toddler"
+    assert age_group_from_ages() is None
+
+
+def test_gender_and_age_group_from_words() -> None:
+    """Words of the name or breadcrumbs say who a product is for; both genders make it unisex."""
+    assert gender_in(["Men's leather boots"]) == "male"
+    assert gender_in(["Trail shoe for men and women"]) == "unisex"
+    assert gender_in(["Stainless steel kettle", "Kitchen"]) is None
+    assert age_group_in(["Girls' butterfly watch set"]) == "kids"
+    assert age_group_in(["Puzzle for ages 3+"]) == "toddler"
+    assert age_group_in(["Electric kettle"]) is None
+
+
+def test_audience_phrase_from_category_gender_and_age() -> None:
+    """The marketer's phrase follows the category and, where they apply, gender and age."""
+    tree = taxonomy()
+    dress = tree.resolve("Clothing > Dresses")
+    dog_food = tree.resolve("Dog Supplies > Dog Food")
+    toy = tree.resolve("Toys & Games > Toys")
+    assert audience_phrase(dress, "female", "adult") == "Fashion-conscious women"
+    assert audience_phrase(dog_food, None, None) == "Dog owners and pet parents"
+    assert audience_phrase(toy, None, "kids").startswith("Parents shopping for kids")
+    assert audience_phrase(None, None, None) == ""
 
 
 def test_trie_pattern_matches_exactly_the_words() -> None:

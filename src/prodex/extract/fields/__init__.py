@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from prodex.extract.fields.audience import merge_audience
-from prodex.extract.fields.category import merge_category
+from prodex.extract.fields.audience import merge_audience, merge_gender_and_age
+from prodex.extract.fields.category import merge_category, merge_google_category
 from prodex.extract.fields.context import Merging
 from prodex.extract.fields.description import merge_description, merge_selling_points
 from prodex.extract.fields.identity import merge_identity
@@ -55,6 +55,8 @@ RULES: tuple[FieldRule, ...] = (
     FieldRule(("specifications",), merge_specifications),
     FieldRule(("breadcrumbs", "category"), merge_category),
     FieldRule(("language", "canonical_url"), merge_page_facts),
+    FieldRule(("google_category", "google_category_id"), merge_google_category),
+    FieldRule(("gender", "age_group"), merge_gender_and_age),
     FieldRule(("target_audience",), merge_audience),
 )
 #: Fields no rule sets: the page's URL and the record of sources.

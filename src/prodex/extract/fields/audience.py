@@ -1,22 +1,80 @@
-"""``target_audience``: who the product is for, as the page states it (schema.org audience, a
-department, "for women"), else inferred from its category, gender and age group."""
+"""``gender``, ``age_group`` and ``target_audience``: who the product is for.
+
+Gender and age group come from what a source states (schema.org ``audience``, product meta
+tags), else from words of the name, breadcrumbs and category in the page's language (source
+``text``); gender is only read from words for products where it applies (apparel, personal
+care, bags, sports), and the age group falls back on what the category implies (apparel is for
+adults unless it says otherwise, baby products for infants, toys for kids; source
+``inferred``). The target audience is what the page states (schema.org ``audienceType``), else a
+marketer's phrase built from the category, gender and age group (source ``text`` when the gender
+or age group was stated, ``inferred`` otherwise).
+"""
 
 from __future__ import annotations
 
 from prodex.extract.fields.context import STRUCTURED, Merging
-from prodex.extract.model import AUDIENCE_SOURCE_TEXT
-from prodex.extract.process.audience import audience_from_text
+from prodex.extract.model import AUDIENCE_SOURCE_INFERRED, AUDIENCE_SOURCE_TEXT
+from prodex.extract.process.audience import (
+    GENDERED_TOPS,
+    age_group_in,
+    audience_phrase,
+    fallback_audience,
+    gender_in,
+)
+from prodex.extract.process.taxonomy import Category, taxonomy
 
 AUDIENCE_ORDER = (*STRUCTURED, "opengraph")
+DEFAULT_AGE_GROUPS = {"Apparel & Accessories": "adult", "Baby & Toddler": "infant", "Toys & Games": "kids"}
+STATED = ("gender", "age_group")
+
+
+def _category(merging: Merging) -> Category | None:
+    category_id = merging.product.google_category_id
+    return taxonomy().by_id.get(category_id) if category_id is not None else None
+
+
+def _stated_words(merging: Merging) -> list[str]:
+    product = merging.product
+    return [product.name or "", *product.breadcrumbs, product.category or ""]
+
+
+def merge_gender_and_age(merging: Merging) -> None:
+    """The gender and age group the product is made for, when they apply."""
+    product = merging.product
+    category = _category(merging)
+    top = category.top if category is not None else ""
+    texts = _stated_words(merging)
+    gender = merging.take("gender", AUDIENCE_ORDER, lambda f: f.gender)
+    if gender is not None and (category is None or top in GENDERED_TOPS):
+        product.gender = str(gender)
+    elif gender is not None:
+        merging.source.pop("gender", None)  # stated, but gender does not apply to such products
+    elif top in GENDERED_TOPS:
+        merging.set("gender", gender_in(texts, product.language), AUDIENCE_SOURCE_TEXT)
+    age = merging.take("age_group", AUDIENCE_ORDER, lambda f: f.age_group)
+    if age is not None:
+        product.age_group = str(age)
+        return
+    merging.set("age_group", age_group_in(texts, product.language), AUDIENCE_SOURCE_TEXT)
+    if product.age_group is None and top in DEFAULT_AGE_GROUPS:
+        merging.set("age_group", DEFAULT_AGE_GROUPS[top], AUDIENCE_SOURCE_INFERRED)
+    elif product.age_group is None and top == "Health & Beauty" and product.gender:
+        merging.set("age_group", "adult", AUDIENCE_SOURCE_INFERRED)
 
 
 def merge_audience(merging: Merging) -> None:
-    """The target audience the sources state, else one read from the category and the name."""
+    """The target audience the page states, else one inferred from category, gender and age."""
     product = merging.product
-    stated = merging.take("target_audience", AUDIENCE_ORDER, lambda f: f.audience)
+    stated = next((f.audience for f in merging.ranked(AUDIENCE_ORDER) if f.audience), "")
     if stated:
-        product.target_audience = str(stated)
+        merging.set("target_audience", stated, AUDIENCE_SOURCE_TEXT)
         return
-    guess = audience_from_text(product.category or "", " ".join(product.breadcrumbs), product.name or "")
-    if guess:
-        merging.set("target_audience", guess, AUDIENCE_SOURCE_TEXT)
+    category = _category(merging)
+    phrase = audience_phrase(category, product.gender, product.age_group)
+    if not phrase:
+        phrase = fallback_audience(product.gender, product.age_group, product.category)
+    if phrase:
+        said = any(
+            merging.source.get(name) != AUDIENCE_SOURCE_INFERRED for name in STATED if getattr(product, name)
+        )
+        merging.set("target_audience", phrase, AUDIENCE_SOURCE_TEXT if said else AUDIENCE_SOURCE_INFERRED)

@@ -1,11 +1,14 @@
-"""``breadcrumbs`` and ``category``: the shop's own category path and its last meaningful level."""
+"""``breadcrumbs`` and ``category``: the shop's own category path and its last meaningful level;
+``google_category`` and ``google_category_id``: where the product sits in Google's product taxonomy."""
 
 from __future__ import annotations
 
 from prodex.extract.fields.context import DEFAULT_ORDER, Merging
 from prodex.extract.found import Found
+from prodex.extract.model import Product
 from prodex.extract.process.availability import fold
 from prodex.extract.process.category import category_path
+from prodex.extract.process.classify import Evidence, classify, name_evidence
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.breadcrumbs import without_home
 
@@ -47,3 +50,44 @@ def merge_category(merging: Merging) -> None:
     if category:
         origin = merging.source.get("breadcrumbs") or (explicit.source if explicit else "")
         merging.set("category", category, origin)
+
+
+NAME_WEIGHT = 3.0
+LAST_CRUMB_WEIGHT = 3.0
+CRUMB_WEIGHT = 1.0
+CATEGORY_WEIGHT = 2.0
+DESCRIPTION_WEIGHT = 0.3
+DESCRIPTION_CHARS = 300
+POINTS_WEIGHT = 0.4
+INFERRED = "inferred"
+"""``source["google_category"]``: read from the words of the page (name, breadcrumbs, text)."""
+
+
+def _is_own_crumb(folded_crumb: str, folded_name: str) -> bool:
+    """Whether a breadcrumb is the product itself (its name, or a long part of it)."""
+    return folded_crumb == folded_name or (len(folded_crumb) > LONG_CRUMB and folded_crumb in folded_name)
+
+
+def category_evidence(product: Product) -> list[Evidence]:
+    """The texts a product's taxonomy category is read from, with their weights."""
+    name = product.name or ""
+    folded_name = fold(name)
+    crumbs = [c for c in product.breadcrumbs if not _is_own_crumb(fold(c), folded_name)]
+    evidence = name_evidence(name, NAME_WEIGHT)
+    evidence += [Evidence(crumb, CRUMB_WEIGHT) for crumb in crumbs[:-1]]
+    if crumbs:
+        evidence.append(Evidence(crumbs[-1], LAST_CRUMB_WEIGHT))
+    shop_category = product.category or ""
+    if shop_category and shop_category not in crumbs and not _is_own_crumb(fold(shop_category), folded_name):
+        evidence.append(Evidence(shop_category, CATEGORY_WEIGHT))
+    evidence.append(Evidence((product.description or "")[:DESCRIPTION_CHARS], DESCRIPTION_WEIGHT))
+    evidence.append(Evidence(" ; ".join(product.selling_points[:3]), POINTS_WEIGHT))
+    return evidence
+
+
+def merge_google_category(merging: Merging) -> None:
+    """The product's category in Google's product taxonomy (path and id)."""
+    category = classify(category_evidence(merging.product), merging.product.language)
+    if category is not None:
+        merging.set("google_category", category.text, INFERRED)
+        merging.set("google_category_id", category.id, INFERRED)

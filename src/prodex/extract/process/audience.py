@@ -1,226 +1,59 @@
-"""Target audience: only what the page supports (schema.org audience, gender, age, department,
-category, and phrases such as "for women", "kids", "men's" in the page's language), else ``""``.
+"""Who a product is made for: gender and age group as product feeds mean them (from schema.org
+values, or from words in the product's name, breadcrumbs and category, in the page's language
+and English: the ``[gender]`` and ``[age_group]`` sections of :mod:`prodex.extract.words`), and
+the short target-audience phrase a marketer would write for a product video.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from prodex.extract.process.availability import fold
+from prodex.extract.process.classify import tokens
+from prodex.extract.process.patterns import is_spaced_script
+from prodex.extract.process.taxonomy import Category
+from prodex.extract.words import AGE_GROUPS, GENDERS, section
 
-# (label, folded words or phrases that name this audience in many languages), most specific first.
-AUDIENCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Babies",
-        (
-            "baby",
-            "babies",
-            "infant",
-            "newborn",
-            "bebe",
-            "bebes",
-            "neonato",
-            "saugling",
-            "niemowle",
-            "kojenec",
-            "zidainis",
-            "vauva",
-            "婴儿",
-            "嬰兒",
-            "ベビー",
-        ),
-    ),
-    (
-        "Girls",
-        (
-            "girls",
-            "girl's",
-            "girls'",
-            "fille",
-            "filles",
-            "madchen",
-            "nina",
-            "ninas",
-            "bambina",
-            "menina",
-            "meisjes",
-            "dziewczynki",
-            "女童",
-        ),
-    ),
-    (
-        "Boys",
-        (
-            "boys",
-            "boy's",
-            "boys'",
-            "garcon",
-            "garcons",
-            "jungen",
-            "nino",
-            "ninos",
-            "bambino",
-            "menino",
-            "jongens",
-            "chlopcy",
-            "男童",
-        ),
-    ),
-    (
-        "Kids",
-        (
-            "kids",
-            "kid's",
-            "children",
-            "children's",
-            "child",
-            "enfant",
-            "enfants",
-            "kinder",
-            "infantil",
-            "bambini",
-            "criancas",
-            "kinderen",
-            "dzieci",
-            "deti",
-            "bērniem",
-            "lapsed",
-            "儿童",
-            "兒童",
-            "キッズ",
-        ),
-    ),
-    ("Teens", ("teen", "teens", "teenager", "ado", "ados", "jugendliche", "adolescente")),
-    (
-        "Women",
-        (
-            "women",
-            "women's",
-            "womens",
-            "woman",
-            "ladies",
-            "lady's",
-            "female",
-            "femme",
-            "femmes",
-            "damen",
-            "frauen",
-            "mujer",
-            "mujeres",
-            "dama",
-            "donna",
-            "donne",
-            "mulher",
-            "feminino",
-            "feminina",
-            "dames",
-            "damskie",
-            "damska",
-            "damski",
-            "zeny",
-            "damske",
-            "sieviešu",
-            "naiste",
-            "女装",
-            "女款",
-            "女性",
-            "レディース",
-        ),
-    ),
-    (
-        "Men",
-        (
-            "men",
-            "men's",
-            "mens",
-            "man's",
-            "male",
-            "gentlemen",
-            "homme",
-            "hommes",
-            "herren",
-            "manner",
-            "hombre",
-            "hombres",
-            "caballero",
-            "uomo",
-            "uomini",
-            "homem",
-            "masculino",
-            "heren",
-            "meskie",
-            "meska",
-            "meski",
-            "muzi",
-            "panske",
-            "vīriešu",
-            "meeste",
-            "男装",
-            "男款",
-            "男性",
-            "メンズ",
-        ),
-    ),
-    (
-        "Pets",
-        (
-            "pet",
-            "pets",
-            "dog",
-            "dogs",
-            "cat",
-            "cats",
-            "chien",
-            "chat",
-            "hund",
-            "katze",
-            "perro",
-            "gato",
-            "cane",
-            "gatto",
-            "cachorro",
-        ),
-    ),
-)
-_GENDER_VALUES = {
-    "female": "Women",
-    "women": "Women",
-    "woman": "Women",
-    "f": "Women",
-    "male": "Men",
-    "men": "Men",
-    "man": "Men",
-    "m": "Men",
-    "unisex": "Unisex",
-    "kids": "Kids",
-    "children": "Kids",
-    "girls": "Girls",
-    "boys": "Boys",
-    "baby": "Babies",
-    "infant": "Babies",
-    "newborn": "Babies",
-    "toddler": "Kids",
+MAX_PHRASE_WORDS = 4
+GENDERED_TOPS = frozenset({"Apparel & Accessories", "Health & Beauty", "Luggage & Bags", "Sporting Goods"})
+"""Top-level categories whose products can be made for a gender (elsewhere gender does not apply)."""
+_SCHEMA_GENDERS = {
+    "female": "female",
+    "women": "female",
+    "woman": "female",
+    "f": "female",
+    "girls": "female",
+    "male": "male",
+    "men": "male",
+    "man": "male",
+    "m": "male",
+    "boys": "male",
+    "unisex": "unisex",
 }
-_WORD = re.compile(r"[^\W\d_]+(?:'s|s')?", re.UNICODE)
+_AGE = re.compile(r"(\d{1,2})\s*(?:\+|years?|yrs?|jahre?n?|ans|anos|anni|años|lat|let)", re.IGNORECASE)
 
 
-def audience_from_schema(gender: object, min_age: object = None, max_age: object = None) -> str:
-    """An audience label from schema.org suggestedGender and suggested ages, else ``""``."""
-    label = ""
-    if isinstance(gender, str):
-        label = _GENDER_VALUES.get(fold(gender).rsplit("/", 1)[-1], "")
-    age_max = _as_number(max_age)
-    age_min = _as_number(min_age)
-    if not label and age_max is not None and age_max <= 14:
-        label = "Kids"
-    if not label and age_min is not None and age_min >= 18:
-        label = "Adults"
-    if label and (age_min is not None or age_max is not None):
-        low = f"{age_min:g}" if age_min is not None else ""
-        high = f"{age_max:g}" if age_max is not None else ""
-        ages = f"{low}-{high}" if low and high else (f"{low}+" if low else f"up to {high}")
-        label = f"{label} ({ages} years)"
-    return label
+def gender_from_schema(value: object) -> str | None:
+    """A schema.org ``suggestedGender`` (or product-feed ``gender``) as ``female``, ``male``, ``unisex``."""
+    if not isinstance(value, str):
+        return None
+    return _SCHEMA_GENDERS.get(fold(value).rsplit("/", 1)[-1].strip())
+
+
+def age_group_from_ages(min_age: object = None, max_age: object = None) -> str | None:
+    """The age group of schema.org ``suggestedMinAge``/``suggestedMaxAge`` (years)."""
+    low, high = _as_number(min_age), _as_number(max_age)
+    if low is not None and low >= 13:
+        return "adult"
+    if high is not None and high <= 1:
+        return "infant"
+    if high is not None and high <= 5:
+        return "toddler"
+    if (high is not None and high <= 13) or (low is not None and low >= 5):
+        return "kids"
+    return None
 
 
 def _as_number(value: object) -> float | None:
@@ -236,29 +69,216 @@ def _as_number(value: object) -> float | None:
     return None
 
 
-def audience_from_text(*texts: str) -> str:
-    """An audience label from words in short texts (department, category, breadcrumbs, name)."""
-    words: set[str] = set()
-    joined_parts: list[str] = []
+@dataclass(frozen=True)
+class WordIndex:
+    """Phrases (tuples of word stems) of one section to their keys, and unspaced-script words."""
+
+    phrases: dict[tuple[str, ...], str]
+    unspaced: dict[str, str]
+
+
+@lru_cache(maxsize=64)
+def _index(name: str, language: str | None) -> WordIndex:
+    phrases: dict[tuple[str, ...], str] = {}
+    unspaced: dict[str, str] = {}
+    for vocabulary in section(name, language).values():
+        for key, words in vocabulary.items():
+            for word in words:
+                if not is_spaced_script(word):
+                    unspaced.setdefault(word, key)
+                    continue
+                phrase = tuple(tokens(word))
+                if phrase and len(phrase) <= MAX_PHRASE_WORDS:
+                    phrases.setdefault(phrase, key)
+    return WordIndex(phrases, unspaced)
+
+
+def _keys_in(name: str, texts: list[str], language: str | None) -> list[str]:
+    """The keys of section ``name`` whose words the texts say, in the order first said."""
+    index = _index(name, language)
+    found: list[str] = []
     for text in texts:
         if not text:
             continue
-        folded = fold(text)[:600]
-        joined_parts.append(folded)
-        words.update(_WORD.findall(folded))
-    if not words:
+        words = tokens(text)
+        for start in range(len(words)):
+            for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+                key = index.phrases.get(tuple(words[start : start + size]))
+                if key is not None:
+                    if key not in found:
+                        found.append(key)
+                    break
+        if not text.isascii():
+            folded = fold(text)
+            found.extend(k for w, k in index.unspaced.items() if w in folded and k not in found)
+    return found
+
+
+def gender_in(texts: list[str], language: str | None = None) -> str | None:
+    """The gender the texts state (``unisex`` when they name both)."""
+    keys = [k for k in _keys_in("gender", texts, language) if k in GENDERS]
+    if "unisex" in keys or ("female" in keys and "male" in keys):
+        return "unisex"
+    return keys[0] if keys else None
+
+
+def age_group_in(texts: list[str], language: str | None = None) -> str | None:
+    """The age group the texts state (the youngest named; an age such as "6+ years" counts)."""
+    keys = [k for k in _keys_in("age_group", texts, language) if k in AGE_GROUPS]
+    for text in texts:
+        match = _AGE.search(text or "")
+        if match:
+            years = int(match.group(1))
+            keys.append("toddler" if years < 5 else "kids" if years < 13 else "adult")
+    young_first = [g for g in AGE_GROUPS if g in keys]
+    return young_first[0] if young_first else None
+
+
+# --- the target-audience phrase -------------------------------------------------------------
+
+#: A taxonomy path prefix to the audience a marketer would name, the most specific first.
+AUDIENCES: tuple[tuple[str, str], ...] = (
+    ("Animals & Pet Supplies > Pet Supplies > Dog Supplies", "Dog owners and pet parents"),
+    ("Animals & Pet Supplies > Pet Supplies > Cat Supplies", "Cat owners and pet parents"),
+    ("Animals & Pet Supplies > Pet Supplies > Fish Supplies", "Aquarium keepers and fish owners"),
+    ("Animals & Pet Supplies", "Pet owners and pet parents"),
+    ("Apparel & Accessories > Jewelry > Watches", "Watch enthusiasts and gift shoppers"),
+    ("Apparel & Accessories > Jewelry", "Jewelry lovers and gift shoppers"),
+    ("Apparel & Accessories > Clothing > Activewear", "Active people and fitness enthusiasts"),
+    ("Apparel & Accessories > Costumes & Accessories", "Costume party hosts and Halloween fans"),
+    ("Apparel & Accessories", "Fashion-conscious shoppers"),
+    ("Arts & Entertainment > Hobbies & Creative Arts > Musical Instruments", "Musicians and music lovers"),
+    (
+        "Arts & Entertainment > Hobbies & Creative Arts > Musical Instrument & Orchestra Accessories",
+        "Musicians",
+    ),
+    ("Arts & Entertainment > Hobbies & Creative Arts > Arts & Crafts", "Crafters and DIY hobbyists"),
+    ("Arts & Entertainment > Hobbies & Creative Arts > Collectibles", "Collectors and fans"),
+    ("Arts & Entertainment > Party & Celebration", "Party hosts and event organizers"),
+    ("Arts & Entertainment > Event Tickets", "Live entertainment fans"),
+    ("Arts & Entertainment", "Hobbyists and gift shoppers"),
+    ("Baby & Toddler", "New parents and parents of babies"),
+    ("Business & Industrial", "Professionals and small businesses"),
+    ("Cameras & Optics", "Photographers and content creators"),
+    ("Electronics > Communications > Telephony", "Smartphone users and tech enthusiasts"),
+    ("Electronics > Computers", "Students and professionals"),
+    ("Electronics > Audio", "Music lovers and audiophiles"),
+    ("Electronics > Video > Televisions", "Home entertainment fans and families"),
+    ("Electronics > Video Game Console", "Gamers and families"),
+    ("Electronics > Video Game Consoles", "Gamers and families"),
+    ("Electronics", "Tech enthusiasts and gadget lovers"),
+    ("Food, Beverages & Tobacco > Beverages > Coffee", "Coffee lovers"),
+    ("Food, Beverages & Tobacco > Beverages > Tea & Infusions", "Tea lovers"),
+    ("Food, Beverages & Tobacco > Beverages > Alcoholic Beverages > Wine", "Wine lovers and gift shoppers"),
+    (
+        "Food, Beverages & Tobacco > Beverages > Alcoholic Beverages",
+        "Spirits enthusiasts and home entertainers",
+    ),
+    ("Food, Beverages & Tobacco > Food Items > Snack Foods", "Snack lovers and families"),
+    ("Food, Beverages & Tobacco > Food Items > Candy & Chocolate", "Chocolate lovers and gift shoppers"),
+    ("Food, Beverages & Tobacco > Food Items > Seasonings & Spices", "Home cooks and BBQ enthusiasts"),
+    ("Food, Beverages & Tobacco", "Food lovers, home cooks and families"),
+    ("Furniture > Baby & Toddler Furniture", "Parents furnishing nurseries"),
+    ("Furniture > Outdoor Furniture", "Homeowners with gardens"),
+    ("Furniture > Office Furniture", "Home office workers and professionals"),
+    ("Furniture > Beds & Accessories", "Homeowners furnishing bedrooms"),
+    ("Furniture", "Homeowners and home decorators"),
+    ("Hardware > Tools", "DIY enthusiasts and tradespeople"),
+    ("Hardware > Plumbing", "Homeowners renovating and plumbers"),
+    ("Hardware", "DIY enthusiasts and homeowners"),
+    ("Health & Beauty > Personal Care > Cosmetics > Perfume & Cologne", "Fragrance lovers and gift shoppers"),
+    ("Health & Beauty > Personal Care > Cosmetics > Skin Care", "Skincare enthusiasts"),
+    ("Health & Beauty > Personal Care > Cosmetics", "Makeup lovers and beauty enthusiasts"),
+    ("Health & Beauty > Personal Care > Shaving & Grooming", "Grooming-conscious adults"),
+    ("Health & Beauty > Personal Care > Hair Care", "Hair care enthusiasts"),
+    ("Health & Beauty > Health Care", "Health-conscious adults"),
+    ("Health & Beauty", "Beauty and self-care enthusiasts"),
+    ("Home & Garden > Kitchen & Dining", "Home cooks and food lovers"),
+    ("Home & Garden > Lawn & Garden", "Gardeners and homeowners with gardens"),
+    ("Home & Garden > Business & Home Security", "Homeowners and renters"),
+    ("Home & Garden > Household Appliances", "Busy households and homeowners"),
+    ("Home & Garden", "Homeowners and home decor enthusiasts"),
+    ("Luggage & Bags > Backpacks", "Students, commuters and travelers"),
+    ("Luggage & Bags", "Travelers and commuters"),
+    ("Mature", "Adults"),
+    ("Media > Books", "Book lovers and readers"),
+    ("Media > Music & Sound Recordings", "Music fans and collectors"),
+    ("Media > DVDs & Videos", "Movie fans"),
+    ("Media", "Readers and media fans"),
+    ("Office Supplies", "Office workers and students"),
+    ("Religious & Ceremonial", "People of faith and ceremony planners"),
+    ("Software > Video Game Software", "Gamers and game collectors"),
+    ("Software", "Creative professionals and hobbyists"),
+    ("Sporting Goods > Outdoor Recreation > Camping & Hiking", "Campers and hikers"),
+    ("Sporting Goods > Outdoor Recreation > Cycling", "Cyclists and commuters"),
+    ("Sporting Goods > Outdoor Recreation > Boating & Water Sports", "Swimmers and water sports enthusiasts"),
+    ("Sporting Goods > Outdoor Recreation > Winter Sports & Activities", "Skiers and snowboarders"),
+    ("Sporting Goods > Outdoor Recreation > Fishing", "Anglers"),
+    ("Sporting Goods > Exercise & Fitness", "Fitness enthusiasts and gym goers"),
+    ("Sporting Goods", "Sports and outdoor enthusiasts"),
+    ("Toys & Games > Puzzles", "Puzzle lovers and families"),
+    ("Toys & Games > Games", "Families and board game fans"),
+    ("Toys & Games", "Parents of young children and gift shoppers"),
+    ("Vehicles & Parts > Vehicle Parts & Accessories", "Car owners and DIY mechanics"),
+    ("Vehicles & Parts", "Drivers and car buyers"),
+)
+_APPAREL_BY_GENDER = {
+    "female": "Fashion-conscious women",
+    "male": "Style-conscious men",
+    "unisex": "Style-conscious women and men",
+}
+_PEOPLE = {"female": "Women", "male": "Men", "unisex": "Women and men"}
+_YOUNG = {
+    "newborn": "Parents of newborns",
+    "infant": "Parents of babies",
+    "toddler": "Parents of toddlers",
+    "kids": "Parents shopping for kids",
+}
+
+
+def _base_audience(category: Category | None) -> str:
+    if category is None:
         return ""
-    joined = " ".join(joined_parts)
-    has_for = "for " in joined  # ("for women" in a name that says no "for " cannot be)
-    found: list[str] = []
-    for label, vocabulary in AUDIENCE_WORDS:
-        for word in vocabulary:
-            ascii_hit = word.isascii() and (word in words or (has_for and f"for {word}" in joined))
-            if ascii_hit or (not word.isascii() and word in joined):
-                found.append(label)
-                break
-    if "Women" in found and "Men" in found:
-        return "Unisex"
-    if found:
-        return found[0]
+    text = category.text
+    for prefix, phrase in AUDIENCES:
+        if text == prefix or text.startswith(prefix + " > ") or text.startswith(prefix + " "):
+            return phrase
     return ""
+
+
+def audience_phrase(category: Category | None, gender: str | None, age_group: str | None) -> str:
+    """The target audience a marketer would write for a video about the product, from its
+    category, gender and age group ("Fashion-conscious women", "Dog owners and pet parents")."""
+    base = _base_audience(category)
+    apparel = category is not None and category.top == "Apparel & Accessories"
+    if age_group in _YOUNG:
+        young = _YOUNG[age_group]
+        if age_group == "kids" and gender in ("female", "male"):
+            young = "Parents of girls" if gender == "female" else "Parents of boys"
+        if category is not None and category.top == "Media":
+            return "Young readers and their parents"
+        return young if apparel or not base else f"{young} and {_lower_first(base)}"
+    if (
+        apparel
+        and gender in _APPAREL_BY_GENDER
+        and not base.startswith(("Watch", "Jewelry", "Active", "Costume"))
+    ):
+        return _APPAREL_BY_GENDER[gender]
+    if gender in _PEOPLE and base and category is not None and category.top in GENDERED_TOPS:
+        return f"{_PEOPLE[gender]} and {_lower_first(base)}"
+    return base
+
+
+def fallback_audience(gender: str | None, age_group: str | None, shop_category: str | None) -> str:
+    """A plain audience for a product whose taxonomy category is unknown."""
+    if age_group in _YOUNG:
+        return _YOUNG[age_group]
+    if gender in _PEOPLE:
+        return f"{_PEOPLE[gender]} shopping online"
+    if shop_category:
+        return f"Shoppers looking for {shop_category.lower()}"
+    return "Online shoppers"
+
+
+def _lower_first(phrase: str) -> str:
+    return phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase

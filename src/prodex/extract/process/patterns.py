@@ -36,7 +36,7 @@ def _build(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
     return body
 
 
-def _is_spaced_script(word: str) -> bool:
+def is_spaced_script(word: str) -> bool:
     """Whether a word is written in a script that separates words with spaces (not CJK or Thai)."""
     return not any(
         "\u0e00" <= ch <= "\u0e7f"
@@ -50,8 +50,8 @@ def _is_spaced_script(word: str) -> bool:
 def word_start_pattern(words: Iterable[str]) -> str:
     """A regular expression matching the given words (or word stems) where a word starts: not
     after a letter; words of scripts without spaces (CJK, Thai) match anywhere."""
-    spaced = [w for w in words if w and _is_spaced_script(w)]
-    unspaced = [w for w in words if w and not _is_spaced_script(w)]
+    spaced = [w for w in words if w and is_spaced_script(w)]
+    unspaced = [w for w in words if w and not is_spaced_script(w)]
     parts = []
     if spaced:
         parts.append(r"(?<![^\W\d_])" + trie_pattern(spaced))

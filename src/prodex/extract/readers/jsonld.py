@@ -11,7 +11,7 @@ from prodex.extract.found import Found
 from prodex.extract.jsontools import as_list, loads_lenient, walk_dicts
 from prodex.extract.model import Media, MediaType
 from prodex.extract.page import Page
-from prodex.extract.process.audience import audience_from_schema
+from prodex.extract.process.audience import age_group_from_ages, gender_from_schema
 from prodex.extract.process.availability import fold
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import (
@@ -257,11 +257,12 @@ def fill_from_product(found: Found, product: dict[str, Any], page: Page) -> None
     found.category = text_of(category) or None
     audience = first("audience")
     if isinstance(audience, dict):
-        found.audience = audience_from_schema(
-            audience.get("suggestedGender"), audience.get("suggestedMinAge"), audience.get("suggestedMaxAge")
-        ) or text_of(audience.get("audienceType"))
-    if not found.audience and first("gender"):
-        found.audience = audience_from_schema(first("gender"))
+        found.gender = gender_from_schema(audience.get("suggestedGender"))
+        found.age_group = age_group_from_ages(
+            audience.get("suggestedMinAge"), audience.get("suggestedMaxAge")
+        )
+        found.audience = clean_line(text_of(audience.get("audienceType")))[:200]
+    found.gender = found.gender or gender_from_schema(first("gender"))
     url = text_of(product.get("url"))
     found.canonical_url = page.absolute(url) if url else None
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from prodex.extract.found import Found
 from prodex.extract.model import Media, MediaType
 from prodex.extract.page import Page
+from prodex.extract.process.audience import gender_from_schema
 from prodex.extract.process.availability import normalise_availability
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.text import clean_line, to_plain_text
+from prodex.extract.words import AGE_GROUPS
 
 SOURCE_OG = "opengraph"
 SOURCE_META = "meta"
@@ -46,7 +48,8 @@ def read_opengraph(page: Page) -> Found | None:
         clean_line(page.meta_first("product:ean", "product:gtin", "product:upc", "product:isbn")) or None
     )
     found.category = clean_line(page.meta_first("product:category")) or None
-    found.audience = clean_line(page.meta_first("product:target_gender")) or ""
+    found.gender = gender_from_schema(page.meta_first("product:target_gender"))
+    found.age_group = _age_group(page.meta_first("product:age_group"))
     site = page.meta_first("og:site_name")
     if site:
         found.site_names.append(site)
@@ -75,3 +78,9 @@ def read_meta(page: Page) -> Found:
         if value:
             found.site_names.append(value.lstrip("@"))
     return found
+
+
+def _age_group(value: str | None) -> str | None:
+    """A product-feed ``age_group`` value, when it is one."""
+    folded = (value or "").strip().lower()
+    return folded if folded in AGE_GROUPS else None

@@ -1,0 +1,306 @@
+"""The product's category in Google's product taxonomy, from the words of its name, the shop's
+breadcrumbs and category and the beginning of its description.
+
+Every word list of :mod:`prodex.extract.words` (the page's language and English) and the
+taxonomy's own English names are compiled once into an index of phrases (tuples of word stems).
+A phrase found in the text votes for the categories it names, weighted by where it was found
+(the name and the shop's last category count most), by its length (a longer phrase is more
+specific) and by how many top-level categories share it. The top-level category with the most
+votes wins, then its category with the most votes (the deeper on a tie).
+
+Languages that write compound words (German, Dutch, Nordic...) also match a phrase of one word
+at the end of a longer word ("Damenwinterjacke" ends with "jacke"); scripts without spaces
+(CJK, Thai) match anywhere in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from prodex.extract.process.availability import fold
+from prodex.extract.process.patterns import is_spaced_script
+from prodex.extract.process.taxonomy import Category, Taxonomy, taxonomy
+from prodex.extract.words import languages, section
+
+COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "nb", "fi", "is", "hu", "et"})
+MIN_COMPOUND_HEAD = 4
+MAX_PHRASE_WORDS = 4
+GENERIC_NAMES = frozenset(
+    {
+        "accessories",
+        "accessory",
+        "supplies",
+        "parts",
+        "part",
+        "equipment",
+        "kits",
+        "kit",
+        "sets",
+        "set",
+        "other",
+        "general",
+        "products",
+        "items",
+        "replacement parts",
+        "holders",
+        "stands",
+        "mounts",
+        "cases",
+        "covers",
+        "care",
+        "cleaning",
+    }
+)
+"""Taxonomy names too vague to vote on their own."""
+_WORD = re.compile(r"[^\W_]+")
+TOKEN_LIMIT = 400
+
+
+def stem(word: str) -> str:
+    """A folded word without its plural ending ("watches" -> "watch", "jackets" -> "jacket")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """The folded, stemmed words of a text (at most :data:`TOKEN_LIMIT`)."""
+    return [stem(w) for w in _WORD.findall(fold(text))[:TOKEN_LIMIT]]
+
+
+TAXONOMY_LANGUAGE = "en"
+TAXONOMY_WORDS = "taxonomy-word"
+TAXONOMY_WORD_WEIGHT = 0.25
+"""A taxonomy name of one word ("Posts", "Chaises") is weak evidence: it is often another word."""
+HEAD_INITIAL = frozenset(
+    {
+        "fr",
+        "es",
+        "it",
+        "pt",
+        "ro",
+        "ca",
+        "pl",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "sr",
+        "ru",
+        "uk",
+        "bg",
+        "el",
+        "tr",
+        "he",
+        "ar",
+        "vi",
+        "id",
+        "th",
+    }
+)
+"""Languages that name the product first ("Chaussures de randonnée"); the others name it last
+("Hiking shoes", "Wanderschuhe")."""
+MIN_SCORE = 1.0
+_NAME_PARTS = re.compile(r"\s+[-–—|/]\s+|[,(\[]")
+LangIds = tuple[tuple[str, frozenset[int]], ...]
+"""The categories a phrase names, per language of the word lists that list it."""
+
+
+@dataclass
+class Index:
+    """Phrases (tuples of word stems) and unspaced-script words to the categories they name,
+    per language."""
+
+    phrases: dict[tuple[str, ...], LangIds]
+    heads: dict[str, LangIds]
+    """One-word phrases of compounding languages, matched at the end of a longer word."""
+    unspaced: dict[str, LangIds]
+
+
+def _taxonomy_phrases(tree: Taxonomy) -> dict[tuple[str, ...], set[int]]:
+    """The English names of every category, split at ", " and " & " ("Pet Bowls, Feeders &
+    Waterers" names "pet bowls", "feeders" and "waterers")."""
+    out: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for category in tree.categories:
+        for part in re.split(r",\s*|\s+&\s+", category.path[-1]):
+            words = tuple(tokens(part))
+            if words and " ".join(words) not in GENERIC_NAMES and len(words) <= MAX_PHRASE_WORDS:
+                out[words].add(category.id)
+    return out
+
+
+def _freeze(table: dict[str, dict[str, set[int]]]) -> dict[str, LangIds]:
+    return {
+        key: tuple((lang, frozenset(ids)) for lang, ids in by_lang.items()) for key, by_lang in table.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def index() -> Index:
+    """The phrase index of every language's words and the taxonomy's English names (built once)."""
+    tree = taxonomy()
+    phrases: dict[tuple[str, ...], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    heads: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    unspaced: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for phrase, ids in _taxonomy_phrases(tree).items():
+        phrases[phrase][TAXONOMY_LANGUAGE if len(phrase) > 1 else TAXONOMY_WORDS] |= ids
+    for lang, vocabulary in section("category").items():
+        for key, words in vocabulary.items():
+            category_id = tree.resolve(key).id
+            for word in words:
+                if not is_spaced_script(word):
+                    unspaced[word][lang].add(category_id)
+                    continue
+                phrase = tuple(tokens(word))
+                if not phrase or len(phrase) > MAX_PHRASE_WORDS:
+                    continue
+                phrases[phrase][lang].add(category_id)
+                if lang in COMPOUNDING and len(phrase) == 1 and len(phrase[0]) >= MIN_COMPOUND_HEAD:
+                    heads[phrase[0]][lang].add(category_id)
+    frozen_phrases = {p: tuple((lang, frozenset(ids)) for lang, ids in d.items()) for p, d in phrases.items()}
+    return Index(frozen_phrases, _freeze(heads), _freeze(unspaced))
+
+
+def _allowed(entries: LangIds, languages: frozenset[str] | None) -> set[int]:
+    """The categories of the entries in the allowed languages (every language when ``None``;
+    one-word taxonomy names only when nothing else names the phrase)."""
+    out: set[int] = set()
+    weak: set[int] = set()
+    for lang, ids in entries:
+        if lang == TAXONOMY_WORDS:
+            weak |= ids
+        elif languages is None or lang in languages:
+            out |= ids
+    return out or weak
+
+
+def _is_weak(entries: LangIds, languages: frozenset[str] | None) -> bool:
+    return not any(lang != TAXONOMY_WORDS and (languages is None or lang in languages) for lang, _ in entries)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A text the category is read from, and how much a phrase found in it counts."""
+
+    text: str
+    weight: float
+    is_name: bool = False
+    """A product name: the words naming what it is weigh more where the language puts its head noun."""
+
+
+def _specificity(tree: Taxonomy, ids: set[int]) -> float:
+    """1 for a phrase that names categories under one top level, less for one shared by several."""
+    tops = {tree.by_id[i].top for i in ids}
+    return 1.0 / len(tops)
+
+
+def _vote(votes: dict[int, float], tree: Taxonomy, ids: set[int], weight: float) -> None:
+    share = weight * _specificity(tree, ids) / len(ids) ** 0.5
+    for category_id in ids:
+        votes[category_id] += share
+
+
+def _phrase_at(
+    found: Index, words: list[str], start: int, languages: frozenset[str] | None
+) -> tuple[set[int], int, float]:
+    """The categories of the longest phrase starting at ``words[start]``, its length and its
+    weight (lower for a one-word taxonomy name)."""
+    for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+        entries = found.phrases.get(tuple(words[start : start + size]))
+        ids = _allowed(entries, languages) if entries else set()
+        if ids and entries:
+            weight = TAXONOMY_WORD_WEIGHT if _is_weak(entries, languages) else 1 + 0.5 * (size - 1)
+            return ids, size, weight
+    return set(), 0, 0.0
+
+
+def _compound_head(found: Index, word: str, languages: frozenset[str] | None) -> set[int]:
+    """The categories of a one-word phrase that ends a compound word ("winterjacke" -> "jacke")."""
+    for cut in range(1, len(word) - MIN_COMPOUND_HEAD + 1):
+        entries = found.heads.get(word[cut:])
+        ids = _allowed(entries, languages) if entries else set()
+        if ids:
+            return ids
+    return set()
+
+
+def _position_factor(start: int, count: int, head_initial: bool) -> float:
+    """How much a phrase at ``start`` of ``count`` words says about what the product is: its
+    head noun comes last in most languages, first in Romance and Slavic ones."""
+    if count <= 1:
+        return 1.0
+    where = start / (count - 1)
+    return 0.6 + 0.8 * ((1 - where) if head_initial else where)
+
+
+def _vote_text(votes: dict[int, float], evidence: Evidence, languages: frozenset[str] | None) -> None:
+    """Add the votes of every phrase in one text (the longest phrase at each place)."""
+    found, tree = index(), taxonomy()
+    words = tokens(evidence.text)
+    head_initial = languages is not None and bool(languages & HEAD_INITIAL)
+    start = 0
+    while start < len(words):
+        ids, size, weight = _phrase_at(found, words, start, languages)
+        if ids:
+            place = _position_factor(start, len(words), head_initial) if evidence.is_name else 1.0
+            _vote(votes, tree, ids, evidence.weight * weight * place)
+            start += size
+            continue
+        if languages is None or languages & COMPOUNDING:
+            ids = _compound_head(found, words[start], languages)
+            if ids:
+                _vote(votes, tree, ids, evidence.weight * 0.8)
+        start += 1
+    if not evidence.text.isascii():
+        folded = fold(evidence.text)
+        for word, entries in found.unspaced.items():
+            if word in folded:
+                ids = _allowed(entries, languages)
+                if ids:
+                    _vote(votes, tree, ids, evidence.weight * (1 + 0.2 * min(len(word), 5)))
+
+
+def page_languages(language: str | None) -> frozenset[str] | None:
+    """The word lists a page is read with: its language's and English, or all when unknown."""
+    code = (language or "").split("-")[0].lower()
+    if not code or code not in languages():
+        return None
+    return frozenset({code, TAXONOMY_LANGUAGE})
+
+
+def name_evidence(name: str, weight: float) -> list[Evidence]:
+    """A product name as evidence: its main part (before " - ", "|", a comma or a bracket) at full
+    weight, the rest (a colour, a brand, a shop) at half."""
+    parts = [part.strip() for part in _NAME_PARTS.split(name) if part and part.strip()]
+    if not parts:
+        return []
+    return [Evidence(parts[0], weight, is_name=True)] + [Evidence(p, weight / 2) for p in parts[1:]]
+
+
+def classify(evidence: list[Evidence], language: str | None = None) -> Category | None:
+    """The taxonomy category the evidence supports best, or ``None`` when no phrase is found."""
+    tree = taxonomy()
+    allowed = page_languages(language)
+    votes: dict[int, float] = defaultdict(float)
+    for item in evidence:
+        if item.text:
+            _vote_text(votes, item, allowed)
+    if not votes:
+        return None
+    by_top: dict[str, float] = defaultdict(float)
+    for category_id, score in votes.items():
+        by_top[tree.by_id[category_id].top] += score
+    top = max(by_top, key=lambda name: by_top[name])
+    if by_top[top] < MIN_SCORE:
+        return None  # only weak hints (a one-word taxonomy name): better no category than a wrong one
+    return max(
+        (tree.by_id[i] for i in votes if tree.by_id[i].top == top),
+        key=lambda c: (votes[c.id], len(c.path)),
+    )
