@@ -3,7 +3,8 @@ must give (``<case>.json``: the page URL and the expected value of each listed f
 
 Cases are discovered automatically and every field is checked on its own, so one wrong field
 names itself. Special fields: ``images`` and ``videos`` are the media URLs in order;
-``page_kind`` is :func:`prodex.extract.page_kind` of the product. A case may carry
+``page_kind`` is :func:`prodex.extract.page_kind` of the product; ``source.<field>`` is where
+that field came from. A case may carry
 ``platform_data`` (a shop platform's product JSON as :func:`prodex.extract.platforms.platform_data`
 packs it), which is passed to the extractor with the page.
 """
@@ -42,6 +43,8 @@ def _actual(product: Product, field: str) -> Any:
         return [m.url for m in product.videos]
     if field == "page_kind":
         return page_kind(product).value
+    if field.startswith("source."):
+        return product.source.get(field.removeprefix("source."))
     return product.to_dict()[field]
 
 

@@ -27,7 +27,8 @@ def page_kind(product: Product) -> PageKind:
 
     A listing is what the merge marked (``product.source["page"] == "listing"``: structured data
     lists several products and none is the page's own). A product page has a name and either a
-    commerce signal (price, sku, gtin) or structured product data with a picture or an offer.
+    commerce signal (price, sku, gtin), or structured product data with a picture or an offer, or
+    pictures and its own text in a product context (an unavailable product, a classified ad).
     Anything else is an empty page (an app shell, an error page, not a shop page).
     """
     if product.source.get("page") == PageKind.LISTING.value:
@@ -45,7 +46,25 @@ def page_kind(product: Product) -> PageKind:
         return PageKind.PRODUCT
     if structured and (product.images or product.availability):
         return PageKind.PRODUCT
+    if _presents_one_product(product, structured):
+        return PageKind.PRODUCT
     return PageKind.EMPTY
+
+
+MIN_DESCRIPTION_CHARS = 40
+
+
+def _presents_one_product(product: Product, structured: bool) -> bool:
+    """A page that shows one product without price or code (sold out, pre-order, a classified
+    ad): its name, pictures and its own text, in a product context (structured product data, a
+    stock state, a breadcrumb trail, feature lines, variants or specifications)."""
+    text = len(product.description or "") >= MIN_DESCRIPTION_CHARS or bool(product.selling_points)
+    if not (product.images and text) or product.source.get("name") == "meta":
+        return False
+    context = structured or product.availability or product.breadcrumbs or product.variants
+    return bool(
+        context or product.specifications or product.source.get("selling_points") not in (None, "description")
+    )
 
 
 def is_product(product: Product) -> bool:

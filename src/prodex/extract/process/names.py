@@ -108,3 +108,34 @@ def strip_shop_phrases(name: str) -> str:
     """``name`` without trailing shop phrases like "buy online" or "at Argos"."""
     stripped = _SHOP_PHRASES.sub("", name).strip()
     return stripped or name
+
+
+_CODE_SUFFIX = re.compile(
+    r"[\s,;|\-–—(\[]+"
+    r"(?:код(?: товара)?|kod(?: produktu)?|code|product code|art\.?\s*-?\s*nr\.?|artikel\s*-?\s*nr\.?|"
+    r"artikelnummer|best\.?\s*-?\s*nr\.?|sku|item\s*(?:no\.?|#|number)|ref\.?|réf\.?|référence|referencia|"
+    r"referência|código|codice|cod\.|numer katalogowy|katalogové číslo|č\.|mpn|ean)"
+    r"\s*[:#.]?\s*[\w][\w.\-/]{2,30}[)\]]?\s*$",
+    re.IGNORECASE,
+)
+"""A trailing article code the shop appends to its titles ("Kettle Код: 01245", "Drill (Art.-Nr. 123)")."""
+_UI_TEXT = re.compile(
+    r"\s*[-–—|(\[]?\s*(?:show original title|see original title|translate title|original title|"
+    r"view original|zobacz oryginalny tytuł|originaltitel anzeigen|afficher le titre original)[)\]]?\s*$",
+    re.IGNORECASE,
+)
+_LOGIN_PREFIX = re.compile(
+    r"^(?:sign in|log in|login|register|anmelden|einloggen|se connecter|iniciar sesión|accedi|zaloguj się|"
+    r"inloggen|přihlásit)[^\w]*(?:(?:or|oder|ou|o|lub|of)\s+\w+[^\w]*)?(?:to [\w ]{0,40}?[.!:]\s+)?",
+    re.IGNORECASE,
+)
+
+
+def strip_name_noise(name: str) -> str:
+    """``name`` without a trailing article code, interface text ("show original title") or a
+    login banner before it; the name itself when nothing would be left."""
+    text = _UI_TEXT.sub("", name)
+    text = _CODE_SUFFIX.sub("", text)
+    text = _LOGIN_PREFIX.sub("", text)
+    text = text.strip(" -–—|:,")
+    return text if len(text) >= 2 else name

@@ -348,10 +348,12 @@ def claim_sentences(text: str, name: str = "") -> list[str]:
     claims: list[str] = []
     folded_name = fold(name)
     for paragraph in _paragraphs(text)[:HEAD_PARAGRAPHS]:
+        after_question = False
         for sentence in _SENTENCE_END.split(paragraph):
             line = sentence.strip()
-            if not MIN_CLAIM_CHARS <= len(line) <= MAX_CLAIM_CHARS or line.endswith("?"):
-                continue
+            answer, after_question = after_question, line.endswith("?")
+            if not MIN_CLAIM_CHARS <= len(line) <= MAX_CLAIM_CHARS or after_question or answer:
+                continue  # a question, or the answer to one, is no claim
             if is_point(line) and not _is_name(fold(line), folded_name):
                 claims.append(line)
             if len(claims) >= MAX_CLAIMS:
