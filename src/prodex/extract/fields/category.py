@@ -80,8 +80,9 @@ def category_evidence(product: Product) -> list[Evidence]:
     shop_category = product.category or ""
     if shop_category and shop_category not in crumbs and not _is_own_crumb(fold(shop_category), folded_name):
         evidence.append(Evidence(shop_category, CATEGORY_WEIGHT))
-    evidence.append(Evidence((product.description or "")[:DESCRIPTION_CHARS], DESCRIPTION_WEIGHT))
-    evidence.append(Evidence(" ; ".join(product.selling_points[:3]), POINTS_WEIGHT))
+    description = (product.description or "")[:DESCRIPTION_CHARS]
+    evidence.append(Evidence(description, DESCRIPTION_WEIGHT, supporting=True))
+    evidence.append(Evidence(" ; ".join(product.selling_points[:3]), POINTS_WEIGHT, supporting=True))
     return evidence
 
 

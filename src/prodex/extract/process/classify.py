@@ -108,6 +108,8 @@ HEAD_INITIAL = frozenset(
 """Languages that name the product first ("Chaussures de randonnée"); the others name it last
 ("Hiking shoes", "Wanderschuhe")."""
 MIN_SCORE = 1.0
+ENOUGH_SCORE = 4.0
+"""Votes after which supporting evidence (the description) is not read."""
 _NAME_PARTS = re.compile(r"\s+[-–—|/]\s+|[,(\[]")
 LangIds = tuple[tuple[str, frozenset[int]], ...]
 """The categories a phrase names, per language of the word lists that list it."""
@@ -193,6 +195,8 @@ class Evidence:
     weight: float
     is_name: bool = False
     """A product name: the words naming what it is weigh more where the language puts its head noun."""
+    supporting: bool = False
+    """Read only when the evidence before it says too little (a description's start, feature lines)."""
 
 
 def _specificity(tree: Taxonomy, ids: set[int]) -> float:
@@ -290,7 +294,7 @@ def classify(evidence: list[Evidence], language: str | None = None) -> Category 
     allowed = page_languages(language)
     votes: dict[int, float] = defaultdict(float)
     for item in evidence:
-        if item.text:
+        if item.text and (not item.supporting or sum(votes.values()) < ENOUGH_SCORE):
             _vote_text(votes, item, allowed)
     if not votes:
         return None

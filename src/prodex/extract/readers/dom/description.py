@@ -339,12 +339,18 @@ def _acceptable(page: Page, candidate: _Candidate) -> bool:
     return not ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders())
 
 
-def section_search(page: Page) -> tuple[list[LexborNode], list[LexborNode]]:
+CHEAP_SEARCH_SELECTOR = f'[itemprop="description"], {HEADING_SELECTOR}'
+"""The search without class and id substrings (each costs a pass over every element's classes)."""
+
+
+def section_search(page: Page, *, thorough: bool = True) -> tuple[list[LexborNode], list[LexborNode]]:
     """The marked description blocks and the headings, tabs and accordion buttons of the
-    product's area, found in one walk of the tree."""
+    product's area, found in one walk of the tree; not ``thorough``: blocks marked by
+    ``itemprop`` only (enough to find the page's lists where structured data gives the text)."""
     marked: list[LexborNode] = []
     headings: list[LexborNode] = []
-    for node in each_once(page.search_root().css(SEARCH_SELECTOR)):
+    selector = SEARCH_SELECTOR if thorough else CHEAP_SEARCH_SELECTOR
+    for node in each_once(page.search_root().css(selector)):
         if is_heading(node):
             headings.append(node)
         elif len(marked) < MAX_CANDIDATES:

@@ -102,7 +102,7 @@ def read(page: Page, hints: DomHints) -> Found:
         found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node or tile_price), False)
     no_nodes: list[LexborNode] = []
     no_search: tuple[list[LexborNode], list[LexborNode]] = ([], [])
-    searched = _guarded(lambda: section_search(page), no_search)
+    searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
     descriptions = _guarded(lambda: find_description_nodes(page, title_holders, searched), no_nodes)
     description = descriptions[0] if descriptions and hints.need_description else None
     highlights = _guarded(lambda: find_highlight_sections(page, searched[1]), no_nodes)
