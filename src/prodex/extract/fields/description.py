@@ -13,6 +13,7 @@ from prodex.extract.fields.context import DESCRIPTION_ORDER, STRUCTURED, Merging
 from prodex.extract.found import Found
 from prodex.extract.process.availability import fold
 from prodex.extract.process.points import MIN_POINTS, claim_sentences, clean_points, points_in_text
+from prodex.extract.process.policy import without_policy
 
 HEAD_CHARS = 120
 DESCRIPTION_SOURCE = "description"
@@ -81,7 +82,7 @@ def merge_description(merging: Merging) -> None:
     """The description (see :func:`choose_description`)."""
     text, origin = choose_description(merging.sources, merging.product.name or "")
     if text:
-        merging.set("description", text, origin or "")
+        merging.set("description", without_policy(text), origin or "")
 
 
 def merge_selling_points(merging: Merging) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern, word_start_pattern
+from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line
 
 MAX_POINTS = 10
@@ -245,7 +246,7 @@ def is_point(line: str) -> bool:
     if " " not in line and any(ch.isdigit() for ch in line):
         return False  # one token with digits: a code ("DIV-MIL-3P-VS", "MTZ-SIERRA-GTX-GN42")
     folded = fold(line)
-    if _NOT_A_POINT.search(folded):
+    if _NOT_A_POINT.search(folded) or is_policy(line):
         return False
     return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
 
