@@ -76,7 +76,9 @@ def html_to_text(markup: str, *, serialized: bool = False) -> str:
     for junk in tree.css("script, style, noscript, template, iframe, svg, button, select"):
         junk.decompose()
     root = tree.root
-    text = root.text(deep=True) if root is not None else ""
+    # text nodes of neighbouring elements are separated ("LED table lamp" + "Article no.:"):
+    # shops lay spans out as blocks with CSS that no parser sees
+    text = root.text(deep=True, separator=" ") if root is not None else ""
     return clean_block(text)
 
 
