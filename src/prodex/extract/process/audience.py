@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.classify import tokens
-from prodex.extract.process.patterns import is_spaced_script
+from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
 from prodex.extract.process.taxonomy import Category
 from prodex.extract.words import AGE_GROUPS, GENDERS, section
 
@@ -75,6 +75,7 @@ class WordIndex:
 
     phrases: dict[tuple[str, ...], str]
     unspaced: dict[str, str]
+    unspaced_words: dict[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=64)
@@ -90,7 +91,7 @@ def _index(name: str, language: str | None) -> WordIndex:
                 phrase = tuple(tokens(word))
                 if phrase and len(phrase) <= MAX_PHRASE_WORDS:
                     phrases.setdefault(phrase, key)
-    return WordIndex(phrases, unspaced)
+    return WordIndex(phrases, unspaced, by_first_character(unspaced))
 
 
 def _keys_in(name: str, texts: list[str], language: str | None) -> list[str]:
@@ -110,7 +111,9 @@ def _keys_in(name: str, texts: list[str], language: str | None) -> list[str]:
                     break
         if not text.isascii():
             folded = fold(text)
-            found.extend(k for w, k in index.unspaced.items() if w in folded and k not in found)
+            for word in words_in(folded, index.unspaced_words):
+                if index.unspaced[word] not in found:
+                    found.append(index.unspaced[word])
     return found
 
 

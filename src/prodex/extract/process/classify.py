@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import is_spaced_script
+from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
 from prodex.extract.process.taxonomy import Category, Taxonomy, taxonomy
 from prodex.extract.words import languages, section
 
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "nb", "fi", "is", "hu", "et"})
 MIN_COMPOUND_HEAD = 4
+MIN_COMPOUND_WORD = 7
+"""Only words this long are looked at as compounds ("Winterjacke", not "Jacke")."""
 MAX_PHRASE_WORDS = 4
 GENERIC_NAMES = frozenset(
     {
@@ -124,6 +126,10 @@ class Index:
     heads: dict[str, LangIds]
     """One-word phrases of compounding languages, matched at the end of a longer word."""
     unspaced: dict[str, LangIds]
+    unspaced_words: dict[str, tuple[str, ...]]
+    """The unspaced words by first character (:func:`prodex.extract.process.patterns.words_in`)."""
+    longest: dict[str, int]
+    """The most words of a phrase starting with each word (no entry: no phrase starts with it)."""
 
 
 def _taxonomy_phrases(tree: Taxonomy) -> dict[tuple[str, ...], set[int]]:
@@ -167,7 +173,10 @@ def index() -> Index:
                 if lang in COMPOUNDING and len(phrase) == 1 and len(phrase[0]) >= MIN_COMPOUND_HEAD:
                     heads[phrase[0]][lang].add(category_id)
     frozen_phrases = {p: tuple((lang, frozenset(ids)) for lang, ids in d.items()) for p, d in phrases.items()}
-    return Index(frozen_phrases, _freeze(heads), _freeze(unspaced))
+    longest: dict[str, int] = {}
+    for phrase in frozen_phrases:
+        longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
+    return Index(frozen_phrases, _freeze(heads), _freeze(unspaced), by_first_character(unspaced), longest)
 
 
 def _allowed(entries: LangIds, languages: frozenset[str] | None) -> set[int]:
@@ -216,7 +225,8 @@ def _phrase_at(
 ) -> tuple[set[int], int, float]:
     """The categories of the longest phrase starting at ``words[start]``, its length and its
     weight (lower for a one-word taxonomy name)."""
-    for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+    longest = found.longest.get(words[start], 0)
+    for size in range(min(longest, len(words) - start), 0, -1):
         entries = found.phrases.get(tuple(words[start : start + size]))
         ids = _allowed(entries, languages) if entries else set()
         if ids and entries:
@@ -257,18 +267,17 @@ def _vote_text(votes: dict[int, float], evidence: Evidence, languages: frozenset
             _vote(votes, tree, ids, evidence.weight * weight * place)
             start += size
             continue
-        if languages is None or languages & COMPOUNDING:
+        if len(words[start]) >= MIN_COMPOUND_WORD and (languages is None or languages & COMPOUNDING):
             ids = _compound_head(found, words[start], languages)
             if ids:
                 _vote(votes, tree, ids, evidence.weight * 0.8)
         start += 1
     if not evidence.text.isascii():
         folded = fold(evidence.text)
-        for word, entries in found.unspaced.items():
-            if word in folded:
-                ids = _allowed(entries, languages)
-                if ids:
-                    _vote(votes, tree, ids, evidence.weight * (1 + 0.2 * min(len(word), 5)))
+        for word in words_in(folded, found.unspaced_words):
+            ids = _allowed(found.unspaced[word], languages)
+            if ids:
+                _vote(votes, tree, ids, evidence.weight * (1 + 0.2 * min(len(word), 5)))
 
 
 def page_languages(language: str | None) -> frozenset[str] | None:

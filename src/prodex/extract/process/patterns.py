@@ -58,3 +58,21 @@ def word_start_pattern(words: Iterable[str]) -> str:
     if unspaced:
         parts.append(trie_pattern(unspaced))
     return "|".join(parts) or "(?!)"
+
+
+def by_first_character(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Words grouped by their first character, longest first (for :func:`words_in`)."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        if word:
+            groups.setdefault(word[0], []).append(word)
+    return {ch: tuple(sorted(ws, key=len, reverse=True)) for ch, ws in groups.items()}
+
+
+def words_in(text: str, grouped: dict[str, tuple[str, ...]]) -> list[str]:
+    """The words of ``grouped`` that occur anywhere in ``text`` (scripts without spaces): only
+    the groups of characters the text has are tried."""
+    found: list[str] = []
+    for ch in set(text).intersection(grouped):
+        found.extend(word for word in grouped[ch] if word in text)
+    return found
