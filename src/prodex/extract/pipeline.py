@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from prodex.extract.decode import html_for_parser
+from prodex.extract.charset import html_for_parser
 from prodex.extract.fields import merge
 from prodex.extract.found import Found
 from prodex.extract.model import Product
