@@ -115,7 +115,7 @@ def html_for_parser(data: bytes) -> str | bytes:
     reads UTF-8 natively, so nothing is copied), else the text :func:`decode_html` gives."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :]
-    if data.isascii() or codec_for_label(declared_charset(data)) == "utf-8":
+    if codec_for_label(declared_charset(data)) == "utf-8" or data.isascii():
         return data  # UTF-8 by declaration: not even validated (see decode_html)
     text = decode_html(data)
     return data if text.encoding == "utf-8" else text.text
