@@ -14,8 +14,8 @@ import pytest
 
 from fixtures.platform_store import CHARCOAL, shopify_page, shopify_product_js, woo_page, woo_product
 from prodex.extract.page import Page
-from prodex.extract.platforms import detect_platform, has_product, platform_data, read_platform_data
-from prodex.extract.platforms.hint import PlatformHint
+from prodex.extract.platforms import PlatformHint, platform_data
+from prodex.extract.registry import detect_platform, has_product, read_platform_data
 
 SHOP = "https://northwind.example"
 WOO = "https://harbour.example"

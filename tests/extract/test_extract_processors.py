@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from prodex.extract.decode import decode_html, html_for_parser
 from prodex.extract.jsontools import load_json_at, loads_lenient
 from prodex.extract.process.audience import (
     age_group_from_ages,
@@ -333,33 +332,6 @@ def test_load_json_at_reads_utf8_bytes_with_bad_bytes_after_the_json() -> None:
 def test_loads_lenient_reads_non_ascii_documents_in_a_row() -> None:
     """Several documents in a row with non-ASCII text are all read."""
     assert loads_lenient('{"a": "ä€"} {"b": "😀"}, [1]') == [{"a": "ä€"}, {"b": "😀"}, [1]]
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("<p>Grüße</p>".encode(), "<p>Grüße</p>"),
-        (
-            '<meta charset="windows-1252"><p>Café</p>'.encode("cp1252"),
-            '<meta charset="windows-1252"><p>Café</p>',
-        ),
-        ('<meta charset="iso-8859-1"><p>Grüße</p>'.encode(), '<meta charset="iso-8859-1"><p>Grüße</p>'),
-        ("\ufeff<p>BOM</p>".encode("utf-8"), "<p>BOM</p>"),
-        ("<p>UTF-16</p>".encode("utf-16"), "<p>UTF-16</p>"),
-        (b'<meta charset="base64"><p>x</p>', '<meta charset="base64"><p>x</p>'),
-    ],
-)
-def test_decode_html(data: bytes, expected: str) -> None:
-    """BOM, valid UTF-8 (even under a wrong declaration), then the declared charset."""
-    assert decode_html(data) == expected
-
-
-def test_bytes_go_to_the_parser_untouched_when_utf8() -> None:
-    """UTF-8 bytes are parsed as they are; anything else is decoded first."""
-    utf8 = "<p>Grüße</p>".encode()
-    assert html_for_parser(utf8) is utf8
-    latin = '<meta charset="iso-8859-1"><p>Grüße</p>'.encode("latin-1")
-    assert html_for_parser(latin) == '<meta charset="iso-8859-1"><p>Grüße</p>'
 
 
 def test_gender_and_age_group_from_schema_values() -> None:

@@ -1,4 +1,5 @@
-"""Body handling without a network: bounded decompression, charsets, content types, retry timing."""
+"""Body handling without a network: bounded decompression, content types, retry timing (charsets:
+tests/extract/test_extract_charset.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from email.utils import format_datetime
 import pytest
 
 from prodex.errors import BodyTooLarge, NotHTML, UnusablePage
-from prodex.fetch.charset import decode_body, normalize_charset
 from prodex.fetch.content import check_content, looks_like_html, parse_content_type
 from prodex.fetch.decoding import BoundedBody, parse_content_encoding
 from prodex.fetch.retry import backoff_delay, parse_retry_after
@@ -95,52 +95,6 @@ def test_corrupt_and_unsupported_encodings() -> None:
     with pytest.raises(UnusablePage, match="too many layers"):
         parse_content_encoding("gzip, gzip, gzip, gzip")
     assert parse_content_encoding("identity, gzip") == ["gzip"]
-
-
-# --- charsets ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("label", "codec"),
-    [
-        ("utf-8", "utf-8"),
-        ("UTF8", "utf-8"),
-        ("latin1", "cp1252"),
-        ("ISO-8859-1", "cp1252"),
-        ("us-ascii", "cp1252"),
-        ("windows-1251", "cp1251"),
-        ("gb2312", "gb18030"),
-        ("Shift_JIS", "cp932"),
-        ("euc-kr", "cp949"),
-        ("'koi8-r'", "koi8-r"),
-        ("utf-16", None),  # only a BOM selects UTF-16
-        ("no-such-charset", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_charset_labels_are_read_like_browsers(label: str | None, codec: str | None) -> None:
-    assert normalize_charset(label) == codec
-
-
-def test_decoding_order() -> None:
-    euro = "Preis: 49,90 € – Größe M"
-    assert decode_body(euro.encode("utf-8"), "iso-8859-1") == (euro, "utf-8")
-    assert decode_body(euro.encode("cp1252"), "windows-1252") == (euro, "cp1252")
-    assert decode_body(euro.encode("cp1252"), None)[0].endswith("Größe M")  # detection
-    meta = f'<meta charset="windows-1252"><p>{euro}</p>'.encode("cp1252")
-    assert decode_body(meta, None) == (meta.decode("cp1252"), "cp1252")
-    equiv = f'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-15"><p>{euro[:-9]}</p>'
-    assert decode_body(equiv.encode("iso-8859-15"), None)[1] == "iso8859-15"
-    xml = f'<?xml version="1.0" encoding="windows-1252"?><p>{euro}</p>'.encode("cp1252")
-    assert decode_body(xml, None)[1] == "cp1252"
-    assert decode_body(b"\xef\xbb\xbfhello", "latin1") == ("hello", "utf-8")
-    assert decode_body("hé".encode("utf-16-be").join([b"\xfe\xff", b""]), None) == ("hé", "utf-16-be")
-
-
-def test_undecodable_bytes_never_raise() -> None:
-    text, encoding = decode_body(bytes(range(256)) * 4, "utf-8")
-    assert isinstance(text, str) and encoding
 
 
 # --- content types ---------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from fixtures.pages import (
     product_page,
 )
 from prodex.errors import BotWall
+from prodex.extract.charset import decode_html
 from prodex.fetch.botwall import detect_bot_wall, raise_for_bot_wall
-from prodex.fetch.charset import decode_body
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_no_dataset_page_is_taken_for_a_bot_wall(dataset_dir: Path) -> None:
     flagged = {}
     for page_id, label in labels.items():
         body = gzip.decompress((dataset_dir / "pages" / f"{page_id}.html.gz").read_bytes())
-        text, _encoding = decode_body(body, None)
+        text, _encoding = decode_html(body)
         what = detect_bot_wall(text, url=label.get("url") or "")
         if what is not None:
             flagged[page_id] = what

@@ -1,7 +1,7 @@
 """Platform data: ask a recognised shop platform for its product JSON, through the fetcher.
 
 A Shopify or WooCommerce page (recognised from the page by
-:func:`prodex.extract.platforms.detect_platform`) has its product as JSON on the same shop:
+:func:`prodex.extract.registry.detect_platform`) has its product as JSON on the same shop:
 ``/products/<handle>.js`` or the Store API. This step asks for it with the same fetcher (same URL
 guard, same size, time, retry and concurrency limits) at no more than :data:`MAX_REQUESTS`
 endpoints, and packs the answer for ``extract_product(..., platform_data=...)``. Any failure
@@ -19,7 +19,8 @@ from typing import Any
 import orjson
 
 from prodex.errors import FetchError, UpstreamServerError, UpstreamTimeout, URLRefused
-from prodex.extract.platforms import MAX_ENDPOINTS, detect_platform, has_product, platform_data
+from prodex.extract.platforms import MAX_ENDPOINTS, platform_data
+from prodex.extract.registry import detect_platform, has_product
 from prodex.fetch import FetchedPage, Fetcher
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,10 @@ its most trustworthy source, recorded in ``Product.source``.
     >>> from prodex.extract import extract_product
     >>> product = extract_product(html_bytes, "https://shop.example/p/1")
     >>> product.name, product.price, product.currency
+
+A site module's author needs :class:`Site` (or :class:`Platform` and :class:`PlatformHint`),
+:class:`Page` (the parsed page its reader gets) and :class:`Found` (what the reader reports); the
+modules are listed in :mod:`prodex.extract.registry`.
 """
 
 from __future__ import annotations
@@ -16,10 +20,27 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from prodex.extract.found import Found
 from prodex.extract.model import Media, MediaType, Product
+from prodex.extract.page import Page
 from prodex.extract.pagekind import PageKind, is_product, page_kind
+from prodex.extract.platforms import PlatformHint
+from prodex.extract.site import Platform, Site
 
-__all__ = ["Media", "MediaType", "PageKind", "Product", "extract_product", "is_product", "page_kind"]
+__all__ = [
+    "Found",
+    "Media",
+    "MediaType",
+    "Page",
+    "PageKind",
+    "Platform",
+    "PlatformHint",
+    "Product",
+    "Site",
+    "extract_product",
+    "is_product",
+    "page_kind",
+]
 
 log = logging.getLogger(__name__)
 

@@ -127,12 +127,6 @@ class Page:
         page.base_url = (absolute_url(base_href, url) if base_href else None) or url
         return page
 
-    def source_contains(self, marker: str) -> bool:
-        """Whether the page's source text contains ``marker`` (a fast test before a search)."""
-        if isinstance(self.raw, bytes):
-            return marker.encode() in self.raw
-        return marker in self.raw
-
     @property
     def tld(self) -> str:
         """The host's country code top-level domain, or ``""``."""
@@ -218,9 +212,3 @@ class Page:
                     current = current.parent
             self._h1_holders = frozenset(ids)
         return self._h1_holders
-
-    def node_text(self, node: LexborNode | None) -> str:
-        """The text of ``node`` (descendants joined), or ``""``."""
-        if node is None:
-            return ""
-        return node.text(deep=True, separator=" ")

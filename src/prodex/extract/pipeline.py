@@ -6,15 +6,14 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from prodex.extract.decode import html_for_parser
+from prodex.extract.charset import html_for_parser
 from prodex.extract.fields import merge
 from prodex.extract.found import Found
 from prodex.extract.model import Product
 from prodex.extract.page import Page
-from prodex.extract.platforms import PLATFORMS, read_platform_data
 from prodex.extract.readers import appstate, jsonld, meta, microdata
 from prodex.extract.readers.dom import reader as dom
-from prodex.extract.sites import site_for
+from prodex.extract.registry import platform_named, read_platform_data, site_for
 
 log = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 12 * 1024 * 1024
@@ -79,7 +78,7 @@ def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = N
     readers: list[Callable[[Page], Found | None]] = []
     if site is not None:
         readers.append(site.read)
-    if platform_data and platform_data.get("platform") in PLATFORMS:
+    if platform_data and platform_named(platform_data.get("platform")) is not None:
         packed = dict(platform_data)  # a recognised platform's JSON: read first, trusted like a site module
         readers.insert(0, lambda p: read_platform_data(packed, p))
     elif platform_data:

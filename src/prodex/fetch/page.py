@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from prodex.fetch.charset import decode_body
+from prodex.extract.charset import decode_html
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class FetchedPage:
     ``headers`` has lower-case names (repeated headers joined with ``", "``). ``body`` is already
     decompressed. ``content_type`` is the effective media type (``text/html``, ``application/xhtml+xml``
     or ``application/json``, after sniffing); ``charset`` is the charset the server declared in its
-    Content-Type header, if any. :attr:`text` decodes the body (see :mod:`prodex.fetch.charset`).
+    Content-Type header, if any. :attr:`text` decodes the body (see :mod:`prodex.extract.charset`).
     """
 
     url: str
@@ -31,7 +31,7 @@ class FetchedPage:
 
     @cached_property
     def _decoded(self) -> tuple[str, str]:
-        return decode_body(self.body, self.charset)
+        return decode_html(self.body, self.charset)
 
     @property
     def text(self) -> str:

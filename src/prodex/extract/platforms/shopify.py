@@ -23,10 +23,11 @@ from prodex.extract.found import Found
 from prodex.extract.jsontools import as_list
 from prodex.extract.model import Media, MediaType
 from prodex.extract.page import Page
-from prodex.extract.platforms.hint import PlatformHint, canonical_href, origin_of
+from prodex.extract.platforms._hint import PlatformHint, canonical_href, origin_of
 from prodex.extract.process.price import format_decimal, normalise_currency, parse_price
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import brand_of, gtin_of, identifier_of
+from prodex.extract.site import Platform
 from prodex.extract.sites._embedded import list_items
 
 NAME = "shopify"
@@ -209,7 +210,7 @@ def _availability(product: dict[str, Any], variants: list[dict[str, Any]], varia
 
 
 def read(data: Mapping[str, Any], page: Page) -> Found | None:
-    """What a Shopify store's product JSON (as packed by :func:`~prodex.extract.platforms.hint.
+    """What a Shopify store's product JSON (as packed by :func:`~prodex.extract.platforms.
     platform_data`) says about the product; ``None`` when it holds no Shopify product."""
     product = product_of(data.get("product"))
     if product is None:
@@ -242,3 +243,6 @@ def read(data: Mapping[str, Any], page: Page) -> Found | None:
     found.availability = _availability(product, variants, variant, chosen)
     found.images, found.videos = _media(product, variant, chosen, page)
     return found
+
+
+PLATFORM = Platform(name=NAME, detect=detect, product_of=product_of, read=read)

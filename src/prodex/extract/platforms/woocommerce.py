@@ -22,10 +22,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from prodex.extract.found import Found
 from prodex.extract.jsontools import as_list
 from prodex.extract.page import Page
-from prodex.extract.platforms.hint import PlatformHint, origin_of, same_site
+from prodex.extract.platforms._hint import PlatformHint, origin_of, same_site
 from prodex.extract.process.price import format_decimal, normalise_currency
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import brand_of, gtin_of, identifier_of
+from prodex.extract.site import Platform
 from prodex.extract.sites._embedded import list_items
 
 NAME = "woocommerce"
@@ -169,7 +170,7 @@ def _description(product: dict[str, Any]) -> str | None:
 
 
 def read(data: Mapping[str, Any], page: Page) -> Found | None:
-    """What a WooCommerce Store API answer (as packed by :func:`~prodex.extract.platforms.hint.
+    """What a WooCommerce Store API answer (as packed by :func:`~prodex.extract.platforms.
     platform_data`) says about the product; ``None`` when it holds no product."""
     slug = data.get("slug")
     product = product_of(data.get("product"), slug if isinstance(slug, str) else None)
@@ -195,3 +196,6 @@ def read(data: Mapping[str, Any], page: Page) -> Found | None:
             images.append(src)
     found.images = images
     return found
+
+
+PLATFORM = Platform(name=NAME, detect=detect, product_of=product_of, read=read)

@@ -268,8 +268,16 @@ def audience_phrase(category: Category | None, gender: str | None, age_group: st
     ):
         return _APPAREL_BY_GENDER[gender]
     if gender in _PEOPLE and base and category is not None and category.top in GENDERED_TOPS:
-        return f"{_PEOPLE[gender]} and {_lower_first(base)}"
+        return _with_people(base, _PEOPLE[gender])
     return base
+
+
+def _with_people(base: str, people: str) -> str:
+    """The base audience said of women, men or both ("Active people" -> "Active women")."""
+    if " people" in base:
+        return base.replace(" people", f" {people.lower()}", 1)
+    joiner = ", " if " and " in base else " and "
+    return f"{people}{joiner}{_lower_first(base)}"
 
 
 def fallback_audience(gender: str | None, age_group: str | None, shop_category: str | None) -> str:

@@ -42,11 +42,6 @@ _GENERIC_HOST_LABELS = frozenset(
 _MARKETPLACE_PREFIX = re.compile(
     r"^(?:amazon(?:\.[a-z]{2,3}){1,2}|ebay(?:\.[a-z]{2,3}){1,2}|walmart\.com|etsy)\s*[:|\-–]\s*", re.I
 )
-_SHOP_PHRASES = re.compile(
-    r"\s*(?:[|\-–—]\s*)?(?:buy|shop|kaufen|acheter|comprar|compra|acquista|kupić|kup)\b[^|]*\bonline\b.*$"
-    r"|\s*[|\-–—]\s*(?:free (?:delivery|shipping)|kostenloser versand|livraison gratuite)\b.*$",
-    re.IGNORECASE,
-)
 
 
 def site_tokens(host: str, site_names: list[str]) -> set[str]:
@@ -102,12 +97,6 @@ def strip_site_name(name: str, host: str = "", site_names: list[str] | None = No
                     text, changed = rest.strip(), True
                     break
     return text
-
-
-def strip_shop_phrases(name: str) -> str:
-    """``name`` without trailing shop phrases like "buy online" or "at Argos"."""
-    stripped = _SHOP_PHRASES.sub("", name).strip()
-    return stripped or name
 
 
 _CODE_SUFFIX = re.compile(

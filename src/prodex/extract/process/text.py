@@ -9,7 +9,6 @@ from selectolax.lexbor import LexborHTMLParser
 
 _INVISIBLE = ("\u200b", "\ufeff")
 """Zero-width space and byte-order mark: spaces to the cleaners, though ``str.split()`` keeps them."""
-_PARAGRAPHS = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TAG_HINT = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>|</[a-zA-Z][a-zA-Z0-9]*\s*>")
 _BLOCK_BREAK_SOURCE = (
@@ -94,12 +93,3 @@ def to_plain_text(value: object) -> str:
     if looks_like_html(text):
         return html_to_text(text)
     return clean_block(text)
-
-
-def first_text(*values: object) -> str:
-    """The first value that cleans to a non-empty line, else ``""``."""
-    for value in values:
-        line = clean_line(value)
-        if line:
-            return line
-    return ""

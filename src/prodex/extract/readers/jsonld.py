@@ -265,8 +265,3 @@ def fill_from_product(found: Found, product: dict[str, Any], page: Page) -> None
     found.gender = found.gender or gender_from_schema(first("gender"))
     url = text_of(product.get("url"))
     found.canonical_url = page.absolute(url) if url else None
-
-
-def all_dicts(page: Page) -> list[dict[str, Any]]:
-    """Every object in the page's JSON-LD (for readers that search, e.g. videos)."""
-    return [d for doc in documents(page) for d in walk_dicts(doc)]

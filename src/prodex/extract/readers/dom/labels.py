@@ -335,7 +335,6 @@ _BUY_PHRASE = re.compile(
     r"winkelwagen|koszyk|kosik|košík|ostukorv|grozā|kurv|korg|sepet|購物車|购物车|カート",
     re.IGNORECASE,
 )
-_DIGITS_ONLY = re.compile(r"^\d+$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -419,11 +418,6 @@ def find_labelled_values(text: str) -> LabelledValues:
     return found
 
 
-def find_labelled_sku(text: str) -> str | None:
-    """The product code the page labels in its text ("SKU: ...", "Product code: ...", "Art.-Nr.")."""
-    return find_labelled_values(text).sku
-
-
 def find_marked_sku(page: Page) -> str | None:
     """A product code in an element the shop marks (``itemprop=sku``, class "sku")."""
     for node in page.search_root().css(SKU_SELECTOR)[:20]:
@@ -464,11 +458,6 @@ def _brand_value(value: str) -> str | None:
     return None if is_placeholder(value) else value
 
 
-def find_labelled_brand(text: str) -> str | None:
-    """A brand the page labels in its text ("Brand: X", "Marke: X", "Brand Name: X", ...)."""
-    return find_labelled_values(text).brand
-
-
 def _brand_elements(page: Page) -> list[LexborNode]:
     """The elements :data:`BRAND_SELECTOR` finds, each once, in page order, class matches narrowed
     to :data:`BRAND_CLASSES`."""
@@ -504,16 +493,6 @@ def find_marked_brand(page: Page) -> str | None:
         if brand:
             return brand
     return None
-
-
-def find_brand(page: Page, text: str) -> str | None:
-    """A brand the page marks (see :func:`find_marked_brand`) or labels ("Brand: X", "Marke: X")."""
-    return find_marked_brand(page) or find_labelled_brand(text)
-
-
-def find_gtin(text: str) -> str | None:
-    """A labelled EAN/GTIN/UPC/ISBN of valid length."""
-    return find_labelled_values(text).gtin
 
 
 def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[LexborNode]:
