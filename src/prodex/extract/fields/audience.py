@@ -12,6 +12,9 @@ or age group was stated, ``inferred`` otherwise).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
 from prodex.extract.fields.context import STRUCTURED, Merging
 from prodex.extract.model import AUDIENCE_SOURCE_INFERRED, AUDIENCE_SOURCE_TEXT
 from prodex.extract.process.audience import (
@@ -33,9 +36,31 @@ def _category(merging: Merging) -> Category | None:
     return taxonomy().by_id.get(category_id) if category_id is not None else None
 
 
-def _stated_words(merging: Merging) -> list[str]:
+DESCRIPTION_HEAD = 300
+
+
+def _stated_words(merging: Merging) -> list[list[str]]:
+    """The texts that may say who the product is for, most telling first: its name, the start of
+    its description, the shop's breadcrumbs and category, the words of its URL's path."""
     product = merging.product
-    return [product.name or "", *product.breadcrumbs, product.category or ""]
+    path = urlsplit(product.url).path.replace("-", " ").replace("_", " ").replace("/", " ")
+    return [
+        [product.name or ""],
+        [(product.description or "")[:DESCRIPTION_HEAD]],
+        [*product.breadcrumbs, product.category or ""],
+        [path],
+    ]
+
+
+def _first_said(
+    find: Callable[[list[str], str | None], str | None], levels: list[list[str]], language: str | None
+) -> str | None:
+    """What the first level of texts that says anything says."""
+    for texts in levels:
+        found = find(texts, language)
+        if found is not None:
+            return found
+    return None
 
 
 def merge_gender_and_age(merging: Merging) -> None:
@@ -50,12 +75,12 @@ def merge_gender_and_age(merging: Merging) -> None:
     elif gender is not None:
         merging.source.pop("gender", None)  # stated, but gender does not apply to such products
     elif top in GENDERED_TOPS:
-        merging.set("gender", gender_in(texts, product.language), AUDIENCE_SOURCE_TEXT)
+        merging.set("gender", _first_said(gender_in, texts, product.language), AUDIENCE_SOURCE_TEXT)
     age = merging.take("age_group", AUDIENCE_ORDER, lambda f: f.age_group)
     if age is not None:
         product.age_group = str(age)
         return
-    merging.set("age_group", age_group_in(texts, product.language), AUDIENCE_SOURCE_TEXT)
+    merging.set("age_group", _first_said(age_group_in, texts, product.language), AUDIENCE_SOURCE_TEXT)
     if product.age_group is None and top in DEFAULT_AGE_GROUPS:
         merging.set("age_group", DEFAULT_AGE_GROUPS[top], AUDIENCE_SOURCE_INFERRED)
     elif product.age_group is None and top == "Health & Beauty" and product.gender:
