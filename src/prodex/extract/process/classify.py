@@ -28,6 +28,7 @@ from prodex.extract.words import languages, section
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "nb", "fi", "is", "hu", "et"})
 MIN_COMPOUND_HEAD = 4
 MIN_COMPOUND_WORD = 7
+COMPOUND_WEIGHT = 0.8
 """Only words this long are looked at as compounds ("Winterjacke", not "Jacke")."""
 MAX_PHRASE_WORDS = 4
 GENERIC_NAMES = frozenset(
@@ -254,38 +255,54 @@ def _position_factor(start: int, count: int, head_initial: bool) -> float:
     return 0.6 + 0.8 * ((1 - where) if head_initial else where)
 
 
-def _vote_text(votes: dict[int, float], evidence: Evidence, languages: frozenset[str] | None) -> None:
-    """Add the votes of every phrase in one text (the longest phrase at each place)."""
-    found, tree = index(), taxonomy()
+def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple[set[int], float]]:
+    """The phrases one text names: their categories and weights (the longest phrase at each
+    place; a name's head noun weighs most; compound heads and unspaced-script words too)."""
+    found = index()
     words = tokens(evidence.text)
     head_initial = languages is not None and bool(languages & HEAD_INITIAL)
+    out: list[tuple[set[int], float]] = []
     start = 0
     while start < len(words):
         ids, size, weight = _phrase_at(found, words, start, languages)
         if ids:
             place = _position_factor(start, len(words), head_initial) if evidence.is_name else 1.0
-            _vote(votes, tree, ids, evidence.weight * weight * place)
+            out.append((ids, weight * place))
             start += size
             continue
         if len(words[start]) >= MIN_COMPOUND_WORD and (languages is None or languages & COMPOUNDING):
             ids = _compound_head(found, words[start], languages)
             if ids:
-                _vote(votes, tree, ids, evidence.weight * 0.8)
+                out.append((ids, COMPOUND_WEIGHT))
         start += 1
     if not evidence.text.isascii():
-        folded = fold(evidence.text)
-        for word in words_in(folded, found.unspaced_words):
-            ids = _allowed(found.unspaced[word], languages)
+        for word in words_in(fold(evidence.text), found.unspaced_words):
+            ids = _allowed(found.unspaced[word], None)
             if ids:
-                _vote(votes, tree, ids, evidence.weight * (1 + 0.2 * min(len(word), 5)))
+                out.append((ids, 1 + 0.2 * min(len(word), 5)))
+    return out
+
+
+def _vote_text(votes: dict[int, float], evidence: Evidence, languages: frozenset[str] | None) -> None:
+    """Add the votes of every phrase one text names."""
+    matches = _matches(evidence, languages)
+    if not matches:
+        return
+    tree = taxonomy()
+    share = evidence.weight
+    for ids, weight in matches:
+        _vote(votes, tree, ids, share * weight)
 
 
 def page_languages(language: str | None) -> frozenset[str] | None:
-    """The word lists a page is read with: its language's and English, or all when unknown."""
+    """The word lists a page's spaced words are read with: its language's and English; English
+    alone for a language without a list (a word of another list may mean something else in it:
+    "un" is flour in Turkish); every list when the page declares no language. Words of scripts
+    without spaces are distinctive enough to be read in every list."""
     code = (language or "").split("-")[0].lower()
-    if not code or code not in languages():
+    if not code:
         return None
-    return frozenset({code, TAXONOMY_LANGUAGE})
+    return frozenset({code, TAXONOMY_LANGUAGE}) if code in languages() else frozenset({TAXONOMY_LANGUAGE})
 
 
 def name_evidence(name: str, weight: float) -> list[Evidence]:
