@@ -27,7 +27,7 @@ def test_list_items_that_are_links_are_not_selling_points() -> None:
         "</ul></div>"
     )
     nodes = find_description_nodes(page)
-    assert find_selling_points([], nodes) == ["1.7 litre capacity", "Auto shut-off, see safety notes"]
+    assert find_selling_points(page, [], nodes) == ["1.7 litre capacity", "Auto shut-off, see safety notes"]
 
 
 def test_a_heading_opens_the_block_after_it_or_the_panel_it_names() -> None:

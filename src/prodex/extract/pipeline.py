@@ -43,6 +43,7 @@ def _hints(sources: list[Found]) -> dom.DomHints:
             continue
         hints.name = hints.name or found.name
         hints.currency = hints.currency or found.currency
+        hints.description = hints.description or found.description
         if found.images and (not hints.main_images or found.source in ("json-ld", "microdata")):
             hints.main_images = (found.images[:2] + hints.main_images)[:4]
     structured = [f for f in sources if f.source != "meta"]

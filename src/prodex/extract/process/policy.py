@@ -61,6 +61,9 @@ _POLICY = re.compile(
             # returns
             "returns and exchanges",
             "free returns",
+            "exchanged or returned",
+            "may not be returned",
+            "cannot be returned",
             "return policy",
             "days returns",
             "day returns",

@@ -16,12 +16,55 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, MAX_HEADINGS, section_content
+from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestor_ids, ancestors_match
 
 MAX_ITEMS = 30
 MAX_LINE_CHARS = 300
 MAX_SECTIONS = 3
+MAX_LISTS = 80
+MIN_LIST_ITEMS = 3
+MIN_AVERAGE_ITEM_CHARS = 15
+"""A list of shorter items is a menu, a size chart or a package's contents, not claims."""
+MAX_LABEL_CHARS = 60
+NEAR_LEVELS = 4
+"""A list counts as beside the title when one of its 4 nearest ancestors holds the title within 4 levels."""
+MIN_TOPIC_WORD = 4
+STEM_CHARS = 5
+_WORD = re.compile(r"[^\W\d_]+")
+_CONTENTS_HEADING = re.compile(
+    trie_pattern(
+        (
+            "in the box",
+            "what's in the box",
+            "package contents",
+            "box contents",
+            "scope of delivery",
+            "lieferumfang",
+            "im lieferumfang",
+            "inhalt",
+            "contenu",
+            "dans la boite",
+            "contenido",
+            "en la caja",
+            "contenuto",
+            "nella confezione",
+            "conteudo",
+            "na caixa",
+            "inhoud",
+            "in de doos",
+            "zawartosc",
+            "w zestawie",
+            "obsah baleni",
+            "baleni obsahuje",
+            "i lådan",
+            "同梱",
+            "包装清单",
+        )
+    )
+)
 _HIGHLIGHT_HEADING = re.compile(
     trie_pattern(
         (
@@ -128,13 +171,81 @@ def short_lines(block: LexborNode) -> list[str]:
     return [line for line in text.split("\n") if line and len(line) <= MAX_LINE_CHARS][:MAX_ITEMS]
 
 
-def find_selling_points(highlights: list[LexborNode], descriptions: list[LexborNode]) -> list[str]:
-    """Candidate point lines: the highlight blocks' lines, else the description blocks' lists."""
+def _opens_contents(node: LexborNode) -> bool:
+    """Whether a list follows a heading or label naming a package's contents ("In the box")."""
+    previous = node.prev
+    while previous is not None and not previous.is_element_node:
+        previous = previous.prev
+    if previous is None:
+        return False
+    text = previous.text(deep=True)
+    return len(text) <= MAX_LABEL_CHARS and bool(_CONTENTS_HEADING.search(fold(text)))
+
+
+def _claim_list(node: LexborNode, page: Page) -> list[str]:
+    """The items of one list when it reads as the product's feature list: a few items of
+    text (not links: menus, related products), not a package's contents, not in another
+    section of the page."""
+    items = node.css("li")
+    if not MIN_LIST_ITEMS <= len(items) <= MAX_ITEMS or _opens_contents(node):
+        return []
+    lines: list[str] = []
+    for item in items:
+        line = clean_line(item.text(deep=True, separator=" "))
+        if not line or len(line) > MAX_LINE_CHARS or _is_link(item, line) or is_policy(line):
+            return []  # a link list, or the shop's policy
+        lines.append(line)
+    if sum(len(line) for line in lines) / len(lines) < MIN_AVERAGE_ITEM_CHARS:
+        return []
+    if ancestors_match(node, OUTSIDE_THIS_PRODUCT, 10, page.h1_holders()):
+        return []
+    return lines
+
+
+def _stems(text: str) -> set[str]:
+    return {word[:STEM_CHARS] for word in _WORD.findall(fold(text)) if len(word) >= MIN_TOPIC_WORD}
+
+
+def _on_topic(lines: list[str], topic: set[str]) -> bool:
+    """Whether most lines share a word with the product's own text (a password rule, a filter
+    or a return policy shares none)."""
+    sharing = sum(1 for line in lines if _stems(line) & topic)
+    return sharing * 2 >= len(lines)
+
+
+def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
+    """The first list beside the title (sharing one of the ``near`` ancestors of the title) that
+    reads as the product's feature list and speaks of the product: for pages whose bullets are
+    under no recognised heading or description block."""
+    words = _stems(topic)
+    if not words or not near:
+        return []
+    for node in page.search_root().css("ul")[:MAX_LISTS]:
+        if not ancestor_ids([node], NEAR_LEVELS) & near:
+            continue
+        lines = _claim_list(node, page)
+        if lines and _on_topic(lines, words):
+            return lines
+    return []
+
+
+def find_selling_points(
+    page: Page,
+    highlights: list[LexborNode],
+    descriptions: list[LexborNode],
+    topic: str = "",
+    near: set[int] | None = None,
+) -> list[str]:
+    """Candidate point lines: the highlight blocks' lines, else the description blocks' lists,
+    else the first feature-like list of the product's area that speaks of ``topic`` (the
+    product's title and description)."""
     lines: list[str] = []
     for block in highlights:
         lines.extend(list_lines(block) or short_lines(block))
     if lines:
         return lines
     for block in descriptions:
-        lines.extend(list_lines(block))
-    return lines
+        for node in block.css("ul, ol"):
+            if not _opens_contents(node):
+                lines.extend(list_lines(node))
+    return lines or find_bullet_lists(page, topic, near or set())

@@ -38,6 +38,7 @@ from prodex.extract.readers.dom.videos import find_videos
 from prodex.extract.readers.dom.vocabulary import ancestor_ids
 
 SOURCE = "dom"
+TOPIC_CHARS = 1000
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class DomHints:
     """What structured sources already know, to guide the DOM heuristics."""
 
     name: str | None = None
+    description: str | None = None
+    """The structured description (the DOM's bullet lists are checked against its words)."""
     currency: str | None = None
     main_images: list[str] = field(default_factory=list)
     need_sku: bool = True
@@ -71,6 +74,11 @@ def _guarded(finder: Callable[[], T], default: T) -> T:
     except Exception:
         log.debug("DOM heuristic %s failed", getattr(finder, "__name__", finder), exc_info=True)
         return default
+
+
+def _topic(title: str | None, hints: DomHints) -> str:
+    """The product's own words so far: its title and the structured description's start."""
+    return f"{title or hints.name or ''} {(hints.description or '')[:TOPIC_CHARS]}"
 
 
 def read(page: Page, hints: DomHints) -> Found:
@@ -107,7 +115,9 @@ def read(page: Page, hints: DomHints) -> Found:
     description = descriptions[0] if descriptions and hints.need_description else None
     highlights = _guarded(lambda: find_highlight_sections(page, searched[1]), no_nodes)
     # the blocks' lists are the product's points even where structured data gives its text
-    found.selling_points = _guarded(lambda: find_selling_points(highlights, descriptions), [])
+    found.selling_points = _guarded(
+        lambda: find_selling_points(page, highlights, descriptions, _topic(found.name, hints)), []
+    )
     if descriptions and hints.need_description:
         found.description = _guarded(lambda: descriptions_text(descriptions), "") or None
     stops = title_holders | ancestor_ids([shown.node, description]) if title_node is not None else None
