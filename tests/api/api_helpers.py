@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from prodex.api.server import CoalescingHttpToolsProtocol
+from prodex.api.serving import server_app, uvicorn_options
 from prodex.service.accounts import Accounts
 from prodex.settings import Plan, Settings
 from prodex.store.db import Database
@@ -26,17 +26,13 @@ TEST_PLANS = {
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port; yield its base URL."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        http=CoalescingHttpToolsProtocol,  # as `prodex serve` does
-    )
+def serve_in_thread(app: FastAPI, settings: Settings | None = None) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port, as `prodex serve` does (guarded
+    protocol, concurrency limit; ``settings`` give the limits, default ones otherwise); yield
+    its base URL."""
+    settings = settings or Settings()
+    options = {**uvicorn_options(settings), "lifespan": "on"}
+    config = uvicorn.Config(server_app(app, settings), host="127.0.0.1", port=0, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
