@@ -14,6 +14,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from fixtures.shop_server import local_allowed_hosts
 from prodex.api.serving import server_app, uvicorn_options
 from prodex.service.accounts import Accounts
 from prodex.settings import Plan, Settings
@@ -57,9 +58,9 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "plans": TEST_PLANS,
         "default_plan": "test",
         "api_auth_cache_seconds": 0,
-        # URL analysis is on: fetching is confined to 127.0.0.1 (and the address policy still
-        # refuses it), so no generated URL can ever leave this machine.
-        "fetch_allowed_hosts": ["127.0.0.1"],
+        # URL analysis is on: fetching is confined to the fixture shops running now on 127.0.0.1
+        # (and the address policy still refuses them), so no generated URL can ever leave this machine.
+        "fetch_allowed_hosts": local_allowed_hosts(),
         "extract_pool": "thread",
     }
     values.update(overrides)
