@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a process trusts a looked-up API key (revocation delay); 0 disables.",
     )
+    api_auth_failures_per_minute: Annotated[int, Field(ge=0)] = Field(
+        default=30,
+        description="Failed authentications (missing/unknown key) per client address and minute; "
+        "more answer 42900 before any key look-up (0 = no limit).",
+    )
     dev_account_credits: Annotated[int, Field(ge=0)] = 100
 
     # --- HTTP server (prodex serve) -------------------------------------------------------------

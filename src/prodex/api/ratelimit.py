@@ -128,25 +128,35 @@ class AccountRateLimiter:
         outage of Redis must not stop the API), a warning is logged at most every 30 s, and
         ``None`` is returned (no rate-limit headers, since nothing was counted).
         """
-        key = self._key(account_id, per_minute)
-        if self._memory is not None:
-            count = self._memory.incr(key, self._expiry)
-            reset_at = self._memory.get_expiry(key)
-        else:
-            assert self._async is not None
-            try:
-                count = await self._async.incr(key, self._expiry)
-                reset_at = await self._async.get_expiry(key)
-            except Exception:
-                now = time.monotonic()
-                if now - self._last_outage_warning > 30:
-                    self._last_outage_warning = now
-                    log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
-                return None
+        counted = await self.count(self._key(account_id, per_minute))
+        if counted is None:
+            return None
+        count, reset_at = counted
         state = RateLimitState(limit=per_minute, remaining=max(0, per_minute - count), reset_at=reset_at)
         if count > per_minute:
             raise RateLimitExceeded(state)
         return state
+
+    async def count(self, key: str, *, add: bool = True) -> tuple[int, float] | None:
+        """Add one to the one-minute counter ``key`` (or only read it, ``add=False``); returns the
+        count and when its window ends, or ``None`` when the shared storage is unreachable."""
+        if self._memory is not None:
+            count = self._memory.incr(key, self._expiry) if add else self._memory.get(key)
+            return count, self._memory.get_expiry(key)
+        assert self._async is not None
+        try:
+            count = await self._async.incr(key, self._expiry) if add else await self._async.get(key)
+            return count, await self._async.get_expiry(key)
+        except Exception:
+            now = time.monotonic()
+            if now - self._last_outage_warning > 30:
+                self._last_outage_warning = now
+                log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
+            return None
+
+    def counter_key(self, *parts: str) -> str:
+        """A counter key in this limiter's namespace."""
+        return ":".join((self._prefix, *parts))
 
     async def reset(self) -> None:
         """Forget every counter (tests and operators)."""
@@ -156,13 +166,50 @@ class AccountRateLimiter:
             await self.storage.reset()
 
 
+class FailedAuthLimiter:
+    """Failed authentications (missing or unknown ``x-api-key``) per client address: a fixed
+    one-minute window of ``per_minute`` failures, in the rate limiter's storage (shared through
+    Redis when configured).
+
+    :meth:`check` runs before the key is looked up in the database, so an address over its limit
+    costs one counter read and answers 42900 with ``Retry-After``; each failure is counted by
+    :meth:`failed`. ``per_minute=0`` turns the limit off.
+    """
+
+    def __init__(self, limiter: AccountRateLimiter, per_minute: int) -> None:
+        self._limiter = limiter
+        self.per_minute = per_minute
+
+    def _key(self, address: str) -> str:
+        return self._limiter.counter_key("auth-failures", address)
+
+    async def check(self, address: str) -> None:
+        """Raise :class:`RateLimitExceeded` when ``address`` has used up its failures."""
+        if self.per_minute <= 0:
+            return
+        counted = await self._limiter.count(self._key(address), add=False)
+        if counted is not None and counted[0] >= self.per_minute:
+            state = RateLimitState(limit=self.per_minute, remaining=0, reset_at=counted[1])
+            raise RateLimitExceeded(
+                state,
+                f"Too many failed authentications from this address: at most {self.per_minute} per "
+                f"minute; retry after {state.retry_after()} s with a valid x-api-key.",
+            )
+
+    async def failed(self, address: str) -> None:
+        """Count one failed authentication of ``address``."""
+        if self.per_minute > 0:
+            await self._limiter.count(self._key(address))
+
+
 class RateLimitExceeded(RateLimited):
     """:class:`RateLimited` carrying the window state for the response headers."""
 
-    def __init__(self, state: RateLimitState) -> None:
+    def __init__(self, state: RateLimitState, msg: str | None = None) -> None:
         self.state = state
         super().__init__(
-            f"Rate limit exceeded: your plan allows {state.limit} requests per minute; "
+            msg
+            or f"Rate limit exceeded: your plan allows {state.limit} requests per minute; "
             f"retry after {state.retry_after()} s.",
             retry_after=state.retry_after(),
         )
