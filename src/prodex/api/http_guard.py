@@ -36,6 +36,7 @@ import logging
 import random
 import resource
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import orjson
@@ -80,7 +81,9 @@ def rejection_bytes(status: int, msg: str) -> bytes:
     return head.encode("ascii") + body
 
 
+@lru_cache(maxsize=1)
 def _limits_from_environment() -> HttpLimits:
+    """The limits of the environment's settings, read once per process."""
     return http_limits(get_settings())
 
 
