@@ -137,22 +137,38 @@ class AccountRateLimiter:
             raise RateLimitExceeded(state)
         return state
 
-    async def count(self, key: str, *, add: bool = True) -> tuple[int, float] | None:
-        """Add one to the one-minute counter ``key`` (or only read it, ``add=False``); returns the
-        count and when its window ends, or ``None`` when the shared storage is unreachable."""
+    async def count(self, key: str) -> tuple[int, float] | None:
+        """Add one to the one-minute counter ``key``; returns the count and when its window ends,
+        or ``None`` when the shared storage is unreachable."""
         if self._memory is not None:
-            count = self._memory.incr(key, self._expiry) if add else self._memory.get(key)
-            return count, self._memory.get_expiry(key)
+            return self._memory.incr(key, self._expiry), self._memory.get_expiry(key)
         assert self._async is not None
         try:
-            count = await self._async.incr(key, self._expiry) if add else await self._async.get(key)
-            return count, await self._async.get_expiry(key)
+            return await self._async.incr(key, self._expiry), await self._async.get_expiry(key)
         except Exception:
-            now = time.monotonic()
-            if now - self._last_outage_warning > 30:
-                self._last_outage_warning = now
-                log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
+            self._outage()
             return None
+
+    async def peek(self, key: str, at_least: int) -> float | None:
+        """When the counter ``key`` has reached ``at_least``, the end of its window, else ``None``
+        (one read; also ``None`` when the shared storage is unreachable)."""
+        try:
+            if self._memory is not None:
+                return self._memory.get_expiry(key) if self._memory.get(key) >= at_least else None
+            assert self._async is not None
+            if await self._async.get(key) >= at_least:
+                return float(await self._async.get_expiry(key))
+            return None
+        except Exception:
+            self._outage()
+            return None
+
+    def _outage(self) -> None:
+        """Log that the shared storage is unreachable, at most every 30 s."""
+        now = time.monotonic()
+        if now - self._last_outage_warning > 30:
+            self._last_outage_warning = now
+            log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
 
     def counter_key(self, *parts: str) -> str:
         """A counter key in this limiter's namespace."""
@@ -187,9 +203,9 @@ class FailedAuthLimiter:
         """Raise :class:`RateLimitExceeded` when ``address`` has used up its failures."""
         if self.per_minute <= 0:
             return
-        counted = await self._limiter.count(self._key(address), add=False)
-        if counted is not None and counted[0] >= self.per_minute:
-            state = RateLimitState(limit=self.per_minute, remaining=0, reset_at=counted[1])
+        reset_at = await self._limiter.peek(self._key(address), self.per_minute)
+        if reset_at is not None:
+            state = RateLimitState(limit=self.per_minute, remaining=0, reset_at=reset_at)
             raise RateLimitExceeded(
                 state,
                 f"Too many failed authentications from this address: at most {self.per_minute} per "
