@@ -95,19 +95,12 @@ def serve_bare(port: int) -> None:
     protocol included)."""
     import uvicorn
 
-    from prodex.api.server import CoalescingHttpToolsProtocol
+    from prodex.api.serving import server_app, uvicorn_options
+    from prodex.settings import Settings
 
-    uvicorn.run(
-        bare_app(),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        limit_concurrency=1000,
-        timeout_keep_alive=5,
-        http=CoalescingHttpToolsProtocol,
-    )
+    settings = Settings()
+    options = {**uvicorn_options(settings), "log_level": "warning"}
+    uvicorn.run(server_app(bare_app(), settings), host="127.0.0.1", port=port, **options)
 
 
 # --- the load generator --------------------------------------------------------------------------

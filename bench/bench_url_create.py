@@ -19,8 +19,9 @@ Usage::
     .venv/bin/python bench/bench_url_create.py
     .venv/bin/python bench/bench_url_create.py --concurrency 200 --skip-loop
 
-The server runs with PRODEX_FETCH_ALLOW_PRIVATE=true and PRODEX_FETCH_ALLOWED_HOSTS=127.0.0.1
-(the shop is on this machine). Figures depend on the machine and its load (printed).
+The server runs with PRODEX_FETCH_ALLOW_PRIVATE=true and PRODEX_FETCH_ALLOWED_HOSTS=127.0.0.1:<shop port>
+(the shop is on this machine; an entry without a port would allow only ports 80 and 443).
+Figures depend on the machine and its load (printed).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -107,8 +109,9 @@ class Server:
 
 
 @contextmanager
-def prodex_server(workdir: Path, database_url: str, **settings: str) -> Iterator[Server]:
-    """``prodex serve`` on a free port, allowed to fetch from 127.0.0.1, with a rich account."""
+def prodex_server(workdir: Path, database_url: str, shop_base: str, **settings: str) -> Iterator[Server]:
+    """``prodex serve`` on a free port, allowed to fetch from the shop at ``shop_base`` only
+    (127.0.0.1 on the shop's port), with a rich account."""
     key = bench_account(database_url, PLANS, credits=10_000_000)
     port = free_port()
     env = clean_env(
@@ -118,7 +121,7 @@ def prodex_server(workdir: Path, database_url: str, **settings: str) -> Iterator
         PRODEX_DEFAULT_PLAN="bench",
         PRODEX_LOG_LEVEL="WARNING",
         PRODEX_FETCH_ALLOW_PRIVATE="true",
-        PRODEX_FETCH_ALLOWED_HOSTS="127.0.0.1",
+        PRODEX_FETCH_ALLOWED_HOSTS=urlsplit(shop_base).netloc,
         PRODEX_FETCH_MAX_CONNECTIONS="2000",
         PRODEX_FETCH_MAX_PER_HOST="2000",
         PRODEX_RENDER="off",
@@ -245,16 +248,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="prodex-bench-url-") as tmp:
         workdir = Path(tmp)
         with database(args.backend, workdir, args.postgres_url) as database_url:
-            with shop(args.delay, workdir) as slow, prodex_server(workdir, database_url) as server:
+            with shop(args.delay, workdir) as slow, prodex_server(workdir, database_url, slow) as server:
                 asyncio.run(burst(server, slow, args.concurrency))
             with shop(0.0, workdir) as instant:
-                with prodex_server(workdir, database_url) as server:
+                with prodex_server(workdir, database_url, instant) as server:
                     asyncio.run(overhead(server, instant, args.repeats))
                 page_ids = sorted(p.name.removesuffix(".html.gz") for p in args.pages.glob("*.html.gz"))
                 if args.skip_loop or not page_ids:
                     return
                 for kind in ("process", "thread"):
-                    with prodex_server(workdir, database_url, PRODEX_EXTRACT_POOL=kind) as server:
+                    with prodex_server(workdir, database_url, instant, PRODEX_EXTRACT_POOL=kind) as server:
                         asyncio.run(loop_probe(server, instant, page_ids, 2, kind))
 
 

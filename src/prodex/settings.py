@@ -68,7 +68,39 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a process trusts a looked-up API key (revocation delay); 0 disables.",
     )
+    api_auth_failures_per_minute: Annotated[int, Field(ge=0)] = Field(
+        default=30,
+        description="Failed authentications (missing/unknown key) per client address and minute; "
+        "more answer 42900 before any key look-up (0 = no limit).",
+    )
     dev_account_credits: Annotated[int, Field(ge=0)] = 100
+
+    # --- HTTP server (prodex serve) -------------------------------------------------------------
+    http_max_request_line_bytes: Annotated[int, Field(ge=256)] = Field(
+        default=8192, description="Longest request target (path and query); more answers 414."
+    )
+    http_max_header_bytes: Annotated[int, Field(ge=1024)] = Field(
+        default=32 * 1024, description="Largest request line plus headers; more answers 431."
+    )
+    http_max_headers: Annotated[int, Field(ge=8)] = Field(
+        default=100, description="Most header fields in a request; more answers 431."
+    )
+    http_header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to receive a request's line and headers (else 408)."
+    )
+    http_body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to receive a request's body after its headers."
+    )
+    http_keep_alive_timeout: Annotated[int, Field(ge=1)] = Field(
+        default=5, description="Seconds an idle keep-alive connection is kept open."
+    )
+    http_max_connections: Annotated[int, Field(ge=2)] = Field(
+        default=2048,
+        description="Open connections per process; beyond it the longest-waiting idle one is closed.",
+    )
+    http_max_concurrent_requests: PositiveInt = Field(
+        default=1000, description="Requests served at once per process; more answer 503."
+    )
 
     # --- URL analysis --------------------------------------------------------------------------
     url_analysis: bool = Field(default=True, description="Create products from URLs (POST with url).")

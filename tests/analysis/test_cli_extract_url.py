@@ -33,7 +33,7 @@ def test_extract_a_url_prints_its_product(shop_server: ShopServer, tmp_path: Pat
         shop_server.url("/product/cli-url"),
         tmp_path,
         PRODEX_FETCH_ALLOW_PRIVATE="true",
-        PRODEX_FETCH_ALLOWED_HOSTS="127.0.0.1",
+        PRODEX_FETCH_ALLOWED_HOSTS=f"127.0.0.1:{shop_server.port}",
         PRODEX_RENDER="off",
     )
     assert result.returncode == 0, result.stderr
@@ -56,7 +56,7 @@ def test_extract_a_url_that_is_not_a_product(shop_server: ShopServer, tmp_path: 
         shop_server.url("/status/404"),
         tmp_path,
         PRODEX_FETCH_ALLOW_PRIVATE="true",
-        PRODEX_FETCH_ALLOWED_HOSTS="127.0.0.1",
+        PRODEX_FETCH_ALLOWED_HOSTS=f"127.0.0.1:{shop_server.port}",
         PRODEX_FETCH_RETRIES="0",
         PRODEX_RENDER="off",
     )

@@ -14,7 +14,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from prodex.api.server import CoalescingHttpToolsProtocol
+from fixtures.shop_server import local_allowed_hosts
+from prodex.api.serving import server_app, uvicorn_options
 from prodex.service.accounts import Accounts
 from prodex.settings import Plan, Settings
 from prodex.store.db import Database
@@ -26,17 +27,13 @@ TEST_PLANS = {
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port; yield its base URL."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        http=CoalescingHttpToolsProtocol,  # as `prodex serve` does
-    )
+def serve_in_thread(app: FastAPI, settings: Settings | None = None) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port, as `prodex serve` does (guarded
+    protocol, concurrency limit; ``settings`` give the limits, default ones otherwise); yield
+    its base URL."""
+    settings = settings or Settings()
+    options = {**uvicorn_options(settings), "lifespan": "on"}
+    config = uvicorn.Config(server_app(app, settings), host="127.0.0.1", port=0, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
@@ -61,9 +58,12 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "plans": TEST_PLANS,
         "default_plan": "test",
         "api_auth_cache_seconds": 0,
-        # URL analysis is on: fetching is confined to 127.0.0.1 (and the address policy still
-        # refuses it), so no generated URL can ever leave this machine.
-        "fetch_allowed_hosts": ["127.0.0.1"],
+        # Many tests send missing or wrong keys from 127.0.0.1 to one shared server; the limit on
+        # failed authentications has its own test (test_api_ratelimit.py).
+        "api_auth_failures_per_minute": 1_000_000,
+        # URL analysis is on: fetching is confined to the fixture shops running now on 127.0.0.1
+        # (and the address policy still refuses them), so no generated URL can ever leave this machine.
+        "fetch_allowed_hosts": local_allowed_hosts(),
         "extract_pool": "thread",
     }
     values.update(overrides)

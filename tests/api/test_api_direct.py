@@ -55,8 +55,14 @@ def test_handled_errors_on_direct_routes_answer_in_the_envelope(live: LiveApi) -
         )
         assert not_json["field"] == "body"
         # Not an exact match: FastAPI's routing answers, as it always did.
-        redirected = client.post("/v2/product/", json={"name": "x"}, follow_redirects=False)
+        redirected = client.post(
+            "/v2/product/?a=1", json={"name": "x"}, headers={"host": "evil.example"}, follow_redirects=False
+        )
         assert redirected.status_code == 307
+        assert redirected.headers["location"] == "/v2/product?a=1"  # the path only: no Host echoed
+        slash = client.get("/v2/user/whoami/", headers={"host": "evil.example"}, follow_redirects=False)
+        assert slash.status_code == 307 and slash.headers["location"] == "/v2/user/whoami"
+        assert_envelope(client.get("//evil.example/", follow_redirects=False), 404, 10104)
         metrics = client.get("/metrics").text
     assert 'route="/v2/product",status="400"' in metrics
     assert 'route="/v2/product",status="404"' in metrics

@@ -104,7 +104,9 @@ def test_text_no_database_can_store_answers_40000(live: LiveApi) -> None:
         assert "invalid JSON" in response.json()["msg"]
         nul_id = client.put("/v2/product", json={"product_id": "\u00ea\u0000x", "name": "n"})
         assert assert_envelope(nul_id, 400, 40000)["field"] == "product_id"
-        for odd_id in ("\u00eaYY", "a/b", "x" * 64, "%00", "\u0001"):
+        control_id = client.put("/v2/product", json={"product_id": "\u0001", "name": "n"})
+        assert assert_envelope(control_id, 400, 40000)["field"] == "product_id"  # a control character
+        for odd_id in ("\u00eaYY", "a/b", "x" * 64, "%00"):
             assert_envelope(client.put("/v2/product", json={"product_id": odd_id, "name": "n"}), 404, 10104)
             assert_envelope(client.get(f"/v2/product/{quote(odd_id, safe='')}"), 404, 10104)
 

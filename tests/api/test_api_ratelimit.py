@@ -92,3 +92,47 @@ def test_memory_counting_starts_no_thread_per_request() -> None:
         threading.Thread.start = original_start  # type: ignore[method-assign]
     assert refused == 20  # the limit still counts: 30 allowed, 20 refused
     assert len(started) <= 1
+
+
+def test_failed_authentications_are_limited_per_address_before_any_look_up(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Three missing or unknown keys a minute from 127.0.0.1: the fourth attempt answers 42900
+    without a database look-up, even with a good key, unless that key is already remembered."""
+    settings = make_settings(
+        database_url, tmp_path, api_auth_failures_per_minute=3, api_auth_cache_seconds=60
+    )
+    app = create_app(settings)
+    database = Database(database_url, pool_size=1)
+    try:
+        upgrade_database(database)
+        accounts = Accounts(database, settings)
+        _, remembered = accounts.create(name="remembered", plan="test")
+        _, other = accounts.create(name="other", plan="test")
+    finally:
+        database.dispose()
+    with serve_in_thread(app) as base_url, httpx.Client(base_url=base_url) as client:
+        good = {"x-api-key": remembered.secret}
+        assert_envelope(client.get("/v2/user/whoami", headers=good), 200, 0)  # looked up, remembered
+        authenticator = app.state.services.authenticator
+        look_ups: list[str | None] = []
+        original = authenticator.authenticate
+
+        async def counting(raw_key: str | None) -> object:
+            look_ups.append(raw_key)
+            return await original(raw_key)
+
+        authenticator.authenticate = counting
+        assert_envelope(client.get("/v2/user/whoami"), 401, 10105)  # missing
+        for _ in range(2):
+            assert_envelope(client.get("/v2/user/whoami", headers={"x-api-key": "pdx_wrong"}), 401, 10105)
+        assert len(look_ups) == 3
+        blocked = client.post("/v2/product", json={"name": "x"}, headers={"x-api-key": "pdx_wrong"})
+        assert_envelope(blocked, 429, 42900)
+        assert 1 <= int(blocked.headers["retry-after"]) <= 60
+        assert "failed authentications" in blocked.json()["msg"]
+        not_remembered = client.get("/v2/user/whoami", headers={"x-api-key": other.secret})
+        assert_envelope(not_remembered, 429, 42900)
+        assert len(look_ups) == 3  # nothing more was looked up
+        assert_envelope(client.get("/v2/user/whoami", headers=good), 200, 0)  # remembered: served
+        assert_envelope(client.get("/healthz"), 200, 0)  # operations endpoints need no key

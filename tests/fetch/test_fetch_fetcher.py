@@ -197,6 +197,20 @@ async def test_redirect_hops_are_checked_against_the_allow_list(own_shop: ShopSe
     assert own_shop.hits("/product/x") == 0
 
 
+@pytest.mark.parametrize("port", [6379, 5432, 80])
+async def test_a_redirect_to_another_port_of_an_allowed_host_is_refused(
+    own_shop: ShopServer, port: int
+) -> None:
+    """The issue: with 127.0.0.1 allowed, a page redirecting to 127.0.0.1:6379 reached Redis. The
+    allow-list names the shop's port; another port of the same host is refused before connecting."""
+    dialer = LoopbackDialer()
+    settings = local_settings(fetch_allowed_hosts=[f"127.0.0.1:{own_shop.port}"])
+    async with Fetcher(settings, transport=dialer) as fetcher:
+        with pytest.raises(URLRefused, match=f"port {port}"):
+            await fetcher.fetch(own_shop.url(f"/redirect-to?location=http://127.0.0.1:{port}/"))
+    assert [target for target in dialer.dialled if target[1] == port] == []
+
+
 # --- time limits -------------------------------------------------------------------------------------
 
 
@@ -362,7 +376,10 @@ async def test_connection_refused_is_unreachable_and_retried() -> None:
         port = probe.getsockname()[1]
     # nothing listens on ``port`` now
     started = time.monotonic()
-    async with Fetcher(local_settings(fetch_retries=2, fetch_retry_backoff=0.1)) as fetcher:
+    settings = local_settings(
+        fetch_retries=2, fetch_retry_backoff=0.1, fetch_allowed_hosts=[f"127.0.0.1:{port}"]
+    )
+    async with Fetcher(settings) as fetcher:
         with pytest.raises(Unreachable) as error:
             await fetcher.fetch(f"http://127.0.0.1:{port}/")
     assert "Could not connect" in error.value.msg

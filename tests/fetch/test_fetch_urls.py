@@ -174,7 +174,16 @@ def test_allow_private_lifts_only_the_address_and_name_policy() -> None:
 @pytest.mark.parametrize(
     ("allowed", "url", "ok"),
     [
-        (["127.0.0.1"], "http://127.0.0.1:8080/", True),
+        # An entry without a port allows the web's ports only (the issue: 127.0.0.1 reached Redis).
+        (["127.0.0.1"], "http://127.0.0.1/", True),
+        (["127.0.0.1"], "https://127.0.0.1/", True),
+        (["127.0.0.1"], "http://127.0.0.1:443/", True),
+        (["127.0.0.1"], "http://127.0.0.1:8080/", False),
+        (["127.0.0.1"], "http://127.0.0.1:6379/", False),
+        (["127.0.0.1"], "http://127.0.0.1:5432/", False),
+        (["127.0.0.1:8080"], "http://127.0.0.1:8080/", True),
+        (["127.0.0.1:8080"], "http://127.0.0.1/", False),
+        (["127.0.0.1:8080"], "http://127.0.0.1:8081/", False),
         (["127.0.0.1"], "http://2130706433/", True),  # same host, other spelling
         (["127.0.0.1"], "http://localhost/", False),
         (["127.0.0.1"], "http://127.0.0.2/", False),
@@ -185,7 +194,11 @@ def test_allow_private_lifts_only_the_address_and_name_policy() -> None:
         (["*.example.com"], "https://evilexample.com/p", False),
         (["bücher.de"], "https://xn--bcher-kva.de/", True),
         (["a.example.com", "b.example.com"], "https://b.example.com/", True),
-        (["::1"], "http://[::1]:8080/", True),
+        (["::1"], "http://[::1]:8080/", False),
+        (["[::1]:8080"], "http://[::1]:8080/", True),
+        (["*.example.com"], "https://www.example.com:8443/p", False),
+        (["*.example.com:8443"], "https://www.example.com:8443/p", True),
+        (["*.example.com:8443"], "https://www.example.com/p", False),
         (["[::1]"], "http://[0::1]/", True),
         (["::1"], "http://127.0.0.1/", False),
     ],

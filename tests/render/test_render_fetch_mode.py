@@ -113,13 +113,15 @@ async def test_bounds_and_the_guard_apply(shop_server: ShopServer) -> None:
         (["127.0.0.1:8080"], "http://2130706433:8080/", True),
         (["[::1]:8080"], "http://[::1]:8080/", True),
         (["[::1]:8080"], "http://[::1]:9090/", False),
-        (["::1"], "http://[::1]:9090/", True),
+        (["::1"], "http://[::1]:9090/", False),  # no port: 80 and 443 only
+        (["::1"], "http://[::1]/", True),
         (["shop.example.com:8443"], "https://shop.example.com:8443/p", True),
         (["shop.example.com:8443"], "https://shop.example.com/p", False),
         (["*.example.com:8443"], "https://www.example.com:8443/p", True),
         (["*.example.com:8443"], "https://www.example.com/p", False),
         (["127.0.0.1:8080", "127.0.0.1"], "http://127.0.0.1:9/", False),  # bad port, refused anyway
-        (["127.0.0.1:8080", "127.0.0.1"], "http://127.0.0.1:9090/", True),
+        (["127.0.0.1:8080", "127.0.0.1"], "http://127.0.0.1:9090/", False),
+        (["127.0.0.1:8080", "127.0.0.1"], "https://127.0.0.1/", True),
     ],
 )
 def test_allow_list_entries_may_name_a_port(allowed: list[str], url: str, ok: bool) -> None:

@@ -37,9 +37,11 @@ async def test_a_script_cannot_reach_another_local_port(
     only_the_shops_port: bool, spa_shop: SpaShop, other_server: ShopServer, browser_ready: None
 ) -> None:
     """The shop on 127.0.0.1, settings allowing only its host and port: the page's script tries
-    ``http://127.0.0.1:<other port>/``. Allowing the whole host (the control) lets it through."""
-    allowed = f"127.0.0.1:{spa_shop.port}" if only_the_shops_port else "127.0.0.1"
-    settings = public_settings(fetch_allow_private=True, fetch_allowed_hosts=[allowed])
+    ``http://127.0.0.1:<other port>/``. Allowing that port too (the control) lets it through."""
+    allowed = [f"127.0.0.1:{spa_shop.port}"]
+    if not only_the_shops_port:
+        allowed.append(f"127.0.0.1:{other_server.port}")
+    settings = public_settings(fetch_allow_private=True, fetch_allowed_hosts=allowed)
     target = f"http://127.0.0.1:{other_server.port}/"
     async with Renderer(settings) as renderer:
         page = await renderer.render(spa_shop.url(probe_path(target)))
@@ -56,7 +58,8 @@ async def test_a_public_page_cannot_reach_loopback(
     """With the public-only policy, loopback literals and local names are refused by the guard
     (even when the allow-list names them), not merely failed by Chromium."""
     targets = [f"http://127.0.0.1:{other_server.port}/", f"http://localhost:{other_server.port}/admin"]
-    renderer = make_renderer(fetch_allowed_hosts=[SHOP_HOST, "127.0.0.1", "localhost"])
+    local = [f"127.0.0.1:{other_server.port}", f"localhost:{other_server.port}"]
+    renderer = make_renderer(fetch_allowed_hosts=[f"{SHOP_HOST}:{spa_shop.port}", *local])
     with caplog.at_level(logging.DEBUG, logger="prodex.render"):
         page = await renderer.render(public_url(spa_shop, probe_path(*targets)))
     assert _results(page) == {target: "blocked" for target in targets}
@@ -80,7 +83,8 @@ async def test_the_allow_list_applies_to_the_browsers_requests(
     server's port, so an allowed request is counted there.
     """
     target = f"http://{CDN_HOST}:{other_server.port}/asset.json"
-    hosts = [SHOP_HOST, CDN_HOST] if allowed else [SHOP_HOST]
+    shop_host, cdn_host = f"{SHOP_HOST}:{spa_shop.port}", f"{CDN_HOST}:{other_server.port}"
+    hosts = [shop_host, cdn_host] if allowed else [shop_host]
     page = await make_renderer(fetch_allowed_hosts=hosts).render(public_url(spa_shop, probe_path(target)))
     assert _results(page) == {target: "ok 0" if allowed else "blocked"}  # 0: an opaque cross-origin answer
     assert other_server.hits("/asset.json") == (1 if allowed else 0)

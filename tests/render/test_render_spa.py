@@ -77,7 +77,9 @@ async def test_a_shared_fetcher_fetches_the_page_once(spa_shop: SpaShop, browser
     """The static attempt and the render share the fetcher: its cache serves the page to the browser."""
     slug = _slug()
     url = spa_shop.url(f"/p/{slug}")
-    settings = make_settings(fetch_allow_private=True, fetch_allowed_hosts=["127.0.0.1"], render_pool_size=1)
+    settings = make_settings(
+        fetch_allow_private=True, fetch_allowed_hosts=[f"127.0.0.1:{spa_shop.port}"], render_pool_size=1
+    )
     async with Fetcher(settings) as fetcher, Renderer(settings, fetcher=fetcher) as renderer:
         await fetcher.fetch(url)
         rendered = await renderer.render(url)

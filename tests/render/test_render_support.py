@@ -30,8 +30,11 @@ from render.spa_shop import SpaShop
 
 MISSING = Path("/nonexistent/chromium")
 NOT_FOUND = f"Chromium was not found at {MISSING} (apt-get install chromium)"
-LOCAL: dict[str, Any] = {"fetch_allow_private": True, "fetch_allowed_hosts": ["127.0.0.1"]}
-LOCAL = {"fetch_allow_private": True, "fetch_allowed_hosts": ["127.0.0.1"]}
+
+
+def local(shop: SpaShop) -> dict[str, Any]:
+    """Settings that may fetch from ``shop`` only (127.0.0.1 on its port)."""
+    return {"fetch_allow_private": True, "fetch_allowed_hosts": [f"127.0.0.1:{shop.port}"]}
 
 
 def test_missing_or_unusable_chromium_is_reported_with_its_path(tmp_path: Path) -> None:
@@ -80,7 +83,7 @@ def test_render_mode_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 async def test_a_renderer_without_chromium_refuses_clearly_without_fetching(spa_shop: SpaShop) -> None:
-    async with Renderer(make_settings(chromium_path=MISSING, **LOCAL)) as renderer:
+    async with Renderer(make_settings(chromium_path=MISSING, **local(spa_shop))) as renderer:
         assert not renderer.available
         assert renderer.unavailable_reason == NOT_FOUND
         with pytest.raises(
@@ -95,7 +98,7 @@ async def test_a_chromium_that_does_not_start_is_reported(
 ) -> None:
     """``/bin/false`` stands in for a broken Chromium binary: it exists, is executable, and exits."""
     require(importlib.util.find_spec("playwright") is not None, "Playwright is not installed")
-    settings = make_settings(chromium_path=Path("/bin/false"), **LOCAL)
+    settings = make_settings(chromium_path=Path("/bin/false"), **local(spa_shop))
     async with Renderer(settings) as renderer:
         assert renderer.available
         with pytest.raises(RenderingUnavailable, match="browser could not be started"):

@@ -20,16 +20,17 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
+from starlette.routing import Route
 
 from prodex import __version__
 from prodex.analysis.runtime import analysis_runtime
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
-from prodex.api.errors import install_error_handlers
+from prodex.api.errors import ROUTES_STATE_KEY, install_error_handlers
 from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
-from prodex.api.ratelimit import AccountRateLimiter
+from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
 from prodex.api.routes import ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.service.accounts import Accounts
@@ -77,6 +78,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         slots=app.state.slots,
         authenticator=app.state.authenticator,
         rate_limiter=app.state.rate_limiter,
+        auth_failures=FailedAuthLimiter(app.state.rate_limiter, settings.api_auth_failures_per_minute),
     )
 
     async def check_database() -> None:
@@ -151,6 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # A trailing-slash redirect carries the path only (prodex.api.errors.slash_redirect):
+        # Starlette's would echo the client's Host header into Location.
+        redirect_slashes=False,
         # prodex exports Prometheus metrics, not OpenTelemetry: skip FastAPI's per-request checks.
         telemetry=NO_OPENTELEMETRY,
         openapi_tags=[
@@ -173,8 +178,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.api_max_body_bytes,
         direct_routes=direct_routes,
     )
-    app.include_router(products.router)
-    app.include_router(user.router)
-    app.include_router(ops.router)
+    routers = (products.router, user.router, ops.router)
+    for router in routers:
+        app.include_router(router)
+    # Every route, flat, for the Allow header and the trailing-slash redirect (prodex.api.errors).
+    own = [route for router in routers for route in router.routes]
+    setattr(app.state, ROUTES_STATE_KEY, [*own, *(r for r in app.router.routes if isinstance(r, Route))])
     app.openapi = _openapi_without_422(app)  # type: ignore[method-assign]
     return app

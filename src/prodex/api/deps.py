@@ -24,7 +24,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from prodex.api.middleware import ACCOUNT_ID_KEY, RATE_LIMIT_HEADERS_KEY
-from prodex.api.ratelimit import AccountRateLimiter, RateLimitExceeded
+from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter, RateLimitExceeded
+from prodex.errors import InvalidApiKey
 from prodex.service.accounts import Accounts
 from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator, Principal
@@ -72,6 +73,7 @@ class Services:
     slots: AnalysisSlots
     authenticator: ApiKeyAuthenticator
     rate_limiter: AccountRateLimiter
+    auth_failures: FailedAuthLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +99,32 @@ def url_analyzer_of(request: Request) -> UrlAnalyzer | None:
     return cast("UrlAnalyzer | None", getattr(request.app.state, "url_analyzer", None))
 
 
+async def _look_up(services: Services, raw_key: str | None, request: Request) -> Principal:
+    """Authenticate a key that is not remembered, within the client address's failure budget:
+    an address over it is answered 42900 before any database look-up, and every missing or
+    unknown key counts against it."""
+    address = request.client.host if request.client else "unknown"
+    await services.auth_failures.check(address)
+    try:
+        return await services.authenticator.authenticate(raw_key)
+    except InvalidApiKey:
+        await services.auth_failures.failed(address)
+        raise
+
+
 async def current_caller(request: Request) -> Caller:
     """The account behind ``x-api-key``, after counting the request against its plan's rate limit.
 
     Raises 10105 (missing/unknown key), 18025 (revoked key, API access disabled) or 42900
-    (rate limit; the ``X-RateLimit-*`` headers are set on every authenticated response).
+    (rate limit; the ``X-RateLimit-*`` headers are set on every authenticated response; also
+    when the client's address has failed to authenticate ``PRODEX_API_AUTH_FAILURES_PER_MINUTE``
+    times in the current minute).
     """
     services = services_of(request)
-    principal = await services.authenticator.authenticate(request.headers.get(API_KEY_HEADER))
+    raw_key = request.headers.get(API_KEY_HEADER)
+    principal = services.authenticator.cached(raw_key)
+    if principal is None:
+        principal = await _look_up(services, raw_key, request)
     scope_state = request.scope.setdefault("state", {})
     scope_state[ACCOUNT_ID_KEY] = principal.account_id
     plan = services.settings.plan(principal.plan)

@@ -7,7 +7,7 @@ request field invalid or missing         40000   400    ``msg`` = "<field>: <pro
                                                         and ``data.errors`` list every problem
 body not JSON / not an object            40000   400    field ``body``
 body larger than PRODEX_API_MAX_BODY..   40000   413
-method not allowed on a path             40000   405
+method not allowed on a path             40000   405    ``Allow`` lists every method of the path
 ``url`` given (no URL analysis yet)      40000   400    :class:`~prodex.errors.AnalysisUnavailable`
 missing or unknown ``x-api-key``         10105   401    :class:`~prodex.errors.InvalidApiKey`
 revoked key, account without API access  18025   403    :class:`~prodex.errors.NoPermission`
@@ -32,7 +32,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Match
 
 from prodex.api.envelope import EnvelopeResponse
 from prodex.errors import InvalidParameter, ProdexError, RateLimited, RecordNotFound
@@ -147,7 +148,56 @@ def handled_error_response(exc: Exception) -> Response | None:
     return None
 
 
-async def _on_handled_error(_request: Request, exc: Exception) -> Response:
+#: ``app.state`` key of every route of the app, flat (set by :func:`prodex.api.app.create_app`).
+ROUTES_STATE_KEY = "flat_routes"
+
+
+def _routes(request: Request) -> list[BaseRoute]:
+    """The app's routes, flat: FastAPI nests the routes of included routers."""
+    routes: list[BaseRoute] = getattr(request.app.state, ROUTES_STATE_KEY, None) or request.app.router.routes
+    return routes
+
+
+def slash_redirect(request: Request) -> Response | None:
+    """A 307 to the same path with its trailing slash toggled, when a route has that path.
+
+    Starlette's own redirect (``redirect_slashes``) builds an absolute URL from the client's
+    ``Host`` header; this one sends the path alone (``Location: /v2/product``), so the client's
+    ``Host`` never comes back in a header (the app is built with ``redirect_slashes=False``).
+    """
+    path: str = request.scope.get("path", "")
+    if path in ("", "/"):
+        return None
+    toggled = path.rstrip("/") if path.endswith("/") else path + "/"
+    probe = {**request.scope, "path": toggled}
+    if not any(route.matches(probe)[0] != Match.NONE for route in _routes(request)):
+        return None
+    location = "/" + (request.scope.get("root_path", "") + toggled).lstrip("/")
+    query = request.scope.get("query_string", b"")
+    if query:
+        location += "?" + query.decode("latin-1")
+    return RedirectResponse(location, status_code=307)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves on the request's path, for ``Allow`` (Starlette names only
+    the methods of the first route matching the path: ``POST`` for ``/v2/product``, without ``PUT``)."""
+    methods: set[str] = set()
+    for route in _routes(request):
+        if route.matches(request.scope)[0] != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _on_handled_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
+        redirect = slash_redirect(request)
+        if redirect is not None:
+            return redirect
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+        allow = allowed_methods(request)
+        if allow:
+            exc = StarletteHTTPException(405, headers={**(exc.headers or {}), "Allow": allow})
     response = handled_error_response(exc)
     assert response is not None, "registered only for the error types handled_error_response maps"
     return response

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from prodex.api.direct import DirectRoutes
@@ -135,6 +136,10 @@ class RequestContextMiddleware:
             else:
                 target: ASGIApp = self.direct_routes.match(scope) or self.app
                 await target(scope, receive_bounded, send_with_context)
+        except ClientDisconnect:
+            # The client went away (or was cut off by a read deadline) before its body arrived:
+            # nobody is left to answer.
+            response_status = 499
         except Exception:
             error_log.exception(
                 "unhandled error while serving %s %s", scope.get("method"), route_template(scope)

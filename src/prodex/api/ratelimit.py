@@ -128,25 +128,51 @@ class AccountRateLimiter:
         outage of Redis must not stop the API), a warning is logged at most every 30 s, and
         ``None`` is returned (no rate-limit headers, since nothing was counted).
         """
-        key = self._key(account_id, per_minute)
-        if self._memory is not None:
-            count = self._memory.incr(key, self._expiry)
-            reset_at = self._memory.get_expiry(key)
-        else:
-            assert self._async is not None
-            try:
-                count = await self._async.incr(key, self._expiry)
-                reset_at = await self._async.get_expiry(key)
-            except Exception:
-                now = time.monotonic()
-                if now - self._last_outage_warning > 30:
-                    self._last_outage_warning = now
-                    log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
-                return None
+        counted = await self.count(self._key(account_id, per_minute))
+        if counted is None:
+            return None
+        count, reset_at = counted
         state = RateLimitState(limit=per_minute, remaining=max(0, per_minute - count), reset_at=reset_at)
         if count > per_minute:
             raise RateLimitExceeded(state)
         return state
+
+    async def count(self, key: str) -> tuple[int, float] | None:
+        """Add one to the one-minute counter ``key``; returns the count and when its window ends,
+        or ``None`` when the shared storage is unreachable."""
+        if self._memory is not None:
+            return self._memory.incr(key, self._expiry), self._memory.get_expiry(key)
+        assert self._async is not None
+        try:
+            return await self._async.incr(key, self._expiry), await self._async.get_expiry(key)
+        except Exception:
+            self._outage()
+            return None
+
+    async def peek(self, key: str, at_least: int) -> float | None:
+        """When the counter ``key`` has reached ``at_least``, the end of its window, else ``None``
+        (one read; also ``None`` when the shared storage is unreachable)."""
+        try:
+            if self._memory is not None:
+                return self._memory.get_expiry(key) if self._memory.get(key) >= at_least else None
+            assert self._async is not None
+            if await self._async.get(key) >= at_least:
+                return float(await self._async.get_expiry(key))
+            return None
+        except Exception:
+            self._outage()
+            return None
+
+    def _outage(self) -> None:
+        """Log that the shared storage is unreachable, at most every 30 s."""
+        now = time.monotonic()
+        if now - self._last_outage_warning > 30:
+            self._last_outage_warning = now
+            log.warning("rate-limit storage unreachable; requests are not counted", exc_info=True)
+
+    def counter_key(self, *parts: str) -> str:
+        """A counter key in this limiter's namespace."""
+        return ":".join((self._prefix, *parts))
 
     async def reset(self) -> None:
         """Forget every counter (tests and operators)."""
@@ -156,13 +182,50 @@ class AccountRateLimiter:
             await self.storage.reset()
 
 
+class FailedAuthLimiter:
+    """Failed authentications (missing or unknown ``x-api-key``) per client address: a fixed
+    one-minute window of ``per_minute`` failures, in the rate limiter's storage (shared through
+    Redis when configured).
+
+    :meth:`check` runs before the key is looked up in the database, so an address over its limit
+    costs one counter read and answers 42900 with ``Retry-After``; each failure is counted by
+    :meth:`failed`. ``per_minute=0`` turns the limit off.
+    """
+
+    def __init__(self, limiter: AccountRateLimiter, per_minute: int) -> None:
+        self._limiter = limiter
+        self.per_minute = per_minute
+
+    def _key(self, address: str) -> str:
+        return self._limiter.counter_key("auth-failures", address)
+
+    async def check(self, address: str) -> None:
+        """Raise :class:`RateLimitExceeded` when ``address`` has used up its failures."""
+        if self.per_minute <= 0:
+            return
+        reset_at = await self._limiter.peek(self._key(address), self.per_minute)
+        if reset_at is not None:
+            state = RateLimitState(limit=self.per_minute, remaining=0, reset_at=reset_at)
+            raise RateLimitExceeded(
+                state,
+                f"Too many failed authentications from this address: at most {self.per_minute} per "
+                f"minute; retry after {state.retry_after()} s with a valid x-api-key.",
+            )
+
+    async def failed(self, address: str) -> None:
+        """Count one failed authentication of ``address``."""
+        if self.per_minute > 0:
+            await self._limiter.count(self._key(address))
+
+
 class RateLimitExceeded(RateLimited):
     """:class:`RateLimited` carrying the window state for the response headers."""
 
-    def __init__(self, state: RateLimitState) -> None:
+    def __init__(self, state: RateLimitState, msg: str | None = None) -> None:
         self.state = state
         super().__init__(
-            f"Rate limit exceeded: your plan allows {state.limit} requests per minute; "
+            msg
+            or f"Rate limit exceeded: your plan allows {state.limit} requests per minute; "
             f"retry after {state.retry_after()} s.",
             retry_after=state.retry_after(),
         )

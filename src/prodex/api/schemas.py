@@ -1,7 +1,9 @@
 """Request and response shapes of the API (they also make the OpenAPI document).
 
-Requests are validated here: strings have maximum lengths, media URLs must be absolute
-http(s) URLs, unknown JSON fields are ignored. Responses are built as plain dicts by
+Requests are validated here, and the OpenAPI document states every rule: strings have maximum
+lengths and no control characters but tab and newline, URLs are absolute http(s) URIs, media
+``type`` is the integer 1 or 2, ``name`` is required without ``url``; unknown JSON fields are
+ignored. Responses are built as plain dicts by
 :func:`product_info` (fast to serialise); the response models below document them.
 """
 
@@ -11,11 +13,20 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args, get_origin
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    create_model,
+)
 
-from prodex.extract.model import Media, MediaType, Product
+from prodex.extract.model import Media, Product
+from prodex.extract.model import MediaType as StoredMediaType
 from prodex.service.products import ManualFields
 from prodex.store.records import ProductRecord
 from prodex.store.tables import REQUIRED_TEXT_FIELDS
@@ -31,32 +42,53 @@ MAX_PRODUCT_ID_LENGTH = 64
 MAX_PAGE_SIZE = 100
 
 
-#: Whitespace (``str.isspace``: ``re``'s ``\s`` is the same Unicode property) or an ASCII control.
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+#: Control characters refused in text: C0 but tab and newline, DEL and C1 (U+0080-U+009F).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The same rule as a JSON Schema pattern (stated in the OpenAPI document).
+_ALLOWED = "[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]"
+TEXT_PATTERN = f"^{_ALLOWED}*$"
+#: Text with at least one character that is not whitespace (a name that is not blank).
+NON_BLANK_TEXT_PATTERN = f"^{_ALLOWED}*[^\\s\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]{_ALLOWED}*$"
+
+_PCHAR = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+#: An absolute http(s) URI (RFC 3986, ASCII: other characters percent-encoded) with a host
+#: name or IPv4 address, an optional port 1-65535, path, query and fragment.
+_HOST = r"(?:[A-Za-z0-9._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})+"
+_REST = rf"(?::{_PORT})?(?:/{_PCHAR}*)*(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?$"
+HTTP_URI_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://{_HOST}{_REST}"
+#: The same with IPv6 literals (``http://[2001:db8::1]/``): product page URLs, which the URL guard
+#: checks further (media URLs are stored as given, so they keep to the stricter form).
+PAGE_URI_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_HOST}|\[[0-9A-Fa-f:.]+\]){_REST}"
+_HTTP_URI = re.compile(HTTP_URI_PATTERN)
+_PAGE_URI = re.compile(PAGE_URI_PATTERN)
 
 
 def _http_url(value: str) -> str:
-    """Accept only an absolute http(s) URL with a host and no spaces or control characters
-    (NUL among them), in text every database can store."""
-    if _SPACE_OR_CONTROL.search(value):
-        raise ValueError("URL must not contain spaces or control characters")
-    _check_encodable(value)
-    try:
-        parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError as exc:
-        raise ValueError("URL is not valid") from exc
-    if parts.scheme.lower() not in ("http", "https"):
-        raise ValueError("URL must start with http:// or https://")
-    if not parts.hostname or not port_ok:
-        raise ValueError("URL must have a host")
+    """Accept only an absolute http(s) URI with a host (ASCII, no spaces or control characters)."""
+    if not _HTTP_URI.match(value):
+        raise ValueError(
+            "URL must be an absolute http(s) URI with a host, without spaces or control characters "
+            "(percent-encode other characters)"
+        )
+    return value
+
+
+def _optional_page_url(value: str | None) -> str | None:
+    """An http(s) URI, or nothing (``None`` or the empty string: no URL given)."""
+    if value and not _PAGE_URI.match(value):
+        raise ValueError(
+            "URL must be an absolute http(s) URI with a host, without spaces or control characters "
+            "(percent-encode other characters)"
+        )
     return value
 
 
 def _storable_text(value: str) -> str:
-    """Refuse text no database can store: NUL characters and unpaired UTF-16 surrogates."""
-    if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
+    """Refuse control characters but tab and newline (C0, DEL, C1; NUL among them) and unpaired
+    UTF-16 surrogates: text every database can store and every client can show."""
+    if _CONTROL.search(value):
+        raise ValueError("text must not contain control characters (other than tab and newline)")
     _check_encodable(value)
     return value
 
@@ -71,9 +103,28 @@ def _check_encodable(value: str) -> None:
         raise ValueError("text must be valid Unicode (no unpaired surrogates)") from exc
 
 
+def _exact_media_type(value: object) -> object:
+    """Only the JSON integers 1 and 2 (not 1.0, not true)."""
+    if type(value) is not int:
+        raise ValueError("media type must be the integer 1 (image) or 2 (video)")
+    return value
+
+
 #: Text that can be stored on every backend.
-Text = Annotated[str, AfterValidator(_storable_text)]
-HttpUrlText = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_http_url)]
+Text = Annotated[str, AfterValidator(_storable_text), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
+NonBlankText = Annotated[
+    str, AfterValidator(_storable_text), Field(json_schema_extra={"pattern": NON_BLANK_TEXT_PATTERN})
+]
+HttpUrlText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_URL_LENGTH,
+        json_schema_extra={"format": "uri", "pattern": HTTP_URI_PATTERN},
+    ),
+    AfterValidator(_http_url),
+]
+MediaType = Annotated[Literal[1, 2], BeforeValidator(_exact_media_type)]
 
 
 class _Request(BaseModel):
@@ -85,7 +136,7 @@ class _Request(BaseModel):
 class MediaIn(_Request):
     """One image or video given by hand."""
 
-    type: Literal[1, 2] = Field(description="Media type: 1 image, 2 video.")
+    type: MediaType = Field(description="Media type: the integer 1 (image) or 2 (video).")
     url: HttpUrlText = Field(description="Absolute http(s) URL of the file.")
     name: Text = Field(default="", max_length=MAX_MEDIA_NAME_LENGTH, description="File name.")
     description: Text = Field(
@@ -94,7 +145,9 @@ class MediaIn(_Request):
 
     def to_media(self) -> Media:
         """As the stored media type."""
-        return Media(type=MediaType(self.type), url=self.url, name=self.name, description=self.description)
+        return Media(
+            type=StoredMediaType(self.type), url=self.url, name=self.name, description=self.description
+        )
 
 
 class _ProductFields(_Request):
@@ -119,14 +172,40 @@ class _ProductFields(_Request):
         )
 
 
-class ProductCreate(_ProductFields):
-    """``POST /v2/product``: a product page ``url`` to analyse, or a product entered by hand
-    (``name`` required when there is no ``url``)."""
+#: ``POST /v2/product``'s rule in JSON Schema: a ``url`` (non-empty), or a ``name`` that is not blank.
+NAME_OR_URL_RULE: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["url"], "properties": {"url": {"type": "string", "minLength": 1}}},
+        {"required": ["name"], "properties": {"name": {"type": "string", "pattern": "\\S"}}},
+    ]
+}
+OptionalHttpUrl = Annotated[
+    Annotated[str, Field(max_length=MAX_URL_LENGTH)] | None,
+    AfterValidator(_optional_page_url),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "uri", "pattern": PAGE_URI_PATTERN, "maxLength": MAX_URL_LENGTH},
+                {"type": "string", "maxLength": 0},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
 
-    url: Text | None = Field(
-        default=None, max_length=MAX_URL_LENGTH, description="Product page URL to create the product from."
+
+class ProductCreate(_ProductFields):
+    """``POST /v2/product``: a product page ``url`` to analyse, or a product entered by hand:
+    ``name`` (not blank) is required when there is no ``url``."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=NAME_OR_URL_RULE)
+
+    url: OptionalHttpUrl = Field(
+        default=None,
+        description="Product page URL to create the product from: an absolute http(s) URI. "
+        "Absent, null or empty: the product is entered by hand and name is required.",
     )
-    render: bool = Field(
+    render: StrictBool = Field(
         default=False,
         description=(
             "Addition: render the page in a browser before extracting (for shops that only show "
@@ -140,6 +219,9 @@ class ProductUpdate(_ProductFields):
     """``PUT /v2/product``: replace the given fields of a product (``media`` as a whole)."""
 
     product_id: Text = Field(min_length=1, max_length=MAX_PRODUCT_ID_LENGTH, description="Product id.")
+    name: NonBlankText | None = Field(
+        default=None, max_length=MAX_NAME_LENGTH, description="Product name (not blank)."
+    )
 
 
 class MediaOut(BaseModel):

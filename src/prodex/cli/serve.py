@@ -40,15 +40,22 @@ def serve(
         bool, typer.Option(help="Create a development account and print its key when no account exists.")
     ] = True,
     limit_concurrency: Annotated[
-        int, typer.Option(min=1, help="Connections+requests served at once; more get HTTP 503.")
-    ] = 1000,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Requests served at once per process; more get HTTP 503 "
+            "(default PRODEX_HTTP_MAX_CONCURRENT_REQUESTS, 1000).",
+        ),
+    ] = None,
 ) -> None:
     """Bring the database schema up to date and serve the Product API."""
+    import os
+
     import uvicorn
 
     from prodex.api.app import create_app
     from prodex.api.logs import configure_logging
-    from prodex.api.server import CoalescingHttpToolsProtocol
+    from prodex.api.serving import server_app, uvicorn_options
     from prodex.service.accounts import Accounts
     from prodex.settings import get_settings
     from prodex.store.db import Database
@@ -67,18 +74,14 @@ def serve(
         _print_dev_key(
             account.name, account.id, account.plan, account.credits, issued.secret, f"http://{host}:{port}"
         )
-    options: dict[str, object] = {
-        "host": host,
-        "port": port,
-        "log_config": None,
-        "access_log": False,
-        "server_header": False,
-        "limit_concurrency": limit_concurrency,
-        "timeout_keep_alive": 5,
-        # uvicorn's httptools protocol, sending each response in one write (prodex.api.server).
-        "http": CoalescingHttpToolsProtocol,
-    }
+    if limit_concurrency is not None:
+        settings = settings.model_copy(update={"http_max_concurrent_requests": limit_concurrency})
+        # Server processes spawned by uvicorn (--workers) read their settings from the environment.
+        os.environ["PRODEX_HTTP_MAX_CONCURRENT_REQUESTS"] = str(limit_concurrency)
+    # uvicorn's httptools protocol, guarded (request head limits, read deadlines, connection limit)
+    # and sending each response in one write (prodex.api.serving, prodex.api.http_guard).
+    options = {"host": host, "port": port, **uvicorn_options(settings, in_process=workers == 1)}
     if workers > 1:
-        uvicorn.run("prodex.api.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        uvicorn.run("prodex.api.serving:create_server_app", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        uvicorn.run(server_app(create_app(settings), settings), **options)

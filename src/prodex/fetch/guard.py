@@ -83,36 +83,42 @@ def _allowed_entry(entry: str) -> tuple[str, int | None]:
     return _allowed_host(host), int(port_text)
 
 
+#: The ports an allow-list entry without a port allows: the web's, nothing else on that host.
+DEFAULT_ALLOWED_PORTS = frozenset({80, 443})
+
+
 class AllowedHosts:
-    """The allow-list: exact hosts, ``*.example.com`` for any subdomain of a domain, each on any port
-    or on one port (``127.0.0.1:8080``, ``[::1]:8080``, ``*.example.com:8443``)."""
+    """The allow-list: exact hosts, ``*.example.com`` for any subdomain of a domain.
+
+    An entry without a port allows ports 80 and 443 only (so ``127.0.0.1`` does not open Redis
+    on 6379 or a database on 5432 of that host); an entry with a port allows that port only
+    (``127.0.0.1:8080``, ``[::1]:8080``, ``*.example.com:8443``).
+    """
 
     def __init__(self, entries: list[str]) -> None:
-        self._exact: set[tuple[str, int | None]] = set()
-        self._suffixes: list[tuple[str, int | None]] = []
+        self._exact: set[tuple[str, int]] = set()
+        self._suffixes: list[tuple[str, frozenset[int]]] = []
         for entry in entries:
             wildcard = entry.strip().startswith("*.")
             host, port = _allowed_entry(entry.strip()[2:] if wildcard else entry)
+            ports = DEFAULT_ALLOWED_PORTS if port is None else frozenset({port})
             if wildcard:
-                self._suffixes.append((f".{host}", port))
+                self._suffixes.append((f".{host}", ports))
             else:
-                self._exact.add((host, port))
+                self._exact.update((host, each) for each in ports)
 
     @property
     def restricts(self) -> bool:
         """Whether the list is non-empty (an empty list allows every host)."""
         return bool(self._exact or self._suffixes)
 
-    def allows(self, host: str, port: int | None = None) -> bool:
-        """Whether the canonical ``host`` (on ``port``, when given) is on the list (true when it is empty)."""
+    def allows(self, host: str, port: int) -> bool:
+        """Whether the canonical ``host`` on ``port`` is on the list (true when it is empty)."""
         if not self.restricts:
             return True
-        if (host, None) in self._exact or (port is not None and (host, port) in self._exact):
+        if (host, port) in self._exact:
             return True
-        return any(
-            host.endswith(suffix) and (allowed_port is None or allowed_port == port)
-            for suffix, allowed_port in self._suffixes
-        )
+        return any(host.endswith(suffix) and port in ports for suffix, ports in self._suffixes)
 
 
 class URLGuard:

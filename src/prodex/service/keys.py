@@ -96,6 +96,15 @@ class ApiKeyAuthenticator:
         self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
         self._lookups: dict[str, asyncio.Future[Principal]] = {}
 
+    def cached(self, raw_key: str | None) -> Principal | None:
+        """The principal of a key remembered and still fresh, or ``None`` (no look-up made)."""
+        if not raw_key or self._ttl <= 0:
+            return None
+        cached = self._cache.get(raw_key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return None
+
     async def authenticate(self, raw_key: str | None) -> Principal:
         """The principal behind ``raw_key`` (see :func:`authenticate` for the errors)."""
         if not raw_key or len(raw_key) > _MAX_KEY_LENGTH:

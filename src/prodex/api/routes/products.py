@@ -58,7 +58,7 @@ async def create_product(request: Request) -> EnvelopeResponse:
     """
     caller = await current_caller(request)
     body = await parse_body(request, ProductCreate)
-    url = (body.url or "").strip()
+    url = body.url or ""
     if url:
         url_analyzer = url_analyzer_of(request)
         if url_analyzer is None:
