@@ -30,7 +30,7 @@ from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter
-from prodex.api.routes import ops, products, user
+from prodex.api.routes import apidocs, ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
@@ -151,6 +151,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs and /redoc come from prodex.api.routes.apidocs (local files, no CDN).
+        docs_url=None,
+        redoc_url=None,
         # prodex exports Prometheus metrics, not OpenTelemetry: skip FastAPI's per-request checks.
         telemetry=NO_OPENTELEMETRY,
         openapi_tags=[
@@ -176,5 +179,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(products.router)
     app.include_router(user.router)
     app.include_router(ops.router)
+    app.include_router(apidocs.router)
     app.openapi = _openapi_without_422(app)  # type: ignore[method-assign]
     return app
