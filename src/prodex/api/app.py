@@ -32,6 +32,7 @@ from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter
 from prodex.api.routes import apidocs, ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
+from prodex.console import router as console_router
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
 from prodex.service.credits import Credits
@@ -180,5 +181,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(user.router)
     app.include_router(ops.router)
     app.include_router(apidocs.router)
+    app.include_router(console_router)
     app.openapi = _openapi_without_422(app)  # type: ignore[method-assign]
     return app
