@@ -115,6 +115,16 @@ class AllowedHosts:
         )
 
 
+def private_hint(host: str) -> str:
+    """How a development setup may fetch a local shop, appended to the refusal messages."""
+    shown = f"[{host}]" if ":" in host else host
+    return (
+        " For local development only, a server started with PRODEX_FETCH_ALLOW_PRIVATE=true and "
+        f"PRODEX_FETCH_ALLOWED_HOSTS={shown}:<port> may fetch it (`make demo` shows how); "
+        "never in production."
+    )
+
+
 class URLGuard:
     """Checks URLs and resolved addresses against the settings' fetch policy."""
 
@@ -139,7 +149,9 @@ class URLGuard:
         else:
             reason = local_name_refusal(target.host)
             if reason:
-                raise URLRefused(f"The host {target.host} is {reason}, which is not allowed.")
+                raise URLRefused(
+                    f"The host {target.host} is {reason}, which is not allowed.{private_hint(target.host)}"
+                )
         return target
 
     def check_address(self, host: str, ip: IPAddress, *, literal: bool = False) -> None:
@@ -149,9 +161,8 @@ class URLGuard:
         reason = address_refusal(ip)
         if reason is None:
             return
-        if literal:
-            raise URLRefused(f"The URL points to a {reason} address, which is not allowed.")
-        raise URLRefused(f"The host {host} resolves to a {reason} address, which is not allowed.")
+        what = "The URL points to" if literal else f"The host {host} resolves to"
+        raise URLRefused(f"{what} a {reason} address, which is not allowed.{private_hint(host)}")
 
     async def resolve(self, host: str, port: int) -> list[IPAddress]:
         """Every address of the canonical ``host``, each checked; connect only to these.
