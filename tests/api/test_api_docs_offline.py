@@ -20,6 +20,9 @@ def test_docs_reference_only_local_files(live: LiveApi, page: str) -> None:
         html = client.get(page)
         assert html.status_code == 200
         assert _ABSOLUTE_URL.findall(html.text) == []
+        # pictures and data from this server only (ReDoc's logo would come from Redocly's CDN)
+        assert "img-src 'self' data:" in html.headers["content-security-policy"]
+        assert "connect-src 'self'" in html.headers["content-security-policy"]
         references = _REFERENCE.findall(html.text)
         assert references, html.text
         for reference in references:
