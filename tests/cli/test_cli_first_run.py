@@ -96,6 +96,22 @@ def test_the_loopback_refusal_says_how_development_allows_it(url: str, named: st
     assert "never in production" in message
 
 
+@pytest.mark.parametrize("url", ["http://10.1.2.3/p", "http://0x0a010203/p"])
+def test_a_private_address_is_hinted_without_being_spelled_out(url: str) -> None:
+    guard = URLGuard(Settings(data_dir=Path("unused")))
+    with pytest.raises(URLRefused) as refused:
+        guard.check_url(url)
+    assert "PRODEX_FETCH_ALLOWED_HOSTS=<host>:<port>" in refused.value.msg
+    assert "10.1" not in refused.value.msg
+
+
+def test_metadata_and_link_local_addresses_get_no_development_hint() -> None:
+    guard = URLGuard(Settings(data_dir=Path("unused")))
+    with pytest.raises(URLRefused) as refused:
+        guard.check_url("http://169.254.169.254/latest/meta-data/")
+    assert "PRODEX_FETCH_ALLOW_PRIVATE" not in refused.value.msg
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
