@@ -1,10 +1,12 @@
 # prodex: the two commands are `make run` and `make test`.
 PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint pytest bench-extraction bench-instructions bench-api bench-url bench-render clean
+.PHONY: run demo test lint pytest bench-extraction bench-instructions bench-api bench-url bench-render clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,9 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: create the environment, migrate the SQLite database in ./data and serve on 127.0.0.1:8000
+## run: create the environment, migrate the SQLite database (~/.local/share/prodex unless
+## PRODEX_DATA_DIR says otherwise) and serve on $(HOST):$(PORT) (make run PORT=8080)
 run: $(STAMP)
-	$(BIN)/prodex serve --host 127.0.0.1 --port 8000
+	$(BIN)/prodex serve --host $(HOST) --port $(PORT)
+
+## demo: a sample shop on 127.0.0.1 and the API allowed to fetch it; prints a working curl example
+demo: $(STAMP)
+	$(BIN)/prodex demo --port $(PORT)
 
 ## test: set up the environment, lint (ruff, mypy) and run the whole test suite
 test: lint pytest

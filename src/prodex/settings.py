@@ -6,6 +6,7 @@ construct ``Settings(...)`` directly in tests and pass it down.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -29,6 +30,17 @@ DEFAULT_PLANS: dict[str, Plan] = {
 }
 
 
+def default_data_dir() -> Path:
+    """The per-user data folder: ``$XDG_DATA_HOME/prodex``, else ``~/.local/share/prodex``.
+
+    One place whatever folder a command is started in (``make run``, ``prodex accounts ...`` from
+    anywhere); set ``PRODEX_DATA_DIR`` (or ``PRODEX_DATABASE_URL``) to use another.
+    """
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "prodex"
+
+
 def _split_csv(value: object) -> object:
     """Accept a comma-separated string for list settings (``a,b , c`` -> ``["a", "b", "c"]``)."""
     if isinstance(value, str):
@@ -44,7 +56,10 @@ class Settings(BaseSettings):
     )
 
     # --- storage -----------------------------------------------------------------------------
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder of the default SQLite database; default ~/.local/share/prodex.",
+    )
     database_url: str = Field(
         default="",
         description="SQLAlchemy URL; empty means SQLite at <data_dir>/prodex.db.",
@@ -59,7 +74,10 @@ class Settings(BaseSettings):
         default="prodex", description="Namespace of the rate-limit counters in a shared storage."
     )
     log_level: str = "INFO"
-    log_json: bool = True
+    log_json: bool | None = Field(
+        default=None,
+        description="JSON lines (true) or readable lines (false); unset: readable on a terminal, else JSON.",
+    )
     api_max_body_bytes: PositiveInt = Field(
         default=256 * 1024, description="Largest request body the API reads; more answers 413."
     )

@@ -126,7 +126,12 @@ def test_plans_can_be_configured(cli_database: Database, monkeypatch: pytest.Mon
 
 
 def test_the_installed_command_works_on_a_fresh_machine(tmp_path: Path) -> None:
-    """The real console script, default settings: SQLite created in ./data, key on the last line."""
+    """The real console script, default settings: SQLite created in the per-user data folder
+    (~/.local/share/prodex), not in the folder the command runs in; key on the last line."""
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = clean_env(HOME=str(home))
+    env.pop("XDG_DATA_HOME", None)
     result = run_prodex(
         "accounts",
         "create",
@@ -136,14 +141,16 @@ def test_the_installed_command_works_on_a_fresh_machine(tmp_path: Path) -> None:
         "pro",
         "--credits",
         "5",
-        env=clean_env(),
-        cwd=tmp_path,
+        env=env,
+        cwd=elsewhere,
     )
     assert result.returncode == 0, result.stderr
     key = result.stdout.strip().splitlines()[-1]
     assert key.startswith("pdx_") and len(key) > 40
-    assert (tmp_path / "data" / "prodex.db").is_file()
-    database = Database(f"sqlite:///{tmp_path / 'data' / 'prodex.db'}")
+    assert list(elsewhere.iterdir()) == []
+    database_file = home / ".local" / "share" / "prodex" / "prodex.db"
+    assert database_file.is_file()
+    database = Database(f"sqlite:///{database_file}")
     try:
         assert authenticate(database, key).plan == "pro"
     finally:

@@ -38,13 +38,19 @@ def _first_and_second_start(env: dict[str, str], cwd: Path) -> None:
     with prodex_server(env, cwd) as second:
         assert _printed_key(second) is None  # an account exists: nothing is created or printed
         assert all(key not in line for line in second.stdout + second.stderr)
+        # every start says which database it uses and how to get a key
+        banner = "".join(second.stdout)
+        assert "database : " in banner
+        assert "accounts issue-key 1 --label console" in banner
         kept = httpx.get(f"{second.base_url}/v2/product/{product_id}", headers={"x-api-key": key}).json()
         assert kept["data"]["name"] == "Kept"
 
 
-def test_first_start_with_default_settings_uses_sqlite_in_data(tmp_path: Path) -> None:
-    _first_and_second_start(clean_env(), tmp_path)
-    assert (tmp_path / "data" / "prodex.db").is_file()
+def test_first_start_with_default_settings_uses_the_per_user_data_folder(tmp_path: Path) -> None:
+    env = clean_env(XDG_DATA_HOME=str(tmp_path / "xdg"))
+    _first_and_second_start(env, tmp_path)
+    assert (tmp_path / "xdg" / "prodex" / "prodex.db").is_file()
+    assert not (tmp_path / "data").exists()
 
 
 def test_first_start_on_a_configured_database(fresh_database_url: str, tmp_path: Path) -> None:

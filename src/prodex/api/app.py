@@ -31,8 +31,9 @@ from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
-from prodex.api.routes import ops, products, user
+from prodex.api.routes import apidocs, ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
+from prodex.console import router as console_router
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
 from prodex.service.credits import Credits
@@ -156,6 +157,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A trailing-slash redirect carries the path only (prodex.api.errors.slash_redirect):
         # Starlette's would echo the client's Host header into Location.
         redirect_slashes=False,
+        # /docs and /redoc come from prodex.api.routes.apidocs (local files, no CDN).
+        docs_url=None,
+        redoc_url=None,
         # prodex exports Prometheus metrics, not OpenTelemetry: skip FastAPI's per-request checks.
         telemetry=NO_OPENTELEMETRY,
         openapi_tags=[
@@ -178,7 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.api_max_body_bytes,
         direct_routes=direct_routes,
     )
-    routers = (products.router, user.router, ops.router)
+    routers = (products.router, user.router, ops.router, apidocs.router, console_router)
     for router in routers:
         app.include_router(router)
     # Every route, flat, for the Allow header and the trailing-slash redirect (prodex.api.errors).

@@ -1,4 +1,5 @@
-"""Structured logging: one JSON object per line on stderr, carrying the request id.
+"""Structured logging: one JSON object per line on stderr (readable lines in a terminal), carrying
+the request id.
 
 The request id of the request being served lives in :data:`request_id_var` (set by the
 request-context middleware); every record logged while serving it carries it as ``rid``.
@@ -149,8 +150,21 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush()
 
 
-def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
+def wants_json(json_lines: bool | None) -> bool:
+    """JSON lines when asked (PRODEX_LOG_JSON), else JSON unless stderr is a terminal."""
+    if json_lines is not None:
+        return json_lines
+    try:
+        return not sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return True
+
+
+def configure_logging(level: str = "INFO", json_lines: bool | None = True) -> None:
     """Send prodex's and uvicorn's logs to stderr in the chosen format (idempotent).
+
+    ``json_lines``: one JSON object per line (True), readable text (False), or None to choose by
+    :func:`wants_json` (readable in a terminal, JSON when stderr is a file or a pipe).
 
     Records do not collect the caller's source line, thread or process names (the logging
     HOWTO's "Optimization" switches): none of them is in our format, and collecting them is
@@ -168,7 +182,7 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
         handler.set_name(_HANDLER_NAME)
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
-    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
+    handler.setFormatter(JsonFormatter() if wants_json(json_lines) else TextFormatter())
     level_value = logging.getLevelName(level.upper())
     if not isinstance(level_value, int):
         level_value = logging.INFO

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prodex.cli import accounts, bench, extract, serve  # noqa: F401  (register the commands)
+from prodex.cli import accounts, bench, demo, extract, serve  # noqa: F401  (register the commands)
 from prodex.cli.app import app
 
 

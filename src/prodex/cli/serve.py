@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from prodex.cli.app import app
+from prodex.cli.hints import start_banner
 
-
-def _print_dev_key(
-    account_name: str, account_id: int, plan: str, credits: int, key: str, base_url: str
-) -> None:
-    """Show the development key once, clearly labelled (it is not stored anywhere)."""
-    bar = "=" * 78
-    typer.echo(
-        "\n".join(
-            [
-                bar,
-                "prodex: the database had no account, so a local development account was created.",
-                f"  account : {account_name} (id {account_id}, plan {plan}, {credits} credits)",
-                "  DEVELOPMENT API KEY (shown only this once; it is stored only as a hash):",
-                f"  {key}",
-                f"  try     : curl -H 'x-api-key: {key}' {base_url}/v2/user/whoami",
-                bar,
-            ]
-        )
-    )
+if TYPE_CHECKING:
+    from prodex.service.accounts import Accounts
+    from prodex.settings import Settings
+    from prodex.store.records import AccountRecord
 
 
 @app.command()
@@ -48,32 +34,67 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Bring the database schema up to date and serve the Product API."""
+    """Bring the database schema up to date and serve the Product API (and the console)."""
+    from prodex.settings import get_settings
+
+    settings = get_settings()
+    prepare_database(settings, host=host, port=port, dev_account=dev_account)
+    run_uvicorn(settings, host=host, port=port, workers=workers, limit_concurrency=limit_concurrency)
+
+
+def prepare_database(
+    settings: Settings, *, host: str, port: int, dev_account: bool, demo_key_label: str | None = None
+) -> str | None:
+    """Migrate the database, create the development account when there is none, print the start
+    banner; returns the new key when one was issued (the development key, or a demo key)."""
+    from prodex.api.logs import configure_logging
+    from prodex.service.accounts import Accounts
+    from prodex.store.db import Database
+    from prodex.store.migrate import upgrade_database
+
+    configure_logging(settings.log_level, settings.log_json)
+    database = Database(settings.effective_database_url, pool_size=1)
+    try:
+        upgrade_database(database)
+        accounts = Accounts(database, settings)
+        created = accounts.ensure_dev_account() if dev_account else None
+        new_key = (created[0], created[1].secret) if created is not None else None
+        demo = new_key is None and demo_key_label is not None
+        if demo and demo_key_label is not None:
+            new_key = _fresh_demo_key(accounts, demo_key_label)
+        every_account = accounts.all()
+    finally:
+        database.dispose()
+    shown_port = port or "<port>"
+    typer.echo(start_banner(settings, f"http://{host}:{shown_port}", every_account, new_key, demo=demo))
+    return new_key[1] if new_key is not None else None
+
+
+def _fresh_demo_key(accounts: Accounts, label: str) -> tuple[AccountRecord, str] | None:
+    """A new key labelled ``label`` for the development account, the older ones revoked."""
+    from prodex.service.accounts import DEV_ACCOUNT_NAME
+
+    account = next((a for a in accounts.all() if a.name == DEV_ACCOUNT_NAME), None)
+    if account is None:
+        return None
+    for key in accounts.keys(account.id):
+        if key.label == label and key.revoked_at is None:
+            accounts.revoke_key(key.id)
+    issued = accounts.issue_key(account.id, label)
+    return account, issued.secret
+
+
+def run_uvicorn(
+    settings: Settings, *, host: str, port: int, workers: int = 1, limit_concurrency: int | None = None
+) -> None:
+    """Serve the app with uvicorn until interrupted (several worker processes read the environment)."""
     import os
 
     import uvicorn
 
     from prodex.api.app import create_app
-    from prodex.api.logs import configure_logging
     from prodex.api.serving import server_app, uvicorn_options
-    from prodex.service.accounts import Accounts
-    from prodex.settings import get_settings
-    from prodex.store.db import Database
-    from prodex.store.migrate import upgrade_database
 
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
-    database = Database(settings.effective_database_url, pool_size=1)
-    try:
-        upgrade_database(database)
-        created = Accounts(database, settings).ensure_dev_account() if dev_account else None
-    finally:
-        database.dispose()
-    if created is not None:
-        account, issued = created
-        _print_dev_key(
-            account.name, account.id, account.plan, account.credits, issued.secret, f"http://{host}:{port}"
-        )
     if limit_concurrency is not None:
         settings = settings.model_copy(update={"http_max_concurrent_requests": limit_concurrency})
         # Server processes spawned by uvicorn (--workers) read their settings from the environment.

@@ -121,6 +121,25 @@ class AllowedHosts:
         return any(host.endswith(suffix) and port in ports for suffix, ports in self._suffixes)
 
 
+#: Refusal reasons after which the message says how a development setup allows the address.
+HINTED_REASONS = ("loopback", "private")
+
+
+def private_hint(host: str, reason: str) -> str:
+    """How a development setup may fetch a local shop, appended to loopback and private-range
+    refusals (and local names). Only a loopback address or a name is echoed: other addresses,
+    perhaps written in a disguised form, are never spelled out."""
+    if not reason.startswith(HINTED_REASONS) and not reason.startswith("a "):
+        return ""
+    echoed = f"[{host}]" if ":" in host else host
+    shown = "<host>" if reason.startswith("private") else echoed
+    return (
+        " For local development only, a server started with PRODEX_FETCH_ALLOW_PRIVATE=true and "
+        f"PRODEX_FETCH_ALLOWED_HOSTS={shown}:<port> may fetch it (`make demo` shows how); "
+        "never in production."
+    )
+
+
 class URLGuard:
     """Checks URLs and resolved addresses against the settings' fetch policy."""
 
@@ -145,7 +164,8 @@ class URLGuard:
         else:
             reason = local_name_refusal(target.host)
             if reason:
-                raise URLRefused(f"The host {target.host} is {reason}, which is not allowed.")
+                hint = private_hint(target.host, reason)
+                raise URLRefused(f"The host {target.host} is {reason}, which is not allowed.{hint}")
         return target
 
     def check_address(self, host: str, ip: IPAddress, *, literal: bool = False) -> None:
@@ -155,9 +175,8 @@ class URLGuard:
         reason = address_refusal(ip)
         if reason is None:
             return
-        if literal:
-            raise URLRefused(f"The URL points to a {reason} address, which is not allowed.")
-        raise URLRefused(f"The host {host} resolves to a {reason} address, which is not allowed.")
+        what = "The URL points to" if literal else f"The host {host} resolves to"
+        raise URLRefused(f"{what} a {reason} address, which is not allowed.{private_hint(host, reason)}")
 
     async def resolve(self, host: str, port: int) -> list[IPAddress]:
         """Every address of the canonical ``host``, each checked; connect only to these.

@@ -28,6 +28,8 @@ MAX_CLAIM_CHARS = 200
 MIN_CLAIM_CHARS = 25
 MAX_CLAIMS = 4
 HEAD_PARAGRAPHS = 3
+MAX_TEXT_CHARS = 6000
+"""Bullets are looked for in a description's beginning (a list further down is rarely the key claims)."""
 """Leading claim sentences are taken from the description's first paragraphs only."""
 
 _BULLET_MARK = re.compile(r"^\s*(?:[-–—•·●○◦▪▫■□◆◇►▶▸➤➔→✓✔✅☑★☆✨*+]|\d{1,2}[.)]\s)\s*")
@@ -281,10 +283,11 @@ def clean_points(lines: Iterable[str], name: str = "") -> list[str]:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """The text's lines; a line that goes on a sentence the previous one left open (no closing
-    mark, starts in lower case) is joined to it (a ``<br>`` in the middle of a sentence)."""
+    """The text's lines (of its first :data:`MAX_TEXT_CHARS`); a line that goes on a sentence the
+    previous one left open (no closing mark, starts in lower case) is joined to it (a ``<br>`` in
+    the middle of a sentence)."""
     out: list[str] = []
-    for part in text.split("\n"):
+    for part in text[:MAX_TEXT_CHARS].split("\n"):
         line = clean_line(part)
         if not line:
             continue
