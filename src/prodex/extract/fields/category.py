@@ -59,6 +59,8 @@ CATEGORY_WEIGHT = 2.0
 DESCRIPTION_WEIGHT = 0.3
 DESCRIPTION_CHARS = 300
 POINTS_WEIGHT = 0.4
+SPEC_WEIGHT = 0.5
+MAX_SPEC_NAMES = 20
 INFERRED = "inferred"
 """``source["google_category"]``: read from the words of the page (name, breadcrumbs, text)."""
 
@@ -80,6 +82,9 @@ def category_evidence(product: Product) -> list[Evidence]:
     shop_category = product.category or ""
     if shop_category and shop_category not in crumbs and not _is_own_crumb(fold(shop_category), folded_name):
         evidence.append(Evidence(shop_category, CATEGORY_WEIGHT))
+    if product.specifications:  # "ISBN", "Autor", "Screen size": the table names the kind of product
+        names = " ; ".join(spec.name for spec in product.specifications[:MAX_SPEC_NAMES])
+        evidence.append(Evidence(names, SPEC_WEIGHT))
     description = (product.description or "")[:DESCRIPTION_CHARS]
     evidence.append(Evidence(description, DESCRIPTION_WEIGHT, supporting=True))
     evidence.append(Evidence(" ; ".join(product.selling_points[:3]), POINTS_WEIGHT, supporting=True))
