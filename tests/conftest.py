@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from fixtures.processes import left_behind, session_processes
+
 # The local fixture shop (tests/fixtures/shop_server.py) gives every test the `shop_server` fixture.
 pytest_plugins = ["fixtures.shop_server"]
 
@@ -125,3 +127,24 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     postgres_url = request.getfixturevalue("postgres_url")
     with new_postgres_database(postgres_url) as url:
         yield url
+
+
+_PROCESSES_AT_START: set[int] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Remember the processes of this session before any test starts one."""
+    _PROCESSES_AT_START.update(session_processes())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a process it started (a server, a worker, a browser) is still alive."""
+    if getattr(session.config, "workerinput", None) is not None:
+        return
+    leaked = left_behind(_PROCESSES_AT_START)
+    if leaked:
+        lines = "\n".join(f"  {pid}: {cmd[:200]}" for pid, cmd in leaked.items())
+        session.config.get_terminal_writer().line(
+            f"\nERROR: {len(leaked)} process(es) started by the tests are still running:\n{lines}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

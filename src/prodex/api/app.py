@@ -22,7 +22,7 @@ from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
 
 from prodex import __version__
-from prodex.analysis.runtime import analysis_runtime
+from prodex.analysis.runtime import analysis_runtime, pool_health
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
 from prodex.api.errors import install_error_handlers
@@ -44,6 +44,8 @@ from prodex.store.migrate import upgrade_database
 
 #: Allocations between two collections of the young generation while serving (Python: 700).
 GC_YOUNG_THRESHOLD = 5000
+DRAIN_SECONDS = 5.0
+"""At shut-down, how long cancelled URL analyses may take to refund before the database closes."""
 NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DESCRIPTION = """
 A self-hosted, JoggAI v2 compatible Product API. Authenticate with the `x-api-key` header.
@@ -79,8 +81,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rate_limiter=app.state.rate_limiter,
     )
 
-    async def check_database() -> None:
+    async def check_database() -> str | None:
         await database.run(database.ping)
+        return None
 
     app.state.health_checks["database"] = check_database
     async with AsyncExitStack() as stack:
@@ -88,6 +91,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.url_analysis:
             runtime = await stack.enter_async_context(analysis_runtime(settings))
             app.state.renderer = runtime.renderer
+            app.state.health_checks["workers"] = pool_health(runtime.pool)
             app.state.url_analyzer = UrlAnalysisService(
                 settings, runtime.analyzer, database, app.state.credits, app.state.products, app.state.slots
             )
@@ -103,6 +107,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
         finally:
             gc.set_threshold(*thresholds)
+            if app.state.url_analyzer is not None:  # cut-off analyses refund before the database closes
+                await app.state.url_analyzer.drain(DRAIN_SECONDS)
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.

@@ -1,12 +1,43 @@
-"""The `prodex serve` command: migrate, create a development account on first start, serve."""
+"""The `prodex serve` command: migrate, create a development account on first start, serve.
+
+Shut-down: on SIGTERM or SIGINT uvicorn stops accepting connections, lets the requests in flight
+finish for up to ``PRODEX_SHUTDOWN_GRACE_SECONDS`` and cancels the rest (a cut-off URL analysis
+is refunded), then the application's lifespan stops every extraction worker and the browser pool;
+the logs are flushed and the command exits with status 0.
+"""
 
 from __future__ import annotations
 
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Annotated
 
 import typer
 
 from prodex.cli.app import app
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _stop_signals_end_normally() -> Iterator[list[int]]:
+    """While serving, make a stop signal that uvicorn re-raises after its graceful shut-down a
+    recorded no-op (instead of Python's default: die with -15, or KeyboardInterrupt), so that a
+    requested stop ends the command normally with status 0; yields the signals received."""
+    received: list[int] = []
+
+    def record(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, record) for sig in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _print_dev_key(
@@ -75,10 +106,16 @@ def serve(
         "server_header": False,
         "limit_concurrency": limit_concurrency,
         "timeout_keep_alive": 5,
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
         # uvicorn's httptools protocol, sending each response in one write (prodex.api.server).
         "http": CoalescingHttpToolsProtocol,
     }
-    if workers > 1:
-        uvicorn.run("prodex.api.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
-    else:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+    with _stop_signals_end_normally() as received:
+        if workers > 1:
+            uvicorn.run("prodex.api.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        else:
+            uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+    if received:
+        logging.getLogger("prodex.serve").info("stopped on signal %s", signal.Signals(received[0]).name)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
