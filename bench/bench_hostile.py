@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prodex.analysis.runtime import analysis_runtime
+from prodex.analysis.workers import ExtractionPool
 from prodex.errors import ProdexError
 from prodex.settings import Settings
 
@@ -59,7 +60,10 @@ def _numbered(head: str, make: Callable[[int], str], tail: str, limit: int) -> s
     return "".join(parts)
 
 
-LD = '<script type="application/ld+json">{"@type":"Product","name":"Hostile","offers":{"price":"9.99"}}</script>'
+LD = (
+    '<script type="application/ld+json">'
+    '{"@type":"Product","name":"Hostile","offers":{"price":"9.99"}}</script>'
+)
 HEAD = f"<!doctype html><html><head><title>Hostile</title>{LD}</head><body><h1>Hostile</h1>"
 
 
@@ -121,7 +125,7 @@ def serve(pages: dict[str, bytes]) -> Iterator[str]:
     """Serve ``pages`` at ``/<name>`` on 127.0.0.1 (a free port); yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             body = pages.get(self.path.lstrip("/"))
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -164,6 +168,15 @@ def total_cpu(worker_pids: list[int]) -> float:
     )
 
 
+async def _settled(pool: ExtractionPool) -> None:
+    """Wait until no worker is starting (a replacement's start-up counts for the page that caused it)."""
+    for _ in range(600):
+        status = pool.status()
+        if status is None or not (status.starting or status.busy):
+            return
+        await asyncio.sleep(0.05)
+
+
 async def run_pool(pages: dict[str, str], workers: int, budget: float) -> list[tuple[str, float, float, str]]:
     """Analyse every page through the runtime; (name, cpu, wall, outcome) per page."""
     settings = Settings(
@@ -188,8 +201,7 @@ async def run_pool(pages: dict[str, str], workers: int, budget: float) -> list[t
                 except ProdexError as exc:
                     outcome = f"{exc.code}/{exc.status} {type(exc).__name__}"
                 wall = time.perf_counter() - started
-                while (status := runtime.pool.status()) is not None and (status.starting or status.busy):
-                    await asyncio.sleep(0.05)  # a replacement worker's start-up counts for this page
+                await _settled(runtime.pool)
                 rows.append((name, total_cpu(runtime.pool.worker_pids()) - before, wall, outcome))
                 print(f"  {name:24s} {rows[-1][1]:6.2f} s CPU  {wall:6.2f} s wall  {outcome}", flush=True)
     return rows
@@ -209,7 +221,7 @@ def run_direct(pages: dict[str, str], timeout: float) -> list[tuple[str, float, 
     rows = []
     for name, html in pages.items():
         started = time.perf_counter()
-        process = subprocess.Popen(  # noqa: S603 (our own interpreter)
+        process = subprocess.Popen(
             [sys.executable, "-c", DIRECT], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
         )
         killer = threading.Timer(timeout, process.kill)

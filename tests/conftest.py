@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from fixtures.processes import left_behind, session_processes
+from fixtures.processes import become_subreaper, left_behind
 
 # The local fixture shop (tests/fixtures/shop_server.py) gives every test the `shop_server` fixture.
 pytest_plugins = ["fixtures.shop_server"]
@@ -129,19 +129,16 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield url
 
 
-_PROCESSES_AT_START: set[int] = set()
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Remember the processes of this session before any test starts one."""
-    _PROCESSES_AT_START.update(session_processes())
+    """Adopt orphaned descendants, so that the check at the end sees every process tests started."""
+    become_subreaper()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when a process it started (a server, a worker, a browser) is still alive."""
     if getattr(session.config, "workerinput", None) is not None:
         return
-    leaked = left_behind(_PROCESSES_AT_START)
+    leaked = left_behind()
     if leaked:
         lines = "\n".join(f"  {pid}: {cmd[:200]}" for pid, cmd in leaked.items())
         session.config.get_terminal_writer().line(
