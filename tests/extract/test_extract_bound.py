@@ -40,7 +40,7 @@ def test_real_pages_extract_the_same_after_bounding(dataset_dir: Path) -> None:
     pages = sorted((dataset_dir / "pages").glob("*.html.gz")) + sorted(PLATFORM_PAGES.glob("pages/*.html*"))
     assert len(pages) > 100
     for path in pages:
-        raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         html = raw.decode("utf-8", "replace")
         assert extract_product(bound_markup(html), URL) == extract_product(html, URL), path.name
 

@@ -3,7 +3,7 @@
 Everything that parses or walks a page runs here, never on the server's event loop: the
 extraction, the page-kind decision and, when the page carries no product, the app-shell test.
 ``safe=True`` first bounds the markup (:func:`prodex.extract.bound.bound_markup`) for a page
-whose first analysis overran its CPU budget.
+whose first analysis overran its CPU budget; a page with more tags than the bound is bounded at once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from prodex.analysis.shell import looks_like_app_shell
 from prodex.extract import PageKind, Product, extract_product, page_kind
-from prodex.extract.bound import bound_markup
+from prodex.extract.bound import bound_markup, needs_bounds
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ def analyse_page(
     html: str, url: str, platform_data: Mapping[str, Any] | None = None, safe: bool = False
 ) -> PageAnalysis:
     """Extract, classify and (for a page without a product) test for an app shell."""
+    safe = safe or needs_bounds(html)
     if safe:
         html = bound_markup(html)
     product = (
