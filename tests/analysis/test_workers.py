@@ -96,6 +96,7 @@ async def test_a_worker_killed_during_a_task_fails_that_task_once(pool: Extracti
     assert failure.value.retryable and failure.value.status == 503
     assert "retry" in failure.value.msg
     pool.cpu_budget = workers.DEFAULT_CPU_BUDGET
+    await _wait_for(lambda: (s := pool.status()) is not None and s.replaced == 2)
     results = await asyncio.gather(*(pool.analyse(f"<h1>Lamp {i}</h1>", URL) for i in range(4)))
     assert [r.product.name for r in results] == [f"Lamp {i}" for i in range(4)]
     assert not set(busy) & set(pool.worker_pids())

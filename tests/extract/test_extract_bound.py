@@ -46,7 +46,7 @@ def test_real_pages_extract_the_same_after_bounding(dataset_dir: Path) -> None:
 
 
 def test_deep_nesting_is_capped_and_cheap() -> None:
-    html = "<html><body><h1>Deep</h1>" + "<div><span><b>x" * 40_000
+    html = "<html><body><h1>Deep</h1>" + "<div><span><b>x" * 30_000
     bounded = bound_markup(html)
     assert _depth(bounded) <= MAX_DEPTH + 4
     assert _cpu(bounded) < 0.5

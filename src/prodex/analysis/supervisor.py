@@ -270,7 +270,7 @@ class ProcessPool:
                 raise PoolUnavailable("the extraction pool is shutting down")
             while self._idle:
                 worker = self._idle.pop()
-                if worker.alive:
+                if worker.alive and worker.exitcode is None:  # (its end may not be handled yet)
                     worker.busy = True
                     return worker
             self._fill()

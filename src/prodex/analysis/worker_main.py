@@ -8,7 +8,8 @@ of a socket pair as FD. Protocol on it (pickled tuples):
     worker -> parent   ("ok", result) | ("error", exception)
 
 The worker dies with its parent (``PR_SET_PDEATHSIG`` on Linux, and end-of-file on the pipe),
-ignores SIGINT (a Ctrl-C in a terminal reaches the whole process group: the server decides), and
+ignores SIGINT and SIGTERM (a Ctrl-C in a terminal reaches the whole process group, systemd
+signals the whole control group: the server decides, drains, and then stops its workers), and
 runs each task under a CPU budget: ``setitimer(ITIMER_PROF)`` makes the kernel end the process
 with SIGPROF when the task's CPU time (all threads) passes the budget, even inside C code.
 """
@@ -57,6 +58,7 @@ def serve(conn: Connection, parent_pid: int, warm_up: str = "") -> None:
     to call once before reporting ready."""
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(BUDGET_SIGNAL, signal.SIG_DFL)
     try:
         if warm_up:
