@@ -209,15 +209,17 @@ async def run_pool(pages: dict[str, str], workers: int, budget: float) -> list[t
 
 DIRECT = """
 import sys
-from prodex.analysis.page_work import analyse_page
+from prodex.analysis.shell import looks_like_app_shell
+from prodex.extract import PageKind, extract_product, page_kind
 html = sys.stdin.read()
-result = analyse_page(html, "http://127.0.0.1/page")
-print(result.kind, result.app_shell)
+kind = page_kind(extract_product(html, "http://127.0.0.1/page"))
+print(kind, kind is PageKind.EMPTY and looks_like_app_shell(html))
 """
 
 
 def run_direct(pages: dict[str, str], timeout: float) -> list[tuple[str, float, float, str]]:
-    """Each page analysed by a bare process without pool or bounds (what a page cost before)."""
+    """Each page analysed by a bare process without pool, budget or bounds (extraction, page kind,
+    app-shell test: what a page cost before)."""
     rows = []
     for name, html in pages.items():
         started = time.perf_counter()
