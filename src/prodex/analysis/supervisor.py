@@ -87,6 +87,16 @@ class _Worker:
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.busy = False
         self.ready = False
+        self.sending: asyncio.Future[None] | None = None
+        """A send running in a thread: the socket is closed only once it is over."""
+
+    def close_socket(self) -> None:
+        """Close the parent's end of the socket, after any send in flight (never under a thread
+        still writing to its descriptor, which another connection could reuse)."""
+        if self.sending is not None and not self.sending.done():
+            self.sending.add_done_callback(lambda _: self.conn.close())
+        else:
+            self.conn.close()
 
     @property
     def alive(self) -> bool:
@@ -111,6 +121,12 @@ def _readable(fd: int) -> asyncio.Future[None]:
     loop.add_reader(fd, ready)
     future.add_done_callback(lambda _: loop.remove_reader(fd))
     return future
+
+
+def _consume(future: asyncio.Future[None]) -> None:
+    """Retrieve the outcome of a send whose caller may have gone (no "never retrieved" warning)."""
+    if not future.cancelled():
+        future.exception()
 
 
 class ProcessPool:
@@ -247,7 +263,7 @@ class ProcessPool:
     def _reap(self, worker: _Worker) -> None:
         worker.process.wait()  # the pidfd is readable: the child is gone, this only reaps it
         self._workers.discard(worker)
-        worker.conn.close()
+        worker.close_socket()
         os.close(worker.pidfd)
 
     def _kill(self, worker: _Worker) -> None:
@@ -298,8 +314,10 @@ class ProcessPool:
         return value  # type: ignore[no-any-return]
 
     async def _exchange(self, worker: _Worker, message: tuple[Any, ...]) -> tuple[str, Any]:
+        worker.sending = asyncio.ensure_future(asyncio.to_thread(worker.conn.send, message))  # megabytes
+        worker.sending.add_done_callback(_consume)
         try:
-            await asyncio.to_thread(worker.conn.send, message)  # a page can be megabytes
+            await asyncio.shield(worker.sending)
         except (OSError, EOFError, ValueError):
             await worker.exited
             raise self._died(worker) from None
@@ -330,12 +348,14 @@ class ProcessPool:
         """Stop every worker: idle ones end on end-of-file, busy ones are killed; all are reaped."""
         self._closed = True
         self._idle_changed.set()
-        for task in list(self._tasks):
-            task.cancel()
+        starting = list(self._tasks)
+        for task in starting:
+            task.cancel()  # a worker being started is killed
+        await asyncio.gather(*starting, return_exceptions=True)
         for worker in list(self._workers):
-            if worker.busy:
+            if worker.busy or not worker.ready:
                 self._kill(worker)
-            worker.conn.close()
+            worker.close_socket()  # an idle worker ends on end-of-file
         waiting = [w.exited for w in self._workers if w.alive]
         if waiting:
             _, pending = await asyncio.wait(waiting, timeout=STOP_TIMEOUT)
@@ -353,7 +373,7 @@ class ProcessPool:
             worker.process.wait()
             with contextlib.suppress(Exception):
                 asyncio.get_running_loop().remove_reader(worker.pidfd)
-            worker.conn.close()
+            worker.close_socket()
             os.close(worker.pidfd)
         self._workers.clear()
         self._idle.clear()
