@@ -15,9 +15,10 @@ from fixtures.pages import product_page
 from fixtures.processes import children_of
 from prodex.analysis import workers
 from prodex.analysis.page_work import analyse_page
+from prodex.analysis.runtime import pool_health
 from prodex.analysis.supervisor import ProcessPool
 from prodex.analysis.workers import ExtractionPool
-from prodex.errors import ExtractionUnavailable
+from prodex.errors import ExtractionUnavailable, Unhealthy
 from prodex.extract import PageKind, extract_product
 
 URL = "https://shop.example.com/product/kettle"
@@ -137,8 +138,18 @@ async def test_workers_that_cannot_start_make_the_pool_unavailable() -> None:
     try:
         with pytest.raises(ExtractionUnavailable):
             await pool.analyse("<h1>Lamp</h1>", URL)
+        with pytest.raises(Unhealthy, match="no extraction worker can run"):
+            await pool_health(pool)()  # /healthz answers 503
     finally:
         await pool.aclose()
+
+
+async def test_the_health_check_reports_the_pool(pool: ExtractionPool) -> None:
+    summary = await pool_health(pool)()
+    assert summary == "ok: 2 ready, 0 busy, 0 starting of 2; 0 replaced"
+    await pool.aclose()
+    with pytest.raises(Unhealthy):
+        await pool_health(pool)()
 
 
 async def test_closed_thread_pool_restarts_on_demand() -> None:

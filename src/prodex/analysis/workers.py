@@ -55,7 +55,7 @@ class ExtractionPool:
         self._threads: ThreadPoolExecutor | None = None
 
     def _process_pool(self) -> ProcessPool:
-        if self._processes is None:
+        if self._processes is None or self._processes.status().closed:  # (a closed pool restarts)
             self._processes = ProcessPool(self.workers, warm_up=f"{warm_up.__module__}:{warm_up.__name__}")
         return self._processes
 
@@ -110,15 +110,13 @@ class ExtractionPool:
     async def aclose(self) -> None:
         """Stop the workers: idle ones exit, busy ones are killed (their analyses are abandoned)."""
         if self._processes is not None:
-            await self._processes.aclose()
-            self._processes = None
+            await self._processes.aclose()  # kept: its status says closed (/healthz: 503)
         self.close()
 
     def close(self) -> None:
         """Stop the workers without an event loop (kill and reap)."""
         if self._processes is not None:
             self._processes.close()
-            self._processes = None
         if self._threads is not None:
             self._threads.shutdown(wait=False, cancel_futures=True)
             self._threads = None
