@@ -197,6 +197,7 @@ class ProcessPool:
                 await self._await_ready(worker)
             except BaseException:
                 self._kill(worker)
+                worker.close_socket()
                 raise
         except asyncio.CancelledError:
             self._starting -= 1
@@ -263,7 +264,8 @@ class ProcessPool:
     def _reap(self, worker: _Worker) -> None:
         worker.process.wait()  # the pidfd is readable: the child is gone, this only reaps it
         self._workers.discard(worker)
-        worker.close_socket()
+        if worker.ready:  # a starting worker's last words are read by _start_one, which closes it
+            worker.close_socket()
         os.close(worker.pidfd)
 
     def _kill(self, worker: _Worker) -> None:
