@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint pytest bench-extraction bench-instructions bench-api bench-url bench-render clean
+.PHONY: run demo test lint pytest bench-extraction bench-instructions bench-api bench-url bench-render bench-hostile clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench-url: $(STAMP)
 ## bench-render: rendered-page latency and the browser pool's memory under 10 concurrent renders
 bench-render: $(STAMP)
 	$(BIN)/python bench/bench_render.py
+
+## bench-hostile: worst CPU per page (all processes) of the whole analysis over pathological pages
+bench-hostile: $(STAMP)
+	$(BIN)/python bench/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

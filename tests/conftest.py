@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from fixtures.processes import become_subreaper, left_behind
+
 # The local fixture shop (tests/fixtures/shop_server.py) gives every test the `shop_server` fixture.
 pytest_plugins = ["fixtures.shop_server"]
 
@@ -125,3 +127,21 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     postgres_url = request.getfixturevalue("postgres_url")
     with new_postgres_database(postgres_url) as url:
         yield url
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Adopt orphaned descendants, so that the check at the end sees every process tests started."""
+    become_subreaper()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a process it started (a server, a worker, a browser) is still alive."""
+    if getattr(session.config, "workerinput", None) is not None:
+        return
+    leaked = left_behind()
+    if leaked:
+        lines = "\n".join(f"  {pid}: {cmd[:200]}" for pid, cmd in leaked.items())
+        session.config.get_terminal_writer().line(
+            f"\nERROR: {len(leaked)} process(es) started by the tests are still running:\n{lines}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

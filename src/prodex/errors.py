@@ -12,6 +12,7 @@ Every error carries the business ``code`` and the HTTP ``status`` of the JoggAI 
     ├── RateLimited                      42900 / 429   (carries ``retry_after``)
     ├── ConcurrencyLimited               42901 / 429   too many URL analyses at once
     ├── AnalysisUnavailable              40000 / 400   URL analysis switched off in this build
+    ├── ExtractionUnavailable            50000 / 503   a page-analysis worker died or none can run (retryable)
     └── FetchError                       the shop or the URL is the problem
         ├── URLRefused                   40000 / 400   the URL guard refused the URL
         ├── Unreachable                  40000 / 400   DNS, connection or TLS failure
@@ -23,6 +24,7 @@ Every error carries the business ``code`` and the HTTP ``status`` of the JoggAI 
             ├── BodyTooLarge             more than the configured body limit
             ├── BotWall                  captcha, consent wall, access denied
             ├── NoProductFound           listing, empty shell, or no product in the page
+            ├── PageTooComplex           the markup needs more CPU than a page may use
             └── RenderingUnavailable     the page needs a browser and rendering is off
 """
 
@@ -100,6 +102,13 @@ class AnalysisUnavailable(ProdexError):
     code, status, default_msg = 40000, 400, "URL analysis is not available in this build."
 
 
+class ExtractionUnavailable(ProdexError):
+    """The worker analysing the page died (killed, out of memory), or no worker can run; retryable."""
+
+    code, status, retryable = 50000, 503, True
+    default_msg = "Page analysis is unavailable right now; retry shortly."
+
+
 class FetchError(ProdexError):
     """Fetching or reading the shop's page failed."""
 
@@ -173,7 +182,17 @@ class NoProductFound(UnusablePage):
     default_msg = "No product was found on this page."
 
 
+class PageTooComplex(UnusablePage):
+    """The page's markup cannot be analysed within the CPU budget of a page, even bounded."""
+
+    default_msg = "This page's markup is too complex to analyse."
+
+
 class RenderingUnavailable(UnusablePage):
     """The page needs JavaScript rendering and rendering is off or unavailable."""
 
     default_msg = "This page needs JavaScript rendering, which is not enabled on this server."
+
+
+class Unhealthy(Exception):
+    """Raised by a /healthz check whose message is safe to show (a component's state, no internals)."""

@@ -127,6 +127,20 @@ class Settings(BaseSettings):
         default=0, description="Extraction worker processes/threads; 0 = one per CPU."
     )
     extract_pool: Literal["process", "thread"] = "process"
+    extract_cpu_budget_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="CPU seconds one page's analysis may use in a worker process before its markup "
+        "is bounded and analysed once more (then refused).",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        le=600,
+        description="On SIGTERM/SIGINT, how long in-flight requests may run before they are cut off "
+        "(cut-off analyses are refunded).",
+    )
 
     # --- fetching ------------------------------------------------------------------------------
     fetch_allow_private: bool = False

@@ -1,6 +1,6 @@
 """The URL analysis: fetch a page, ask its platform's JSON, extract, classify, render when needed.
 
-    url --fetch--> page --platform data--> extract (worker) --page kind-->
+    url --fetch--> page --platform data--> extract, page kind, app-shell test (one worker task) -->
         product page  -> the product
         listing       -> NoProductFound
         empty shell   -> render in Chromium (auto/always) and extract again, or RenderingUnavailable
@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from prodex.analysis.shell import looks_like_app_shell
+from prodex.analysis.page_work import PageAnalysis
 from prodex.analysis.workers import ExtractionPool
 from prodex.errors import NoProductFound, RenderingUnavailable
-from prodex.extract import PageKind, Product, page_kind
+from prodex.extract import PageKind, Product
 from prodex.fetch import FetchedPage, Fetcher
 
 RenderMode = Literal["auto", "always", "off"]
@@ -90,13 +90,12 @@ class Analyzer:
         if render or self.render_mode == "always":
             return await self._rendered(url)
         page = await self.fetcher.fetch(url)
-        product = await self._extract(page)
-        kind = page_kind(product)
-        if kind is PageKind.PRODUCT:
-            return Analysis(product, page, rendered=False)
-        if kind is PageKind.LISTING:
+        found = await self._analyse(page)
+        if found.kind is PageKind.PRODUCT:
+            return Analysis(found.product, page, rendered=False)
+        if found.kind is PageKind.LISTING:
             raise NoProductFound(LISTING_MSG)
-        if not looks_like_app_shell(page.text):
+        if not found.app_shell:
             raise NoProductFound(NO_PRODUCT_MSG)
         if not self.can_render:
             raise RenderingUnavailable(SHELL_MSG.format(why=self._why_not_rendering()))
@@ -107,17 +106,16 @@ class Analyzer:
             raise RenderingUnavailable(SHELL_MSG.format(why=self._why_not_rendering()))
         assert self.renderer is not None
         page = await self.renderer.render(url)
-        product = await self._extract(page)
-        kind = page_kind(product)
-        if kind is PageKind.PRODUCT:
-            return Analysis(product, page, rendered=True)
-        raise NoProductFound(LISTING_MSG if kind is PageKind.LISTING else NO_PRODUCT_MSG)
+        found = await self._analyse(page)
+        if found.kind is PageKind.PRODUCT:
+            return Analysis(found.product, page, rendered=True)
+        raise NoProductFound(LISTING_MSG if found.kind is PageKind.LISTING else NO_PRODUCT_MSG)
 
-    async def _extract(self, page: FetchedPage) -> Product:
+    async def _analyse(self, page: FetchedPage) -> PageAnalysis:
         data: Mapping[str, Any] = {}
         if self._platform_data is not None:
             data = await self._platform_data(self.fetcher, page)
-        return await self.pool.extract(page.text, page.final_url, data or None)
+        return await self.pool.analyse(page.text, page.final_url, data or None)
 
     def _why_not_rendering(self) -> str:
         if self.render_mode == "off":

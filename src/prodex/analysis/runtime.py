@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from prodex.analysis.analyzer import Analyzer
 from prodex.analysis.platform_data import fetch_platform_data
 from prodex.analysis.workers import ExtractionPool
+from prodex.errors import Unhealthy
 from prodex.fetch import Fetcher
 from prodex.fetch.render import Renderer, render_mode
 from prodex.settings import Settings
@@ -34,6 +35,25 @@ class AnalysisRuntime:
     renderer: Renderer | None
 
 
+def pool_health(pool: ExtractionPool) -> Callable[[], Awaitable[str | None]]:
+    """The ``workers`` check of /healthz: a summary of the worker processes; raises (503) while
+    no worker can run (workers cannot start, or the pool is shutting down)."""
+
+    async def check() -> str | None:
+        status = pool.status()
+        if status is None:
+            return None  # threads
+        summary = (
+            f"{status.ready} ready, {status.busy} busy, {status.starting} starting of {status.size}; "
+            f"{status.replaced} replaced"
+        )
+        if not status.can_run:
+            raise Unhealthy(f"no extraction worker can run ({status.start_error or 'closed'}): {summary}")
+        return f"ok: {summary}"
+
+    return check
+
+
 async def _warm_up(pool: ExtractionPool) -> None:
     """Start the extraction workers in the background; a failure only costs the first request."""
     try:
@@ -46,7 +66,9 @@ async def _warm_up(pool: ExtractionPool) -> None:
 async def analysis_runtime(settings: Settings) -> AsyncIterator[AnalysisRuntime]:
     """Build the URL-analysis parts for ``settings``; close them when the block ends."""
     fetcher = Fetcher(settings)
-    pool = ExtractionPool(settings.extract_workers, settings.extract_pool)
+    pool = ExtractionPool(
+        settings.extract_workers, settings.extract_pool, settings.extract_cpu_budget_seconds
+    )
     mode = render_mode(settings)
     renderer = Renderer(settings, fetcher=fetcher) if mode != "off" else None
     analyzer = Analyzer(fetcher, pool, renderer=renderer, render_mode=mode, platform_data=fetch_platform_data)
@@ -60,4 +82,4 @@ async def analysis_runtime(settings: Settings) -> AsyncIterator[AnalysisRuntime]
         if renderer is not None:
             await renderer.aclose()
         await fetcher.aclose()
-        pool.close()
+        await pool.aclose()

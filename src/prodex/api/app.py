@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from prodex import __version__
-from prodex.analysis.runtime import analysis_runtime
+from prodex.analysis.runtime import analysis_runtime, pool_health
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
 from prodex.api.errors import ROUTES_STATE_KEY, install_error_handlers
@@ -46,6 +46,8 @@ from prodex.store.migrate import upgrade_database
 
 #: Allocations between two collections of the young generation while serving (Python: 700).
 GC_YOUNG_THRESHOLD = 5000
+DRAIN_SECONDS = 5.0
+"""At shut-down, how long cancelled URL analyses may take to refund before the database closes."""
 NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DESCRIPTION = """
 A self-hosted, JoggAI v2 compatible Product API. Authenticate with the `x-api-key` header.
@@ -82,8 +84,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         auth_failures=FailedAuthLimiter(app.state.rate_limiter, settings.api_auth_failures_per_minute),
     )
 
-    async def check_database() -> None:
+    async def check_database() -> str | None:
         await database.run(database.ping)
+        return None
 
     app.state.health_checks["database"] = check_database
     async with AsyncExitStack() as stack:
@@ -91,6 +94,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.url_analysis:
             runtime = await stack.enter_async_context(analysis_runtime(settings))
             app.state.renderer = runtime.renderer
+            app.state.health_checks["workers"] = pool_health(runtime.pool)
             app.state.url_analyzer = UrlAnalysisService(
                 settings, runtime.analyzer, database, app.state.credits, app.state.products, app.state.slots
             )
@@ -106,6 +110,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
         finally:
             gc.set_threshold(*thresholds)
+            if app.state.url_analyzer is not None:  # cut-off analyses refund before the database closes
+                await app.state.url_analyzer.drain(DRAIN_SECONDS)
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.

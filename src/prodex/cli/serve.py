@@ -1,7 +1,18 @@
-"""The `prodex serve` command: migrate, create a development account on first start, serve."""
+"""The `prodex serve` command: migrate, create a development account on first start, serve.
+
+Shut-down: on SIGTERM or SIGINT uvicorn stops accepting connections, lets the requests in flight
+finish for up to ``PRODEX_SHUTDOWN_GRACE_SECONDS`` and cancels the rest (a cut-off URL analysis
+is refunded), then the application's lifespan stops every extraction worker and the browser pool;
+the logs are flushed and the command exits with status 0.
+"""
 
 from __future__ import annotations
 
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +24,26 @@ if TYPE_CHECKING:
     from prodex.service.accounts import Accounts
     from prodex.settings import Settings
     from prodex.store.records import AccountRecord
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _stop_signals_end_normally() -> Iterator[list[int]]:
+    """While serving, make a stop signal that uvicorn re-raises after its graceful shut-down a
+    recorded no-op (instead of Python's default: die with -15, or KeyboardInterrupt), so that a
+    requested stop ends the command normally with status 0; yields the signals received."""
+    received: list[int] = []
+
+    def record(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, record) for sig in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @app.command()
@@ -102,7 +133,13 @@ def run_uvicorn(
     # uvicorn's httptools protocol, guarded (request head limits, read deadlines, connection limit)
     # and sending each response in one write (prodex.api.serving, prodex.api.http_guard).
     options = {"host": host, "port": port, **uvicorn_options(settings, in_process=workers == 1)}
-    if workers > 1:
-        uvicorn.run("prodex.api.serving:create_server_app", factory=True, workers=workers, **options)
-    else:
-        uvicorn.run(server_app(create_app(settings), settings), **options)
+    options["timeout_graceful_shutdown"] = settings.shutdown_grace_seconds
+    with _stop_signals_end_normally() as received:
+        if workers > 1:
+            uvicorn.run("prodex.api.serving:create_server_app", factory=True, workers=workers, **options)
+        else:
+            uvicorn.run(server_app(create_app(settings), settings), **options)
+    if received:
+        logging.getLogger("prodex.serve").info("stopped on signal %s", signal.Signals(received[0]).name)
+    for handler in logging.getLogger().handlers:
+        handler.flush()

@@ -50,6 +50,19 @@ class UrlAnalysisService:
         self.credits = credits
         self.products = products
         self.slots = slots
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def drain(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` until no analysis is in flight (their charges settled or
+        refunded); whether none is left. Used at shut-down before the database closes."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._idle.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def __call__(
         self,
@@ -62,6 +75,18 @@ class UrlAnalysisService:
     ) -> ProductRecord:
         """Analyse ``url`` for the caller and store the product (hand-entered fields win)."""
         target = self.analyzer.fetcher.guard.check_url(url)  # a refused URL costs nothing
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._charged(principal, target.url, manual, render)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    async def _charged(
+        self, principal: Principal, url: str, manual: ManualFields, render: bool
+    ) -> ProductRecord:
         plan = self.settings.plan(principal.plan)
         account_id = principal.account_id
         async with self.slots.acquire(account_id, plan.concurrent_analyses):
@@ -70,10 +95,10 @@ class UrlAnalysisService:
                 account_id,
                 plan.credits_per_analysis,
                 CHARGE_REASON,
-                target.url[:MAX_REF_LENGTH],
+                url[:MAX_REF_LENGTH],
             )
             try:
-                record = await self._analyse_and_store(account_id, target.url, manual, render)
+                record = await self._analyse_and_store(account_id, url, manual, render)
             except BaseException as exc:
                 await self._refund(charge_id, exc)
                 raise

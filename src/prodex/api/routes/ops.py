@@ -12,13 +12,16 @@ from starlette.responses import Response
 from prodex.api.envelope import EnvelopeResponse
 from prodex.api.metrics import HttpMetrics
 from prodex.api.schemas import Envelope, Health
+from prodex.errors import Unhealthy
 from prodex.fetch.render import render_health
 
 router = APIRouter(tags=["Operations"])
 log = logging.getLogger("prodex.health")
 
-#: A health check: an async callable that raises when its component is unusable.
-HealthCheck = Callable[[], Awaitable[None]]
+#: A health check: an async callable that raises when its component is unusable; it may return a
+#: summary starting with ``ok`` (shown instead of ``ok``). :class:`~prodex.errors.Unhealthy`
+#: carries a message safe to show; any other exception shows as ``error``.
+HealthCheck = Callable[[], Awaitable[str | None]]
 
 
 @router.get(
@@ -38,12 +41,14 @@ async def healthz(request: Request) -> EnvelopeResponse:
     components: dict[str, str] = {}
     for name, check in checks.items():
         try:
-            await check()
-            components[name] = "ok"
+            components[name] = await check() or "ok"
+        except Unhealthy as exc:
+            log.warning("health check %s failed: %s", name, exc)
+            components[name] = f"error: {exc}"
         except Exception:
             log.exception("health check %s failed", name)
             components[name] = "error"
-    healthy = all(value == "ok" for value in components.values())
+    healthy = all(value.startswith("ok") for value in components.values())
     render = render_health(request.app.state.settings, getattr(request.app.state, "renderer", None))
     if render is not None and "render" not in components:
         components["render"] = render.text
