@@ -59,6 +59,9 @@ def _hints(sources: list[Found]) -> dom.DomHints:
         f.source == "json-ld" and f.price and len(set(f.offer_prices)) == 1 and not f.price_is_lowest
         for f in trusted
     )
+    hints.need_rating = not any(
+        f.rating_value and len(f.rating_value.partition(".")[2]) <= 1 and f.review_count for f in trusted
+    )
     hints.need_gallery = not any(len(f.images) >= GALLERY_ENOUGH for f in trusted)
     hints.need_description = not any(
         f.description and len(f.description) >= DESCRIPTION_ENOUGH for f in trusted

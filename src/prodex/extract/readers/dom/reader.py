@@ -31,6 +31,7 @@ from prodex.extract.readers.dom.labels import (
 )
 from prodex.extract.readers.dom.listing import in_other_tile, is_listing_grid
 from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
+from prodex.extract.readers.dom.rating import DomRating, find_rating
 from prodex.extract.readers.dom.text_price import find_text_price
 from prodex.extract.readers.dom.title import find_title
 from prodex.extract.readers.dom.videos import find_videos
@@ -61,6 +62,9 @@ class DomHints:
     """A source (other than plain meta tags) gives a price."""
     site_read: bool = False
     """A site module or the platform's JSON read the page: where it finds no price, there is none."""
+    need_rating: bool = True
+    """No structured source gives a rating, or it gives one more precise than a page shows
+    (4.7815): the rating summary beside the title is read."""
 
 
 def _guarded(finder: Callable[[], T], default: T) -> T:
@@ -129,6 +133,9 @@ def read(page: Page, hints: DomHints) -> Found:
         found.brand_labelled = True
     elif hints.need_brand:
         found.brand = _guarded(lambda: find_marked_brand(page), None)
+    if hints.need_rating:
+        rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
+        found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
     if hints.need_availability:
         found.availability = (
             _guarded(lambda: find_availability(page, title_node), None) or labelled.availability
