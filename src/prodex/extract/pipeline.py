@@ -59,6 +59,7 @@ def _hints(sources: list[Found]) -> dom.DomHints:
         f.source == "json-ld" and f.price and len(set(f.offer_prices)) == 1 and not f.price_is_lowest
         for f in trusted
     )
+    hints.need_regular_price = not any(f.regular_price or f.old_prices for f in trusted)
     hints.need_rating = not any(
         f.rating_value and len(f.rating_value.partition(".")[2]) <= 1 and f.review_count for f in trusted
     )

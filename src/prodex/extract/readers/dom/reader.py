@@ -62,6 +62,8 @@ class DomHints:
     """A source (other than plain meta tags) gives a price."""
     site_read: bool = False
     """A site module or the platform's JSON read the page: where it finds no price, there is none."""
+    need_regular_price: bool = True
+    """No structured source gives a list price: the price block is read for a crossed-out one."""
     need_rating: bool = True
     """No structured source gives a rating, or it gives one more precise than a page shows
     (4.7815): the rating summary beside the title is read."""
@@ -91,6 +93,11 @@ def read(page: Page, hints: DomHints) -> Found:
         if hints.need_price
         else DomPrice()
     )
+    if not hints.need_price and hints.need_regular_price:
+        # the structured price stands; the page's price block is read for its list price only
+        found.regular_price = next(
+            iter(_guarded(lambda: find_price(page, currency, title_node), DomPrice()).regular), None
+        )
     tile_price = shown.node
     if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title_node), False):
         # The nearest marked price is in another product's tile (a related product, say): the
@@ -101,6 +108,7 @@ def read(page: Page, hints: DomHints) -> Found:
     if shown.price is None and not hints.any_price and not hints.site_read:
         shown = _guarded(lambda: find_text_price(page, title_node, currency), shown)
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
+    found.regular_price = found.regular_price or next(iter(shown.regular), None)
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node or tile_price), False)
     no_nodes: list[LexborNode] = []
