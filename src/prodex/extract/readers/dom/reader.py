@@ -32,6 +32,7 @@ from prodex.extract.readers.dom.labels import (
 from prodex.extract.readers.dom.listing import in_other_tile, is_listing_grid
 from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
 from prodex.extract.readers.dom.rating import DomRating, find_rating
+from prodex.extract.readers.dom.specifications import find_specifications
 from prodex.extract.readers.dom.text_price import find_text_price
 from prodex.extract.readers.dom.title import find_title
 from prodex.extract.readers.dom.videos import find_videos
@@ -64,6 +65,8 @@ class DomHints:
     """A site module or the platform's JSON read the page: where it finds no price, there is none."""
     need_regular_price: bool = True
     """No structured source gives a list price: the price block is read for a crossed-out one."""
+    need_specifications: bool = True
+    """No structured source lists specification rows."""
     need_rating: bool = True
     """No structured source gives a rating, or it gives one more precise than a page shows
     (4.7815): the rating summary beside the title is read."""
@@ -144,6 +147,8 @@ def read(page: Page, hints: DomHints) -> Found:
     if hints.need_rating:
         rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
         found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
+    if hints.need_specifications:
+        found.specifications = _guarded(lambda: find_specifications(page), [])
     if hints.need_availability:
         found.availability = (
             _guarded(lambda: find_availability(page, title_node), None) or labelled.availability
