@@ -265,19 +265,22 @@ def _read_candidate(
     return price, found_currency, old, old and _is_list_price(node, struck)
 
 
-def find_price(page: Page, currency: str | None, title: LexborNode | None = None) -> DomPrice:
+def find_price(
+    page: Page, currency: str | None, title: LexborNode | None = None, near_only: bool = False
+) -> DomPrice:
     """The current price shown closest to the product title (document order without a title);
     a price marked as old or as a list price only when no current price is as near.
 
     Candidates are read nearest first, and reading stops past the title's price block.
+    ``near_only``: only the title's price block is searched (for its list price).
     """
     if title is not None:
         scope = _price_scope(title)
         if scope is not None:
             near = _find_price_in(page, currency, title, scope)
-            if near.price is not None:
+            if near.price is not None or near_only:
                 return near
-    return _find_price_in(page, currency, title, None)
+    return DomPrice() if near_only else _find_price_in(page, currency, title, None)
 
 
 def _price_scope(title: LexborNode) -> LexborNode | None:

@@ -35,6 +35,7 @@ from prodex.extract.readers.dom.rating import DomRating, find_rating
 from prodex.extract.readers.dom.specifications import find_specifications
 from prodex.extract.readers.dom.text_price import find_text_price
 from prodex.extract.readers.dom.title import find_title
+from prodex.extract.readers.dom.variants import find_variants
 from prodex.extract.readers.dom.videos import find_videos
 from prodex.extract.readers.dom.vocabulary import ancestor_ids
 
@@ -65,6 +66,8 @@ class DomHints:
     """A site module or the platform's JSON read the page: where it finds no price, there is none."""
     need_regular_price: bool = True
     """No structured source gives a list price: the price block is read for a crossed-out one."""
+    need_variants: bool = True
+    """No structured source names the options of its variants."""
     need_specifications: bool = True
     """No structured source lists specification rows."""
     need_rating: bool = True
@@ -147,6 +150,8 @@ def read(page: Page, hints: DomHints) -> Found:
     if hints.need_rating:
         rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
         found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
+    if hints.need_variants:
+        found.variants = _guarded(lambda: find_variants(page), [])
     if hints.need_specifications:
         found.specifications = _guarded(lambda: find_specifications(page), [])
     if hints.need_availability:

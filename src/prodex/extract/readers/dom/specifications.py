@@ -206,10 +206,8 @@ def find_specifications(page: Page) -> list[Specification]:
     rows: list[Specification] = []
     seen: set[str] = set()
     for block in root.css(BLOCK_SELECTOR)[:MAX_BLOCKS]:
-        if _outside(block, page):
-            continue
         found = _table_rows(block) if block.tag == "table" else _dl_rows(block)
-        if not found or _policy(found):
+        if not found or _policy(found) or _outside(block, page):
             continue
         for spec in found:
             if spec.name not in seen:
