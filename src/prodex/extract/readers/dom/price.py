@@ -137,9 +137,9 @@ _LIST_MARK = re.compile(
 """Class/id words of a list ("was", crossed-out) price, as opposed to unit or instalment prices."""
 _LIST_WORDS = re.compile(
     r"(?<![^\W\d_])(?:uvp|statt|was|rrp|msrp|mrp|list price|regular price|reg\.|prix conseillé|"
-    r"prix de référence|avant|antes|de|era|prima|invece di|zamiast|van|tidigare|ord\.|ordinarie|"
-    r"normalpreis|originalpreis|ursprünglich|precio anterior|precio normal|preço normal|"
-    r"было|vorher|before|old price|original price)(?![^\W\d_])",
+    r"prix de référence|prix barré|antes|invece di|zamiast|tidigare|ord\.|ordinarie|normalpreis|"
+    r"originalpreis|ursprünglich|precio anterior|precio normal|preço normal|было|vorher|"
+    r"old price|original price|instead of)(?![^\W\d_])",
     re.IGNORECASE,
 )
 """Words a shop writes before a list price ("UVP", "statt", "was", "RRP", "prix conseillé")."""
@@ -319,6 +319,7 @@ def _find_price_in(
     ranked.sort(key=lambda item: (item[0], item[1]))
     closest: int | None = None
     current: int | None = None
+    labelled: list[str] = []
     best_old: tuple[str, str | None] | None = None
     for distance, _, node in ranked:
         if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
@@ -341,6 +342,9 @@ def _find_price_in(
         if current is None:
             result.price, result.currency, result.node = price, found_currency, node
             current = distance
+        elif price not in labelled and _list_price_note(node):
+            labelled.append(price)  # a price labelled "UVP", "statt", "was" beside the current one
+    result.regular += [price for price in labelled if price not in result.regular]
     if result.price is None and best_old is not None:
         result.price, result.currency = best_old
     return result

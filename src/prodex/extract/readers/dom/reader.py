@@ -140,6 +140,7 @@ def read(page: Page, hints: DomHints) -> Found:
         found.sku_labelled = True
     elif hints.need_sku:
         found.sku = _guarded(lambda: find_marked_sku(page), None)
+    found.mpn = labelled.mpn
     if hints.need_sku:
         found.gtin = labelled.gtin
     found.brand = labelled.brand
@@ -151,7 +152,7 @@ def read(page: Page, hints: DomHints) -> Found:
         rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
         found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
     if hints.need_variants:
-        found.variants = _guarded(lambda: find_variants(page), [])
+        found.variants = _guarded(lambda: find_variants(page, title_node), [])
     if hints.need_specifications:
         found.specifications = _guarded(lambda: find_specifications(page), [])
     if hints.need_availability:

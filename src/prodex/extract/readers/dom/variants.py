@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
 from prodex.extract.page import Page
@@ -17,6 +17,8 @@ from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 
 MAX_GROUPS = 40
+MAX_BUTTONS = 150
+BUY_BOX_LEVELS = 7
 MAX_OPTIONS = 60
 MAX_VALUE = 40
 GROUP_SELECTOR = "select, fieldset, [role=radiogroup], [role=listbox]"
@@ -137,12 +139,12 @@ def _sibling_items(group: LexborNode) -> list[LexborNode]:
     return best[:MAX_OPTIONS]
 
 
-def _swatch_groups(page: Page) -> list[tuple[str, LexborNode]]:
+def _swatch_groups(page: Page, root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
     """Groups of buttons, links or list items labelled by an axis word just before them
     ("Size:", "Farbe: Schwarz"), found from their buttons' parents."""
     groups: list[tuple[str, LexborNode]] = []
     seen: set[int] = set()
-    for button in page.search_root().css("button, [data-value], [role=radio]")[:300]:
+    for button in root.css("button, [data-value], [role=radio]")[:MAX_BUTTONS]:
         parent = button.parent
         if parent is None:
             continue
@@ -152,16 +154,32 @@ def _swatch_groups(page: Page) -> list[tuple[str, LexborNode]]:
         if key in seen:
             continue
         seen.add(key)
+        if sum(1 for child in parent.iter() if child.is_element_node) < 2:
+            continue
         label = _label_of(parent, page)
         if axis_of(label):
             groups.append((label, parent))
     return groups
 
 
-def find_variants(page: Page) -> list[Variant]:
+def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLParser:
+    """Where the selectors are: the title's block :data:`BUY_BOX_LEVELS` up (below ``<main>`` and
+    the body), else the product area."""
+    if title is None:
+        return page.search_root()
+    node = title
+    for _ in range(BUY_BOX_LEVELS):
+        parent = node.parent
+        if parent is None or parent.tag in ("main", "body", "html") or parent.attrs.get("role") == "main":
+            break
+        node = parent
+    return node
+
+
+def find_variants(page: Page, title: LexborNode | None = None) -> list[Variant]:
     """One variant per option of each labelled selector in the product area that offers a choice
     (two options or more), the axis the page shows first first."""
-    root = page.search_root()
+    root = buy_box(page, title)
     axes: dict[str, list[str]] = {}
     candidates: list[tuple[str, LexborNode]] = []
     for group in root.css(GROUP_SELECTOR)[:MAX_GROUPS]:
@@ -169,7 +187,7 @@ def find_variants(page: Page) -> list[Variant]:
         if _QUANTITY_NAMES.search(name):
             continue
         candidates.append((_label_of(group, page), group))
-    candidates += _swatch_groups(page)
+    candidates += _swatch_groups(page, root)
     for label, group in candidates:
         axis = axis_of(label)
         if axis is None or axis in axes:
