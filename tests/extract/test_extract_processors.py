@@ -432,9 +432,7 @@ def test_labelled_values_are_read_in_one_scan(
         ("Réf. fabricant : ABC-12\nRéf. : 778899", "778899", "ABC-12"),
     ],
 )
-def test_labelled_article_number_is_the_sku_and_model_number_the_mpn(
-    text: str, sku: str, mpn: str
-) -> None:
+def test_labelled_article_number_is_the_sku_and_model_number_the_mpn(text: str, sku: str, mpn: str) -> None:
     """The shop's own article number is the sku; a labelled model or part number is the mpn."""
     values = find_labelled_values(text)
     assert (values.sku, values.mpn) == (sku, mpn)
