@@ -154,7 +154,7 @@ def read(page: Page, hints: DomHints) -> Found:
     if hints.need_variants:
         found.variants = _guarded(lambda: find_variants(page, title_node), [])
     if hints.need_specifications:
-        found.specifications = _guarded(lambda: find_specifications(page), [])
+        found.specifications = _guarded(lambda: find_specifications(page, text), [])
     if hints.need_availability:
         found.availability = (
             _guarded(lambda: find_availability(page, title_node), None) or labelled.availability

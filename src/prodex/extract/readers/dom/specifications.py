@@ -55,6 +55,9 @@ SPEC_HEADINGS = (
     "product data", "produkteigenschaften", "ausstattung",
 )  # fmt: skip
 _HEADING = re.compile(rf"^\s*(?:{trie_pattern(SPEC_HEADINGS)})\s*(?:\(\d+\))?\s*[:：]?\s*$")
+_HEADING_LINE = re.compile(
+    rf"^[ \t]*(?:{trie_pattern(SPEC_HEADINGS)})[ \t]*(?:\(\d+\))?[ \t]*[:：]?[ \t]*$", re.MULTILINE
+)
 POLICY_WORDS = re.compile(
     trie_pattern(
         (
@@ -199,9 +202,13 @@ def _outside(node: LexborNode, page: Page) -> bool:
     return False
 
 
-def find_specifications(page: Page) -> list[Specification]:
+def find_specifications(page: Page, text: str = "") -> list[Specification]:
     """The specification rows the product area shows, in page order: its two-column tables and
-    description lists, else the rows of a block headed "Specifications" (in many languages)."""
+    description lists, else the rows of a block headed "Specifications" (in many languages).
+
+    ``text``: the product area's text, one element per line (see
+    :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched only when a
+    line of it is one."""
     root = page.search_root()
     rows: list[Specification] = []
     seen: set[str] = set()
@@ -217,6 +224,8 @@ def find_specifications(page: Page) -> list[Specification]:
             break
     if rows:
         return rows[:MAX_ROWS]
+    if text and not _HEADING_LINE.search(text.lower()):
+        return []
     for heading in root.css(HEADING_SELECTOR)[:200]:
         text = heading.text(deep=True, separator=" ")
         if len(text) > 60 or not _HEADING.match(clean_line(text).lower()):
