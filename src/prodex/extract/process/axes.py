@@ -328,3 +328,15 @@ def axis_of_property(name: str) -> str:
     ``color``; an unknown one is looked up as a label, else ``other``)."""
     key = name.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].strip()
     return _SCHEMA_PROPERTIES.get(key.lower()) or axis_of(key) or OTHER
+
+
+_AXIS_LINE = re.compile(
+    rf"^[ \t]*(?:{trie_pattern(sorted(_WORD_TO_AXIS, key=len, reverse=True))})[ \t]*(?:[:：*]|$)",
+    re.MULTILINE,
+)
+
+
+def has_axis_line(text: str) -> bool:
+    """Whether a line of ``text`` (one element per line) is an axis label ("Size", "Farbe:
+    Schwarz"): the page shows a labelled selector of buttons or swatches."""
+    return _AXIS_LINE.search(text.lower()) is not None

@@ -283,6 +283,18 @@ def find_price(
     return DomPrice() if near_only else _find_price_in(page, currency, title, None)
 
 
+def find_list_price(page: Page, currency: str | None, title: LexborNode, levels: int = 5) -> list[str]:
+    """The list prices (struck out, "was", "UVP") in the title's block, ``levels`` up from the
+    title: a cheap search for when structured data gives the current price but no list price."""
+    block = title
+    for _ in range(levels):
+        parent = block.parent
+        if parent is None or parent.tag in ("main", "body", "html") or parent.attrs.get("role") == "main":
+            break
+        block = parent
+    return _find_price_in(page, currency, title, block).regular
+
+
 def _price_scope(title: LexborNode) -> LexborNode | None:
     """The title's nearest ancestor that holds a price element, a few levels wider (the title's
     price block and its surroundings): searching it is much cheaper than the whole page."""

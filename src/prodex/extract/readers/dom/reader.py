@@ -30,7 +30,7 @@ from prodex.extract.readers.dom.labels import (
     page_text,
 )
 from prodex.extract.readers.dom.listing import in_other_tile, is_listing_grid
-from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
+from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_list_price, find_price
 from prodex.extract.readers.dom.rating import DomRating, find_rating
 from prodex.extract.readers.dom.specifications import find_specifications
 from prodex.extract.readers.dom.text_price import find_text_price
@@ -99,11 +99,11 @@ def read(page: Page, hints: DomHints) -> Found:
         if hints.need_price
         else DomPrice()
     )
-    if not hints.need_price and hints.need_regular_price:
-        # the structured price stands; the page's price block is read for its list price only
-        found.regular_price = next(
-            iter(_guarded(lambda: find_price(page, currency, title_node), DomPrice()).regular), None
-        )
+    if not hints.need_price and hints.need_regular_price and title_node is not None:
+        # the structured price stands; the title's block is read for a list price only
+        none: list[str] = []
+        listed = _guarded(lambda: find_list_price(page, currency, title_node), none)
+        found.regular_price = listed[0] if listed else None
     tile_price = shown.node
     if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title_node), False):
         # The nearest marked price is in another product's tile (a related product, say): the
@@ -152,7 +152,7 @@ def read(page: Page, hints: DomHints) -> Found:
         rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
         found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
     if hints.need_variants:
-        found.variants = _guarded(lambda: find_variants(page, title_node), [])
+        found.variants = _guarded(lambda: find_variants(page, title_node, text), [])
     if hints.need_specifications:
         found.specifications = _guarded(lambda: find_specifications(page, text), [])
     if hints.need_availability:

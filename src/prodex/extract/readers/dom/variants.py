@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
 from prodex.extract.page import Page
-from prodex.extract.process.axes import axis_of
+from prodex.extract.process.axes import axis_of, has_axis_line
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 
@@ -154,8 +154,9 @@ def _swatch_groups(page: Page, root: LexborNode | LexborHTMLParser) -> list[tupl
         if key in seen:
             continue
         seen.add(key)
-        if sum(1 for child in parent.iter() if child.is_element_node) < 2:
-            continue
+        children = [child for child in parent.iter() if child.is_element_node]
+        if len(children) < 2 or len({child.tag for child in children}) > 2:
+            continue  # not a row of options
         label = _label_of(parent, page)
         if axis_of(label):
             groups.append((label, parent))
@@ -176,7 +177,7 @@ def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLPars
     return node
 
 
-def find_variants(page: Page, title: LexborNode | None = None) -> list[Variant]:
+def find_variants(page: Page, title: LexborNode | None = None, text: str = "") -> list[Variant]:
     """One variant per option of each labelled selector in the product area that offers a choice
     (two options or more), the axis the page shows first first."""
     root = buy_box(page, title)
@@ -187,7 +188,8 @@ def find_variants(page: Page, title: LexborNode | None = None) -> list[Variant]:
         if _QUANTITY_NAMES.search(name):
             continue
         candidates.append((_label_of(group, page), group))
-    candidates += _swatch_groups(page, root)
+    if not text or has_axis_line(text):
+        candidates += _swatch_groups(page, root)
     for label, group in candidates:
         axis = axis_of(label)
         if axis is None or axis in axes:
