@@ -151,10 +151,11 @@ def read(page: Page, hints: DomHints) -> Found:
     if hints.need_rating:
         rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
         found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
+    lowered = f"\n{text.lower()}\n" if hints.need_variants or hints.need_specifications else ""
     if hints.need_variants:
-        found.variants = _guarded(lambda: find_variants(page, title_node, text), [])
+        found.variants = _guarded(lambda: find_variants(page, title_node, lowered), [])
     if hints.need_specifications:
-        found.specifications = _guarded(lambda: find_specifications(page, text), [])
+        found.specifications = _guarded(lambda: find_specifications(page, lowered), [])
     if hints.need_availability:
         found.availability = (
             _guarded(lambda: find_availability(page, title_node), None) or labelled.availability

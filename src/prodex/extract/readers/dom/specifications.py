@@ -21,6 +21,7 @@ from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
+    has_inner,
 )
 
 MAX_ROWS = 60
@@ -56,7 +57,7 @@ SPEC_HEADINGS = (
 )  # fmt: skip
 _HEADING = re.compile(rf"^\s*(?:{trie_pattern(SPEC_HEADINGS)})\s*(?:\(\d+\))?\s*[:：]?\s*$")
 _HEADING_LINE = re.compile(
-    rf"^[ \t]*(?:{trie_pattern(SPEC_HEADINGS)})[ \t]*(?:\(\d+\))?[ \t]*[:：]?[ \t]*$", re.MULTILINE
+    rf"\n[ \t]*(?:{trie_pattern(SPEC_HEADINGS)})[ \t]*(?:\(\d+\))?[ \t]*[:：]?[ \t]*\n"
 )
 POLICY_WORDS = re.compile(
     trie_pattern(
@@ -93,6 +94,8 @@ def _row(name: str, value: str) -> Specification | None:
 def _table_rows(table: LexborNode) -> list[Specification]:
     rows: list[Specification] = []
     total = 0
+    if has_inner(table, "table"):
+        return []  # a layout table: its inner tables are read on their own
     for tr in table.css("tr")[: MAX_ROWS * 2]:
         cells = _cells(tr)
         if not cells:
@@ -202,13 +205,13 @@ def _outside(node: LexborNode, page: Page) -> bool:
     return False
 
 
-def find_specifications(page: Page, text: str = "") -> list[Specification]:
+def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
     """The specification rows the product area shows, in page order: its two-column tables and
     description lists, else the rows of a block headed "Specifications" (in many languages).
 
-    ``text``: the product area's text, one element per line (see
-    :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched only when a
-    line of it is one."""
+    ``lowered``: the product area's text in lower case, one element per line and framed by
+    newlines (see :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched
+    only when a line of it is one."""
     root = page.search_root()
     rows: list[Specification] = []
     seen: set[str] = set()
@@ -224,7 +227,7 @@ def find_specifications(page: Page, text: str = "") -> list[Specification]:
             break
     if rows:
         return rows[:MAX_ROWS]
-    if text and not _HEADING_LINE.search(text.lower()):
+    if lowered and not _HEADING_LINE.search(lowered):
         return []
     for heading in root.css(HEADING_SELECTOR)[:200]:
         text = heading.text(deep=True, separator=" ")

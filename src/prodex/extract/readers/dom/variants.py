@@ -177,9 +177,11 @@ def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLPars
     return node
 
 
-def find_variants(page: Page, title: LexborNode | None = None, text: str = "") -> list[Variant]:
+def find_variants(page: Page, title: LexborNode | None = None, lowered: str = "") -> list[Variant]:
     """One variant per option of each labelled selector in the product area that offers a choice
-    (two options or more), the axis the page shows first first."""
+    (two options or more), the axis the page shows first first. ``lowered``: the product area's
+    text in lower case framed by newlines; button and swatch groups are searched only when a line
+    of it is an axis label."""
     root = buy_box(page, title)
     axes: dict[str, list[str]] = {}
     candidates: list[tuple[str, LexborNode]] = []
@@ -188,7 +190,7 @@ def find_variants(page: Page, title: LexborNode | None = None, text: str = "") -
         if _QUANTITY_NAMES.search(name):
             continue
         candidates.append((_label_of(group, page), group))
-    if not text or has_axis_line(text):
+    if not lowered or has_axis_line(lowered):
         candidates += _swatch_groups(page, root)
     for label, group in candidates:
         axis = axis_of(label)
