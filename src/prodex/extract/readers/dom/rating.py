@@ -21,7 +21,7 @@ MAX_DISTANCE = 9
 """Levels between a rating element and the title (up to their shared ancestor and down)."""
 MAX_CANDIDATES = 300
 MAX_READ = 12
-SCOPE_LEVELS = 5
+SCOPE_LEVELS = 3
 TEXT_BEFORE_TITLE = 300
 TEXT_AFTER_TITLE = 1500
 RATING_SELECTOR = (

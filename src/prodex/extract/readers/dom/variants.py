@@ -18,7 +18,8 @@ from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestor
 
 MAX_GROUPS = 40
 MAX_BUTTONS = 150
-BUY_BOX_LEVELS = 7
+MAX_LABELS = 200
+BUY_BOX_LEVELS = 5
 MAX_OPTIONS = 60
 MAX_VALUE = 40
 GROUP_SELECTOR = "select, fieldset, [role=radiogroup], [role=listbox]"
@@ -33,18 +34,17 @@ _ITEM_TAGS = frozenset(("button", "li", "a", "label", "span", "div"))
 _NOTE = re.compile(r"\s*[-–(\[]\s*(?:sold out|out of stock|ausverkauft|épuisé|agotado|esaurito|\+).*$", re.I)
 
 
-def _label_of(group: LexborNode, page: Page) -> str:
-    """The label of a selector: its ``<legend>``, ``<label for>``, ``aria-label``, ``name`` or
-    ``data-option-name``, else the short text just before it."""
+def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
+    """The label of a selector: its ``<legend>``, ``<label for>`` (``labels``: text by the id
+    they name), ``aria-label``, ``name`` or ``data-option-name``, else the short text just before
+    it."""
     attrs = group.attrs
     legend = group.css_first("legend") if group.tag == "fieldset" else None
     if legend is not None:
         return legend.text(deep=True, separator=" ")
     ident = attrs.get("id")
-    if ident:
-        label = page.search_root().css_first(f'label[for="{ident}"]')
-        if label is not None:
-            return label.text(deep=True, separator=" ")
+    if ident and ident in labels:
+        return labels[ident]
     for key in ("aria-label", "data-option-name", "data-name", "name", "data-option", "id"):
         value = attrs.get(key)
         if value and axis_of(_attr_words(value)):
@@ -139,7 +139,9 @@ def _sibling_items(group: LexborNode) -> list[LexborNode]:
     return best[:MAX_OPTIONS]
 
 
-def _swatch_groups(page: Page, root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
+def _swatch_groups(
+    root: LexborNode | LexborHTMLParser, labels: dict[str, str]
+) -> list[tuple[str, LexborNode]]:
     """Groups of buttons, links or list items labelled by an axis word just before them
     ("Size:", "Farbe: Schwarz"), found from their buttons' parents."""
     groups: list[tuple[str, LexborNode]] = []
@@ -157,7 +159,7 @@ def _swatch_groups(page: Page, root: LexborNode | LexborHTMLParser) -> list[tupl
         children = [child for child in parent.iter() if child.is_element_node]
         if len(children) < 2 or len({child.tag for child in children}) > 2:
             continue  # not a row of options
-        label = _label_of(parent, page)
+        label = _label_of(parent, labels)
         if axis_of(label):
             groups.append((label, parent))
     return groups
@@ -183,15 +185,19 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     text in lower case framed by newlines; button and swatch groups are searched only when a line
     of it is an axis label."""
     root = buy_box(page, title)
+    labels = {
+        node.attrs.get("for") or "": node.text(deep=True, separator=" ")
+        for node in root.css("label[for]")[:200]
+    }
     axes: dict[str, list[str]] = {}
     candidates: list[tuple[str, LexborNode]] = []
     for group in root.css(GROUP_SELECTOR)[:MAX_GROUPS]:
         name = (group.attrs.get("name") or "").lower()
         if _QUANTITY_NAMES.search(name):
             continue
-        candidates.append((_label_of(group, page), group))
+        candidates.append((_label_of(group, labels), group))
     if not lowered or has_axis_line(lowered):
-        candidates += _swatch_groups(page, root)
+        candidates += _swatch_groups(root, labels)
     for label, group in candidates:
         axis = axis_of(label)
         if axis is None or axis in axes:
