@@ -48,17 +48,20 @@ _STAR_WORDS = (
     r"(?:stars?|sterne?n?|étoiles?|estrellas?|estrelas?|stelle|sterren|gwiazd\w*|hvězd\w*|звезд\w*|星)"
 )
 _OF = r"(?:out\s+of|of|von|sur|de|su|z|ze|из|van|av|af|od|na|/|／|จาก|中)"
-RATING_TEXT = re.compile(
-    rf"(?<![\d.,])(\d(?:[.,]\d{{1,2}})?|10)\s*{_STAR_WORDS}?\s*{_OF}\s*(5|10)(?![\d.,])",
+_SCALE = re.compile(rf"{_OF}\s*(5|10)(?![\d.,])")
+"""The scale of an average ("out of 5", "von 5", "/5"), searched first: it is rarer than a digit."""
+_VALUE_BEFORE = re.compile(rf"(\d(?:[.,]\d{{1,2}})?|10)\s*{_STAR_WORDS}?\s*$")
+"""The average just before its scale: "4.6 out of 5", "4,6 von 5 Sternen", "4.5/5", "8 of 10"
+(searched within a slice: the character before it is checked apart, see :data:`_NUMBER_CHARS`)."""
+_NUMBER_CHARS = frozenset("0123456789.,")
+_STAR_MARK = re.compile(r"[★⭐]\s*(\d[.,]\d{1,2})(?!\d)")
+_STAR_AFTER = re.compile(rf"(\d(?<![\d.,]\d)[.,]\d{{1,2}})\s*(?:[★⭐]|{_STAR_WORDS}\b)")
+_RATED = re.compile(
+    r"(?:rated|rating|note|bewertung|valoración|valutazione|nota|ocena|hodnocení|評価)\s*[:：]?\s*"
+    r"(\d[.,]\d{1,2})(?![\d.,])"
 )
-"""An average with its scale: "4.6 out of 5", "4,6 von 5 Sternen", "4.5/5", "8 of 10"."""
-_STARRED = re.compile(
-    rf"(?:[★⭐]\s*(\d[.,]\d{{1,2}})(?![\d])|(?<![\d.,])(\d[.,]\d{{1,2}})\s*(?:[★⭐]|{_STAR_WORDS}\b)"
-    r"|(?:rated|rating|note|bewertung|valoración|valutazione|nota|ocena|hodnocení|評価)\s*[:：]?\s*"
-    r"(\d[.,]\d{1,2})(?![\d.,]))",
-)
-"""An average without a scale written beside a star or a rating word: "★ 4.8", "4.81 stars",
-"Rated 4.5" (the scale is then 5)."""
+_STAR_HINTS = ("star", "stern", "étoile", "estrel", "stelle", "sterren", "gwiazd", "hvězd", "звезд", "星")
+_RATED_HINTS = ("rat", "note", "bewert", "valora", "valuta", "nota", "ocen", "hodnoc", "評価")
 REVIEW_WORDS = (
     "reviews", "review", "ratings", "rating", "customer reviews", "global ratings",
     "bewertungen", "bewertung", "rezensionen", "rezension", "sternebewertungen", "kundenbewertungen",
@@ -80,9 +83,9 @@ _NUMBER = r"(\d{1,3}(?:[.,  '’]\d{3})+|\d+)"
 _WORD_AT = re.compile(rf"(?:{_WORDS})(?![^\W\d_])")
 _NUMBER_BEFORE = re.compile(rf"(?<![\d.,]){_NUMBER}\s*\+?\s*$")
 _NUMBER_AFTER = re.compile(rf"\s*[:(（]\s*{_NUMBER}\s*[)）]?")
-_PAREN_COUNT = re.compile(rf"(?<![\d.,])\d[.,]\d{{1,2}}\s*[(（]\s*{_NUMBER}\s*[)）]")
+_PAREN_COUNT = re.compile(rf"\d(?<![\d.,]\d)[.,]\d{{1,2}}\s*[(（]\s*{_NUMBER}\s*[)）]")
 """A count of reviews: "2,300 reviews", "Reviews (47)", "4.8 (2,300)"."""
-_BEFORE_COUNT = re.compile(rf"(?<![\d.,])(\d[.,]\d)\s*(?:[(（|·•]\s*)?{_NUMBER}\s*(?:{_WORDS})(?![^\W\d_])")
+_BEFORE_COUNT = re.compile(rf"(\d(?<![\d.,]\d)[.,]\d)\s*(?:[(（|·•]\s*)?{_NUMBER}\s*(?:{_WORDS})(?![^\W\d_])")
 """An average written just before the count: "4.8 (1,204 reviews)", "4,7 | 220 Bewertungen"."""
 _WIDTH = re.compile(r"width\s*:\s*(\d{1,3}(?:\.\d+)?)%")
 _STAR_CLASS = re.compile(r"(?:^|[\s_-])(?:stars?|ratings?|score)|rating")
@@ -114,17 +117,28 @@ def _rating(value: str, best: str = "5") -> tuple[str, str] | None:
 
 
 def rating_in_text(text: str) -> tuple[str, str] | None:
-    """The first average in ``text`` with its scale ("4,6 von 5" -> ("4.6", "5"))."""
+    """The first average in ``text`` with its scale ("4,6 von 5" -> ("4.6", "5")), else one beside
+    a star or a rating word ("★ 4.8", "4.81 stars", "Rated 4.5") or just before a review count
+    ("4.8 (1,204 reviews)"), on a scale of 5. Each pattern runs only when the text holds its
+    marker (fast substring tests first)."""
     text = text.lower()  # the patterns are lower case (searched case-sensitively: faster)
-    match = RATING_TEXT.search(text)
-    if match is not None:
-        found = _rating(match.group(1), match.group(2))
-        if found is not None:
-            return found
-    starred = _STARRED.search(text)
-    if starred is not None:
-        value = next(group for group in starred.groups() if group)
-        return _rating(value)
+    for scale in _SCALE.finditer(text):
+        value = _VALUE_BEFORE.search(text, max(0, scale.start() - 24), scale.start())
+        if value is not None and (value.start() == 0 or text[value.start() - 1] not in _NUMBER_CHARS):
+            found = _rating(value.group(1), scale.group(1))
+            if found is not None:
+                return found
+    marked: list[tuple[int, str]] = []  # (position, average) beside a star or a rating word
+    for pattern, present in (
+        (_STAR_MARK, "★" in text or "⭐" in text),
+        (_STAR_AFTER, any(hint in text for hint in _STAR_HINTS) or "★" in text),
+        (_RATED, any(hint in text for hint in _RATED_HINTS)),
+    ):
+        match = pattern.search(text) if present else None
+        if match is not None:
+            marked.append((match.start(), match.group(1)))
+    if marked:
+        return _rating(min(marked)[1])
     counted = _BEFORE_COUNT.search(text)
     if counted is not None:
         return _rating(counted.group(1))
@@ -149,7 +163,7 @@ def count_in_text(text: str) -> int | None:
         if count is not None:
             found.append((word.start(), count))
             break
-    paren = _PAREN_COUNT.search(text)
+    paren = _PAREN_COUNT.search(text) if "(" in text or "（" in text else None
     if paren is not None:
         count = _count(paren.group(1))
         if count is not None:

@@ -21,7 +21,6 @@ from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
-    has_inner,
 )
 
 MAX_ROWS = 60
@@ -29,6 +28,7 @@ MAX_BLOCKS = 40
 MAX_NAME = 60
 MAX_VALUE = 300
 MIN_ROWS = 2
+EARLY_ROWS = 4
 BLOCK_SELECTOR = "table, dl"
 HEADING_SELECTOR = "h2, h3, h4, h5, summary, button, [role=tab], a[href^='#']"
 SPEC_HEADINGS = (
@@ -91,27 +91,47 @@ def _row(name: str, value: str) -> Specification | None:
     return Specification(name=name, value=value)
 
 
+def _own_row(tr: LexborNode, table_id: int) -> bool:
+    """Whether a row belongs to ``table`` itself, not to a table nested in one of its cells."""
+    parent = tr.parent
+    if parent is not None and parent.tag in ("tbody", "thead", "tfoot"):
+        parent = parent.parent
+    return parent is not None and int(parent.mem_id) == table_id
+
+
 def _table_rows(table: LexborNode) -> list[Specification]:
+    """The name/value rows of a two-column table (or of "Name: | value | Name: | value" rows);
+    nothing for a size chart, a comparison or a layout table (one that holds tables)."""
     rows: list[Specification] = []
     total = 0
-    if has_inner(table, "table"):
-        return []  # a layout table: its inner tables are read on their own
+    table_id = int(table.mem_id)
     for tr in table.css("tr")[: MAX_ROWS * 2]:
+        if not _own_row(tr, table_id):
+            return []  # a layout table: its inner tables are read on their own
         cells = _cells(tr)
         if not cells:
             continue
         total += 1
-        texts = [_text(cell) for cell in cells]
+        if len(cells) not in (1, 2, 4):
+            return []  # a size chart or a comparison: not name/value rows
+        name = _text(cells[0])
+        if len(name) > 2 * MAX_NAME:
+            if total >= EARLY_ROWS and not rows:
+                return []
+            continue
+        texts = [name, *(_text(cell) for cell in cells[1:])]
         if len(cells) == 4 and texts[0].strip().endswith(":") and texts[2].strip().endswith(":"):
             pairs = [(texts[0], texts[1]), (texts[2], texts[3])]  # "Name: | value | Name: | value"
-        elif len(cells) > 2:
-            return []  # a size chart or a comparison: not name/value rows
+        elif len(cells) == 4:
+            return []
         else:
             pairs = [(texts[0], texts[1])] if len(cells) == 2 else []
-        for name, value in pairs:
-            spec = _row(name, value)
+        for pair_name, value in pairs:
+            spec = _row(pair_name, value)
             if spec is not None:
                 rows.append(spec)
+        if total >= EARLY_ROWS and not rows:
+            return []  # a few rows and none is a name and a value: not a spec table
     return rows if len(rows) >= MIN_ROWS and len(rows) * 2 >= total else []
 
 
