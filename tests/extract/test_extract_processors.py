@@ -414,7 +414,7 @@ def test_category_path_is_bounded() -> None:
         ("Marke: Bosch\nArt.-Nr. 12345\nGTIN 1234567", "12345", "Bosch", None),
         ("Ref. see below\nRéférence : ZX-90\n(Brand: Hearth)", "ZX-90", None, None),
         ("Our brand story\nNo labels here", None, None, None),
-        ("ISBN-13: 978-3-16-148410-0\nmodel number: WK2000", "WK2000", None, "9783161484100"),
+        ("ISBN-13: 978-3-16-148410-0\nmodel number: WK2000", None, None, "9783161484100"),
     ],
 )
 def test_labelled_values_are_read_in_one_scan(
@@ -424,3 +424,18 @@ def test_labelled_values_are_read_in_one_scan(
     label inside a sentence or after a bracket other than the table's is not a label."""
     values = find_labelled_values(text)
     assert (values.sku, values.brand, values.gtin) == (sku, brand, gtin)
+
+
+@pytest.mark.parametrize(
+    ("text", "sku", "mpn"),
+    [
+        ("Artikel-Nummer: 4711\nHerstellernummer: WK-2000", "4711", "WK-2000"),
+        ("Model number: WK2000\nItem number: 88231", "88231", "WK2000"),
+        ("Код товара: 55102\nМодель: X-5", "55102", "X-5"),
+        ("Réf. fabricant : ABC-12\nRéf. : 778899", "778899", "ABC-12"),
+    ],
+)
+def test_labelled_article_number_is_the_sku_and_model_number_the_mpn(text: str, sku: str, mpn: str) -> None:
+    """The shop's own article number is the sku; a labelled model or part number is the mpn."""
+    values = find_labelled_values(text)
+    assert (values.sku, values.mpn) == (sku, mpn)

@@ -59,6 +59,12 @@ def _hints(sources: list[Found]) -> dom.DomHints:
         f.source == "json-ld" and f.price and len(set(f.offer_prices)) == 1 and not f.price_is_lowest
         for f in trusted
     )
+    hints.need_regular_price = not any(f.regular_price or f.old_prices for f in trusted)
+    hints.need_variants = not any(any(v.options for v in f.variants) for f in sources if f.source != "dom")
+    hints.need_specifications = not any(f.specifications for f in sources if f.source != "dom")
+    hints.need_rating = not any(
+        f.rating_value and len(f.rating_value.partition(".")[2]) <= 1 and f.review_count for f in trusted
+    )
     hints.need_gallery = not any(len(f.images) >= GALLERY_ENOUGH for f in trusted)
     hints.need_description = not any(
         f.description and len(f.description) >= DESCRIPTION_ENOUGH for f in trusted

@@ -1,6 +1,7 @@
 """``brand``, ``sku``, ``gtin``, ``mpn`` and ``availability``: plain values from the most trusted
 source, except that a brand or SKU the page shows with a label ("Brand: X", "Art.-Nr. 123")
-beats markup (a site module's still wins)."""
+beats markup (a site module's still wins). A labelled model or part number ("Model number",
+"Herstellernummer") is the mpn, and the sku only when nothing gives an article number."""
 
 from __future__ import annotations
 
@@ -30,3 +31,6 @@ def merge_identity(merging: Merging) -> None:
             continue
         value = merging.take(name, PRICE_ORDER, attrgetter(name))
         setattr(merging.product, name, clean_line(value) if value else None)
+    if merging.product.sku is None and merging.product.mpn and merging.source.get("mpn") == "dom":
+        # no article number anywhere: the model number the page labels is the code it shows
+        merging.set("sku", merging.product.mpn, "dom")

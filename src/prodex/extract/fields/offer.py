@@ -3,12 +3,28 @@ proof of the offer, from structured data first, then what the page shows."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from prodex.extract.fields.context import OFFER_ORDER, Merging
 from prodex.extract.fields.price import as_decimal
 
 DEFAULT_SCALE = "5"
 MAX_VARIANTS = 200
 MAX_SPECIFICATIONS = 60
+ROUNDING = Decimal("0.051")
+"""A shown average within this of the structured one is the same average, rounded."""
+
+
+def _as_shown(merging: Merging, value: str, origin: str) -> tuple[str, str]:
+    """A structured average as the page shows it: markup often gives more digits (4.7815) than
+    the summary beside the title (4.8)."""
+    dom = merging.dom
+    if dom is None or origin == "dom" or not dom.rating_value or dom.rating_value == value:
+        return value, origin
+    given, shown = as_decimal(value), as_decimal(dom.rating_value)
+    if given is not None and shown is not None and abs(given - shown) < ROUNDING:
+        return dom.rating_value, "dom"
+    return value, origin
 
 
 def merge_rating(merging: Merging) -> None:
@@ -20,7 +36,8 @@ def merge_rating(merging: Merging) -> None:
         best = found.rating_best or (DEFAULT_SCALE if value <= 5 else None)
         if best is not None and (as_decimal(best) or 0) < value:
             continue
-        merging.set("rating_value", found.rating_value, found.source)
+        shown, origin = _as_shown(merging, str(found.rating_value), found.source)
+        merging.set("rating_value", shown, origin)
         merging.set("rating_best", best, found.source)
         if found.review_count:
             merging.set("review_count", found.review_count, found.source)
@@ -31,8 +48,13 @@ def merge_rating(merging: Merging) -> None:
 
 
 def merge_variants(merging: Merging) -> None:
-    """The variants of the most trusted source that lists any."""
-    variants = merging.take("variants", OFFER_ORDER, lambda f: f.variants)
+    """The variants of the most trusted source that names their options (colour, size...), else
+    of the most trusted source that lists any."""
+    variants = merging.take(
+        "variants", OFFER_ORDER, lambda f: f.variants if any(v.options for v in f.variants) else None
+    )
+    if variants is None:
+        variants = merging.take("variants", OFFER_ORDER, lambda f: f.variants)
     merging.product.variants = list(variants)[:MAX_VARIANTS] if isinstance(variants, list) else []
 
 

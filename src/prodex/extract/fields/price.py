@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from prodex.extract.fields.context import PRICE_ORDER, Merging
+from prodex.extract.fields.context import PRICE_ORDER, Merging, kind_of
 from prodex.extract.found import Found
 
 MAX_DISCOUNT_PERCENT = 95
@@ -73,15 +73,15 @@ def merge_price(merging: Merging) -> None:
 
 
 def _regular_candidates(merging: Merging) -> list[tuple[str, str]]:
-    """``(regular price, source)`` pairs in trust order: each source's own list price, then the
-    old prices the page shows."""
+    """``(regular price, source)`` pairs in trust order: each source's own list price (a site
+    module's or platform's old price is its list price; the DOM's is a crossed-out, "was" or
+    "UVP" price beside the current one, never a unit, instalment or lowest-in-30-days price)."""
     out: list[tuple[str, str]] = []
     for found in merging.ranked(PRICE_ORDER):
         if found.regular_price:
             out.append((found.regular_price, found.source))
-    dom = merging.dom
-    if dom is not None:
-        out.extend((old, "dom") for old in dom.old_prices)
+        if kind_of(found) in ("site", "platform"):
+            out.extend((old, found.source) for old in found.old_prices)
     return out
 
 

@@ -21,9 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from prodex.extract.found import Found
 from prodex.extract.jsontools import as_list
-from prodex.extract.model import Media, MediaType
+from prodex.extract.model import Media, MediaType, Variant
 from prodex.extract.page import Page
 from prodex.extract.platforms._hint import PlatformHint, canonical_href, origin_of
+from prodex.extract.process.axes import OTHER, axis_of
 from prodex.extract.process.price import format_decimal, normalise_currency, parse_price
 from prodex.extract.process.text import clean_line, to_plain_text
 from prodex.extract.readers.schema import brand_of, gtin_of, identifier_of
@@ -242,7 +243,55 @@ def read(data: Mapping[str, Any], page: Page) -> Found | None:
     found.offer_prices = list(dict.fromkeys(([found.price] if found.price else []) + prices))
     found.availability = _availability(product, variants, variant, chosen)
     found.images, found.videos = _media(product, variant, chosen, page)
+    found.variants = _variants(product, variants, cents, currency, page)
     return found
+
+
+def _option_names(product: dict[str, Any]) -> list[str]:
+    """The product's option names in order (``options``: names or ``{name, values}`` objects)."""
+    names: list[str] = []
+    for option in as_list(product.get("options"))[:3]:
+        name = option.get("name") if isinstance(option, dict) else option
+        names.append(clean_line(name) if isinstance(name, str) else "")
+    return names
+
+
+def _variants(
+    product: dict[str, Any], variants: list[dict[str, Any]], cents: bool, currency: str | None, page: Page
+) -> list[Variant]:
+    """Every variant with its options (``option1..3`` named by the product's ``options``, axis
+    names in English), price, stock, sku, URL and picture; Shopify's lone "Default Title" variant
+    is no choice."""
+    names = _option_names(product)
+    out: list[Variant] = []
+    handle = product.get("handle")
+    for variant in variants:
+        options: dict[str, str] = {}
+        for index in range(3):
+            value = variant.get(f"option{index + 1}")
+            if not isinstance(value, str) or not value or value == "Default Title":
+                continue
+            label = names[index] if index < len(names) else ""
+            axis = axis_of(label) or OTHER
+            options.setdefault(axis, clean_line(value))
+        if not options:
+            continue
+        available = variant.get("available")
+        stock = ("InStock" if available else "OutOfStock") if isinstance(available, bool) else None
+        out.append(
+            Variant(
+                sku=identifier_of(variant.get("sku")) or None,
+                name=clean_line(variant.get("title") or variant.get("name")) or None,
+                options=options,
+                price=_money(variant.get("price"), cents, currency),
+                availability=stock,
+                url=page.absolute(f"/products/{handle}?variant={variant['id']}")
+                if isinstance(handle, str) and variant.get("id")
+                else None,
+                image=page.absolute(_image_url(variant.get("featured_image")) or None),
+            )
+        )
+    return out
 
 
 PLATFORM = Platform(name=NAME, detect=detect, product_of=product_of, read=read)

@@ -26,6 +26,7 @@ from prodex.extract.readers.schema import (
     text_of,
     type_names,
 )
+from prodex.extract.readers.schema_offer import rating_of, specifications_of, variants_of
 
 SOURCE = "json-ld"
 LISTING_MIN_PRODUCTS = 3
@@ -252,6 +253,13 @@ def fill_from_product(found: Found, product: dict[str, Any], page: Page) -> None
     found.price, found.currency, found.availability = offers.price, offers.currency, offers.availability
     found.offer_prices = offers.prices
     found.price_is_lowest = offers.price_is_lowest
+    found.regular_price = offers.regular_price
+    found.rating_value, found.rating_best, found.review_count = rating_of(first("aggregateRating"))
+    found.specifications = specifications_of(first("additionalProperty"))
+    found.variants = [
+        v.model_copy(update={"url": page.absolute(v.url), "image": page.absolute(v.image)})
+        for v in variants_of(product, page.tld)
+    ]
     found.sku = identifier_of(first("sku")) or offers.sku or identifier_of(first("productID")) or None
     category = first("category")
     found.category = text_of(category) or None

@@ -159,7 +159,7 @@ def identifier_of(value: Any) -> str:
 class OfferFacts:
     """Price, currency and availability read from schema.org offers."""
 
-    __slots__ = ("availability", "currency", "price", "price_is_lowest", "prices", "sku")
+    __slots__ = ("availability", "currency", "price", "price_is_lowest", "prices", "regular_price", "sku")
 
     def __init__(self) -> None:
         self.price: str | None = None
@@ -169,6 +169,8 @@ class OfferFacts:
         self.currency: str | None = None
         self.availability: str | None = None
         self.sku: str = ""
+        self.regular_price: str | None = None
+        """The list price (``ListPrice``, ``StrikethroughPrice``) the first priced offer states."""
 
 
 def _price_from_specification(spec: Any, currency: str | None) -> tuple[str | None, str | None]:
@@ -185,6 +187,20 @@ def _price_from_specification(spec: Any, currency: str | None) -> tuple[str | No
         if price is not None:
             return price, item_currency
     return best
+
+
+def list_price_of(spec: Any, currency: str | None) -> str | None:
+    """The list (strikethrough, MSRP) price a priceSpecification states, if any."""
+    for item in as_list(spec)[:20]:
+        if not isinstance(item, dict):
+            continue
+        kind = text_of(item.get("priceType")).lower()
+        if any(word in kind for word in _STRIKE_TYPES):
+            item_currency = normalise_currency(item.get("priceCurrency")) or currency
+            price = parse_price(item.get("price"), item_currency)
+            if price is not None and price.strip("0.") != "":
+                return price
+    return None
 
 
 def lower_keys(node: dict[str, Any]) -> dict[str, Any]:
@@ -239,6 +255,8 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
             lowest = price is not None
         if price is None and "pricespecification" in offer:
             price, currency = _price_from_specification(offer.get("pricespecification"), currency)
+        if price is not None and not prices and "pricespecification" in offer:
+            facts.regular_price = list_price_of(offer.get("pricespecification"), currency)
         if price is not None and price.strip("0.") == "":
             price = None  # a zero price is a placeholder, not a price
         if price is not None:

@@ -44,11 +44,12 @@ SKU_LABELS = (
     "artikelnr.",
     "artikelnr",
     "artikelnummer",
-    "item model number",
-    "model number",
-    "model no.",
-    "model nr.",
-    "modellnummer",
+    "artikel-nummer",
+    "artikel nummer",
+    "art.-nummer",
+    "bestell-nr.",
+    "bestellnr.",
+    "код",
     "product code",
     "product id",
     "product number",
@@ -59,8 +60,6 @@ SKU_LABELS = (
     "item #",
     "item id",
     "ebay item number",
-    "part number",
-    "part no.",
     "ref",
     "ref.",
     "reference",
@@ -105,8 +104,6 @@ SKU_LABELS = (
     "ürün kodu",
     "商品編號",
     "商品编号",
-    "型號",
-    "型号",
     "货号",
     "品番",
     "商品コード",
@@ -140,7 +137,6 @@ SKU_LABELS = (
     "stok kodu",
     "κωδικός",
     "κωδικός προϊόντος",
-    "μοντέλο",
     "артикул",
     "код товара",
     'מק"ט',
@@ -150,15 +146,55 @@ SKU_LABELS = (
     "mã sản phẩm",
     "mã sp",
     "商品番号",
-    "型番",
     "상품번호",
     "품번",
-    "모델명",
     "رمز المنتج",
+)
+MPN_LABELS = (
+    "item model number",
+    "model number",
+    "model no.",
+    "model nr.",
+    "model",
+    "modell",
+    "modellnummer",
+    "part number",
+    "part no.",
+    "mpn",
+    "manufacturer part number",
+    "mfr part number",
+    "mfr. part #",
+    "herstellernummer",
+    "hersteller-nr.",
+    "herstellerartikelnummer",
+    "hersteller-artikelnummer",
+    "référence fabricant",
+    "réf. fabricant",
+    "numéro de modèle",
+    "modèle",
+    "número de modelo",
+    "modelo",
+    "número de pieza",
+    "codice produttore",
+    "modello",
+    "numer modelu",
+    "model producenta",
+    "kod producenta",
+    "модель",
+    "型號",
+    "型号",
+    "型番",
+    "모델명",
     "رقم الموديل",
     "رقم الطراز",
+    "μοντέλο",
 )
+"""Labels of the manufacturer's model or part number (``mpn``), not the shop's article number."""
 _SKU_LABEL = trie_pattern(SKU_LABELS)
+MPN_LINE = re.compile(
+    rf"^[ \t]*(?:{trie_pattern(MPN_LABELS)})(?![^\W\d_])[ \t]*[:#№：]?[ \t]*([^\n]*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Run over the page text with one text node per line: a label starts a line, its value follows
 # on the same line or on the next one.
 SKU_LINE = re.compile(
@@ -297,7 +333,9 @@ AVAILABILITY_PATTERN = re.compile(
 # the precise patterns then read. The pattern begins with a literal newline, which the regular
 # expression engine finds fast, instead of trying a line start at every position.
 _LABEL_WORDS = trie_pattern(
-    tuple(label.lower() for label in SKU_LABELS + BRAND_LABELS + GTIN_LABELS + AVAILABILITY_LABELS)
+    tuple(
+        label.lower() for label in SKU_LABELS + MPN_LABELS + BRAND_LABELS + GTIN_LABELS + AVAILABILITY_LABELS
+    )
 )
 _LABEL_LINE = re.compile(rf"\n[ \t]*[〈《(\[]?(?:{_LABEL_WORDS})")
 _ANY_CASE_LABEL_LINE = re.compile(_LABEL_LINE.pattern, re.IGNORECASE)
@@ -363,6 +401,8 @@ class LabelledValues:
     that reads as a stock phrase."""
 
     sku: str | None = None
+    mpn: str | None = None
+    """The first labelled manufacturer model or part number ("Model number: ...", "MPN")."""
     brand: str | None = None
     gtin: str | None = None
     availability: str | None = None
@@ -400,6 +440,10 @@ def find_labelled_values(text: str) -> LabelledValues:
             match = SKU_LINE.match(lines, position)
             if match:
                 found.sku = _sku_at(lines, match)
+        if found.mpn is None:
+            match = MPN_LINE.match(lines, position)
+            if match:
+                found.mpn = _sku_at(lines, match)
         if not brand_read:
             match = BRAND_PATTERN.match(lines, position)
             if match:
@@ -413,7 +457,7 @@ def find_labelled_values(text: str) -> LabelledValues:
             if match:
                 found.availability = availability_from_phrase(match.group(1))
                 availability_read = found.availability is not None
-        if found.sku is not None and brand_read and gtin_read and availability_read:
+        if found.sku is not None and found.mpn is not None and brand_read and gtin_read and availability_read:
             break
     return found
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import currency_in_text, normalise_currency, parse_price
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import (
@@ -124,6 +125,68 @@ def _wraps_a_price(node: LexborNode) -> bool:
     )
 
 
+_LIST_MARK = re.compile(
+    trie_pattern(
+        (
+            "old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp",
+            "uvp", "msrp", "mrp", "compare", "previous", "prev-", "full-price", "fullprice",
+            "reference", "crossout", "cross-out", "line-through",
+        )
+    )
+)  # fmt: skip
+"""Class/id words of a list ("was", crossed-out) price, as opposed to unit or instalment prices."""
+_LIST_WORDS = re.compile(
+    r"(?<![^\W\d_])(?:uvp|statt|was|rrp|msrp|mrp|list price|regular price|reg\.|prix conseillé|"
+    r"prix de référence|prix barré|antes|invece di|zamiast|tidigare|ord\.|ordinarie|normalpreis|"
+    r"originalpreis|ursprünglich|precio anterior|precio normal|preço normal|было|vorher|"
+    r"old price|original price|instead of)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+"""Words a shop writes before a list price ("UVP", "statt", "was", "RRP", "prix conseillé")."""
+NOT_LIST_PRICE = re.compile(
+    r"lowest|niedrigst|günstigst|30[ -]?(?:days|tage|jours|días|dias|giorni|dni|dagen|päivän)|"
+    r"le plus bas|más bajo|mais baixo|più basso|najniższ|laagste|lägsta|"
+    r"/\s*(?:mo|month|monat|mois|mes|mese|kk|mån)\b|\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|rate\b|"
+    r"per\s|pro\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit",
+    re.IGNORECASE,
+)
+"""Reference prices that are not list prices: the lowest price of the last 30 days (EU Omnibus),
+instalments, unit prices."""
+
+
+def _list_price_note(node: LexborNode) -> bool | None:
+    """Whether the short text around an old price says it is a list price (True: "UVP", "was"),
+    another reference price (False: "lowest price of the last 30 days", "/ kg"), or neither."""
+    current: LexborNode | None = node
+    for _ in range(3):
+        if current is None:
+            return None
+        text = current.text(deep=True, separator=" ")
+        if len(text) > 200:
+            return None
+        if NOT_LIST_PRICE.search(text):
+            return False
+        if _LIST_WORDS.search(text):
+            return True
+        current = current.parent
+    return None
+
+
+def _is_list_price(node: LexborNode, struck: bool) -> bool:
+    """Whether an old-price candidate is the product's list price (struck out, marked or labelled
+    "was"/"UVP"/"RRP"), not a unit, instalment or lowest-in-30-days price."""
+    note = _list_price_note(node)
+    if note is not None:
+        return note
+    if struck:
+        return True
+    marker = class_and_id(node)
+    parent = node.parent
+    if parent is not None:
+        marker = f"{marker} {class_and_id(parent)}"
+    return bool(_LIST_MARK.search(marker))
+
+
 def _marked_old(marker: str) -> bool:
     """Whether class/id tokens mark an old, list or other non-current price; the first token that
     says either way decides ("original-price ... current-price" is the original price)."""
@@ -142,6 +205,8 @@ class DomPrice:
     price: str | None = None
     currency: str | None = None
     old: list[str] = field(default_factory=list)
+    regular: list[str] = field(default_factory=list)
+    """The old prices that are list prices (struck out, "was", "UVP"), nearest first."""
     node: LexborNode | None = None
 
 
@@ -170,8 +235,9 @@ def _distance(node: LexborNode, title_ancestors: dict[int, int]) -> int:
 
 def _read_candidate(
     node: LexborNode, page: Page, currency: str | None
-) -> tuple[str, str | None, bool] | None:
-    """``(price, currency, is_old)`` for one candidate element, or ``None`` when it is not a price."""
+) -> tuple[str, str | None, bool, bool] | None:
+    """``(price, currency, is_old, is_list_price)`` for one candidate element, or ``None`` when it
+    is not a price."""
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
@@ -196,22 +262,37 @@ def _read_candidate(
         return None
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
-    return price, found_currency, old
+    return price, found_currency, old, old and _is_list_price(node, struck)
 
 
-def find_price(page: Page, currency: str | None, title: LexborNode | None = None) -> DomPrice:
+def find_price(
+    page: Page, currency: str | None, title: LexborNode | None = None, near_only: bool = False
+) -> DomPrice:
     """The current price shown closest to the product title (document order without a title);
     a price marked as old or as a list price only when no current price is as near.
 
     Candidates are read nearest first, and reading stops past the title's price block.
+    ``near_only``: only the title's price block is searched (for its list price).
     """
     if title is not None:
         scope = _price_scope(title)
         if scope is not None:
             near = _find_price_in(page, currency, title, scope)
-            if near.price is not None:
+            if near.price is not None or near_only:
                 return near
-    return _find_price_in(page, currency, title, None)
+    return DomPrice() if near_only else _find_price_in(page, currency, title, None)
+
+
+def find_list_price(page: Page, currency: str | None, title: LexborNode, levels: int = 5) -> list[str]:
+    """The list prices (struck out, "was", "UVP") in the title's block, ``levels`` up from the
+    title: a cheap search for when structured data gives the current price but no list price."""
+    block = title
+    for _ in range(levels):
+        parent = block.parent
+        if parent is None or parent.tag in ("main", "body", "html") or parent.attrs.get("role") == "main":
+            break
+        block = parent
+    return _find_price_in(page, currency, title, block).regular
 
 
 def _price_scope(title: LexborNode) -> LexborNode | None:
@@ -249,23 +330,33 @@ def _find_price_in(
             ranked.append((distance, order, node))
     ranked.sort(key=lambda item: (item[0], item[1]))
     closest: int | None = None
+    current: int | None = None
+    labelled: list[str] = []
     best_old: tuple[str, str | None] | None = None
     for distance, _, node in ranked:
         if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
             break  # past the title's price block
+        if current is not None and distance > current + 1:
+            break  # past the current price's own block (its list price sits beside it)
         read = _read_candidate(node, page, currency)
         if read is None:
             continue
-        price, found_currency, old = read
+        price, found_currency, old, listed = read
         if closest is None:
             closest = distance
         if old:
-            if price not in result.old:
+            if price not in result.old and current is None:
                 result.old.append(price)
+            if listed and price not in result.regular:
+                result.regular.append(price)
             best_old = best_old or (price, found_currency)
             continue
-        result.price, result.currency, result.node = price, found_currency, node
-        break
+        if current is None:
+            result.price, result.currency, result.node = price, found_currency, node
+            current = distance
+        elif price not in labelled and _list_price_note(node):
+            labelled.append(price)  # a price labelled "UVP", "statt", "was" beside the current one
+    result.regular += [price for price in labelled if price not in result.regular]
     if result.price is None and best_old is not None:
         result.price, result.currency = best_old
     return result

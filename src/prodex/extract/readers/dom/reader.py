@@ -31,9 +31,12 @@ from prodex.extract.readers.dom.labels import (
     page_text,
 )
 from prodex.extract.readers.dom.listing import in_other_tile, is_listing_grid
-from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_price
+from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_list_price, find_price
+from prodex.extract.readers.dom.rating import DomRating, find_rating
+from prodex.extract.readers.dom.specifications import find_specifications
 from prodex.extract.readers.dom.text_price import find_text_price
 from prodex.extract.readers.dom.title import find_title
+from prodex.extract.readers.dom.variants import find_variants
 from prodex.extract.readers.dom.videos import find_videos
 from prodex.extract.readers.dom.vocabulary import ancestor_ids
 
@@ -65,6 +68,15 @@ class DomHints:
     """A source (other than plain meta tags) gives a price."""
     site_read: bool = False
     """A site module or the platform's JSON read the page: where it finds no price, there is none."""
+    need_regular_price: bool = True
+    """No structured source gives a list price: the price block is read for a crossed-out one."""
+    need_variants: bool = True
+    """No structured source names the options of its variants."""
+    need_specifications: bool = True
+    """No structured source lists specification rows."""
+    need_rating: bool = True
+    """No structured source gives a rating, or it gives one more precise than a page shows
+    (4.7815): the rating summary beside the title is read."""
 
 
 def _guarded(finder: Callable[[], T], default: T) -> T:
@@ -96,6 +108,11 @@ def read(page: Page, hints: DomHints) -> Found:
         if hints.need_price
         else DomPrice()
     )
+    if not hints.need_price and hints.need_regular_price and title_node is not None:
+        # the structured price stands; the title's block is read for a list price only
+        none: list[str] = []
+        listed = _guarded(lambda: find_list_price(page, currency, title_node), none)
+        found.regular_price = listed[0] if listed else None
     tile_price = shown.node
     if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title_node), False):
         # The nearest marked price is in another product's tile (a related product, say): the
@@ -106,6 +123,7 @@ def read(page: Page, hints: DomHints) -> Found:
     if shown.price is None and not hints.any_price and not hints.site_read:
         shown = _guarded(lambda: find_text_price(page, title_node, currency), shown)
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
+    found.regular_price = found.regular_price or next(iter(shown.regular), None)
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node or tile_price), False)
     no_nodes: list[LexborNode] = []
@@ -133,6 +151,7 @@ def read(page: Page, hints: DomHints) -> Found:
         found.sku_labelled = True
     elif hints.need_sku:
         found.sku = _guarded(lambda: find_marked_sku(page), None)
+    found.mpn = labelled.mpn
     if hints.need_sku:
         found.gtin = labelled.gtin
     found.brand = labelled.brand
@@ -140,6 +159,14 @@ def read(page: Page, hints: DomHints) -> Found:
         found.brand_labelled = True
     elif hints.need_brand:
         found.brand = _guarded(lambda: find_marked_brand(page), None)
+    if hints.need_rating:
+        rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
+        found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
+    lowered = f"\n{text.lower()}\n" if hints.need_variants or hints.need_specifications else ""
+    if hints.need_variants:
+        found.variants = _guarded(lambda: find_variants(page, title_node, lowered), [])
+    if hints.need_specifications:
+        found.specifications = _guarded(lambda: find_specifications(page, lowered), [])
     if hints.need_availability:
         found.availability = (
             _guarded(lambda: find_availability(page, title_node), None) or labelled.availability

@@ -1,0 +1,262 @@
+"""The product's specification table as the page shows it: two-column ``<table>`` rows, ``<dl>``
+term/definition pairs, and the rows of a block headed "Specifications / Technische Daten /
+Caractéristiques / Specifiche / Especificaciones / Характеристики..." (``<li>`` or ``<div>``
+rows of a name and a value, or "Name: value" lines), in page order.
+
+Tables of the shop (shipping costs, payment, returns), size charts (more than two columns) and
+tables of other products are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from prodex.extract.model import Specification
+from prodex.extract.page import Page
+from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.vocabulary import (
+    OUTSIDE_PRODUCT,
+    ancestors_match,
+    class_and_id,
+)
+
+MAX_ROWS = 60
+MAX_BLOCKS = 40
+MAX_NAME = 60
+MAX_VALUE = 300
+MIN_ROWS = 2
+EARLY_ROWS = 4
+BLOCK_SELECTOR = "table, dl"
+HEADING_SELECTOR = "h2, h3, h4, h5, summary, button, [role=tab], a[href^='#']"
+SPEC_HEADINGS = (
+    "specifications", "specification", "specs", "tech specs", "technical specifications",
+    "technical details", "technical data", "product specifications", "product details",
+    "product information", "details", "features & specs", "additional information", "properties",
+    "technische daten", "technische details", "produktdetails", "produktinformationen",
+    "produktdaten", "eigenschaften", "merkmale", "datenblatt", "details & pflege", "artikeldetails",
+    "caractéristiques", "caractéristiques techniques", "fiche technique", "détails du produit",
+    "informations complémentaires", "descriptif technique", "especificaciones",
+    "especificaciones técnicas", "características", "ficha técnica", "detalles del producto",
+    "información adicional", "especificações", "especificações técnicas", "ficha técnica",
+    "informações técnicas", "specifiche", "specifiche tecniche", "caratteristiche",
+    "caratteristiche tecniche", "dettagli prodotto", "scheda tecnica", "informazioni aggiuntive",
+    "specificaties", "kenmerken", "technische specificaties", "productinformatie",
+    "specyfikacja", "specyfikacja techniczna", "parametry", "dane techniczne", "szczegóły produktu",
+    "parametry produktu", "technické parametry", "specifikace", "technické údaje", "vlastnosti",
+    "specifikationer", "tekniska data", "egenskaper", "tekniske data", "tekniset tiedot",
+    "ominaisuudet", "műszaki adatok", "termékjellemzők", "jellemzők", "özellikler",
+    "teknik özellikler", "ürün özellikleri", "характеристики", "технические характеристики",
+    "характеристики товара", "параметры", "χαρακτηριστικά", "τεχνικά χαρακτηριστικά", "מפרט",
+    "מפרט טכני", "المواصفات", "مواصفات", "ข้อมูลจำเพาะ", "thông số kỹ thuật", "thông số",
+    "仕様", "商品仕様", "スペック", "商品詳細", "規格", "规格参数", "规格", "產品規格", "商品規格",
+    "사양", "상품정보", "제품 사양", "상세정보", "item specifics", "about this item",
+    "product data", "produkteigenschaften", "ausstattung",
+)  # fmt: skip
+_HEADING = re.compile(rf"^\s*(?:{trie_pattern(SPEC_HEADINGS)})\s*(?:\(\d+\))?\s*[:：]?\s*$")
+_HEADING_LINE = re.compile(
+    rf"\n[ \t]*(?:{trie_pattern(SPEC_HEADINGS)})[ \t]*(?:\(\d+\))?[ \t]*[:：]?[ \t]*\n"
+)
+POLICY_WORDS = re.compile(
+    trie_pattern(
+        (
+            "shipping", "delivery", "returns", "payment", "versand", "lieferung", "rücksend",
+            "zahlung", "livraison", "retour", "paiement", "envío", "envio", "devoluci", "pago",
+            "spedizion", "consegna", "pagament", "verzending", "bezorg", "wysyłka",
+            "dostawa", "zwrot", "płatnoś", "доставка", "оплата", "配送", "送料", "支払",
+            "warranty claim", "newsletter", "cookie",
+        )
+    )
+)  # fmt: skip
+"""Words of the shop's policy tables (a delivery-cost table is not a specification)."""
+_NAME_VALUE = re.compile(r"^([^:：\n]{1,60}?)\s*[:：]\s*(\S[^\n]{0,299})$")
+
+
+def _text(node: LexborNode) -> str:
+    return node.text(deep=True, separator=" ")
+
+
+def _cells(row: LexborNode) -> list[LexborNode]:
+    return [child for child in row.iter() if child.tag in ("th", "td")]
+
+
+def _row(name: str, value: str) -> Specification | None:
+    name, value = clean_line(name).strip(" :：\u200e\u200f"), clean_line(value)
+    if not name or not value or len(name) > MAX_NAME or len(value) > MAX_VALUE:
+        return None
+    if not any(ch.isalpha() for ch in name):
+        return None
+    return Specification(name=name, value=value)
+
+
+def _own_row(tr: LexborNode, table_id: int) -> bool:
+    """Whether a row belongs to ``table`` itself, not to a table nested in one of its cells."""
+    parent = tr.parent
+    if parent is not None and parent.tag in ("tbody", "thead", "tfoot"):
+        parent = parent.parent
+    return parent is not None and int(parent.mem_id) == table_id
+
+
+def _table_rows(table: LexborNode) -> list[Specification]:
+    """The name/value rows of a two-column table (or of "Name: | value | Name: | value" rows);
+    nothing for a size chart, a comparison or a layout table (one that holds tables)."""
+    rows: list[Specification] = []
+    total = 0
+    table_id = int(table.mem_id)
+    for tr in table.css("tr")[: MAX_ROWS * 2]:
+        if not _own_row(tr, table_id):
+            return []  # a layout table: its inner tables are read on their own
+        cells = _cells(tr)
+        if not cells:
+            continue
+        total += 1
+        if len(cells) not in (1, 2, 4):
+            return []  # a size chart or a comparison: not name/value rows
+        name = _text(cells[0])
+        if len(name) > 2 * MAX_NAME:
+            if total >= EARLY_ROWS and not rows:
+                return []
+            continue
+        texts = [name, *(_text(cell) for cell in cells[1:])]
+        if len(cells) == 4 and texts[0].strip().endswith(":") and texts[2].strip().endswith(":"):
+            pairs = [(texts[0], texts[1]), (texts[2], texts[3])]  # "Name: | value | Name: | value"
+        elif len(cells) == 4:
+            return []
+        else:
+            pairs = [(texts[0], texts[1])] if len(cells) == 2 else []
+        for pair_name, value in pairs:
+            spec = _row(pair_name, value)
+            if spec is not None:
+                rows.append(spec)
+        if total >= EARLY_ROWS and not rows:
+            return []  # a few rows and none is a name and a value: not a spec table
+    return rows if len(rows) >= MIN_ROWS and len(rows) * 2 >= total else []
+
+
+def _dl_rows(dl: LexborNode) -> list[Specification]:
+    rows: list[Specification] = []
+    name: str | None = None
+    for child in dl.iter():
+        tag = child.tag
+        if tag == "div":  # <dl><div><dt/><dd/></div></dl>
+            inner_terms = child.css_first("dt")
+            inner_value = child.css_first("dd")
+            if inner_terms is not None and inner_value is not None:
+                spec = _row(
+                    inner_terms.text(deep=True, separator=" "), inner_value.text(deep=True, separator=" ")
+                )
+                if spec is not None:
+                    rows.append(spec)
+            continue
+        if tag == "dt":
+            name = child.text(deep=True, separator=" ")
+        elif tag == "dd" and name is not None:
+            spec = _row(name, child.text(deep=True, separator=" "))
+            if spec is not None:
+                rows.append(spec)
+            name = None
+    return rows if len(rows) >= MIN_ROWS else []
+
+
+def _line_rows(block: LexborNode) -> list[Specification]:
+    """Rows of a block without a table: ``<li>``/``<div>``/``<p>`` items that hold a name element
+    and a value element, or read "Name: value"."""
+    rows: list[Specification] = []
+    for item in block.css("li, div, p, tr")[: MAX_ROWS * 4]:
+        children = [child for child in item.iter() if child.is_element_node and child.tag != "br"]
+        text = clean_line(item.text(deep=True, separator=" "))
+        if not text or len(text) > MAX_NAME + MAX_VALUE:
+            continue
+        spec: Specification | None = None
+        if len(children) == 2 and not any(
+            child.tag in ("li", "ul", "div", "table") for child in children[0].iter()
+        ):
+            spec = _row(
+                children[0].text(deep=True, separator=" "), children[1].text(deep=True, separator=" ")
+            )
+        if spec is None and len(children) <= 2:
+            match = _NAME_VALUE.match(text)
+            if match:
+                spec = _row(match.group(1), match.group(2))
+        if spec is not None and all(spec.name != row.name for row in rows):
+            rows.append(spec)
+    return rows if len(rows) >= MIN_ROWS else []
+
+
+def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
+    """The block a heading or tab opens: the panel a tab controls, else the heading's next sibling
+    element (or its parent's, when the heading is wrapped)."""
+    controls = heading.attrs.get("aria-controls") or (heading.attrs.get("href") or "").lstrip("#")
+    if controls:
+        panel = page.tree.css_first(f'[id="{controls}"]')
+        if panel is not None:
+            return panel
+    node: LexborNode | None = heading
+    for _ in range(3):
+        if node is None:
+            return None
+        sibling = node.next
+        while sibling is not None and not sibling.is_element_node:
+            sibling = sibling.next
+        if sibling is not None:
+            return sibling
+        node = node.parent
+    return None
+
+
+def _policy(rows: list[Specification]) -> bool:
+    """Whether rows are the shop's policy (most names say shipping, payment, returns)."""
+    return sum(bool(POLICY_WORDS.search(row.name.lower())) for row in rows) * 2 >= len(rows)
+
+
+def _outside(node: LexborNode, page: Page) -> bool:
+    if ancestors_match(node, OUTSIDE_PRODUCT, 10, page.h1_holders()):
+        return True
+    parent = node.parent
+    for _ in range(4):
+        if parent is None:
+            return False
+        marker = class_and_id(parent)
+        if marker and POLICY_WORDS.search(marker):
+            return True
+        parent = parent.parent
+    return False
+
+
+def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
+    """The specification rows the product area shows, in page order: its two-column tables and
+    description lists, else the rows of a block headed "Specifications" (in many languages).
+
+    ``lowered``: the product area's text in lower case, one element per line and framed by
+    newlines (see :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched
+    only when a line of it is one."""
+    root = page.search_root()
+    rows: list[Specification] = []
+    seen: set[str] = set()
+    for block in root.css(BLOCK_SELECTOR)[:MAX_BLOCKS]:
+        found = _table_rows(block) if block.tag == "table" else _dl_rows(block)
+        if not found or _policy(found) or _outside(block, page):
+            continue
+        for spec in found:
+            if spec.name not in seen:
+                seen.add(spec.name)
+                rows.append(spec)
+        if len(rows) >= MAX_ROWS:
+            break
+    if rows:
+        return rows[:MAX_ROWS]
+    if lowered and not _HEADING_LINE.search(lowered):
+        return []
+    for heading in root.css(HEADING_SELECTOR)[:200]:
+        text = heading.text(deep=True, separator=" ")
+        if len(text) > 60 or not _HEADING.match(clean_line(text).lower()):
+            continue
+        section = _section_of(heading, page)
+        if section is None or _outside(section, page):
+            continue
+        found = _line_rows(section)
+        if found and not _policy(found):
+            return found[:MAX_ROWS]
+    return []
