@@ -34,6 +34,18 @@ METRIC = {
     "main_image": ("main_image", "accuracy"),
     "gallery": ("gallery", "f1"),
     "description": ("description", "recall"),
+    "selling_points": ("selling_points", "recall"),
+    "selling_points_precision": ("selling_points", "precision"),
+    "clean": ("clean", "share"),
+    "category": ("category", "accuracy"),
+    "gender": ("gender", "f1"),
+    "age_group": ("age_group", "f1"),
+    "audience": ("audience", "share"),
+    "regular_price": ("regular_price", "f1"),
+    "rating": ("rating_value", "f1"),
+    "review_count": ("review_count", "f1"),
+    "variants": ("variants", "accuracy"),
+    "specifications": ("specifications", "recall"),
 }
 Scored = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 

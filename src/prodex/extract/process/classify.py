@@ -15,6 +15,7 @@ at the end of a longer word ("Damenwinterjacke" ends with "jacke"); scripts with
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -180,11 +181,14 @@ def index() -> Index:
     return Index(frozen_phrases, _freeze(heads), _freeze(unspaced), by_first_character(unspaced), longest)
 
 
-def _allowed(entries: LangIds, languages: frozenset[str] | None) -> set[int]:
+def _allowed(entries: LangIds, languages: frozenset[str] | None) -> frozenset[int]:
     """The categories of the entries in the allowed languages (every language when ``None``;
     one-word taxonomy names only when nothing else names the phrase)."""
-    out: set[int] = set()
-    weak: set[int] = set()
+    if len(entries) == 1:
+        lang, ids = entries[0]
+        return ids if lang == TAXONOMY_WORDS or languages is None or lang in languages else frozenset()
+    out: frozenset[int] = frozenset()
+    weak: frozenset[int] = frozenset()
     for lang, ids in entries:
         if lang == TAXONOMY_WORDS:
             weak |= ids
@@ -209,41 +213,45 @@ class Evidence:
     """Read only when the evidence before it says too little (a description's start, feature lines)."""
 
 
-def _specificity(tree: Taxonomy, ids: set[int]) -> float:
-    """1 for a phrase that names categories under one top level, less for one shared by several."""
+@lru_cache(maxsize=4096)
+def _share(ids: frozenset[int]) -> float:
+    """How much a phrase naming ``ids`` gives each of them: 1 for one category, less for a
+    phrase shared by several categories and most for one shared by several top levels."""
+    tree = taxonomy()
     tops = {tree.by_id[i].top for i in ids}
-    return 1.0 / len(tops)
+    share: float = 1.0 / len(tops) / math.sqrt(len(ids))
+    return share
 
 
-def _vote(votes: dict[int, float], tree: Taxonomy, ids: set[int], weight: float) -> None:
-    share = weight * _specificity(tree, ids) / len(ids) ** 0.5
+def _vote(votes: dict[int, float], ids: frozenset[int], weight: float) -> None:
+    share = weight * _share(ids)
     for category_id in ids:
         votes[category_id] += share
 
 
 def _phrase_at(
     found: Index, words: list[str], start: int, languages: frozenset[str] | None
-) -> tuple[set[int], int, float]:
+) -> tuple[frozenset[int], int, float]:
     """The categories of the longest phrase starting at ``words[start]``, its length and its
     weight (lower for a one-word taxonomy name)."""
     longest = found.longest.get(words[start], 0)
     for size in range(min(longest, len(words) - start), 0, -1):
         entries = found.phrases.get(tuple(words[start : start + size]))
-        ids = _allowed(entries, languages) if entries else set()
+        ids = _allowed(entries, languages) if entries else frozenset()
         if ids and entries:
             weight = TAXONOMY_WORD_WEIGHT if _is_weak(entries, languages) else 1 + 0.5 * (size - 1)
             return ids, size, weight
-    return set(), 0, 0.0
+    return frozenset(), 0, 0.0
 
 
-def _compound_head(found: Index, word: str, languages: frozenset[str] | None) -> set[int]:
+def _compound_head(found: Index, word: str, languages: frozenset[str] | None) -> frozenset[int]:
     """The categories of a one-word phrase that ends a compound word ("winterjacke" -> "jacke")."""
     for cut in range(1, len(word) - MIN_COMPOUND_HEAD + 1):
         entries = found.heads.get(word[cut:])
-        ids = _allowed(entries, languages) if entries else set()
+        ids = _allowed(entries, languages) if entries else frozenset()
         if ids:
             return ids
-    return set()
+    return frozenset()
 
 
 def _position_factor(start: int, count: int, head_initial: bool) -> float:
@@ -255,13 +263,13 @@ def _position_factor(start: int, count: int, head_initial: bool) -> float:
     return 0.6 + 0.8 * ((1 - where) if head_initial else where)
 
 
-def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple[set[int], float]]:
+def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple[frozenset[int], float]]:
     """The phrases one text names: their categories and weights (the longest phrase at each
     place; a name's head noun weighs most; compound heads and unspaced-script words too)."""
     found = index()
     words = tokens(evidence.text)
     head_initial = languages is not None and bool(languages & HEAD_INITIAL)
-    out: list[tuple[set[int], float]] = []
+    out: list[tuple[frozenset[int], float]] = []
     start = 0
     while start < len(words):
         ids, size, weight = _phrase_at(found, words, start, languages)
@@ -288,10 +296,8 @@ def _vote_text(votes: dict[int, float], evidence: Evidence, languages: frozenset
     matches = _matches(evidence, languages)
     if not matches:
         return
-    tree = taxonomy()
-    share = evidence.weight
     for ids, weight in matches:
-        _vote(votes, tree, ids, share * weight)
+        _vote(votes, ids, evidence.weight * weight)
 
 
 def page_languages(language: str | None) -> frozenset[str] | None:
