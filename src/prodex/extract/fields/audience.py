@@ -29,6 +29,16 @@ from prodex.extract.process.taxonomy import Category, taxonomy
 AUDIENCE_ORDER = (*STRUCTURED, "opengraph")
 DEFAULT_AGE_GROUPS = {"Apparel & Accessories": "adult", "Baby & Toddler": "infant", "Toys & Games": "kids"}
 STATED = ("gender", "age_group")
+AGELESS_TOPS = frozenset(
+    {
+        "Food, Beverages & Tobacco",
+        "Animals & Pet Supplies",
+        "Vehicles & Parts",
+        "Hardware",
+        "Business & Industrial",
+    }
+)
+"""Top-level categories whose products are not made for an age group."""
 
 
 def _category(merging: Merging) -> Category | None:
@@ -80,6 +90,8 @@ def merge_gender_and_age(merging: Merging) -> None:
     if age is not None:
         product.age_group = str(age)
         return
+    if top in AGELESS_TOPS:
+        return  # "adult dog food", "not suitable for children": about the pet or a warning
     merging.set("age_group", _first_said(age_group_in, texts, product.language), AUDIENCE_SOURCE_TEXT)
     if product.age_group is None and top in DEFAULT_AGE_GROUPS:
         merging.set("age_group", DEFAULT_AGE_GROUPS[top], AUDIENCE_SOURCE_INFERRED)
