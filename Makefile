@@ -5,14 +5,36 @@ PORT   ?= 8000
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The exact versions to install, compiled from pyproject.toml by pip-tools (make lock), with hashes.
+DEV_LOCK     := requirements/dev.lock
+RUNTIME_LOCK := requirements/runtime.lock
+# Locks are for CPython 3.11 on Linux; no index or find-links of this machine is written into them.
+PIP_COMPILE  := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	-c requirements/constraints.txt
 
-.PHONY: run demo test lint pytest bench-extraction bench-instructions bench-api bench-url bench-render bench-hostile clean
+.PHONY: run demo test lint docs pytest lock bench-extraction bench-instructions bench-api bench-url bench-render bench-hostile clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the lock (again whenever it or pyproject.toml changes), then prodex itself
+# without dependencies; `pip check` fails when pyproject.toml asks for what the lock lacks.
+$(STAMP): $(DEV_LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check || { echo "the lock does not match pyproject.toml: run make lock" >&2; exit 1; }
 	touch $(STAMP)
+
+## lock: re-compile requirements/*.lock from pyproject.toml, keeping the pins that still fit
+## (make lock LOCK_ARGS=--upgrade moves every package to its newest allowed version,
+## LOCK_ARGS='--upgrade-package httpx' one); then make test, and commit pyproject.toml and the locks.
+## The runtime lock is the dev lock's subset: it is compiled starting from the dev lock's pins.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip-compile || $(BIN)/pip install --quiet 'pip-tools>=7.4,<8'
+	$(PIP_COMPILE) --extra dev $(LOCK_ARGS) -o $(DEV_LOCK) pyproject.toml
+	cp $(DEV_LOCK) $(RUNTIME_LOCK)
+	$(PIP_COMPILE) -o $(RUNTIME_LOCK) pyproject.toml
 
 ## run: create the environment, migrate the SQLite database (~/.local/share/prodex unless
 ## PRODEX_DATA_DIR says otherwise) and serve on $(HOST):$(PORT) (make run PORT=8080)
@@ -23,13 +45,17 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/prodex demo --port $(PORT)
 
-## test: set up the environment, lint (ruff, mypy) and run the whole test suite
-test: lint pytest
+## test: set up the environment, lint (ruff, mypy), build the docs strictly and run the whole test suite
+test: lint docs pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+
+## docs: build the documentation site (docs/, mkdocs.yml) into site/; --strict: a broken link fails
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -58,4 +84,4 @@ bench-hostile: $(STAMP)
 	$(BIN)/python bench/bench_hostile.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) site build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

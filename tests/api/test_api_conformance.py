@@ -140,7 +140,7 @@ def test_our_own_openapi_holds(live: LiveApi) -> None:
 
 
 #: A schema-valid ``url`` can still be refused for what no schema can say (the URL guard, an
-#: unreachable or non-product page: 400 and 422, as the README documents), so schemathesis is told
+#: unreachable or non-product page: 400 and 422, as docs/api.md documents), so schemathesis is told
 #: that ``POST /v2/product`` may answer those to valid data. Every other check keeps its defaults.
 SCHEMATHESIS_CONFIG = """
 [[operations]]

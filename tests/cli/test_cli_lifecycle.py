@@ -15,7 +15,7 @@ import pytest
 from cli_helpers import ServerProcess, clean_env, prodex_server
 
 from fixtures.processes import alive, children_of
-from fixtures.shop_server import ShopServer
+from fixtures.shop_server import ShopServer, local_allowed_hosts
 
 #: About 30 s of CPU to parse without bounds: keeps a worker busy (the tests lift the CPU budget).
 HOSTILE = "<html><body><h1>Deep</h1>" + "<div><span><b>" * 60_000
@@ -25,7 +25,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     settings = {
         "PRODEX_DATA_DIR": str(tmp_path / "data"),
         "PRODEX_FETCH_ALLOW_PRIVATE": "true",
-        "PRODEX_FETCH_ALLOWED_HOSTS": "127.0.0.1",
+        # The fixture shops by port: a bare "127.0.0.1" allows ports 80 and 443 only.
+        "PRODEX_FETCH_ALLOWED_HOSTS": ",".join(local_allowed_hosts()) or "127.0.0.1",
         "PRODEX_RENDER": "off",
         "PRODEX_EXTRACT_WORKERS": "2",
         "PRODEX_EXTRACT_CPU_BUDGET_SECONDS": "60",

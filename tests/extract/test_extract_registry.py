@@ -21,7 +21,7 @@ from prodex.extract.site import Platform, Site
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
 PLATFORM_PAGES = HERE / "platform_pages"
-# Hosts the site modules are documented to read (README's table), beside the golden cases' hosts.
+# Hosts the site modules are documented to read (docs/extraction.md's table), beside the golden cases' hosts.
 KNOWN_HOSTS = [
     "www.amazon.com",
     "amazon.co.uk",

@@ -10,7 +10,7 @@ written during one turn of the event loop and sends it with one write at the end
 (at once beyond :data:`MAX_HELD_BYTES`, and before the connection closes). A response leaves a
 moment later, not later than the loop's current turn; a server answering many small requests
 makes half the system calls. Measured with ``bench/bench_api.py``: about 20 % less server CPU
-per request on the bare endpoint and 15 % on a product creation (see the README).
+per request on the bare endpoint and 15 % on a product creation (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
