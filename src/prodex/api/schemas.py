@@ -314,7 +314,7 @@ DataT = TypeVar("DataT")
 class Envelope(BaseModel, Generic[DataT]):
     """Every response: business ``code`` (0 on success), ``msg``, ``data`` and the request id."""
 
-    code: int = Field(description="Business code: 0 success; the API reference (docs/api.md) lists the others.")
+    code: int = Field(description="Business code: 0 success; the API reference lists the others.")
     msg: str
     data: DataT | None = None
     rid: str = Field(description="Request id, also in the X-Request-ID header.")
