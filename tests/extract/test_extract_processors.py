@@ -15,6 +15,7 @@ from prodex.extract.process.audience import (
 )
 from prodex.extract.process.availability import availability_from_phrase, normalise_availability
 from prodex.extract.process.category import category_path
+from prodex.extract.process.classify import Evidence, classify
 from prodex.extract.process.media import (
     absolute_url,
     dedupe_pictures,
@@ -439,3 +440,28 @@ def test_labelled_article_number_is_the_sku_and_model_number_the_mpn(text: str, 
     """The shop's own article number is the sku; a labelled model or part number is the mpn."""
     values = find_labelled_values(text)
     assert (values.sku, values.mpn) == (sku, mpn)
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "expected"),
+    [
+        ("Damenwinterjacke Alpina", "de", "Apparel & Accessories > Clothing > Outerwear > Coats & Jackets"),
+        ("남성 겨울패딩점퍼", "ko", "Apparel & Accessories > Clothing > Outerwear > Coats & Jackets"),
+        ("Robot aspirapolvere con base", "it", "Home & Garden > Household Appliances > Vacuums"),
+        (
+            "Stainless Steel Cheese Slicer",
+            "en",
+            "Home & Garden > Kitchen & Dining > Kitchen Tools & Utensils",
+        ),
+    ],
+)
+def test_category_from_a_name_in_its_language(name: str, language: str, expected: str) -> None:
+    """A name's head noun names its category: compounds by their ending (German), Korean inside a
+    longer word, the head first in Italian, last in English ("Cheese Slicer" is a kitchen tool)."""
+    category = classify([Evidence(name, 3.0, is_name=True)], language)
+    assert category is not None and category.text == expected
+
+
+def test_no_category_from_weak_hints() -> None:
+    """A lone one-word taxonomy name ("Altos") is too weak to decide a category."""
+    assert classify([Evidence("Altos", 3.0)], "pt") is None

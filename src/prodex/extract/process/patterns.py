@@ -37,12 +37,17 @@ def _build(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
 
 
 def is_spaced_script(word: str) -> bool:
-    """Whether a word is written in a script that separates words with spaces (not CJK or Thai)."""
+    """Whether a word is written in a script that separates words with spaces (not CJK or Thai;
+    Korean counts as unspaced too, its compounds being written as one word: folded Hangul is
+    in jamo, which are listed as well)."""
     return not any(
         "\u0e00" <= ch <= "\u0e7f"
+        or "\u1100" <= ch <= "\u11ff"
         or "\u3040" <= ch <= "\u30ff"
+        or "\u3130" <= ch <= "\u318f"
         or "\u3400" <= ch <= "\u9fff"
-        or "\uac00" <= ch <= "\ud7af"
+        or "\ua960" <= ch <= "\ua97f"
+        or "\uac00" <= ch <= "\ud7ff"
         for ch in word
     )
 
