@@ -23,6 +23,8 @@ _ERRORS: dict[int, dict[str, Any]] = {
     403: {"model": Envelope[None], "description": "18025: key revoked or API access disabled."},
     404: {"model": Envelope[None], "description": "10104: record not found (or another account's)."},
     413: {"model": Envelope[None], "description": "40000: request body too large."},
+    414: {"model": Envelope[None], "description": "40000: request line (the path and query) too long."},
+    431: {"model": Envelope[None], "description": "40000: request headers too large or too many."},
     429: {
         "model": Envelope[None],
         "description": "42900: rate limit exceeded; 42901: too many URL analyses at once.",
@@ -32,7 +34,17 @@ _ERRORS: dict[int, dict[str, Any]] = {
 }
 
 
+ALWAYS = (401, 403, 414, 429, 431, 500)
+"""Statuses any call may get: authentication, the HTTP guard's request-head limits, rate
+limits, system errors."""
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` entries for the given error statuses (plus 401, 403, 429 and 500)."""
-    wanted = sorted({*statuses, 401, 403, 429, 500})
+    """The ``responses=`` entries for the given error statuses (plus those of :data:`ALWAYS`)."""
+    wanted = sorted({*statuses, *ALWAYS})
     return {status: _ERRORS[status] for status in wanted}
+
+
+def transport_responses() -> dict[int | str, dict[str, Any]]:
+    """The request-head limits any route may answer (for routes without an API key)."""
+    return {status: _ERRORS[status] for status in (414, 431)}

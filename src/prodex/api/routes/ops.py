@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from prodex.api.envelope import EnvelopeResponse
 from prodex.api.metrics import HttpMetrics
+from prodex.api.routes.docs import transport_responses
 from prodex.api.schemas import Envelope, Health
 from prodex.errors import Unhealthy
 from prodex.fetch.render import render_health
@@ -28,7 +29,10 @@ HealthCheck = Callable[[], Awaitable[str | None]]
     "/healthz",
     summary="Health",
     response_model=Envelope[Health],
-    responses={503: {"model": Envelope[Health], "description": "50000: a component is failing."}},
+    responses={
+        503: {"model": Envelope[Health], "description": "50000: a component is failing."},
+        **transport_responses(),
+    },
 )
 async def healthz(request: Request) -> EnvelopeResponse:
     """Check every component (the database, and any check in ``app.state.health_checks``).
@@ -63,7 +67,10 @@ async def healthz(request: Request) -> EnvelopeResponse:
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Metrics."}},
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Metrics."},
+        **transport_responses(),
+    },
 )
 async def metrics(request: Request) -> Response:
     """Request counts by route, status and business code, and request latency, in Prometheus format."""
