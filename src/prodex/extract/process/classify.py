@@ -18,8 +18,10 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
@@ -79,6 +81,7 @@ def tokens(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(fold(text))[:TOKEN_LIMIT]]
 
 
+K = TypeVar("K")
 TAXONOMY_LANGUAGE = "en"
 TAXONOMY_WORDS = "taxonomy-word"
 TAXONOMY_WORD_WEIGHT = 0.25
@@ -146,7 +149,8 @@ def _taxonomy_phrases(tree: Taxonomy) -> dict[tuple[str, ...], set[int]]:
     return out
 
 
-def _freeze(table: dict[str, dict[str, set[int]]]) -> dict[str, LangIds]:
+def _freeze(table: Mapping[K, dict[str, set[int]]]) -> dict[K, LangIds]:
+    """The index's build tables as immutable entries (per key, per language, its categories)."""
     return {
         key: tuple((lang, frozenset(ids)) for lang, ids in by_lang.items()) for key, by_lang in table.items()
     }
@@ -174,7 +178,7 @@ def index() -> Index:
                 phrases[phrase][lang].add(category_id)
                 if lang in COMPOUNDING and len(phrase) == 1 and len(phrase[0]) >= MIN_COMPOUND_HEAD:
                     heads[phrase[0]][lang].add(category_id)
-    frozen_phrases = {p: tuple((lang, frozenset(ids)) for lang, ids in d.items()) for p, d in phrases.items()}
+    frozen_phrases = _freeze(phrases)
     longest: dict[str, int] = {}
     for phrase in frozen_phrases:
         longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))

@@ -205,7 +205,6 @@ _POINT_HEADING = re.compile(
             "eigenschaften",
             "produktvorteile",
             "vorteile",
-            "highlights",
             "kenmerken",
             "zalety",
             "cechy",
