@@ -11,7 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborAttributes, LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from prodex.extract.process.media import PictureFacts, absolute_url
 
@@ -48,29 +48,35 @@ class Landmarks:
         """The landmarks of a parsed page."""
         marks = cls()
         for node in each_once(tree.css(LANDMARKS_SELECTOR)):
-            tag, attrs = node.tag, node.attrs
-            if tag == "meta" and "content" in attrs:
-                marks.metas.append(node)
-            elif tag == "h1":
-                marks.h1s.append(node)
-            elif tag in ("video", "iframe"):
-                marks.players.append(node)
-            elif tag == "main" or attrs.get("role") == "main":
-                marks.mains.append(node)
-            elif tag == "script" and "ld+json" in (attrs.get("type") or ""):
-                marks.json_ld.append(node)
-            elif tag == "base" and marks.base is None and "href" in attrs:
-                marks.base = node
-            elif (
-                tag == "link"
-                and marks.canonical is None
-                and attrs.get("rel") == "canonical"
-                and "href" in attrs
-            ):
-                marks.canonical = node
-            if "itemscope" in attrs and "itemtype" in attrs:
-                marks.items.append(node)
+            marks._add(node)
         return marks
+
+    def _add(self, node: LexborNode) -> None:
+        """File one element the landmarks' search found under what it is."""
+        attrs = node.attrs
+        listed = self._list_for(node.tag, attrs)
+        if listed is not None:
+            listed.append(node)
+        elif node.tag == "base" and self.base is None and "href" in attrs:
+            self.base = node
+        elif node.tag == "link" and self.canonical is None and attrs.get("rel") == "canonical":
+            self.canonical = node if "href" in attrs else None
+        if "itemscope" in attrs and "itemtype" in attrs:
+            self.items.append(node)
+
+    def _list_for(self, tag: str | None, attrs: LexborAttributes) -> list[LexborNode] | None:
+        """The list an element of ``tag`` belongs in (``None``: base, link or a microdata item only)."""
+        if tag == "meta" and "content" in attrs:
+            return self.metas
+        if tag == "h1":
+            return self.h1s
+        if tag in ("video", "iframe"):
+            return self.players
+        if tag == "main" or attrs.get("role") == "main":
+            return self.mains
+        if tag == "script" and "ld+json" in (attrs.get("type") or ""):
+            return self.json_ld
+        return None
 
 
 def each_once(nodes: Iterable[LexborNode]) -> Iterator[LexborNode]:

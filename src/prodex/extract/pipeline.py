@@ -36,8 +36,8 @@ def _complete(found: Found) -> bool:
     return bool(found.name and found.price and found.images)
 
 
-def _hints(sources: list[Found]) -> dom.DomHints:
-    hints = dom.DomHints()
+def _known_values(hints: dom.DomHints, sources: list[Found]) -> None:
+    """The name, currency, description and main pictures the sources give (meta tags aside)."""
     for found in sources:
         if found.source == "meta":
             continue
@@ -46,29 +46,61 @@ def _hints(sources: list[Found]) -> dom.DomHints:
         hints.description = hints.description or found.description
         if found.images and (not hints.main_images or found.source in ("json-ld", "microdata")):
             hints.main_images = (found.images[:2] + hints.main_images)[:4]
-    structured = [f for f in sources if f.source != "meta"]
-    hints.structured_product = any(f.name for f in structured if f.source != "opengraph")
-    hints.any_price = any(f.price for f in structured)
-    hints.site_read = any(f.source.startswith("site:") or f.source == PLATFORM_SOURCE for f in sources)
+
+
+def _identity_needs(hints: dom.DomHints, structured: list[Found]) -> None:
+    """Which identity fields no structured source gives."""
     hints.need_sku = not any(f.sku for f in structured)
     hints.need_brand = not any(f.brand for f in structured)
     hints.need_availability = not any(f.availability for f in structured)
     hints.need_breadcrumbs = not any(f.breadcrumbs for f in structured)
-    trusted = [f for f in structured if f.source not in ("opengraph", "meta")]
-    hints.need_price = not any(
-        f.source == "json-ld" and f.price and len(set(f.offer_prices)) == 1 and not f.price_is_lowest
-        for f in trusted
+
+
+def _sure_price(found: Found) -> bool:
+    """Whether a source's price is the one on show: one JSON-LD offer, not the lowest of several."""
+    return (
+        found.source == "json-ld"
+        and bool(found.price)
+        and len(set(found.offer_prices)) == 1
+        and (not found.price_is_lowest)
     )
+
+
+def _shown_rating(found: Found) -> bool:
+    """Whether a source gives a rating as a page shows it (one decimal at most) and its count."""
+    return bool(found.rating_value and len(found.rating_value.partition(".")[2]) <= 1 and found.review_count)
+
+
+def _offer_needs(hints: dom.DomHints, sources: list[Found], trusted: list[Found]) -> None:
+    """Which offer fields no trusted source gives (the DOM's own findings aside)."""
+    others = [f for f in sources if f.source != "dom"]
+    hints.need_price = not any(_sure_price(f) for f in trusted)
     hints.need_regular_price = not any(f.regular_price or f.old_prices for f in trusted)
-    hints.need_variants = not any(any(v.options for v in f.variants) for f in sources if f.source != "dom")
-    hints.need_specifications = not any(f.specifications for f in sources if f.source != "dom")
-    hints.need_rating = not any(
-        f.rating_value and len(f.rating_value.partition(".")[2]) <= 1 and f.review_count for f in trusted
-    )
+    hints.need_variants = not any(any(v.options for v in f.variants) for f in others)
+    hints.need_specifications = not any(f.specifications for f in others)
+    hints.need_rating = not any(_shown_rating(f) for f in trusted)
+
+
+def _content_needs(hints: dom.DomHints, trusted: list[Found]) -> None:
+    """Whether the gallery and the description need the DOM's search."""
     hints.need_gallery = not any(len(f.images) >= GALLERY_ENOUGH for f in trusted)
     hints.need_description = not any(
         f.description and len(f.description) >= DESCRIPTION_ENOUGH for f in trusted
     )
+
+
+def _hints(sources: list[Found]) -> dom.DomHints:
+    """What the structured sources already give, so the DOM reader searches only for the rest."""
+    hints = dom.DomHints()
+    _known_values(hints, sources)
+    structured = [f for f in sources if f.source != "meta"]
+    trusted = [f for f in structured if f.source != "opengraph"]
+    hints.structured_product = any(f.name for f in trusted)
+    hints.any_price = any(f.price for f in structured)
+    hints.site_read = any(f.source.startswith("site:") or f.source == PLATFORM_SOURCE for f in sources)
+    _identity_needs(hints, structured)
+    _offer_needs(hints, sources, trusted)
+    _content_needs(hints, trusted)
     return hints
 
 

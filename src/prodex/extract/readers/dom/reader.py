@@ -93,86 +93,128 @@ def _topic(title: str | None, hints: DomHints) -> str:
     return f"{title or hints.name or ''} {(hints.description or '')[:TOPIC_CHARS]}"
 
 
-def read(page: Page, hints: DomHints) -> Found:
-    """What the DOM heuristics find on ``page``; costly searches run only for missing fields."""
-    found = Found(source=SOURCE)
+@dataclass
+class _Title:
+    """The product's title as the DOM shows it: its text, element and the ids of its holders."""
+
+    text: str = ""
+    node: LexborNode | None = None
+    holders: set[int] = field(default_factory=set)
+
+
+def _read_title(page: Page, hints: DomHints, found: Found) -> _Title:
+    """Find the title (and, from it, the page's product area)."""
     no_title: tuple[str, LexborNode | None] = ("", None)
-    title, title_node = _guarded(lambda: find_title(page, hints.name), no_title)
-    found.name = clean_line(title) or None
-    title_holders = ancestor_ids([title_node])
-    if title_node is not None:
-        page.product_root = page.main_content(title_holders)
+    text, node = _guarded(lambda: find_title(page, hints.name), no_title)
+    found.name = clean_line(text) or None
+    holders = ancestor_ids([node])
+    if node is not None:
+        page.product_root = page.main_content(holders)
+    return _Title(text, node, holders)
+
+
+def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> DomPrice:
+    """The shown price, its currency and old or list prices; returns the price element's finding."""
     currency = hints.currency or _guarded(lambda: find_currency_meta(page), None)
     shown = (
-        _guarded(lambda: find_price(page, currency, title_node), DomPrice())
+        _guarded(lambda: find_price(page, currency, title.node), DomPrice())
         if hints.need_price
         else DomPrice()
     )
+    title_node = title.node
     if not hints.need_price and hints.need_regular_price and title_node is not None:
         # the structured price stands; the title's block is read for a list price only
         none: list[str] = []
         listed = _guarded(lambda: find_list_price(page, currency, title_node), none)
         found.regular_price = listed[0] if listed else None
     tile_price = shown.node
-    if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title_node), False):
+    if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title.node), False):
         # The nearest marked price is in another product's tile (a related product, say): the
         # page marks none of its own, so its price may be written as plain text by the title.
         shown = DomPrice()
     else:
         tile_price = None
     if shown.price is None and not hints.any_price and not hints.site_read:
-        shown = _guarded(lambda: find_text_price(page, title_node, currency), shown)
+        shown = _guarded(lambda: find_text_price(page, title.node, currency), shown)
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     found.regular_price = found.regular_price or next(iter(shown.regular), None)
     if not hints.structured_product:
-        found.listing = _guarded(lambda: is_listing_grid(page, title_node, shown.node or tile_price), False)
+        found.listing = _guarded(lambda: is_listing_grid(page, title.node, shown.node or tile_price), False)
+    return shown
+
+
+def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> LexborNode | None:
+    """The description (where structured data lacks one) and the selling points; returns the
+    description's element."""
     no_nodes: list[LexborNode] = []
     no_search: tuple[list[LexborNode], list[LexborNode]] = ([], [])
     searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
-    descriptions = _guarded(lambda: find_description_nodes(page, title_holders, searched), no_nodes)
-    description = descriptions[0] if descriptions and hints.need_description else None
+    descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
     highlights = _guarded(lambda: find_highlight_sections(page, searched[1]), no_nodes)
     # the blocks' lists are the product's points even where structured data gives its text
     found.selling_points = _guarded(
         lambda: find_selling_points(page, highlights, descriptions, _topic(found.name, hints)), []
     )
-    if descriptions and hints.need_description:
-        found.description = _guarded(lambda: descriptions_text(descriptions), "") or None
-    stops = title_holders | ancestor_ids([shown.node, description]) if title_node is not None else None
+    if not (descriptions and hints.need_description):
+        return None
+    found.description = _guarded(lambda: descriptions_text(descriptions), "") or None
+    return descriptions[0]
+
+
+def _read_media(
+    page: Page, hints: DomHints, found: Found, title: _Title, blocks: list[LexborNode | None]
+) -> None:
+    """The gallery (stopping at the title's, price's and description's blocks) and the videos."""
+    stops = title.holders | ancestor_ids(blocks) if title.node is not None else None
     if hints.need_gallery:
-        found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops, title_node), [])
+        found.images = _guarded(lambda: find_gallery(page, hints.main_images, stops, title.node), [])
     found.videos = _guarded(lambda: find_videos(page), [])
+
+
+def _read_identity(page: Page, hints: DomHints, found: Found, labelled: LabelledValues) -> None:
+    """SKU, MPN, GTIN and brand: labelled values first, marked elements where none is labelled."""
+    found.sku, found.mpn, found.brand = labelled.sku, labelled.mpn, labelled.brand
+    found.sku_labelled, found.brand_labelled = bool(found.sku), bool(found.brand)
+    if hints.need_sku:
+        found.gtin = labelled.gtin
+        found.sku = found.sku or _guarded(lambda: find_marked_sku(page), None)
+    if hints.need_brand and not found.brand:
+        found.brand = _guarded(lambda: find_marked_brand(page), None)
+
+
+def _read_offer(page: Page, hints: DomHints, found: Found, title: _Title, text: str) -> None:
+    """The rating, the variants and the specification rows, each only where structured data lacks it."""
+    if hints.need_rating:
+        rating = _guarded(lambda: find_rating(page, title.node, found.name, text), DomRating())
+        found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
+    lowered = f"\n{text.lower()}\n" if hints.need_variants or hints.need_specifications else ""
+    if hints.need_variants:
+        found.variants = _guarded(lambda: find_variants(page, title.node, lowered), [])
+    if hints.need_specifications:
+        found.specifications = _guarded(lambda: find_specifications(page, lowered), [])
+
+
+def _read_availability(page: Page, title: _Title, labelled: LabelledValues) -> str | None:
+    """What the buy box says of stock; an enabled buy button outweighs a stock phrase."""
+    availability = _guarded(lambda: find_availability(page, title.node), None) or labelled.availability
+    if availability in (None, "OutOfStock") and _guarded(lambda: has_buy_button(page, title.node), False):
+        return "InStock"
+    return availability
+
+
+def read(page: Page, hints: DomHints) -> Found:
+    """What the DOM heuristics find on ``page``; costly searches run only for missing fields."""
+    found = Found(source=SOURCE)
+    title = _read_title(page, hints, found)
+    shown = _read_price(page, hints, found, title)
+    description = _read_text(page, hints, found, title)
+    _read_media(page, hints, found, title, [shown.node, description])
     if hints.need_breadcrumbs:
         found.breadcrumbs = _guarded(lambda: find_breadcrumbs(page), [])
     text = _guarded(lambda: page_text(page), "")
     labelled = _guarded(lambda: find_labelled_values(text), LabelledValues())
-    found.sku = labelled.sku
-    if found.sku:
-        found.sku_labelled = True
-    elif hints.need_sku:
-        found.sku = _guarded(lambda: find_marked_sku(page), None)
-    found.mpn = labelled.mpn
-    if hints.need_sku:
-        found.gtin = labelled.gtin
-    found.brand = labelled.brand
-    if found.brand:
-        found.brand_labelled = True
-    elif hints.need_brand:
-        found.brand = _guarded(lambda: find_marked_brand(page), None)
-    if hints.need_rating:
-        rating = _guarded(lambda: find_rating(page, title_node, found.name, text), DomRating())
-        found.rating_value, found.rating_best, found.review_count = rating.value, rating.best, rating.count
-    lowered = f"\n{text.lower()}\n" if hints.need_variants or hints.need_specifications else ""
-    if hints.need_variants:
-        found.variants = _guarded(lambda: find_variants(page, title_node, lowered), [])
-    if hints.need_specifications:
-        found.specifications = _guarded(lambda: find_specifications(page, lowered), [])
+    _read_identity(page, hints, found, labelled)
+    _read_offer(page, hints, found, title, text)
     if hints.need_availability:
-        found.availability = (
-            _guarded(lambda: find_availability(page, title_node), None) or labelled.availability
-        )
-        if found.availability in (None, "OutOfStock") and _guarded(
-            lambda: has_buy_button(page, title_node), False
-        ):
-            found.availability = "InStock"  # an enabled buy button outweighs a stock phrase
+        found.availability = _read_availability(page, title, labelled)
     return found
