@@ -7,6 +7,7 @@ options, not their combinations)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -76,25 +77,55 @@ def _text_before(node: LexborNode) -> str:
     return ""
 
 
+_VALUE_ATTRIBUTES = (
+    "data-value",
+    "data-attr-value",
+    "data-name",
+    "data-label",
+    "data-option-value",
+    "data-size",
+    "data-color",
+    "title",
+)
+_SWATCH_NAMING = ("aria-label", "title", "data-value")
+"""Attributes that name an option without text (an image swatch)."""
+
+
 def _option_text(node: LexborNode) -> str:
+    """What an option is called: its text (or, when it has none, the naming attributes of it or
+    its link, else its picture's alt text); a value attribute the text begins with wins over
+    notes after it ("38 2 left")."""
     attrs = node.attrs
     if node.tag == "input":
         value = attrs.get("value") or ""
         return clean_line(attrs.get("aria-label") or attrs.get("data-value") or value)
+    inner = node.css_first("button, a")
+    holders = (node, inner) if inner is not None else (node,)
     text = clean_line(node.text(deep=True, separator=" "))
     if not text:
-        image = node.css_first("img[alt]")
-        text = (
-            attrs.get("aria-label")
-            or attrs.get("title")
-            or attrs.get("data-value")
-            or (image.attrs.get("alt") if image is not None else "")
-            or ""
-        )
-    return _NOTE.sub("", clean_line(text))
+        return _swatch_name(node, holders)
+    for holder in holders:
+        for key in _VALUE_ATTRIBUTES:
+            value = clean_line(holder.attrs.get(key) or "")
+            if value and len(value) < len(text) and text.startswith(value):
+                return value
+    return _NOTE.sub("", text)
 
 
-def _options(group: LexborNode) -> list[str]:
+def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = True) -> str:
+    """The name of an option without text (an image swatch): an ``aria-label``, ``title`` or
+    ``data-value`` of it or its link, else (``alt``) its picture's alt text."""
+    for holder in holders:
+        for key in _SWATCH_NAMING:
+            value = clean_line(holder.attrs.get(key) or "")
+            if value:
+                return _NOTE.sub("", value)
+    image = node.css_first("img[alt]") if alt else None
+    return _NOTE.sub("", clean_line(image.attrs.get("alt") or "")) if image is not None else ""
+
+
+def _options(group: LexborNode, alike: bool = False) -> list[str]:
+    """The options a group offers, as the page writes them (``alike``: see :func:`_sibling_items`)."""
     if group.tag == "select":
         items = list(group.css("option")[:MAX_OPTIONS])
         values = []
@@ -108,7 +139,7 @@ def _options(group: LexborNode) -> list[str]:
         if radios:
             values = [_radio_text(radio, group) for radio in radios]
         else:
-            values = [_option_text(node) for node in _sibling_items(group)]
+            values = [_option_text(node) for node in _sibling_items(group, alike)]
     out: list[str] = []
     for value in values:
         if value and len(value) <= MAX_VALUE and not _PLACEHOLDER.match(value) and value not in out:
@@ -127,16 +158,28 @@ def _radio_text(radio: LexborNode, group: LexborNode) -> str:
     return _option_text(radio)
 
 
-def _sibling_items(group: LexborNode) -> list[LexborNode]:
-    """The largest run of same-tag children (buttons, list items, links) of a group."""
+def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
+    """The largest run of same-tag children (buttons, list items, links) of a group; ``alike``:
+    only children of the most common first class name (a size guide after the sizes left out)."""
     best: list[LexborNode] = []
     for parent in [group, *group.css("ul, div")[:10]]:
         children = [c for c in parent.iter() if c.is_element_node]
         tags = {c.tag for c in children}
         same = len(tags) == 1 and children and children[0].tag in _ITEM_TAGS
-        if same and len(children) >= 2 and len(children) > len(best):
-            best = children
+        run = (_alike(children) if alike else children) if same else []
+        if len(run) >= 2 and len(run) > len(best):
+            best = run
     return best[:MAX_OPTIONS]
+
+
+def _alike(items: list[LexborNode]) -> list[LexborNode]:
+    """The items that share the most common first class name, when two or more do."""
+    firsts = [(item.attrs.get("class") or "").split()[:1] for item in items]
+    counts = Counter(first[0] if first else "" for first in firsts)
+    common, count = counts.most_common(1)[0]
+    if count < 2:
+        return []
+    return [item for item, first in zip(items, firsts, strict=True) if (first[0] if first else "") == common]
 
 
 def _swatch_groups(
@@ -179,32 +222,143 @@ def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLPars
     return node
 
 
+_CLASS_TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_CLASS_SELECTOR = "[class*=size], [class*=Size], [class*=colo], [class*=Colo]"
+_CLASS_AXES = frozenset(("size", "color"))
+_NOT_A_GROUP = frozenset(
+    (
+        "base", "small", "mini", "medium", "large", "plus", "primary", "secondary", "tertiary",
+        "price", "link", "state", "error", "guide", "chart", "table", "info", "help", "icon",
+        "name", "label", "title", "text", "image", "img", "description", "desc", "filter", "facet",
+        "big", "strike", "xs", "sm", "md", "lg", "xl", "xxl",
+    )
+)  # fmt: skip
+"""Words after an axis word in a class that make it a style ("a-size-base") or the axis's label,
+guide or filter rather than the group of its options."""
+MAX_CLASS_GROUPS = 60
+MAX_RADIOS = 200
+
+
+def _class_axis(node: LexborNode) -> str | None:
+    """The axis a class names as a group of options ("variation-attribute-size-values",
+    "sizes_section", "sizesContainer"), or ``None``."""
+    for name in (node.attrs.get("class") or "").split():
+        words = [word.lower() for word in _CLASS_TOKENS.findall(name)]
+        for at, word in enumerate(words):
+            axis = axis_of(word)
+            if axis in _CLASS_AXES and (at + 1 == len(words) or words[at + 1] not in _NOT_A_GROUP):
+                return axis
+    return None
+
+
+def _class_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
+    """Groups of two or more same-tag items whose class names an axis: the label is the axis."""
+    groups: list[tuple[str, LexborNode]] = []
+    for node in root.css(_CLASS_SELECTOR)[:MAX_CLASS_GROUPS]:
+        axis = _class_axis(node)
+        items = _sibling_items(node, alike=True) if axis is not None else []
+        if axis is not None and len(items) >= 2 and all(_is_option(item) for item in items):
+            groups.append((axis, node))
+    return groups
+
+
+def _is_option(node: LexborNode) -> bool:
+    """Whether an item of a class-named group reads as an option: a short name (its text, or the
+    name its swatch's attributes give), not a label ("Colour:", whose group is a label and a
+    value) nor a picture with only a caption (a gallery)."""
+    inner = node.css_first("button, a")
+    named = clean_line(node.text(deep=True, separator=" ")) or _swatch_name(
+        node, (node, inner) if inner is not None else (node,), alt=False
+    )
+    text = _option_text(node) if named else ""
+    return 0 < len(text) <= MAX_VALUE and not text.endswith((":", "："))
+
+
+def _radio_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
+    """Radio buttons that share a ``name`` naming an axis (``name="size"``), as one group held by
+    their nearest common block."""
+    by_name: dict[str, list[LexborNode]] = {}
+    for radio in root.css("input[type=radio][name]")[:MAX_RADIOS]:
+        by_name.setdefault(radio.attrs.get("name") or "", []).append(radio)
+    groups: list[tuple[str, LexborNode]] = []
+    for name, radios in by_name.items():
+        label = _attr_words(name)
+        holder = _common_holder(radios)
+        if len(radios) >= 2 and axis_of(label) and holder is not None:
+            groups.append((label, holder))
+    return groups
+
+
+def _common_holder(nodes: list[LexborNode]) -> LexborNode | None:
+    """The nearest element that holds all ``nodes`` (a few levels up at most)."""
+    holder = nodes[0].parent
+    for _ in range(6):
+        if holder is None:
+            return None
+        if all(_holds(holder, node) for node in nodes[1:]):
+            return holder
+        holder = holder.parent
+    return None
+
+
+def _holds(holder: LexborNode, node: LexborNode) -> bool:
+    """Whether ``holder`` holds ``node`` within eight levels."""
+    current = node.parent
+    for _ in range(8):
+        if current is None:
+            return False
+        if current.mem_id == holder.mem_id:
+            return True
+        current = current.parent
+    return False
+
+
+def _labelled_axis(label: str) -> str | None:
+    """The axis a label names, also after a verb and article ("Sélectionnez la taille",
+    "Choose your colour"): its last words are tried when the whole names none."""
+    axis = axis_of(label)
+    if axis is not None:
+        return axis
+    words = clean_line(label).rstrip(":：").split()
+    if len(words) > 5 or not _PLACEHOLDER.match(label.strip()):
+        return None
+    for start in range(1, len(words)):
+        axis = axis_of(" ".join(words[start:]))
+        if axis is not None:
+            return axis
+    return None
+
+
 def find_variants(page: Page, title: LexborNode | None = None, lowered: str = "") -> list[Variant]:
     """One variant per option of each labelled selector in the product area that offers a choice
-    (two options or more), the axis the page shows first first. ``lowered``: the product area's
-    text in lower case framed by newlines; button and swatch groups are searched only when a line
-    of it is an axis label."""
+    (two options or more), the axis the page shows first first. Selectors are ``<select>``
+    elements, fieldsets and radio groups, radios sharing an axis ``name``, groups of items whose
+    class names an axis, and (when a line of ``lowered``, the product area's text in lower case
+    framed by newlines, is an axis label) rows of buttons or swatches after such a label."""
     root = buy_box(page, title)
     labels = {
         node.attrs.get("for") or "": node.text(deep=True, separator=" ")
-        for node in root.css("label[for]")[:200]
+        for node in root.css("label[for]")[:MAX_LABELS]
     }
-    axes: dict[str, list[str]] = {}
     candidates: list[tuple[str, LexborNode]] = []
     for group in root.css(GROUP_SELECTOR)[:MAX_GROUPS]:
         name = (group.attrs.get("name") or "").lower()
-        if _QUANTITY_NAMES.search(name):
-            continue
-        candidates.append((_label_of(group, labels), group))
+        if not _QUANTITY_NAMES.search(name):
+            candidates.append((_label_of(group, labels), group))
+    candidates += _radio_groups(root)
+    class_groups = _class_groups(root)
+    named_by_class = {int(group.mem_id) for _, group in class_groups}
+    candidates += class_groups
     if not lowered or has_axis_line(lowered):
         candidates += _swatch_groups(root, labels)
+    axes: dict[str, list[str]] = {}
     for label, group in candidates:
-        axis = axis_of(label)
+        axis = _labelled_axis(label)
         if axis is None or axis in axes:
             continue
         if ancestors_match(group, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
-        options = _options(group)
+        options = _options(group, int(group.mem_id) in named_by_class)
         if len(options) >= 2 and not (axis == "quantity" and all(o.isdigit() for o in options)):
             axes[axis] = options
     return [Variant(options={axis: value}) for axis, values in axes.items() for value in values]
