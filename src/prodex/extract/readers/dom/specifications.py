@@ -29,7 +29,11 @@ MAX_NAME = 60
 MAX_VALUE = 300
 MIN_ROWS = 2
 EARLY_ROWS = 4
-BLOCK_SELECTOR = "table, dl"
+BLOCK_SELECTOR = "table, dl, ul"
+MAX_LISTS = 60
+MIN_LIST_ROWS = 3
+LIST_VALUE_WORDS = 6
+"""A list whose values are longer than this (more than a third of them) lists features."""
 HEADING_SELECTOR = "h2, h3, h4, h5, summary, button, [role=tab], a[href^='#']"
 SPEC_HEADINGS = (
     "specifications", "specification", "specs", "tech specs", "technical specifications",
@@ -160,29 +164,56 @@ def _dl_rows(dl: LexborNode) -> list[Specification]:
     return rows if len(rows) >= MIN_ROWS else []
 
 
+def _item_row(item: LexborNode) -> Specification | None:
+    """The row one item reads as: a name element and a value element, or "Name: value"."""
+    children = [child for child in item.iter() if child.is_element_node and child.tag != "br"]
+    text = clean_line(item.text(deep=True, separator=" "))
+    if not text or len(text) > MAX_NAME + MAX_VALUE:
+        return None
+    spec: Specification | None = None
+    if len(children) == 2 and not any(
+        child.tag in ("li", "ul", "div", "table") for child in children[0].iter()
+    ):
+        spec = _row(children[0].text(deep=True, separator=" "), children[1].text(deep=True, separator=" "))
+    if spec is None and len(children) <= 2:
+        match = _NAME_VALUE.match(text)
+        if match:
+            spec = _row(match.group(1), match.group(2))
+    return spec
+
+
 def _line_rows(block: LexborNode) -> list[Specification]:
     """Rows of a block without a table: ``<li>``/``<div>``/``<p>`` items that hold a name element
     and a value element, or read "Name: value"."""
     rows: list[Specification] = []
     for item in block.css("li, div, p, tr")[: MAX_ROWS * 4]:
-        children = [child for child in item.iter() if child.is_element_node and child.tag != "br"]
-        text = clean_line(item.text(deep=True, separator=" "))
-        if not text or len(text) > MAX_NAME + MAX_VALUE:
-            continue
-        spec: Specification | None = None
-        if len(children) == 2 and not any(
-            child.tag in ("li", "ul", "div", "table") for child in children[0].iter()
-        ):
-            spec = _row(
-                children[0].text(deep=True, separator=" "), children[1].text(deep=True, separator=" ")
-            )
-        if spec is None and len(children) <= 2:
-            match = _NAME_VALUE.match(text)
-            if match:
-                spec = _row(match.group(1), match.group(2))
+        spec = _item_row(item)
         if spec is not None and all(spec.name != row.name for row in rows):
             rows.append(spec)
     return rows if len(rows) >= MIN_ROWS else []
+
+
+def _linked_names(items: list[LexborNode]) -> bool:
+    """Whether most items begin with a link (menus, tiles of other products: not attributes)."""
+    linked = 0
+    for item in items:
+        first = next((child for child in item.iter() if child.is_element_node), None)
+        linked += first is not None and (first.tag == "a" or first.css_first("a[href]") is not None)
+    return linked * 2 > len(items)
+
+
+def _list_rows(block: LexborNode) -> list[Specification]:
+    """The rows of an attribute list: a ``<ul>`` whose items are nearly all a name and a short
+    value ("Material: Cotton", "<b>Publisher:</b> <a>Almedina</a>"); a list of features written
+    "Feature: a sentence about it" is a list of selling points, not of specifications."""
+    items = [child for child in block.iter() if child.tag == "li"][:MAX_ROWS]
+    if len(items) < MIN_LIST_ROWS or _linked_names(items):
+        return []
+    rows = [spec for spec in map(_item_row, items) if spec is not None]
+    wordy = sum(len(row.value.split()) > LIST_VALUE_WORDS for row in rows)
+    if len(rows) * 3 < len(items) * 2 or wordy * 3 > len(rows):
+        return []
+    return rows
 
 
 def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
@@ -225,18 +256,19 @@ def _outside(node: LexborNode, page: Page) -> bool:
     return False
 
 
-def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
-    """The specification rows the product area shows, in page order: its two-column tables and
-    description lists, else the rows of a block headed "Specifications" (in many languages).
-
-    ``lowered``: the product area's text in lower case, one element per line and framed by
-    newlines (see :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched
-    only when a line of it is one."""
-    root = page.search_root()
+def _rows_of(page: Page, blocks: list[LexborNode]) -> list[Specification]:
+    """The rows of the blocks (tables, description lists or attribute lists) that list the
+    product's specifications, each name once, in page order."""
     rows: list[Specification] = []
     seen: set[str] = set()
-    for block in root.css(BLOCK_SELECTOR)[:MAX_BLOCKS]:
-        found = _table_rows(block) if block.tag == "table" else _dl_rows(block)
+    for block in blocks:
+        found = (
+            _table_rows(block)
+            if block.tag == "table"
+            else _dl_rows(block)
+            if block.tag == "dl"
+            else _list_rows(block)
+        )
         if not found or _policy(found) or _outside(block, page):
             continue
         for spec in found:
@@ -245,6 +277,23 @@ def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
                 rows.append(spec)
         if len(rows) >= MAX_ROWS:
             break
+    return rows
+
+
+def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
+    """The specification rows the product area shows, in page order: its two-column tables and
+    description lists, else its attribute lists, else the rows of a block headed "Specifications"
+    (in many languages).
+
+    ``lowered``: the product area's text in lower case, one element per line and framed by
+    newlines (see :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched
+    only when a line of it is one."""
+    root = page.search_root()
+    blocks = root.css(BLOCK_SELECTOR)
+    tables = [block for block in blocks if block.tag != "ul"][:MAX_BLOCKS]
+    rows = _rows_of(page, tables)
+    if not rows:  # attribute lists, where no table or description list gives rows
+        rows = _rows_of(page, [block for block in blocks if block.tag == "ul"][:MAX_LISTS])
     if rows:
         return rows[:MAX_ROWS]
     if lowered and not _HEADING_LINE.search(lowered):
