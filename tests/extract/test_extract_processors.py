@@ -356,6 +356,18 @@ def test_gender_and_age_group_from_words() -> None:
     assert age_group_in(["Electric kettle"]) is None
 
 
+def test_gender_inside_longer_words() -> None:
+    """A word said only inside a longer one of an unspaced script is not said ("メンズ" inside
+    "ウィメンズ"); in a compounding language a gender word may begin a compound ("Damendüfte"),
+    never in one that does not compound."""
+    assert gender_in(["ウィメンズ", "アウター"], "ja") == "female"
+    assert gender_in(["メンズ", "ウィメンズ"], "ja") == "unisex"
+    assert gender_in(["Parfum", "Damendüfte"], "de") == "female"
+    assert gender_in(["Herrenschuhe"], "de") == "male"
+    assert gender_in(["Handtuch aus Baumwolle"], "de") is None
+    assert gender_in(["Menswear-inspired blazer"], "en") is None
+
+
 def test_audience_phrase_from_category_gender_and_age() -> None:
     """The marketer's phrase follows the category and, where they apply, gender and age."""
     tree = taxonomy()

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.classify import tokens
+from prodex.extract.process.classify import COMPOUNDING, tokens
 from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
 from prodex.extract.process.taxonomy import Category
 from prodex.extract.words import AGE_GROUPS, GENDERS, section
 
 MAX_PHRASE_WORDS = 4
+MIN_COMPOUND_PART = 4
+"""Both parts of a compound word read for a gender are this long at least ("Damen|düfte")."""
 GENDERED_TOPS = frozenset({"Apparel & Accessories", "Health & Beauty", "Luggage & Bags", "Sporting Goods"})
 """Top-level categories whose products can be made for a gender (elsewhere gender does not apply)."""
 _SCHEMA_GENDERS = {
@@ -77,6 +79,15 @@ class WordIndex:
     unspaced: dict[str, str]
     unspaced_words: dict[str, tuple[str, ...]]
 
+    def compound_key(self, word: str) -> str | None:
+        """The key of a one-word phrase that begins a compound word ("damen" in "damendüfte",
+        "herren" in "herrenschuhe"), or ``None``."""
+        for end in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+            key = self.phrases.get((word[:end],))
+            if key is not None:
+                return key
+        return None
+
 
 @lru_cache(maxsize=64)
 def _index(name: str, language: str | None) -> WordIndex:
@@ -94,21 +105,22 @@ def _index(name: str, language: str | None) -> WordIndex:
     return WordIndex(phrases, unspaced, by_first_character(unspaced))
 
 
-def _keys_in(name: str, texts: list[str], language: str | None) -> list[str]:
-    """The keys of section ``name`` whose words the texts say, in the order first said."""
+def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool = False) -> list[str]:
+    """The keys of section ``name`` whose words the texts say, in the order first said;
+    ``compounds``: in a compounding language, also a word that begins a longer word."""
     index = _index(name, language)
+    compounding = compounds and (language or "").split("-")[0].lower() in COMPOUNDING
     found: list[str] = []
     for text in texts:
         if not text:
             continue
         words = tokens(text)
         for start in range(len(words)):
-            for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
-                key = index.phrases.get(tuple(words[start : start + size]))
-                if key is not None:
-                    if key not in found:
-                        found.append(key)
-                    break
+            key = _phrase_key(index, words, start)
+            if key is None and compounding:
+                key = index.compound_key(words[start])
+            if key is not None and key not in found:
+                found.append(key)
         if not text.isascii():
             folded = fold(text)
             for word in words_in(folded, index.unspaced_words):
@@ -117,9 +129,18 @@ def _keys_in(name: str, texts: list[str], language: str | None) -> list[str]:
     return found
 
 
+def _phrase_key(index: WordIndex, words: list[str], start: int) -> str | None:
+    """The key of the longest phrase of the index at ``words[start]``, or ``None``."""
+    for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+        key = index.phrases.get(tuple(words[start : start + size]))
+        if key is not None:
+            return key
+    return None
+
+
 def gender_in(texts: list[str], language: str | None = None) -> str | None:
     """The gender the texts state (``unisex`` when they name both)."""
-    keys = [k for k in _keys_in("gender", texts, language) if k in GENDERS]
+    keys = [k for k in _keys_in("gender", texts, language, compounds=True) if k in GENDERS]
     if "unisex" in keys or ("female" in keys and "male" in keys):
         return "unisex"
     return keys[0] if keys else None

@@ -75,9 +75,31 @@ def by_first_character(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
 
 
 def words_in(text: str, grouped: dict[str, tuple[str, ...]]) -> list[str]:
-    """The words of ``grouped`` that occur anywhere in ``text`` (scripts without spaces): only
-    the groups of characters the text has are tried."""
+    """The words of ``grouped`` that occur in ``text`` (scripts without spaces), longest first
+    where they overlap: a word said only inside a longer one ("メンズ" in "ウィメンズ") is not
+    said. Only the groups of characters the text has are tried."""
     found: list[str] = []
     for ch in set(text).intersection(grouped):
         found.extend(word for word in grouped[ch] if word in text)
-    return found
+    if len(found) < 2:
+        return found
+    return [word for word in found if not _only_inside(text, word, found)]
+
+
+def _only_inside(text: str, word: str, found: list[str]) -> bool:
+    """Whether every place ``text`` says ``word`` lies inside a longer word of ``found``."""
+    longer = [other for other in found if len(other) > len(word) and word in other]
+    if not longer:
+        return False
+    covered: set[int] = set()
+    for other in longer:
+        start = text.find(other)
+        while start >= 0:
+            covered.update(range(start, start + len(other)))
+            start = text.find(other, start + 1)
+    start = text.find(word)
+    while start >= 0:
+        if not covered.issuperset(range(start, start + len(word))):
+            return False
+        start = text.find(word, start + 1)
+    return True
