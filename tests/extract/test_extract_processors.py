@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from prodex.extract.fields.category import category_evidence
 from prodex.extract.jsontools import load_json_at, loads_lenient
+from prodex.extract.model import Product, Specification
 from prodex.extract.process.audience import (
     age_group_from_ages,
     age_group_in,
@@ -477,3 +479,23 @@ def test_category_from_a_name_in_its_language(name: str, language: str, expected
 def test_no_category_from_weak_hints() -> None:
     """A lone one-word taxonomy name ("Altos") is too weak to decide a category."""
     assert classify([Evidence("Altos", 3.0)], "pt") is None
+
+
+@pytest.mark.parametrize(
+    ("gtin", "specifications"),
+    [("9781473663978", []), (None, [Specification(name="ISBN", value="978-1-4736-6397-8")])],
+)
+def test_an_isbn_makes_a_book(gtin: str | None, specifications: list[Specification]) -> None:
+    """A book about a phone is a book: an ISBN outweighs what the title names."""
+    product = Product(
+        name="The One Device: The Secret History of the iPhone",
+        url="https://books.example/one-device",
+        gtin=gtin,
+        specifications=specifications,
+    )
+    category = classify(category_evidence(product), "en")
+    assert category is not None
+    assert category.text.startswith("Media > Books")
+    plain = product.model_copy(update={"gtin": "4006381333931", "specifications": []})
+    other = classify(category_evidence(plain), "en")
+    assert other is None or not other.text.startswith("Media")

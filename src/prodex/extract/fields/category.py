@@ -61,6 +61,10 @@ DESCRIPTION_CHARS = 300
 POINTS_WEIGHT = 0.4
 SPEC_WEIGHT = 0.5
 MAX_SPEC_NAMES = 20
+ISBN_WEIGHT = 8.0
+"""An ISBN (a specification row, or a GTIN in the 978/979 "Bookland" range) makes the product a
+book whatever its title is about ("The One Device: The Secret History of the iPhone")."""
+_ISBN_PREFIXES = ("978", "979")
 INFERRED = "inferred"
 """``source["google_category"]``: read from the words of the page (name, breadcrumbs, text)."""
 
@@ -68,6 +72,14 @@ INFERRED = "inferred"
 def _is_own_crumb(folded_crumb: str, folded_name: str) -> bool:
     """Whether a breadcrumb is the product itself (its name, or a long part of it)."""
     return folded_crumb == folded_name or (len(folded_crumb) > LONG_CRUMB and folded_crumb in folded_name)
+
+
+def _has_isbn(product: Product) -> bool:
+    """Whether the product has an ISBN: a specification row named so, or a Bookland GTIN-13."""
+    gtin = product.gtin or ""
+    if len(gtin) == 13 and gtin.isdigit() and gtin.startswith(_ISBN_PREFIXES):
+        return True
+    return any(fold(spec.name).startswith("isbn") for spec in product.specifications)
 
 
 def category_evidence(product: Product) -> list[Evidence]:
@@ -85,6 +97,8 @@ def category_evidence(product: Product) -> list[Evidence]:
     if product.specifications:  # "ISBN", "Autor", "Screen size": the table names the kind of product
         names = " ; ".join(spec.name for spec in product.specifications[:MAX_SPEC_NAMES])
         evidence.append(Evidence(names, SPEC_WEIGHT))
+    if _has_isbn(product):
+        evidence.append(Evidence("isbn", ISBN_WEIGHT))
     description = (product.description or "")[:DESCRIPTION_CHARS]
     evidence.append(Evidence(description, DESCRIPTION_WEIGHT, supporting=True))
     evidence.append(Evidence(" ; ".join(product.selling_points[:3]), POINTS_WEIGHT, supporting=True))
