@@ -194,12 +194,12 @@ def _line_rows(block: LexborNode) -> list[Specification]:
 
 
 def _linked_names(items: list[LexborNode]) -> bool:
-    """Whether most items begin with a link (menus, tiles of other products: not attributes)."""
+    """Whether the first items begin with a link (menus, tiles of other products: not attributes)."""
     linked = 0
-    for item in items:
+    for item in items[:MIN_LIST_ROWS]:
         first = next((child for child in item.iter() if child.is_element_node), None)
         linked += first is not None and (first.tag == "a" or first.css_first("a[href]") is not None)
-    return linked * 2 > len(items)
+    return linked * 2 > MIN_LIST_ROWS
 
 
 def _list_rows(block: LexborNode) -> list[Specification]:
@@ -209,11 +209,18 @@ def _list_rows(block: LexborNode) -> list[Specification]:
     items = [child for child in block.iter() if child.tag == "li"][:MAX_ROWS]
     if len(items) < MIN_LIST_ROWS or _linked_names(items):
         return []
-    rows = [spec for spec in map(_item_row, items) if spec is not None]
+    rows: list[Specification] = []
+    misses = 0
+    for item in items:  # read until a third of the items has failed
+        spec = _item_row(item)
+        if spec is None:
+            misses += 1
+            if misses * 3 > len(items):
+                return []
+        else:
+            rows.append(spec)
     wordy = sum(len(row.value.split()) > LIST_VALUE_WORDS for row in rows)
-    if len(rows) * 3 < len(items) * 2 or wordy * 3 > len(rows):
-        return []
-    return rows
+    return [] if wordy * 3 > len(rows) else rows
 
 
 def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:

@@ -224,7 +224,15 @@ def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLPars
 
 _CLASS_TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _CLASS_SELECTOR = "[class*=size], [class*=Size], [class*=colo], [class*=Colo]"
-_CLASS_AXES = frozenset(("size", "color"))
+_CLASS_AXES = {
+    "size": "size",
+    "sizes": "size",
+    "color": "color",
+    "colors": "color",
+    "colour": "color",
+    "colours": "color",
+}
+"""Axis words of class names (written in English whatever the page's language)."""
 _NOT_A_GROUP = frozenset(
     (
         "base", "small", "mini", "medium", "large", "plus", "primary", "secondary", "tertiary",
@@ -245,8 +253,8 @@ def _class_axis(node: LexborNode) -> str | None:
     for name in (node.attrs.get("class") or "").split():
         words = [word.lower() for word in _CLASS_TOKENS.findall(name)]
         for at, word in enumerate(words):
-            axis = axis_of(word)
-            if axis in _CLASS_AXES and (at + 1 == len(words) or words[at + 1] not in _NOT_A_GROUP):
+            axis = _CLASS_AXES.get(word)
+            if axis is not None and (at + 1 == len(words) or words[at + 1] not in _NOT_A_GROUP):
                 return axis
     return None
 
