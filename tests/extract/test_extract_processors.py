@@ -9,6 +9,7 @@ from prodex.extract.fields.category import category_evidence
 from prodex.extract.jsontools import load_json_at, loads_lenient
 from prodex.extract.model import Product, Specification
 from prodex.extract.process.audience import (
+    activity_in,
     age_group_from_ages,
     age_group_in,
     audience_phrase,
@@ -499,3 +500,28 @@ def test_an_isbn_makes_a_book(gtin: str | None, specifications: list[Specificati
     plain = product.model_copy(update={"gtin": "4006381333931", "specifications": []})
     other = classify(category_evidence(plain), "en")
     assert other is None or not other.text.startswith("Media")
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "activity"),
+    [
+        ("Chaussures imperméables de randonnée MH500", "fr", "hiking"),
+        ("Herren Laufschuhe Tempo", "de", "running"),
+        ("Men's Stormline Running Jacket", "en", "running"),
+        ("Retro runner trainers in off white", "en", None),
+        ("Stainless steel kettle 1.7 L", "en", None),
+    ],
+)
+def test_activity_from_a_name(name: str, language: str, activity: str | None) -> None:
+    """The activity a name says the product is made for, in the page's language (a German
+    compound included); a style name ("runner trainers") is not an activity."""
+    assert activity_in([name], language) == activity
+
+
+def test_the_activity_leads_the_audience() -> None:
+    """The people of the activity lead the phrase; a category phrase that names them stays."""
+    shoes = taxonomy().resolve("Shoes")
+    assert audience_phrase(shoes, "male", "adult", "hiking") == "Hikers and style-conscious men"
+    skis = taxonomy().resolve("Winter Sports & Activities")
+    assert audience_phrase(skis, None, None, "skiing") == "Skiers and snowboarders"
+    assert audience_phrase(None, None, None, "running") == "Runners"

@@ -10,14 +10,14 @@ import pytest
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.taxonomy import taxonomy
-from prodex.extract.words import AGE_GROUPS, GENDERS, SECTIONS, languages
+from prodex.extract.words import ACTIVITIES, AGE_GROUPS, GENDERS, SECTIONS, languages
 
 FILES = sorted(
     entry.name
     for entry in resources.files("prodex.extract").joinpath("words").iterdir()
     if entry.name.endswith(".toml")
 )
-KNOWN_KEYS = {"gender": set(GENDERS), "age_group": set(AGE_GROUPS)}
+KNOWN_KEYS = {"gender": set(GENDERS), "age_group": set(AGE_GROUPS), "activity": set(ACTIVITIES)}
 
 
 def _raw(name: str) -> dict[str, dict[str, list[str]]]:

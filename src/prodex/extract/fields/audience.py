@@ -19,6 +19,7 @@ from prodex.extract.fields.context import STRUCTURED, Merging
 from prodex.extract.model import AUDIENCE_SOURCE_INFERRED, AUDIENCE_SOURCE_TEXT
 from prodex.extract.process.audience import (
     GENDERED_TOPS,
+    activity_in,
     age_group_in,
     audience_phrase,
     fallback_audience,
@@ -107,7 +108,8 @@ def merge_audience(merging: Merging) -> None:
         merging.set("target_audience", stated, AUDIENCE_SOURCE_TEXT)
         return
     category = _category(merging)
-    phrase = audience_phrase(category, product.gender, product.age_group)
+    activity = activity_in([product.name or ""], product.language)  # departments name too much
+    phrase = audience_phrase(category, product.gender, product.age_group, activity)
     if not phrase:
         phrase = fallback_audience(product.gender, product.age_group, product.category)
     if phrase:

@@ -14,7 +14,7 @@ from prodex.extract.process.availability import fold
 from prodex.extract.process.classify import COMPOUNDING, tokens
 from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
 from prodex.extract.process.taxonomy import Category
-from prodex.extract.words import AGE_GROUPS, GENDERS, section
+from prodex.extract.words import ACTIVITIES, AGE_GROUPS, GENDERS, section
 
 MAX_PHRASE_WORDS = 4
 MIN_COMPOUND_PART = 4
@@ -158,6 +158,13 @@ def age_group_in(texts: list[str], language: str | None = None) -> str | None:
     return young_first[0] if young_first else None
 
 
+def activity_in(texts: list[str], language: str | None = None) -> str | None:
+    """The activity the texts name first (``running`` for "Laufschuhe", ``hiking`` for
+    "Chaussures de randonnée"), or ``None``."""
+    keys = [k for k in _keys_in("activity", texts, language, compounds=True) if k in ACTIVITIES]
+    return keys[0] if keys else None
+
+
 # --- the target-audience phrase -------------------------------------------------------------
 
 #: A taxonomy path prefix to the audience a marketer would name, the most specific first.
@@ -252,6 +259,30 @@ _APPAREL_BY_GENDER = {
     "unisex": "Style-conscious women and men",
 }
 _PEOPLE = {"female": "Women", "male": "Men", "unisex": "Women and men"}
+ACTIVITY_AUDIENCES = {
+    "running": "Runners",
+    "hiking": "Hikers",
+    "camping": "Campers",
+    "cycling": "Cyclists",
+    "swimming": "Swimmers",
+    "yoga": "Yoga lovers",
+    "fitness": "Fitness enthusiasts",
+    "football": "Football players",
+    "tennis": "Tennis players",
+    "golf": "Golfers",
+    "skiing": "Skiers",
+    "fishing": "Anglers",
+    "climbing": "Climbers",
+    "surfing": "Surfers",
+    "diving": "Divers",
+    "gaming": "Gamers",
+    "baking": "Home bakers",
+    "gardening": "Gardeners",
+    "travel": "Travelers",
+    "school": "Students",
+    "party": "Partygoers",
+}
+"""The people an activity's products are for, as a marketer names them (one per activity)."""
 _YOUNG = {
     "newborn": "Parents of newborns",
     "infant": "Parents of babies",
@@ -270,9 +301,27 @@ def _base_audience(category: Category | None) -> str:
     return ""
 
 
-def audience_phrase(category: Category | None, gender: str | None, age_group: str | None) -> str:
+def audience_phrase(
+    category: Category | None, gender: str | None, age_group: str | None, activity: str | None = None
+) -> str:
     """The target audience a marketer would write for a video about the product, from its
-    category, gender and age group ("Fashion-conscious women", "Dog owners and pet parents")."""
+    category, gender and age group ("Fashion-conscious women", "Dog owners and pet parents"),
+    led by the people of the activity it is made for ("Runners and style-conscious men")."""
+    phrase = _category_audience(category, gender, age_group)
+    people = ACTIVITY_AUDIENCES.get(activity or "")
+    if not people or age_group in _YOUNG:
+        return phrase
+    if not phrase:
+        return people
+    if people.split()[0].lower() in phrase.lower():
+        return phrase  # "Campers and hikers" already names them
+    return (
+        f"{people}, {_lower_first(phrase)}" if " and " in phrase else f"{people} and {_lower_first(phrase)}"
+    )
+
+
+def _category_audience(category: Category | None, gender: str | None, age_group: str | None) -> str:
+    """The audience of the category, said of the gender and age group where they apply."""
     base = _base_audience(category)
     apparel = category is not None and category.top == "Apparel & Accessories"
     if age_group in _YOUNG:

@@ -5,7 +5,10 @@ Sections:
 - ``[category]``: a category of Google's product taxonomy, named by the end of its path, to the
   words that name such products (``"Outerwear > Coats & Jackets" = ["jacket", "parka"]``);
 - ``[gender]``: ``female``, ``male``, ``unisex`` to words saying who a product is made for;
-- ``[age_group]``: ``newborn``, ``infant``, ``toddler``, ``kids``, ``adult`` likewise.
+- ``[age_group]``: ``newborn``, ``infant``, ``toddler``, ``kids``, ``adult`` likewise;
+- ``[activity]``: an activity a product is made for (``running``, ``hiking``... see
+  :data:`ACTIVITIES`) to the words that name it in a product's name or category ("Laufschuhe",
+  "randonnée"), for the audience a marketer would name ("Runners", "Hikers").
 
 Words are folded (lower case, no accents, whitespace folded) when loaded. Adding a language is
 one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that no word is
@@ -22,7 +25,12 @@ from prodex.extract.process.availability import fold
 
 GENDERS = ("female", "male", "unisex")
 AGE_GROUPS = ("newborn", "infant", "toddler", "kids", "adult")
-SECTIONS = ("category", "gender", "age_group")
+ACTIVITIES = (
+    "running", "hiking", "camping", "cycling", "swimming", "yoga", "fitness", "football", "tennis",
+    "golf", "skiing", "fishing", "climbing", "surfing", "diving", "gaming", "baking", "gardening",
+    "travel", "school", "party",
+)  # fmt: skip
+SECTIONS = ("category", "gender", "age_group", "activity")
 
 Vocabulary = dict[str, tuple[str, ...]]
 """A section of one language: concept key to folded words."""
