@@ -29,6 +29,7 @@ from prodex.extract.process.media import (
 )
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.points import is_titled_claim
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.taxonomy import taxonomy
 from prodex.extract.process.text import html_to_text, to_plain_text
@@ -525,3 +526,20 @@ def test_the_activity_leads_the_audience() -> None:
     skis = taxonomy().resolve("Winter Sports & Activities")
     assert audience_phrase(skis, None, None, "skiing") == "Skiers and snowboarders"
     assert audience_phrase(None, None, None, "running") == "Runners"
+
+
+@pytest.mark.parametrize(
+    ("line", "titled"),
+    [
+        ("Two-Way Audio: Enables communication through a built-in microphone and speaker.", True),
+        ("No Hub Required - Works with any Wi-Fi router without a separate hub.", True),
+        ("1080P HD with Pan Tilt - 360 rotational and 114 vertical views", True),
+        ("Material: Cotton", False),
+        ("Weight 200g.", False),
+        ("A very long title that goes on and on for words: and then a sentence follows it here", False),
+    ],
+)
+def test_titled_claims(line: str, titled: bool) -> None:
+    """A feature written as a short title and a sentence about it is a titled claim; a
+    specification row or a plain fact is not."""
+    assert is_titled_claim(line) is titled

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from prodex.extract.fields.context import DESCRIPTION_ORDER, STRUCTURED, Merging, kind_of, ordered
 from prodex.extract.found import Found
 from prodex.extract.process.availability import fold
-from prodex.extract.process.points import MIN_POINTS, claim_sentences, clean_points, points_in_text
+from prodex.extract.process.points import (
+    MIN_POINTS,
+    claim_sentences,
+    clean_points,
+    is_titled_claim,
+    points_in_text,
+)
 from prodex.extract.process.policy import without_policy
 
 HEAD_CHARS = 120
@@ -110,10 +116,15 @@ def merge_selling_points(merging: Merging) -> None:
                 listed.append((in_text, found.source))
                 break
     if listed:
-        # the page's own list, unless it is short and the description lists clearly more
+        # the page's own list, unless it is short and the description lists clearly more, or the
+        # description lists more features written as a title and a sentence ("Two-Way Audio: ...")
         points, origin = listed[0]
         if len(points) < MIN_POINTS and len(listed[-1][0]) >= len(points) + 2:
             points, origin = listed[-1]
+        titled = [line for line in listed[-1][0] if is_titled_claim(line)]
+        unlisted = [line for line in titled if line not in points]
+        if len(unlisted) >= MIN_POINTS and len(titled) > sum(map(is_titled_claim, points)):
+            points, origin = titled, listed[-1][1]
         merging.set("selling_points", points, origin)
         return
     if merging.source.get("description") not in BLURB_ORDER:

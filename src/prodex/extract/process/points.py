@@ -346,6 +346,23 @@ def points_in_text(text: str, name: str = "") -> list[str]:
     return clean_points(_runs(paragraphs), name) or clean_points(_segments(paragraphs), name)
 
 
+_TITLED = re.compile(r"^([^\W_][^:：\n]{1,50}?)\s*(?:[:：]|\s[-–—]\s)\s*(\S.*)$")
+TITLE_WORDS = 6
+EXPLANATION_WORDS = 4
+
+
+def is_titled_claim(line: str) -> bool:
+    """Whether a line is a feature with a short title and a sentence about it ("Two-Way Audio:
+    enables communication through a built-in microphone", "No Hub Required - works with any
+    router"): the form of feature bullets, not of a specification row ("Material: Cotton")."""
+    match = _TITLED.match(line)
+    return bool(
+        match
+        and len(match.group(1).split()) <= TITLE_WORDS
+        and len(match.group(2).split()) >= EXPLANATION_WORDS
+    )
+
+
 def claim_sentences(text: str, name: str = "") -> list[str]:
     """The description's leading claim sentences (statements of fitting length, no questions)."""
     claims: list[str] = []
