@@ -7,6 +7,7 @@ the short target-audience phrase a marketer would write for a product video.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -129,7 +130,7 @@ def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool 
     return found
 
 
-def _phrase_key(index: WordIndex, words: list[str], start: int) -> str | None:
+def _phrase_key(index: WordIndex, words: Sequence[str], start: int) -> str | None:
     """The key of the longest phrase of the index at ``words[start]``, or ``None``."""
     for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
         key = index.phrases.get(tuple(words[start : start + size]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -76,9 +76,12 @@ def stem(word: str) -> str:
     return word
 
 
-def tokens(text: str) -> list[str]:
-    """The folded, stemmed words of a text (at most :data:`TOKEN_LIMIT`)."""
-    return [stem(w) for w in _WORD.findall(fold(text))[:TOKEN_LIMIT]]
+@lru_cache(maxsize=256)
+def tokens(text: str) -> tuple[str, ...]:
+    """The folded, stemmed words of a text (at most :data:`TOKEN_LIMIT`); a page's name and
+    texts are read for several concepts (category, gender, age group, activity), so the last
+    texts' words are kept."""
+    return tuple(stem(w) for w in _WORD.findall(fold(text))[:TOKEN_LIMIT])
 
 
 K = TypeVar("K")
@@ -234,7 +237,7 @@ def _vote(votes: dict[int, float], ids: frozenset[int], weight: float) -> None:
 
 
 def _phrase_at(
-    found: Index, words: list[str], start: int, languages: frozenset[str] | None
+    found: Index, words: Sequence[str], start: int, languages: frozenset[str] | None
 ) -> tuple[frozenset[int], int, float]:
     """The categories of the longest phrase starting at ``words[start]``, its length and its
     weight (lower for a one-word taxonomy name)."""
