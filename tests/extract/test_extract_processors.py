@@ -358,6 +358,8 @@ def test_gender_and_age_group_from_words() -> None:
     assert age_group_in(["Girls' butterfly watch set"]) == "kids"
     assert age_group_in(["Puzzle for ages 3+"]) == "toddler"
     assert age_group_in(["Electric kettle"]) is None
+    assert age_group_in(["Kaffeevollautomat KV 640 Latte"], "de") is None  # not "40 lat" (Polish years)
+    assert age_group_in(["Puzzle für Kinder ab 6 Jahren"], "de") == "kids"
 
 
 def test_gender_inside_longer_words() -> None:

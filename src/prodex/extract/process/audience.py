@@ -35,7 +35,9 @@ _SCHEMA_GENDERS = {
     "boys": "male",
     "unisex": "unisex",
 }
-_AGE = re.compile(r"(\d{1,2})\s*(?:\+|years?|yrs?|jahre?n?|ans|anos|anni|años|lat|let)", re.IGNORECASE)
+_AGE = re.compile(
+    r"(?<![\d.,])(\d{1,2})\s*(?:\+|(?:years?|yrs?|jahre?n?|ans|anos|anni|años|lat|let)\b)", re.IGNORECASE
+)
 
 
 def gender_from_schema(value: object) -> str | None:
