@@ -471,11 +471,17 @@ def test_labelled_article_number_is_the_sku_and_model_number_the_mpn(text: str, 
             "en",
             "Home & Garden > Kitchen & Dining > Kitchen Tools & Utensils",
         ),
+        (
+            "Vitalcane Adult Medium Salmone e Riso crocchette per cani",
+            "it",
+            "Animals & Pet Supplies > Pet Supplies > Dog Supplies > Dog Food",
+        ),
     ],
 )
 def test_category_from_a_name_in_its_language(name: str, language: str, expected: str) -> None:
     """A name's head noun names its category: compounds by their ending (German), Korean inside a
-    longer word, the head first in Italian, last in English ("Cheese Slicer" is a kitchen tool)."""
+    longer word, the head first in Italian, last in English ("Cheese Slicer" is a kitchen tool);
+    a product for an animal is a pet supply wherever its name says so (salmon is its flavour)."""
     category = classify([Evidence(name, 3.0, is_name=True)], language)
     assert category is not None and category.text == expected
 

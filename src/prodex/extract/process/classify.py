@@ -270,6 +270,18 @@ def _position_factor(start: int, count: int, head_initial: bool) -> float:
     return 0.6 + 0.8 * ((1 - where) if head_initial else where)
 
 
+FOR_ANIMALS_TOP = "Animals & Pet Supplies"
+HEAD_PLACE = 1.4
+"""The place factor of a name's head noun (see :func:`_position_factor`)."""
+
+
+def _for_animals(ids: frozenset[int]) -> bool:
+    """Whether a phrase names only pet categories ("per cani", "Hundefutter", "for cats"): a
+    product for an animal is a pet supply whatever else its name says (a salmon flavour)."""
+    tree = taxonomy()
+    return all(tree.by_id[i].top == FOR_ANIMALS_TOP for i in ids)
+
+
 def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple[frozenset[int], float]]:
     """The phrases one text names: their categories and weights (the longest phrase at each
     place; a name's head noun weighs most; compound heads and unspaced-script words too)."""
@@ -282,6 +294,8 @@ def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple
         ids, size, weight = _phrase_at(found, words, start, languages)
         if ids:
             place = _position_factor(start, len(words), head_initial) if evidence.is_name else 1.0
+            if _for_animals(ids):  # "... crocchette per cani": who it is for decides, wherever said
+                place = max(place, HEAD_PLACE)
             out.append((ids, weight * place))
             start += size
             continue
