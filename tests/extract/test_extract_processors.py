@@ -16,7 +16,7 @@ from prodex.extract.process.audience import (
     gender_from_schema,
     gender_in,
 )
-from prodex.extract.process.availability import availability_from_phrase, normalise_availability
+from prodex.extract.process.availability import availability_from_phrase, fold, normalise_availability
 from prodex.extract.process.category import category_path
 from prodex.extract.process.classify import Evidence, classify
 from prodex.extract.process.media import (
@@ -33,6 +33,7 @@ from prodex.extract.process.points import is_titled_claim
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.taxonomy import taxonomy
 from prodex.extract.process.text import html_to_text, to_plain_text
+from prodex.extract.readers.dom.highlights import names_highlights
 from prodex.extract.readers.dom.labels import find_labelled_values
 
 
@@ -551,3 +552,13 @@ def test_titled_claims(line: str, titled: bool) -> None:
     """A feature written as a short title and a sentence about it is a titled claim; a
     specification row or a plain fact is not."""
     assert is_titled_claim(line) is titled
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Öne çıkan özellikler", "상품 특징", "Why you’ll love it", "Główne cechy", "主な特長", "Highlights"],
+)
+def test_highlight_headings_in_every_script(heading: str) -> None:
+    """A highlight heading is found whatever letters its language uses: the headings are folded
+    as the page's text is (Hangul, dotless i, ł, typographic apostrophes)."""
+    assert names_highlights(fold(heading))
