@@ -28,7 +28,14 @@ from prodex.extract.process.audience import (
 from prodex.extract.process.taxonomy import Category, taxonomy
 
 AUDIENCE_ORDER = (*STRUCTURED, "opengraph")
-DEFAULT_AGE_GROUPS = {"Apparel & Accessories": "adult", "Baby & Toddler": "infant", "Toys & Games": "kids"}
+DEFAULT_AGE_GROUPS = {
+    "Apparel & Accessories": "adult",
+    "Baby & Toddler": "infant",
+    "Health & Beauty": "adult",
+    "Toys & Games": "kids",
+}
+"""The age group of a category's products when the page names none (personal care is made for
+adults, toys for children)."""
 STATED = ("gender", "age_group")
 AGELESS_TOPS = frozenset(
     {
@@ -96,8 +103,6 @@ def merge_gender_and_age(merging: Merging) -> None:
     merging.set("age_group", _first_said(age_group_in, texts, product.language), AUDIENCE_SOURCE_TEXT)
     if product.age_group is None and top in DEFAULT_AGE_GROUPS:
         merging.set("age_group", DEFAULT_AGE_GROUPS[top], AUDIENCE_SOURCE_INFERRED)
-    elif product.age_group is None and top == "Health & Beauty" and product.gender:
-        merging.set("age_group", "adult", AUDIENCE_SOURCE_INFERRED)
 
 
 def merge_audience(merging: Merging) -> None:
