@@ -223,7 +223,7 @@ def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLPars
 
 
 _CLASS_TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-_CLASS_SELECTOR = "[class*=size], [class*=Size], [class*=colo], [class*=Colo]"
+_CLASS_SELECTOR = "[class*=size i], [class*=colo i]"
 _CLASS_AXES = {
     "size": "size",
     "sizes": "size",
