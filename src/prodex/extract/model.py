@@ -25,7 +25,11 @@ class MediaType(IntEnum):
 
 
 class Media(BaseModel):
-    """One picture or video of the product; ``url`` is absolute http(s)."""
+    """One picture or video of the product; ``url`` is absolute http(s).
+
+    Once prodex has stored a checked copy (see :mod:`prodex.media`), ``url`` is that copy and the
+    details below are set; extraction leaves them empty.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -33,6 +37,12 @@ class Media(BaseModel):
     url: str
     name: str = ""
     description: str = ""
+    original_url: str | None = Field(default=None, description="The shop's URL of a stored copy.")
+    width: int | None = Field(default=None, description="Pixels, as decoded (videos: not known).")
+    height: int | None = Field(default=None, description="Pixels, as decoded (videos: not known).")
+    bytes: int | None = Field(default=None, description="Size of the stored file.")
+    mime: str | None = Field(default=None, description='The type sniffed from the bytes ("image/jpeg").')
+    sha256: str | None = Field(default=None, description="SHA-256 of the stored file, hex.")
 
 
 class Variant(BaseModel):

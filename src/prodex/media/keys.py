@@ -1,0 +1,33 @@
+"""Media keys: a stored file is named by its content, ``<sha256>.<ext>`` (content-addressed:
+one file per picture whichever products use it; unguessable without the picture itself)."""
+
+from __future__ import annotations
+
+import re
+
+from prodex.extract.model import Media
+from prodex.media.sniff import BY_EXTENSION
+
+#: A media key, and so the last segment of a media URL (``/media/<key>``).
+KEY_PATTERN = re.compile(r"[0-9a-f]{64}\.(?:" + "|".join(sorted(BY_EXTENSION)) + r")")
+_EXTENSION_BY_MIME = {file_type.mime: ext for ext, file_type in BY_EXTENSION.items()}
+#: Stored files never change under their key: cache them for a year.
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def media_key(sha256: str, ext: str) -> str:
+    """The key of a file with this content hash and extension."""
+    return f"{sha256}.{ext}"
+
+
+def key_of(media: Media) -> str | None:
+    """The key of a media item prodex stored (``None`` for a shop's URL kept as found)."""
+    if not media.sha256 or not media.mime:
+        return None
+    ext = _EXTENSION_BY_MIME.get(media.mime)
+    return media_key(media.sha256, ext) if ext else None
+
+
+def mime_of_key(key: str) -> str:
+    """The MIME type a key's file is served with."""
+    return BY_EXTENSION[key.rsplit(".", 1)[1]].mime
