@@ -1,0 +1,118 @@
+"""The media step on its own: concurrency, failures that must leave nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+
+import pytest
+from conftest import local_media_service, published, staged
+from sqlalchemy import select
+
+from fixtures import media_files
+from fixtures.shop_server import ShopServer
+from prodex.extract.model import Media, MediaType
+from prodex.fetch import Fetcher
+from prodex.media.keys import KEY_PATTERN
+from prodex.media.service import MediaService
+from prodex.media.staging import STAGING_SUFFIX, sweep_staging
+from prodex.service.products import new_product_id
+from prodex.settings import Settings
+from prodex.store.db import Database
+from prodex.store.records import ProductRecord
+from prodex.store.tables import media_links
+
+
+def _pictures(shop: ShopServer, count: int, delay: float = 0.0) -> list[Media]:
+    prefix = uuid.uuid4().hex[:8]
+    query = f"?delay={delay}" if delay else ""
+    return [
+        Media(
+            type=MediaType.IMAGE,
+            url=shop.serve(
+                f"svc-{prefix}/{seed}.jpg", media_files.jpeg(100 + seed), content_type="image/jpeg"
+            )
+            + query,
+        )
+        for seed in range(count)
+    ]
+
+
+async def test_downloads_run_concurrently(media_service: MediaService, shop_server: ShopServer) -> None:
+    media = _pictures(shop_server, 10, delay=0.3)
+    started = time.perf_counter()
+    prepared = await media_service.prepare(media, "http://prodex.test")
+    elapsed = time.perf_counter() - started
+    try:
+        assert len(prepared.media) == 10 and not prepared.dropped
+        assert elapsed < 1.5, f"10 pictures at 0.3 s each took {elapsed:.2f} s: not concurrent"
+        assert [m.original_url for m in prepared.media] == [m.url for m in media]
+    finally:
+        prepared.discard()
+
+
+async def test_a_failed_save_stores_no_media(
+    media_service: MediaService, media_settings: Settings, shop_server: ShopServer
+) -> None:
+    prepared = await media_service.prepare(_pictures(shop_server, 3), "http://prodex.test")
+    assert len(prepared.files) == 3
+
+    async def failing_save() -> ProductRecord:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        await media_service.store_product(new_product_id(), prepared, failing_save)
+    assert published(media_settings) == set()
+    assert staged(media_settings) == []
+    with media_service.library.database.read() as conn:
+        assert conn.execute(select(media_links)).all() == []
+
+
+async def test_a_download_cut_off_leaves_no_file(
+    media_service: MediaService, media_settings: Settings, shop_server: ShopServer
+) -> None:
+    stalling = Media(type=MediaType.IMAGE, url=shop_server.url(f"/stall?after=30&t={uuid.uuid4().hex}"))
+    task = asyncio.ensure_future(media_service.prepare([stalling], "http://prodex.test"))
+    for _ in range(100):  # until the download has begun writing its staging file
+        await asyncio.sleep(0.02)
+        if staged(media_settings):
+            break
+    assert staged(media_settings), "the download never started"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert staged(media_settings) == [] and published(media_settings) == set()
+
+
+async def test_items_past_the_deadline_are_dropped_not_fatal(
+    media_settings: Settings, database: Database, shop_server: ShopServer
+) -> None:
+    settings = media_settings.model_copy(update={"media_deadline_seconds": 0.5})
+    quick = _pictures(shop_server, 1)
+    slow = Media(type=MediaType.IMAGE, url=shop_server.url(f"/stall?after=30&t={uuid.uuid4().hex}"))
+    async with Fetcher(settings) as fetcher:
+        prepared = await local_media_service(settings, fetcher, database).prepare(
+            [slow, *quick], "http://prodex.test"
+        )
+    prepared.discard()
+    assert [m.original_url for m in prepared.media] == [quick[0].url]
+    assert [(d.original_url, d.reason) for d in prepared.dropped] == [(slow.url, "timeout")]
+    assert staged(settings) == []
+
+
+def test_a_crash_leaves_only_staging_files_which_are_never_served_and_are_swept(
+    media_settings: Settings,
+) -> None:
+    folder = media_settings.media_dir / ".staging"
+    folder.mkdir(parents=True)
+    leftover = folder / f"{'ab' * 16}{STAGING_SUFFIX}"
+    leftover.write_bytes(b"\xff\xd8\xff half a picture")
+    fresh = folder / f"{'cd' * 16}{STAGING_SUFFIX}"
+    fresh.write_bytes(b"being written right now")
+    assert not KEY_PATTERN.fullmatch(leftover.name)
+    hour_ago = time.time() - 3601
+    os.utime(leftover, (hour_ago, hour_ago))
+    assert sweep_staging(folder) == 1
+    assert not leftover.exists() and fresh.exists()
