@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from fixtures.fetching import local_settings
+from fixtures.media_store import local_media_service
 from fixtures.shop_server import ShopServer
 from prodex.fetch import Fetcher
-from prodex.media.library import MediaLibrary
 from prodex.media.service import MediaService
-from prodex.media.stores import LocalMediaStore
 from prodex.settings import Settings
 from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
@@ -38,16 +37,4 @@ def database(media_settings: Settings) -> Iterator[Database]:
 async def media_service(media_settings: Settings, database: Database) -> AsyncIterator[MediaService]:
     """The media service with a local store and a fetcher of its own."""
     async with Fetcher(media_settings) as fetcher:
-        yield MediaService(
-            media_settings, fetcher, MediaLibrary(database, LocalMediaStore(media_settings.media_dir))
-        )
-
-
-def published(settings: Settings) -> set[str]:
-    """The keys of the files in the local store."""
-    return {p.name for p in settings.media_dir.glob("*/*") if p.parent.name != ".staging"}
-
-
-def staged(settings: Settings) -> list[Path]:
-    """The files in the staging folder."""
-    return list((settings.media_dir / ".staging").glob("*"))
+        yield local_media_service(media_settings, fetcher, database)

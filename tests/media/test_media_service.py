@@ -8,9 +8,9 @@ import time
 import uuid
 
 import pytest
-from conftest import local_media_service, published, staged
 from sqlalchemy import select
 
+from conftest import local_media_service, published, staged
 from fixtures import media_files
 from fixtures.shop_server import ShopServer
 from prodex.extract.model import Media, MediaType
