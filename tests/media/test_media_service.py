@@ -10,8 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from conftest import local_media_service, published, staged
 from fixtures import media_files
+from fixtures.media_store import local_media_service, published, staged
 from fixtures.shop_server import ShopServer
 from prodex.extract.model import Media, MediaType
 from prodex.fetch import Fetcher
