@@ -1,8 +1,9 @@
 """Media through the API: fetched from a local image server, checked, de-duplicated, stored in
 the local media store, served at /media/<key> with cache headers and ranges, released on delete.
 
-Runs on SQLite and PostgreSQL. Every test ends by checking that the files in the store are
-exactly the files some product links to (no orphan, nothing missing).
+Runs on SQLite and PostgreSQL; the S3 store against moto's S3-compatible server on 127.0.0.1 (a
+stand-in for real object storage). Every test of the local store ends by checking that the files
+in the store are exactly the files some product links to (no orphan, nothing missing).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from api_helpers import LiveApi, assert_envelope, make_settings, serve_in_thread
 from sqlalchemy import select
 
 from fixtures import media_files
+from fixtures.s3_server import object_names, s3_client, s3_server
 from fixtures.shop_server import ShopServer
 from prodex.api.app import create_app
 from prodex.store.db import Database
@@ -289,3 +291,44 @@ def test_media_store_off_keeps_todays_behaviour(tmp_path: Path, database_url: st
     with serve_in_thread(app) as base_url, httpx.Client(base_url=base_url) as anyone:
         assert_envelope(anyone.get("/media/" + "a" * 64 + ".jpg"), 404, 10104)
     assert not (tmp_path / "media").exists()
+
+
+def test_media_in_s3_compatible_storage(tmp_path: Path, database_url: str, shop_server: ShopServer) -> None:
+    """The same flow with PRODEX_MEDIA_STORE=s3://... against a local S3-compatible server."""
+    with s3_server(tmp_path / "aws") as endpoint:
+        s3_client(endpoint).create_bucket(Bucket="prodex-api-media")
+        settings = make_settings(
+            database_url,
+            tmp_path / "data",
+            media_store="s3://prodex-api-media/products",
+            media_s3_endpoint_url=endpoint,
+            fetch_allow_private=True,
+        )
+        shop = Shop(shop_server)
+        body = media_files.jpeg(71, 1000, 800)
+        urls = [
+            shop.put("s3-a.jpg", body, "image/jpeg"),
+            shop.put("s3-pixel.gif", media_files.tracking_pixel(), "image/gif"),
+        ]
+        api = LiveApi(
+            base_url="", app=create_app(settings), settings=settings, database=Database(database_url)
+        )
+        with serve_in_thread(api.app) as base_url:
+            api.base_url = base_url
+            _account, key = api.account()
+            with api.client(key) as client:
+                data = _create(client, [_image(url) for url in urls])
+                stored = data["media"][0]
+                object_key = f"products/{stored['sha256']}.jpg"
+                assert object_names(endpoint, "prodex-api-media") == {object_key}
+                assert stored["url"] == f"{base_url}/media/{stored['sha256']}.jpg"
+                assert [d["reason"] for d in data["media_dropped"]] == ["tracking_pixel"]
+                served = httpx.get(stored["url"])  # prodex serves it from the bucket
+                assert served.status_code == 200 and served.content == body
+                assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+                part = httpx.get(stored["url"], headers={"Range": "bytes=0-9"})
+                assert part.status_code == 206 and part.content == body[:10]
+                assert_envelope(client.delete(f"/v2/product/{data['product_id']}"), 200, 0)
+            assert object_names(endpoint, "prodex-api-media") == set()
+            assert not list((settings.media_dir / ".staging").glob("*"))
+        api.database.dispose()
