@@ -128,7 +128,7 @@ def test_media_are_fetched_checked_deduplicated_and_stored(
         urls["gif"],
         urls["video"],
     ]
-    assert [(m["type"], m["mime"], m["width"], m["height"]) for m in kept] == [
+    assert [(m["type"], m["mime"], m.get("width"), m.get("height")) for m in kept] == [
         (1, "image/jpeg", 1600, 1200),
         (1, "image/png", 640, 480),
         (1, "image/webp", 800, 600),
@@ -281,8 +281,7 @@ def test_without_store_media_a_manual_product_keeps_its_urls(media_live: LiveApi
     media = [{"type": 1, "url": "https://cdn.example.com/a.jpg", "name": "", "description": ""}]
     with media_live.client(key) as client:
         data = assert_envelope(client.post("/v2/product", json={"name": "Plain", "media": media}), 200, 0)
-    assert [{k: m[k] for k in ("type", "url", "name", "description")} for m in data["media"]] == media
-    assert data["media"][0]["original_url"] is None and "media_dropped" not in data
+    assert data["media"] == media and "media_dropped" not in data
 
 
 def test_media_store_off_keeps_todays_behaviour(tmp_path: Path, database_url: str) -> None:
