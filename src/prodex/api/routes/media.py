@@ -31,16 +31,16 @@ def _store(request: Request) -> MediaStore:
     return media.library.store
 
 
-@router.api_route(
+@router.head("/media/{key}", include_in_schema=False)
+@router.get(
     "/media/{key}",
-    methods=["GET", "HEAD"],
     summary="Stored media file (addition)",
     response_class=Response,
     responses={
         200: {"description": "The file.", "content": {"image/*": {}, "video/*": {}}},
         206: {"description": "The requested range of the file."},
         416: {"description": "The range cannot be satisfied."},
-        **public_responses(404),
+        **public_responses(400, 404),
     },
 )
 async def media_file(key: MediaKeyPath, request: Request) -> Response:
