@@ -196,6 +196,11 @@ class Settings(BaseSettings):
     media_max_items: Annotated[int, Field(ge=1, le=200)] = Field(
         default=50, description="Media items of one product that are fetched; the rest are dropped."
     )
+    media_max_per_host: PositiveInt = Field(
+        default=24,
+        description="Media files fetched at once from one host (a product's pictures come from one "
+        "CDN: 20 pictures in one round), within fetch_max_connections overall.",
+    )
     media_deadline_seconds: float = Field(
         default=30.0,
         gt=0,

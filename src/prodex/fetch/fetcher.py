@@ -228,6 +228,8 @@ class Fetcher:
             trust_env=False,
         )
         self._limiter = FetchLimiter(settings.fetch_max_connections, settings.fetch_max_per_host)
+        # Media files (pictures of one CDN) have a per-host limit of their own, within the same total.
+        self._media_limiter = self._limiter.sharing_total(settings.media_max_per_host)
         self._cache = PageCache(
             settings.fetch_cache_ttl, settings.fetch_cache_entries, settings.fetch_cache_max_bytes
         )
@@ -370,7 +372,8 @@ class Fetcher:
     ) -> Download:
         """Stream the file at ``url`` into ``sink``; the :class:`Download` (no body is kept).
 
-        Any content type; redirects followed and checked hop by hop; per-host limits, retries
+        Any content type; redirects followed and checked hop by hop; per-host limits
+        (``media_max_per_host``, within the fetcher's total ``fetch_max_connections``), retries
         (``sink.start()`` is called before each attempt's body) and bounded decoding as in
         :meth:`fetch`. More than ``max_bytes`` (declared or received, compressed or decompressed)
         raises BodyTooLarge; ``time_limit`` (default ``fetch_total_timeout``) bounds the whole
@@ -381,7 +384,7 @@ class Fetcher:
         try:
             async with asyncio.timeout(total):
                 answer, chain = await self._follow(
-                    target, accept, partial(self._read_download, sink, max_bytes)
+                    target, accept, partial(self._read_download, sink, max_bytes), self._media_limiter
                 )
         except TimeoutError as exc:
             raise UpstreamTimeout(f"The file at {target.host} did not arrive within {total:g} s.") from exc
@@ -424,7 +427,9 @@ class Fetcher:
             size=stream.decoded_bytes,
         )
 
-    async def _follow(self, target: TargetURL, accept: str, read: ReadAnswer[T]) -> tuple[T, list[str]]:
+    async def _follow(
+        self, target: TargetURL, accept: str, read: ReadAnswer[T], limiter: FetchLimiter | None = None
+    ) -> tuple[T, list[str]]:
         """Request ``target`` and follow redirects by hand, checking every hop with the guard;
         the final answer as ``read`` made it, and the URLs that redirected."""
         cookies = httpx.Cookies()
@@ -436,7 +441,9 @@ class Fetcher:
             if state in visited:
                 raise FetchError("The shop's page redirects in a loop, so it cannot be fetched.")
             visited.add(state)
-            result = await self._request_with_retries(current, accept, cookies, read)
+            result = await self._request_with_retries(
+                current, accept, cookies, read, limiter or self._limiter
+            )
             if not isinstance(result, _Redirect):
                 return result, chain
             chain.append(current.url)
@@ -447,7 +454,12 @@ class Fetcher:
         )
 
     async def _request_with_retries(
-        self, target: TargetURL, accept: str, cookies: httpx.Cookies, read: ReadAnswer[T]
+        self,
+        target: TargetURL,
+        accept: str,
+        cookies: httpx.Cookies,
+        read: ReadAnswer[T],
+        limiter: FetchLimiter,
     ) -> T | _Redirect:
         """One hop, retried with backoff for connection errors, 429 and 5xx within the time limit."""
         loop = asyncio.get_running_loop()
@@ -455,7 +467,7 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                async with self._limiter.slot(target.host):
+                async with limiter.slot(target.host):
                     return await self._request(target, accept, cookies, read)
             except _RetryableFailure as failure:
                 attempt += 1
