@@ -23,24 +23,33 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 @dataclass(frozen=True, slots=True)
 class PictureFacts:
-    """What decoding told: the size in pixels and the 64-bit perceptual hash."""
+    """What decoding told: the size in pixels, the 64-bit perceptual hash and the mean colour."""
 
     width: int
     height: int
     dhash: int
+    colour: tuple[int, int, int]
 
 
-def _dhash(picture: Image.Image) -> int:
-    """The difference hash of a decoded picture: is each pixel of a 9x8 grey thumbnail brighter
-    than its right neighbour."""
-    grey = picture.convert("L").resize((HASH_WIDTH, HASH_HEIGHT), Image.Resampling.BOX)
-    pixels = grey.tobytes()
+def _fingerprint(picture: Image.Image) -> tuple[int, tuple[int, int, int]]:
+    """The difference hash of a decoded picture (is each pixel of a 9x8 grey thumbnail brighter
+    than its right neighbour) and its mean colour (the hash alone sees shapes, not colours: two
+    plain pictures of other colours hash alike)."""
+    thumbnail = picture.convert("RGB").resize((HASH_WIDTH, HASH_HEIGHT), Image.Resampling.BOX)
+    mean = thumbnail.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    assert isinstance(mean, tuple)
+    pixels = thumbnail.convert("L").tobytes()
     bits = 0
     for row in range(HASH_HEIGHT):
         base = row * HASH_WIDTH
         for column in range(HASH_WIDTH - 1):
             bits = (bits << 1) | (pixels[base + column] > pixels[base + column + 1])
-    return bits
+    return bits, (int(mean[0]), int(mean[1]), int(mean[2]))
+
+
+def colour_distance(first: PictureFacts, second: PictureFacts) -> int:
+    """The largest difference of the two pictures' mean colours on one channel (0 to 255)."""
+    return max(abs(a - b) for a, b in zip(first.colour, second.colour, strict=True))
 
 
 def hash_distance(first: int, second: int) -> int:
@@ -67,7 +76,8 @@ def inspect_picture(path: Path, max_pixels: int) -> PictureFacts:
                 if picture.format == "JPEG":
                     picture.draft("RGB", (min(width, DRAFT_SIDE * 8), min(height, DRAFT_SIDE * 8)))
                 picture.load()
-                return PictureFacts(width=width, height=height, dhash=_dhash(picture))
+                dhash, colour = _fingerprint(picture)
+                return PictureFacts(width=width, height=height, dhash=dhash, colour=colour)
     except NotMedia:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from prodex.media.check import Checked, Dropped
-from prodex.media.picture import hash_distance
+from prodex.media.picture import colour_distance, hash_distance
 
 #: A picture no larger than this on both sides is a tracking pixel or a spacer.
 TRACKING_PIXEL_SIDE = 3
 #: Two pictures are one picture at other sizes only if their shapes (width / height) differ by
 #: at most this fraction, besides their perceptual hashes.
 ASPECT_TOLERANCE = 0.03
+#: ... and their mean colours differ by at most this much on every channel (0-255).
+COLOUR_TOLERANCE = 24
 
 
 @dataclass
@@ -23,11 +25,18 @@ class Selection:
     dropped: list[Dropped] = field(default_factory=list)
 
 
-def _same_shape(first: Checked, second: Checked) -> bool:
-    assert first.picture and second.picture
-    ratio_a = first.picture.width / first.picture.height
-    ratio_b = second.picture.width / second.picture.height
-    return abs(ratio_a - ratio_b) <= ASPECT_TOLERANCE * max(ratio_a, ratio_b)
+def _same_picture(first: Checked, second: Checked, similar_distance: int) -> bool:
+    """Whether two pictures are one picture at other sizes: the same shape and mean colour, and
+    perceptual hashes within ``similar_distance`` bits."""
+    a, b = first.picture, second.picture
+    if a is None or b is None:
+        return False
+    ratio_a, ratio_b = a.width / a.height, b.width / b.height
+    if abs(ratio_a - ratio_b) > ASPECT_TOLERANCE * max(ratio_a, ratio_b):
+        return False
+    if colour_distance(a, b) > COLOUR_TOLERANCE:
+        return False
+    return hash_distance(a.dhash, b.dhash) <= similar_distance
 
 
 def _small(item: Checked, min_side: int) -> Dropped | None:
@@ -51,8 +60,8 @@ def select_media(results: list[Checked | Dropped], min_side: int, similar_distan
 
     Dropped: tracking pixels, pictures whose shorter side is under ``min_side``, exact
     duplicates (same bytes: the first stays) and the same picture at other sizes (perceptual
-    hashes within ``similar_distance`` bits and the same shape: the largest copy takes the place
-    of the first one).
+    hashes within ``similar_distance`` bits, the same shape and mean colour: the largest copy
+    takes the place of the first one).
     """
     selection = Selection()
     by_hash: dict[str, Checked] = {}
@@ -77,9 +86,7 @@ def _keep(selection: Selection, item: Checked, similar_distance: int) -> None:
     """Add ``item``, or let it replace (or lose to) a kept copy of the same picture."""
     if item.picture is not None:
         for index, kept in enumerate(selection.kept):
-            if kept.picture is None or not _same_shape(kept, item):
-                continue
-            if hash_distance(kept.picture.dhash, item.picture.dhash) > similar_distance:
+            if not _same_picture(kept, item, similar_distance):
                 continue
             larger, smaller = (item, kept) if item.area > kept.area else (kept, item)
             selection.kept[index] = replace(larger, index=kept.index)
