@@ -6,6 +6,8 @@ import asyncio
 import os
 import time
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,12 +15,16 @@ from sqlalchemy import select
 from fixtures import media_files
 from fixtures.media_store import local_media_service, published, staged
 from fixtures.shop_server import ShopServer
-from prodex.extract.model import Media, MediaType
+from prodex.extract.model import Media, MediaType, Product
 from prodex.fetch import Fetcher
 from prodex.media.keys import KEY_PATTERN
+from prodex.media.library import MediaLibrary
 from prodex.media.service import MediaService
 from prodex.media.staging import STAGING_SUFFIX, sweep_staging
-from prodex.service.products import new_product_id
+from prodex.media.stores import LocalMediaStore
+from prodex.service.accounts import Accounts
+from prodex.service.clock import utcnow
+from prodex.service.products import Products, new_product_id
 from prodex.settings import Settings
 from prodex.store.db import Database
 from prodex.store.records import ProductRecord
@@ -116,3 +122,52 @@ def test_a_crash_leaves_only_staging_files_which_are_never_served_and_are_swept(
     os.utime(leftover, (hour_ago, hour_ago))
     assert sweep_staging(folder) == 1
     assert not leftover.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("stored", [True, False])
+async def test_a_cut_off_save_is_settled_against_what_was_stored(
+    media_service: MediaService,
+    media_settings: Settings,
+    database: Database,
+    shop_server: ShopServer,
+    monkeypatch: pytest.MonkeyPatch,
+    stored: bool,
+) -> None:
+    monkeypatch.setattr("prodex.media.service.SETTLE_DELAY_SECONDS", 0.0)
+    products = Products(database)
+    account_id = Accounts(database, media_settings).create(name="cut", plan="free", credits=0)[0].id
+    prepared = await media_service.prepare(_pictures(shop_server, 2), "http://prodex.test")
+    product_id = new_product_id()
+    product = Product(url="", name="Cut off", media=prepared.media)
+
+    async def cut_off_save() -> ProductRecord:
+        if stored:  # the write went through although the caller was cancelled
+            await products.astore(account_id, product, product_id)
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await media_service.store_product(product_id, prepared, cut_off_save)
+    await media_service.aclose()
+    keys = {m.url.rsplit("/", 1)[1] for m in prepared.media}
+    assert published(media_settings) == (keys if stored else set())
+    with database.read() as conn:
+        linked = set(conn.execute(select(media_links.c.media_key)).scalars())
+    assert linked == (keys if stored else set())
+
+
+def test_links_left_by_a_crash_are_swept_with_their_files(
+    media_settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    store = LocalMediaStore(media_settings.media_dir)
+    library = MediaLibrary(database, store)
+    key = "ab" * 32 + ".jpg"
+    staged_file = tmp_path / "x.part"
+    staged_file.write_bytes(b"\xff\xd8\xff")
+    store.put(staged_file, key, "image/jpeg")
+    with database.write() as conn:
+        conn.execute(
+            media_links.insert(),
+            [{"product_id": "never-stored", "media_key": key, "created_at": utcnow() - timedelta(hours=2)}],
+        )
+    assert library.sweep(timedelta(hours=1)) == [key]
+    assert not store.exists(key)

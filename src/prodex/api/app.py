@@ -109,6 +109,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if fetcher is None:  # media of manual products only: a fetcher of their own
                 fetcher = await stack.enter_async_context(Fetcher(settings))
             app.state.media = MediaService(settings, fetcher, library)
+            await anyio.to_thread.run_sync(app.state.media.sweep)
+            stack.push_async_callback(app.state.media.aclose)
             app.state.services = dataclasses.replace(app.state.services, media=app.state.media)
         if settings.url_analysis:
             app.state.url_analyzer = UrlAnalysisService(

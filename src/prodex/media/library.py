@@ -7,6 +7,10 @@ Releasing (a delete, an update that replaces media) removes the links first, com
 then deletes the files that no link points to any more (checked after the commit, so two
 products released at once cannot both keep a file the other one let go).
 
+A save that is cut off (the client leaves while the product is being written) may still commit:
+its links are settled a little later against what was stored (:meth:`settle`); links left by a
+crash are swept at start-up (:meth:`sweep`).
+
 Known limit: a file released at the very moment another product links the same file (the
 check, then the other product's link and publish, then the deletion) can be deleted under it;
 the window is one database round trip and the same picture must be released and re-added at once.
@@ -18,8 +22,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable
+from datetime import timedelta
 
+from prodex.extract.model import Media
 from prodex.media.check import Checked
+from prodex.media.keys import key_of
 from prodex.media.stores import MediaStore
 from prodex.service.clock import utcnow
 from prodex.store import media as links
@@ -60,6 +67,21 @@ class MediaLibrary:
             keep = linked - set(keys)
             gone = links.remove_links(conn, product_id, keep)
         return self._delete_unused(gone)
+
+    def settle(self, product_id: str, keys: Collection[str]) -> list[str]:
+        """After a save that failed or was cut off: unlink the product from those of ``keys`` its
+        stored media do not use (none, when the product was not stored); the files deleted."""
+        with self.database.read() as conn:
+            stored = links.stored_media(conn, product_id) or []
+        used = {key for key in (key_of(Media.model_validate(item)) for item in stored) if key}
+        return self.forget(product_id, set(keys) - used)
+
+    def sweep(self, older_than: timedelta) -> list[str]:
+        """Remove links older than ``older_than`` whose product does not exist (a crash between
+        linking and storing) and delete the files nobody uses then; the files deleted."""
+        with self.database.write() as conn:
+            keys = links.remove_orphan_links(conn, utcnow() - older_than)
+        return self._delete_unused(keys)
 
     def _delete_unused(self, keys: Collection[str]) -> list[str]:
         if not keys:

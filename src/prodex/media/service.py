@@ -8,9 +8,11 @@ pictures all fail is stored with no media and the answer says why each was dropp
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import anyio
 import anyio.to_thread
@@ -25,6 +27,13 @@ from prodex.media.staging import sweep_staging
 from prodex.media.stores import staging_folder
 from prodex.settings import Settings
 from prodex.store.records import ProductRecord
+
+log = logging.getLogger(__name__)
+#: After a cut-off save, how long to wait before settling its links (a group insert in flight
+#: finishes well within this).
+SETTLE_DELAY_SECONDS = 10.0
+#: Links without a product older than this are a crash's leftovers (swept at start-up).
+ORPHAN_LINK_AGE = timedelta(hours=1)
 
 
 @dataclass
@@ -74,6 +83,12 @@ class MediaService:
         staging.mkdir(parents=True, exist_ok=True)
         sweep_staging(staging)
         self.checker = MediaChecker(settings, fetcher, staging, decode_slots=max(2, os.cpu_count() or 2))
+        self._settling: dict[asyncio.Task[None], tuple[str, Collection[str]]] = {}
+
+    def sweep(self) -> list[str]:
+        """Remove what a crash left: links without a product (older than an hour) and their files
+        (synchronous: call it from a worker thread, e.g. at start-up)."""
+        return self.library.sweep(ORPHAN_LINK_AGE)
 
     async def prepare(
         self, media: list[Media], base_url: str, known: Mapping[str, Media] | None = None
@@ -115,10 +130,17 @@ class MediaService:
             return []
         try:
             await asyncio.wait(tasks, timeout=self.settings.media_deadline_seconds)
-        finally:
+        except BaseException:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            done = await asyncio.gather(*tasks, return_exceptions=True)
+            for result in done:  # files of items that finished before the cut
+                if isinstance(result, Checked):
+                    result.staged.discard()
+            raise
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         results: list[Checked | Dropped] = []
         for (_index, item), task in zip(items, tasks, strict=True):
             if task.cancelled():
@@ -146,11 +168,43 @@ class MediaService:
             try:
                 await anyio.to_thread.run_sync(self.library.publish, prepared.files)
                 record = await save()
+            except asyncio.CancelledError:
+                # the save may still commit (a group insert, a thread): settle once it is done
+                self._settle_later(product_id, new_links)
+                raise
             except BaseException:
                 with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(self.library.forget, product_id, new_links)
+                    await anyio.to_thread.run_sync(self.library.settle, product_id, new_links)
                 raise
         finally:
             prepared.discard()
         await anyio.to_thread.run_sync(self.library.release, product_id, keys)
         return replace(record, media_dropped=tuple(prepared.dropped))
+
+    def _settle_later(self, product_id: str, keys: Collection[str]) -> None:
+        """Settle the links of a cut-off save after :data:`SETTLE_DELAY_SECONDS`."""
+        if not keys:
+            return
+
+        async def settle() -> None:
+            await asyncio.sleep(SETTLE_DELAY_SECONDS)
+            try:
+                await anyio.to_thread.run_sync(self.library.settle, product_id, keys)
+            except Exception:
+                log.exception("settling the media links of product %s failed", product_id)
+
+        task = asyncio.get_running_loop().create_task(settle(), name=f"prodex-media-settle-{product_id}")
+        self._settling[task] = (product_id, keys)
+        task.add_done_callback(lambda done: self._settling.pop(done, None))
+
+    async def aclose(self) -> None:
+        """Settle the cut-off saves still waiting, at once (at shut-down, before the database closes)."""
+        waiting = dict(self._settling)
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+        for product_id, keys in waiting.values():
+            try:
+                await anyio.to_thread.run_sync(self.library.settle, product_id, keys)
+            except Exception:
+                log.exception("settling the media links of product %s failed", product_id)

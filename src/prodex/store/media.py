@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from prodex.store.tables import media_links
+from prodex.store.tables import media_links, products
 
 
 def add_links(conn: Connection, product_id: str, keys: Iterable[str], now: datetime) -> list[str]:
@@ -64,3 +65,25 @@ def linked_keys(conn: Connection, product_id: str) -> list[str]:
     return sorted(
         conn.execute(select(media_links.c.media_key).where(media_links.c.product_id == product_id)).scalars()
     )
+
+
+def stored_media(conn: Connection, product_id: str) -> list[dict[str, Any]] | None:
+    """The stored media items (JSON) of the product ``product_id`` of any account; ``None``
+    when there is no such product."""
+    row = conn.execute(select(products.c.media).where(products.c.id == product_id)).first()
+    return list(row[0]) if row is not None else None
+
+
+def remove_orphan_links(conn: Connection, before: datetime) -> list[str]:
+    """Remove the links written before ``before`` whose product does not exist (a create cut off
+    between linking and storing); the keys they pointed to."""
+    orphans = conn.execute(
+        select(media_links.c.product_id, media_links.c.media_key).where(
+            media_links.c.created_at < before, media_links.c.product_id.not_in(select(products.c.id))
+        )
+    ).all()
+    for product_id, key in orphans:
+        conn.execute(
+            delete(media_links).where(media_links.c.product_id == product_id, media_links.c.media_key == key)
+        )
+    return sorted({key for _product_id, key in orphans})
