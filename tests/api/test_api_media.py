@@ -331,3 +331,23 @@ def test_media_in_s3_compatible_storage(tmp_path: Path, database_url: str, shop_
             assert object_names(endpoint, "prodex-api-media") == set()
             assert not list((settings.media_dir / ".staging").glob("*"))
         api.database.dispose()
+
+
+def test_an_update_that_gives_stored_copies_back_by_url_keeps_them(
+    media_live: LiveApi, shop_server: ShopServer
+) -> None:
+    """A client (the console's editor) sends media back as type, url, name, description: the
+    stored copies it keeps keep their details and files; the one it left out is released."""
+    shop = Shop(shop_server)
+    urls = [shop.put(f"echo-{i}.jpg", media_files.jpeg(80 + i), "image/jpeg") for i in range(2)]
+    _account, key = media_live.account()
+    with media_live.client(key) as client:
+        created = _create(client, [_image(url) for url in urls])
+        first, second = created["media"]
+        echoed = {"type": 1, "url": first["url"], "name": "front", "description": "renamed"}
+        answer = client.put("/v2/product", json={"product_id": created["product_id"], "media": [echoed]})
+        updated = assert_envelope(answer, 200, 0)
+    assert updated["media"] == [{**first, "name": "front", "description": "renamed"}]
+    files = _stored_files(media_live)
+    assert first["url"].rsplit("/", 1)[1] in files and second["url"].rsplit("/", 1)[1] not in files
+    assert_no_orphans(media_live)

@@ -28,6 +28,22 @@ def key_of(media: Media) -> str | None:
     return media_key(media.sha256, ext) if ext else None
 
 
+def with_stored_details(items: list[Media], current: list[Media]) -> list[Media]:
+    """``items`` (a product's new media list), where an item is one of the product's stored
+    copies (its URL among ``current``'s stored items) given back without its details (as a client
+    echoes ``type``, ``url``, ``name``, ``description``): that stored item, with the given name and
+    description. Other items are kept as they are."""
+    stored = {item.url: item for item in current if key_of(item)}
+    restored = []
+    for item in items:
+        known = stored.get(item.url)
+        if known is None or key_of(item):
+            restored.append(item)
+        else:
+            restored.append(known.model_copy(update={"name": item.name, "description": item.description}))
+    return restored
+
+
 def mime_of_key(key: str) -> str:
     """The MIME type a key's file is served with."""
     return BY_EXTENSION[key.rsplit(".", 1)[1]].mime

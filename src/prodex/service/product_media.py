@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from prodex.media.keys import key_of
+from prodex.media.keys import key_of, with_stored_details
 from prodex.media.service import MediaService
 from prodex.service.products import ManualFields, Products, manual_product, new_product_id
 from prodex.store.db import Database
@@ -39,8 +39,9 @@ async def update_with_media(
     if fields.media is None:
         return await database.run(products.update, account_id, product_id, fields)
     current = await database.run(products.get, account_id, product_id)
-    known = {item.url: item for item in current.product.media if key_of(item)}
-    prepared = await media.prepare(fields.media, base_url, known)
+    given = with_stored_details(fields.media, current.product.media)
+    known = {item.url: item for item in given if key_of(item)}
+    prepared = await media.prepare(given, base_url, known)
     stored_fields = replace(fields, media=prepared.media)
     return await media.store_product(
         product_id,

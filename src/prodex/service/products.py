@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from prodex.errors import InvalidParameter, RecordNotFound
 from prodex.extract.model import Media, Product
-from prodex.media.keys import key_of
+from prodex.media.keys import key_of, with_stored_details
 from prodex.service.clock import utcnow
 from prodex.store import products as repo
 from prodex.store.db import Database
@@ -153,7 +153,8 @@ class Products:
             )
 
     def update(self, account_id: int, product_id: str, fields: ManualFields) -> ProductRecord:
-        """Replace the given fields of the account's product (media is replaced as a whole)."""
+        """Replace the given fields of the account's product (media is replaced as a whole; a
+        stored copy given back by its URL alone keeps its details and its file)."""
         _check_id(product_id)
         if fields.name is not None and not fields.name.strip():
             raise InvalidParameter("name: must not be blank.", field="name")
@@ -166,10 +167,13 @@ class Products:
                 return current
             source = dict(current.product.source)
             values: dict[str, object] = {}
+            kept_keys: set[str] = set()
             for name, value in given.items():
                 if name == "media":
                     assert isinstance(value, list)
-                    values["media"] = [media_to_json(m) for m in value]
+                    media = with_stored_details(value, current.product.media)
+                    kept_keys = {key for key in map(key_of, media) if key}
+                    values["media"] = [media_to_json(m) for m in media]
                 else:
                     values[name] = value
                 if value in ("", []):
@@ -181,7 +185,7 @@ class Products:
         if updated is None:
             raise RecordNotFound(_not_found(product_id))
         if self.library is not None and fields.media is not None:
-            self.library.release(product_id, {key for key in map(key_of, fields.media) if key})
+            self.library.release(product_id, kept_keys)
         return updated
 
     def get(self, account_id: int, product_id: str) -> ProductRecord:
