@@ -351,3 +351,23 @@ def test_an_update_that_gives_stored_copies_back_by_url_keeps_them(
     files = _stored_files(media_live)
     assert first["url"].rsplit("/", 1)[1] in files and second["url"].rsplit("/", 1)[1] not in files
     assert_no_orphans(media_live)
+
+
+def test_a_failed_analysis_stores_no_media(media_live: LiveApi, shop_server: ShopServer) -> None:
+    shop = Shop(shop_server)
+    picture = shop.put("listing-1.jpg", media_files.jpeg(91), "image/jpeg")
+    listing = shop.put(
+        "not-a-product.html",
+        f"<!DOCTYPE html><html><head><title>Nothing</title></head><body><img src='{picture}'>"
+        "</body></html>".encode(),
+        "text/html; charset=utf-8",
+    )
+    before = _stored_files(media_live)
+    _account, key = media_live.account(credits=3)
+    with media_live.client(key) as client:
+        answer = client.post("/v2/product", json={"url": listing})
+        assert answer.json()["code"] != 0
+        assert assert_envelope(client.get("/v2/user/remaining_quota"), 200, 0)["remaining_quota"] == 3
+    assert _stored_files(media_live) == before
+    assert shop_server.hits(httpx.URL(picture).raw_path.decode()) == 0  # not even fetched
+    assert_no_orphans(media_live)

@@ -55,6 +55,8 @@ def test_put_read_and_delete(endpoint: str, tmp_path: Path) -> None:
     part = store.read(KEY, "bytes=10-19")
     assert part is not None and part.status == 206 and b"".join(part.chunks) == body[10:20]
     assert part.headers["content-range"] == f"bytes 10-19/{len(body)}"
+    unsatisfiable = store.read(KEY, f"bytes={len(body) + 10}-")
+    assert unsatisfiable is not None and unsatisfiable.status == 416
     again = tmp_path / "again.part"
     again.write_bytes(body)
     store.put(again, KEY, "image/jpeg")  # the same content: nothing uploaded, staged file removed

@@ -171,3 +171,20 @@ def test_links_left_by_a_crash_are_swept_with_their_files(
         )
     assert library.sweep(timedelta(hours=1)) == [key]
     assert not store.exists(key)
+
+
+async def test_an_unexpected_error_drops_the_item_not_the_product(
+    media_service: MediaService,
+    media_settings: Settings,
+    shop_server: ShopServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing(*_args: object) -> None:
+        raise RuntimeError("a bug in a decoder")
+
+    monkeypatch.setattr("prodex.media.check.inspect_picture", failing)
+    media = _pictures(shop_server, 1)
+    prepared = await media_service.prepare(media, "http://prodex.test")
+    assert prepared.media == []
+    assert [(d.original_url, d.reason) for d in prepared.dropped] == [(media[0].url, "error")]
+    assert staged(media_settings) == []

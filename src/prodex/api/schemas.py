@@ -254,7 +254,7 @@ class MediaDroppedOut(BaseModel):
     reason: str = Field(
         description="refused, unreachable, http_error, timeout, too_large, empty, not_media, "
         "unsupported_type, broken, too_many_pixels, tracking_pixel, too_small, duplicate, "
-        "same_picture or too_many."
+        "same_picture, too_many or error (the server failed to check the file)."
     )
     detail: str = Field(description="What was wrong, in words.")
 

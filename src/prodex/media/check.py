@@ -4,6 +4,7 @@ its type sniffed, a picture decoded within the pixel limit, a video's container 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from prodex.media.sniff import FileType, NotMedia, sniff
 from prodex.media.staging import StagedFile
 from prodex.settings import Settings
 from prodex.store.records import DroppedMedia
+
+log = logging.getLogger(__name__)
 
 #: A media item that is not kept: the shop's URL, why (a short code) and a sentence.
 Dropped = DroppedMedia
@@ -94,6 +97,10 @@ class MediaChecker:
         except NotMedia as exc:
             staged.discard()
             return Dropped(media.url, exc.reason, exc.detail)
+        except Exception:  # a bug or the disk: this item is lost, never the product
+            staged.discard()
+            log.exception("checking a media item failed unexpectedly")
+            return Dropped(media.url, "error", "the file could not be checked (an error on the server)")
         except BaseException:
             staged.discard()
             raise

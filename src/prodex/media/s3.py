@@ -101,16 +101,19 @@ class S3MediaStore:
         return prodex_media_url(base_url, key)
 
     def read(self, key: str, byte_range: str | None) -> S3Object | None:
-        """The object for serving (``byte_range``: the client's Range header, passed on), or
-        ``None`` when absent. Raises ClientError 416 for a range that cannot be satisfied."""
+        """The object for serving (``byte_range``: the client's Range header, passed on; a range
+        that cannot be satisfied answers 416), or ``None`` when absent."""
         arguments: dict[str, Any] = {"Bucket": self.bucket, "Key": self.object_key(key)}
         if byte_range:
             arguments["Range"] = byte_range
         try:
             answer = self._client.get_object(**arguments)
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code")) in _MISSING:
+            code = str(exc.response.get("Error", {}).get("Code"))
+            if code in _MISSING:
                 return None
+            if code == "InvalidRange":
+                return S3Object(status=416, headers={"accept-ranges": "bytes"}, chunks=iter(()))
             raise
         headers = {"content-length": str(answer["ContentLength"]), "accept-ranges": "bytes"}
         if answer.get("ContentRange"):
