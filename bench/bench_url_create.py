@@ -111,22 +111,25 @@ class Server:
 @contextmanager
 def prodex_server(workdir: Path, database_url: str, shop_base: str, **settings: str) -> Iterator[Server]:
     """``prodex serve`` on a free port, allowed to fetch from the shop at ``shop_base`` only
-    (127.0.0.1 on the shop's port), with a rich account."""
+    (127.0.0.1 on the shop's port), with a rich account; ``settings`` (PRODEX_ variables) replace
+    the defaults."""
     key = bench_account(database_url, PLANS, credits=10_000_000)
     port = free_port()
-    env = clean_env(
-        PRODEX_DATABASE_URL=database_url,
-        PRODEX_DATA_DIR=str(workdir / "data"),
-        PRODEX_PLANS=PLANS,
-        PRODEX_DEFAULT_PLAN="bench",
-        PRODEX_LOG_LEVEL="WARNING",
-        PRODEX_FETCH_ALLOW_PRIVATE="true",
-        PRODEX_FETCH_ALLOWED_HOSTS=urlsplit(shop_base).netloc,
-        PRODEX_FETCH_MAX_CONNECTIONS="2000",
-        PRODEX_FETCH_MAX_PER_HOST="2000",
-        PRODEX_RENDER="off",
-        **settings,
-    )
+    defaults = {
+        "PRODEX_DATABASE_URL": database_url,
+        "PRODEX_DATA_DIR": str(workdir / "data"),
+        "PRODEX_PLANS": PLANS,
+        "PRODEX_DEFAULT_PLAN": "bench",
+        "PRODEX_LOG_LEVEL": "WARNING",
+        "PRODEX_FETCH_ALLOW_PRIVATE": "true",
+        "PRODEX_FETCH_ALLOWED_HOSTS": urlsplit(shop_base).netloc,
+        "PRODEX_FETCH_MAX_CONNECTIONS": "2000",
+        "PRODEX_FETCH_MAX_PER_HOST": "2000",
+        "PRODEX_RENDER": "off",
+        # the fixture shop's pictures are 1-pixel placeholders: media as found, as before issue 13
+        "PRODEX_MEDIA_STORE": "off",
+    }
+    env = clean_env(**{**defaults, **settings})
     cmd = [PRODEX, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-dev-account"]
     with process(cmd, env, workdir / f"prodex-{port}.log") as proc:
         base = f"http://127.0.0.1:{port}"

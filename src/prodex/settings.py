@@ -165,6 +165,52 @@ class Settings(BaseSettings):
     fetch_cache_max_bytes: Annotated[int, Field(ge=0)] = 64 * 1024 * 1024
     fetch_max_url_length: Annotated[int, Field(ge=64, le=65536)] = 2048
 
+    # --- media -------------------------------------------------------------------------------
+    media_store: str = Field(
+        default="local",
+        description="Where checked media are kept: local (a folder under data_dir), "
+        "s3://bucket/prefix (S3-compatible object storage) or off (keep the shop's URLs as found).",
+    )
+    public_base_url: str = Field(
+        default="",
+        description="The address clients reach prodex at (https://prodex.example.com); stored media "
+        "are served at <public_base_url>/media/<id>.<ext>. Empty: the address of the request.",
+    )
+    media_public_url: str = Field(
+        default="",
+        description="With an S3 store: the bucket's public URL (media at <media_public_url>/<key>); "
+        "empty: prodex serves them from the bucket at /media/<id>.<ext>.",
+    )
+    media_s3_endpoint_url: str = Field(
+        default="", description="S3-compatible endpoint (MinIO, R2...); empty: AWS."
+    )
+    media_s3_region: str = ""
+    media_min_side: Annotated[int, Field(ge=1)] = Field(
+        default=200, description="Images whose shorter side is smaller (pixels) are dropped."
+    )
+    media_max_image_bytes: PositiveInt = Field(default=25 * 1024 * 1024, description="Largest image file.")
+    media_max_video_bytes: PositiveInt = Field(default=200 * 1024 * 1024, description="Largest video file.")
+    media_max_pixels: PositiveInt = Field(
+        default=50_000_000, description="Largest image (width x height) decoded; a bigger one is a bomb."
+    )
+    media_max_items: Annotated[int, Field(ge=1, le=200)] = Field(
+        default=50, description="Media items of one product that are fetched; the rest are dropped."
+    )
+    media_max_per_host: PositiveInt = Field(
+        default=24,
+        description="Media files fetched at once from one host (a product's pictures come from one "
+        "CDN: 20 pictures in one round), within fetch_max_connections overall.",
+    )
+    media_deadline_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Time media handling may add to a create; unfinished items are dropped.",
+    )
+    media_similar_distance: Annotated[int, Field(ge=0, le=32)] = Field(
+        default=6,
+        description="Perceptual-hash bits (of 64) two pictures may differ by and count as one picture.",
+    )
+
     # --- rendering -----------------------------------------------------------------------------
     render: Literal["auto", "always", "off"] | None = Field(
         default=None,
@@ -197,6 +243,19 @@ class Settings(BaseSettings):
         if isinstance(hosts, list):
             return [str(h).strip().lower().rstrip(".") for h in hosts]
         return hosts
+
+    @field_validator("media_store")
+    @classmethod
+    def _known_media_store(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("local", "off") or (value.startswith("s3://") and len(value) > len("s3://")):
+            return value
+        raise ValueError("media_store must be local, off or s3://bucket[/prefix]")
+
+    @property
+    def media_dir(self) -> Path:
+        """The folder of the local media store."""
+        return self.data_dir / "media"
 
     @property
     def effective_database_url(self) -> str:

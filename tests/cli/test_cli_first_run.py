@@ -157,6 +157,11 @@ def _run_demo(home: Path) -> tuple[str, str, str]:
             timeout=60,
         ).json()
         assert answer["code"] == 0, answer
+        # the demo shop's pictures are stored and served by the demo server (in its own folder)
+        media = answer["data"]["media"]
+        assert media and all(m["url"].startswith(f"http://127.0.0.1:{port}/media/") for m in media), answer
+        assert answer["data"]["media_dropped"] == [], answer
+        assert httpx.get(media[0]["url"]).headers["content-type"] == media[0]["mime"]
         return key.group(1), shop.group(1), answer["data"]["name"]
     finally:
         process.terminate()
@@ -170,5 +175,7 @@ def test_demo_serves_a_shop_that_the_printed_curl_example_turns_into_a_product(t
     assert name == "Glass Kettle 1.7 L"
     assert (tmp_path / ".local" / "share" / "prodex" / "demo" / "prodex.db").is_file()
     assert not (tmp_path / ".local" / "share" / "prodex" / "prodex.db").exists()  # your own data untouched
+    assert list((tmp_path / ".local" / "share" / "prodex" / "demo" / "media").glob("*/*.png"))
+    assert not (tmp_path / ".local" / "share" / "prodex" / "media").exists()
     second_key, _, _ = _run_demo(tmp_path)  # a new start issues a fresh demo key
     assert second_key != first_key

@@ -10,6 +10,7 @@ PRODEX_URL_ANALYSIS is false) and ``renderer`` (the Chromium renderer, when rend
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -31,9 +32,13 @@ from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
-from prodex.api.routes import apidocs, ops, products, user
+from prodex.api.routes import apidocs, media, ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.console import router as console_router
+from prodex.fetch import Fetcher
+from prodex.media.library import MediaLibrary
+from prodex.media.service import MediaService
+from prodex.media.stores import open_media_store
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
 from prodex.service.credits import Credits
@@ -68,7 +73,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.database = database
     app.state.accounts = Accounts(database, settings)
     app.state.credits = Credits(database)
-    app.state.products = Products(database)
+    store = await anyio.to_thread.run_sync(open_media_store, settings)
+    library = MediaLibrary(database, store) if store is not None else None
+    app.state.products = Products(database, library)
     app.state.authenticator = ApiKeyAuthenticator(database, settings.api_auth_cache_seconds)
     app.state.rate_limiter = AccountRateLimiter(settings.rate_limit_storage, settings.rate_limit_key_prefix)
     app.state.slots = AnalysisSlots()
@@ -83,6 +90,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rate_limiter=app.state.rate_limiter,
         auth_failures=FailedAuthLimiter(app.state.rate_limiter, settings.api_auth_failures_per_minute),
     )
+    app.state.media = None
 
     async def check_database() -> str | None:
         await database.run(database.ping)
@@ -91,12 +99,28 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.health_checks["database"] = check_database
     async with AsyncExitStack() as stack:
         stack.push_async_callback(database.adispose)
+        fetcher: Fetcher | None = None
         if settings.url_analysis:
             runtime = await stack.enter_async_context(analysis_runtime(settings))
             app.state.renderer = runtime.renderer
             app.state.health_checks["workers"] = pool_health(runtime.pool)
+            fetcher = runtime.fetcher
+        if library is not None:
+            if fetcher is None:  # media of manual products only: a fetcher of their own
+                fetcher = await stack.enter_async_context(Fetcher(settings))
+            app.state.media = MediaService(settings, fetcher, library)
+            await anyio.to_thread.run_sync(app.state.media.sweep)
+            stack.push_async_callback(app.state.media.aclose)
+            app.state.services = dataclasses.replace(app.state.services, media=app.state.media)
+        if settings.url_analysis:
             app.state.url_analyzer = UrlAnalysisService(
-                settings, runtime.analyzer, database, app.state.credits, app.state.products, app.state.slots
+                settings,
+                runtime.analyzer,
+                database,
+                app.state.credits,
+                app.state.products,
+                app.state.slots,
+                media=app.state.media,
             )
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's scans (cheaper collections while serving), and collect the young
@@ -171,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=[
             {"name": "Product", "description": "Product management operations"},
             {"name": "User", "description": "User account operations"},
+            {"name": "Media", "description": "Stored copies of products' media (no API key)"},
             {"name": "Operations", "description": "Health and metrics"},
         ],
     )
@@ -188,7 +213,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.api_max_body_bytes,
         direct_routes=direct_routes,
     )
-    routers = (products.router, user.router, ops.router, apidocs.router, console_router)
+    routers = (products.router, user.router, media.router, ops.router, apidocs.router, console_router)
     for router in routers:
         app.include_router(router)
     # Every route, flat, for the Allow header and the trailing-slash redirect (prodex.api.errors).

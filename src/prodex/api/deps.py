@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from prodex.api.middleware import ACCOUNT_ID_KEY, RATE_LIMIT_HEADERS_KEY
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter, RateLimitExceeded
 from prodex.errors import InvalidApiKey
+from prodex.media.service import MediaService
 from prodex.service.accounts import Accounts
 from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator, Principal
@@ -57,7 +58,14 @@ class UrlAnalyzer(Protocol):
     """
 
     async def __call__(
-        self, *, request: Request, principal: Principal, url: str, manual: ManualFields, render: bool = False
+        self,
+        *,
+        request: Request,
+        principal: Principal,
+        url: str,
+        manual: ManualFields,
+        render: bool = False,
+        media_base_url: str = "",
     ) -> ProductRecord: ...
 
 
@@ -74,6 +82,7 @@ class Services:
     authenticator: ApiKeyAuthenticator
     rate_limiter: AccountRateLimiter
     auth_failures: FailedAuthLimiter
+    media: MediaService | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +101,12 @@ class Caller:
 def services_of(request: Request) -> Services:
     """The app's services."""
     return cast(Services, request.app.state.services)
+
+
+def media_base_url(request: Request) -> str:
+    """Where stored media are served: PRODEX_PUBLIC_BASE_URL, else the address of this request."""
+    configured = services_of(request).settings.public_base_url
+    return configured or str(request.base_url)
 
 
 def url_analyzer_of(request: Request) -> UrlAnalyzer | None:

@@ -162,6 +162,13 @@ class _ProductFields(_Request):
         default=None, max_length=MAX_MEDIA_ITEMS, description="Images and videos, main image first."
     )
 
+    store_media: StrictBool = Field(
+        default=False,
+        description="Addition: fetch, check and store the given media as prodex does for a URL "
+        "(the media then point at prodex's stored copies; items that cannot be used are dropped and "
+        "listed in media_dropped). A create from a url always stores its media.",
+    )
+
     def manual_fields(self) -> ManualFields:
         """The hand-entered fields for the service layer."""
         return ManualFields(
@@ -225,12 +232,31 @@ class ProductUpdate(_ProductFields):
 
 
 class MediaOut(BaseModel):
-    """One image or video of a product."""
+    """One image or video of a product: once stored by prodex, ``url`` is the stored copy and the
+    additions describe it (all null for a URL kept as found)."""
 
     type: Literal[1, 2] = Field(description="Media type: 1 image, 2 video.")
     url: str
     name: str
     description: str
+    original_url: str | None = Field(default=None, description="Addition: the shop's URL of a stored copy.")
+    width: int | None = Field(default=None, description="Addition: pixels (pictures).")
+    height: int | None = Field(default=None, description="Addition: pixels (pictures).")
+    bytes: int | None = Field(default=None, description="Addition: size of the stored file.")
+    mime: str | None = Field(default=None, description="Addition: the type sniffed from the bytes.")
+    sha256: str | None = Field(default=None, description="Addition: SHA-256 of the stored file, hex.")
+
+
+class MediaDroppedOut(BaseModel):
+    """A media item prodex did not keep."""
+
+    original_url: str
+    reason: str = Field(
+        description="refused, unreachable, http_error, timeout, too_large, empty, not_media, "
+        "unsupported_type, broken, too_many_pixels, tracking_pixel, too_small, duplicate, "
+        "same_picture, too_many or error (the server failed to check the file)."
+    )
+    detail: str = Field(description="What was wrong, in words.")
 
 
 #: ProductInfo fields of the JoggAI contract; every other field is a compatible addition.
@@ -253,6 +279,14 @@ def product_info_model() -> type[BaseModel]:
         doc = info.description or ""
         description = doc if name in CONTRACT_FIELDS else f"Addition. {doc}".strip()
         fields[name] = (_info_annotation(name, info.annotation), Field(description=description))
+    fields["media_dropped"] = (
+        list[MediaDroppedOut] | None,
+        Field(
+            default=None,
+            description="Addition: on the answer of a create or update that stored media, the items "
+            "that were not kept and why (absent otherwise).",
+        ),
+    )
     fields["created_at"] = (str, Field(description="Addition: ISO 8601 UTC time of creation."))
     fields["updated_at"] = (str, Field(description="Addition: ISO 8601 UTC time of the last change."))
     return create_model(
@@ -369,6 +403,11 @@ def product_info(record: ProductRecord) -> dict[str, Any]:
     info: dict[str, Any] = {"product_id": record.id}
     for name, convert in _INFO_VALUES:
         info[name] = convert(values[name])
+    if record.media_dropped is not None:
+        info["media_dropped"] = [
+            {"original_url": d.original_url, "reason": d.reason, "detail": d.detail}
+            for d in record.media_dropped
+        ]
     info["created_at"] = created_at
     info["updated_at"] = updated_at
     return info

@@ -36,6 +36,8 @@ def demo(
             "fetch_allow_private": True,
             "fetch_allowed_hosts": [f"{shop.host}:{shop.port}"],
             "database_url": f"sqlite:///{(base.data_dir / 'demo' / 'prodex.db').resolve()}",
+            # its stored media beside its database, apart from the main data folder's
+            "data_dir": base.data_dir / "demo",
         }
     )
     key = prepare_database(settings, host=host, port=port, dev_account=True, demo_key_label=DEMO_KEY_LABEL)

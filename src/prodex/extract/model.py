@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class MediaType(IntEnum):
@@ -25,7 +25,13 @@ class MediaType(IntEnum):
 
 
 class Media(BaseModel):
-    """One picture or video of the product; ``url`` is absolute http(s)."""
+    """One picture or video of the product; ``url`` is absolute http(s).
+
+    Once prodex has stored a checked copy (see :mod:`prodex.media`), ``url`` is that copy and the
+    details below are set; extraction leaves them empty, and details that are not known are left
+    out when the item is written as JSON (stored or answered: a URL kept as found has exactly the
+    contract's four keys).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -33,6 +39,24 @@ class Media(BaseModel):
     url: str
     name: str = ""
     description: str = ""
+    original_url: str | None = Field(default=None, description="The shop's URL of a stored copy.")
+    width: int | None = Field(default=None, description="Pixels, as decoded (videos: not known).")
+    height: int | None = Field(default=None, description="Pixels, as decoded (videos: not known).")
+    bytes: int | None = Field(default=None, description="Size of the stored file.")
+    mime: str | None = Field(default=None, description='The type sniffed from the bytes ("image/jpeg").')
+    sha256: str | None = Field(default=None, description="SHA-256 of the stored file, hex.")
+
+    @model_serializer(mode="wrap")
+    def _known_details_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in MEDIA_DETAILS:
+            if data.get(name, 0) is None:
+                del data[name]
+        return data
+
+
+#: The details of a stored media item (absent from its JSON when not known).
+MEDIA_DETAILS = ("original_url", "width", "height", "bytes", "mime", "sha256")
 
 
 class Variant(BaseModel):

@@ -4,8 +4,10 @@ Public surface::
 
     Fetcher(settings, *, resolver=None, transport=None, guard=None)
                                                            await fetch(url, accept="html"|"json"),
+                                                           await download(url, sink, max_bytes=...),
                                                            await fetch_resource(url, ...) (browser mode)
     FetchedPage                                            url, final_url, status, headers, body, text
+    Download / BodySink                                    a streamed file, and where it is written
     URLGuard(settings, resolver=None)                      check_url(url), resolve(host, port), check(url)
     address_refusal(ip) / is_public_address(ip)           the address policy
     Resolver / SystemResolver                              injectable async name resolution
@@ -23,7 +25,7 @@ from prodex.fetch.botwall import detect_bot_wall, raise_for_bot_wall
 from prodex.fetch.content import Accept
 from prodex.fetch.fetcher import Fetcher
 from prodex.fetch.guard import URLGuard
-from prodex.fetch.page import FetchedPage
+from prodex.fetch.page import BodySink, Download, FetchedPage
 from prodex.fetch.policy import IPAddress, address_refusal, is_public_address
 from prodex.fetch.render import (
     Renderer,
@@ -39,6 +41,8 @@ from prodex.fetch.urls import TargetURL, parse_target_url
 
 __all__ = [
     "Accept",
+    "BodySink",
+    "Download",
     "FetchedPage",
     "Fetcher",
     "IPAddress",

@@ -14,10 +14,14 @@ class FetchLimiter:
     table stays as small as the number of hosts being fetched right now.
     """
 
-    def __init__(self, max_total: int, max_per_host: int) -> None:
-        self._total = asyncio.Semaphore(max_total)
+    def __init__(self, max_total: int, max_per_host: int, total: asyncio.Semaphore | None = None) -> None:
+        self._total = total if total is not None else asyncio.Semaphore(max_total)
         self._max_per_host = max_per_host
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    def sharing_total(self, max_per_host: int) -> FetchLimiter:
+        """Another limiter with its own per-host limit, drawing on this one's overall limit."""
+        return FetchLimiter(0, max_per_host, total=self._total)
 
     @property
     def active_hosts(self) -> int:

@@ -98,6 +98,64 @@ def parse_content_encoding(header: str | None) -> list[str]:
     return codings
 
 
+class BoundedStream:
+    """Decodes a response body chunk by chunk, counting raw, intermediate and decoded bytes against
+    one limit, and hands each decoded piece back instead of keeping it (a file written to disk).
+
+    ``feed`` each raw chunk as it arrives from the network, then call ``finish``; both return the
+    decoded bytes they produced and raise BodyTooLarge as soon as any count exceeds ``limit``.
+    """
+
+    def __init__(self, content_encoding: str | None, limit: int) -> None:
+        self._limit = limit
+        # Decoding undoes the codings in reverse order of application.
+        self._layers = [_ZlibLayer(c, limit) for c in reversed(parse_content_encoding(content_encoding))]
+        self._raw_bytes = 0
+        self._decoded_bytes = 0
+
+    @property
+    def raw_bytes(self) -> int:
+        """How many bytes arrived from the network so far."""
+        return self._raw_bytes
+
+    @property
+    def decoded_bytes(self) -> int:
+        """How many decoded bytes were handed back so far."""
+        return self._decoded_bytes
+
+    def _too_large(self) -> BodyTooLarge:
+        return BodyTooLarge(f"The page is larger than the allowed {self._limit // 1024} KiB.")
+
+    def _push(self, data: bytes, first_layer: int) -> bytes:
+        try:
+            for layer in self._layers[first_layer:]:
+                data = layer.decode(data)
+        except BodyTooLarge:
+            raise self._too_large() from None
+        self._decoded_bytes += len(data)
+        if self._decoded_bytes > self._limit:
+            raise self._too_large()
+        return data
+
+    def feed(self, chunk: bytes) -> bytes:
+        """Count and decode one raw chunk from the network; the decoded bytes."""
+        self._raw_bytes += len(chunk)
+        if self._raw_bytes > self._limit:
+            raise self._too_large()
+        return self._push(chunk, 0)
+
+    def finish(self) -> bytes:
+        """Flush every layer (outermost first); the last decoded bytes."""
+        tails = bytearray()
+        for index, layer in enumerate(self._layers):
+            try:
+                tail = layer.flush()
+            except BodyTooLarge:
+                raise self._too_large() from None
+            tails += self._push(tail, index + 1)
+        return bytes(tails)
+
+
 class BoundedBody:
     """Accumulates a response body, counting raw, intermediate and decoded bytes against one limit.
 
@@ -106,43 +164,19 @@ class BoundedBody:
     """
 
     def __init__(self, content_encoding: str | None, limit: int) -> None:
-        self._limit = limit
-        # Decoding undoes the codings in reverse order of application.
-        self._layers = [_ZlibLayer(c, limit) for c in reversed(parse_content_encoding(content_encoding))]
-        self._raw_bytes = 0
+        self._stream = BoundedStream(content_encoding, limit)
         self._decoded = bytearray()
 
     @property
     def raw_bytes(self) -> int:
         """How many bytes arrived from the network so far."""
-        return self._raw_bytes
-
-    def _too_large(self) -> BodyTooLarge:
-        return BodyTooLarge(f"The page is larger than the allowed {self._limit // 1024} KiB.")
-
-    def _push(self, data: bytes, first_layer: int) -> None:
-        try:
-            for layer in self._layers[first_layer:]:
-                data = layer.decode(data)
-        except BodyTooLarge:
-            raise self._too_large() from None
-        self._decoded += data
-        if len(self._decoded) > self._limit:
-            raise self._too_large()
+        return self._stream.raw_bytes
 
     def feed(self, chunk: bytes) -> None:
         """Count and decode one raw chunk from the network."""
-        self._raw_bytes += len(chunk)
-        if self._raw_bytes > self._limit:
-            raise self._too_large()
-        self._push(chunk, 0)
+        self._decoded += self._stream.feed(chunk)
 
     def finish(self) -> bytes:
         """Flush every layer (outermost first) and return the decoded body."""
-        for index, layer in enumerate(self._layers):
-            try:
-                tail = layer.flush()
-            except BodyTooLarge:
-                raise self._too_large() from None
-            self._push(tail, index + 1)
+        self._decoded += self._stream.finish()
         return bytes(self._decoded)

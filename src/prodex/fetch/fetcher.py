@@ -13,6 +13,10 @@ One :class:`Fetcher` per process (and event loop). ``await fetcher.fetch(url)`` 
     BotWall              a captcha, consent or access-denied page instead of the product
     FetchError           redirect loop or too many redirects; UnusablePage: unreadable compression
 
+``await fetcher.download(url, sink, max_bytes=...)`` streams any kind of file (a product's pictures
+and videos) into ``sink`` chunk by chunk, with the same guard on every redirect hop, per-host limits,
+retries and bounded decoding, and returns a :class:`~prodex.fetch.page.Download` (no body kept).
+
 ``await fetcher.fetch_resource(url, method=..., headers=..., body=...)`` is the browser's mode (the
 renderer's route interception): one request as the browser asked for it, any content type, through
 the same guard, pinned-address backend and body bounds, with redirects and error statuses handed
@@ -31,10 +35,12 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
+from typing import TypeVar
 from urllib.parse import urljoin
 
 import httpcore
@@ -59,10 +65,10 @@ from prodex.fetch.content import (
     is_declared_unacceptable,
     parse_content_type,
 )
-from prodex.fetch.decoding import ACCEPT_ENCODING, BoundedBody
+from prodex.fetch.decoding import ACCEPT_ENCODING, BoundedBody, BoundedStream
 from prodex.fetch.guard import URLGuard
 from prodex.fetch.network import GuardedNetworkBackend
-from prodex.fetch.page import FetchedPage
+from prodex.fetch.page import BodySink, Download, FetchedPage
 from prodex.fetch.resolver import Resolver
 from prodex.fetch.retry import RETRYABLE_STATUSES, backoff_delay, parse_retry_after
 from prodex.fetch.transport import ShardedTransport
@@ -87,6 +93,13 @@ WIRE_RESPONSE_HEADERS = frozenset(
     | {"upgrade", "proxy-connection"}
 )
 NO_BODY_STATUSES = frozenset({204, 205, 304})
+#: What :meth:`Fetcher.download` asks for: the formats a video can be made from, no AVIF or SVG
+#: (a CDN that negotiates serves WebP, JPEG or PNG instead).
+MEDIA_ACCEPT = "image/webp,image/jpeg,image/png,image/gif;q=0.9,video/mp4,video/webm;q=0.9,*/*;q=0.5"
+
+T = TypeVar("T")
+#: Reads a successful (2xx) answer of one hop into what the caller wants (a page, a download).
+ReadAnswer = Callable[[TargetURL, httpx.Response, dict[str, str]], Awaitable[T]]
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,8 @@ class Fetcher:
             trust_env=False,
         )
         self._limiter = FetchLimiter(settings.fetch_max_connections, settings.fetch_max_per_host)
+        # Media files (pictures of one CDN) have a per-host limit of their own, within the same total.
+        self._media_limiter = self._limiter.sharing_total(settings.media_max_per_host)
         self._cache = PageCache(
             settings.fetch_cache_ttl, settings.fetch_cache_entries, settings.fetch_cache_max_bytes
         )
@@ -325,16 +340,98 @@ class Fetcher:
         total = self.settings.fetch_total_timeout
         try:
             async with asyncio.timeout(total):
-                page = await self._follow(target, accept)
+                page, chain = await self._follow(
+                    target, ACCEPT_HEADERS[accept], partial(self._read_page, accept)
+                )
         except TimeoutError as exc:
             raise UpstreamTimeout(
                 f"The shop at {target.host} did not deliver the page within {total:g} s; retry later."
             ) from exc
+        if chain:
+            page = FetchedPage(
+                url=target.url,
+                final_url=page.final_url,
+                status=page.status,
+                headers=page.headers,
+                body=page.body,
+                content_type=page.content_type,
+                charset=page.charset,
+                redirects=tuple(chain),
+            )
         self._cache.put(key, page)
         return page
 
-    async def _follow(self, target: TargetURL, accept: Accept) -> FetchedPage:
-        """Request ``target`` and follow redirects by hand, checking every hop with the guard."""
+    async def download(
+        self,
+        url: str,
+        sink: BodySink,
+        *,
+        max_bytes: int,
+        time_limit: float | None = None,
+        accept: str = MEDIA_ACCEPT,
+    ) -> Download:
+        """Stream the file at ``url`` into ``sink``; the :class:`Download` (no body is kept).
+
+        Any content type; redirects followed and checked hop by hop; per-host limits
+        (``media_max_per_host``, within the fetcher's total ``fetch_max_connections``), retries
+        (``sink.start()`` is called before each attempt's body) and bounded decoding as in
+        :meth:`fetch`. More than ``max_bytes`` (declared or received, compressed or decompressed)
+        raises BodyTooLarge; ``time_limit`` (default ``fetch_total_timeout``) bounds the whole
+        download. Raises the errors of :meth:`fetch` but NotHTML and BotWall on a 2xx answer.
+        """
+        target = self.guard.check_url(url)
+        total = time_limit if time_limit is not None else self.settings.fetch_total_timeout
+        try:
+            async with asyncio.timeout(total):
+                answer, chain = await self._follow(
+                    target, accept, partial(self._read_download, sink, max_bytes), self._media_limiter
+                )
+        except TimeoutError as exc:
+            raise UpstreamTimeout(f"The file at {target.host} did not arrive within {total:g} s.") from exc
+        if not chain:
+            return answer
+        return Download(
+            url=target.url,
+            final_url=answer.final_url,
+            status=answer.status,
+            headers=answer.headers,
+            content_type=answer.content_type,
+            size=answer.size,
+            redirects=tuple(chain),
+        )
+
+    @staticmethod
+    async def _read_download(
+        sink: BodySink, limit: int, target: TargetURL, response: httpx.Response, headers: dict[str, str]
+    ) -> Download:
+        """Stream a 2xx answer's body into ``sink`` within ``limit`` bytes."""
+        declared_length = headers.get("content-length", "")
+        if declared_length.isdigit() and int(declared_length) > limit:
+            raise BodyTooLarge(f"The file is larger than the allowed {limit // 1024} KiB.")
+        sink.start()
+        stream = BoundedStream(headers.get("content-encoding"), limit)
+        async for chunk in response.aiter_raw():
+            data = stream.feed(chunk)
+            if data:
+                sink.write(data)
+        tail = stream.finish()
+        if tail:
+            sink.write(tail)
+        media_type, _charset = parse_content_type(headers.get("content-type"))
+        return Download(
+            url=target.url,
+            final_url=target.url,
+            status=response.status_code,
+            headers=headers,
+            content_type=media_type,
+            size=stream.decoded_bytes,
+        )
+
+    async def _follow(
+        self, target: TargetURL, accept: str, read: ReadAnswer[T], limiter: FetchLimiter | None = None
+    ) -> tuple[T, list[str]]:
+        """Request ``target`` and follow redirects by hand, checking every hop with the guard;
+        the final answer as ``read`` made it, and the URLs that redirected."""
         cookies = httpx.Cookies()
         visited: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         chain: list[str] = []
@@ -344,20 +441,11 @@ class Fetcher:
             if state in visited:
                 raise FetchError("The shop's page redirects in a loop, so it cannot be fetched.")
             visited.add(state)
-            result = await self._request_with_retries(current, accept, cookies)
-            if isinstance(result, FetchedPage):
-                if not chain:
-                    return result
-                return FetchedPage(
-                    url=target.url,
-                    final_url=result.final_url,
-                    status=result.status,
-                    headers=result.headers,
-                    body=result.body,
-                    content_type=result.content_type,
-                    charset=result.charset,
-                    redirects=tuple(chain),
-                )
+            result = await self._request_with_retries(
+                current, accept, cookies, read, limiter or self._limiter
+            )
+            if not isinstance(result, _Redirect):
+                return result, chain
             chain.append(current.url)
             current = self.guard.check_url(urljoin(current.url, result.location))
         raise FetchError(
@@ -366,16 +454,21 @@ class Fetcher:
         )
 
     async def _request_with_retries(
-        self, target: TargetURL, accept: Accept, cookies: httpx.Cookies
-    ) -> FetchedPage | _Redirect:
+        self,
+        target: TargetURL,
+        accept: str,
+        cookies: httpx.Cookies,
+        read: ReadAnswer[T],
+        limiter: FetchLimiter,
+    ) -> T | _Redirect:
         """One hop, retried with backoff for connection errors, 429 and 5xx within the time limit."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         attempt = 0
         while True:
             try:
-                async with self._limiter.slot(target.host):
-                    return await self._request(target, accept, cookies)
+                async with limiter.slot(target.host):
+                    return await self._request(target, accept, cookies, read)
             except _RetryableFailure as failure:
                 attempt += 1
                 if attempt > self.settings.fetch_retries:
@@ -391,10 +484,10 @@ class Fetcher:
                 await asyncio.sleep(delay)
 
     async def _request(
-        self, target: TargetURL, accept: Accept, cookies: httpx.Cookies
-    ) -> FetchedPage | _Redirect:
-        """Send one GET and turn the response into a page, a redirect, or a typed error."""
-        request = self._client.build_request("GET", target.url, headers={"Accept": ACCEPT_HEADERS[accept]})
+        self, target: TargetURL, accept: str, cookies: httpx.Cookies, read: ReadAnswer[T]
+    ) -> T | _Redirect:
+        """Send one GET and turn the response into what ``read`` makes, a redirect, or a typed error."""
+        request = self._client.build_request("GET", target.url, headers={"Accept": accept})
         cookies.set_cookie_header(request)
         try:
             response = await self._client.send(request, stream=True)
@@ -403,18 +496,23 @@ class Fetcher:
             raise failure from None
         try:
             cookies.extract_cookies(response)
-            return await self._read_response(target, accept, response)
+            headers = _headers(response)
+            redirect = await self._check_answer(target, response, headers)
+            if redirect is not None:
+                return redirect
+            return await read(target, response, headers)
         except httpx.TransportError as exc:
             failure = _transport_failure(exc, target.host)
             raise failure from None
         finally:
             await response.aclose()
 
-    async def _read_response(
-        self, target: TargetURL, accept: Accept, response: httpx.Response
-    ) -> FetchedPage | _Redirect:
+    async def _check_answer(
+        self, target: TargetURL, response: httpx.Response, headers: dict[str, str]
+    ) -> _Redirect | None:
+        """The redirect an answer points to, ``None`` for a 2xx answer with a body, or the typed
+        error of any other answer."""
         status = response.status_code
-        headers = _headers(response)
         if status in REDIRECT_STATUSES:
             location = headers.get("location", "").strip()
             if not location or len(location) > MAX_LOCATION_LENGTH:
@@ -424,6 +522,13 @@ class Fetcher:
             await self._raise_for_error_status(target, response, headers)
         if not 200 <= status < 300 or status in (204, 205):
             raise UnusablePage(f"The shop answered HTTP {status}, which is not a page.")
+        return None
+
+    async def _read_page(
+        self, accept: Accept, target: TargetURL, response: httpx.Response, headers: dict[str, str]
+    ) -> FetchedPage:
+        """Read a 2xx answer as a page: acceptable type, bounded body, no bot wall."""
+        status = response.status_code
         media_type, charset = parse_content_type(headers.get("content-type"))
         if is_declared_unacceptable(media_type, accept):
             check_content(media_type, b"", accept)  # raises NotHTML with the declared type

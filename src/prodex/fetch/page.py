@@ -6,6 +6,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 from prodex.extract.charset import decode_html
 
@@ -52,3 +53,30 @@ class FetchedPage:
         """
         text = sys.getsizeof(self._decoded[0]) if "_decoded" in self.__dict__ else 0
         return len(self.body) + text + sum(len(k) + len(v) for k, v in self.headers.items()) + 512
+
+
+class BodySink(Protocol):
+    """Where :meth:`prodex.fetch.Fetcher.download` writes a body, chunk by chunk."""
+
+    def start(self) -> None:
+        """A body begins (again, after a failed attempt): forget what was written before."""
+
+    def write(self, data: bytes) -> None:
+        """The next decoded bytes of the body."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file streamed into a :class:`BodySink`: where it came from and what the server said.
+
+    ``content_type`` is the declared media type (lower case, no parameters; never trusted alone),
+    ``size`` the decoded bytes written, ``redirects`` the URLs that redirected, in order.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    content_type: str
+    size: int
+    redirects: tuple[str, ...] = field(default=())

@@ -2,7 +2,9 @@
 
     check the URL (guard, no network) -> take one of the plan's analysis slots (42901 when full)
     -> charge the plan's credits (18020 when short) -> analyse (fetch, extract, render) within
-    Settings.analysis_deadline_seconds -> merge the hand-entered fields (they win) -> store.
+    Settings.analysis_deadline_seconds -> merge the hand-entered fields (they win) -> fetch,
+    check and store the media (when a media store is configured; within
+    Settings.media_deadline_seconds, items that fail are dropped) -> store.
 
 Any failure after the charge, including the client going away, refunds exactly what was
 charged and stores nothing. This is the ``url_analyzer`` the API plugs in (see
@@ -19,9 +21,10 @@ import anyio
 
 from prodex.analysis.analyzer import Analyzer
 from prodex.errors import ProdexError, UpstreamTimeout
+from prodex.media.service import MediaService
 from prodex.service.credits import Credits
 from prodex.service.keys import Principal
-from prodex.service.products import ManualFields, Products
+from prodex.service.products import ManualFields, Products, merge_manual, new_product_id
 from prodex.service.slots import AnalysisSlots
 from prodex.settings import Settings
 from prodex.store.db import Database
@@ -43,8 +46,10 @@ class UrlAnalysisService:
         credits: Credits,
         products: Products,
         slots: AnalysisSlots,
+        media: MediaService | None = None,
     ) -> None:
         self.settings = settings
+        self.media = media
         self.analyzer = analyzer
         self.database = database
         self.credits = credits
@@ -72,20 +77,22 @@ class UrlAnalysisService:
         url: str,
         manual: ManualFields,
         render: bool = False,
+        media_base_url: str = "",
     ) -> ProductRecord:
-        """Analyse ``url`` for the caller and store the product (hand-entered fields win)."""
+        """Analyse ``url`` for the caller and store the product (hand-entered fields win);
+        stored media are served under ``media_base_url`` (prodex's public address)."""
         target = self.analyzer.fetcher.guard.check_url(url)  # a refused URL costs nothing
         self._in_flight += 1
         self._idle.clear()
         try:
-            return await self._charged(principal, target.url, manual, render)
+            return await self._charged(principal, target.url, manual, render, media_base_url)
         finally:
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.set()
 
     async def _charged(
-        self, principal: Principal, url: str, manual: ManualFields, render: bool
+        self, principal: Principal, url: str, manual: ManualFields, render: bool, media_base_url: str
     ) -> ProductRecord:
         plan = self.settings.plan(principal.plan)
         account_id = principal.account_id
@@ -98,14 +105,14 @@ class UrlAnalysisService:
                 url[:MAX_REF_LENGTH],
             )
             try:
-                record = await self._analyse_and_store(account_id, url, manual, render)
+                record = await self._analyse_and_store(account_id, url, manual, render, media_base_url)
             except BaseException as exc:
                 await self._refund(charge_id, exc)
                 raise
         return record
 
     async def _analyse_and_store(
-        self, account_id: int, url: str, manual: ManualFields, render: bool
+        self, account_id: int, url: str, manual: ManualFields, render: bool, media_base_url: str
     ) -> ProductRecord:
         deadline = self.settings.analysis_deadline_seconds
         try:
@@ -115,7 +122,15 @@ class UrlAnalysisService:
             raise UpstreamTimeout(
                 f"The analysis of this page did not finish within {deadline:g} s; retry later."
             ) from exc
-        return await self.products.acreate_from_extracted(account_id, analysis.product, manual)
+        if self.media is None:
+            return await self.products.acreate_from_extracted(account_id, analysis.product, manual)
+        product = merge_manual(analysis.product, manual)
+        prepared = await self.media.prepare(product.media, media_base_url)
+        product = product.model_copy(update={"media": prepared.media})
+        product_id = new_product_id()
+        return await self.media.store_product(
+            product_id, prepared, lambda: self.products.astore(account_id, product, product_id)
+        )
 
     async def _refund(self, charge_id: int, cause: BaseException) -> None:
         """Give the charge back, even when the request is being cancelled."""

@@ -12,14 +12,19 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from prodex.errors import InvalidParameter, RecordNotFound
 from prodex.extract.model import Media, Product
+from prodex.media.keys import key_of, with_stored_details
 from prodex.service.clock import utcnow
 from prodex.store import products as repo
 from prodex.store.db import Database
 from prodex.store.group_insert import GroupedProductInserter
 from prodex.store.records import ProductRecord, media_to_json
+
+if TYPE_CHECKING:
+    from prodex.media.library import MediaLibrary
 
 MANUAL_SOURCE = "manual"
 #: Every id :func:`new_product_id` can make matches this; anything else cannot exist.
@@ -106,12 +111,14 @@ class Products:
 
     Synchronous methods hold a database connection (call them from threads, the CLI, tests, or
     through :meth:`prodex.store.db.Database.run`); the ``a``-prefixed methods are for the event
-    loop and group concurrent inserts into one transaction.
+    loop and group concurrent inserts into one transaction. With a media ``library``, deleting a
+    product or replacing its media releases the stored files no other product uses.
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, library: MediaLibrary | None = None) -> None:
         self._database = database
         self._inserter = GroupedProductInserter(database)
+        self.library = library
 
     def create_manual(self, account_id: int, fields: ManualFields) -> ProductRecord:
         """Create a product entered by hand; ``name`` is required and must not be blank."""
@@ -133,9 +140,10 @@ class Products:
         """:meth:`create_from_extracted` for async code (grouped commit)."""
         return await self.astore(account_id, merge_manual(extracted, manual))
 
-    async def astore(self, account_id: int, product: Product) -> ProductRecord:
-        """:meth:`store` for async code: concurrent stores share one transaction."""
-        return await self._inserter.insert(new_product_id(), account_id, product)
+    async def astore(self, account_id: int, product: Product, product_id: str | None = None) -> ProductRecord:
+        """:meth:`store` for async code: concurrent stores share one transaction. ``product_id``:
+        an id drawn beforehand with :func:`new_product_id` (media are linked to it first)."""
+        return await self._inserter.insert(product_id or new_product_id(), account_id, product)
 
     def store(self, account_id: int, product: Product) -> ProductRecord:
         """Store ``product`` as a new product of the account, under a fresh id."""
@@ -145,7 +153,8 @@ class Products:
             )
 
     def update(self, account_id: int, product_id: str, fields: ManualFields) -> ProductRecord:
-        """Replace the given fields of the account's product (media is replaced as a whole)."""
+        """Replace the given fields of the account's product (media is replaced as a whole; a
+        stored copy given back by its URL alone keeps its details and its file)."""
         _check_id(product_id)
         if fields.name is not None and not fields.name.strip():
             raise InvalidParameter("name: must not be blank.", field="name")
@@ -158,10 +167,13 @@ class Products:
                 return current
             source = dict(current.product.source)
             values: dict[str, object] = {}
+            kept_keys: set[str] = set()
             for name, value in given.items():
                 if name == "media":
                     assert isinstance(value, list)
-                    values["media"] = [media_to_json(m) for m in value]
+                    media = with_stored_details(value, current.product.media)
+                    kept_keys = {key for key in map(key_of, media) if key}
+                    values["media"] = [media_to_json(m) for m in media]
                 else:
                     values[name] = value
                 if value in ("", []):
@@ -172,6 +184,8 @@ class Products:
             updated = repo.update_product(conn, account_id, product_id, values, utcnow())
         if updated is None:
             raise RecordNotFound(_not_found(product_id))
+        if self.library is not None and fields.media is not None:
+            self.library.release(product_id, kept_keys)
         return updated
 
     def get(self, account_id: int, product_id: str) -> ProductRecord:
@@ -200,6 +214,8 @@ class Products:
         with self._database.write() as conn:
             if not repo.delete_product(conn, account_id, product_id):
                 raise RecordNotFound(_not_found(product_id))
+        if self.library is not None:
+            self.library.release(product_id)
 
 
 def _check_id(product_id: str) -> None:

@@ -110,15 +110,29 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class DroppedMedia:
+    """A media item prodex did not keep: the shop's URL, why (a short code) and a sentence."""
+
+    original_url: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProductRecord:
     """A stored product: its id, owner and times, and the :class:`~prodex.extract.model.Product`
-    itself (every field of it is a column of the ``products`` table)."""
+    itself (every field of it is a column of the ``products`` table).
+
+    ``media_dropped`` is set (not stored) on the answer of a create or update that stored media:
+    the items that were not kept, and why.
+    """
 
     id: str
     account_id: int
     created_at: datetime
     updated_at: datetime
     product: Product
+    media_dropped: tuple[DroppedMedia, ...] | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> ProductRecord:

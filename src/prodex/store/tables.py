@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -125,4 +126,18 @@ products = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_products_account_id_seq", "account_id", "seq"),
+)
+
+#: Which stored media file (``<sha256>.<ext>``, see :mod:`prodex.media`) each product uses. A file
+#: is shared by every product with the same picture; it is deleted when its last link goes.
+#: A link is written before its file is published and before its product is stored (so a file
+#: in use always has a link); ``product_id`` is therefore not a foreign key.
+media_links = Table(
+    "media_links",
+    metadata,
+    Column("product_id", String(32), nullable=False),
+    Column("media_key", String(80), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("product_id", "media_key", name="pk_media_links"),
+    Index("ix_media_links_media_key", "media_key"),
 )

@@ -45,6 +45,12 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: _ERRORS[status] for status in wanted}
 
 
+def public_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error ``responses=`` of a route without an API key: ``statuses``, the request-head
+    limits and system errors."""
+    return {status: _ERRORS[status] for status in sorted({*statuses, 414, 431, 500})}
+
+
 def transport_responses() -> dict[int | str, dict[str, Any]]:
     """The request-head limits any route may answer (for routes without an API key)."""
     return {status: _ERRORS[status] for status in (414, 431)}

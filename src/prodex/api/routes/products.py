@@ -12,6 +12,7 @@ from prodex.api.deps import (
     CallerDep,
     current_caller,
     json_body,
+    media_base_url,
     parse_body,
     url_analyzer_of,
 )
@@ -29,6 +30,7 @@ from prodex.api.schemas import (
     product_info,
 )
 from prodex.errors import AnalysisUnavailable
+from prodex.service.product_media import create_manual_with_media, update_with_media
 
 router = APIRouter(tags=["Product"])
 
@@ -54,7 +56,9 @@ async def create_product(request: Request) -> EnvelopeResponse:
     With ``url``, the page is fetched and analysed (one analysis costs the plan's credits,
     refunded when it fails); hand-entered fields win over extracted ones. When URL analysis is
     switched off (PRODEX_URL_ANALYSIS=false), a request with ``url`` answers 40000 and nothing
-    is charged.
+    is charged. With a media store (PRODEX_MEDIA_STORE, on by default), the media of a URL
+    create, and of a manual create with ``store_media``, are fetched, checked and stored; the
+    answer's ``media_dropped`` lists what was not kept.
     """
     caller = await current_caller(request)
     body = await parse_body(request, ProductCreate)
@@ -69,6 +73,15 @@ async def create_product(request: Request) -> EnvelopeResponse:
             url=url,
             manual=body.manual_fields(),
             render=body.render,
+            media_base_url=media_base_url(request),
+        )
+    elif body.store_media and caller.services.media is not None:
+        record = await create_manual_with_media(
+            caller.services.products,
+            caller.services.media,
+            caller.account_id,
+            body.manual_fields(),
+            media_base_url(request),
         )
     else:
         record = await caller.services.products.acreate_manual(caller.account_id, body.manual_fields())
@@ -83,13 +96,28 @@ async def create_product(request: Request) -> EnvelopeResponse:
     openapi_extra=API_KEY_SECURITY | json_body(ProductUpdate),
 )
 async def update_product(request: Request) -> EnvelopeResponse:
-    """Replace the given fields (name, description, target_audience, media) of a product."""
+    """Replace the given fields (name, description, target_audience, media) of a product.
+
+    With ``store_media`` and a media store, new media are fetched, checked and stored (see
+    ``POST /v2/product``); media the product no longer uses are released either way.
+    """
     caller = await current_caller(request)
     body = await parse_body(request, ProductUpdate)
     services = caller.services
-    record = await services.database.run(
-        services.products.update, caller.account_id, body.product_id, body.manual_fields()
-    )
+    if body.store_media and services.media is not None:
+        record = await update_with_media(
+            services.products,
+            services.media,
+            services.database,
+            caller.account_id,
+            body.product_id,
+            body.manual_fields(),
+            media_base_url(request),
+        )
+    else:
+        record = await services.database.run(
+            services.products.update, caller.account_id, body.product_id, body.manual_fields()
+        )
     return ok(product_info(record))
 
 
