@@ -36,21 +36,24 @@ _NOTE = re.compile(r"\s*[-–(\[]\s*(?:sold out|out of stock|ausverkauft|épuis�
 
 
 def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
-    """The label of a selector: its ``<legend>``, ``<label for>`` (``labels``: text by the id
-    they name), ``aria-label``, ``name`` or ``data-option-name``, else the short text just before
+    """The label of a selector: the first of its ``<legend>``, ``<label for>`` (``labels``: text
+    by the id they name), ``aria-label``, ``name`` or ``data-option-name`` that names an axis
+    (a label "Choose an option" says less than ``name="size"``), else the short text just before
     it."""
     attrs = group.attrs
     legend = group.css_first("legend") if group.tag == "fieldset" else None
-    if legend is not None:
-        return legend.text(deep=True, separator=" ")
-    ident = attrs.get("id")
-    if ident and ident in labels:
-        return labels[ident]
+    said = [
+        legend.text(deep=True, separator=" ") if legend is not None else "",
+        labels.get(attrs.get("id") or "", ""),
+    ]
+    named = next((text for text in said if text and _labelled_axis(text)), None)
+    if named is not None:
+        return named
     for key in ("aria-label", "data-option-name", "data-name", "name", "data-option", "id"):
         value = attrs.get(key)
         if value and axis_of(_attr_words(value)):
             return _attr_words(value)
-    return _text_before(group)
+    return next((text for text in said if text), None) or _text_before(group)
 
 
 def _attr_words(value: str) -> str:
