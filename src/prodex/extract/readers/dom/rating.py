@@ -26,7 +26,7 @@ TEXT_BEFORE_TITLE = 300
 TEXT_AFTER_TITLE = 1500
 RATING_SELECTOR = (
     "[data-rating], [data-score], [data-average-rating], [data-rating-value], [data-grade], "
-    "[data-average], [aria-label], [title], [style*=width]"
+    "[data-average], [aria-label], [title], [style*=width], [style*=--]"
 )
 _VALUE_ATTRS = (
     "data-rating",
@@ -90,6 +90,7 @@ _BEFORE_COUNT = re.compile(rf"(\d(?<![\d.,]\d)[.,]\d)\s*(?:[(（|·•]\s*)?{_NU
 _WIDTH = re.compile(r"width\s*:\s*(\d{1,3}(?:\.\d+)?)%")
 _STAR_CLASS = re.compile(r"(?:^|[\s_-])(?:stars?|ratings?|score)|rating")
 _NUMERIC = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,4})?)\s*$")
+_RATING_VARIABLE = re.compile(r"--(?:[\w-]*-)?(?:rating|score|stars?)\s*:\s*(\d(?:[.,]\d{1,2})?)\b")
 
 
 @dataclass
@@ -171,6 +172,14 @@ def count_in_text(text: str) -> int | None:
     return min(found)[1] if found else None
 
 
+def _marker(node: LexborNode) -> str:
+    """The classes of an element and of its parent (a star bar's class is often its parent's)."""
+    parent = node.parent
+    return (
+        f"{node.attrs.get('class') or ''} {(parent.attrs.get('class') or '') if parent is not None else ''}"
+    )
+
+
 def _attribute_rating(node: LexborNode) -> tuple[str, str] | None:
     attrs = node.attrs
     for key in (
@@ -188,17 +197,21 @@ def _attribute_rating(node: LexborNode) -> tuple[str, str] | None:
                 number = _decimal(match.group(1))
                 best = "10" if number is not None and number > 5 else "5"
                 return _rating(match.group(1), best)
+    starred = _STAR_CLASS.search(_marker(node).lower()) is not None
     for key in ("aria-label", "title"):
         value = attrs.get(key)
         if value and any(ch.isdigit() for ch in value) and len(value) < 120:
-            found = rating_in_text(value)
+            bare = _NUMERIC.match(value) if starred else None  # aria-label="4.6" on the stars
+            found = _rating(bare.group(1)) if bare is not None else rating_in_text(value)
             if found is not None:
                 return found
     style = attrs.get("style")
+    variable = _RATING_VARIABLE.search(style) if style and "--" in style else None
+    if variable is not None and starred:  # style="--rating: 4.6" drawing the stars
+        return _rating(variable.group(1))
     if style and "width" in style:
         width = _WIDTH.search(style)
-        marker = f"{attrs.get('class') or ''} {(node.parent.attrs.get('class') or '') if node.parent else ''}"
-        if width is not None and _STAR_CLASS.search(marker.lower()):
+        if width is not None and starred:
             percent = Decimal(width.group(1))
             if 0 < percent <= 100:
                 return _rating(str((percent / 20).quantize(Decimal("0.1"))))
