@@ -179,6 +179,33 @@ def _range_low(text: str) -> re.Match[str] | None:
     return _MONEY.match(parts[0])
 
 
+def _money_with_marker(texts: list[tuple[LexborNode, str]], index: int) -> tuple[re.Match[str], str] | None:
+    """The amount the text at ``index`` prints (a price, or a range's lower end) and its currency
+    marker (its own, or a currency-only text beside it in the same block), unless its neighbours
+    say it is not the price."""
+    node, text = texts[index]
+    if len(text) > MAX_PRICE_TEXT:
+        return None
+    match = _MONEY.match(text) or _range_low(text)
+    if match is None:
+        return None
+    neighbours = [
+        texts[i][1] for i in (index - 1, index + 1) if 0 <= i < len(texts) and _same_block(node, texts[i][0])
+    ]
+    marker = match.group("before") or match.group("after")
+    if marker is None:  # the currency may stand in the text right before or after
+        marker = next((text for text in neighbours if _CURRENCY_ONLY.match(text)), None)
+    if marker is None or _NOT_THE_PRICE.search(fold(" ".join(neighbours))):
+        return None
+    return match, marker
+
+
+def _shown_offer_element(element: LexborNode | None) -> bool:
+    """The element shows a current offer: not struck out, not hidden, not in a link (a price in a
+    link is another offer's or another product's)."""
+    return element is not None and not (_struck(element) or is_hidden(element) or in_link(element))
+
+
 def find_text_price(page: Page, title: LexborNode | None, currency: str | None = None) -> DomPrice:
     """The price printed as plain text nearest the title (see the module docstring), or an empty
     :class:`DomPrice`."""
@@ -190,30 +217,19 @@ def find_text_price(page: Page, title: LexborNode | None, currency: str | None =
     texts = _texts_after(region, title)
     ancestors = title_ancestors(title)
     best: tuple[int, int, str, str | None, LexborNode] | None = None
-    for index, (node, text) in enumerate(texts):
-        if len(text) > MAX_PRICE_TEXT:
-            continue
-        match = _MONEY.match(text) or _range_low(text)
-        if match is None:
-            continue
-        neighbours = [
-            texts[i][1]
-            for i in (index - 1, index + 1)
-            if 0 <= i < len(texts) and _same_block(node, texts[i][0])
-        ]
-        marker = match.group("before") or match.group("after")
-        if marker is None:  # the currency may stand in the text right before or after
-            marker = next((text for text in neighbours if _CURRENCY_ONLY.match(text)), None)
-        if marker is None or _NOT_THE_PRICE.search(fold(" ".join(neighbours))):
+    for index, (node, _) in enumerate(texts):
+        money = _money_with_marker(texts, index)
+        if money is None:
             continue
         element = node.parent
-        if element is None or _struck(element) or is_hidden(element) or in_link(element):
-            continue  # (a price in a link is another offer's or another product's)
+        if element is None or not _shown_offer_element(element):
+            continue
         distance = distance_to_title(element, ancestors)
         if distance > MAX_DISTANCE or (best is not None and (distance, index) >= best[:2]):
             continue
         if ancestors_match(element, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
             continue
+        match, marker = money
         found_currency = _currency_code(marker, page.tld) or currency
         price = parse_price(match.group("amount"), found_currency)
         if price is None or price.strip("0.") == "":
