@@ -1,36 +1,71 @@
 """Words as data: one TOML file per language (``en.toml``, ``de.toml``...), each keyed by
 concept, read and normalised once.
 
-Sections:
+Sections (a file has those its language needs):
 - ``[category]``: a category of Google's product taxonomy, named by the end of its path, to the
   words that name such products (``"Outerwear > Coats & Jackets" = ["jacket", "parka"]``);
 - ``[gender]``: ``female``, ``male``, ``unisex`` to words saying who a product is made for;
-- ``[age_group]``: ``newborn``, ``infant``, ``toddler``, ``kids``, ``adult`` likewise.
+- ``[age_group]``: ``newborn``, ``infant``, ``toddler``, ``kids``, ``adult`` likewise;
+- ``[labels]``: the labels a shop writes before a value (``sku``: "Art.-Nr.", ``mpn``: "Model
+  number", ``brand``: "Marke", ``maker``: "Hersteller", ``gtin``: "EAN", ``availability``:
+  "Verfügbarkeit") and the words of a buy button (``buy``: "Warenkorb");
+- ``[stock]``: phrases saying a product is ``out_of_stock``, ``in_stock``, on ``preorder`` or
+  ``backorder``;
+- ``[negation]``: words negating the stock word after them (``word``: "nicht") and words that
+  may stand between (``filler``: "mehr");
+- ``[negating_prefix]``: prefixes written with the stock word (``prefix``: "un") and single
+  characters written right before it in scripts without spaces (``character``: "无").
 
-Words are folded (lower case, no accents, whitespace folded) when loaded. Adding a language is
-one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that no word is
+Words are normalised when loaded as their matcher reads the page: the labels lower-cased (they
+are matched case-insensitively in the page's own text), every other section folded (lower case,
+no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding a language
+is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that no word is
 listed twice in a section.
 """
 
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from importlib import resources
 
-from prodex.extract.process.availability import fold
+from prodex.extract.process.text import fold
 
 GENDERS = ("female", "male", "unisex")
 AGE_GROUPS = ("newborn", "infant", "toddler", "kids", "adult")
-SECTIONS = ("category", "gender", "age_group")
+LABELS = ("sku", "mpn", "brand", "maker", "gtin", "availability", "buy")
+STOCK = ("out_of_stock", "in_stock", "preorder", "backorder")
+NEGATION = ("word", "filler")
+NEGATING_PREFIX = ("prefix", "character")
+KEYS: dict[str, tuple[str, ...] | None] = {
+    "category": None,  # the taxonomy's categories (checked against it by the words test)
+    "gender": GENDERS,
+    "age_group": AGE_GROUPS,
+    "labels": LABELS,
+    "stock": STOCK,
+    "negation": NEGATION,
+    "negating_prefix": NEGATING_PREFIX,
+}
+"""Every section and its keys."""
+SECTIONS = tuple(KEYS)
+
+
+def _lower(word: str) -> str:
+    """A label as its matchers read it: lower case, whitespace folded (accents kept)."""
+    return " ".join(word.lower().split())
+
+
+NORMALISE: dict[str, Callable[[str], str]] = {"labels": _lower}
+"""How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 
 Vocabulary = dict[str, tuple[str, ...]]
-"""A section of one language: concept key to folded words."""
+"""A section of one language: concept key to normalised words."""
 
 
 @lru_cache(maxsize=1)
 def languages() -> dict[str, dict[str, Vocabulary]]:
-    """Every language file: language code to section to concept to folded words."""
+    """Every language file: language code to the sections it has, concept to normalised words."""
     out: dict[str, dict[str, Vocabulary]] = {}
     folder = resources.files("prodex.extract").joinpath("words")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -38,21 +73,39 @@ def languages() -> dict[str, dict[str, Vocabulary]]:
             continue
         data = tomllib.loads(entry.read_text(encoding="utf-8"))
         out[entry.name.removesuffix(".toml")] = {
-            section: {
-                str(key): tuple(dict.fromkeys(fold(str(word)) for word in words if str(word).strip()))
-                for key, words in data.get(section, {}).items()
-            }
-            for section in SECTIONS
+            name: _normalised(data[name], NORMALISE.get(name, fold)) for name in SECTIONS if name in data
         }
     return out
 
 
+def _normalised(table: dict[str, list[str]], normalise: Callable[[str], str]) -> Vocabulary:
+    """A section's words normalised, blanks left out, each once per key (in the file's order)."""
+    return {
+        str(key): tuple(dict.fromkeys(normalise(str(word)) for word in words if str(word).strip()))
+        for key, words in table.items()
+    }
+
+
+@cache
+def speaking(name: str) -> frozenset[str]:
+    """The codes of the languages whose file has section ``name``."""
+    return frozenset(lang for lang, data in languages().items() if name in data)
+
+
 def section(name: str, language: str | None = None) -> dict[str, Vocabulary]:
-    """One section of every language, or of ``language`` and English when it is given and known."""
+    """One section of every language that has it, or of ``language`` and English when it is given
+    and its file has the section."""
     files = languages()
     if language is not None:
         code = language.split("-")[0].lower()
-        chosen = {lang: files[lang] for lang in ("en", code) if lang in files}
-        if code in files:
-            return {lang: data[name] for lang, data in chosen.items()}
-    return {lang: data[name] for lang, data in files.items()}
+        if name in files.get(code, {}):
+            return {lang: files[lang][name] for lang in ("en", code) if name in files.get(lang, {})}
+    return {lang: data[name] for lang, data in files.items() if name in data}
+
+
+def words(name: str, key: str) -> tuple[str, ...]:
+    """The words of concept ``key`` of section ``name`` in every language, each once (languages
+    in file-name order): the vocabulary a matcher that does not know the page's language uses."""
+    return tuple(
+        dict.fromkeys(word for vocabulary in section(name).values() for word in vocabulary.get(key, ()))
+    )
