@@ -14,13 +14,18 @@ Sections (a file has those its language needs):
 - ``[negation]``: words negating the stock word after them (``word``: "nicht") and words that
   may stand between (``filler``: "mehr");
 - ``[negating_prefix]``: prefixes written with the stock word (``prefix``: "un") and single
-  characters written right before it in scripts without spaces (``character``: "无").
+  characters written right before it in scripts without spaces (``character``: "无");
+- ``[price_label]``: words beside a reference price: a ``list`` price ("UVP", "statt"), the
+  ``lowest`` price of the last ``days`` ("niedrigster Preis der letzten 30 Tage"), an instalment
+  ``per_month`` ("/ Monat");
+- ``[price_note]``: words beside an amount that is not the price: a ``saving``, a ``coupon``,
+  ``shipping``, an ``instalment``.
 
-Words are normalised when loaded as their matcher reads the page: the labels lower-cased (they
-are matched case-insensitively in the page's own text), every other section folded (lower case,
-no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding a language
-is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that no word is
-listed twice in a section.
+Words are normalised when loaded as their matcher reads the page: the labels and price labels
+lower-cased (matched case-insensitively in the page's own text), every other section folded
+(lower case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding
+a language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
+no word is listed twice in a section.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ LABELS = ("sku", "mpn", "brand", "maker", "gtin", "availability", "buy")
 STOCK = ("out_of_stock", "in_stock", "preorder", "backorder")
 NEGATION = ("word", "filler")
 NEGATING_PREFIX = ("prefix", "character")
+PRICE_LABEL = ("list", "lowest", "days", "per_month")
+PRICE_NOTE = ("saving", "coupon", "shipping", "instalment")
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -46,6 +53,8 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "stock": STOCK,
     "negation": NEGATION,
     "negating_prefix": NEGATING_PREFIX,
+    "price_label": PRICE_LABEL,
+    "price_note": PRICE_NOTE,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -56,7 +65,7 @@ def _lower(word: str) -> str:
     return " ".join(word.lower().split())
 
 
-NORMALISE: dict[str, Callable[[str], str]] = {"labels": _lower}
+NORMALISE: dict[str, Callable[[str], str]] = {"labels": _lower, "price_label": _lower}
 """How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 
 Vocabulary = dict[str, tuple[str, ...]]

@@ -25,6 +25,7 @@ from prodex.extract.readers.dom.vocabulary import (
     class_and_id,
     is_hidden,
 )
+from prodex.extract.words import words
 
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
@@ -136,17 +137,15 @@ _LIST_MARK = re.compile(
 )  # fmt: skip
 """Class/id words of a list ("was", crossed-out) price, as opposed to unit or instalment prices."""
 _LIST_WORDS = re.compile(
-    r"(?<![^\W\d_])(?:uvp|statt|was|rrp|msrp|mrp|list price|regular price|reg\.|prix conseillé|"
-    r"prix de référence|prix barré|antes|invece di|zamiast|tidigare|ord\.|ordinarie|normalpreis|"
-    r"originalpreis|ursprünglich|precio anterior|precio normal|preço normal|было|vorher|"
-    r"old price|original price|instead of)(?![^\W\d_])",
-    re.IGNORECASE,
+    rf"(?<![^\W\d_])(?:{trie_pattern(words('price_label', 'list'))})(?![^\W\d_])", re.IGNORECASE
 )
 """Words a shop writes before a list price ("UVP", "statt", "was", "RRP", "prix conseillé")."""
+_LOWEST = trie_pattern(words("price_label", "lowest"))
+_DAYS = trie_pattern(words("price_label", "days"))
+_PER_MONTH = trie_pattern(words("price_label", "per_month"))
 NOT_LIST_PRICE = re.compile(
-    r"lowest|niedrigst|günstigst|30[ -]?(?:days|tage|jours|días|dias|giorni|dni|dagen|päivän)|"
-    r"le plus bas|más bajo|mais baixo|più basso|najniższ|laagste|lägsta|"
-    r"/\s*(?:mo|month|monat|mois|mes|mese|kk|mån)\b|\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|rate\b|"
+    rf"{_LOWEST}|30[ -]?(?:{_DAYS})|/\s*(?:{_PER_MONTH})\b|"
+    r"\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|rate\b|"
     r"per\s|pro\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit",
     re.IGNORECASE,
 )

@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.patterns import is_spaced_script, trie_pattern
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.readers.dom.price import DomPrice, in_link
 from prodex.extract.readers.dom.vocabulary import (
@@ -27,6 +27,7 @@ from prodex.extract.readers.dom.vocabulary import (
     is_hidden,
     title_ancestors,
 )
+from prodex.extract.words import PRICE_NOTE, words
 
 REGION_LEVELS = 8
 """How far up from the title the block searched for the price reaches."""
@@ -47,61 +48,12 @@ _MONEY = re.compile(
     rf"(?:\s*(?P<after>{_CURRENCY})\.?)?$",
     re.IGNORECASE,
 )
+_NOT_THE_PRICE_WORDS = [word for key in PRICE_NOTE for word in words("price_note", key)]
 _NOT_THE_PRICE = re.compile(
     r"(?<![^\W\d_])(?:"
-    + trie_pattern(
-        (
-            "save",
-            "saving",
-            "savings",
-            "spare",
-            "sparen",
-            "ersparnis",
-            "economisez",
-            "economie",
-            "ahorra",
-            "ahorras",
-            "ahorro",
-            "risparmi",
-            "risparmia",
-            "risparmio",
-            "oszczedzasz",
-            "oszczednosc",
-            "bespaar",
-            "korting",
-            "rabatt",
-            "discount",
-            "off",
-            "coupon",
-            "gutschein",
-            "voucher",
-            "shipping",
-            "delivery",
-            "versand",
-            "livraison",
-            "envio",
-            "spedizione",
-            "month",
-            "monthly",
-            "/month",
-            "/mo",
-            "monatlich",
-            "mensuel",
-            "par mois",
-            "al mes",
-            "installment",
-            "installments",
-            "instalment",
-            "instalments",
-            "cuota",
-            "cuotas",
-            "parcela",
-            "parcelas",
-            "rata",
-            "rate",
-        )
-    )
-    + r")(?![^\W\d_])|每期|分期|運費|运费"
+    + trie_pattern(w for w in _NOT_THE_PRICE_WORDS if is_spaced_script(w))
+    + r")(?![^\W\d_])|"
+    + trie_pattern(w for w in _NOT_THE_PRICE_WORDS if not is_spaced_script(w))
 )
 """Words next to an amount that say it is a saving, a coupon, shipping or an instalment."""
 _STRUCK = frozenset(("del", "s", "strike"))
