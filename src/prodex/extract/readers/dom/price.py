@@ -18,6 +18,7 @@ from prodex.extract.process.price import currency_in_text, normalise_currency, p
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import (
     CURRENT_PRICE,
+    LIST_PRICE_MARKS,
     OLD_PRICE,
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
@@ -129,12 +130,19 @@ def _wraps_a_price(node: LexborNode) -> bool:
 _LIST_MARK = re.compile(
     trie_pattern(
         (
-            "old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp",
-            "uvp", "msrp", "mrp", "compare", "previous", "prev-", "full-price", "fullprice",
-            "reference", "crossout", "cross-out", "line-through",
+            *LIST_PRICE_MARKS,
+            "mrp",
+            "previous",
+            "prev-",
+            "full-price",
+            "fullprice",
+            "reference",
+            "crossout",
+            "cross-out",
+            "line-through",
         )
     )
-)  # fmt: skip
+)
 """Class/id words of a list ("was", crossed-out) price, as opposed to unit or instalment prices."""
 _LIST_WORDS = re.compile(
     rf"(?<![^\W\d_])(?:{trie_pattern(words('price_label', 'list'))})(?![^\W\d_])", re.IGNORECASE
