@@ -19,7 +19,12 @@ Sections (a file has those its language needs):
   ``lowest`` price of the last ``days`` ("niedrigster Preis der letzten 30 Tage"), an instalment
   ``per_month`` ("/ Monat");
 - ``[price_note]``: words beside an amount that is not the price: a ``saving``, a ``coupon``,
-  ``shipping``, an ``instalment``.
+  ``shipping``, an ``instalment``;
+- ``[description_heading]``: words of a heading over the ``description``, or over an ``other``
+  section (shipping, reviews, sizes...); ``[point_heading]``: a ``heading`` over selling points;
+- ``[not_a_point]``: words that make a line no selling point (``service``, ``review``, ``box``,
+  ``stock``, ``code``); ``[policy]``: the shop's policy phrases (``shipping``, ``returns``,
+  ``ordering``, ``disclaimer``).
 
 Words are normalised when loaded as their matcher reads the page: the labels and price labels
 lower-cased (matched case-insensitively in the page's own text), every other section folded
@@ -45,6 +50,10 @@ NEGATION = ("word", "filler")
 NEGATING_PREFIX = ("prefix", "character")
 PRICE_LABEL = ("list", "lowest", "days", "per_month")
 PRICE_NOTE = ("saving", "coupon", "shipping", "instalment")
+DESCRIPTION_HEADING = ("description", "other")
+POINT_HEADING = ("heading",)
+NOT_A_POINT = ("service", "review", "box", "stock", "code")
+POLICY = ("shipping", "returns", "ordering", "disclaimer")
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -55,6 +64,10 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "negating_prefix": NEGATING_PREFIX,
     "price_label": PRICE_LABEL,
     "price_note": PRICE_NOTE,
+    "description_heading": DESCRIPTION_HEADING,
+    "point_heading": POINT_HEADING,
+    "not_a_point": NOT_A_POINT,
+    "policy": POLICY,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -110,6 +123,13 @@ def section(name: str, language: str | None = None) -> dict[str, Vocabulary]:
         if name in files.get(code, {}):
             return {lang: files[lang][name] for lang in ("en", code) if name in files.get(lang, {})}
     return {lang: data[name] for lang, data in files.items() if name in data}
+
+
+def all_words(name: str) -> tuple[str, ...]:
+    """The words of every concept of section ``name`` in every language, each once (keys in
+    :data:`KEYS` order)."""
+    keys = KEYS[name] or ()
+    return tuple(dict.fromkeys(word for key in keys for word in words(name, key)))
 
 
 def words(name: str, key: str) -> tuple[str, ...]:
