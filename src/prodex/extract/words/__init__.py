@@ -24,10 +24,13 @@ Sections (a file has those its language needs):
   section (shipping, reviews, sizes...); ``[point_heading]``: a ``heading`` over selling points;
 - ``[not_a_point]``: words that make a line no selling point (``service``, ``review``, ``box``,
   ``stock``, ``code``); ``[policy]``: the shop's policy phrases (``shipping``, ``returns``,
-  ``ordering``, ``disclaimer``).
+  ``ordering``, ``disclaimer``);
+- ``[variant_axis]``: the labels of an option a shopper chooses, by the English axis they name
+  (``size``: "Größe", "Taille"); ``[variant_prompt]``: words before one (``choose``: "wählen").
 
 Words are normalised when loaded as their matcher reads the page: the labels and price labels
-lower-cased (matched case-insensitively in the page's own text), every other section folded
+lower-cased (matched case-insensitively in the page's own text), the option labels NFKC and
+lower-cased (as :func:`prodex.extract.process.axes.fold_label` reads them), every other section folded
 (lower case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding
 a language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
 no word is listed twice in a section.
@@ -36,6 +39,7 @@ no word is listed twice in a section.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import resources
@@ -54,6 +58,11 @@ DESCRIPTION_HEADING = ("description", "other")
 POINT_HEADING = ("heading",)
 NOT_A_POINT = ("service", "review", "box", "stock", "code")
 POLICY = ("shipping", "returns", "ordering", "disclaimer")
+VARIANT_AXIS = (
+    "color", "size", "style", "material", "capacity", "flavor", "pattern", "length", "width", "quantity",
+    "model",
+)  # fmt: skip
+VARIANT_PROMPT = ("choose",)
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -68,6 +77,8 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "point_heading": POINT_HEADING,
     "not_a_point": NOT_A_POINT,
     "policy": POLICY,
+    "variant_axis": VARIANT_AXIS,
+    "variant_prompt": VARIANT_PROMPT,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -78,7 +89,18 @@ def _lower(word: str) -> str:
     return " ".join(word.lower().split())
 
 
-NORMALISE: dict[str, Callable[[str], str]] = {"labels": _lower, "price_label": _lower}
+def _option_label(word: str) -> str:
+    """An option label as :func:`prodex.extract.process.axes.fold_label` reads one: NFKC, lower
+    case, whitespace folded."""
+    return _lower(unicodedata.normalize("NFKC", word))
+
+
+NORMALISE: dict[str, Callable[[str], str]] = {
+    "labels": _lower,
+    "price_label": _lower,
+    "variant_axis": _option_label,
+    "variant_prompt": _option_label,
+}
 """How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 
 Vocabulary = dict[str, tuple[str, ...]]
