@@ -26,13 +26,16 @@ Sections (a file has those its language needs):
   ``stock``, ``code``); ``[policy]``: the shop's policy phrases (``shipping``, ``returns``,
   ``ordering``, ``disclaimer``);
 - ``[variant_axis]``: the labels of an option a shopper chooses, by the English axis they name
-  (``size``: "Größe", "Taille"); ``[variant_prompt]``: words before one (``choose``: "wählen").
+  (``size``: "Größe", "Taille"); ``[variant_prompt]``: words before one (``choose``: "wählen");
+- ``[breadcrumb]``: the ``home`` crumb ("Startseite"); ``[name_noise]``: interface text around a
+  product name (``original_title``, ``sign_in``, with ``or`` between two sign-in words).
 
-Words are normalised when loaded as their matcher reads the page: the labels and price labels
-lower-cased (matched case-insensitively in the page's own text), the option labels NFKC and
-lower-cased (as :func:`prodex.extract.process.axes.fold_label` reads them), every other section folded
-(lower case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding
-a language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
+Words are normalised when loaded as their matcher reads the page (:data:`NORMALISE`): the
+labels, price labels, breadcrumb and name-noise words lower-cased (matched ignoring case in the
+page's own text), the option labels NFKC and lower-cased (as
+:func:`prodex.extract.process.axes.fold_label` reads them), every other section folded (lower
+case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding a
+language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
 no word is listed twice in a section.
 """
 
@@ -63,6 +66,8 @@ VARIANT_AXIS = (
     "model",
 )  # fmt: skip
 VARIANT_PROMPT = ("choose",)
+BREADCRUMB = ("home",)
+NAME_NOISE = ("original_title", "sign_in", "or")
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -79,6 +84,8 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "policy": POLICY,
     "variant_axis": VARIANT_AXIS,
     "variant_prompt": VARIANT_PROMPT,
+    "breadcrumb": BREADCRUMB,
+    "name_noise": NAME_NOISE,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -100,6 +107,8 @@ NORMALISE: dict[str, Callable[[str], str]] = {
     "price_label": _lower,
     "variant_axis": _option_label,
     "variant_prompt": _option_label,
+    "breadcrumb": _lower,
+    "name_noise": _lower,
 }
 """How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 
