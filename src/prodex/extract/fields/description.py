@@ -91,6 +91,21 @@ def merge_description(merging: Merging) -> None:
         merging.set("description", without_policy(text), origin or "")
 
 
+def _chosen_list(listed: list[tuple[list[str], str]]) -> tuple[list[str], str]:
+    """The page's own list (the first), unless it is short and the description's lines (the
+    last) are clearly more, or the description lists more features written as a title and a
+    sentence ("Two-Way Audio: enables ...") that the list lacks."""
+    points, origin = listed[0]
+    in_text, text_origin = listed[-1]
+    if len(points) < MIN_POINTS and len(in_text) >= len(points) + 2:
+        return in_text, text_origin
+    titled = [line for line in in_text if is_titled_claim(line)]
+    unlisted = [line for line in titled if line not in points]
+    if len(unlisted) >= MIN_POINTS and len(titled) > sum(map(is_titled_claim, points)):
+        return titled, text_origin
+    return points, origin
+
+
 def merge_selling_points(merging: Merging) -> None:
     """The feature lines a site module or platform lists; else the longer of the page's bullet
     lists and the bullet lines of a description text (a list flattened into paragraphs); else the
@@ -116,16 +131,7 @@ def merge_selling_points(merging: Merging) -> None:
                 listed.append((in_text, found.source))
                 break
     if listed:
-        # the page's own list, unless it is short and the description lists clearly more, or the
-        # description lists more features written as a title and a sentence ("Two-Way Audio: ...")
-        points, origin = listed[0]
-        if len(points) < MIN_POINTS and len(listed[-1][0]) >= len(points) + 2:
-            points, origin = listed[-1]
-        titled = [line for line in listed[-1][0] if is_titled_claim(line)]
-        unlisted = [line for line in titled if line not in points]
-        if len(unlisted) >= MIN_POINTS and len(titled) > sum(map(is_titled_claim, points)):
-            points, origin = titled, listed[-1][1]
-        merging.set("selling_points", points, origin)
+        merging.set("selling_points", *_chosen_list(listed))
         return
     if merging.source.get("description") not in BLURB_ORDER:
         merging.set("selling_points", claim_sentences(description, name), DESCRIPTION_SOURCE)

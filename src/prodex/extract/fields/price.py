@@ -35,24 +35,41 @@ def shown_price(sources: Sequence[Found], price: str | None, origin: str | None)
     or the structured price is only the lowest of several offers (an AggregateOffer's
     ``lowPrice``: a used copy, a smaller pack) and the page shows one at or above it, within the
     highest offer when one is given."""
+    pair = _disagreeing_sources(sources, price, origin)
+    if price is None or pair is None:
+        return None
+    dom, structured = pair
+    return dom.price if _shown_corrects(dom, structured, price) else None
+
+
+def _disagreeing_sources(
+    sources: Sequence[Found], price: str | None, origin: str | None
+) -> tuple[Found, Found] | None:
+    """``(the DOM's reading, the structured source of price)`` when the page shows another price
+    than a structured source (not a site module's) gave."""
     if price is None or origin in (None, "dom") or (origin or "").startswith("site:"):
         return None
     dom = next((f for f in sources if f.source == "dom"), None)
     structured = next((f for f in sources if f.source == origin), None)
     if dom is None or dom.price is None or structured is None or dom.price == price:
         return None
+    return dom, structured
+
+
+def _shown_corrects(dom: Found, structured: Found, price: str) -> bool:
+    """The shown price is an offered price, the structured ``price`` is crossed out beside a lower
+    shown one, or ``price`` is only the lowest offer and the shown one is within the offers."""
     shown, given = as_decimal(dom.price), as_decimal(price)
     if shown is None or given is None:
-        return None
+        return False
     if dom.price in structured.offer_prices:
-        return dom.price
+        return True
     if price in dom.old_prices and shown < given:
-        return dom.price
+        return True
     if structured.price_is_lowest and shown >= given:
         highest = max((p for p in map(as_decimal, structured.offer_prices) if p is not None), default=given)
-        if highest == given or shown <= highest:
-            return dom.price
-    return None
+        return highest == given or shown <= highest
+    return False
 
 
 def merge_price(merging: Merging) -> None:

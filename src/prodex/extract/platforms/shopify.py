@@ -223,20 +223,10 @@ def read(data: Mapping[str, Any], page: Page) -> Found | None:
     wanted = data.get("variant")
     variant, chosen = _selected_variant(variants, str(wanted) if wanted else None)
     found = Found(source=SOURCE)
-    found.name = clean_line(product.get("title")) or None
-    description = product.get("description") if "description" in product else product.get("body_html")
-    found.description = (to_plain_text(description) or None) if isinstance(description, str) else None
-    found.selling_points = list_items(description) if isinstance(description, str) else []
-    found.brand = brand_of(product.get("vendor")) or None
-    found.category = clean_line(product.get("type") or product.get("product_type")) or None
+    _read_text(product, found)
     found.currency = currency
     if variant is not None:
-        found.price = _money(variant.get("price"), cents, currency)
-        found.sku = identifier_of(variant.get("sku")) or None
-        found.gtin = gtin_of({"gtin": variant.get("barcode")}) or None
-        old = _money(variant.get("compare_at_price"), cents, currency)
-        if old and found.price and Decimal(old) > Decimal(found.price):
-            found.old_prices = [old]
+        _read_variant(variant, cents, currency, found)
     if found.price is None:
         found.price = _money(product.get("price"), cents, currency)
     prices = [p for p in (_money(v.get("price"), cents, currency) for v in variants) if p]
@@ -245,6 +235,28 @@ def read(data: Mapping[str, Any], page: Page) -> Found | None:
     found.images, found.videos = _media(product, variant, chosen, page)
     found.variants = _variants(product, variants, cents, currency, page)
     return found
+
+
+def _read_text(product: dict[str, Any], found: Found) -> None:
+    """The title, the description (``.js``'s ``description`` or ``.json``'s ``body_html``) with its
+    list items as selling points, the vendor as brand and the product type as category."""
+    found.name = clean_line(product.get("title")) or None
+    description = product.get("description") if "description" in product else product.get("body_html")
+    found.description = (to_plain_text(description) or None) if isinstance(description, str) else None
+    found.selling_points = list_items(description) if isinstance(description, str) else []
+    found.brand = brand_of(product.get("vendor")) or None
+    found.category = clean_line(product.get("type") or product.get("product_type")) or None
+
+
+def _read_variant(variant: dict[str, Any], cents: bool, currency: str | None, found: Found) -> None:
+    """The selected variant's price, sku and barcode, and its ``compare_at_price`` as an old price
+    when higher."""
+    found.price = _money(variant.get("price"), cents, currency)
+    found.sku = identifier_of(variant.get("sku")) or None
+    found.gtin = gtin_of({"gtin": variant.get("barcode")}) or None
+    old = _money(variant.get("compare_at_price"), cents, currency)
+    if old and found.price and Decimal(old) > Decimal(found.price):
+        found.old_prices = [old]
 
 
 def _option_names(product: dict[str, Any]) -> list[str]:

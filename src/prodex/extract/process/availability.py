@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
+from prodex.extract.process.text import fold as fold  # (re-exported: its long-standing home)
+from prodex.extract.words import words
 
 SCHEMA_NAMES = {
     name.lower(): name
@@ -53,184 +54,11 @@ SCHEMA_ALIASES = {
     "limited": "LimitedAvailability",
 }
 
-# Phrases shops print, lower-cased without accents; out-of-stock phrases are checked first.
-OUT_OF_STOCK_PHRASES = (
-    "out of stock",
-    "currently unavailable",
-    "sold out",
-    "not available",
-    "no longer available",
-    "unavailable",
-    "temporarily out",
-    "notify me when",
-    "email me when",
-    "nicht verfugbar",
-    "derzeit nicht",
-    "ausverkauft",
-    "nicht auf lager",
-    "nicht lieferbar",
-    "vergriffen",
-    "epuise",
-    "rupture de stock",
-    "indisponible",
-    "plus disponible",
-    "non disponibile",
-    "esaurito",
-    "non disponible",
-    "agotado",
-    "sin stock",
-    "no disponible",
-    "sem estoque",
-    "esgotado",
-    "indisponivel",
-    "fora de estoque",
-    "niet op voorraad",
-    "uitverkocht",
-    "niet leverbaar",
-    "brak w magazynie",
-    "niedostepny",
-    "wyprzedany",
-    "vyprodano",
-    "neni skladem",
-    "nie je skladom",
-    "vypredane",
-    "nedostupne",
-    "ni na zalogi",
-    "razprodano",
-    "nav pieejams",
-    "izpardots",
-    "pole hetkel saadaval",
-    "ei ole saadaval",
-    "otsas",
-    "slutsald",
-    "ej i lager",
-    "udsolgt",
-    "ikke pa lager",
-    "utsolgt",
-    "loppuunmyyty",
-    "ei varastossa",
-    "nincs raktaron",
-    "elfogyott",
-    "stokta yok",
-    "tukendi",
-    "нет в наличии",
-    "распродано",
-    "缺貨",
-    "缺货",
-    "售完",
-    "已售完",
-    "補貨中",
-    "在庫切れ",
-    "売り切れ",
-    "품절",
-)
-PREORDER_PHRASES = (
-    "pre-order",
-    "preorder",
-    "pre order",
-    "vorbestellen",
-    "vorbestellung",
-    "precommande",
-    "pre-commande",
-    "preordine",
-    "reserva",
-    "pre-venda",
-    "prevendita",
-    "予約",
-    "預購",
-    "预购",
-)
-BACKORDER_PHRASES = ("backorder", "back-order", "on back order", "usually ships within")
-IN_STOCK_PHRASES = (
-    "in stock",
-    "available",
-    "add to cart",
-    "add to basket",
-    "add to bag",
-    "buy now",
-    "auf lager",
-    "sofort lieferbar",
-    "lieferbar",
-    "verfugbar",
-    "in den warenkorb",
-    "en stock",
-    "disponible",
-    "ajouter au panier",
-    "in magazzino",
-    "disponibile",
-    "aggiungi al carrello",
-    "en existencia",
-    "agregar al carro",
-    "anadir al carrito",
-    "em estoque",
-    "disponivel",
-    "adicionar ao carrinho",
-    "comprar",
-    "op voorraad",
-    "beschikbaar",
-    "in winkelwagen",
-    "dostepny",
-    "w magazynie",
-    "do koszyka",
-    "skladem",
-    "na sklade",
-    "skladom",
-    "dostupne",
-    "dostupny",
-    "do kosika",
-    "do kosiku",
-    "na zalogi",
-    "ir noliktava",
-    "pieejams",
-    "laos",
-    "saadaval",
-    "i lager",
-    "pa lager",
-    "varastossa",
-    "raktaron",
-    "stokta",
-    "в наличии",
-    "有庫存",
-    "有现货",
-    "現貨",
-    "现货",
-    "加入購物車",
-    "加入购物车",
-    "在庫あり",
-    "カートに入れる",
-    "買い物かごに入れる",
-    "재고",
-    "장바구니",
-    "sepete ekle",
-    "в корзину",
-    "kosarba",
-    "lagg i varukorgen",
-    "laeg i kurv",
-    "legg i handlekurven",
-    "lisaa ostoskoriin",
-    "in winkelmand",
-    "toevoegen aan winkelwagen",
-    "προσθηκη στο καλαθι",
-    "הוסף לסל",
-    "أضف إلى السلة",
-    "เพิ่มลงตะกร้า",
-    "them vao gio",
-)
-
-
-_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-
-
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-"""Typographic apostrophes read as the plain one ("you’ll" is "you'll")."""
-
-
-def fold(text: str) -> str:
-    """Lower-case text without accents and with whitespace folded (for phrase matching)."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_QUOTES))
-    return " ".join(_COMBINING_MARKS.sub("", decomposed).split())
+# Phrases shops print, folded (words/<language>.toml, [stock]); out-of-stock phrases are checked first.
+OUT_OF_STOCK_PHRASES = words("stock", "out_of_stock")
+PREORDER_PHRASES = words("stock", "preorder")
+BACKORDER_PHRASES = words("stock", "backorder")
+IN_STOCK_PHRASES = words("stock", "in_stock")
 
 
 def normalise_availability(value: object) -> str | None:
@@ -251,80 +79,16 @@ def normalise_availability(value: object) -> str | None:
     return availability_from_phrase(text)
 
 
-NEGATIONS = frozenset(
-    (
-        "not",
-        "no",
-        "never",
-        "cannot",
-        "nicht",
-        "kein",
-        "keine",
-        "nie",
-        "ne",
-        "pas",
-        "plus",
-        "non",
-        "nao",
-        "niet",
-        "geen",
-        "nem",
-        "nincs",
-        "ikke",
-        "inte",
-        "ej",
-        "ei",
-        "nu",
-        "neni",
-        "не",
-        "нет",
-    )
-)
+NEGATIONS = frozenset(words("negation", "word"))
 """Words that negate the availability word after them ("nicht verfügbar", "no disponible",
 "plus disponible", "niet beschikbaar", "не в наличии", ...)."""
-NEGATION_FILLERS = frozenset(
-    (
-        "longer",
-        "more",
-        "mehr",
-        "piu",
-        "meer",
-        "is",
-        "are",
-        "ist",
-        "sind",
-        "est",
-        "es",
-        "esta",
-        "e",
-        "je",
-        "jest",
-        "currently",
-        "temporarily",
-        "yet",
-        "derzeit",
-        "momentan",
-        "aktuell",
-        "zurzeit",
-        "leider",
-        "actuellement",
-        "momentanement",
-        "temporairement",
-        "actualmente",
-        "atualmente",
-        "attualmente",
-        "momenteel",
-        "obecnie",
-        "ya",
-        "mas",
-    )
-)
+NEGATION_FILLERS = frozenset(words("negation", "filler"))
 """Words that may stand between a negation and the availability word ("nicht *mehr* verfügbar",
 "no *longer* available", "non è *più* disponibile")."""
-NEGATING_PREFIXES = frozenset(("un", "in", "non", "nie", "ne", "nicht", "niet"))
+NEGATING_PREFIXES = frozenset(words("negating_prefix", "prefix"))
 """Prefixes that negate an availability word written as one word ("unavailable",
 "indisponible", "niedostępny", "nedostupné")."""
-_CJK_NEGATIONS = frozenset("無无没沒不未")
+_CJK_NEGATIONS = frozenset(words("negating_prefix", "character"))
 MAX_NEGATION_DISTANCE = 4
 _IN_STOCK = re.compile(trie_pattern(IN_STOCK_PHRASES))
 _ATTACHED_PREFIX = re.compile(r"[^\W\d_]+$")

@@ -26,7 +26,7 @@ from typing import TypeVar
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
 from prodex.extract.process.taxonomy import Category, Taxonomy, taxonomy
-from prodex.extract.words import languages, section
+from prodex.extract.words import section, speaking
 
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "nb", "fi", "is", "hu", "et"})
 MIN_COMPOUND_HEAD = 4
@@ -329,7 +329,11 @@ def page_languages(language: str | None) -> frozenset[str] | None:
     code = (language or "").split("-")[0].lower()
     if not code:
         return None
-    return frozenset({code, TAXONOMY_LANGUAGE}) if code in languages() else frozenset({TAXONOMY_LANGUAGE})
+    return (
+        frozenset({code, TAXONOMY_LANGUAGE})
+        if code in speaking("category")
+        else frozenset({TAXONOMY_LANGUAGE})
+    )
 
 
 def name_evidence(name: str, weight: float) -> list[Evidence]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from prodex.extract.process.availability import fold
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
+from prodex.extract.words import words
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ", " · ", " / ", " • ", " ~ ", ": ")
 _GENERIC_HOST_LABELS = frozenset(
@@ -109,13 +111,12 @@ _CODE_SUFFIX = re.compile(
 )
 """A trailing article code the shop appends to its titles ("Kettle Код: 01245", "Drill (Art.-Nr. 123)")."""
 _UI_TEXT = re.compile(
-    r"\s*[-–—|(\[]?\s*(?:show original title|see original title|translate title|original title|"
-    r"view original|zobacz oryginalny tytuł|originaltitel anzeigen|afficher le titre original)[)\]]?\s*$",
+    rf"\s*[-–—|(\[]?\s*(?:{trie_pattern(words('name_noise', 'original_title'))})[)\]]?\s*$",
     re.IGNORECASE,
 )
 _LOGIN_PREFIX = re.compile(
-    r"^(?:sign in|log in|login|register|anmelden|einloggen|se connecter|iniciar sesión|accedi|zaloguj się|"
-    r"inloggen|přihlásit)[^\w]*(?:(?:or|oder|ou|o|lub|of)\s+\w+[^\w]*)?(?:to [\w ]{0,40}?[.!:]\s+)?",
+    rf"^(?:{trie_pattern(words('name_noise', 'sign_in'))})[^\w]*"
+    rf"(?:(?:{trie_pattern(words('name_noise', 'or'))})\s+\w+[^\w]*)?(?:to [\w ]{{0,40}}?[.!:]\s+)?",
     re.IGNORECASE,
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -93,3 +94,18 @@ def to_plain_text(value: object) -> str:
     if looks_like_html(text):
         return html_to_text(text)
     return clean_block(text)
+
+
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+"""Typographic apostrophes read as the plain one ("you’ll" is "you'll")."""
+
+
+def fold(text: str) -> str:
+    """Lower-case text without accents and with whitespace folded (for phrase matching)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_QUOTES))
+    return " ".join(_COMBINING_MARKS.sub("", decomposed).split())

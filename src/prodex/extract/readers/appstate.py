@@ -194,6 +194,34 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
     """The product found in app-state JSON documents (also the shop platform's product JSON)."""
     if not docs:
         return None
+    best = _best_product(page, docs)
+    if best is None:
+        return None
+    found = Found(source=source)
+    if type_names(best) & {"product", "productgroup"}:
+        fill_from_product(found, best, page)
+        return found
+    found.name = text_of(_first_key(best, _NAME_KEYS)) or None
+    description = _first_key(best, _DESCRIPTION_KEYS)
+    found.description = to_plain_text(description) if isinstance(description, str) else None
+    found.brand = brand_of(_first_key(best, ("brand", "vendor", "manufacturer", "brandName"))) or None
+    variants = [v for v in as_list(best.get("variants"))[:100] if isinstance(v, dict)]
+    offer = _first_offer(best, variants)
+    _read_price(page, best, variants, offer, found)
+    images = image_urls(best.get("image")) if isinstance(best.get("image"), dict) else []
+    images += _images_of(_first_key(best, _IMAGE_KEYS))
+    found.images = [u for u in (page.absolute(x) for x in images) if u]
+    sku = _first_key(best, ("sku", "skuId", "articleNumber"))
+    if sku is None and variants:
+        sku = variants[0].get("sku")
+    found.sku = identifier_of(sku) or None
+    found.availability = _availability_of(best, offer)
+    return found
+
+
+def _best_product(page: Page, docs: list[Any]) -> dict[str, Any] | None:
+    """The dict of ``docs`` that looks most like the page's product (at most
+    :data:`MAX_CANDIDATES` looked at; the first of equal scores wins), or ``None``."""
     best: dict[str, Any] | None = None
     best_score = 0
     seen = 0
@@ -208,19 +236,18 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
                 score += matcher.bonus(node)
             if score > best_score:
                 best, best_score = node, score
-    if best is None:
-        return None
-    found = Found(source=source)
-    if type_names(best) & {"product", "productgroup"}:
-        fill_from_product(found, best, page)
-        return found
-    shopify = "handle" in best and "variants" in best
-    found.name = text_of(_first_key(best, _NAME_KEYS)) or None
-    description = _first_key(best, _DESCRIPTION_KEYS)
-    found.description = to_plain_text(description) if isinstance(description, str) else None
-    found.brand = brand_of(_first_key(best, ("brand", "vendor", "manufacturer", "brandName"))) or None
-    variants = [v for v in as_list(best.get("variants"))[:100] if isinstance(v, dict)]
-    offer = _first_offer(best, variants)
+    return best
+
+
+def _read_price(
+    page: Page,
+    best: dict[str, Any],
+    variants: list[dict[str, Any]],
+    offer: dict[str, Any] | None,
+    found: Found,
+) -> None:
+    """The currency and price into ``found``: the product's own, else its first variant's, else its
+    first offer's (Shopify's product JSON, with ``handle`` and ``variants``, counts in cents)."""
     currency_keys = ("currency", "currencyCode", "priceCurrency")
     currency = normalise_currency(_first_key(best, currency_keys), page.tld)
     if currency is None and offer is not None:
@@ -231,21 +258,18 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
         price_value = _first_key(variants[0], _PRICE_KEYS)
     if price_value is None and offer is not None:
         price_value = _first_key(offer, _PRICE_KEYS)
+    shopify = "handle" in best and "variants" in best
     found.price = _price_of(price_value, currency, cents=shopify)
     if found.currency is None and isinstance(price_value, dict):
         found.currency = normalise_currency(
             price_value.get("currency") or price_value.get("currencyCode"), page.tld
         )
-    images = image_urls(best.get("image")) if isinstance(best.get("image"), dict) else []
-    images += _images_of(_first_key(best, _IMAGE_KEYS))
-    found.images = [u for u in (page.absolute(x) for x in images) if u]
-    sku = _first_key(best, ("sku", "skuId", "articleNumber"))
-    if sku is None and variants:
-        sku = variants[0].get("sku")
-    found.sku = identifier_of(sku) or None
+
+
+def _availability_of(best: dict[str, Any], offer: dict[str, Any] | None) -> str | None:
+    """The product's stock state, else its first offer's, normalised (``None`` when neither says)."""
     stock_keys = ("availability", "available", "inStock", "in_stock", "stockStatus", "is_available")
     available = _first_key(best, stock_keys)
     if available is None and offer is not None:
         available = _first_key(offer, stock_keys)
-    found.availability = normalise_availability(available) if available is not None else None
-    return found
+    return normalise_availability(available) if available is not None else None

@@ -168,6 +168,57 @@ def _videos(values: list[Any], page: Page) -> list[Media]:
     return videos
 
 
+class _Candidates:
+    """The products a page's JSON-LD states, scored: the best one stated on its own (the page's
+    product) and the best one of a list (kept for a listing page)."""
+
+    def __init__(self, members: set[int], page_url: str) -> None:
+        self._members = members
+        self._page_url = page_url
+        self.product: dict[str, Any] | None = None
+        self.listed_product: dict[str, Any] | None = None
+        self._best = self._best_listed = 0
+        self.own_names: set[str] = set()
+        """Names of the products stated on their own, not in a list."""
+
+    def add(self, node: dict[str, Any], types: set[str]) -> None:
+        """Score ``node`` (of schema.org ``types``) and keep it when it beats its group's best."""
+        score = _score(node, self._page_url)
+        if not score:
+            return
+        if id(node) in self._members and not _url_matches(node.get("url") or node.get("@id"), self._page_url):
+            if score > self._best_listed:
+                self.listed_product, self._best_listed = node, score
+            return
+        if types & STRONG_PRODUCT_TYPES:
+            self.own_names.add(text_of(node.get("name")).casefold())
+        if score > self._best:
+            self.product, self._best = node, score
+
+    def demote_tiles(self, page: Page) -> None:
+        """Many products stated on their own, none of them naming the page: one per tile, so the
+        best is only a listing's product."""
+        if (
+            self.product is not None
+            and len(self.own_names) >= LISTING_MIN_PRODUCTS
+            and not _names_the_page(self.product, self.own_names, page)
+        ):
+            self.product, self.listed_product = None, self.product
+
+
+def _note_page_node(node: dict[str, Any], types: set[str], found: Found, video_nodes: list[Any]) -> None:
+    """What a top-level node says about the page rather than the product: its breadcrumbs (the
+    first list), the site's names, and its videos (collected into ``video_nodes``)."""
+    if "breadcrumblist" in types and not found.breadcrumbs:
+        found.breadcrumbs = breadcrumb_names(node)
+    elif types & _SITE_TYPES:
+        name = text_of(node.get("name"))
+        if name:
+            found.site_names.append(name)
+    elif "videoobject" in types:
+        video_nodes.append(node)
+
+
 def read(page: Page) -> Found | None:
     """The product the page's JSON-LD describes, with breadcrumbs, videos and site names."""
     docs = documents(page)
@@ -176,44 +227,17 @@ def read(page: Page) -> Found | None:
     nodes = top_nodes(docs)
     listed, members = list_entries(docs)
     found = Found(source=SOURCE)
-    product: dict[str, Any] | None = None  # the best product the page states on its own
-    listed_product: dict[str, Any] | None = None  # the best product of a list, for a listing
-    best = best_listed = 0
-    product_names: set[str] = set()
-    own_names: set[str] = set()  # names of the products stated on their own, not in a list
+    candidates = _Candidates(members, page.url)
     video_nodes: list[Any] = []
     for node in nodes:
         types = type_names(node)
-        if "breadcrumblist" in types and not found.breadcrumbs:
-            found.breadcrumbs = breadcrumb_names(node)
-        elif types & _SITE_TYPES:
-            name = text_of(node.get("name"))
-            if name:
-                found.site_names.append(name)
-        elif "videoobject" in types:
-            video_nodes.append(node)
-        score = _score(node, page.url)
-        if not score:
-            continue
-        if types & STRONG_PRODUCT_TYPES:
-            product_names.add(text_of(node.get("name")).casefold())
-        if id(node) in members and not _url_matches(node.get("url") or node.get("@id"), page.url):
-            if score > best_listed:
-                listed_product, best_listed = node, score
-        else:
-            if types & STRONG_PRODUCT_TYPES:
-                own_names.add(text_of(node.get("name")).casefold())
-            if score > best:
-                product, best = node, score
-    if (
-        product is not None
-        and len(own_names) >= LISTING_MIN_PRODUCTS
-        and not _names_the_page(product, own_names, page)
-    ):
-        product, listed_product = None, product  # one product per tile: none of them the page's own
+        _note_page_node(node, types, found, video_nodes)
+        candidates.add(node, types)
+    candidates.demote_tiles(page)
+    product = candidates.product
     found.subject = product is not None
-    found.listing = product is None and max(listed, len(own_names)) >= LISTING_MIN_PRODUCTS
-    product = product or listed_product
+    found.listing = product is None and max(listed, len(candidates.own_names)) >= LISTING_MIN_PRODUCTS
+    product = product or candidates.listed_product
     if product is None:
         if found.breadcrumbs or found.site_names or video_nodes or found.listing:
             found.videos = _videos(video_nodes, page)
@@ -225,51 +249,81 @@ def read(page: Page) -> Found | None:
     return found
 
 
+def _first(layers: list[dict[str, Any]], key: str) -> Any:
+    """The first non-empty value of ``key`` among ``layers`` (a chosen variant, then its product)."""
+    for layer in layers:
+        if layer.get(key) not in (None, "", [], {}):
+            return layer.get(key)
+    return None
+
+
 def fill_from_product(found: Found, product: dict[str, Any], page: Page) -> None:
     """Fill ``found`` from a schema.org Product-like dict (also used for app state and microdata)."""
     variant = choose_variant(product, page.url) if "hasVariant" in product else None
     layers = [variant, product] if variant is not None else [product]
+    _fill_presentation(found, product, layers, page)
+    offer_sku = _fill_offer(found, product, layers, page)
+    _fill_identifiers(found, layers, offer_sku)
+    _fill_audience(found, layers)
+    url = text_of(product.get("url"))
+    found.canonical_url = page.absolute(url) if url else None
 
-    def first(key: str) -> Any:
-        for layer in layers:
-            if layer is not None and layer.get(key) not in (None, "", [], {}):
-                return layer.get(key)
-        return None
 
-    found.name = text_of(product.get("name")) or text_of(first("name")) or None
-    description = first("description")
+def _fill_presentation(
+    found: Found, product: dict[str, Any], layers: list[dict[str, Any]], page: Page
+) -> None:
+    """The name (the product's own first), the description as plain text, and the images of every layer."""
+    found.name = text_of(product.get("name")) or text_of(_first(layers, "name")) or None
+    description = _first(layers, "description")
     if isinstance(description, str | list | dict):
         text = to_plain_text(text_of(description) if not isinstance(description, str) else description)
         found.description = text or None
     images: list[str] = []
     for layer in layers:
-        if layer is not None:
-            images.extend(image_urls(layer.get("image")))
+        images.extend(image_urls(layer.get("image")))
     found.images = [url for url in (page.absolute(u) for u in images) if url]
-    found.brand = brand_of(first("brand")) or brand_of(first("manufacturer")) or None
-    found.gtin = next((g for g in (gtin_of(layer) for layer in layers if layer) if g), None)
-    found.mpn = identifier_of(first("mpn")) or None
-    offers = read_offers(first("offers"), page.tld)
+
+
+def _fill_identifiers(found: Found, layers: list[dict[str, Any]], offer_sku: str) -> None:
+    """Brand (or manufacturer), GTIN, MPN, sku (the product's, else its offers', else ``productID``)
+    and category."""
+    found.brand = brand_of(_first(layers, "brand")) or brand_of(_first(layers, "manufacturer")) or None
+    found.gtin = next((g for g in (gtin_of(layer) for layer in layers) if g), None)
+    found.mpn = identifier_of(_first(layers, "mpn")) or None
+    found.sku = (
+        identifier_of(_first(layers, "sku"))
+        or offer_sku
+        or identifier_of(_first(layers, "productID"))
+        or None
+    )
+    found.category = text_of(_first(layers, "category")) or None
+
+
+def _fill_offer(found: Found, product: dict[str, Any], layers: list[dict[str, Any]], page: Page) -> str:
+    """The offer into ``found``: price, currency, stock, regular price, rating, specifications and
+    variants; returns the offers' sku (the product's own sku wins over it)."""
+    offers = read_offers(_first(layers, "offers"), page.tld)
     found.price, found.currency, found.availability = offers.price, offers.currency, offers.availability
     found.offer_prices = offers.prices
     found.price_is_lowest = offers.price_is_lowest
     found.regular_price = offers.regular_price
-    found.rating_value, found.rating_best, found.review_count = rating_of(first("aggregateRating"))
-    found.specifications = specifications_of(first("additionalProperty"))
+    found.rating_value, found.rating_best, found.review_count = rating_of(_first(layers, "aggregateRating"))
+    found.specifications = specifications_of(_first(layers, "additionalProperty"))
     found.variants = [
         v.model_copy(update={"url": page.absolute(v.url), "image": page.absolute(v.image)})
         for v in variants_of(product, page.tld)
     ]
-    found.sku = identifier_of(first("sku")) or offers.sku or identifier_of(first("productID")) or None
-    category = first("category")
-    found.category = text_of(category) or None
-    audience = first("audience")
+    return offers.sku
+
+
+def _fill_audience(found: Found, layers: list[dict[str, Any]]) -> None:
+    """Gender, age group and audience type from ``audience`` (schema.org's PeopleAudience), the
+    gender also from a ``gender`` property."""
+    audience = _first(layers, "audience")
     if isinstance(audience, dict):
         found.gender = gender_from_schema(audience.get("suggestedGender"))
         found.age_group = age_group_from_ages(
             audience.get("suggestedMinAge"), audience.get("suggestedMaxAge")
         )
         found.audience = clean_line(text_of(audience.get("audienceType")))[:200]
-    found.gender = found.gender or gender_from_schema(first("gender"))
-    url = text_of(product.get("url"))
-    found.canonical_url = page.absolute(url) if url else None
+    found.gender = found.gender or gender_from_schema(_first(layers, "gender"))

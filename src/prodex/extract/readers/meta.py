@@ -24,6 +24,19 @@ def read_opengraph(page: Page) -> Found | None:
     found = Found(source=SOURCE_OG)
     found.name = clean_line(page.meta_first("og:title")) or None
     found.description = to_plain_text(page.meta_first("og:description")) or None
+    _read_og_media(page, meta, found)
+    _read_product_offer(page, found)
+    _read_product_identity(page, found)
+    site = page.meta_first("og:site_name")
+    if site:
+        found.site_names.append(site)
+    url = page.meta_first("og:url")
+    found.canonical_url = page.absolute(url) if url else None
+    return found
+
+
+def _read_og_media(page: Page, meta: dict[str, list[str]], found: Found) -> None:
+    """``og:image`` and ``og:video`` tags into ``found``'s images and videos (absolute, once each)."""
     images: list[str] = []
     for key in ("og:image:secure_url", "og:image", "og:image:url"):
         images.extend(meta.get(key, ()))
@@ -33,6 +46,10 @@ def read_opengraph(page: Page) -> Found | None:
             url = page.absolute(value)
             if url and not any(v.url == url for v in found.videos):
                 found.videos.append(Media(type=MediaType.VIDEO, url=url))
+
+
+def _read_product_offer(page: Page, found: Found) -> None:
+    """The ``product:`` price (a zero price is none), currency and availability into ``found``."""
     currency = normalise_currency(page.meta_first("product:price:currency", "og:price:currency"), page.tld)
     price_text = page.meta_first(
         "product:sale_price:amount", "product:price:amount", "og:price:amount", "product:price"
@@ -42,6 +59,10 @@ def read_opengraph(page: Page) -> Found | None:
         found.price = None
     found.currency = currency
     found.availability = normalise_availability(page.meta_first("product:availability", "og:availability"))
+
+
+def _read_product_identity(page: Page, found: Found) -> None:
+    """The ``product:`` brand, identifiers, category and audience into ``found``."""
     found.brand = clean_line(page.meta_first("product:brand", "og:brand")) or None
     found.sku = clean_line(page.meta_first("product:retailer_item_id", "product:sku")) or None
     found.gtin = (
@@ -50,12 +71,6 @@ def read_opengraph(page: Page) -> Found | None:
     found.category = clean_line(page.meta_first("product:category")) or None
     found.gender = gender_from_schema(page.meta_first("product:target_gender"))
     found.age_group = _age_group(page.meta_first("product:age_group"))
-    site = page.meta_first("og:site_name")
-    if site:
-        found.site_names.append(site)
-    url = page.meta_first("og:url")
-    found.canonical_url = page.absolute(url) if url else None
-    return found
 
 
 def read_meta(page: Page) -> Found:

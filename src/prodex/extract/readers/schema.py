@@ -229,6 +229,10 @@ def amount_of(value: Any, currency: str | None) -> str | None:
     return parse_price(value, currency)
 
 
+_OfferedPrice = tuple[str, str | None, bool]
+"""(price, currency, is an AggregateOffer's ``lowPrice``)."""
+
+
 def read_offers(value: Any, tld: str = "") -> OfferFacts:
     """Offer facts from an ``offers`` value: Offer, AggregateOffer, nested offers or a list.
 
@@ -238,7 +242,7 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
     """
     facts = OfferFacts()
     availabilities: list[str] = []
-    prices: list[tuple[str, str | None, bool]] = []  # (price, currency, is an AggregateOffer's lowPrice)
+    prices: list[_OfferedPrice] = []
     queue: list[Any] = list(as_list(value))[:200]
     seen = 0
     while queue and seen < 400:
@@ -248,22 +252,11 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
             continue
         offer = lower_keys(raw_offer)
         currency = normalise_currency(text_of(offer.get("pricecurrency")), tld) or facts.currency
-        price = amount_of(offer.get("price"), currency)
-        lowest = False
-        if price is None:
-            price = amount_of(offer.get("lowprice"), currency)
-            lowest = price is not None
-        if price is None and "pricespecification" in offer:
-            price, currency = _price_from_specification(offer.get("pricespecification"), currency)
+        price, currency, lowest = _price_of_offer(offer, currency)
         if price is not None and not prices and "pricespecification" in offer:
             facts.regular_price = list_price_of(offer.get("pricespecification"), currency)
-        if price is not None and price.strip("0.") == "":
-            price = None  # a zero price is a placeholder, not a price
-        if price is not None:
-            prices.append((price, currency, lowest))
-            high = amount_of(offer.get("highprice"), currency) if lowest else None
-            if high is not None and high != price:
-                prices.append((high, currency, False))
+        if price is not None and price.strip("0.") != "":  # a zero price is a placeholder, not a price
+            prices.extend(_offered_prices(offer, price, currency, lowest))
         if facts.currency is None and currency:
             facts.currency = currency
         availability = normalise_availability(text_of(offer.get("availability")))
@@ -274,12 +267,41 @@ def read_offers(value: Any, tld: str = "") -> OfferFacts:
         nested = offer.get("offers")
         if nested is not None:
             queue.extend(as_list(nested)[:200])
+    _settle_offers(facts, prices, availabilities)
+    return facts
+
+
+def _price_of_offer(offer: dict[str, Any], currency: str | None) -> tuple[str | None, str | None, bool]:
+    """(price, currency, is a ``lowPrice``) of one offer (lower-case keys): its ``price``, else
+    its ``lowPrice``, else the selling price of its ``priceSpecification`` (with that currency)."""
+    price = amount_of(offer.get("price"), currency)
+    lowest = False
+    if price is None:
+        price = amount_of(offer.get("lowprice"), currency)
+        lowest = price is not None
+    if price is None and "pricespecification" in offer:
+        price, currency = _price_from_specification(offer.get("pricespecification"), currency)
+    return price, currency, lowest
+
+
+def _offered_prices(
+    offer: dict[str, Any], price: str, currency: str | None, lowest: bool
+) -> list[_OfferedPrice]:
+    """The offer's price, and an AggregateOffer's ``highPrice`` when it differs."""
+    offered: list[_OfferedPrice] = [(price, currency, lowest)]
+    high = amount_of(offer.get("highprice"), currency) if lowest else None
+    if high is not None and high != price:
+        offered.append((high, currency, False))
+    return offered
+
+
+def _settle_offers(facts: OfferFacts, prices: list[_OfferedPrice], availabilities: list[str]) -> None:
+    """The first offered price (and the prices in its currency), and in stock when any offer is."""
     if prices:
         facts.price, facts.currency, facts.price_is_lowest = prices[0]
         facts.prices = [price for price, currency, _ in prices if currency == facts.currency][:50]
     if availabilities:
         facts.availability = "InStock" if "InStock" in availabilities else availabilities[0]
-    return facts
 
 
 def breadcrumb_names(node: dict[str, Any]) -> list[str]:

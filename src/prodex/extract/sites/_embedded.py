@@ -15,16 +15,16 @@ from prodex.extract.jsontools import load_json_at, loads_lenient
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.labels import BRAND_LABELS
 from prodex.extract.readers.schema import brand_of
+from prodex.extract.words import words
 
 MAX_SCRIPT_CHARS = 8 * 1024 * 1024
 MAX_FRAGMENT_CHARS = 100_000
 MAX_LIST_ITEMS = 20
 MAX_LINE_CHARS = 500
-BRAND_WORDS = frozenset(BRAND_LABELS[: BRAND_LABELS.index("manufacturer")])
+BRAND_WORDS = frozenset(words("labels", "brand"))
 """Labels that name the brand ("Brand", "Marke", ...)."""
-MAKER_WORDS = frozenset(BRAND_LABELS) - BRAND_WORDS
+MAKER_WORDS = frozenset(words("labels", "maker")) - BRAND_WORDS
 """Labels that name the maker ("Manufacturer", "Make", "Hersteller", ...)."""
 NO_VALUE = frozenset(
     (

@@ -117,6 +117,26 @@ def read(page: Page) -> Found | None:
     found.name = (
         clean_line(_first(data, ("titleModule", "subject"), ("productInfoComponent", "subject"))) or None
     )
+    _read_price(page, data, found)
+    found.availability = _availability(data)
+    match = _ITEM_ID.search(page.url)
+    product_id = _first(data, ("commonModule", "productId"), ("productInfoComponent", "id"))
+    found.sku = identifier_of(product_id) or (match.group(1) if match else None)
+    pairs = _properties(data)
+    found.selling_points = attribute_lines(pairs)
+    found.description = "\n".join(found.selling_points) or None  # the seller's text is a separate document
+    found.brand = brand_in(pairs)
+    store = clean_line(_first(data, ("sellerComponent", "storeName"), ("storeModule", "storeName")))
+    found.site_names = [store] if store else []
+    crumbs = as_list(dig(data, "crossLinkModule", "breadCrumbPathList"))[:12]
+    found.breadcrumbs = [n for n in (clean_line(c.get("name")) for c in crumbs if isinstance(c, dict)) if n]
+    found.images = _images(page, data)
+    return found if found.name or found.images else None
+
+
+def _read_price(page: Page, data: dict[str, Any], found: Found) -> None:
+    """The sale price (else the original one) with its currency, the original price as an old
+    price when it is higher, and every variant's price among the offered prices."""
     currency = normalise_currency(
         _first(data, ("currencyComponent", "currencyCode"), ("webEnv", "currency")), page.tld
     )
@@ -136,25 +156,16 @@ def read(page: Page) -> Found | None:
     found.offer_prices = list(
         dict.fromkeys(p for p in [found.price, *_sku_prices(data, found.currency)] if p)
     )
-    found.availability = _availability(data)
-    match = _ITEM_ID.search(page.url)
-    product_id = _first(data, ("commonModule", "productId"), ("productInfoComponent", "id"))
-    found.sku = identifier_of(product_id) or (match.group(1) if match else None)
+
+
+def _properties(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The item's ``(attribute name, value)`` properties, in the page's order."""
     props = _first(data, ("productPropComponent", "props"), ("specsModule", "props"))
-    pairs = [
+    return [
         (clean_line(p.get("attrName")), clean_line(p.get("attrValue")))
         for p in as_list(props)[:MAX_PROPS]
         if isinstance(p, dict)
     ]
-    found.selling_points = attribute_lines(pairs)
-    found.description = "\n".join(found.selling_points) or None  # the seller's text is a separate document
-    found.brand = brand_in(pairs)
-    store = clean_line(_first(data, ("sellerComponent", "storeName"), ("storeModule", "storeName")))
-    found.site_names = [store] if store else []
-    crumbs = as_list(dig(data, "crossLinkModule", "breadCrumbPathList"))[:12]
-    found.breadcrumbs = [n for n in (clean_line(c.get("name")) for c in crumbs if isinstance(c, dict)) if n]
-    found.images = _images(page, data)
-    return found if found.name or found.images else None
 
 
 SITE = Site(name=NAME, hosts=HOSTS, read=read)

@@ -124,35 +124,13 @@ def read(page: Page) -> Found | None:
     found.name = (
         _text(page, "#productTitle") or _text(page, "#title") or _text(page, "#ebooksProductTitle") or None
     )
-    for selector in PRICE_SELECTORS:
-        raw = _text(page, selector)
-        if raw:
-            currency = currency_in_text(raw, page.tld)
-            price = parse_price(raw, currency)
-            if price:
-                found.price, found.currency = price, currency
-                break
+    found.price, found.currency = buy_box_price(page)
     availability = _text(page, "#availability span.a-size-medium") or _text(page, "#availability span")
     found.availability = availability_from_phrase(availability) if availability else None
-    asin = page.tree.css_first("input#ASIN, input[name='ASIN']")
-    value = asin.attributes.get("value") if asin is not None else None
-    if not value:
-        match = _ASIN.search(page.url)
-        value = match.group(1) if match else None
-    found.sku = value or None
+    found.sku = asin(page)
     found.brand = brand(page) or None
-    points = []
-    for item in page.tree.css("#feature-bullets li:not([id]) span.a-list-item"):
-        line = clean_line(item.text(deep=True, separator=" "))
-        if line and line not in points and len(line) < 1000:
-            points.append(line)
-    found.selling_points = points
-    description = page.tree.css_first("#productDescription, #bookDescription_feature_div .a-expander-content")
-    if description is not None:
-        copy = description.clone()
-        for extra in reversed(copy.css(".disclaim, script, style")):
-            extra.decompose()  # the variant line ("Size: 1 pack") is not the description
-        found.description = html_to_text(copy.html or "", serialized=True) or None
+    found.selling_points = feature_bullets(page)
+    found.description = description(page)
     crumbs = [
         clean_line(a.text(deep=True)) for a in page.tree.css("#wayfinding-breadcrumbs_feature_div li a")[:12]
     ]
@@ -160,6 +138,49 @@ def read(page: Page) -> Found | None:
     found.images = gallery(_image_script(page))
     found.videos = videos(page)
     return found
+
+
+def buy_box_price(page: Page) -> tuple[str | None, str | None]:
+    """``(price, currency)`` of the first of :data:`PRICE_SELECTORS` that shows a price."""
+    for selector in PRICE_SELECTORS:
+        raw = _text(page, selector)
+        if raw:
+            currency = currency_in_text(raw, page.tld)
+            price = parse_price(raw, currency)
+            if price:
+                return price, currency
+    return None, None
+
+
+def asin(page: Page) -> str | None:
+    """The ASIN: the page's ``ASIN`` input, else the one in the URL's path."""
+    node = page.tree.css_first("input#ASIN, input[name='ASIN']")
+    value = node.attributes.get("value") if node is not None else None
+    if not value:
+        match = _ASIN.search(page.url)
+        value = match.group(1) if match else None
+    return value or None
+
+
+def feature_bullets(page: Page) -> list[str]:
+    """The lines of ``#feature-bullets``, each once (none of 1000 characters or more)."""
+    points: list[str] = []
+    for item in page.tree.css("#feature-bullets li:not([id]) span.a-list-item"):
+        line = clean_line(item.text(deep=True, separator=" "))
+        if line and line not in points and len(line) < 1000:
+            points.append(line)
+    return points
+
+
+def description(page: Page) -> str | None:
+    """``#productDescription`` (or a book's description) as text, without its disclaimers."""
+    node = page.tree.css_first("#productDescription, #bookDescription_feature_div .a-expander-content")
+    if node is None:
+        return None
+    copy = node.clone()
+    for extra in reversed(copy.css(".disclaim, script, style")):
+        extra.decompose()  # the variant line ("Size: 1 pack") is not the description
+    return html_to_text(copy.html or "", serialized=True) or None
 
 
 SITE = Site(name=NAME, hosts=HOSTS, read=read)

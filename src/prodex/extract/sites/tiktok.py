@@ -94,18 +94,8 @@ def read(page: Page) -> Found | None:
     found = Found(source=f"site:{NAME}")
     found.name = clean_line(base.get("title")) or None
     found.description = description(base.get("desc_detail") or base.get("description"))
-    price: dict[str, Any] = base["price"] if isinstance(base.get("price"), dict) else {}
-    found.currency = normalise_currency(price.get("currency"), page.tld)
-    found.price = _amount(price.get("real_price") or price.get("min_sku_price"), found.currency)
-    original = _amount(price.get("original_price"), found.currency)
-    try:
-        if original and found.price and Decimal(original) > Decimal(found.price):
-            found.old_prices = [original]
-    except InvalidOperation:
-        pass
     skus = [s for s in as_list(info.get("skus"))[:MAX_SKUS] if isinstance(s, dict)]
-    offered = [_amount(dig(s, "price", "real_price"), found.currency) for s in skus]
-    found.offer_prices = list(dict.fromkeys(p for p in [found.price, *offered] if p))
+    _read_price(page, base, skus, found)
     found.availability = _availability(skus)
     match = _PRODUCT_ID.search(page.url)
     found.sku = identifier_of(info.get("product_id") or base.get("product_id")) or (
@@ -117,14 +107,35 @@ def read(page: Page) -> Found | None:
     found.brand = brand_in(pairs)
     seller = clean_line(dig(info, "seller", "name"))
     found.site_names = [seller] if seller else []
+    found.images = _images(page, base)
+    return found if found.name else None
+
+
+def _read_price(page: Page, base: dict[str, Any], skus: list[dict[str, Any]], found: Found) -> None:
+    """``product_base.price``'s real price and currency, its original price as an old price when
+    higher, and every sku's price among the offered prices."""
+    price: dict[str, Any] = base["price"] if isinstance(base.get("price"), dict) else {}
+    found.currency = normalise_currency(price.get("currency"), page.tld)
+    found.price = _amount(price.get("real_price") or price.get("min_sku_price"), found.currency)
+    original = _amount(price.get("original_price"), found.currency)
+    try:
+        if original and found.price and Decimal(original) > Decimal(found.price):
+            found.old_prices = [original]
+    except InvalidOperation:
+        pass
+    offered = [_amount(dig(s, "price", "real_price"), found.currency) for s in skus]
+    found.offer_prices = list(dict.fromkeys(p for p in [found.price, *offered] if p))
+
+
+def _images(page: Page, base: dict[str, Any]) -> list[str]:
+    """The first URL of each of ``product_base.images``' ``url_list``, each once."""
     images: list[str] = []
     for image in as_list(base.get("images"))[:MAX_IMAGES]:
         urls = as_list(image.get("url_list")) if isinstance(image, dict) else [image]
         url = page.absolute(urls[0]) if urls else None
         if url and url not in images:
             images.append(url)
-    found.images = images
-    return found if found.name else None
+    return images
 
 
 SITE = Site(name=NAME, hosts=HOSTS, read=read)

@@ -81,6 +81,22 @@ def read(page: Page) -> Found | None:
     found.name = clean_line(product.get("name")) or None
     found.brand = brand_of(product.get("brand")) or None
     found.description, found.selling_points = _description(product, idml or {})
+    _read_price(product, page, found)
+    found.availability = normalise_availability(product.get("availabilityStatus"))
+    found.sku = identifier_of(product.get("usItemId")) or None
+    found.gtin = gtin_of({"upc": product.get("upc"), "gtin": product.get("gtin13")}) or None
+    found.mpn = identifier_of(product.get("model")) or None
+    path = as_list(dig(product, "category", "path"))
+    found.breadcrumbs = [
+        n for n in (clean_line(p.get("name")) for p in path[:12] if isinstance(p, dict)) if n
+    ]
+    found.images = _images(product, page)
+    return found if found.name else None
+
+
+def _read_price(product: dict[str, Any], page: Page, found: Found) -> None:
+    """``priceInfo``'s current price and currency into ``found``, and its ``wasPrice`` as an old
+    price when it is higher."""
     current = dig(product, "priceInfo", "currentPrice")
     if isinstance(current, dict):
         found.currency = normalise_currency(current.get("currencyUnit"), page.tld)
@@ -91,21 +107,16 @@ def read(page: Page) -> Found | None:
     old = parse_price(was, found.currency)
     if old and found.price and Decimal(old) > Decimal(found.price):
         found.old_prices = [old]
-    found.availability = normalise_availability(product.get("availabilityStatus"))
-    found.sku = identifier_of(product.get("usItemId")) or None
-    found.gtin = gtin_of({"upc": product.get("upc"), "gtin": product.get("gtin13")}) or None
-    found.mpn = identifier_of(product.get("model")) or None
-    path = as_list(dig(product, "category", "path"))
-    found.breadcrumbs = [
-        n for n in (clean_line(p.get("name")) for p in path[:12] if isinstance(p, dict)) if n
-    ]
+
+
+def _images(product: dict[str, Any], page: Page) -> list[str]:
+    """``imageInfo.allImages``' pictures at full size, each once."""
     images: list[str] = []
     for item in as_list(dig(product, "imageInfo", "allImages"))[:MAX_IMAGES]:
         url = page.absolute(item.get("url")) if isinstance(item, dict) else None
         if url and full_size(url) not in images:
             images.append(full_size(url))
-    found.images = images
-    return found if found.name else None
+    return images
 
 
 SITE = Site(name=NAME, hosts=HOSTS, read=read)

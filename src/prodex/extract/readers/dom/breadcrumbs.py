@@ -8,15 +8,13 @@ import re
 from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
+from prodex.extract.words import words
 
 BREADCRUMB_SELECTOR = '[class*="crumb" i], [id*="crumb" i], [aria-label*="breadcrumb" i]'
 _SEPARATOR = re.compile(r"^[>/»›|→\\\-–—·•:]+$")
-_HOME = re.compile(
-    r"^(?:home|homepage|start|startseite|accueil|inicio|início|home page|strona główna|úvod|domov|"
-    r"sākums|avaleht|etusivu|forside|hem|首頁|首页|ホーム|trang chủ)$",
-    re.IGNORECASE,
-)
+_HOME = re.compile(rf"^(?:{trie_pattern(words('breadcrumb', 'home'))})$", re.IGNORECASE)
 
 
 def without_home(crumbs: list[str]) -> list[str]:

@@ -35,6 +35,7 @@ from prodex.extract.readers.dom.vocabulary import (
     ancestors_match,
     class_and_id,
 )
+from prodex.extract.words import words
 
 DESCRIPTION_SELECTOR = '[itemprop="description"], [class*="desc" i], [id*="desc" i]'
 _NOT_DESCRIPTION = re.compile(
@@ -82,119 +83,8 @@ SEARCH_SELECTOR = f"{DESCRIPTION_SELECTOR}, {HEADING_SELECTOR}"
 """Marked blocks and headings, found in one search (one walk of the tree)."""
 MAX_HEADINGS = 400
 MAX_HEADING_CHARS = 40
-_DESCRIPTION_HEADING = re.compile(
-    trie_pattern(
-        (
-            "descr",  # description, descrizione, descripcion, descricao, descriere
-            "synops",
-            "sinops",  # sinopse, sinopsis
-            "sinoss",  # sinossi
-            "resumo",
-            "klappentext",
-            "selling points",
-            "beschreib",
-            "beschrijving",
-            "omschrijving",
-            "opis",  # opis, popis
-            "beskriv",
-            "kuvaus",
-            "leiras",
-            "aciklama",
-            "περιγραφ",
-            "описан",
-            "опис",
-            "説明",
-            "说明",
-            "說明",
-            "详情",
-            "詳情",
-            "詳細",
-            "상품설명",
-            "상세정보",
-            "상품정보",
-            "وصف",
-            "نظرة عامة",
-            "תיאור",
-            "รายละเอียด",
-            "mo ta",
-            "about this item",
-            "about the product",
-            "about this product",
-            "product details",
-            "product information",
-            "produktdetails",
-            "produktinformation",
-            "artikeldetails",
-            "details",
-            "dettagli",
-            "detalles",
-            "detalhes",
-            "overview",
-            "highlights",
-            "key features",
-            "features",
-            "caracteristiques du produit",
-        )
-    )
-)
-_NOT_A_DESCRIPTION_HEADING = re.compile(
-    trie_pattern(
-        (
-            "shipping",
-            "delivery",
-            "versand",
-            "lieferung",
-            "livraison",
-            "envio",
-            "spedizion",
-            "verzend",
-            "wysylk",
-            "return",
-            "retour",
-            "ruckgabe",
-            "devolu",
-            "reso",
-            "review",
-            "bewertung",
-            "avis",
-            "recension",
-            "opinion",
-            "payment",
-            "zahlung",
-            "paiement",
-            "pago",
-            "pagament",
-            "size",
-            "grosse",
-            "taille",
-            "talla",
-            "taglia",
-            "faq",
-            "question",
-            "fragen",
-            "seller",
-            "verkaufer",
-            "vendeur",
-            "vendedor",
-            "warranty",
-            "garantie",
-            "garantia",
-            "garanzia",
-            "care",
-            "pflege",
-            "entretien",
-            "specification",
-            "technische",
-            "technical",
-            "tecnic",
-            "technique",
-            "order",
-            "account",
-            "cookie",
-            "privacy",
-        )
-    )
-)
+_DESCRIPTION_HEADING = re.compile(trie_pattern(words("description_heading", "description")))
+_NOT_A_DESCRIPTION_HEADING = re.compile(trie_pattern(words("description_heading", "other")))
 
 
 _PANEL_ID = re.compile(r"[\w.:-]{1,100}")

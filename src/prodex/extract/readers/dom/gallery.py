@@ -91,6 +91,16 @@ MAX_CONTAINER_TEXT = 1500
 def element_image_url(node: LexborNode, page: Page) -> str | None:
     """The largest picture URL an element offers (zoom attributes, image links, srcset, lazy src)."""
     attrs = node.attributes
+    url = _zoom_url(attrs, page)
+    if url is not None:
+        return url
+    if node.tag == "a":
+        return _linked_image_url(attrs, page)
+    return _lazy_url(attrs, page) or _style_url(attrs, page)
+
+
+def _zoom_url(attrs: dict[str, str | None], page: Page) -> str | None:
+    """The first image URL of a zoom attribute (:data:`ZOOM_ATTRS`; from inside a JSON value too)."""
     for key in ZOOM_ATTRS:
         value = attrs.get(key)
         if value:
@@ -100,11 +110,17 @@ def element_image_url(node: LexborNode, page: Page) -> str | None:
             url = page.absolute(value)
             if url and looks_like_image_url(url):
                 return url
-    if node.tag == "a":
-        url = page.absolute(attrs.get("href"))
-        return (
-            url if url and looks_like_image_url(url) and not url.lower().endswith((".htm", ".html")) else None
-        )
+    return None
+
+
+def _linked_image_url(attrs: dict[str, str | None], page: Page) -> str | None:
+    """A link's target when it is a picture (not an HTML page)."""
+    url = page.absolute(attrs.get("href"))
+    return url if url and looks_like_image_url(url) and not url.lower().endswith((".htm", ".html")) else None
+
+
+def _lazy_url(attrs: dict[str, str | None], page: Page) -> str | None:
+    """The first non-empty source attribute (:data:`LAZY_ATTRS`), a srcset's largest candidate."""
     for key in LAZY_ATTRS:
         value = attrs.get(key)
         if not value:
@@ -114,6 +130,11 @@ def element_image_url(node: LexborNode, page: Page) -> str | None:
         url = page.absolute(value)
         if url:
             return url
+    return None
+
+
+def _style_url(attrs: dict[str, str | None], page: Page) -> str | None:
+    """A CSS ``url(...)`` of the element's inline style."""
     style = attrs.get("style")
     if style:
         match = _CSS_URL.search(style)

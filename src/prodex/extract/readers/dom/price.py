@@ -18,6 +18,7 @@ from prodex.extract.process.price import currency_in_text, normalise_currency, p
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import (
     CURRENT_PRICE,
+    LIST_PRICE_MARKS,
     OLD_PRICE,
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
@@ -25,6 +26,7 @@ from prodex.extract.readers.dom.vocabulary import (
     class_and_id,
     is_hidden,
 )
+from prodex.extract.words import words
 
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
@@ -128,25 +130,30 @@ def _wraps_a_price(node: LexborNode) -> bool:
 _LIST_MARK = re.compile(
     trie_pattern(
         (
-            "old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp",
-            "uvp", "msrp", "mrp", "compare", "previous", "prev-", "full-price", "fullprice",
-            "reference", "crossout", "cross-out", "line-through",
+            *LIST_PRICE_MARKS,
+            "mrp",
+            "previous",
+            "prev-",
+            "full-price",
+            "fullprice",
+            "reference",
+            "crossout",
+            "cross-out",
+            "line-through",
         )
     )
-)  # fmt: skip
+)
 """Class/id words of a list ("was", crossed-out) price, as opposed to unit or instalment prices."""
 _LIST_WORDS = re.compile(
-    r"(?<![^\W\d_])(?:uvp|statt|was|rrp|msrp|mrp|list price|regular price|reg\.|prix conseillé|"
-    r"prix de référence|prix barré|antes|invece di|zamiast|tidigare|ord\.|ordinarie|normalpreis|"
-    r"originalpreis|ursprünglich|precio anterior|precio normal|preço normal|было|vorher|"
-    r"old price|original price|instead of)(?![^\W\d_])",
-    re.IGNORECASE,
+    rf"(?<![^\W\d_])(?:{trie_pattern(words('price_label', 'list'))})(?![^\W\d_])", re.IGNORECASE
 )
 """Words a shop writes before a list price ("UVP", "statt", "was", "RRP", "prix conseillé")."""
+_LOWEST = trie_pattern(words("price_label", "lowest"))
+_DAYS = trie_pattern(words("price_label", "days"))
+_PER_MONTH = trie_pattern(words("price_label", "per_month"))
 NOT_LIST_PRICE = re.compile(
-    r"lowest|niedrigst|günstigst|30[ -]?(?:days|tage|jours|días|dias|giorni|dni|dagen|päivän)|"
-    r"le plus bas|más bajo|mais baixo|più basso|najniższ|laagste|lägsta|"
-    r"/\s*(?:mo|month|monat|mois|mes|mese|kk|mån)\b|\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|rate\b|"
+    rf"{_LOWEST}|30[ -]?(?:{_DAYS})|/\s*(?:{_PER_MONTH})\b|"
+    r"\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|rate\b|"
     r"per\s|pro\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit",
     re.IGNORECASE,
 )
@@ -243,17 +250,11 @@ def _read_candidate(
     itemprop = node.attrs.get("itemprop") == "price"
     struck = node.tag in ("del", "s", "strike") or _struck(node)
     old = struck or (not itemprop and _marked_old(class_and_id(node)))
-    split = _split_price(node) if node.child is not None and node.child.next is not None else None
-    if split is not None:
-        raw, machine = split, False
-    elif not itemprop and _wraps_a_price(node):
-        return None  # a wrapper: its inner price element is a candidate of its own
-    else:
-        value, machine = _candidate_value(node)
-        raw = clean_line(value)
-    if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
+    text = _candidate_text(node, itemprop)
+    if text is None:
         return None
-    if not (itemprop or machine) and not _MONEY_HINT.search(raw):
+    raw, machine = text
+    if not _reads_as_price(raw, itemprop or machine):
         return None
     old = old or bool(_UNIT_PRICE.search(raw))
     found_currency = currency_in_text(raw, page.tld) or currency
@@ -263,6 +264,27 @@ def _read_candidate(
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
     return price, found_currency, old, old and _is_list_price(node, struck)
+
+
+def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None:
+    """``(text, is machine-readable)`` of a candidate: a price split over child elements, else its
+    value (a machine-readable attribute, or its text); ``None`` for a wrapper of another price
+    element (that one is a candidate of its own)."""
+    split = _split_price(node) if node.child is not None and node.child.next is not None else None
+    if split is not None:
+        return split, False
+    if not itemprop and _wraps_a_price(node):
+        return None
+    value, machine = _candidate_value(node)
+    return clean_line(value), machine
+
+
+def _reads_as_price(raw: str, trusted: bool) -> bool:
+    """A short text with a digit, and a money sign or word unless the element is ``trusted`` (an
+    ``itemprop=price`` or a machine-readable value)."""
+    if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
+        return False
+    return trusted or _MONEY_HINT.search(raw) is not None
 
 
 def find_price(
@@ -313,10 +335,12 @@ def _price_scope(title: LexborNode) -> LexborNode | None:
     return None
 
 
-def _find_price_in(
-    page: Page, currency: str | None, title: LexborNode | None, scope: LexborNode | None
-) -> DomPrice:
-    result = DomPrice()
+def _ranked_candidates(
+    page: Page, title: LexborNode | None, scope: LexborNode | None
+) -> list[tuple[int, int, LexborNode]]:
+    """``(distance, order, element)`` of the price elements in ``scope`` (the search root without
+    one), nearest the title first: a meta price ranks 5 levels further, a price in a link
+    :data:`LINKED_PENALTY` further; the far ones (99) are left out."""
     title_ancestors = _ancestor_ids(title, 14) if title is not None else {}
     ranked: list[tuple[int, int, LexborNode]] = []
     root = scope if scope is not None else page.search_root()
@@ -329,11 +353,20 @@ def _find_price_in(
         if distance < 99:
             ranked.append((distance, order, node))
     ranked.sort(key=lambda item: (item[0], item[1]))
+    return ranked
+
+
+def _find_price_in(
+    page: Page, currency: str | None, title: LexborNode | None, scope: LexborNode | None
+) -> DomPrice:
+    """The current price nearest the title in ``scope``, the old and list prices beside it; an old
+    price stands in for a missing current one."""
+    result = DomPrice()
     closest: int | None = None
     current: int | None = None
     labelled: list[str] = []
     best_old: tuple[str, str | None] | None = None
-    for distance, _, node in ranked:
+    for distance, _, node in _ranked_candidates(page, title, scope):
         if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
             break  # past the title's price block
         if current is not None and distance > current + 1:
@@ -345,10 +378,7 @@ def _find_price_in(
         if closest is None:
             closest = distance
         if old:
-            if price not in result.old and current is None:
-                result.old.append(price)
-            if listed and price not in result.regular:
-                result.regular.append(price)
+            _note_old_price(result, price, listed, before_current=current is None)
             best_old = best_old or (price, found_currency)
             continue
         if current is None:
@@ -360,6 +390,15 @@ def _find_price_in(
     if result.price is None and best_old is not None:
         result.price, result.currency = best_old
     return result
+
+
+def _note_old_price(result: DomPrice, price: str, listed: bool, before_current: bool) -> None:
+    """An old price into ``result.old`` (only before a current price is found) and, a list price,
+    into ``result.regular``; each once."""
+    if price not in result.old and before_current:
+        result.old.append(price)
+    if listed and price not in result.regular:
+        result.regular.append(price)
 
 
 def find_currency_meta(page: Page) -> str | None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborAttributes, LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
@@ -180,42 +180,61 @@ def _marker(node: LexborNode) -> str:
     )
 
 
-def _attribute_rating(node: LexborNode) -> tuple[str, str] | None:
-    attrs = node.attrs
-    for key in (
-        "data-rating",
-        "data-score",
-        "data-average-rating",
-        "data-rating-value",
-        "data-grade",
-        "data-average",
-    ):
-        value = attrs.get(key)
-        if value:
-            match = _NUMERIC.match(value)
-            if match:
-                number = _decimal(match.group(1))
-                best = "10" if number is not None and number > 5 else "5"
-                return _rating(match.group(1), best)
-    starred = _STAR_CLASS.search(_marker(node).lower()) is not None
+_DATA_RATINGS = (
+    "data-rating",
+    "data-score",
+    "data-average-rating",
+    "data-rating-value",
+    "data-grade",
+    "data-average",
+)
+
+
+def _data_rating(attrs: LexborAttributes) -> tuple[str, str] | None:
+    """An average in a data attribute (``data-rating="4.5"``; above 5: on a scale of 10)."""
+    for key in _DATA_RATINGS:
+        match = _NUMERIC.match(attrs.get(key) or "")
+        if match:
+            number = _decimal(match.group(1))
+            return _rating(match.group(1), "10" if number is not None and number > 5 else "5")
+    return None
+
+
+def _label_rating(attrs: LexborAttributes, starred: bool) -> tuple[str, str] | None:
+    """An average in an ``aria-label`` or ``title`` ("4.6 out of 5"; a bare "4.6" on the stars)."""
     for key in ("aria-label", "title"):
         value = attrs.get(key)
         if value and any(ch.isdigit() for ch in value) and len(value) < 120:
-            bare = _NUMERIC.match(value) if starred else None  # aria-label="4.6" on the stars
+            bare = _NUMERIC.match(value) if starred else None
             found = _rating(bare.group(1)) if bare is not None else rating_in_text(value)
             if found is not None:
                 return found
-    style = attrs.get("style")
-    variable = _RATING_VARIABLE.search(style) if style and "--" in style else None
-    if variable is not None and starred:  # style="--rating: 4.6" drawing the stars
-        return _rating(variable.group(1))
-    if style and "width" in style:
-        width = _WIDTH.search(style)
-        if width is not None and starred:
-            percent = Decimal(width.group(1))
-            if 0 < percent <= 100:
-                return _rating(str((percent / 20).quantize(Decimal("0.1"))))
     return None
+
+
+def _style_rating(style: str) -> tuple[str, str] | None:
+    """The average a star bar draws: a ``--rating: 4.6`` variable or a filled ``width: 92%``."""
+    variable = _RATING_VARIABLE.search(style) if "--" in style else None
+    if variable is not None:
+        return _rating(variable.group(1))
+    width = _WIDTH.search(style) if "width" in style else None
+    if width is not None and 0 < Decimal(width.group(1)) <= 100:
+        return _rating(str((Decimal(width.group(1)) / 20).quantize(Decimal("0.1"))))
+    return None
+
+
+def _attribute_rating(node: LexborNode) -> tuple[str, str] | None:
+    """The average a rating element carries in its attributes, or ``None``."""
+    attrs = node.attrs
+    found = _data_rating(attrs)
+    if found is not None:
+        return found
+    starred = _STAR_CLASS.search(_marker(node).lower()) is not None
+    found = _label_rating(attrs, starred)
+    style = attrs.get("style")
+    if found is None and style and starred:
+        found = _style_rating(style)
+    return found
 
 
 def _count_near(node: LexborNode) -> int | None:

@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.patterns import is_spaced_script, trie_pattern
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.readers.dom.price import DomPrice, in_link
 from prodex.extract.readers.dom.vocabulary import (
@@ -27,6 +27,7 @@ from prodex.extract.readers.dom.vocabulary import (
     is_hidden,
     title_ancestors,
 )
+from prodex.extract.words import PRICE_NOTE, words
 
 REGION_LEVELS = 8
 """How far up from the title the block searched for the price reaches."""
@@ -47,61 +48,12 @@ _MONEY = re.compile(
     rf"(?:\s*(?P<after>{_CURRENCY})\.?)?$",
     re.IGNORECASE,
 )
+_NOT_THE_PRICE_WORDS = [word for key in PRICE_NOTE for word in words("price_note", key)]
 _NOT_THE_PRICE = re.compile(
     r"(?<![^\W\d_])(?:"
-    + trie_pattern(
-        (
-            "save",
-            "saving",
-            "savings",
-            "spare",
-            "sparen",
-            "ersparnis",
-            "economisez",
-            "economie",
-            "ahorra",
-            "ahorras",
-            "ahorro",
-            "risparmi",
-            "risparmia",
-            "risparmio",
-            "oszczedzasz",
-            "oszczednosc",
-            "bespaar",
-            "korting",
-            "rabatt",
-            "discount",
-            "off",
-            "coupon",
-            "gutschein",
-            "voucher",
-            "shipping",
-            "delivery",
-            "versand",
-            "livraison",
-            "envio",
-            "spedizione",
-            "month",
-            "monthly",
-            "/month",
-            "/mo",
-            "monatlich",
-            "mensuel",
-            "par mois",
-            "al mes",
-            "installment",
-            "installments",
-            "instalment",
-            "instalments",
-            "cuota",
-            "cuotas",
-            "parcela",
-            "parcelas",
-            "rata",
-            "rate",
-        )
-    )
-    + r")(?![^\W\d_])|每期|分期|運費|运费"
+    + trie_pattern(w for w in _NOT_THE_PRICE_WORDS if is_spaced_script(w))
+    + r")(?![^\W\d_])|"
+    + trie_pattern(w for w in _NOT_THE_PRICE_WORDS if not is_spaced_script(w))
 )
 """Words next to an amount that say it is a saving, a coupon, shipping or an instalment."""
 _STRUCK = frozenset(("del", "s", "strike"))
@@ -179,6 +131,33 @@ def _range_low(text: str) -> re.Match[str] | None:
     return _MONEY.match(parts[0])
 
 
+def _money_with_marker(texts: list[tuple[LexborNode, str]], index: int) -> tuple[re.Match[str], str] | None:
+    """The amount the text at ``index`` prints (a price, or a range's lower end) and its currency
+    marker (its own, or a currency-only text beside it in the same block), unless its neighbours
+    say it is not the price."""
+    node, text = texts[index]
+    if len(text) > MAX_PRICE_TEXT:
+        return None
+    match = _MONEY.match(text) or _range_low(text)
+    if match is None:
+        return None
+    neighbours = [
+        texts[i][1] for i in (index - 1, index + 1) if 0 <= i < len(texts) and _same_block(node, texts[i][0])
+    ]
+    marker = match.group("before") or match.group("after")
+    if marker is None:  # the currency may stand in the text right before or after
+        marker = next((text for text in neighbours if _CURRENCY_ONLY.match(text)), None)
+    if marker is None or _NOT_THE_PRICE.search(fold(" ".join(neighbours))):
+        return None
+    return match, marker
+
+
+def _shown_offer_element(element: LexborNode | None) -> bool:
+    """The element shows a current offer: not struck out, not hidden, not in a link (a price in a
+    link is another offer's or another product's)."""
+    return element is not None and not (_struck(element) or is_hidden(element) or in_link(element))
+
+
 def find_text_price(page: Page, title: LexborNode | None, currency: str | None = None) -> DomPrice:
     """The price printed as plain text nearest the title (see the module docstring), or an empty
     :class:`DomPrice`."""
@@ -190,30 +169,19 @@ def find_text_price(page: Page, title: LexborNode | None, currency: str | None =
     texts = _texts_after(region, title)
     ancestors = title_ancestors(title)
     best: tuple[int, int, str, str | None, LexborNode] | None = None
-    for index, (node, text) in enumerate(texts):
-        if len(text) > MAX_PRICE_TEXT:
-            continue
-        match = _MONEY.match(text) or _range_low(text)
-        if match is None:
-            continue
-        neighbours = [
-            texts[i][1]
-            for i in (index - 1, index + 1)
-            if 0 <= i < len(texts) and _same_block(node, texts[i][0])
-        ]
-        marker = match.group("before") or match.group("after")
-        if marker is None:  # the currency may stand in the text right before or after
-            marker = next((text for text in neighbours if _CURRENCY_ONLY.match(text)), None)
-        if marker is None or _NOT_THE_PRICE.search(fold(" ".join(neighbours))):
+    for index, (node, _) in enumerate(texts):
+        money = _money_with_marker(texts, index)
+        if money is None:
             continue
         element = node.parent
-        if element is None or _struck(element) or is_hidden(element) or in_link(element):
-            continue  # (a price in a link is another offer's or another product's)
+        if element is None or not _shown_offer_element(element):
+            continue
         distance = distance_to_title(element, ancestors)
         if distance > MAX_DISTANCE or (best is not None and (distance, index) >= best[:2]):
             continue
         if ancestors_match(element, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
             continue
+        match, marker = money
         found_currency = _currency_code(marker, page.tld) or currency
         price = parse_price(match.group("amount"), found_currency)
         if price is None or price.strip("0.") == "":

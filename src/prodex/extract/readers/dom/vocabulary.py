@@ -118,30 +118,24 @@ GALLERY_WORDS = re.compile(
         )
     )
 )
+LIST_PRICE_MARKS = (
+    "old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp", "uvp", "msrp",
+    "compare",
+)  # fmt: skip
+"""Class/id words of a list ("was", crossed-out) price: an old price, and the list price among them."""
 OLD_PRICE = re.compile(
     trie_pattern(
         (
-            "old",
+            *LIST_PRICE_MARKS,
             "normal",
-            "was",
-            "strike",
-            "regular",
-            "list",
-            "before",
             "baseprice",
             "base-price",
             "base_price",
             "grundpreis",
             "lowest",
             "omnibus",
-            "original",
             "origin-",
             "origin_",
-            "crossed",
-            "rrp",
-            "uvp",
-            "msrp",
-            "compare",
             "save",
             "saving",
             "discount",
