@@ -58,7 +58,18 @@ def _read_product_offer(page: Page, found: Found) -> None:
     if found.price is not None and found.price.strip("0.") == "":
         found.price = None
     found.currency = currency
+    found.regular_price = _original_price(page, currency)
     found.availability = normalise_availability(page.meta_first("product:availability", "og:availability"))
+
+
+def _original_price(page: Page, currency: str | None) -> str | None:
+    """The list price beside a sale price: ``product:original_price:amount``, else the regular
+    ``product:price:amount`` when a ``product:sale_price:amount`` is given (the merge keeps it only
+    above the price shown)."""
+    original = page.meta_first("product:original_price:amount")
+    if original is None and page.meta_first("product:sale_price:amount"):
+        original = page.meta_first("product:price:amount")
+    return parse_price(original, currency) if original else None
 
 
 def _read_product_identity(page: Page, found: Found) -> None:

@@ -30,9 +30,12 @@ from prodex.extract.words import words
 
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
-    '[class*="preis" i]'
+    '[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i]'
 )
+"""Price elements, and struck-out or "was" elements without a price class (``<s>€ 99,00</s>``,
+``<span class="was">Was £29.99</span>``): those are read as old prices."""
 MAX_CANDIDATES = 120
+_STRUCK_TAGS = frozenset(("s", "del", "strike"))
 PRICE_BLOCK_LEVELS = 3
 LINKED_PENALTY = 3
 """Levels added to the distance of a price inside a link: a link's price is another offer's
@@ -375,11 +378,13 @@ def _find_price_in(
         if read is None:
             continue
         price, found_currency, old, listed = read
-        if closest is None:
+        struck = node.tag in _STRUCK_TAGS
+        if closest is None and not struck:
             closest = distance
         if old:
             _note_old_price(result, price, listed, before_current=current is None)
-            best_old = best_old or (price, found_currency)
+            if not struck:  # a struck-out price is never the one to pay
+                best_old = best_old or (price, found_currency)
             continue
         if current is None:
             result.price, result.currency, result.node = price, found_currency, node
