@@ -135,7 +135,9 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
     else:
         tile_price = None
     if shown.price is None and not hints.any_price and not hints.site_read:
+        marked = shown  # its struck-out or "was" prices stand beside a price written as text
         shown = _guarded(lambda: find_text_price(page, title.node, currency), shown)
+        shown.regular = shown.regular or marked.regular
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
     found.regular_price = found.regular_price or next(iter(shown.regular), None)
     if not hints.structured_product:
