@@ -208,6 +208,26 @@ def _marked_old(marker: str) -> bool:
     return False
 
 
+OLD_BLOCK_LEVELS = 3
+_PRICE_BLOCK = re.compile(r"pri[cxj]|preis|prez|prec|cen[ay]")
+"""A block's class or id naming a price (price, prix, Preis, prezzo, precio, preço, cena)."""
+
+
+def _in_old_block(node: LexborNode) -> bool:
+    """Whether one of the few price blocks around a price element marks an old price
+    (``<span class="old-price"><span class="price">79,90 €</span></span>``); the nearest price
+    block that marks either kind decides."""
+    current = node.parent
+    for _ in range(OLD_BLOCK_LEVELS):
+        if current is None:
+            return False
+        marker = class_and_id(current)
+        if _PRICE_BLOCK.search(marker) and (OLD_PRICE.search(marker) or CURRENT_PRICE.search(marker)):
+            return _marked_old(marker)
+        current = current.parent
+    return False
+
+
 @dataclass
 class DomPrice:
     """The price the page shows next to its title, and the prices it marks as old or list prices."""
@@ -252,7 +272,7 @@ def _read_candidate(
         return None
     itemprop = node.attrs.get("itemprop") == "price"
     struck = node.tag in ("del", "s", "strike") or _struck(node)
-    old = struck or (not itemprop and _marked_old(class_and_id(node)))
+    old = struck or (not itemprop and (_marked_old(class_and_id(node)) or _in_old_block(node)))
     text = _candidate_text(node, itemprop)
     if text is None:
         return None
