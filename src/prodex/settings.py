@@ -165,6 +165,25 @@ class Settings(BaseSettings):
     fetch_cache_max_bytes: Annotated[int, Field(ge=0)] = 64 * 1024 * 1024
     fetch_max_url_length: Annotated[int, Field(ge=64, le=65536)] = 2048
 
+    # --- webhooks ------------------------------------------------------------------------------
+    webhook_max_endpoints: PositiveInt = Field(
+        default=20, description="Webhook endpoints one account may have (JoggAI allows 20)."
+    )
+    webhook_require_https: bool = Field(
+        default=True, description="Refuse webhook endpoint URLs that are not https (as JoggAI does)."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Seconds a receiver has to answer one delivery attempt."
+    )
+    webhook_max_response_bytes: PositiveInt = Field(
+        default=64 * 1024, description="Most bytes of a receiver's answer that are read."
+    )
+    webhook_retry_delays: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [60.0, 300.0, 900.0, 1800.0, 3600.0],
+        description="Seconds to wait before each retry of a failed delivery, comma-separated: the "
+        "default makes 6 attempts over 1 h 51 min (1, 5, 15, 30 and 60 minutes apart).",
+    )
+
     # --- rendering -----------------------------------------------------------------------------
     render: Literal["auto", "always", "off"] | None = Field(
         default=None,
@@ -197,6 +216,18 @@ class Settings(BaseSettings):
         if isinstance(hosts, list):
             return [str(h).strip().lower().rstrip(".") for h in hosts]
         return hosts
+
+    @field_validator("webhook_retry_delays", mode="before")
+    @classmethod
+    def _delays_from_csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("webhook_retry_delays")
+    @classmethod
+    def _delays_not_negative(cls, value: list[float]) -> list[float]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("webhook retry delays must not be negative")
+        return value
 
     @property
     def effective_database_url(self) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     true,
 )
 
@@ -125,4 +126,59 @@ products = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_products_account_id_seq", "account_id", "seq"),
+)
+
+#: Webhook endpoints of an account (JoggAI's ``/v2/endpoint``); ``events`` is a list of event names.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("account_id", BigId, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("status IN ('enabled', 'disabled')", name="status_known"),
+    Index("ix_webhook_endpoints_account_id_seq", "account_id", "seq"),
+)
+
+#: One event for one endpoint: the exact body that is signed and sent, and where its attempts stand.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column(
+        "endpoint_id", String(40), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("event", String(64), nullable=False),
+    Column("event_id", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("status IN ('pending', 'delivered', 'failed', 'cancelled')", name="status_known"),
+    Index("ix_webhook_deliveries_endpoint_id_seq", "endpoint_id", "seq"),
+)
+
+#: Every attempt of a delivery: when, how long, the receiver's status or what went wrong.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "delivery_id", String(40), ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("number", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=False, server_default=""),
+    Column("response_body", Text, nullable=False, server_default=""),
+    UniqueConstraint("delivery_id", "number", name="uq_webhook_attempts_delivery_id_number"),
 )
