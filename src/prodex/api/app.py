@@ -5,7 +5,8 @@ Shared objects live on ``app.state`` and are created in the lifespan (start-up/s
 ``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``services`` (all of these in
 one :class:`~prodex.api.deps.Services`, what routes use), ``health_checks`` (name -> async check)
 ``url_analyzer`` (the URL flow, :class:`~prodex.service.analysis.UrlAnalysisService`; ``None`` when
-PRODEX_URL_ANALYSIS is false) and ``renderer`` (the Chromium renderer, when rendering is on).
+PRODEX_URL_ANALYSIS is false), ``renderer`` (the Chromium renderer, when rendering is on) and
+``webhook_events`` (:class:`~prodex.webhooks.WebhookEvents`, the product events' emitter).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
-from prodex.api.routes import apidocs, ops, products, user
+from prodex.api.routes import apidocs, ops, products, user, webhooks
 from prodex.api.schemas import ProductCreate, ProductUpdate
+from prodex.api.webhook_schemas import EndpointCreate, EndpointUpdate
 from prodex.console import router as console_router
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
@@ -40,9 +42,11 @@ from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator
 from prodex.service.products import Products
 from prodex.service.slots import AnalysisSlots
+from prodex.service.webhooks import WebhookEndpoints
 from prodex.settings import Settings, get_settings
 from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
+from prodex.webhooks import webhook_runtime
 
 #: Allocations between two collections of the young generation while serving (Python: 700).
 GC_YOUNG_THRESHOLD = 5000
@@ -82,6 +86,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         authenticator=app.state.authenticator,
         rate_limiter=app.state.rate_limiter,
         auth_failures=FailedAuthLimiter(app.state.rate_limiter, settings.api_auth_failures_per_minute),
+        webhooks=WebhookEndpoints(database, settings),
     )
 
     async def check_database() -> str | None:
@@ -91,6 +96,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.health_checks["database"] = check_database
     async with AsyncExitStack() as stack:
         stack.push_async_callback(database.adispose)
+        hooks = await stack.enter_async_context(webhook_runtime(settings, database))
+        app.state.webhook_events = hooks.events
         if settings.url_analysis:
             runtime = await stack.enter_async_context(analysis_runtime(settings))
             app.state.renderer = runtime.renderer
@@ -115,7 +122,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.
-REQUEST_BODIES: tuple[type[BaseModel], ...] = (ProductCreate, ProductUpdate)
+REQUEST_BODIES: tuple[type[BaseModel], ...] = (ProductCreate, ProductUpdate, EndpointCreate, EndpointUpdate)
 
 
 def _openapi_without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -171,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=[
             {"name": "Product", "description": "Product management operations"},
             {"name": "User", "description": "User account operations"},
+            {"name": "Webhook", "description": "Webhook endpoint management for event notifications"},
             {"name": "Operations", "description": "Health and metrics"},
         ],
     )
@@ -178,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.health_checks = {}
     app.state.url_analyzer = None
+    app.state.webhook_events = None
     install_error_handlers(app)
     direct_routes = DirectRoutes()  # (products.router is included below without a prefix)
     for method in ("POST", "PUT"):
@@ -188,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.api_max_body_bytes,
         direct_routes=direct_routes,
     )
-    routers = (products.router, user.router, ops.router, apidocs.router, console_router)
+    routers = (products.router, user.router, webhooks.router, ops.router, apidocs.router, console_router)
     for router in routers:
         app.include_router(router)
     # Every route, flat, for the Allow header and the trailing-slash redirect (prodex.api.errors).

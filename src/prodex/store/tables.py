@@ -151,9 +151,7 @@ webhook_deliveries = Table(
     metadata,
     Column("seq", BigId, primary_key=True, autoincrement=True),
     Column("id", String(40), nullable=False, unique=True),
-    Column(
-        "endpoint_id", String(40), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("endpoint_id", String(40), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False),
     Column("event", String(64), nullable=False),
     Column("event_id", String(40), nullable=False),
     Column("payload", Text, nullable=False),

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 
+from prodex.fetch.fetcher import Fetcher
 from prodex.settings import Settings
 from prodex.store.db import Database
 from prodex.webhooks.delivery import DeliveryRuntime, attempt_delivery
@@ -30,9 +31,12 @@ class WebhookRuntime:
 
 
 @asynccontextmanager
-async def webhook_runtime(settings: Settings, database: Database) -> AsyncIterator[WebhookRuntime]:
-    """Build the sender, the scheduler and the emitter; close them at the end."""
-    sender = WebhookSender(settings)
+async def webhook_runtime(
+    settings: Settings, database: Database, *, fetcher: Fetcher | None = None
+) -> AsyncIterator[WebhookRuntime]:
+    """Build the sender (on ``fetcher``, default a new one), the scheduler and the emitter; close
+    them at the end."""
+    sender = WebhookSender(settings, fetcher)
     scheduler = InProcessScheduler()
     delivery = DeliveryRuntime(settings=settings, database=database, sender=sender, scheduler=scheduler)
     scheduler.bind(partial(attempt_delivery, delivery))

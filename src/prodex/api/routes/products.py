@@ -14,6 +14,7 @@ from prodex.api.deps import (
     json_body,
     parse_body,
     url_analyzer_of,
+    webhook_events_of,
 )
 from prodex.api.envelope import EnvelopeResponse, ok
 from prodex.api.routes.docs import error_responses
@@ -28,7 +29,8 @@ from prodex.api.schemas import (
     ProductUpdate,
     product_info,
 )
-from prodex.errors import AnalysisUnavailable
+from prodex.errors import AnalysisUnavailable, ExtractionUnavailable, FetchError
+from prodex.webhooks.events import PRODUCT_CREATED, PRODUCT_FAILED
 
 router = APIRouter(tags=["Product"])
 
@@ -63,15 +65,25 @@ async def create_product(request: Request) -> EnvelopeResponse:
         url_analyzer = url_analyzer_of(request)
         if url_analyzer is None:
             raise AnalysisUnavailable(NO_URL_ANALYSIS)
-        record = await url_analyzer(
-            request=request,
-            principal=caller.principal,
-            url=url,
-            manual=body.manual_fields(),
-            render=body.render,
-        )
-    else:
-        record = await caller.services.products.acreate_manual(caller.account_id, body.manual_fields())
+        events = webhook_events_of(request)
+        try:
+            record = await url_analyzer(
+                request=request,
+                principal=caller.principal,
+                url=url,
+                manual=body.manual_fields(),
+                render=body.render,
+            )
+        except (FetchError, ExtractionUnavailable) as exc:  # the page could not become a product
+            if events is not None:
+                failure = {"url": url, "code": exc.code, "msg": exc.msg}
+                await events.emit(caller.account_id, PRODUCT_FAILED, failure)
+            raise
+        info = product_info(record)
+        if events is not None:
+            await events.emit(caller.account_id, PRODUCT_CREATED, info)
+        return ok(info)
+    record = await caller.services.products.acreate_manual(caller.account_id, body.manual_fields())
     return ok(product_info(record))
 
 

@@ -1,0 +1,203 @@
+"""Deliveries end to end with real receivers on 127.0.0.1 and a real database (SQLite and
+PostgreSQL): retried with backoff until a 2xx, given up after the last attempt, refused by the URL
+guard at delivery time without a single packet to the forbidden address, signed as JoggAI signs
+(checked in the receiver with its own HMAC over the raw bytes)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from functools import partial
+
+import orjson
+from webhook_helpers import RecordingScheduler, finished, new_account, read_delivery, receiver_settings
+
+from fixtures.fetching import FakeResolver, LoopbackDialer
+from fixtures.webhook_receiver import WebhookReceiver
+from prodex.fetch.fetcher import Fetcher
+from prodex.service.webhooks import EndpointChanges, WebhookEndpoints
+from prodex.settings import Settings
+from prodex.store.db import Database
+from prodex.webhooks import PRODUCT_CREATED, PRODUCT_FAILED, WebhookEvents, webhook_runtime
+from prodex.webhooks.delivery import DeliveryRuntime, attempt_delivery
+from prodex.webhooks.sender import WebhookSender
+
+PRODUCT = {"product_id": "p1", "name": "Kettle", "url": "https://shop.example/kettle"}
+
+
+async def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt(database: Database) -> None:
+    with WebhookReceiver() as receiver:
+        settings = receiver_settings(receiver.port)
+        account_id = new_account(database)
+        path = f"/flaky/{uuid.uuid4().hex}?failures=2"
+        endpoint = WebhookEndpoints(database, settings).create(
+            account_id, url=receiver.url(path), events=[PRODUCT_CREATED], status="enabled"
+        )
+        async with webhook_runtime(settings, database) as hooks:
+            [delivery_id] = await hooks.events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            delivery = await finished(database, delivery_id)
+        received = receiver.requests_to(path.split("?")[0])
+    assert delivery.status == "delivered"
+    assert [a.status_code for a in delivery.attempt_log] == [500, 500, 200]
+    assert [a.number for a in delivery.attempt_log] == [1, 2, 3]
+    assert delivery.attempt_log[0].error and not delivery.attempt_log[2].error
+    assert delivery.next_attempt_at is None
+    assert len(received) == 3
+    assert all(request.signed_by(endpoint.secret) for request in received)
+    assert len({request.body for request in received}) == 1  # the very same bytes each time
+    body = orjson.loads(received[0].body)
+    assert body["event"] == PRODUCT_CREATED and body["data"] == PRODUCT
+    assert body["event_id"] == delivery.event_id
+    headers = received[0].headers
+    assert headers["x-webhook-event"] == PRODUCT_CREATED
+    assert headers["x-webhook-delivery"] == delivery_id
+    assert headers["content-type"] == "application/json"
+    assert headers["user-agent"].startswith("prodex-Webhook/")
+
+
+async def test_a_receiver_too_slow_to_answer_fails_after_the_last_attempt(database: Database) -> None:
+    with WebhookReceiver() as receiver:
+        settings = receiver_settings(receiver.port, webhook_timeout_seconds=0.3, webhook_retry_delays=[0.05])
+        account_id = new_account(database)
+        WebhookEndpoints(database, settings).create(
+            account_id, url=receiver.url("/slow?seconds=30"), events=[PRODUCT_FAILED], status="enabled"
+        )
+        async with webhook_runtime(settings, database) as hooks:
+            failure = {"url": "u", "code": 1, "msg": "m"}
+            [delivery_id] = await hooks.events.emit(account_id, PRODUCT_FAILED, failure)
+            delivery = await finished(database, delivery_id)
+        assert len(receiver.requests_to("/slow")) == 2
+    assert delivery.status == "failed"
+    assert delivery.next_attempt_at is None
+    assert len(delivery.attempt_log) == 2
+    for attempt in delivery.attempt_log:
+        assert attempt.status_code is None
+        assert attempt.error == "The receiver did not answer within 0.3 s."
+        assert 250 <= attempt.duration_ms < 3000
+
+
+async def test_the_guard_refuses_at_delivery_time_a_name_that_now_resolves_to_a_forbidden_address(
+    database: Database,
+) -> None:
+    """The endpoint was accepted (a public-looking name); at delivery time its name resolves to
+    the cloud metadata address, so the guard refuses it: nothing is ever dialled."""
+    settings = Settings(_env_file=None, webhook_retry_delays=[0.05])  # type: ignore[call-arg]
+    account_id = new_account(database)
+    url = "https://hooks.example.com/prodex"
+    endpoints = WebhookEndpoints(database, settings)
+    endpoints.create(account_id, url=url, events=[PRODUCT_CREATED], status="enabled")
+    resolver = FakeResolver({"hooks.example.com": ["169.254.169.254"]})
+    dialer = LoopbackDialer()
+    fetcher = Fetcher(settings, resolver=resolver, transport=dialer)
+    async with webhook_runtime(settings, database, fetcher=fetcher) as hooks:
+        [delivery_id] = await hooks.events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+        delivery = await finished(database, delivery_id)
+    assert delivery.status == "failed"
+    assert resolver.calls == ["hooks.example.com", "hooks.example.com"]  # checked at each attempt
+    assert dialer.dialled == []
+    for attempt in delivery.attempt_log:
+        assert attempt.status_code is None
+        assert attempt.error.startswith("Refused by the URL guard")
+        assert "link-local" in attempt.error
+
+
+async def test_with_the_guard_on_a_loopback_receiver_is_refused_and_never_reached(database: Database) -> None:
+    with WebhookReceiver() as receiver:
+        account_id = new_account(database)
+        permissive = receiver_settings(receiver.port)
+        WebhookEndpoints(database, permissive).create(
+            account_id, url=receiver.url("/ok"), events=[PRODUCT_CREATED], status="enabled"
+        )
+        guarded = Settings(_env_file=None, webhook_retry_delays=[])  # type: ignore[call-arg]
+        async with webhook_runtime(guarded, database) as hooks:
+            [delivery_id] = await hooks.events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            delivery = await finished(database, delivery_id)
+        assert receiver.requests_to("/") == []
+    assert delivery.status == "failed"
+    [attempt] = delivery.attempt_log
+    assert "loopback" in attempt.error and str(receiver.port) not in attempt.error
+
+
+async def _runtime(database: Database, settings: Settings) -> tuple[DeliveryRuntime, RecordingScheduler]:
+    scheduler = RecordingScheduler()
+    return DeliveryRuntime(settings, database, WebhookSender(settings), scheduler), scheduler
+
+
+async def test_a_job_run_twice_records_its_attempt_once(database: Database) -> None:
+    with WebhookReceiver() as receiver:
+        settings = receiver_settings(receiver.port)
+        account_id = new_account(database)
+        WebhookEndpoints(database, settings).create(
+            account_id, url=receiver.url("/ok"), events=[PRODUCT_CREATED], status="enabled"
+        )
+        runtime, scheduler = await _runtime(database, settings)
+        try:
+            events = WebhookEvents(database, scheduler)
+            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            assert [(d, n) for d, n, _ in scheduler.scheduled] == [(delivery_id, 1)]
+            run = partial(attempt_delivery, runtime, delivery_id, 1)
+            outcomes = await asyncio.gather(run(), run())
+            late = await run()
+        finally:
+            await runtime.sender.aclose()
+    assert sorted(outcomes) == ["delivered", "skipped"]
+    assert late == "skipped"
+    delivery = read_delivery(database, delivery_id)
+    assert delivery.status == "delivered" and len(delivery.attempt_log) == 1
+
+
+async def test_a_failed_attempt_schedules_the_next_after_its_delay(database: Database) -> None:
+    with WebhookReceiver() as receiver:
+        settings = receiver_settings(receiver.port, webhook_retry_delays=[60, 300])
+        account_id = new_account(database)
+        WebhookEndpoints(database, settings).create(
+            account_id, url=receiver.url("/status/503"), events=[PRODUCT_CREATED], status="enabled"
+        )
+        runtime, scheduler = await _runtime(database, settings)
+        try:
+            events = WebhookEvents(database, scheduler)
+            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            assert await attempt_delivery(runtime, delivery_id, 1) == "retrying"
+        finally:
+            await runtime.sender.aclose()
+    delivery = read_delivery(database, delivery_id)
+    [attempt] = delivery.attempt_log
+    assert (delivery.status, delivery.attempts, attempt.status_code) == ("pending", 1, 503)
+    assert "HTTP 503" in attempt.error
+    _, number, run_at = scheduler.scheduled[-1]
+    assert number == 2 and run_at == delivery.next_attempt_at
+    assert 59 <= (run_at - attempt.started_at).total_seconds() <= 62
+
+
+async def test_a_disabled_endpoint_s_delivery_is_cancelled_without_traffic(database: Database) -> None:
+    with WebhookReceiver() as receiver:
+        settings = receiver_settings(receiver.port)
+        account_id = new_account(database)
+        endpoints = WebhookEndpoints(database, settings)
+        endpoint = endpoints.create(
+            account_id, url=receiver.url("/ok"), events=[PRODUCT_CREATED], status="enabled"
+        )
+        runtime, scheduler = await _runtime(database, settings)
+        try:
+            events = WebhookEvents(database, scheduler)
+            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            endpoints.update(account_id, endpoint.id, EndpointChanges(status="disabled"))
+            assert await attempt_delivery(runtime, delivery_id, 1) == "cancelled"
+            assert await events.emit(account_id, PRODUCT_CREATED, PRODUCT) == []
+        finally:
+            await runtime.sender.aclose()
+        assert receiver.requests_to("/") == []
+    assert read_delivery(database, delivery_id).status == "cancelled"
+
+
+async def test_only_subscribed_endpoints_of_the_account_receive_an_event(database: Database) -> None:
+    settings = receiver_settings(8080)
+    account_id, other_id = new_account(database), new_account(database, "other")
+    endpoints = WebhookEndpoints(database, settings)
+    base = "http://127.0.0.1:8080"
+    created = endpoints.create(account_id, url=f"{base}/a", events=[PRODUCT_CREATED], status="enabled")
+    endpoints.create(account_id, url=f"{base}/b", events=[PRODUCT_FAILED], status="enabled")
+    endpoints.create(other_id, url=f"{base}/c", events=[PRODUCT_CREATED], status="enabled")
+    scheduler = RecordingScheduler()
+    [delivery_id] = await WebhookEvents(database, scheduler).emit(account_id, PRODUCT_CREATED, PRODUCT)
+    assert read_delivery(database, delivery_id).endpoint_id == created.id

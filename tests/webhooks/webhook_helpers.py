@@ -1,0 +1,66 @@
+"""Helpers of the webhook tests: settings that reach a local receiver, accounts, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+from typing import Any
+
+from prodex.service.accounts import Accounts
+from prodex.settings import Settings
+from prodex.store import webhooks as repo
+from prodex.store.db import Database
+from prodex.store.records import DeliveryRecord
+
+#: How long a test waits for a delivery to finish.
+WAIT_SECONDS = 15.0
+
+
+def receiver_settings(port: int, **overrides: Any) -> Settings:
+    """Settings whose guard lets deliveries reach ``127.0.0.1:<port>`` only, with fast retries."""
+    values: dict[str, Any] = {
+        "fetch_allow_private": True,
+        "fetch_allowed_hosts": [f"127.0.0.1:{port}"],
+        "webhook_require_https": False,
+        "webhook_retry_delays": [0.05, 0.05, 0.05, 0.05],
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def new_account(database: Database, name: str = "hooks") -> int:
+    """A fresh account's id."""
+    account, _ = Accounts(database, Settings(_env_file=None)).create(name=name)  # type: ignore[call-arg]
+    return account.id
+
+
+def read_delivery(database: Database, delivery_id: str) -> DeliveryRecord:
+    """The delivery with its attempts."""
+    with database.read() as conn:
+        found = repo.get_delivery(conn, delivery_id)
+        assert found is not None
+        page = repo.list_deliveries(conn, found.endpoint_id, limit=100, offset=0)
+    return next(item for item in page if item.id == delivery_id)
+
+
+async def finished(database: Database, delivery_id: str) -> DeliveryRecord:
+    """The delivery once it is no longer pending (fails after :data:`WAIT_SECONDS`)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        delivery = read_delivery(database, delivery_id)
+        if delivery.status != "pending":
+            return delivery
+        assert time.monotonic() < deadline, f"delivery still pending: {delivery}"
+        await asyncio.sleep(0.02)
+
+
+class RecordingScheduler:
+    """A scheduler that only records what it is asked to schedule (the test runs attempts itself)."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[str, int, datetime]] = []
+
+    async def schedule(self, delivery_id: str, attempt: int, run_at: datetime) -> None:
+        """Record the attempt."""
+        self.scheduled.append((delivery_id, attempt, run_at))
