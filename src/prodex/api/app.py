@@ -5,7 +5,9 @@ Shared objects live on ``app.state`` and are created in the lifespan (start-up/s
 ``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``services`` (all of these in
 one :class:`~prodex.api.deps.Services`, what routes use), ``health_checks`` (name -> async check)
 ``url_analyzer`` (the URL flow, :class:`~prodex.service.analysis.UrlAnalysisService`; ``None`` when
-PRODEX_URL_ANALYSIS is false) and ``renderer`` (the Chromium renderer, when rendering is on).
+PRODEX_URL_ANALYSIS is false), ``renderer`` (the Chromium renderer, when rendering is on) and
+``background`` (the job queue, its tasks and events: :mod:`prodex.service.background`; a worker
+runs in the process unless PRODEX_JOBS_WORKER is false).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from prodex import __version__
+from prodex.analysis.analyzer import Analyzer
 from prodex.analysis.runtime import analysis_runtime, pool_health
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
@@ -34,8 +37,10 @@ from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
 from prodex.api.routes import apidocs, ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.console import router as console_router
+from prodex.jobs import worker_options
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
+from prodex.service.background import build_background
 from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator
 from prodex.service.products import Products
@@ -91,13 +96,28 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.health_checks["database"] = check_database
     async with AsyncExitStack() as stack:
         stack.push_async_callback(database.adispose)
+        analyzer: Analyzer | None = None
         if settings.url_analysis:
             runtime = await stack.enter_async_context(analysis_runtime(settings))
+            analyzer = runtime.analyzer
             app.state.renderer = runtime.renderer
             app.state.health_checks["workers"] = pool_health(runtime.pool)
             app.state.url_analyzer = UrlAnalysisService(
                 settings, runtime.analyzer, database, app.state.credits, app.state.products, app.state.slots
             )
+        background = build_background(
+            settings,
+            database,
+            credits=app.state.credits,
+            products=app.state.products,
+            slots=app.state.slots,
+            analyzer=analyzer,
+        )
+        app.state.background = background
+        await background.open()
+        stack.push_async_callback(background.aclose)
+        if settings.jobs_worker:
+            await stack.enter_async_context(background.worker(worker_options(settings)))
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's scans (cheaper collections while serving), and collect the young
         # generation every GC_YOUNG_THRESHOLD allocations instead of Python's 700: a request
