@@ -142,6 +142,36 @@ class Settings(BaseSettings):
         "(cut-off analyses are refunded).",
     )
 
+    # --- job queue (imports, webhook deliveries) -----------------------------------------------
+    jobs_worker: bool = Field(
+        default=True, description="Run a job worker in `prodex serve` (else only `prodex worker` runs jobs)."
+    )
+    jobs_concurrency: PositiveInt = Field(default=100, description="Jobs one worker process runs at once.")
+    jobs_heartbeat_seconds: float = Field(
+        default=5.0, gt=0, description="How often a worker tells the queue it is alive."
+    )
+    jobs_stalled_seconds: float = Field(
+        default=30.0, gt=0, description="Silence after which a worker's running jobs are queued again."
+    )
+    jobs_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often the embedded queue looks for jobs of other processes."
+    )
+
+    # --- imports -------------------------------------------------------------------------------
+    import_max_urls: PositiveInt = Field(default=10_000, description="Most URLs in one import.")
+    import_host_concurrency: PositiveInt = Field(
+        default=2, description="Analyses of one shop host at once, over every worker."
+    )
+    import_host_interval_seconds: float = Field(
+        default=0.5, ge=0, description="Least time between the starts of two analyses on one shop host."
+    )
+    import_max_slowdown: float = Field(
+        default=32.0, ge=1, description="At most this many times the interval after 429/503 answers."
+    )
+    import_item_attempts: PositiveInt = Field(
+        default=3, description="Runs of one item when the shop answers 429/503 or the worker dies."
+    )
+
     # --- fetching ------------------------------------------------------------------------------
     fetch_allow_private: bool = False
     fetch_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -12,11 +12,14 @@ import httpx
 import orjson
 import pytest
 from api_helpers import LiveApi, assert_envelope, make_settings, serve_in_thread
+from sqlalchemy import create_engine, text
 
 from fixtures.fetching import keep_network_local
 from fixtures.shop_server import ShopServer
 from fixtures.webhook_receiver import Received, WebhookReceiver
 from prodex.api.app import create_app
+from prodex.store.db import Database
+from prodex.store.migrate import upgrade_database
 
 ENDPOINT_FIELDS = {"endpoint_id", "url", "secret", "status", "events", "username", "created_at", "updated_at"}
 BOTH = ["product_created", "product_failed"]
@@ -30,29 +33,55 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture(scope="module")
+def hooks_database_url(live: LiveApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this module's own, on the live server's backend: its job queue is served by
+    this module's server only (the live server's worker, allowed to reach the shops only, would
+    otherwise take deliveries from the shared queue and have its guard refuse the receiver)."""
+    if live.database.is_sqlite:
+        yield f"sqlite:///{tmp_path_factory.mktemp('hooks-db') / 'prodex.db'}"
+        return
+    name = f"prodex_hooks_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(live.database.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield live.database.url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
 def hooks_live(
-    live: LiveApi,
+    hooks_database_url: str,
     receiver: WebhookReceiver,
     shop_server: ShopServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveApi]:
-    """A server on the live database whose guard lets it reach the fixture shop and the receiver
-    (127.0.0.1, their ports only), with http endpoints allowed and fast retries."""
+    """A server whose guard lets it reach the fixture shop and the receiver (127.0.0.1, their
+    ports only), with http endpoints allowed and fast retries, on a database of its own."""
+    database = Database(hooks_database_url, pool_size=4)
+    upgrade_database(database)
     with pytest.MonkeyPatch.context() as patch:
         keep_network_local(patch)
         settings = make_settings(
-            live.database.url.render_as_string(hide_password=False),
+            hooks_database_url,
             tmp_path_factory.mktemp("hooks-data"),
             fetch_allow_private=True,
             fetch_allowed_hosts=[f"127.0.0.1:{shop_server.port}", f"127.0.0.1:{receiver.port}"],
             fetch_retry_backoff=0.01,
             webhook_require_https=False,
             webhook_retry_delays=[0.05, 0.05],
+            jobs_poll_seconds=0.05,
             render="off",
         )
         app = create_app(settings)
         with serve_in_thread(app) as base_url:
-            yield LiveApi(base_url=base_url, app=app, settings=settings, database=live.database)
+            yield LiveApi(base_url=base_url, app=app, settings=settings, database=database)
+    database.dispose()
 
 
 def _add(client: httpx.Client, url: str, events: list[str] | None = None) -> dict[str, object]:

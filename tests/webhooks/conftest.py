@@ -20,6 +20,15 @@ def database(database_url: str) -> Iterator[Database]:
     db.dispose()
 
 
+@pytest.fixture
+def queue_database(fresh_database_url: str) -> Iterator[Database]:
+    """A brand-new migrated database of the test's own: its job queue serves that test only."""
+    db = Database(fresh_database_url, pool_size=4)
+    upgrade_database(db)
+    yield db
+    db.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _network_stays_local(monkeypatch: pytest.MonkeyPatch) -> None:
     """DNS and outbound connections are confined to this machine in every webhook test: an

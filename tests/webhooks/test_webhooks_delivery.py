@@ -1,7 +1,8 @@
-"""Deliveries end to end with real receivers on 127.0.0.1 and a real database (SQLite and
-PostgreSQL): retried with backoff until a 2xx, given up after the last attempt, refused by the URL
-guard at delivery time without a single packet to the forbidden address, signed as JoggAI signs
-(checked in the receiver with its own HMAC over the raw bytes)."""
+"""Deliveries end to end as jobs on the real queue (embedded on SQLite, procrastinate on
+PostgreSQL), with real receivers on 127.0.0.1: retried with backoff until a 2xx, given up after
+the last attempt, refused by the URL guard at delivery time without a single packet to the
+forbidden address, signed as JoggAI signs (checked in the receiver with its own HMAC over the raw
+bytes)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ import uuid
 from functools import partial
 
 import orjson
-from webhook_helpers import RecordingScheduler, finished, new_account, read_delivery, receiver_settings
+from webhook_helpers import (
+    QUEUE_SETTINGS,
+    RecordingScheduler,
+    delivering,
+    finished,
+    new_account,
+    read_delivery,
+    receiver_settings,
+)
 
 from fixtures.fetching import FakeResolver, LoopbackDialer
 from fixtures.webhook_receiver import WebhookReceiver
@@ -18,23 +27,31 @@ from prodex.fetch.fetcher import Fetcher
 from prodex.service.webhooks import EndpointChanges, WebhookEndpoints
 from prodex.settings import Settings
 from prodex.store.db import Database
-from prodex.webhooks import PRODUCT_CREATED, PRODUCT_FAILED, WebhookEvents, webhook_runtime
+from prodex.webhooks import PRODUCT_CREATED, PRODUCT_FAILED, WebhookEvents
 from prodex.webhooks.delivery import DeliveryRuntime, attempt_delivery
 from prodex.webhooks.sender import WebhookSender
+
+
+def _url(database: Database) -> str:
+    return database.url.render_as_string(hide_password=False)
+
 
 PRODUCT = {"product_id": "p1", "name": "Kettle", "url": "https://shop.example/kettle"}
 
 
-async def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt(database: Database) -> None:
+async def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt(
+    queue_database: Database,
+) -> None:
+    database = queue_database
     with WebhookReceiver() as receiver:
-        settings = receiver_settings(receiver.port)
+        settings = receiver_settings(receiver.port, database_url=_url(database))
         account_id = new_account(database)
         path = f"/flaky/{uuid.uuid4().hex}?failures=2"
         endpoint = WebhookEndpoints(database, settings).create(
             account_id, url=receiver.url(path), events=[PRODUCT_CREATED], status="enabled"
         )
-        async with webhook_runtime(settings, database) as hooks:
-            [delivery_id] = await hooks.events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+        async with delivering(settings, database) as events:
+            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
             delivery = await finished(database, delivery_id)
         received = receiver.requests_to(path.split("?")[0])
     assert delivery.status == "delivered"
@@ -55,16 +72,22 @@ async def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt(d
     assert headers["user-agent"].startswith("prodex-Webhook/")
 
 
-async def test_a_receiver_too_slow_to_answer_fails_after_the_last_attempt(database: Database) -> None:
+async def test_a_receiver_too_slow_to_answer_fails_after_the_last_attempt(queue_database: Database) -> None:
+    database = queue_database
     with WebhookReceiver() as receiver:
-        settings = receiver_settings(receiver.port, webhook_timeout_seconds=0.3, webhook_retry_delays=[0.05])
+        settings = receiver_settings(
+            receiver.port,
+            database_url=_url(database),
+            webhook_timeout_seconds=0.3,
+            webhook_retry_delays=[0.05],
+        )
         account_id = new_account(database)
         WebhookEndpoints(database, settings).create(
             account_id, url=receiver.url("/slow?seconds=30"), events=[PRODUCT_FAILED], status="enabled"
         )
-        async with webhook_runtime(settings, database) as hooks:
+        async with delivering(settings, database) as events:
             failure = {"url": "u", "code": 1, "msg": "m"}
-            [delivery_id] = await hooks.events.emit(account_id, PRODUCT_FAILED, failure)
+            [delivery_id] = await events.emit(account_id, PRODUCT_FAILED, failure)
             delivery = await finished(database, delivery_id)
         assert len(receiver.requests_to("/slow")) == 2
     assert delivery.status == "failed"
@@ -77,11 +100,17 @@ async def test_a_receiver_too_slow_to_answer_fails_after_the_last_attempt(databa
 
 
 async def test_the_guard_refuses_at_delivery_time_a_name_that_now_resolves_to_a_forbidden_address(
-    database: Database,
+    queue_database: Database,
 ) -> None:
     """The endpoint was accepted (a public-looking name); at delivery time its name resolves to
     the cloud metadata address, so the guard refuses it: nothing is ever dialled."""
-    settings = Settings(_env_file=None, webhook_retry_delays=[0.05])  # type: ignore[call-arg]
+    database = queue_database
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=_url(database),
+        webhook_retry_delays=[0.05],
+        **QUEUE_SETTINGS,
+    )
     account_id = new_account(database)
     url = "https://hooks.example.com/prodex"
     endpoints = WebhookEndpoints(database, settings)
@@ -89,8 +118,8 @@ async def test_the_guard_refuses_at_delivery_time_a_name_that_now_resolves_to_a_
     resolver = FakeResolver({"hooks.example.com": ["169.254.169.254"]})
     dialer = LoopbackDialer()
     fetcher = Fetcher(settings, resolver=resolver, transport=dialer)
-    async with webhook_runtime(settings, database, fetcher=fetcher) as hooks:
-        [delivery_id] = await hooks.events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+    async with delivering(settings, database, fetcher=fetcher) as events:
+        [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
         delivery = await finished(database, delivery_id)
     assert delivery.status == "failed"
     assert resolver.calls == ["hooks.example.com", "hooks.example.com"]  # checked at each attempt
@@ -101,16 +130,24 @@ async def test_the_guard_refuses_at_delivery_time_a_name_that_now_resolves_to_a_
         assert "link-local" in attempt.error
 
 
-async def test_with_the_guard_on_a_loopback_receiver_is_refused_and_never_reached(database: Database) -> None:
+async def test_with_the_guard_on_a_loopback_receiver_is_refused_and_never_reached(
+    queue_database: Database,
+) -> None:
+    database = queue_database
     with WebhookReceiver() as receiver:
         account_id = new_account(database)
         permissive = receiver_settings(receiver.port)
         WebhookEndpoints(database, permissive).create(
             account_id, url=receiver.url("/ok"), events=[PRODUCT_CREATED], status="enabled"
         )
-        guarded = Settings(_env_file=None, webhook_retry_delays=[])  # type: ignore[call-arg]
-        async with webhook_runtime(guarded, database) as hooks:
-            [delivery_id] = await hooks.events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+        guarded = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=_url(database),
+            webhook_retry_delays=[],
+            **QUEUE_SETTINGS,
+        )
+        async with delivering(guarded, database) as events:
+            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
             delivery = await finished(database, delivery_id)
         assert receiver.requests_to("/") == []
     assert delivery.status == "failed"

@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+from prodex.fetch.fetcher import Fetcher
+from prodex.jobs import worker_options
 from prodex.service.accounts import Accounts
+from prodex.service.background import Background
 from prodex.settings import Settings
 from prodex.store import webhooks as repo
 from prodex.store.db import Database
 from prodex.store.records import DeliveryRecord
+from prodex.webhooks.emitter import WebhookEvents
+from prodex.webhooks.jobs import register_webhooks
 
 #: How long a test waits for a delivery to finish.
 WAIT_SECONDS = 15.0
 
 
+#: What the job queue needs in tests: a quick heartbeat and poll (the embedded queue), a short grace.
+QUEUE_SETTINGS: dict[str, Any] = {
+    "jobs_heartbeat_seconds": 0.2,
+    "jobs_stalled_seconds": 2.0,
+    "jobs_poll_seconds": 0.05,
+    "shutdown_grace_seconds": 2.0,
+}
+
+
 def receiver_settings(port: int, **overrides: Any) -> Settings:
     """Settings whose guard lets deliveries reach ``127.0.0.1:<port>`` only, with fast retries."""
     values: dict[str, Any] = {
+        **QUEUE_SETTINGS,
         "fetch_allow_private": True,
         "fetch_allowed_hosts": [f"127.0.0.1:{port}"],
         "webhook_require_https": False,
@@ -64,3 +81,19 @@ class RecordingScheduler:
     async def schedule(self, delivery_id: str, attempt: int, run_at: datetime) -> None:
         """Record the attempt."""
         self.scheduled.append((delivery_id, attempt, run_at))
+
+
+@asynccontextmanager
+async def delivering(
+    settings: Settings, database: Database, *, fetcher: Fetcher | None = None
+) -> AsyncIterator[WebhookEvents]:
+    """The webhook task on this process's job queue (the embedded one on SQLite, procrastinate on
+    PostgreSQL) with a worker running; yields the emitter. ``settings`` must name ``database``."""
+    background = Background(settings=settings, database=database)
+    events = register_webhooks(background, fetcher=fetcher)
+    await background.open()
+    try:
+        async with background.worker(worker_options(settings)):
+            yield events
+    finally:
+        await background.aclose()

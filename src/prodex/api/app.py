@@ -6,7 +6,9 @@ Shared objects live on ``app.state`` and are created in the lifespan (start-up/s
 one :class:`~prodex.api.deps.Services`, what routes use), ``health_checks`` (name -> async check)
 ``url_analyzer`` (the URL flow, :class:`~prodex.service.analysis.UrlAnalysisService`; ``None`` when
 PRODEX_URL_ANALYSIS is false), ``renderer`` (the Chromium renderer, when rendering is on) and
-``webhook_events`` (:class:`~prodex.webhooks.WebhookEvents`, the product events' emitter).
+``background`` (the job queue, its tasks and events: :mod:`prodex.service.background`; a worker
+runs in the process unless PRODEX_JOBS_WORKER is false), and ``webhook_events``
+(:class:`~prodex.webhooks.WebhookEvents`, the product events' emitter, from the background).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from prodex import __version__
+from prodex.analysis.analyzer import Analyzer
 from prodex.analysis.runtime import analysis_runtime, pool_health
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
@@ -36,8 +39,10 @@ from prodex.api.routes import apidocs, ops, products, user, webhooks
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.api.webhook_schemas import EndpointCreate, EndpointUpdate
 from prodex.console import router as console_router
+from prodex.jobs import worker_options
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
+from prodex.service.background import build_background
 from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator
 from prodex.service.products import Products
@@ -46,7 +51,7 @@ from prodex.service.webhooks import WebhookEndpoints
 from prodex.settings import Settings, get_settings
 from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
-from prodex.webhooks import webhook_runtime
+from prodex.webhooks import WebhookEvents
 
 #: Allocations between two collections of the young generation while serving (Python: 700).
 GC_YOUNG_THRESHOLD = 5000
@@ -96,15 +101,29 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.health_checks["database"] = check_database
     async with AsyncExitStack() as stack:
         stack.push_async_callback(database.adispose)
-        hooks = await stack.enter_async_context(webhook_runtime(settings, database))
-        app.state.webhook_events = hooks.events
+        analyzer: Analyzer | None = None
         if settings.url_analysis:
             runtime = await stack.enter_async_context(analysis_runtime(settings))
+            analyzer = runtime.analyzer
             app.state.renderer = runtime.renderer
             app.state.health_checks["workers"] = pool_health(runtime.pool)
             app.state.url_analyzer = UrlAnalysisService(
                 settings, runtime.analyzer, database, app.state.credits, app.state.products, app.state.slots
             )
+        background = build_background(
+            settings,
+            database,
+            credits=app.state.credits,
+            products=app.state.products,
+            slots=app.state.slots,
+            analyzer=analyzer,
+        )
+        app.state.background = background
+        app.state.webhook_events = background.resources.get(WebhookEvents)
+        await background.open()
+        stack.push_async_callback(background.aclose)
+        if settings.jobs_worker:
+            await stack.enter_async_context(background.worker(worker_options(settings)))
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's scans (cheaper collections while serving), and collect the young
         # generation every GC_YOUNG_THRESHOLD allocations instead of Python's 700: a request

@@ -2,20 +2,19 @@
 
     an event (product_created, product_failed, product_import_completed)
       -> emitter.py: one delivery per subscribed, enabled endpoint, the signed body stored
-      -> scheduling.py: each attempt is a job on the queue (the seam)
+      -> scheduling.py + jobs.py: each attempt is a job on the queue (prodex.jobs)
       -> delivery.py: one attempt (guard at delivery time, 5 s, bounded answer), recorded
       -> backoff.py: when to try again; sender.py: the signed POST through the fetcher
 
 Public surface: the event names (:mod:`prodex.webhooks.events`), :func:`sign` and
-:func:`verify` (:mod:`prodex.webhooks.signing`), :class:`WebhookEvents` and
-:func:`webhook_runtime`.
+:func:`verify` (:mod:`prodex.webhooks.signing`), :class:`WebhookEvents`; the job-queue wiring
+is :func:`prodex.webhooks.jobs.register_webhooks`.
 """
 
 from __future__ import annotations
 
 from prodex.webhooks.emitter import WebhookEvents
 from prodex.webhooks.events import EVENTS, PRODUCT_CREATED, PRODUCT_FAILED, PRODUCT_IMPORT_COMPLETED
-from prodex.webhooks.runtime import WebhookRuntime, webhook_runtime
 from prodex.webhooks.signing import SIGNATURE_HEADER, sign, verify
 
 __all__ = [
@@ -25,8 +24,6 @@ __all__ = [
     "PRODUCT_IMPORT_COMPLETED",
     "SIGNATURE_HEADER",
     "WebhookEvents",
-    "WebhookRuntime",
     "sign",
     "verify",
-    "webhook_runtime",
 ]

@@ -1,0 +1,78 @@
+"""Webhooks on the job queue (:mod:`prodex.jobs`): every delivery attempt is a job.
+
+:func:`register_webhooks` is called by :func:`prodex.service.background.build_background`, so
+``prodex serve`` and ``prodex worker`` both know the task, on the embedded SQLite queue as on
+procrastinate over PostgreSQL: attempt 1 is deferred when an event is emitted, attempt ``n + 1``
+with the backoff's ``run_at`` when attempt ``n`` failed, and any worker of any process runs it.
+It also turns each finished import (:class:`~prodex.jobs.events.ImportCompleted`) into a
+``product_import_completed`` event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from prodex.fetch.fetcher import Fetcher
+from prodex.jobs import ImportCompleted, JobContext, JobQueue, RetryPolicy
+from prodex.webhooks.delivery import DeliveryRuntime, attempt_delivery
+from prodex.webhooks.emitter import WebhookEvents
+from prodex.webhooks.events import PRODUCT_IMPORT_COMPLETED
+from prodex.webhooks.scheduling import DELIVERY_TASK, delivery_job
+from prodex.webhooks.sender import WebhookSender
+
+if TYPE_CHECKING:
+    from prodex.service.background import Background
+
+#: Runs of one attempt's job when the attempt itself cannot be made (the database is down, the
+#: worker died): the delivery's own backoff counts attempts that reached the receiver or its guard.
+ATTEMPT_JOB_RETRY = RetryPolicy(attempts=5, first_delay=10.0, factor=3.0, max_delay=900.0)
+
+
+class QueueScheduler:
+    """The :class:`~prodex.webhooks.scheduling.DeliveryScheduler` on the job queue."""
+
+    def __init__(self, queue: Callable[[], JobQueue]) -> None:
+        self._queue = queue
+
+    async def schedule(self, delivery_id: str, attempt: int, run_at: datetime) -> None:
+        """Defer the job of attempt ``attempt`` of ``delivery_id`` to run at ``run_at``."""
+        await self._queue().defer(DELIVERY_TASK, delivery_job(delivery_id, attempt), run_at=run_at)
+
+
+async def deliver(context: JobContext, payload: dict[str, Any]) -> None:
+    """The task: make the attempt the payload names (idempotent: a stale one is skipped)."""
+    runtime = context.get(DeliveryRuntime)
+    await attempt_delivery(runtime, str(payload["delivery_id"]), int(payload["attempt"]))
+
+
+def import_completed_data(event: ImportCompleted) -> dict[str, Any]:
+    """``data`` of ``product_import_completed``: the import job and its counts."""
+    return {
+        "job_id": event.job_id,
+        "status": event.status,
+        "total": event.total,
+        "succeeded": event.succeeded,
+        "failed": event.failed,
+        "cancelled": event.cancelled,
+    }
+
+
+def register_webhooks(background: Background, *, fetcher: Fetcher | None = None) -> WebhookEvents:
+    """Register the delivery task, its resources and the import listener on ``background``; the
+    emitter (also in ``background.resources``). ``fetcher`` replaces the sender's own (tests)."""
+    sender = WebhookSender(background.settings, fetcher)
+    scheduler = QueueScheduler(lambda: background.queue)
+    runtime = DeliveryRuntime(background.settings, background.database, sender, scheduler)
+    events = WebhookEvents(background.database, scheduler)
+    background.registry.register(DELIVERY_TASK, deliver, retry=ATTEMPT_JOB_RETRY)
+    background.resources.add(runtime)
+    background.resources.add(events)
+    background.closers.append(sender.aclose)
+
+    async def on_import_completed(event: ImportCompleted) -> None:
+        await events.emit(event.account_id, PRODUCT_IMPORT_COMPLETED, import_completed_data(event))
+
+    background.events.subscribe(ImportCompleted, on_import_completed)
+    return events
