@@ -195,14 +195,19 @@ async def test_a_failed_attempt_schedules_the_next_after_its_delay(database: Dat
             events = WebhookEvents(database, scheduler)
             [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
             assert await attempt_delivery(runtime, delivery_id, 1) == "retrying"
+            # run again (say its first run stopped before deferring the next): the next is deferred again
+            assert await attempt_delivery(runtime, delivery_id, 1) == "skipped"
         finally:
             await runtime.sender.aclose()
     delivery = read_delivery(database, delivery_id)
     [attempt] = delivery.attempt_log
     assert (delivery.status, delivery.attempts, attempt.status_code) == ("pending", 1, 503)
     assert "HTTP 503" in attempt.error
-    _, number, run_at = scheduler.scheduled[-1]
+    assert len(receiver.received) == 1
+    first, again = scheduler.scheduled[-2:]
+    _, number, run_at = first
     assert number == 2 and run_at == delivery.next_attempt_at
+    assert again == first
     assert 59 <= (run_at - attempt.started_at).total_seconds() <= 62
 
 

@@ -9,7 +9,8 @@
 
 The attempt is recorded only if no other worker recorded the same attempt first, so a job run
 twice sends twice at most (receivers deduplicate on ``event_id``, as with any webhook) but never
-counts twice.
+counts twice; a job run again after its attempt was recorded defers the next attempt again (in
+case the first run stopped between the two), which the next attempt's job then runs once.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ async def attempt_delivery(runtime: DeliveryRuntime, delivery_id: str, attempt: 
     delivery, endpoint = await database.run(_read_delivery, database, delivery_id)
     if delivery is None or endpoint is None:
         return "skipped"  # deleted with its endpoint
+    if delivery.status == "pending" and delivery.attempts == attempt and delivery.next_attempt_at:
+        # This attempt was recorded, but the run that recorded it may have stopped before it put
+        # the next one on the queue: put it there (a second copy would be skipped as stale).
+        await runtime.scheduler.schedule(delivery.id, attempt + 1, delivery.next_attempt_at)
+        return "skipped"
     if delivery.status != "pending" or delivery.attempts != attempt - 1:
         return "skipped"  # made already, or the delivery is over
     if not endpoint.enabled:
