@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import httpx
 import orjson
 import pytest
 from api_helpers import LiveApi, assert_envelope, make_settings, serve_in_thread
-from sqlalchemy import create_engine, text
 
 from fixtures.fetching import keep_network_local
 from fixtures.shop_server import ShopServer
@@ -33,25 +33,19 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture(scope="module")
-def hooks_database_url(live: LiveApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def hooks_database_url(
+    live: LiveApi,
+    tmp_path_factory: pytest.TempPathFactory,
+    make_postgres_database: Callable[[str], AbstractContextManager[str]],
+) -> Iterator[str]:
     """A database of this module's own, on the live server's backend: its job queue is served by
     this module's server only (the live server's worker, allowed to reach the shops only, would
     otherwise take deliveries from the shared queue and have its guard refuse the receiver)."""
     if live.database.is_sqlite:
         yield f"sqlite:///{tmp_path_factory.mktemp('hooks-db') / 'prodex.db'}"
         return
-    name = f"prodex_hooks_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(live.database.url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield live.database.url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with make_postgres_database(live.database.url.render_as_string(hide_password=False)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
