@@ -30,11 +30,12 @@ from prodex.analysis.runtime import analysis_runtime, pool_health
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
 from prodex.api.errors import ROUTES_STATE_KEY, install_error_handlers
+from prodex.api.import_schemas import ImportCreate
 from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
-from prodex.api.routes import apidocs, ops, products, user
+from prodex.api.routes import apidocs, imports, ops, products, user
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.console import router as console_router
 from prodex.jobs import worker_options
@@ -42,6 +43,7 @@ from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
 from prodex.service.background import build_background
 from prodex.service.credits import Credits
+from prodex.service.imports import Imports
 from prodex.service.keys import ApiKeyAuthenticator
 from prodex.service.products import Products
 from prodex.service.slots import AnalysisSlots
@@ -114,8 +116,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             analyzer=analyzer,
         )
         app.state.background = background
-        await background.open()
+        queue = await background.open()
         stack.push_async_callback(background.aclose)
+        if analyzer is not None:
+            app.state.imports = Imports(
+                settings, database, queue, background.import_runner, analyzer.fetcher.guard
+            )
         if settings.jobs_worker:
             await stack.enter_async_context(background.worker(worker_options(settings)))
         # Everything built so far lives as long as the app: keep it out of the garbage
@@ -135,7 +141,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.
-REQUEST_BODIES: tuple[type[BaseModel], ...] = (ProductCreate, ProductUpdate)
+REQUEST_BODIES: tuple[type[BaseModel], ...] = (ProductCreate, ProductUpdate, ImportCreate)
 
 
 def _openapi_without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -198,6 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.health_checks = {}
     app.state.url_analyzer = None
+    app.state.imports = None
     install_error_handlers(app)
     direct_routes = DirectRoutes()  # (products.router is included below without a prefix)
     for method in ("POST", "PUT"):
@@ -207,8 +214,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics=metrics,
         max_body_bytes=settings.api_max_body_bytes,
         direct_routes=direct_routes,
+        body_limits={"/v2/products/import": settings.import_max_body_bytes},
     )
-    routers = (products.router, user.router, ops.router, apidocs.router, console_router)
+    routers = (products.router, imports.router, user.router, ops.router, apidocs.router, console_router)
     for router in routers:
         app.include_router(router)
     # Every route, flat, for the Allow header and the trailing-slash redirect (prodex.api.errors).
