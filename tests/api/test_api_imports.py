@@ -25,6 +25,7 @@ from prodex.settings import Plan
 PLANS = {
     "test": Plan(requests_per_minute=1_000_000, concurrent_analyses=4, credits_per_analysis=2),
     "single": Plan(requests_per_minute=1_000_000, concurrent_analyses=1, credits_per_analysis=1),
+    "wide": Plan(requests_per_minute=1_000_000, concurrent_analyses=100, credits_per_analysis=1),
 }
 
 
@@ -126,6 +127,20 @@ def test_a_url_list_is_imported_once_per_url_with_exact_credits(
     # four items started (2 credits each), the 404 one was refunded, the refused one never started
     assert balance(imports_live, account_id) == 20 - 3 * 2
     assert Credits(imports_live.database).ledger_total(account_id) == 20 - 3 * 2
+
+
+def test_a_shop_never_sees_more_analyses_at_once_than_the_host_limit(
+    imports_live: LiveApi, slow_shop: ShopServer
+) -> None:
+    account_id, key = imports_live.account(credits=100, plan="wide")
+    urls = [slow_shop.url(f"/product/imp-polite-{uuid.uuid4().hex[:8]}") for _ in range(16)]
+    slow_shop.peak_in_flight = 0
+    with imports_live.client(key) as client:
+        created = assert_envelope(client.post("/v2/products/import", json={"urls": urls}), 200, 0)
+        data = wait_for(client, created["job_id"])
+    assert data["counts"]["done"] == 16
+    assert 2 <= slow_shop.peak_in_flight <= imports_live.settings.import_host_concurrency == 4
+    assert balance(imports_live, account_id) == 100 - 16
 
 
 def test_items_beyond_the_credits_fail_with_18020(imports_live: LiveApi, shop_server: ShopServer) -> None:

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from prodex.store.records import as_utc
 from prodex.store.tables import import_hosts, import_items, import_jobs
@@ -325,14 +327,7 @@ def host_turn(
     """Book the next start on ``host`` (call in a write transaction): returns ``(start, slowdown)``,
     where ``start`` is the epoch time the caller may start at. Starts are ``interval`` apart, or
     ``max(interval, slow_floor) * slowdown`` on a slowed host."""
-    row = conn.execute(
-        select(import_hosts.c.next_start, import_hosts.c.slowdown)
-        .where(import_hosts.c.host == host)
-        .with_for_update()
-    ).first()
-    if row is None:
-        conn.execute(insert(import_hosts).values(host=host, next_start=now + interval, slowdown=1.0))
-        return now, 1.0
+    row = _host_row(conn, host)
     slowdown = float(row.slowdown)
     spacing = interval if slowdown <= 1 else max(interval, slow_floor) * slowdown
     start = max(float(row.next_start), now)
@@ -342,15 +337,24 @@ def host_turn(
 
 def set_host_pace(conn: Connection, host: str, slowdown: float, not_before: float | None = None) -> None:
     """Set a host's slowdown, and push its next start to ``not_before`` when that is later."""
-    row = conn.execute(
-        select(import_hosts.c.next_start).where(import_hosts.c.host == host).with_for_update()
-    ).first()
-    if row is None:
-        conn.execute(insert(import_hosts).values(host=host, next_start=not_before or 0.0, slowdown=slowdown))
-        return
+    row = _host_row(conn, host)
     next_start = max(float(row.next_start), not_before or 0.0)
     conn.execute(
         update(import_hosts)
         .where(import_hosts.c.host == host)
         .values(slowdown=slowdown, next_start=next_start)
     )
+
+
+def _host_row(conn: Connection, host: str) -> Any:
+    """The host's politeness row, locked (created first when the host is new; concurrent
+    creations of one host are harmless)."""
+    query = select(import_hosts.c.next_start, import_hosts.c.slowdown).where(import_hosts.c.host == host)
+    row = conn.execute(query.with_for_update()).first()
+    if row is None:
+        new = (
+            sqlite_insert(import_hosts) if conn.dialect.name == "sqlite" else postgresql_insert(import_hosts)
+        )
+        conn.execute(new.values(host=host, next_start=0.0, slowdown=1.0).on_conflict_do_nothing())
+        row = conn.execute(query.with_for_update()).one()
+    return row
