@@ -128,6 +128,7 @@ def test_items_of_a_killed_worker_run_again_and_credits_stay_exact(
         urls = [slow_shop.url(f"/product/kill-{tag}-{n}") for n in range(ITEMS)]
         first = _worker(env, tmp_path)
         job_id = asyncio.run(_create(settings, database, account.id, urls))
+
         def mid_analysis() -> set[str]:
             running = {i.url for i in _items(database, job_id) if i.status == "running"}
             return {url for url in running if slow_shop.hits(url.removeprefix(slow_shop.base_url))}
