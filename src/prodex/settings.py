@@ -159,6 +159,9 @@ class Settings(BaseSettings):
 
     # --- imports -------------------------------------------------------------------------------
     import_max_urls: PositiveInt = Field(default=10_000, description="Most URLs in one import.")
+    import_max_body_bytes: PositiveInt = Field(
+        default=4 * 1024 * 1024, description="Largest body of POST /v2/products/import (its URL list)."
+    )
     import_host_concurrency: PositiveInt = Field(
         default=2, description="Analyses of one shop host at once, over every worker."
     )

@@ -65,6 +65,9 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         # (and the address policy still refuses them), so no generated URL can ever leave this machine.
         "fetch_allowed_hosts": local_allowed_hosts(),
         "extract_pool": "thread",
+        # Job workers run only where a test asks for one (imports), so that no server of another
+        # test, with other settings, runs its jobs.
+        "jobs_worker": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -38,9 +38,9 @@ def hooks_database_url(
     tmp_path_factory: pytest.TempPathFactory,
     make_postgres_database: Callable[[str], AbstractContextManager[str]],
 ) -> Iterator[str]:
-    """A database of this module's own, on the live server's backend: its job queue is served by
-    this module's server only (the live server's worker, allowed to reach the shops only, would
-    otherwise take deliveries from the shared queue and have its guard refuse the receiver)."""
+    """A database of this module's own, on the live server's backend: every worker on a database
+    shares its job queue, so this keeps the workers of other tests' servers (whose guards refuse
+    the receiver) from taking this module's deliveries."""
     if live.database.is_sqlite:
         yield f"sqlite:///{tmp_path_factory.mktemp('hooks-db') / 'prodex.db'}"
         return
@@ -69,6 +69,7 @@ def hooks_live(
             fetch_retry_backoff=0.01,
             webhook_require_https=False,
             webhook_retry_delays=[0.05, 0.05],
+            jobs_worker=True,
             jobs_poll_seconds=0.05,
             render="off",
         )
@@ -202,6 +203,26 @@ def test_a_url_create_sends_product_created_or_product_failed_signed(
         [attempt] = delivery["attempts"]
         assert attempt["attempt"] == 1 and attempt["status_code"] == 200 and attempt["error"] == ""
         assert attempt["response_body"] == '{"received": true}'
+
+
+def test_a_finished_import_sends_product_import_completed_with_the_job(
+    hooks_live: LiveApi, receiver: WebhookReceiver, shop_server: ShopServer
+) -> None:
+    _, key = hooks_live.account(credits=10)
+    with hooks_live.client(key) as client:
+        hook = f"/ok?import={uuid.uuid4().hex}"
+        endpoint = _add(client, receiver.url(hook), ["product_import_completed"])
+        urls = [shop_server.url(f"/product/hooked-import-{n}") for n in range(2)]
+        urls.append(shop_server.url("/status/404"))
+        job = assert_envelope(client.post("/v2/products/import", json={"urls": urls}), 200, 0)
+        [request] = _wait_for(receiver, hook, 1)
+        listed = assert_envelope(client.get("/v2/products/imports"), 200, 0)["imports"]
+    assert request.signed_by(str(endpoint["secret"]))
+    body = orjson.loads(request.body)
+    assert body["event"] == "product_import_completed"
+    assert body["data"] == next(item for item in listed if item["job_id"] == job["job_id"])
+    assert body["data"]["status"] == "done"
+    assert (body["data"]["counts"]["done"], body["data"]["counts"]["failed"]) == (2, 1)
 
 
 def test_events_lists_what_an_endpoint_may_subscribe_to(hooks_live: LiveApi) -> None:

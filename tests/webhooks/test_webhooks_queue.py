@@ -1,6 +1,5 @@
 """Deliveries are jobs on the durable queue: an attempt deferred before a restart is made after it,
-several workers on one PostgreSQL database share the deliveries (each made once), and a finished
-import reaches the endpoints as ``product_import_completed``."""
+and several workers on one PostgreSQL database share the deliveries (each made once)."""
 
 from __future__ import annotations
 
@@ -14,13 +13,13 @@ import pytest
 from webhook_helpers import delivering, finished, new_account, receiver_settings
 
 from fixtures.webhook_receiver import WebhookReceiver
-from prodex.jobs import ImportCompleted, WorkerOptions, worker_options
+from prodex.jobs import WorkerOptions, worker_options
 from prodex.service.background import Background
 from prodex.service.webhooks import WebhookEndpoints
 from prodex.settings import Settings
 from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
-from prodex.webhooks import PRODUCT_CREATED, PRODUCT_IMPORT_COMPLETED
+from prodex.webhooks import PRODUCT_CREATED
 from prodex.webhooks.delivery import DeliveryRuntime
 from prodex.webhooks.jobs import register_webhooks
 from prodex.webhooks.sender import SendResult
@@ -53,48 +52,6 @@ async def test_an_attempt_deferred_before_a_restart_is_made_after_it(queue_datab
         [request] = receiver.requests_to("/ok?restart")
     assert delivery.status == "delivered"
     assert request.signed_by(endpoint.secret)
-
-
-async def test_a_finished_import_reaches_the_endpoints_as_product_import_completed(
-    queue_database: Database,
-) -> None:
-    database = queue_database
-    with WebhookReceiver() as receiver:
-        settings = _settings(receiver, database)
-        account_id = new_account(database)
-        endpoint = WebhookEndpoints(database, settings).create(
-            account_id, url=receiver.url("/ok?import"), events=[PRODUCT_IMPORT_COMPLETED], status="enabled"
-        )
-        background = Background(settings=settings, database=database)
-        register_webhooks(background)
-        await background.open()
-        try:
-            async with background.worker(background_options(settings)):
-                completed = ImportCompleted(
-                    account_id=account_id,
-                    job_id="imp_1",
-                    status="done",
-                    total=3,
-                    succeeded=2,
-                    failed=1,
-                    cancelled=0,
-                )
-                await background.events.publish(completed)
-                await _until(lambda: bool(receiver.requests_to("/ok?import")))
-        finally:
-            await background.aclose()
-        [request] = receiver.requests_to("/ok?import")
-    assert request.signed_by(endpoint.secret)
-    body = orjson.loads(request.body)
-    assert body["event"] == PRODUCT_IMPORT_COMPLETED
-    assert body["data"] == {
-        "job_id": "imp_1",
-        "status": "done",
-        "total": 3,
-        "succeeded": 2,
-        "failed": 1,
-        "cancelled": 0,
-    }
 
 
 @pytest.mark.postgres

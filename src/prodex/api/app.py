@@ -5,7 +5,7 @@ Shared objects live on ``app.state`` and are created in the lifespan (start-up/s
 ``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``services`` (all of these in
 one :class:`~prodex.api.deps.Services`, what routes use), ``health_checks`` (name -> async check)
 ``url_analyzer`` (the URL flow, :class:`~prodex.service.analysis.UrlAnalysisService`; ``None`` when
-PRODEX_URL_ANALYSIS is false), ``renderer`` (the Chromium renderer, when rendering is on) and
+PRODEX_URL_ANALYSIS is false), ``renderer`` (the Chromium renderer, when rendering is on),
 ``background`` (the job queue, its tasks and events: :mod:`prodex.service.background`; a worker
 runs in the process unless PRODEX_JOBS_WORKER is false), and ``webhook_events``
 (:class:`~prodex.webhooks.WebhookEvents`, the product events' emitter, from the background).
@@ -31,11 +31,12 @@ from prodex.analysis.runtime import analysis_runtime, pool_health
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
 from prodex.api.errors import ROUTES_STATE_KEY, install_error_handlers
+from prodex.api.import_schemas import ImportCreate
 from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
-from prodex.api.routes import apidocs, ops, products, user, webhooks
+from prodex.api.routes import apidocs, imports, ops, products, user, webhooks
 from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.api.webhook_schemas import EndpointCreate, EndpointUpdate
 from prodex.console import router as console_router
@@ -44,6 +45,7 @@ from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
 from prodex.service.background import build_background
 from prodex.service.credits import Credits
+from prodex.service.imports import Imports
 from prodex.service.keys import ApiKeyAuthenticator
 from prodex.service.products import Products
 from prodex.service.slots import AnalysisSlots
@@ -120,8 +122,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         app.state.background = background
         app.state.webhook_events = background.resources.get(WebhookEvents)
-        await background.open()
+        queue = await background.open()
         stack.push_async_callback(background.aclose)
+        if analyzer is not None:
+            app.state.imports = Imports(
+                settings, database, queue, background.import_runner, analyzer.fetcher.guard
+            )
         if settings.jobs_worker:
             await stack.enter_async_context(background.worker(worker_options(settings)))
         # Everything built so far lives as long as the app: keep it out of the garbage
@@ -141,7 +147,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.
-REQUEST_BODIES: tuple[type[BaseModel], ...] = (ProductCreate, ProductUpdate, EndpointCreate, EndpointUpdate)
+REQUEST_BODIES: tuple[type[BaseModel], ...] = (
+    ProductCreate,
+    ProductUpdate,
+    ImportCreate,
+    EndpointCreate,
+    EndpointUpdate,
+)
 
 
 def _openapi_without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -205,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.health_checks = {}
     app.state.url_analyzer = None
+    app.state.imports = None
     app.state.webhook_events = None
     install_error_handlers(app)
     direct_routes = DirectRoutes()  # (products.router is included below without a prefix)
@@ -215,8 +228,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics=metrics,
         max_body_bytes=settings.api_max_body_bytes,
         direct_routes=direct_routes,
+        body_limits={"/v2/products/import": settings.import_max_body_bytes},
     )
-    routers = (products.router, user.router, webhooks.router, ops.router, apidocs.router, console_router)
+    routers = (
+        products.router,
+        imports.router,
+        user.router,
+        webhooks.router,
+        ops.router,
+        apidocs.router,
+        console_router,
+    )
     for router in routers:
         app.include_router(router)
     # Every route, flat, for the Allow header and the trailing-slash redirect (prodex.api.errors).

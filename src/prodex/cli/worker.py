@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,6 +19,7 @@ import typer
 from prodex.cli.app import app
 
 if TYPE_CHECKING:
+    from prodex.service.background import Background
     from prodex.settings import Settings
 
 log = logging.getLogger("prodex.worker")
@@ -38,14 +41,12 @@ def worker(
     asyncio.run(run_worker(settings, concurrency))
 
 
-async def run_worker(settings: Settings, concurrency: int | None = None) -> None:
-    """Migrate the database, build the background parts as ``prodex serve`` does, and run a worker
-    until a stop signal."""
-    from contextlib import AsyncExitStack
-
+@asynccontextmanager
+async def background_process(settings: Settings) -> AsyncIterator[Background]:
+    """The database (migrated) and the background parts of a process, built as ``prodex serve``
+    builds them (analysis, queue, tasks, listeners), open for the block."""
     from prodex.analysis.analyzer import Analyzer
     from prodex.analysis.runtime import analysis_runtime
-    from prodex.jobs import worker_options
     from prodex.service.background import build_background
     from prodex.service.credits import Credits
     from prodex.service.products import Products
@@ -53,10 +54,6 @@ async def run_worker(settings: Settings, concurrency: int | None = None) -> None
     from prodex.store.db import Database
     from prodex.store.migrate import upgrade_database
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     database = Database(settings.effective_database_url, pool_size=settings.db_pool_size)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(database.adispose)
@@ -72,9 +69,21 @@ async def run_worker(settings: Settings, concurrency: int | None = None) -> None
             slots=AnalysisSlots(),
             analyzer=analyzer,
         )
-        queue = await background.open()
+        await background.open()
         stack.push_async_callback(background.aclose)
-        log.info("worker started on the %s queue", queue.backend)
+        yield background
+
+
+async def run_worker(settings: Settings, concurrency: int | None = None) -> None:
+    """Run a worker until a stop signal (see the module docstring)."""
+    from prodex.jobs import worker_options
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with background_process(settings) as background:
+        log.info("worker started on the %s queue", background.queue.backend)
         async with background.worker(worker_options(settings, concurrency=concurrency)) as task:
             waiting = asyncio.ensure_future(stop.wait())
             await asyncio.wait((task, waiting), return_when=asyncio.FIRST_COMPLETED)

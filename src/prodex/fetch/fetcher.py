@@ -240,7 +240,8 @@ class Fetcher:
     async def fetch(self, url: str, *, accept: Accept = "html") -> FetchedPage:
         """Fetch ``url`` and return the page; raise a typed FetchError (see the module docstring).
 
-        ``accept="json"`` also accepts JSON (for adapters that read a shop's JSON endpoints).
+        ``accept="json"`` also accepts JSON (for adapters that read a shop's JSON endpoints),
+        ``accept="xml"`` XML and gzipped files (sitemaps, handed back as ``application/xml``).
         The returned page's ``url`` is the canonical form of ``url`` the guard checked.
         """
         target = self.guard.check_url(url)
@@ -447,7 +448,7 @@ class Fetcher:
             content_type=effective_type,
             charset=charset,
         )
-        if effective_type != "application/json":
+        if effective_type not in ("application/json", "application/xml"):
             raise_for_bot_wall(page.text, status=status, headers=headers, url=target.url)
         return page
 

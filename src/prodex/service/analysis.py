@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio
 
-from prodex.analysis.analyzer import Analyzer
+from prodex.analysis.analyzer import Analysis, Analyzer
 from prodex.errors import ProdexError, UpstreamTimeout
 from prodex.service.credits import Credits
 from prodex.service.keys import Principal
@@ -30,6 +30,17 @@ from prodex.store.records import ProductRecord
 log = logging.getLogger(__name__)
 CHARGE_REASON = "url-analysis"
 MAX_REF_LENGTH = 200
+
+
+async def analyse_within(analyzer: Analyzer, url: str, render: bool, deadline: float) -> Analysis:
+    """``analyzer.analyze(url)`` within ``deadline`` seconds (else :class:`UpstreamTimeout`)."""
+    try:
+        async with asyncio.timeout(deadline):
+            return await analyzer.analyze(url, render=render)
+    except TimeoutError as exc:
+        raise UpstreamTimeout(
+            f"The analysis of this page did not finish within {deadline:g} s; retry later."
+        ) from exc
 
 
 class UrlAnalysisService:
@@ -107,14 +118,7 @@ class UrlAnalysisService:
     async def _analyse_and_store(
         self, account_id: int, url: str, manual: ManualFields, render: bool
     ) -> ProductRecord:
-        deadline = self.settings.analysis_deadline_seconds
-        try:
-            async with asyncio.timeout(deadline):
-                analysis = await self.analyzer.analyze(url, render=render)
-        except TimeoutError as exc:
-            raise UpstreamTimeout(
-                f"The analysis of this page did not finish within {deadline:g} s; retry later."
-            ) from exc
+        analysis = await analyse_within(self.analyzer, url, render, self.settings.analysis_deadline_seconds)
         return await self.products.acreate_from_extracted(account_id, analysis.product, manual)
 
     async def _refund(self, charge_id: int, cause: BaseException) -> None:

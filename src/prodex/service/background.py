@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from prodex.analysis.analyzer import Analyzer
 from prodex.jobs import EventHub, JobQueue, Resources, TaskRegistry, WorkerOptions, open_queue
 from prodex.service.credits import Credits
+from prodex.service.import_jobs import register_import_tasks
+from prodex.service.import_runner import ImportRunner
 from prodex.service.products import Products
 from prodex.service.slots import AnalysisSlots
 from prodex.settings import Settings
@@ -63,6 +65,11 @@ class Background:
         while self.closers:
             await self.closers.pop()()
 
+    @property
+    def import_runner(self) -> ImportRunner:
+        """The import runner the import tasks use."""
+        return self.resources.get(ImportRunner)
+
     @asynccontextmanager
     async def worker(self, options: WorkerOptions) -> AsyncIterator[asyncio.Task[None]]:
         """Run a worker in this process for the duration of the block; stop it gracefully after."""
@@ -103,5 +110,9 @@ def build_background(
         background.resources.add(item)
     if analyzer is not None:
         background.resources.add(analyzer)
+    register_import_tasks(background.registry, settings)
+    background.resources.add(
+        ImportRunner(settings, database, slots, analyzer, background.events, lambda: background.queue)
+    )
     register_webhooks(background)
     return background

@@ -173,7 +173,9 @@ import_jobs = Table(
     Index("ix_import_jobs_account_id_seq", "account_id", "seq"),
 )
 
-#: One URL of an import; ``charge_id`` is the ledger charge of its analysis (one per item, ever).
+#: One URL of an import; ``charge_id`` is the ledger charge of its current run (taken once, kept
+#: across a crash or a 429/503 pause, refunded when the item fails or is cancelled); ``job_ref``
+#: is the queue job running it (a crashed job that runs again may resume it, a duplicate may not).
 import_items = Table(
     "import_items",
     metadata,
@@ -188,6 +190,7 @@ import_items = Table(
     Column("error_code", Integer, nullable=True),
     Column("error_msg", Text, nullable=True),
     Column("charge_id", BigId, ForeignKey("credit_ledger.id"), nullable=True, unique=True),
+    Column("job_ref", String(64), nullable=True),
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"),

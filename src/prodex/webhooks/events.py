@@ -10,7 +10,8 @@ event                          ``data``
 ``product_created``            the product, exactly as ``GET /v2/product/{product_id}`` returns it
 ``product_failed``             ``{"url", "code", "msg"}``: the URL that could not become a
                                product, and the business code and message the API answered
-``product_import_completed``   the import job, as ``GET /v2/products/import/{job_id}`` returns it
+``product_import_completed``   the import job, as ``GET /v2/products/imports`` lists it (status,
+                               total, counts, source, times; without its items)
 =============================  ===================================================================
 
 ``event_id`` is the same for every endpoint that receives one event (receivers use it to ignore

@@ -5,7 +5,8 @@
 procrastinate over PostgreSQL: attempt 1 is deferred when an event is emitted, attempt ``n + 1``
 with the backoff's ``run_at`` when attempt ``n`` failed, and any worker of any process runs it.
 It also turns each finished import (:class:`~prodex.jobs.events.ImportCompleted`) into a
-``product_import_completed`` event.
+``product_import_completed`` event whose data is the import as the API shows it (its serialiser,
+:func:`prodex.api.import_schemas.import_info`, is the one place that shape is written).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from prodex.api.import_schemas import import_info
 from prodex.fetch.fetcher import Fetcher
 from prodex.jobs import ImportCompleted, JobContext, JobQueue, RetryPolicy
+from prodex.service.imports import ImportView
+from prodex.store import imports as imports_repo
+from prodex.store.db import Database
 from prodex.webhooks.delivery import DeliveryRuntime, attempt_delivery
 from prodex.webhooks.emitter import WebhookEvents
 from prodex.webhooks.events import PRODUCT_IMPORT_COMPLETED
@@ -47,16 +52,15 @@ async def deliver(context: JobContext, payload: dict[str, Any]) -> None:
     await attempt_delivery(runtime, str(payload["delivery_id"]), int(payload["attempt"]))
 
 
-def import_completed_data(event: ImportCompleted) -> dict[str, Any]:
-    """``data`` of ``product_import_completed``: the import job and its counts."""
-    return {
-        "job_id": event.job_id,
-        "status": event.status,
-        "total": event.total,
-        "succeeded": event.succeeded,
-        "failed": event.failed,
-        "cancelled": event.cancelled,
-    }
+def import_completed_data(database: Database, job_id: str) -> dict[str, Any] | None:
+    """``data`` of ``product_import_completed``: the import as ``GET /v2/products/imports`` lists it
+    (status, total, counts, source, times; no items), or ``None`` when it no longer exists."""
+    with database.read() as conn:
+        record = imports_repo.get_import(conn, None, job_id)
+        if record is None:
+            return None
+        counts = imports_repo.item_counts(conn, [job_id])[job_id]
+    return import_info(ImportView(record=record, counts=counts))
 
 
 def register_webhooks(background: Background, *, fetcher: Fetcher | None = None) -> WebhookEvents:
@@ -72,7 +76,10 @@ def register_webhooks(background: Background, *, fetcher: Fetcher | None = None)
     background.closers.append(sender.aclose)
 
     async def on_import_completed(event: ImportCompleted) -> None:
-        await events.emit(event.account_id, PRODUCT_IMPORT_COMPLETED, import_completed_data(event))
+        database = background.database
+        data = await database.run(import_completed_data, database, event.job_id)
+        if data is not None:
+            await events.emit(event.account_id, PRODUCT_IMPORT_COMPLETED, data)
 
     background.events.subscribe(ImportCompleted, on_import_completed)
     return events

@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("error_code", sa.Integer(), nullable=True),
         sa.Column("error_msg", sa.Text(), nullable=True),
         sa.Column("charge_id", BigId, nullable=True),
+        sa.Column("job_ref", sa.String(64), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
