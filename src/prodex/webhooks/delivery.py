@@ -68,7 +68,8 @@ async def attempt_delivery(runtime: DeliveryRuntime, delivery_id: str, attempt: 
         return "skipped"  # deleted with its endpoint
     if delivery.status == "pending" and delivery.attempts == attempt and delivery.next_attempt_at:
         # This attempt was recorded, but the run that recorded it may have stopped before it put
-        # the next one on the queue: put it there (a second copy would be skipped as stale).
+        # the next one on the queue: put it there (with two copies of the next attempt's job, the
+        # later one finds the attempt made and is skipped; run at once, it is still recorded once).
         await runtime.scheduler.schedule(delivery.id, attempt + 1, delivery.next_attempt_at)
         return "skipped"
     if delivery.status != "pending" or delivery.attempts != attempt - 1:
