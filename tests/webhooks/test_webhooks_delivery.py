@@ -15,6 +15,7 @@ from webhook_helpers import (
     QUEUE_SETTINGS,
     RecordingScheduler,
     delivering,
+    delivery_ids,
     finished,
     new_account,
     read_delivery,
@@ -29,6 +30,7 @@ from prodex.settings import Settings
 from prodex.store.db import Database
 from prodex.webhooks import PRODUCT_CREATED, PRODUCT_FAILED, WebhookEvents
 from prodex.webhooks.delivery import DeliveryRuntime, attempt_delivery
+from prodex.webhooks.fanout import fan_out
 from prodex.webhooks.sender import WebhookSender
 
 
@@ -51,7 +53,9 @@ async def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt(
             account_id, url=receiver.url(path), events=[PRODUCT_CREATED], status="enabled"
         )
         async with delivering(settings, database) as events:
-            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            event_id = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            assert event_id is not None
+            [delivery_id] = await delivery_ids(database, event_id, 1)
             delivery = await finished(database, delivery_id)
         received = receiver.requests_to(path.split("?")[0])
     assert delivery.status == "delivered"
@@ -87,7 +91,9 @@ async def test_a_receiver_too_slow_to_answer_fails_after_the_last_attempt(queue_
         )
         async with delivering(settings, database) as events:
             failure = {"url": "u", "code": 1, "msg": "m"}
-            [delivery_id] = await events.emit(account_id, PRODUCT_FAILED, failure)
+            event_id = await events.emit(account_id, PRODUCT_FAILED, failure)
+            assert event_id is not None
+            [delivery_id] = await delivery_ids(database, event_id, 1)
             delivery = await finished(database, delivery_id)
         assert len(receiver.requests_to("/slow")) == 2
     assert delivery.status == "failed"
@@ -119,7 +125,9 @@ async def test_the_guard_refuses_at_delivery_time_a_name_that_now_resolves_to_a_
     dialer = LoopbackDialer()
     fetcher = Fetcher(settings, resolver=resolver, transport=dialer)
     async with delivering(settings, database, fetcher=fetcher) as events:
-        [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+        event_id = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+        assert event_id is not None
+        [delivery_id] = await delivery_ids(database, event_id, 1)
         delivery = await finished(database, delivery_id)
     assert delivery.status == "failed"
     assert resolver.calls == ["hooks.example.com", "hooks.example.com"]  # checked at each attempt
@@ -147,7 +155,9 @@ async def test_with_the_guard_on_a_loopback_receiver_is_refused_and_never_reache
             **QUEUE_SETTINGS,
         )
         async with delivering(guarded, database) as events:
-            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            event_id = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            assert event_id is not None
+            [delivery_id] = await delivery_ids(database, event_id, 1)
             delivery = await finished(database, delivery_id)
         assert receiver.requests_to("/") == []
     assert delivery.status == "failed"
@@ -170,7 +180,8 @@ async def test_a_job_run_twice_records_its_attempt_once(database: Database) -> N
         runtime, scheduler = await _runtime(database, settings)
         try:
             events = WebhookEvents(database, scheduler)
-            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            [delivery_id] = await fan_out(runtime, scheduler.fan_outs[-1])
             assert [(d, n) for d, n, _ in scheduler.scheduled] == [(delivery_id, 1)]
             run = partial(attempt_delivery, runtime, delivery_id, 1)
             outcomes = await asyncio.gather(run(), run())
@@ -193,7 +204,8 @@ async def test_a_failed_attempt_schedules_the_next_after_its_delay(database: Dat
         runtime, scheduler = await _runtime(database, settings)
         try:
             events = WebhookEvents(database, scheduler)
-            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            [delivery_id] = await fan_out(runtime, scheduler.fan_outs[-1])
             assert await attempt_delivery(runtime, delivery_id, 1) == "retrying"
             # run again (say its first run stopped before deferring the next): the next is deferred again
             assert await attempt_delivery(runtime, delivery_id, 1) == "skipped"
@@ -222,24 +234,38 @@ async def test_a_disabled_endpoint_s_delivery_is_cancelled_without_traffic(datab
         runtime, scheduler = await _runtime(database, settings)
         try:
             events = WebhookEvents(database, scheduler)
-            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            await events.emit(account_id, PRODUCT_CREATED, PRODUCT)
+            [delivery_id] = await fan_out(runtime, scheduler.fan_outs[-1])
             endpoints.update(account_id, endpoint.id, EndpointChanges(status="disabled"))
             assert await attempt_delivery(runtime, delivery_id, 1) == "cancelled"
-            assert await events.emit(account_id, PRODUCT_CREATED, PRODUCT) == []
+            assert await events.emit(account_id, PRODUCT_CREATED, PRODUCT) is None
         finally:
             await runtime.sender.aclose()
         assert receiver.requests_to("/") == []
     assert read_delivery(database, delivery_id).status == "cancelled"
 
 
-async def test_only_subscribed_endpoints_of_the_account_receive_an_event(database: Database) -> None:
+async def test_a_fan_out_reaches_the_subscribed_endpoints_once_even_run_twice(database: Database) -> None:
     settings = receiver_settings(8080)
     account_id, other_id = new_account(database), new_account(database, "other")
     endpoints = WebhookEndpoints(database, settings)
     base = "http://127.0.0.1:8080"
     created = endpoints.create(account_id, url=f"{base}/a", events=[PRODUCT_CREATED], status="enabled")
     endpoints.create(account_id, url=f"{base}/b", events=[PRODUCT_FAILED], status="enabled")
+    endpoints.create(account_id, url=f"{base}/d", events=[PRODUCT_CREATED], status="disabled")
     endpoints.create(other_id, url=f"{base}/c", events=[PRODUCT_CREATED], status="enabled")
-    scheduler = RecordingScheduler()
-    [delivery_id] = await WebhookEvents(database, scheduler).emit(account_id, PRODUCT_CREATED, PRODUCT)
-    assert read_delivery(database, delivery_id).endpoint_id == created.id
+    runtime, scheduler = await _runtime(database, settings)
+    try:
+        event_id = await WebhookEvents(database, scheduler).emit(account_id, PRODUCT_CREATED, PRODUCT)
+        [job] = scheduler.fan_outs
+        assert job["event_id"] == event_id and job["account_id"] == account_id
+        assert orjson.loads(job["body"])["data"] == PRODUCT
+        [delivery_id] = await fan_out(runtime, job)
+        assert await fan_out(runtime, job) == [delivery_id]  # run again: nothing stored twice
+    finally:
+        await runtime.sender.aclose()
+    assert [(d, n) for d, n, _ in scheduler.scheduled] == [(delivery_id, 1), (delivery_id, 1)]
+    delivery = read_delivery(database, delivery_id)
+    assert delivery.endpoint_id == created.id
+    assert delivery.payload == job["body"]  # the exact bytes that are signed and sent
+    assert await delivery_ids(database, str(event_id), 1) == [delivery_id]

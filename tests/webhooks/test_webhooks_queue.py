@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-from webhook_helpers import delivering, finished, new_account, receiver_settings
+from webhook_helpers import delivering, delivery_ids, finished, new_account, receiver_settings
 
 from fixtures.webhook_receiver import WebhookReceiver
 from prodex.jobs import WorkerOptions, worker_options
@@ -42,12 +42,14 @@ async def test_an_attempt_deferred_before_a_restart_is_made_after_it(queue_datab
         events = register_webhooks(before)
         await before.open()
         try:
-            [delivery_id] = await events.emit(account_id, PRODUCT_CREATED, {"product_id": "p"})
-            assert await before.queue.pending() == 1
+            event_id = await events.emit(account_id, PRODUCT_CREATED, {"product_id": "p"})
+            assert event_id is not None
+            assert await before.queue.pending() == 1  # the event's fan-out job
         finally:
-            await before.aclose()  # the process stops before the attempt ran
+            await before.aclose()  # the process stops before any job ran
         assert receiver.received == []
         async with delivering(settings, database):  # a new process with a worker
+            [delivery_id] = await delivery_ids(database, event_id, 1)
             delivery = await finished(database, delivery_id)
         [request] = receiver.requests_to("/ok?restart")
     assert delivery.status == "delivered"
@@ -81,7 +83,9 @@ async def test_several_workers_on_postgresql_share_the_deliveries(fresh_database
                 ):
                     ids = []
                     for n in range(12):
-                        ids += await emitters[n % 3].emit(account_id, PRODUCT_CREATED, {"n": n})
+                        event_id = await emitters[n % 3].emit(account_id, PRODUCT_CREATED, {"n": n})
+                        assert event_id is not None
+                        ids += await delivery_ids(database, event_id, 1)
                     deliveries = [await finished(database, delivery_id) for delivery_id in ids]
             finally:
                 for worker in workers:

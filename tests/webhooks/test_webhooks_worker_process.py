@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from webhook_helpers import finished, new_account, receiver_settings
+from webhook_helpers import delivery_ids, finished, new_account, receiver_settings
 
 from fixtures.webhook_receiver import WebhookReceiver
 from prodex.service.background import Background
@@ -92,11 +92,11 @@ async def test_prodex_worker_processes_make_the_deliveries(
             with ExitStack() as stack:
                 for _ in range(2):
                     stack.enter_context(worker_process(env, tmp_path))
-                ids = [
-                    delivery_id
-                    for n in range(6)
-                    for delivery_id in await events.emit(account_id, PRODUCT_CREATED, {"n": n})
-                ]
+                ids = []
+                for n in range(6):
+                    event_id = await events.emit(account_id, PRODUCT_CREATED, {"n": n})
+                    assert event_id is not None
+                    ids += await delivery_ids(database, event_id, 1)
                 deliveries = [await finished(database, delivery_id) for delivery_id in ids]
         finally:
             await producer.aclose()

@@ -61,6 +61,19 @@ def read_delivery(database: Database, delivery_id: str) -> DeliveryRecord:
     return next(item for item in page if item.id == delivery_id)
 
 
+async def delivery_ids(database: Database, event_id: str, count: int) -> list[str]:
+    """The ids of the event's deliveries once its fan-out job stored ``count`` of them."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        with database.read() as conn:
+            found = repo.deliveries_of_event(conn, event_id)
+        if len(found) >= count:
+            assert len(found) == count, found
+            return [delivery.id for delivery in found]
+        assert time.monotonic() < deadline, f"{len(found)} of {count} deliveries stored"
+        await asyncio.sleep(0.02)
+
+
 async def finished(database: Database, delivery_id: str) -> DeliveryRecord:
     """The delivery once it is no longer pending (fails after :data:`WAIT_SECONDS`)."""
     deadline = time.monotonic() + WAIT_SECONDS
@@ -73,10 +86,15 @@ async def finished(database: Database, delivery_id: str) -> DeliveryRecord:
 
 
 class RecordingScheduler:
-    """A scheduler that only records what it is asked to schedule (the test runs attempts itself)."""
+    """A scheduler that only records what it is asked to queue (the test runs the jobs itself)."""
 
     def __init__(self) -> None:
         self.scheduled: list[tuple[str, int, datetime]] = []
+        self.fan_outs: list[dict[str, Any]] = []
+
+    async def fan_out(self, job: dict[str, Any]) -> None:
+        """Record the fan-out job."""
+        self.fan_outs.append(job)
 
     async def schedule(self, delivery_id: str, attempt: int, run_at: datetime) -> None:
         """Record the attempt."""

@@ -242,6 +242,7 @@ webhook_deliveries = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("status IN ('pending', 'delivered', 'failed', 'cancelled')", name="status_known"),
     Index("ix_webhook_deliveries_endpoint_id_seq", "endpoint_id", "seq"),
+    UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_endpoint_id_event_id"),
 )
 
 #: Every attempt of a delivery: when, how long, the receiver's status or what went wrong.

@@ -154,6 +154,16 @@ def insert_delivery(
     return DeliveryRecord.from_row(row)
 
 
+def deliveries_of_event(conn: Connection, event_id: str) -> list[DeliveryRecord]:
+    """Every delivery of one event (one per endpoint), oldest first."""
+    query = (
+        select(webhook_deliveries)
+        .where(webhook_deliveries.c.event_id == event_id)
+        .order_by(webhook_deliveries.c.seq)
+    )
+    return [DeliveryRecord.from_row(row) for row in conn.execute(query)]
+
+
 def get_delivery(conn: Connection, delivery_id: str) -> DeliveryRecord | None:
     """The delivery ``delivery_id`` (without its attempts), or ``None``."""
     row = conn.execute(select(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)).first()

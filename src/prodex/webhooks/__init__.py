@@ -1,8 +1,9 @@
 """Webhooks: JoggAI-compatible endpoints receive prodex's product events, signed and retried.
 
     an event (product_created, product_failed, product_import_completed)
-      -> emitter.py: one delivery per subscribed, enabled endpoint, the signed body stored
-      -> scheduling.py + jobs.py: each attempt is a job on the queue (prodex.jobs)
+      -> emitter.py: a fan-out job on the queue (prodex.jobs) with the exact body to sign
+      -> fanout.py: one delivery per subscribed, enabled endpoint; attempt 1 deferred for each
+      -> scheduling.py + jobs.py: the two jobs and their tasks on the queue
       -> delivery.py: one attempt (guard at delivery time, 5 s, bounded answer), recorded
       -> backoff.py: when to try again; sender.py: the signed POST through the fetcher
 

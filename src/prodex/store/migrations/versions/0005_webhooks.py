@@ -78,6 +78,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_webhook_deliveries")),
         sa.UniqueConstraint("id", name=op.f("uq_webhook_deliveries_id")),
+        sa.UniqueConstraint(
+            "endpoint_id", "event_id", name=op.f("uq_webhook_deliveries_endpoint_id_event_id")
+        ),
     )
     op.create_index("ix_webhook_deliveries_endpoint_id_seq", "webhook_deliveries", ["endpoint_id", "seq"])
     op.create_table(
