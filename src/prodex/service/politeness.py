@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from sqlalchemy import Connection
+
 from prodex.settings import Settings
 from prodex.store import imports as repo
 from prodex.store.db import Database
@@ -51,10 +53,19 @@ class HostPace:
 
     async def turn(self, host: str) -> None:
         """Wait for this host's next turn (booked for the caller)."""
-        start, slowdown = await self.database.run_in_transaction(
-            repo.host_turn, host, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS
+        await self.wait_until(await self.database.run_in_transaction(self.book, host))
+
+    def book(self, conn: Connection, host: str) -> float:
+        """Book the host's next turn inside an open write transaction; returns its epoch time."""
+        start, slowdown = repo.host_turn(
+            conn, host, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS
         )
         self._slowdowns[host] = slowdown
+        return start
+
+    @staticmethod
+    async def wait_until(start: float) -> None:
+        """Sleep until the epoch time ``start`` (a booked turn)."""
         delay = start - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
