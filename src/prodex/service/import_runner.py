@@ -262,8 +262,9 @@ class ImportRunner:
         if record is None or record.status == "cancelled":
             return None
         now = utcnow()
+        repo.mark_running(conn, item.job_id, now)
         charge_id = item.charge_id
-        if charge_id is None:
+        if charge_id is None:  # the account's row stays locked from here to the commit: keep it short
             ref = f"import:{item.job_id}:{item.position}"
             charge_id = charge_within(conn, record.account_id, cost, CHARGE_REASON, ref)
         repo.update_item(
@@ -275,7 +276,6 @@ class ImportRunner:
             attempts=item.attempts + 1,
             started_at=now,
         )
-        repo.mark_running(conn, item.job_id, now)
         return _Started(item=item, account_id=record.account_id, render=record.render)
 
     @staticmethod

@@ -296,7 +296,17 @@ def requeue_failed(conn: Connection, job_id: str) -> int:
 
 def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
     """Mark a queued or running import ``done`` when none of its items waits or runs; whether
-    this call did it (exactly one caller wins)."""
+    this call did it (exactly one caller wins).
+
+    Call it in the transaction that ended an item, after ending it. While items still wait, it
+    answers at once. Near the end it locks the import's row first: on PostgreSQL (read committed)
+    the last two items ending at once would each still see the other one running; with the lock,
+    the later one re-reads after the earlier one committed and sees every item ended.
+    """
+    waiting = exists().where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+    if conn.execute(select(waiting)).scalar():
+        return False
+    conn.execute(select(import_jobs.c.id).where(import_jobs.c.id == job_id).with_for_update())
     unfinished = exists().where(
         import_items.c.job_id == job_id, import_items.c.status.in_(("queued", "running"))
     )
