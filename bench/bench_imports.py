@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -204,14 +205,13 @@ def import_state(database_url: str, job_id: str) -> tuple[str, dict[str, int], l
 
 
 @contextmanager
-def workers(count: int, env: dict[str, str], workdir: Path) -> Iterator[list[int]]:
-    """``count`` ``prodex worker`` processes; yields their pids."""
+def workers(count: int, env: dict[str, str], workdir: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``count`` ``prodex worker`` processes."""
     with ExitStack() as stack:
-        pids = [
-            stack.enter_context(process([PRODEX, "worker"], env, workdir / f"worker-{n}.log")).pid
+        yield [
+            stack.enter_context(process([PRODEX, "worker"], env, workdir / f"worker-{n}.log"))
             for n in range(count)
         ]
-        yield pids
 
 
 def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops) -> dict[str, object]:
@@ -243,7 +243,7 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
             )
             urls = make_urls(args.urls, shops.port)
             asyncio.run(migrate(database_url))
-            with workers(worker_count, env, workdir) as pids:
+            with workers(worker_count, env, workdir) as procs:
                 time.sleep(args.warmup)  # the workers start their extraction processes first
                 shops.stats.peak.clear()
                 started = time.monotonic()
@@ -252,11 +252,13 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
                     status, counts, spans = import_state(database_url, job_id)
                     if status == "done":
                         break
+                    if any(proc.poll() is not None for proc in procs):
+                        raise RuntimeError(f"a worker exited; see {workdir}/worker-*.log")
                     if time.monotonic() - started > args.timeout:
                         raise RuntimeError(f"import not done after {args.timeout} s: {counts}")
                     time.sleep(0.05)
                 wall = time.monotonic() - started
-                memory = sum(peak_rss_mib(pid) for pid in pids)
+                memory = sum(peak_rss_mib(proc.pid) for proc in procs)
     done = counts.get("done", 0)
     bound = len(HOSTS) * HOST_LIMIT / args.delay
     spans.sort()
