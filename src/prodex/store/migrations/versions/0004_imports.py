@@ -111,9 +111,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("host", name=op.f("pk_import_hosts")),
     )
     if op.get_bind().dialect.name == "postgresql":
-        from prodex.jobs.pg_queue import procrastinate_schema
+        from prodex.jobs.pg_queue import LOCK_ORDER_INDEX, procrastinate_schema
 
         op.get_bind().exec_driver_sql(procrastinate_schema())
+        op.get_bind().exec_driver_sql(LOCK_ORDER_INDEX)
 
 
 def downgrade() -> None:
