@@ -65,7 +65,7 @@ def imports_live(
         plans=PLANS,
         fetch_allow_private=True,
         fetch_retry_backoff=0.01,
-        analysis_deadline_seconds=5,
+        analysis_deadline_seconds=20,
         render="off",
         jobs_worker=True,
         jobs_poll_seconds=0.05,
@@ -108,7 +108,8 @@ def test_a_url_list_is_imported_once_per_url_with_exact_credits(
         assert created["status"] in ("queued", "running")
         assert created["total"] == 5  # the repeated URL is imported once
         data = wait_for(client, created["job_id"])
-        assert data["counts"] == {"queued": 0, "running": 0, "done": 3, "failed": 2, "cancelled": 0}
+        counts = {"queued": 0, "running": 0, "done": 3, "failed": 2, "cancelled": 0}
+        assert data["counts"] == counts, data["items"]
         items = data["items"]
         assert [item["url"] for item in items] == [good[0], good[1], missing, refused, good[2]]
         for item in (items[0], items[1], items[4]):

@@ -86,7 +86,7 @@ class ImportRunner:
         idempotent (an import listed before only has its queued items deferred again). A failure
         that may pass (the shop's 5xx, a timeout) is retried by the queue; on the last attempt,
         or for any other failure, the import ends ``done`` with the error and no items."""
-        from prodex.service.import_jobs import defer_queued_items, guarded_items
+        from prodex.service.import_jobs import defer_lanes, guarded_items
 
         record = await self.database.run(self._import, job_id)
         if record is None or record.status != "queued":
@@ -111,8 +111,10 @@ class ImportRunner:
                 return
             assert self.analyzer is not None
             items = guarded_items(self.analyzer.fetcher.guard, urls)
-            await self.database.run_in_transaction(repo.insert_items, job_id, items, utcnow())
-        if not await defer_queued_items(self.settings, self.database, self.queue_of(), job_id):
+            await self.database.run_in_transaction(
+                repo.insert_items, job_id, items, utcnow(), lanes=self.settings.import_host_concurrency
+            )
+        if not await defer_lanes(self.settings, self.database, self.queue_of(), job_id):
             await self.complete(job_id)
 
     async def _catalogue(self, record: repo.ImportRecord) -> list[str]:
@@ -130,6 +132,19 @@ class ImportRunner:
     def _import(self, job_id: str) -> repo.ImportRecord | None:
         with self.database.read() as conn:
             return repo.get_import(conn, None, job_id)
+
+    async def run_lane(self, job_id: str, host: str, lane: int, job_ref: str, attempt: int) -> bool:
+        """Run the next item of a host lane for the queue job ``job_ref``; whether there was one
+        (the lane's next job is then deferred)."""
+
+        def pick(conn: Connection) -> int | None:
+            return repo.next_lane_item(conn, job_id, host, lane, job_ref)
+
+        item_id = await self.database.run_in_transaction(pick)
+        if item_id is None:
+            return False
+        await self.run_item(item_id, job_ref, attempt)
+        return True
 
     async def run_item(self, item_id: int, job_ref: str, attempt: int) -> None:
         """Run one item for the queue job ``job_ref`` (its ``attempt``-th run); idempotent."""
