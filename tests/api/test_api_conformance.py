@@ -154,6 +154,21 @@ include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "3xx", "400", "401", "403", "404", "409", "422", "429", "5xx",
 ]
+
+# An import takes exactly one source (urls, sitemap_url or store_url: a rule its schema does not
+# state), and an import id that does not exist is 404: valid data may be answered 400 or 404.
+[[operations]]
+include-path = "/v2/products/import"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404", "413", "429"]
+
+[[operations]]
+include-path = "/v2/products/import/{job_id}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404", "429"]
+
+[[operations]]
+include-path = "/v2/products/import/{job_id}/retry"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404", "429"]
 """
 
 #: The webhook calls. A webhook endpoint's ``url`` passes the URL guard at once, and this server

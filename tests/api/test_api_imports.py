@@ -65,7 +65,7 @@ def imports_live(
         plans=PLANS,
         fetch_allow_private=True,
         fetch_retry_backoff=0.01,
-        analysis_deadline_seconds=5,
+        analysis_deadline_seconds=20,
         render="off",
         jobs_worker=True,
         jobs_poll_seconds=0.05,
@@ -108,7 +108,8 @@ def test_a_url_list_is_imported_once_per_url_with_exact_credits(
         assert created["status"] in ("queued", "running")
         assert created["total"] == 5  # the repeated URL is imported once
         data = wait_for(client, created["job_id"])
-        assert data["counts"] == {"queued": 0, "running": 0, "done": 3, "failed": 2, "cancelled": 0}
+        counts = {"queued": 0, "running": 0, "done": 3, "failed": 2, "cancelled": 0}
+        assert data["counts"] == counts, data["items"]
         items = data["items"]
         assert [item["url"] for item in items] == [good[0], good[1], missing, refused, good[2]]
         for item in (items[0], items[1], items[4]):
@@ -297,3 +298,37 @@ def test_another_accounts_import_is_not_found(imports_live: LiveApi, shop_server
         assert_envelope(client.get(f"/v2/products/import/{job_id}"), 404, 10104)
         assert_envelope(client.delete(f"/v2/products/import/{job_id}"), 404, 10104)
         assert_envelope(client.post(f"/v2/products/import/{job_id}/retry"), 404, 10104)
+
+
+def test_events_tell_each_item_and_the_end_of_the_import_once(
+    imports_live: LiveApi, shop_server: ShopServer
+) -> None:
+    from prodex.jobs import ImportCompleted, ImportItemFinished
+
+    seen: list[object] = []
+
+    async def listen(event: object) -> None:
+        seen.append(event)
+
+    events = imports_live.app.state.background.events
+    events.subscribe(ImportCompleted, listen)
+    events.subscribe(ImportItemFinished, listen)
+    account_id, key = imports_live.account(credits=5)
+    tag = uuid.uuid4().hex[:8]
+    urls = [shop_server.url(f"/product/imp-events-{tag}"), shop_server.url(f"/status/410?events={tag}")]
+    with imports_live.client(key) as client:
+        job_id = assert_envelope(client.post("/v2/products/import", json={"urls": urls}), 200, 0)["job_id"]
+        wait_for(client, job_id)
+    deadline = time.monotonic() + 5
+    while not any(isinstance(e, ImportCompleted) and e.job_id == job_id for e in seen):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    mine = [e for e in seen if getattr(e, "job_id", None) == job_id]
+    items = [e for e in mine if isinstance(e, ImportItemFinished)]
+    assert sorted((e.url, e.product_id is not None, e.error_code) for e in items) == sorted(
+        [(urls[0], True, None), (urls[1], False, 40000)]
+    )
+    completed = [e for e in mine if isinstance(e, ImportCompleted)]
+    assert completed == [
+        ImportCompleted(account_id, job_id, "done", total=2, succeeded=1, failed=1, cancelled=0)
+    ]

@@ -50,10 +50,5 @@ async def test_a_slowed_host_is_spaced_further_then_eased(database: Database) ->
     assert time.monotonic() - began < 0.1  # back to the configured interval (0)
 
 
-def test_the_items_of_a_host_spread_over_its_lanes() -> None:
-    assert [lane_lock("shop.example", n, 3) for n in range(4)] == [
-        "import-host:shop.example:0",
-        "import-host:shop.example:1",
-        "import-host:shop.example:2",
-        "import-host:shop.example:0",
-    ]
+def test_a_lane_is_a_lock_per_host() -> None:
+    assert lane_lock("shop.example", 2) == "import-host:shop.example:2"

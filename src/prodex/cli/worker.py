@@ -88,4 +88,8 @@ async def run_worker(settings: Settings, concurrency: int | None = None) -> None
             waiting = asyncio.ensure_future(stop.wait())
             await asyncio.wait((task, waiting), return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
+            failed = task.done() and not stop.is_set()
+    if failed:  # exit non-zero so that a supervisor starts the worker again
+        log.error("worker stopped on an error")
+        raise SystemExit(1)
     log.info("worker stopped")

@@ -21,6 +21,8 @@ import uuid
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from prodex.jobs.base import Deferral, JobQueue, WorkerOptions
 from prodex.jobs.registry import JobContext, Resources, TaskRegistry
 from prodex.service.clock import utcnow
@@ -81,9 +83,7 @@ class SqlJobQueue(JobQueue):
                 free = options.concurrency - len(running)
                 claimed: list[repo.QueuedJob] = []
                 if free > 0:
-                    claimed = await self.database.run_in_transaction(
-                        repo.claim_jobs, worker, free, time.time()
-                    )
+                    claimed = await self._claim(worker, free)
                 for job in claimed:
                     task = asyncio.create_task(self._run(job, resources), name=f"prodex-job-{job.id}")
                     running[task] = job.id
@@ -100,38 +100,54 @@ class SqlJobQueue(JobQueue):
             with contextlib.suppress(asyncio.CancelledError):
                 await beating
 
+    async def _claim(self, worker: str, limit: int) -> list[repo.QueuedJob]:
+        """Claim up to ``limit`` due jobs; none when the database is busy or unreachable for now
+        (a long write of another process: the worker goes on and tries again at its next poll)."""
+        try:
+            return await self.database.run_in_transaction(repo.claim_jobs, worker, limit, time.time())
+        except SQLAlchemyError:
+            log.warning("claiming jobs failed; trying again", exc_info=True)
+            return []
+
     def _finished(self, running: dict[asyncio.Task[None], int], task: asyncio.Task[None]) -> None:
         running.pop(task, None)
         self._wake.set()
 
     async def _run(self, job: repo.QueuedJob, resources: Resources) -> None:
-        """Run one claimed job and record its outcome (a cut-off job goes back to the queue)."""
+        """Run one claimed job and record its outcome (a cut-off job goes back to the queue; an
+        outcome that cannot be recorded leaves the job ``doing`` until the stalled-job sweep)."""
         task = self.registry.tasks.get(job.task)
-        if task is None:
-            await self.database.run_in_transaction(repo.fail_job, job.id, f"no task {job.task!r} here")
-            return
-        context = JobContext(str(job.id), job.task, job.attempts + 1, resources)
         try:
-            await task.handler(context, job.payload)
-        except asyncio.CancelledError:
-            await asyncio.shield(
-                self.database.run_in_transaction(
-                    repo.reschedule_job, job.id, time.time(), count_attempt=False
+            if task is None:
+                await self.database.run_in_transaction(repo.fail_job, job.id, f"no task {job.task!r} here")
+                return
+            context = JobContext(str(job.id), job.task, job.attempts + 1, resources)
+            try:
+                await task.handler(context, job.payload)
+            except asyncio.CancelledError:
+                await asyncio.shield(
+                    self.database.run_in_transaction(
+                        repo.reschedule_job, job.id, time.time(), count_attempt=False
+                    )
                 )
-            )
-            raise
-        except Exception as error:
-            delay = task.retry.delay_after(job.attempts + 1, error)
-            if delay is None:
-                log.warning("job %s (%s) failed for good: %r", job.id, job.task, error)
-                await self.database.run_in_transaction(repo.fail_job, job.id, repr(error))
+                raise
+            except Exception as error:
+                await self._failed(job, task.retry.delay_after(job.attempts + 1, error), error)
             else:
-                log.info("job %s (%s) failed, again in %.1f s: %r", job.id, job.task, delay, error)
-                await self.database.run_in_transaction(
-                    repo.reschedule_job, job.id, time.time() + delay, count_attempt=True
-                )
+                await self.database.run_in_transaction(repo.finish_job, job.id)
+        except SQLAlchemyError:
+            log.exception("the outcome of job %s (%s) could not be recorded", job.id, job.task)
+
+    async def _failed(self, job: repo.QueuedJob, delay: float | None, error: Exception) -> None:
+        """Record a failed run: again after ``delay`` seconds, or given up (``None``)."""
+        if delay is None:
+            log.warning("job %s (%s) failed for good: %r", job.id, job.task, error)
+            await self.database.run_in_transaction(repo.fail_job, job.id, repr(error))
         else:
-            await self.database.run_in_transaction(repo.finish_job, job.id)
+            log.info("job %s (%s) failed, again in %.1f s: %r", job.id, job.task, delay, error)
+            await self.database.run_in_transaction(
+                repo.reschedule_job, job.id, time.time() + delay, count_attempt=True
+            )
 
     async def _heartbeat(self, worker: str, options: WorkerOptions) -> None:
         """Refresh this worker's jobs and take back those of silent workers, every heartbeat."""

@@ -86,7 +86,7 @@ class ImportRunner:
         idempotent (an import listed before only has its queued items deferred again). A failure
         that may pass (the shop's 5xx, a timeout) is retried by the queue; on the last attempt,
         or for any other failure, the import ends ``done`` with the error and no items."""
-        from prodex.service.import_jobs import defer_queued_items, guarded_items
+        from prodex.service.import_jobs import defer_lanes, guarded_items
 
         record = await self.database.run(self._import, job_id)
         if record is None or record.status != "queued":
@@ -111,8 +111,10 @@ class ImportRunner:
                 return
             assert self.analyzer is not None
             items = guarded_items(self.analyzer.fetcher.guard, urls)
-            await self.database.run_in_transaction(repo.insert_items, job_id, items, utcnow())
-        if not await defer_queued_items(self.settings, self.database, self.queue_of(), job_id):
+            await self.database.run_in_transaction(
+                repo.insert_items, job_id, items, utcnow(), lanes=self.settings.import_host_concurrency
+            )
+        if not await defer_lanes(self.settings, self.database, self.queue_of(), job_id):
             await self.complete(job_id)
 
     async def _catalogue(self, record: repo.ImportRecord) -> list[str]:
@@ -131,13 +133,26 @@ class ImportRunner:
         with self.database.read() as conn:
             return repo.get_import(conn, None, job_id)
 
+    async def run_lane(self, job_id: str, host: str, lane: int, job_ref: str, attempt: int) -> bool:
+        """Run the next item of a host lane for the queue job ``job_ref``; whether there was one
+        (the lane's next job is then deferred)."""
+
+        def pick(conn: Connection) -> int | None:
+            return repo.next_lane_item(conn, job_id, host, lane, job_ref)
+
+        item_id = await self.database.run_in_transaction(pick)
+        if item_id is None:
+            return False
+        await self.run_item(item_id, job_ref, attempt)
+        return True
+
     async def run_item(self, item_id: int, job_ref: str, attempt: int) -> None:
         """Run one item for the queue job ``job_ref`` (its ``attempt``-th run); idempotent."""
-        loaded = await self.database.run(self._load, item_id)
-        if loaded is None or not self._may_run(loaded[0], job_ref):
+        loaded = await self.database.run_in_transaction(self._prepare, item_id, job_ref)
+        if loaded is None:
             return
-        item, account_id, plan_name = loaded
-        await self.pace.turn(item.host)
+        _item, account_id, plan_name, turn = loaded
+        await self.pace.wait_until(turn)
         plan = self.settings.plan(plan_name)
         async with self.slots.wait_for(account_id, plan.concurrent_analyses):
             try:
@@ -170,10 +185,13 @@ class ImportRunner:
             log.exception("import item %s failed unexpectedly", item.id)
             await self._fail(item.id, ProdexError())
             return
-        product_id = await self.database.run_in_transaction(self._store, item.id, started.account_id, product)
+        product_id, over = await self.database.run_in_transaction(
+            self._store, item.id, item.job_id, started.account_id, product
+        )
         await self.pace.eased(item.host)
         await self.events.publish(ImportItemFinished(started.account_id, item.job_id, item.url, product_id))
-        await self.complete(item.job_id)
+        if over:
+            await self.publish_completed(item.job_id)
 
     async def _product_of(self, url: str, render: bool) -> Product:
         """Guard and analyse ``url`` within the analysis deadline."""
@@ -185,14 +203,16 @@ class ImportRunner:
 
     async def _fail(self, item_id: int, error: ProdexError) -> None:
         """Refund the item's charge and mark it failed with the error; publish and complete."""
-        item = await self.database.run_in_transaction(_failed, item_id, error.code, error.msg)
-        if item is None:
+        ended = await self.database.run_in_transaction(_failed, item_id, error.code, error.msg)
+        if ended is None:
             return
+        item, over = ended
         account_id = await self._account_of(item.job_id)
         await self.events.publish(
             ImportItemFinished(account_id, item.job_id, item.url, None, error.code, error.msg)
         )
-        await self.complete(item.job_id)
+        if over:
+            await self.publish_completed(item.job_id)
 
     async def complete(self, job_id: str) -> None:
         """Mark the import done when its last item ended, and publish it (once)."""
@@ -226,15 +246,19 @@ class ImportRunner:
         """Queued items run; a running one only for the job that started it (after a crash)."""
         return item.status == "queued" or (item.status == "running" and item.job_ref == job_ref)
 
-    def _load(self, item_id: int) -> tuple[repo.ItemRecord, int, str] | None:
-        """The item, its account and the account's plan."""
-        with self.database.read() as conn:
-            item = repo.get_item(conn, item_id)
-            record = repo.get_import(conn, None, item.job_id) if item is not None else None
-            account = get_account(conn, record.account_id) if record is not None else None
-        if item is None or account is None:
+    def _prepare(
+        self, conn: Connection, item_id: int, job_ref: str
+    ) -> tuple[repo.ItemRecord, int, str, float] | None:
+        """The item (when it may run), its account and plan, and its booked turn on the host: one
+        transaction."""
+        item = repo.get_item(conn, item_id)
+        if item is None or not self._may_run(item, job_ref):
             return None
-        return item, account.id, account.plan
+        record = repo.get_import(conn, None, item.job_id)
+        account = get_account(conn, record.account_id) if record is not None else None
+        if account is None:
+            return None
+        return item, account.id, account.plan, self.pace.book(conn, item.host)
 
     async def _account_of(self, job_id: str) -> int:
         def read() -> int:
@@ -253,8 +277,9 @@ class ImportRunner:
         if record is None or record.status == "cancelled":
             return None
         now = utcnow()
+        repo.mark_running(conn, item.job_id, now)
         charge_id = item.charge_id
-        if charge_id is None:
+        if charge_id is None:  # the account's row stays locked from here to the commit: keep it short
             ref = f"import:{item.job_id}:{item.position}"
             charge_id = charge_within(conn, record.account_id, cost, CHARGE_REASON, ref)
         repo.update_item(
@@ -266,19 +291,21 @@ class ImportRunner:
             attempts=item.attempts + 1,
             started_at=now,
         )
-        repo.mark_running(conn, item.job_id, now)
         return _Started(item=item, account_id=record.account_id, render=record.render)
 
     @staticmethod
-    def _store(conn: Connection, item_id: int, account_id: int, product: Product) -> str:
-        """Store the product and mark the item done, in one transaction."""
+    def _store(
+        conn: Connection, item_id: int, job_id: str, account_id: int, product: Product
+    ) -> tuple[str, bool]:
+        """Store the product and mark the item done (and the import, when it was its last item),
+        in one transaction; returns the product id and whether the import is over."""
         now = utcnow()
         product_id = new_product_id()
         product_repo.insert_product(
             conn, product_id=product_id, account_id=account_id, product=product, now=now
         )
         repo.update_item(conn, item_id, status="done", product_id=product_id, finished_at=now)
-        return product_id
+        return product_id, repo.complete_if_over(conn, job_id, now)
 
 
 def _requeue(conn: Connection, item_id: int) -> None:
@@ -286,12 +313,14 @@ def _requeue(conn: Connection, item_id: int) -> None:
     repo.update_item(conn, item_id, status="queued")
 
 
-def _failed(conn: Connection, item_id: int, code: int, msg: str) -> repo.ItemRecord | None:
-    """Refund the item's charge and mark it failed; ``None`` when it had ended already."""
+def _failed(conn: Connection, item_id: int, code: int, msg: str) -> tuple[repo.ItemRecord, bool] | None:
+    """Refund the item's charge and mark it failed (and the import done when it was its last
+    item); ``None`` when the item had ended already, else the item and whether the import is over."""
     item = repo.get_item(conn, item_id, lock=True)
     if item is None or item.status in repo.FINAL_ITEM_STATES:
         return None
     if item.charge_id is not None:
         refund_within(conn, item.charge_id, "import-item failed")
-    repo.update_item(conn, item_id, status="failed", error_code=code, error_msg=msg, finished_at=utcnow())
-    return item
+    now = utcnow()
+    repo.update_item(conn, item_id, status="failed", error_code=code, error_msg=msg, finished_at=now)
+    return item, repo.complete_if_over(conn, item.job_id, now)

@@ -19,7 +19,7 @@ from prodex.fetch.guard import URLGuard
 from prodex.jobs import JobQueue
 from prodex.service.clock import utcnow
 from prodex.service.credits import refund_within
-from prodex.service.import_jobs import IMPORT_EXPAND_TASK, defer_queued_items, guarded_items
+from prodex.service.import_jobs import IMPORT_EXPAND_TASK, defer_lanes, guarded_items
 from prodex.service.import_runner import ImportRunner
 from prodex.settings import Settings
 from prodex.store import imports as repo
@@ -94,7 +94,7 @@ class Imports:
         if source.urls is not None:
             items = guarded_items(self.guard, source.urls)
             await self.database.run_in_transaction(self._insert, job_id, account_id, source, "", items)
-            await defer_queued_items(self.settings, self.database, self.queue, job_id)
+            await defer_lanes(self.settings, self.database, self.queue, job_id)
             if not any(item.error_code is None for item in items):
                 await self.runner.complete(job_id)
         else:
@@ -112,8 +112,8 @@ class Imports:
         except URLRefused as error:
             raise InvalidParameter(f"{name}: {error.msg}", field=name) from None
 
-    @staticmethod
     def _insert(
+        self,
         conn: Connection,
         job_id: str,
         account_id: int,
@@ -132,7 +132,7 @@ class Imports:
             render=source.render,
             now=now,
         )
-        repo.insert_items(conn, job_id, items, now)
+        repo.insert_items(conn, job_id, items, now, lanes=self.settings.import_host_concurrency)
 
     async def get(
         self, account_id: int, job_id: str, *, page: int = 1, page_size: int = 100, status: str | None = None
@@ -182,7 +182,7 @@ class Imports:
             return count
 
         if await self.database.run_in_transaction(requeue):
-            await defer_queued_items(self.settings, self.database, self.queue, job_id)
+            await defer_lanes(self.settings, self.database, self.queue, job_id)
         return await self.get(account_id, job_id, page_size=0)
 
     async def cancel(self, account_id: int, job_id: str) -> ImportView:

@@ -3,10 +3,12 @@
 Two limits per shop host (``PRODEX_IMPORT_HOST_CONCURRENCY`` and
 ``PRODEX_IMPORT_HOST_INTERVAL_SECONDS``):
 
-- **at most N analyses at once**: each item's job carries the lock ``import-host:<host>:<k>`` with
-  ``k`` one of N lanes (the queue never runs two jobs of one lock at once, over every worker and
-  machine); an analysis asks its host for one page (and the platform's product JSON after it), so
-  the host sees at most N requests at once;
+- **at most N analyses at once**: the ``k``-th item of a host is on lane ``k mod N`` of that
+  host; a lane is a chain of queue jobs, each running the lane's next item and then deferring the
+  next job, all with the lock ``import-host:<host>:<lane>`` (the queue never runs two jobs of one
+  lock at once, over every worker and machine); an analysis asks its host for one page (and the
+  platform's product JSON after it), so the host sees at most N requests at once. Only the head
+  of each lane waits in the queue (not thousands of jobs), which keeps fetching a job cheap;
 - **a minimum interval between two starts**: before it starts, an item books the host's next turn
   in ``import_hosts`` (one short transaction) and sleeps until then.
 
@@ -20,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from sqlalchemy import Connection
+
 from prodex.settings import Settings
 from prodex.store import imports as repo
 from prodex.store.db import Database
@@ -29,9 +33,9 @@ SLOW_FLOOR_SECONDS = 0.5
 LANE_LOCK_PREFIX = "import-host"
 
 
-def lane_lock(host: str, ordinal: int, lanes: int) -> str:
-    """The queue lock of the ``ordinal``-th item (0-based) of ``host``: one of ``lanes`` lanes."""
-    return f"{LANE_LOCK_PREFIX}:{host}:{ordinal % lanes}"
+def lane_lock(host: str, lane: int) -> str:
+    """The queue lock of one of a host's lanes."""
+    return f"{LANE_LOCK_PREFIX}:{host}:{lane}"
 
 
 class HostPace:
@@ -51,10 +55,19 @@ class HostPace:
 
     async def turn(self, host: str) -> None:
         """Wait for this host's next turn (booked for the caller)."""
-        start, slowdown = await self.database.run_in_transaction(
-            repo.host_turn, host, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS
+        await self.wait_until(await self.database.run_in_transaction(self.book, host))
+
+    def book(self, conn: Connection, host: str) -> float:
+        """Book the host's next turn inside an open write transaction; returns its epoch time."""
+        start, slowdown = repo.host_turn(
+            conn, host, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS
         )
         self._slowdowns[host] = slowdown
+        return start
+
+    @staticmethod
+    async def wait_until(start: float) -> None:
+        """Sleep until the epoch time ``start`` (a booked turn)."""
         delay = start - time.time()
         if delay > 0:
             await asyncio.sleep(delay)

@@ -66,6 +66,7 @@ class ItemRecord:
     position: int
     url: str
     host: str
+    lane: int
     status: str
     attempts: int
     product_id: str | None
@@ -83,6 +84,7 @@ class ItemRecord:
             position=row.position,
             url=row.url,
             host=row.host,
+            lane=row.lane,
             status=row.status,
             attempts=row.attempts,
             product_id=row.product_id,
@@ -131,8 +133,11 @@ def insert_import(
     )
 
 
-def insert_items(conn: Connection, job_id: str, items: Sequence[NewItem], now: datetime) -> None:
-    """Add items after the import's last one (refused ones as ``failed``) and count them in ``total``."""
+def insert_items(
+    conn: Connection, job_id: str, items: Sequence[NewItem], now: datetime, *, lanes: int = 1
+) -> None:
+    """Add items after the import's last one (refused ones as ``failed``) and count them in
+    ``total``; the ``k``-th item of a host goes to lane ``k mod lanes`` of that host."""
     start = int(
         conn.execute(
             select(func.coalesce(func.max(import_items.c.position), -1)).where(
@@ -140,12 +145,25 @@ def insert_items(conn: Connection, job_id: str, items: Sequence[NewItem], now: d
             )
         ).scalar_one()
     )
+    per_host: dict[str, int] = {
+        str(host): int(count)
+        for host, count in conn.execute(
+            select(import_items.c.host, func.count())
+            .where(import_items.c.job_id == job_id)
+            .group_by(import_items.c.host)
+        )
+    }
+    ordinals: list[int] = []
+    for item in items:
+        ordinals.append(per_host.get(item.host, 0))
+        per_host[item.host] = ordinals[-1] + 1
     rows = [
         {
             "job_id": job_id,
             "position": start + 1 + n,
             "url": item.url,
             "host": item.host[:255],
+            "lane": ordinals[n] % max(1, lanes),
             "status": "failed" if item.error_code is not None else "queued",
             "attempts": 0,
             "error_code": item.error_code,
@@ -171,6 +189,34 @@ def queued_items(conn: Connection, job_id: str) -> list[ItemRecord]:
         .order_by(import_items.c.position)
     )
     return [ItemRecord.from_row(row) for row in rows]
+
+
+def queued_lanes(conn: Connection, job_id: str) -> list[tuple[str, int]]:
+    """The ``(host, lane)`` pairs of the import that have items waiting, first waiting first."""
+    rows = conn.execute(
+        select(import_items.c.host, import_items.c.lane)
+        .where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+        .group_by(import_items.c.host, import_items.c.lane)
+        .order_by(func.min(import_items.c.position))
+    )
+    return [(str(host), int(lane)) for host, lane in rows]
+
+
+def next_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> int | None:
+    """The item a lane's job runs now: the one it started before (it runs again after a crash),
+    else the lane's first waiting item; ``None`` when the lane is over."""
+    lane_items = select(import_items.c.id).where(
+        import_items.c.job_id == job_id, import_items.c.host == host, import_items.c.lane == lane
+    )
+    resumed = conn.execute(
+        lane_items.where(import_items.c.status == "running", import_items.c.job_ref == job_ref).limit(1)
+    ).scalar_one_or_none()
+    if resumed is not None:
+        return int(resumed)
+    waiting = conn.execute(
+        lane_items.where(import_items.c.status == "queued").order_by(import_items.c.position).limit(1)
+    ).scalar_one_or_none()
+    return int(waiting) if waiting is not None else None
 
 
 def get_import(
@@ -296,7 +342,17 @@ def requeue_failed(conn: Connection, job_id: str) -> int:
 
 def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
     """Mark a queued or running import ``done`` when none of its items waits or runs; whether
-    this call did it (exactly one caller wins)."""
+    this call did it (exactly one caller wins).
+
+    Call it in the transaction that ended an item, after ending it. While items still wait, it
+    answers at once. Near the end it locks the import's row first: on PostgreSQL (read committed)
+    the last two items ending at once would each still see the other one running; with the lock,
+    the later one re-reads after the earlier one committed and sees every item ended.
+    """
+    waiting = exists().where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+    if conn.execute(select(waiting)).scalar():
+        return False
+    conn.execute(select(import_jobs.c.id).where(import_jobs.c.id == job_id).with_for_update())
     unfinished = exists().where(
         import_items.c.job_id == job_id, import_items.c.status.in_(("queued", "running"))
     )

@@ -32,24 +32,28 @@ class QueuedJob:
 def insert_jobs(
     conn: Connection, rows: Sequence[tuple[str, dict[str, Any], float, str | None]], now: datetime
 ) -> list[int]:
-    """Insert ``(task, payload, run_after, lock)`` rows as ``todo``; returns their ids in order."""
-    ids: list[int] = []
-    for task, payload, run_after, lock in rows:
-        result = conn.execute(
-            insert(queue_jobs)
-            .values(
-                task=task,
-                payload=payload,
-                lock=lock,
-                status="todo",
-                attempts=0,
-                run_after=run_after,
-                created_at=now,
-            )
-            .returning(queue_jobs.c.id)
-        )
-        ids.append(int(result.scalar_one()))
-    return ids
+    """Insert ``(task, payload, run_after, lock)`` rows as ``todo`` in one statement (call in a write
+    transaction: SQLite's single writer numbers them in order); returns their ids in order."""
+    if not rows:
+        return []
+    before = int(conn.execute(select(func.coalesce(func.max(queue_jobs.c.id), 0))).scalar_one())
+    conn.execute(
+        insert(queue_jobs),
+        [
+            {
+                "task": task,
+                "payload": payload,
+                "lock": lock,
+                "status": "todo",
+                "attempts": 0,
+                "run_after": run_after,
+                "created_at": now,
+            }
+            for task, payload, run_after, lock in rows
+        ],
+    )
+    ids = conn.execute(select(queue_jobs.c.id).where(queue_jobs.c.id > before).order_by(queue_jobs.c.id))
+    return [int(i) for i in ids.scalars()][: len(rows)]
 
 
 def claim_jobs(conn: Connection, worker: str, limit: int, now: float) -> list[QueuedJob]:

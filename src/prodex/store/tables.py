@@ -184,6 +184,7 @@ import_items = Table(
     Column("position", Integer, nullable=False),
     Column("url", Text, nullable=False),
     Column("host", String(255), nullable=False),
+    Column("lane", Integer, nullable=False, server_default="0"),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("product_id", String(32), nullable=True),
@@ -196,6 +197,7 @@ import_items = Table(
     CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"),
     Index("ix_import_items_job_id_position", "job_id", "position", unique=True),
     Index("ix_import_items_job_id_status", "job_id", "status"),
+    Index("ix_import_items_job_id_host_lane", "job_id", "host", "lane"),
 )
 
 #: Politeness towards one shop host, shared by every worker: when the next analysis may start

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("host", sa.String(255), nullable=False),
+        sa.Column("lane", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("product_id", sa.String(32), nullable=True),
@@ -103,6 +104,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_import_items_job_id_position", "import_items", ["job_id", "position"], unique=True)
     op.create_index("ix_import_items_job_id_status", "import_items", ["job_id", "status"])
+    op.create_index("ix_import_items_job_id_host_lane", "import_items", ["job_id", "host", "lane"])
     op.create_table(
         "import_hosts",
         sa.Column("host", sa.String(255), nullable=False),
@@ -111,9 +113,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("host", name=op.f("pk_import_hosts")),
     )
     if op.get_bind().dialect.name == "postgresql":
-        from prodex.jobs.pg_queue import procrastinate_schema
+        from prodex.jobs.pg_queue import LOCK_ORDER_INDEX, procrastinate_schema
 
         op.get_bind().exec_driver_sql(procrastinate_schema())
+        op.get_bind().exec_driver_sql(LOCK_ORDER_INDEX)
 
 
 def downgrade() -> None:
@@ -122,6 +125,7 @@ def downgrade() -> None:
 
         op.get_bind().exec_driver_sql(PROCRASTINATE_DROP)
     op.drop_table("import_hosts")
+    op.drop_index("ix_import_items_job_id_host_lane", "import_items")
     op.drop_index("ix_import_items_job_id_status", "import_items")
     op.drop_index("ix_import_items_job_id_position", "import_items")
     op.drop_table("import_items")
