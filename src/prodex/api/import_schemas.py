@@ -21,10 +21,34 @@ ItemStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 ImportStatus = Literal["queued", "running", "done", "cancelled"]
 
 
-class ImportCreate(BaseModel):
-    """``POST /v2/products/import``: exactly one of ``urls``, ``sitemap_url`` and ``store_url``."""
+SOURCES = ("urls", "sitemap_url", "store_url")
 
-    model_config = ConfigDict(extra="ignore")
+
+def _only(source: str) -> dict[str, Any]:
+    """The JSON Schema branch of one source: present and not empty, the others (and, but for a
+    sitemap, ``url_pattern``) absent."""
+    others = [name for name in (*SOURCES, "url_pattern") if name != source]
+    if source == "sitemap_url":
+        others.remove("url_pattern")
+    value: dict[str, Any] = (
+        {"type": "array", "minItems": 1} if source == "urls" else {"type": "string", "minLength": 1}
+    )
+    return {
+        "required": [source],
+        "properties": {source: value},
+        "not": {"anyOf": [{"required": [name]} for name in others]},
+    }
+
+
+#: ``POST /v2/products/import``'s rule in JSON Schema: exactly one source.
+ONE_SOURCE_RULE: dict[str, Any] = {"oneOf": [_only(source) for source in SOURCES]}
+
+
+class ImportCreate(BaseModel):
+    """``POST /v2/products/import``: exactly one of ``urls``, ``sitemap_url`` and ``store_url``
+    (the others absent); ``url_pattern`` only with ``sitemap_url``."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=ONE_SOURCE_RULE)
 
     urls: list[Text] | None = Field(
         default=None,
@@ -68,10 +92,10 @@ class ImportCreate(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> ImportCreate:
-        given = [name for name in ("urls", "sitemap_url", "store_url") if getattr(self, name)]
-        if len(given) != 1:
-            raise ValueError("give exactly one of urls, sitemap_url and store_url")
-        if self.url_pattern and not self.sitemap_url:
+        given = [name for name in SOURCES if name in self.model_fields_set]
+        if len(given) != 1 or not getattr(self, given[0]):
+            raise ValueError("give exactly one of urls, sitemap_url and store_url (not empty)")
+        if "url_pattern" in self.model_fields_set and given[0] != "sitemap_url":
             raise ValueError("url_pattern goes with sitemap_url")
         return self
 

@@ -37,6 +37,7 @@ from prodex.jobs.registry import JobContext, Resources, RetryPolicy, Task, TaskR
 
 log = logging.getLogger(__name__)
 RESOURCES_KEY = "prodex_resources"
+FETCH_POLL_SECONDS = 0.1
 #: Undo procrastinate's schema (the downgrade of migration 0004); ``%`` doubled as in procrastinate_schema.
 PROCRASTINATE_DROP = """
 DO $$
@@ -166,7 +167,10 @@ class ProcrastinateQueue(JobQueue):
                 additional_context={RESOURCES_KEY: resources},
                 update_heartbeat_interval=options.heartbeat_seconds,
                 stalled_worker_timeout=options.stalled_seconds,
-                fetch_job_polling_interval=options.poll_seconds * 4,
+                # A wake-up that arrives while the worker is fetching is lost (procrastinate clears
+                # its event after each fetch), so poll often: with only the heads of the import
+                # lanes queued, an empty fetch is cheap.
+                fetch_job_polling_interval=min(options.poll_seconds, FETCH_POLL_SECONDS),
                 shutdown_graceful_timeout=options.shutdown_grace_seconds,
                 delete_jobs="successful",
                 worker_middleware=[self._announce_released_lock],

@@ -1,5 +1,6 @@
-"""The work of an import, run as queue jobs: one ``import_item`` job per URL, and one
-``import_expand`` job that lists the URLs of a sitemap or a store first.
+"""The work of an import, run as queue jobs: ``import_lane`` jobs, a chain per host lane, each
+running the lane's next item (see :mod:`prodex.service.politeness`), and one ``import_expand`` job
+that lists the URLs of a sitemap or a store first.
 
 An item runs as ``POST /v2/product`` with its URL does, in the same order:
 
