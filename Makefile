@@ -13,7 +13,7 @@ PIP_COMPILE  := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --
 	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
 	-c requirements/constraints.txt
 
-.PHONY: run demo test lint docs pytest lock bench-extraction bench-instructions bench-api bench-url bench-render bench-hostile clean
+.PHONY: run demo test lint docs pytest lock bench-extraction bench-instructions bench-api bench-url bench-render bench-hostile bench-imports clean
 
 # Installs exactly the lock (again whenever it or pyproject.toml changes), then prodex itself
 # without dependencies; `pip check` fails when pyproject.toml asks for what the lock lacks.
@@ -82,6 +82,10 @@ bench-render: $(STAMP)
 ## bench-hostile: worst CPU per page (all processes) of the whole analysis over pathological pages
 bench-hostile: $(STAMP)
 	$(BIN)/python bench/bench_hostile.py
+
+## bench-imports: 2,000 URLs over 20 local shops (300 ms pages, 4 per host), 1 and 2 workers on PostgreSQL
+bench-imports: $(STAMP)
+	$(BIN)/python bench/bench_imports.py
 
 clean:
 	rm -rf $(VENV) site build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

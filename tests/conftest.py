@@ -10,7 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,6 +101,13 @@ def new_postgres_database(postgres_url: str) -> Iterator[str]:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def make_postgres_database() -> Callable[[str], AbstractContextManager[str]]:
+    """:func:`new_postgres_database` for the tests of subfolders, which cannot import this module
+    (their own conftest is also called ``conftest``)."""
+    return new_postgres_database
 
 
 @pytest.fixture(scope="session")

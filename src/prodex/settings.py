@@ -142,6 +142,39 @@ class Settings(BaseSettings):
         "(cut-off analyses are refunded).",
     )
 
+    # --- job queue (imports, webhook deliveries) -----------------------------------------------
+    jobs_worker: bool = Field(
+        default=True, description="Run a job worker in `prodex serve` (else only `prodex worker` runs jobs)."
+    )
+    jobs_concurrency: PositiveInt = Field(default=100, description="Jobs one worker process runs at once.")
+    jobs_heartbeat_seconds: float = Field(
+        default=5.0, gt=0, description="How often a worker tells the queue it is alive."
+    )
+    jobs_stalled_seconds: float = Field(
+        default=30.0, gt=0, description="Silence after which a worker's running jobs are queued again."
+    )
+    jobs_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often the embedded queue looks for jobs of other processes."
+    )
+
+    # --- imports -------------------------------------------------------------------------------
+    import_max_urls: PositiveInt = Field(default=10_000, description="Most URLs in one import.")
+    import_max_body_bytes: PositiveInt = Field(
+        default=4 * 1024 * 1024, description="Largest body of POST /v2/products/import (its URL list)."
+    )
+    import_host_concurrency: PositiveInt = Field(
+        default=2, description="Analyses of one shop host at once, over every worker."
+    )
+    import_host_interval_seconds: float = Field(
+        default=0.5, ge=0, description="Least time between the starts of two analyses on one shop host."
+    )
+    import_max_slowdown: float = Field(
+        default=32.0, ge=1, description="At most this many times the interval after 429/503 answers."
+    )
+    import_item_attempts: PositiveInt = Field(
+        default=3, description="Runs of one item when the shop answers 429/503 or the worker dies."
+    )
+
     # --- fetching ------------------------------------------------------------------------------
     fetch_allow_private: bool = False
     fetch_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -211,6 +244,25 @@ class Settings(BaseSettings):
         description="Perceptual-hash bits (of 64) two pictures may differ by and count as one picture.",
     )
 
+    # --- webhooks ------------------------------------------------------------------------------
+    webhook_max_endpoints: PositiveInt = Field(
+        default=20, description="Webhook endpoints one account may have (JoggAI allows 20)."
+    )
+    webhook_require_https: bool = Field(
+        default=True, description="Refuse webhook endpoint URLs that are not https (as JoggAI does)."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Seconds a receiver has to answer one delivery attempt."
+    )
+    webhook_max_response_bytes: PositiveInt = Field(
+        default=64 * 1024, description="Most bytes of a receiver's answer that are read."
+    )
+    webhook_retry_delays: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [60.0, 300.0, 900.0, 1800.0, 3600.0],
+        description="Seconds to wait before each retry of a failed delivery, comma-separated: the "
+        "default makes 6 attempts over 1 h 51 min (1, 5, 15, 30 and 60 minutes apart).",
+    )
+
     # --- rendering -----------------------------------------------------------------------------
     render: Literal["auto", "always", "off"] | None = Field(
         default=None,
@@ -256,6 +308,18 @@ class Settings(BaseSettings):
     def media_dir(self) -> Path:
         """The folder of the local media store."""
         return self.data_dir / "media"
+
+    @field_validator("webhook_retry_delays", mode="before")
+    @classmethod
+    def _delays_from_csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("webhook_retry_delays")
+    @classmethod
+    def _delays_not_negative(cls, value: list[float]) -> list[float]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("webhook retry delays must not be negative")
+        return value
 
     @property
     def effective_database_url(self) -> str:

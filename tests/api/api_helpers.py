@@ -68,6 +68,9 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         # Tests that are not about media keep the shop's media URLs as found (today's behaviour);
         # tests/media/ switch the media store on.
         "media_store": "off",
+        # Job workers run only where a test asks for one (imports), so that no server of another
+        # test, with other settings, runs its jobs.
+        "jobs_worker": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -10,10 +10,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from prodex.store.db import Database
-from prodex.store.migrate import current_revision, downgrade_database, head_revision, upgrade_database
+from prodex.store.migrate import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    own_schema_object,
+    upgrade_database,
+)
 from prodex.store.tables import metadata
 
-TABLES = {"accounts", "api_keys", "credit_ledger", "products"}
+TABLES = {"accounts", "api_keys", "credit_ledger", "products", "import_jobs", "import_items", "queue_jobs"}
 
 
 def test_upgrade_builds_exactly_the_declared_schema(fresh_database_url: str) -> None:
@@ -24,7 +30,8 @@ def test_upgrade_builds_exactly_the_declared_schema(fresh_database_url: str) -> 
         assert current_revision(database) == head_revision()
         with database.read() as conn:
             assert set(inspect(conn).get_table_names()) >= TABLES
-            differences = compare_metadata(MigrationContext.configure(conn), metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": own_schema_object})
+            differences = compare_metadata(context, metadata)
         assert differences == []
     finally:
         database.dispose()

@@ -5,7 +5,10 @@ Shared objects live on ``app.state`` and are created in the lifespan (start-up/s
 ``authenticator``, ``rate_limiter``, ``slots`` (URL-analysis slots), ``services`` (all of these in
 one :class:`~prodex.api.deps.Services`, what routes use), ``health_checks`` (name -> async check)
 ``url_analyzer`` (the URL flow, :class:`~prodex.service.analysis.UrlAnalysisService`; ``None`` when
-PRODEX_URL_ANALYSIS is false) and ``renderer`` (the Chromium renderer, when rendering is on).
+PRODEX_URL_ANALYSIS is false), ``renderer`` (the Chromium renderer, when rendering is on),
+``background`` (the job queue, its tasks and events: :mod:`prodex.service.background`; a worker
+runs in the process unless PRODEX_JOBS_WORKER is false), and ``webhook_events``
+(:class:`~prodex.webhooks.WebhookEvents`, the product events' emitter, from the background).
 """
 
 from __future__ import annotations
@@ -24,30 +27,38 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from prodex import __version__
+from prodex.analysis.analyzer import Analyzer
 from prodex.analysis.runtime import analysis_runtime, pool_health
 from prodex.api.deps import API_KEY_SCHEME, Services
 from prodex.api.direct import DirectRoutes
 from prodex.api.errors import ROUTES_STATE_KEY, install_error_handlers
+from prodex.api.import_schemas import ImportCreate
 from prodex.api.logs import configure_logging
 from prodex.api.metrics import HttpMetrics
 from prodex.api.middleware import RequestContextMiddleware
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter
-from prodex.api.routes import apidocs, media, ops, products, user
+from prodex.api.routes import apidocs, imports, media, ops, products, user, webhooks
 from prodex.api.schemas import ProductCreate, ProductUpdate
+from prodex.api.webhook_schemas import EndpointCreate, EndpointUpdate
 from prodex.console import router as console_router
 from prodex.fetch import Fetcher
 from prodex.media.library import MediaLibrary
 from prodex.media.service import MediaService
 from prodex.media.stores import open_media_store
+from prodex.jobs import worker_options
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
+from prodex.service.background import build_background
 from prodex.service.credits import Credits
+from prodex.service.imports import Imports
 from prodex.service.keys import ApiKeyAuthenticator
 from prodex.service.products import Products
 from prodex.service.slots import AnalysisSlots
+from prodex.service.webhooks import WebhookEndpoints
 from prodex.settings import Settings, get_settings
 from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
+from prodex.webhooks import WebhookEvents
 
 #: Allocations between two collections of the young generation while serving (Python: 700).
 GC_YOUNG_THRESHOLD = 5000
@@ -89,6 +100,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         authenticator=app.state.authenticator,
         rate_limiter=app.state.rate_limiter,
         auth_failures=FailedAuthLimiter(app.state.rate_limiter, settings.api_auth_failures_per_minute),
+        webhooks=WebhookEndpoints(database, settings),
     )
     app.state.media = None
 
@@ -100,8 +112,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
         stack.push_async_callback(database.adispose)
         fetcher: Fetcher | None = None
+        analyzer: Analyzer | None = None
         if settings.url_analysis:
             runtime = await stack.enter_async_context(analysis_runtime(settings))
+            analyzer = runtime.analyzer
             app.state.renderer = runtime.renderer
             app.state.health_checks["workers"] = pool_health(runtime.pool)
             fetcher = runtime.fetcher
@@ -122,6 +136,24 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 app.state.slots,
                 media=app.state.media,
             )
+        background = build_background(
+            settings,
+            database,
+            credits=app.state.credits,
+            products=app.state.products,
+            slots=app.state.slots,
+            analyzer=analyzer,
+        )
+        app.state.background = background
+        app.state.webhook_events = background.resources.get(WebhookEvents)
+        queue = await background.open()
+        stack.push_async_callback(background.aclose)
+        if analyzer is not None:
+            app.state.imports = Imports(
+                settings, database, queue, background.import_runner, analyzer.fetcher.guard
+            )
+        if settings.jobs_worker:
+            await stack.enter_async_context(background.worker(worker_options(settings)))
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's scans (cheaper collections while serving), and collect the young
         # generation every GC_YOUNG_THRESHOLD allocations instead of Python's 700: a request
@@ -139,7 +171,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 #: Request bodies parsed by :func:`prodex.api.deps.parse_body`, documented in the components.
-REQUEST_BODIES: tuple[type[BaseModel], ...] = (ProductCreate, ProductUpdate)
+REQUEST_BODIES: tuple[type[BaseModel], ...] = (
+    ProductCreate,
+    ProductUpdate,
+    ImportCreate,
+    EndpointCreate,
+    EndpointUpdate,
+)
 
 
 def _openapi_without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -196,6 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "Product", "description": "Product management operations"},
             {"name": "User", "description": "User account operations"},
             {"name": "Media", "description": "Stored copies of products' media (no API key)"},
+            {"name": "Webhook", "description": "Webhook endpoint management for event notifications"},
             {"name": "Operations", "description": "Health and metrics"},
         ],
     )
@@ -203,6 +242,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.health_checks = {}
     app.state.url_analyzer = None
+    app.state.imports = None
+    app.state.webhook_events = None
     install_error_handlers(app)
     direct_routes = DirectRoutes()  # (products.router is included below without a prefix)
     for method in ("POST", "PUT"):
@@ -212,8 +253,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics=metrics,
         max_body_bytes=settings.api_max_body_bytes,
         direct_routes=direct_routes,
+        body_limits={"/v2/products/import": settings.import_max_body_bytes},
     )
-    routers = (products.router, user.router, media.router, ops.router, apidocs.router, console_router)
+    routers = (
+        products.router,
+        imports.router,
+        user.router,
+        webhooks.router,
+        media.router,
+        ops.router,
+        apidocs.router,
+        console_router,
+    )
     for router in routers:
         app.include_router(router)
     # Every route, flat, for the Allow header and the trailing-slash redirect (prodex.api.errors).

@@ -32,9 +32,11 @@ from prodex.service.credits import Credits
 from prodex.service.keys import ApiKeyAuthenticator, Principal
 from prodex.service.products import ManualFields, Products
 from prodex.service.slots import AnalysisSlots
+from prodex.service.webhooks import WebhookEndpoints
 from prodex.settings import Settings
 from prodex.store.db import Database
 from prodex.store.records import ProductRecord
+from prodex.webhooks.emitter import WebhookEvents
 
 API_KEY_HEADER = "x-api-key"
 #: The security scheme of the JoggAI contract, declared on every v2 route (``openapi_extra``).
@@ -82,6 +84,7 @@ class Services:
     authenticator: ApiKeyAuthenticator
     rate_limiter: AccountRateLimiter
     auth_failures: FailedAuthLimiter
+    webhooks: WebhookEndpoints
     media: MediaService | None = None
 
 
@@ -112,6 +115,11 @@ def media_base_url(request: Request) -> str:
 def url_analyzer_of(request: Request) -> UrlAnalyzer | None:
     """The URL analyzer plugged in at ``app.state.url_analyzer``, or ``None`` (not in this build)."""
     return cast("UrlAnalyzer | None", getattr(request.app.state, "url_analyzer", None))
+
+
+def webhook_events_of(request: Request) -> WebhookEvents | None:
+    """The webhook emitter at ``app.state.webhook_events`` (``None`` before start-up)."""
+    return cast("WebhookEvents | None", getattr(request.app.state, "webhook_events", None))
 
 
 async def _look_up(services: Services, raw_key: str | None, request: Request) -> Principal:

@@ -4,7 +4,8 @@ the last-resort 50000 answer for unexpected errors.
 - Request id: the client's ``X-Request-ID`` when it is a sane token (1-64 of ``A-Za-z0-9._:-``),
   otherwise a new random one; set in :data:`prodex.api.logs.request_id_var`, returned in the
   ``X-Request-ID`` header and, by :class:`~prodex.api.envelope.EnvelopeResponse`, as ``rid``.
-- Request bodies are bounded (``PRODEX_API_MAX_BODY_BYTES``): a larger ``Content-Length`` is
+- Request bodies are bounded (``PRODEX_API_MAX_BODY_BYTES``; ``body_limits`` by path, such as
+  ``PRODEX_IMPORT_MAX_BODY_BYTES`` for an import's URL list): a larger ``Content-Length`` is
   refused with 40000/413 before the app runs, a longer streamed body fails with the same answer.
 - Rate-limit headers that the auth dependency left in ``scope["state"]`` are added to the response.
 - ``POST``/``PUT /v2/product`` go straight to their endpoints (:mod:`prodex.api.direct`).
@@ -88,10 +89,12 @@ class RequestContextMiddleware:
         metrics: HttpMetrics,
         max_body_bytes: int,
         direct_routes: DirectRoutes | None = None,
+        body_limits: dict[str, int] | None = None,
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.body_limits = body_limits or {}
         self.direct_routes = direct_routes or DirectRoutes()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -118,20 +121,21 @@ class RequestContextMiddleware:
             await send(message)
 
         body_bytes = 0
+        body_limit = self.body_limits.get(scope["path"], self.max_body_bytes)
 
         async def receive_bounded() -> Message:
             nonlocal body_bytes
             message = await receive()
             if message["type"] == "http.request":
                 body_bytes += len(message.get("body", b""))
-                if body_bytes > self.max_body_bytes:
+                if body_bytes > body_limit:
                     raise HTTPException(status_code=413)
             return message
 
         try:
             if scope["method"] not in _BODY_METHODS:
                 await self.app(scope, receive, send_with_context)
-            elif declared_length(scope) > self.max_body_bytes:
+            elif declared_length(scope) > body_limit:
                 await http_error_response(HTTPException(status_code=413))(scope, receive, send_with_context)
             else:
                 target: ASGIApp = self.direct_routes.match(scope) or self.app

@@ -255,7 +255,8 @@ class Fetcher:
     async def fetch(self, url: str, *, accept: Accept = "html") -> FetchedPage:
         """Fetch ``url`` and return the page; raise a typed FetchError (see the module docstring).
 
-        ``accept="json"`` also accepts JSON (for adapters that read a shop's JSON endpoints).
+        ``accept="json"`` also accepts JSON (for adapters that read a shop's JSON endpoints),
+        ``accept="xml"`` XML and gzipped files (sitemaps, handed back as ``application/xml``).
         The returned page's ``url`` is the canonical form of ``url`` the guard checked.
         """
         target = self.guard.check_url(url)
@@ -273,6 +274,7 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
         body: bytes | None = None,
         max_bytes: int | None = None,
+        user_agent: str | None = None,
     ) -> FetchedPage:
         """One request as a browser made it, through the guard: the renderer's route interception.
 
@@ -285,7 +287,8 @@ class Fetcher:
         prodex's own). The body is limited to ``max_bytes`` (default ``fetch_max_body_bytes``),
         compressed and decompressed, and handed back decoded; the page's headers then omit the
         wire-format ones (Content-Encoding, Content-Length...) and carry one Set-Cookie per line.
-        ``final_url`` is the requested (canonical) URL.
+        ``final_url`` is the requested (canonical) URL. ``user_agent`` replaces prodex's browser
+        User-Agent (webhook deliveries name themselves).
 
         Raises URLRefused, Unreachable, UpstreamTimeout (``fetch_total_timeout``), BodyTooLarge,
         UpstreamServerError (a broken HTTP exchange) or FetchError (a method that is not allowed).
@@ -296,9 +299,12 @@ class Fetcher:
         target = self.guard.check_url(url)
         limit = min(max_bytes or self.settings.fetch_max_body_bytes, self.settings.fetch_max_body_bytes)
         total = self.settings.fetch_total_timeout
+        forwarded = _request_headers(headers)
+        if user_agent:
+            forwarded["User-Agent"] = user_agent
         try:
             async with asyncio.timeout(total), self._limiter.slot(target.host):
-                return await self._request_resource(target, method, _request_headers(headers), body, limit)
+                return await self._request_resource(target, method, forwarded, body, limit)
         except TimeoutError as exc:
             raise UpstreamTimeout(f"The shop at {target.host} did not answer within {total:g} s.") from exc
 
@@ -547,7 +553,7 @@ class Fetcher:
             content_type=effective_type,
             charset=charset,
         )
-        if effective_type != "application/json":
+        if effective_type not in ("application/json", "application/xml"):
             raise_for_bot_wall(page.text, status=status, headers=headers, url=target.url)
         return page
 

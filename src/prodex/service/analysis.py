@@ -19,7 +19,7 @@ from typing import Any
 
 import anyio
 
-from prodex.analysis.analyzer import Analyzer
+from prodex.analysis.analyzer import Analysis, Analyzer
 from prodex.errors import ProdexError, UpstreamTimeout
 from prodex.media.service import MediaService
 from prodex.service.credits import Credits
@@ -33,6 +33,17 @@ from prodex.store.records import ProductRecord
 log = logging.getLogger(__name__)
 CHARGE_REASON = "url-analysis"
 MAX_REF_LENGTH = 200
+
+
+async def analyse_within(analyzer: Analyzer, url: str, render: bool, deadline: float) -> Analysis:
+    """``analyzer.analyze(url)`` within ``deadline`` seconds (else :class:`UpstreamTimeout`)."""
+    try:
+        async with asyncio.timeout(deadline):
+            return await analyzer.analyze(url, render=render)
+    except TimeoutError as exc:
+        raise UpstreamTimeout(
+            f"The analysis of this page did not finish within {deadline:g} s; retry later."
+        ) from exc
 
 
 class UrlAnalysisService:
@@ -114,14 +125,7 @@ class UrlAnalysisService:
     async def _analyse_and_store(
         self, account_id: int, url: str, manual: ManualFields, render: bool, media_base_url: str
     ) -> ProductRecord:
-        deadline = self.settings.analysis_deadline_seconds
-        try:
-            async with asyncio.timeout(deadline):
-                analysis = await self.analyzer.analyze(url, render=render)
-        except TimeoutError as exc:
-            raise UpstreamTimeout(
-                f"The analysis of this page did not finish within {deadline:g} s; retry later."
-            ) from exc
+        analysis = await analyse_within(self.analyzer, url, render, self.settings.analysis_deadline_seconds)
         if self.media is None:
             return await self.products.acreate_from_extracted(account_id, analysis.product, manual)
         product = merge_manual(analysis.product, manual)

@@ -43,6 +43,57 @@ def grant_within(conn: Connection, account_id: int, amount: int, reason: str, re
     )
 
 
+def charge_within(conn: Connection, account_id: int, amount: int, reason: str, ref: str = "") -> int:
+    """:meth:`Credits.charge` inside an open write transaction; returns the charge id."""
+    if amount < 0:
+        raise ValueError("a charge cannot be negative")
+    now = utcnow()
+    balance = ledger.debit_if_enough(conn, account_id, amount, now)
+    if balance is None:
+        if ledger.balance(conn, account_id) is None:
+            raise RecordNotFound(f"No account with id {account_id}.")
+        raise InsufficientCredit(
+            f"Insufficient credit: this call costs {amount} credit(s); add credits to the account."
+        )
+    return ledger.append_entry(
+        conn,
+        account_id=account_id,
+        delta=-amount,
+        kind="charge",
+        reason=reason,
+        ref=ref,
+        balance_after=balance,
+        now=now,
+    )
+
+
+def refund_within(conn: Connection, charge_id: int, reason: str = "refund") -> bool:
+    """:meth:`Credits.refund` inside an open write transaction (a concurrent refund of the same
+    charge makes the transaction fail with ``IntegrityError``)."""
+    charge = ledger.get_entry(conn, charge_id, lock=True)
+    if charge is None or charge.kind != "charge":
+        raise RecordNotFound(f"No charge with id {charge_id}.")
+    if ledger.find_refund(conn, charge_id) is not None:
+        return False
+    amount = -charge.delta
+    now = utcnow()
+    balance = ledger.credit(conn, charge.account_id, amount, now)
+    if balance is None:
+        raise RecordNotFound(f"No account with id {charge.account_id}.")
+    ledger.append_entry(
+        conn,
+        account_id=charge.account_id,
+        delta=amount,
+        kind="refund",
+        reason=reason,
+        ref=charge.ref,
+        balance_after=balance,
+        now=now,
+        refund_of=charge_id,
+    )
+    return True
+
+
 class Credits:
     """Balance, grants, atomic charges and once-only refunds of account credits."""
 
@@ -68,27 +119,8 @@ class Credits:
         Raises :class:`InsufficientCredit` (nothing taken) when the balance is below ``amount``,
         :class:`RecordNotFound` when the account does not exist.
         """
-        if amount < 0:
-            raise ValueError("a charge cannot be negative")
-        now = utcnow()
         with self._database.write() as conn:
-            balance = ledger.debit_if_enough(conn, account_id, amount, now)
-            if balance is None:
-                if ledger.balance(conn, account_id) is None:
-                    raise RecordNotFound(f"No account with id {account_id}.")
-                raise InsufficientCredit(
-                    f"Insufficient credit: this call costs {amount} credit(s); add credits to the account."
-                )
-            return ledger.append_entry(
-                conn,
-                account_id=account_id,
-                delta=-amount,
-                kind="charge",
-                reason=reason,
-                ref=ref,
-                balance_after=balance,
-                now=now,
-            )
+            return charge_within(conn, account_id, amount, reason, ref)
 
     def refund(self, charge_id: int, reason: str = "refund") -> bool:
         """Give back exactly what charge ``charge_id`` took; idempotent.
@@ -98,28 +130,7 @@ class Credits:
         """
         try:
             with self._database.write() as conn:
-                charge = ledger.get_entry(conn, charge_id, lock=True)
-                if charge is None or charge.kind != "charge":
-                    raise RecordNotFound(f"No charge with id {charge_id}.")
-                if ledger.find_refund(conn, charge_id) is not None:
-                    return False
-                amount = -charge.delta
-                now = utcnow()
-                balance = ledger.credit(conn, charge.account_id, amount, now)
-                if balance is None:
-                    raise RecordNotFound(f"No account with id {charge.account_id}.")
-                ledger.append_entry(
-                    conn,
-                    account_id=charge.account_id,
-                    delta=amount,
-                    kind="refund",
-                    reason=reason,
-                    ref=charge.ref,
-                    balance_after=balance,
-                    now=now,
-                    refund_of=charge_id,
-                )
-                return True
+                return refund_within(conn, charge_id, reason)
         except IntegrityError:
             # A concurrent refund of the same charge won the unique ``refund_of`` race; this
             # transaction was rolled back as a whole, so nothing was restored twice.

@@ -7,6 +7,7 @@ are shared through the rate-limit storage).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ class AnalysisSlots:
 
     def __init__(self) -> None:
         self._running: dict[int, int] = {}
+        self._released: asyncio.Event | None = None
 
     def in_use(self, account_id: int) -> int:
         """How many analyses of the account are running now."""
@@ -41,8 +43,28 @@ class AnalysisSlots:
         try:
             yield
         finally:
-            remaining = self._running.get(account_id, 1) - 1
-            if remaining > 0:
-                self._running[account_id] = remaining
-            else:
-                self._running.pop(account_id, None)
+            self._release(account_id)
+
+    @asynccontextmanager
+    async def wait_for(self, account_id: int, limit: int) -> AsyncIterator[None]:
+        """Hold one slot for the duration of the block, waiting for one when ``limit`` analyses
+        of the account run (background work: an import item waits instead of failing)."""
+        while self._running.get(account_id, 0) >= limit:
+            if self._released is None:
+                self._released = asyncio.Event()
+            await self._released.wait()
+        self._running[account_id] = self._running.get(account_id, 0) + 1
+        try:
+            yield
+        finally:
+            self._release(account_id)
+
+    def _release(self, account_id: int) -> None:
+        remaining = self._running.get(account_id, 1) - 1
+        if remaining > 0:
+            self._running[account_id] = remaining
+        else:
+            self._running.pop(account_id, None)
+        if self._released is not None:
+            released, self._released = self._released, None
+            released.set()

@@ -21,6 +21,16 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _ADVISORY_LOCK_KEY = 0x70726F646578  # "prodex"
 
 
+#: Tables, indexes and types of the job-queue library (procrastinate) live beside prodex's own
+#: in PostgreSQL; migration 0004 creates them, and the schema comparison leaves them out.
+FOREIGN_PREFIX = "procrastinate_"
+
+
+def own_schema_object(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether a database object is prodex's own (Alembic's ``include_name`` hook)."""
+    return not (name or "").startswith(FOREIGN_PREFIX)
+
+
 def alembic_config() -> Config:
     """An Alembic configuration pointing at the packaged migrations (no alembic.ini needed)."""
     config = Config()

@@ -151,3 +151,94 @@ class ProductRecord:
 def media_to_json(media: Media) -> dict[str, Any]:
     """A media item as stored in the JSON column."""
     return media.model_dump(mode="json")
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRecord:
+    """A webhook endpoint: where an account's events go, which ones, and the signing secret."""
+
+    id: str
+    account_id: int
+    url: str
+    secret: str
+    status: str
+    events: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def enabled(self) -> bool:
+        """Whether events are sent to it."""
+        return self.status == "enabled"
+
+    @classmethod
+    def from_row(cls, row: Any) -> EndpointRecord:
+        """Build from a row of the ``webhook_endpoints`` table."""
+        return cls(
+            id=row.id,
+            account_id=row.account_id,
+            url=row.url,
+            secret=row.secret,
+            status=row.status,
+            events=tuple(row.events),
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecord:
+    """One attempt to deliver: when, how long, the receiver's HTTP status or what went wrong."""
+
+    number: int
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None
+    error: str
+    response_body: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> AttemptRecord:
+        """Build from a row of the ``webhook_attempts`` table."""
+        return cls(
+            number=row.number,
+            started_at=as_utc(row.started_at),
+            duration_ms=row.duration_ms,
+            status_code=row.status_code,
+            error=row.error,
+            response_body=row.response_body,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One event for one endpoint: the exact body sent, its state, and its attempts so far."""
+
+    id: str
+    endpoint_id: str
+    event: str
+    event_id: str
+    payload: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    attempt_log: tuple[AttemptRecord, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Any, attempt_log: tuple[AttemptRecord, ...] = ()) -> DeliveryRecord:
+        """Build from a row of the ``webhook_deliveries`` table (and its attempts)."""
+        return cls(
+            id=row.id,
+            endpoint_id=row.endpoint_id,
+            event=row.event,
+            event_id=row.event_id,
+            payload=row.payload,
+            status=row.status,
+            attempts=row.attempts,
+            next_attempt_at=as_utc(row.next_attempt_at) if row.next_attempt_at is not None else None,
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+            attempt_log=attempt_log,
+        )

@@ -15,6 +15,7 @@ from prodex.api.deps import (
     media_base_url,
     parse_body,
     url_analyzer_of,
+    webhook_events_of,
 )
 from prodex.api.envelope import EnvelopeResponse, ok
 from prodex.api.routes.docs import error_responses
@@ -29,8 +30,9 @@ from prodex.api.schemas import (
     ProductUpdate,
     product_info,
 )
-from prodex.errors import AnalysisUnavailable
+from prodex.errors import AnalysisUnavailable, ExtractionUnavailable, FetchError
 from prodex.service.product_media import create_manual_with_media, update_with_media
+from prodex.webhooks.events import PRODUCT_CREATED, PRODUCT_FAILED
 
 router = APIRouter(tags=["Product"])
 
@@ -67,15 +69,26 @@ async def create_product(request: Request) -> EnvelopeResponse:
         url_analyzer = url_analyzer_of(request)
         if url_analyzer is None:
             raise AnalysisUnavailable(NO_URL_ANALYSIS)
-        record = await url_analyzer(
-            request=request,
-            principal=caller.principal,
-            url=url,
-            manual=body.manual_fields(),
-            render=body.render,
-            media_base_url=media_base_url(request),
-        )
-    elif body.store_media and caller.services.media is not None:
+        events = webhook_events_of(request)
+        try:
+            record = await url_analyzer(
+                request=request,
+                principal=caller.principal,
+                url=url,
+                manual=body.manual_fields(),
+                render=body.render,
+                media_base_url=media_base_url(request),
+            )
+        except (FetchError, ExtractionUnavailable) as exc:  # the page could not become a product
+            if events is not None:
+                failure = {"url": url, "code": exc.code, "msg": exc.msg}
+                await events.emit(caller.account_id, PRODUCT_FAILED, failure)
+            raise
+        info = product_info(record)
+        if events is not None:
+            await events.emit(caller.account_id, PRODUCT_CREATED, info)
+        return ok(info)
+    if body.store_media and caller.services.media is not None:
         record = await create_manual_with_media(
             caller.services.products,
             caller.services.media,

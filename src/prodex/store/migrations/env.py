@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from prodex.store.db import Database
+from prodex.store.migrate import own_schema_object
 from prodex.store.tables import metadata
 
 
@@ -16,6 +17,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=own_schema_object,
     )
     with context.begin_transaction():
         context.run_migrations()

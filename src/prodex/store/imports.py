@@ -1,0 +1,416 @@
+"""Repository of imports, their items and the per-host politeness rows (SQL only; rules live in
+:mod:`prodex.service.imports`). Every read of an import is scoped to its account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from prodex.store.records import as_utc
+from prodex.store.tables import import_hosts, import_items, import_jobs
+
+#: Item states that are over (the import is complete when every item is in one of them).
+FINAL_ITEM_STATES = ("done", "failed", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """An import as stored (its counts come from its items, see :func:`item_counts`)."""
+
+    id: str
+    account_id: int
+    source_kind: str
+    source: str
+    url_pattern: str | None
+    render: bool
+    status: str
+    total: int
+    error_code: int | None
+    error_msg: str | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> ImportRecord:
+        """Build from a row of ``import_jobs``."""
+        return cls(
+            id=row.id,
+            account_id=row.account_id,
+            source_kind=row.source_kind,
+            source=row.source,
+            url_pattern=row.url_pattern,
+            render=bool(row.render),
+            status=row.status,
+            total=row.total,
+            error_code=row.error_code,
+            error_msg=row.error_msg,
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+            finished_at=as_utc(row.finished_at) if row.finished_at is not None else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """One URL of an import and where it stands."""
+
+    id: int
+    job_id: str
+    position: int
+    url: str
+    host: str
+    lane: int
+    status: str
+    attempts: int
+    product_id: str | None
+    error_code: int | None
+    error_msg: str | None
+    charge_id: int | None
+    job_ref: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> ItemRecord:
+        """Build from a row of ``import_items``."""
+        return cls(
+            id=row.id,
+            job_id=row.job_id,
+            position=row.position,
+            url=row.url,
+            host=row.host,
+            lane=row.lane,
+            status=row.status,
+            attempts=row.attempts,
+            product_id=row.product_id,
+            error_code=row.error_code,
+            error_msg=row.error_msg,
+            charge_id=row.charge_id,
+            job_ref=row.job_ref,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item to insert: its URL and host, and an error when it is refused before it starts."""
+
+    url: str
+    host: str
+    error_code: int | None = None
+    error_msg: str | None = None
+
+
+def insert_import(
+    conn: Connection,
+    *,
+    job_id: str,
+    account_id: int,
+    source_kind: str,
+    source: str,
+    url_pattern: str | None,
+    render: bool,
+    now: datetime,
+) -> None:
+    """Insert a queued import without items."""
+    conn.execute(
+        insert(import_jobs).values(
+            id=job_id,
+            account_id=account_id,
+            source_kind=source_kind,
+            source=source,
+            url_pattern=url_pattern,
+            render=render,
+            status="queued",
+            total=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def insert_items(
+    conn: Connection, job_id: str, items: Sequence[NewItem], now: datetime, *, lanes: int = 1
+) -> None:
+    """Add items after the import's last one (refused ones as ``failed``) and count them in
+    ``total``; the ``k``-th item of a host goes to lane ``k mod lanes`` of that host."""
+    start = int(
+        conn.execute(
+            select(func.coalesce(func.max(import_items.c.position), -1)).where(
+                import_items.c.job_id == job_id
+            )
+        ).scalar_one()
+    )
+    per_host: dict[str, int] = {
+        str(host): int(count)
+        for host, count in conn.execute(
+            select(import_items.c.host, func.count())
+            .where(import_items.c.job_id == job_id)
+            .group_by(import_items.c.host)
+        )
+    }
+    ordinals: list[int] = []
+    for item in items:
+        ordinals.append(per_host.get(item.host, 0))
+        per_host[item.host] = ordinals[-1] + 1
+    rows = [
+        {
+            "job_id": job_id,
+            "position": start + 1 + n,
+            "url": item.url,
+            "host": item.host[:255],
+            "lane": ordinals[n] % max(1, lanes),
+            "status": "failed" if item.error_code is not None else "queued",
+            "attempts": 0,
+            "error_code": item.error_code,
+            "error_msg": item.error_msg,
+            "finished_at": now if item.error_code is not None else None,
+        }
+        for n, item in enumerate(items)
+    ]
+    if rows:
+        conn.execute(insert(import_items), rows)
+    conn.execute(
+        update(import_jobs)
+        .where(import_jobs.c.id == job_id)
+        .values(total=import_jobs.c.total + len(rows), updated_at=now)
+    )
+
+
+def queued_items(conn: Connection, job_id: str) -> list[ItemRecord]:
+    """The import's items that wait to start, in order."""
+    rows = conn.execute(
+        select(import_items)
+        .where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+        .order_by(import_items.c.position)
+    )
+    return [ItemRecord.from_row(row) for row in rows]
+
+
+def queued_lanes(conn: Connection, job_id: str) -> list[tuple[str, int]]:
+    """The ``(host, lane)`` pairs of the import that have items waiting, first waiting first."""
+    rows = conn.execute(
+        select(import_items.c.host, import_items.c.lane)
+        .where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+        .group_by(import_items.c.host, import_items.c.lane)
+        .order_by(func.min(import_items.c.position))
+    )
+    return [(str(host), int(lane)) for host, lane in rows]
+
+
+def next_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> int | None:
+    """The item a lane's job runs now: the one it started before (it runs again after a crash),
+    else the lane's first waiting item; ``None`` when the lane is over."""
+    lane_items = select(import_items.c.id).where(
+        import_items.c.job_id == job_id, import_items.c.host == host, import_items.c.lane == lane
+    )
+    resumed = conn.execute(
+        lane_items.where(import_items.c.status == "running", import_items.c.job_ref == job_ref).limit(1)
+    ).scalar_one_or_none()
+    if resumed is not None:
+        return int(resumed)
+    waiting = conn.execute(
+        lane_items.where(import_items.c.status == "queued").order_by(import_items.c.position).limit(1)
+    ).scalar_one_or_none()
+    return int(waiting) if waiting is not None else None
+
+
+def get_import(
+    conn: Connection, account_id: int | None, job_id: str, *, lock: bool = False
+) -> ImportRecord | None:
+    """The import ``job_id`` of the account (any account when ``account_id`` is ``None``)."""
+    query = select(import_jobs).where(import_jobs.c.id == job_id)
+    if account_id is not None:
+        query = query.where(import_jobs.c.account_id == account_id)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return ImportRecord.from_row(row) if row is not None else None
+
+
+def list_imports(conn: Connection, account_id: int, *, limit: int, offset: int) -> list[ImportRecord]:
+    """The account's imports, newest first."""
+    rows = conn.execute(
+        select(import_jobs)
+        .where(import_jobs.c.account_id == account_id)
+        .order_by(import_jobs.c.seq.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [ImportRecord.from_row(row) for row in rows]
+
+
+def count_imports(conn: Connection, account_id: int) -> int:
+    """How many imports the account has."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(import_jobs).where(import_jobs.c.account_id == account_id)
+        ).scalar_one()
+    )
+
+
+def item_counts(conn: Connection, job_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Items per status of each import: ``{job_id: {status: count}}``."""
+    ids = list(job_ids)
+    counts: dict[str, dict[str, int]] = {job_id: {} for job_id in ids}
+    if not ids:
+        return counts
+    rows = conn.execute(
+        select(import_items.c.job_id, import_items.c.status, func.count())
+        .where(import_items.c.job_id.in_(ids))
+        .group_by(import_items.c.job_id, import_items.c.status)
+    )
+    for job_id, status, count in rows:
+        counts[job_id][status] = int(count)
+    return counts
+
+
+def page_items(
+    conn: Connection, job_id: str, *, limit: int, offset: int, status: str | None
+) -> list[ItemRecord]:
+    """Items of an import in order, optionally of one status."""
+    query = select(import_items).where(import_items.c.job_id == job_id)
+    if status is not None:
+        query = query.where(import_items.c.status == status)
+    rows = conn.execute(query.order_by(import_items.c.position).limit(limit).offset(offset))
+    return [ItemRecord.from_row(row) for row in rows]
+
+
+def count_items(conn: Connection, job_id: str, status: str | None) -> int:
+    """How many items an import has (of one status when given)."""
+    query = select(func.count()).select_from(import_items).where(import_items.c.job_id == job_id)
+    if status is not None:
+        query = query.where(import_items.c.status == status)
+    return int(conn.execute(query).scalar_one())
+
+
+def get_item(conn: Connection, item_id: int, *, lock: bool = False) -> ItemRecord | None:
+    """One item, optionally locked until the end of the transaction (PostgreSQL)."""
+    query = select(import_items).where(import_items.c.id == item_id)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return ItemRecord.from_row(row) if row is not None else None
+
+
+def update_item(conn: Connection, /, item_id: int, **values: object) -> None:
+    """Set columns of one item."""
+    conn.execute(update(import_items).where(import_items.c.id == item_id).values(**values))
+
+
+def set_import(conn: Connection, /, job_id: str, now: datetime, **values: object) -> None:
+    """Set columns of one import."""
+    conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(updated_at=now, **values))
+
+
+def cancel_queued(conn: Connection, job_id: str, now: datetime) -> list[int]:
+    """Cancel the items that have not started; returns the charges they still hold (items queued
+    again after a 429/503 keep theirs), for the caller to refund."""
+    charges = [
+        int(charge)
+        for charge in conn.execute(
+            select(import_items.c.charge_id).where(
+                import_items.c.job_id == job_id,
+                import_items.c.status == "queued",
+                import_items.c.charge_id.is_not(None),
+            )
+        ).scalars()
+    ]
+    conn.execute(
+        update(import_items)
+        .where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+        .values(status="cancelled", finished_at=now)
+    )
+    return charges
+
+
+def requeue_failed(conn: Connection, job_id: str) -> int:
+    """Queue the failed items again (their charges were refunded: a new run charges anew)."""
+    result = conn.execute(
+        update(import_items)
+        .where(import_items.c.job_id == job_id, import_items.c.status == "failed")
+        .values(
+            status="queued", error_code=None, error_msg=None, charge_id=None, attempts=0, finished_at=None
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
+    """Mark a queued or running import ``done`` when none of its items waits or runs; whether
+    this call did it (exactly one caller wins).
+
+    Call it in the transaction that ended an item, after ending it. While items still wait, it
+    answers at once. Near the end it locks the import's row first: on PostgreSQL (read committed)
+    the last two items ending at once would each still see the other one running; with the lock,
+    the later one re-reads after the earlier one committed and sees every item ended.
+    """
+    waiting = exists().where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+    if conn.execute(select(waiting)).scalar():
+        return False
+    conn.execute(select(import_jobs.c.id).where(import_jobs.c.id == job_id).with_for_update())
+    unfinished = exists().where(
+        import_items.c.job_id == job_id, import_items.c.status.in_(("queued", "running"))
+    )
+    result = conn.execute(
+        update(import_jobs)
+        .where(
+            import_jobs.c.id == job_id,
+            import_jobs.c.status.in_(("queued", "running")),
+            ~unfinished,
+        )
+        .values(status="done", finished_at=now, updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def mark_running(conn: Connection, job_id: str, now: datetime) -> None:
+    """A queued import starts running (its first item started)."""
+    conn.execute(
+        update(import_jobs)
+        .where(import_jobs.c.id == job_id, import_jobs.c.status == "queued")
+        .values(status="running", updated_at=now)
+    )
+
+
+def host_turn(
+    conn: Connection, host: str, interval: float, now: float, *, slow_floor: float
+) -> tuple[float, float]:
+    """Book the next start on ``host`` (call in a write transaction): returns ``(start, slowdown)``,
+    where ``start`` is the epoch time the caller may start at. Starts are ``interval`` apart, or
+    ``max(interval, slow_floor) * slowdown`` on a slowed host."""
+    row = _host_row(conn, host)
+    slowdown = float(row.slowdown)
+    spacing = interval if slowdown <= 1 else max(interval, slow_floor) * slowdown
+    start = max(float(row.next_start), now)
+    conn.execute(update(import_hosts).where(import_hosts.c.host == host).values(next_start=start + spacing))
+    return start, slowdown
+
+
+def set_host_pace(conn: Connection, host: str, slowdown: float, not_before: float | None = None) -> None:
+    """Set a host's slowdown, and push its next start to ``not_before`` when that is later."""
+    row = _host_row(conn, host)
+    next_start = max(float(row.next_start), not_before or 0.0)
+    conn.execute(
+        update(import_hosts)
+        .where(import_hosts.c.host == host)
+        .values(slowdown=slowdown, next_start=next_start)
+    )
+
+
+def _host_row(conn: Connection, host: str) -> Any:
+    """The host's politeness row, locked (created first when the host is new; concurrent
+    creations of one host are harmless)."""
+    query = select(import_hosts.c.next_start, import_hosts.c.slowdown).where(import_hosts.c.host == host)
+    row = conn.execute(query.with_for_update()).first()
+    if row is None:
+        new = (
+            sqlite_insert(import_hosts) if conn.dialect.name == "sqlite" else postgresql_insert(import_hosts)
+        )
+        conn.execute(new.values(host=host, next_start=0.0, slowdown=1.0).on_conflict_do_nothing())
+        row = conn.execute(query.with_for_update()).one()
+    return row

@@ -1,0 +1,54 @@
+"""Per-host politeness shared through the database: turns at least the interval apart, a slowed
+host spaced further, and eased back after successes."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+
+from prodex.service.politeness import SLOW_FLOOR_SECONDS, HostPace, lane_lock
+from prodex.settings import Settings
+from prodex.store.db import Database
+
+
+async def test_turns_on_one_host_are_the_interval_apart(database: Database) -> None:
+    pace = HostPace(Settings(import_host_interval_seconds=0.1), database)
+    host = f"shop-{uuid.uuid4().hex[:8]}.example"
+    started: list[float] = []
+
+    async def one() -> None:
+        await pace.turn(host)
+        started.append(time.monotonic())
+
+    began = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(5)))
+    started.sort()
+    gaps = [b - a for a, b in itertools.pairwise(started)]
+    assert min(gaps) >= 0.08 and started[-1] - began >= 0.38
+    other = time.monotonic()
+    await pace.turn(f"other-{host}")  # another host is not held up
+    assert time.monotonic() - other < 0.05
+
+
+async def test_a_slowed_host_is_spaced_further_then_eased(database: Database) -> None:
+    pace = HostPace(Settings(import_host_interval_seconds=0.0, import_max_slowdown=4), database)
+    host = f"slow-{uuid.uuid4().hex[:8]}.example"
+    await pace.turn(host)
+    assert await pace.slowed(host) == SLOW_FLOOR_SECONDS * 2
+    assert await pace.slowed(host) == SLOW_FLOOR_SECONDS * 4
+    assert await pace.slowed(host) == SLOW_FLOOR_SECONDS * 4  # capped by import_max_slowdown
+    began = time.monotonic()
+    await pace.turn(host)
+    assert time.monotonic() - began >= SLOW_FLOOR_SECONDS * 4 - 0.1
+    await pace.eased(host)
+    await pace.eased(host)
+    await pace.turn(host)  # booked right after the slowed one
+    began = time.monotonic()
+    await pace.turn(host)
+    assert time.monotonic() - began < 0.1  # back to the configured interval (0)
+
+
+def test_a_lane_is_a_lock_per_host() -> None:
+    assert lane_lock("shop.example", 2) == "import-host:shop.example:2"
