@@ -42,10 +42,10 @@ from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.api.webhook_schemas import EndpointCreate, EndpointUpdate
 from prodex.console import router as console_router
 from prodex.fetch import Fetcher
+from prodex.jobs import worker_options
 from prodex.media.library import MediaLibrary
 from prodex.media.service import MediaService
 from prodex.media.stores import open_media_store
-from prodex.jobs import worker_options
 from prodex.service.accounts import Accounts
 from prodex.service.analysis import UrlAnalysisService
 from prodex.service.background import build_background
