@@ -344,14 +344,12 @@ def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
     """Mark a queued or running import ``done`` when none of its items waits or runs; whether
     this call did it (exactly one caller wins).
 
-    Call it in the transaction that ended an item, after ending it. While items still wait, it
-    answers at once. Near the end it locks the import's row first: on PostgreSQL (read committed)
-    the last two items ending at once would each still see the other one running; with the lock,
-    the later one re-reads after the earlier one committed and sees every item ended.
+    Call it in the transaction that ended an item, after ending it. It locks the import's row
+    first: on PostgreSQL (read committed) the last two items ending at once (one of them perhaps
+    failed before it started, straight from ``queued``) would each still see the other one
+    unfinished; with the lock, the later one re-reads after the earlier one committed and sees
+    every item ended. (Answering early while an item is ``queued`` is not safe for that reason.)
     """
-    waiting = exists().where(import_items.c.job_id == job_id, import_items.c.status == "queued")
-    if conn.execute(select(waiting)).scalar():
-        return False
     conn.execute(select(import_jobs.c.id).where(import_jobs.c.id == job_id).with_for_update())
     unfinished = exists().where(
         import_items.c.job_id == job_id, import_items.c.status.in_(("queued", "running"))
