@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -27,6 +28,8 @@ from prodex.service.clock import utcnow
 from prodex.service.products import Products, new_product_id
 from prodex.settings import Settings
 from prodex.store.db import Database
+from prodex.store.media import lock_keys, unused_keys
+from prodex.store.migrate import upgrade_database
 from prodex.store.records import ProductRecord
 from prodex.store.tables import media_links
 
@@ -188,3 +191,26 @@ async def test_an_unexpected_error_drops_the_item_not_the_product(
     assert prepared.media == []
     assert [(d.original_url, d.reason) for d in prepared.dropped] == [(media[0].url, "error")]
     assert staged(media_settings) == []
+
+
+def test_a_link_waits_for_a_deletion_of_its_file(fresh_database_url: str, tmp_path: Path) -> None:
+    """A product that links a file while another product's release is deleting it waits until
+    the deletion is over (then links it and publishes it again): a linked file is never deleted
+    under its product. SQLite and PostgreSQL."""
+    database = Database(fresh_database_url)
+    upgrade_database(database)
+    try:
+        library = MediaLibrary(database, LocalMediaStore(tmp_path / "media"))
+        key = "cd" * 32 + ".jpg"
+        linked = threading.Event()
+        with database.write() as conn:  # a release's check and deletion hold the key's lock
+            lock_keys(conn, [key])
+            worker = threading.Thread(target=lambda: (library.link("B", [key]), linked.set()))
+            worker.start()
+            assert not linked.wait(0.5), "the link did not wait for the deletion"
+        worker.join(10)
+        assert linked.is_set()
+        with database.read() as conn:
+            assert unused_keys(conn, [key]) == []
+    finally:
+        database.dispose()

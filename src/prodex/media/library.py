@@ -11,9 +11,9 @@ A save that is cut off (the client leaves while the product is being written) ma
 its links are settled a little later against what was stored (:meth:`settle`); links left by a
 crash are swept at start-up (:meth:`sweep`).
 
-Known limit: a file released at the very moment another product links the same file (the
-check, then the other product's link and publish, then the deletion) can be deleted under it;
-the window is one database round trip and the same picture must be released and re-added at once.
+A file released at the very moment another product links it is safe: the check and the
+deletion hold the key's lock (a transaction advisory lock on PostgreSQL; SQLite's writers run one
+at a time), so the link waits for the deletion and its product then publishes the file again.
 
 Every method is synchronous (database and store calls): run it in a worker thread.
 """
@@ -84,11 +84,15 @@ class MediaLibrary:
         return self._delete_unused(keys)
 
     def _delete_unused(self, keys: Collection[str]) -> list[str]:
+        """Delete the files of ``keys`` that no product links to, holding their keys' locks while
+        checking and deleting: a product linking one of them meanwhile waits, then publishes it
+        again (it links before it publishes)."""
         if not keys:
             return []
-        with self.database.read() as conn:
+        with self.database.write() as conn:
+            links.lock_keys(conn, keys)
             unused = links.unused_keys(conn, keys)
-        if unused:
-            self.store.delete(unused)
-            log.info("deleted %d media file(s) no product uses", len(unused))
+            if unused:
+                self.store.delete(unused)
+                log.info("deleted %d media file(s) no product uses", len(unused))
         return unused

@@ -6,9 +6,20 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from prodex.store.tables import media_links, products
+
+
+def lock_keys(conn: Connection, keys: Iterable[str]) -> None:
+    """Hold, until the transaction ends, a lock on each media key (in one order, so two
+    transactions never wait on each other): a file is never linked while it is being deleted.
+    On PostgreSQL a transaction advisory lock per key; SQLite's write transactions already run one
+    at a time (``BEGIN IMMEDIATE``)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
 
 
 def add_links(conn: Connection, product_id: str, keys: Iterable[str], now: datetime) -> list[str]:
@@ -16,6 +27,7 @@ def add_links(conn: Connection, product_id: str, keys: Iterable[str], now: datet
     wanted = set(keys)
     if not wanted:
         return []
+    lock_keys(conn, wanted)
     present = set(
         conn.execute(
             select(media_links.c.media_key).where(
