@@ -31,7 +31,10 @@ Sections (a file has those its language needs):
 - ``[variant_axis]``: the labels of an option a shopper chooses, by the English axis they name
   (``size``: "Größe", "Taille"); ``[variant_prompt]``: words before one (``choose``: "wählen");
 - ``[breadcrumb]``: the ``home`` crumb ("Startseite"); ``[name_noise]``: interface text around a
-  product name (``original_title``, ``sign_in``, with ``or`` between two sign-in words).
+  product name (``original_title``, ``sign_in``, with ``or`` between two sign-in words);
+- ``[highlight_heading]``: words of a heading over the product's ``highlights`` ("Key features",
+  "Produktvorteile"), or over a package's ``contents`` ("In the box"), whose list is no selling
+  points.
 
 Words are normalised when loaded as their matcher reads the page (:data:`NORMALISE`): the
 labels, price labels, breadcrumb and name-noise words lower-cased (matched ignoring case in the
@@ -76,6 +79,7 @@ VARIANT_AXIS = (
 VARIANT_PROMPT = ("choose",)
 BREADCRUMB = ("home",)
 NAME_NOISE = ("original_title", "sign_in", "or")
+HIGHLIGHT_HEADING = ("highlights", "contents")
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -95,6 +99,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "variant_prompt": VARIANT_PROMPT,
     "breadcrumb": BREADCRUMB,
     "name_noise": NAME_NOISE,
+    "highlight_heading": HIGHLIGHT_HEADING,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
