@@ -34,11 +34,13 @@ Sections (a file has those its language needs):
   product name (``original_title``, ``sign_in``, with ``or`` between two sign-in words);
 - ``[highlight_heading]``: words of a heading over the product's ``highlights`` ("Key features",
   "Produktvorteile"), or over a package's ``contents`` ("In the box"), whose list is no selling
-  points.
+  points;
+- ``[specification]``: a ``heading`` over the specifications ("Technische Daten") and the
+  ``policy`` words of the shop's tables ("Versand", "Zahlung"), which are no specifications.
 
 Words are normalised when loaded as their matcher reads the page (:data:`NORMALISE`): the
-labels, price labels, breadcrumb and name-noise words lower-cased (matched ignoring case in the
-page's own text), the option labels NFKC and lower-cased (as
+labels, price labels, specification, breadcrumb and name-noise words lower-cased (matched
+ignoring case in the page's own text), the option labels NFKC and lower-cased (as
 :func:`prodex.extract.process.axes.fold_label` reads them), every other section folded (lower
 case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding a
 language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
@@ -80,6 +82,7 @@ VARIANT_PROMPT = ("choose",)
 BREADCRUMB = ("home",)
 NAME_NOISE = ("original_title", "sign_in", "or")
 HIGHLIGHT_HEADING = ("highlights", "contents")
+SPECIFICATION = ("heading", "policy")
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -100,6 +103,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "breadcrumb": BREADCRUMB,
     "name_noise": NAME_NOISE,
     "highlight_heading": HIGHLIGHT_HEADING,
+    "specification": SPECIFICATION,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -123,6 +127,7 @@ NORMALISE: dict[str, Callable[[str], str]] = {
     "variant_prompt": _option_label,
     "breadcrumb": _lower,
     "name_noise": _lower,
+    "specification": _lower,
 }
 """How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 
