@@ -36,11 +36,13 @@ Sections (a file has those its language needs):
   "Produktvorteile"), or over a package's ``contents`` ("In the box"), whose list is no selling
   points;
 - ``[specification]``: a ``heading`` over the specifications ("Technische Daten") and the
-  ``policy`` words of the shop's tables ("Versand", "Zahlung"), which are no specifications.
+  ``policy`` words of the shop's tables ("Versand", "Zahlung"), which are no specifications;
+- ``[variant_selector]``: words a ``placeholder`` option begins with ("Bitte wählen"), a
+  ``sold_out`` note after an option ("M - ausverkauft"), the name of a ``quantity`` field ("qty").
 
 Words are normalised when loaded as their matcher reads the page (:data:`NORMALISE`): the
-labels, price labels, specification, breadcrumb and name-noise words lower-cased (matched
-ignoring case in the page's own text), the option labels NFKC and lower-cased (as
+labels, price labels, specification, variant-selector, breadcrumb and name-noise words
+lower-cased (matched ignoring case in the page's own text), the option labels NFKC and lower-cased (as
 :func:`prodex.extract.process.axes.fold_label` reads them), every other section folded (lower
 case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding a
 language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
@@ -83,6 +85,7 @@ BREADCRUMB = ("home",)
 NAME_NOISE = ("original_title", "sign_in", "or")
 HIGHLIGHT_HEADING = ("highlights", "contents")
 SPECIFICATION = ("heading", "policy")
+VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity")
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -104,6 +107,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "name_noise": NAME_NOISE,
     "highlight_heading": HIGHLIGHT_HEADING,
     "specification": SPECIFICATION,
+    "variant_selector": VARIANT_SELECTOR,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -128,6 +132,7 @@ NORMALISE: dict[str, Callable[[str], str]] = {
     "breadcrumb": _lower,
     "name_noise": _lower,
     "specification": _lower,
+    "variant_selector": _lower,
 }
 """How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 
