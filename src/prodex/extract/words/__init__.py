@@ -38,15 +38,19 @@ Sections (a file has those its language needs):
 - ``[specification]``: a ``heading`` over the specifications ("Technische Daten") and the
   ``policy`` words of the shop's tables ("Versand", "Zahlung"), which are no specifications;
 - ``[variant_selector]``: words a ``placeholder`` option begins with ("Bitte wählen"), a
-  ``sold_out`` note after an option ("M - ausverkauft"), the name of a ``quantity`` field ("qty").
+  ``sold_out`` note after an option ("M - ausverkauft"), the name of a ``quantity`` field ("qty");
+- ``[rating]``: a word before an average (``rated``: "Bewertung"), after one (``star``: "Sterne";
+  ``star_stem``: "gwiazd", any ending), before its scale (``out_of``: "von"); ``[review_count]``:
+  words beside a count of reviews (``review``: "Bewertungen", "avis").
 
 Words are normalised when loaded as their matcher reads the page (:data:`NORMALISE`): the
-labels, price labels, specification, variant-selector, breadcrumb and name-noise words
-lower-cased (matched ignoring case in the page's own text), the option labels NFKC and lower-cased (as
-:func:`prodex.extract.process.axes.fold_label` reads them), every other section folded (lower
-case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding a
-language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
-no word is listed twice in a section.
+labels, price labels, specification, variant-selector, rating, review-count, breadcrumb and
+name-noise words lower-cased (matched ignoring case in the page's own text), the option labels
+NFKC and lower-cased (as :func:`prodex.extract.process.axes.fold_label` reads them), every other
+section folded (lower case, no accents, whitespace folded; see
+:func:`prodex.extract.process.text.fold`). Adding a language is one file;
+``tests/extract/test_extract_words.py`` checks every file's keys and that no word is listed
+twice in a section.
 """
 
 from __future__ import annotations
@@ -86,6 +90,8 @@ NAME_NOISE = ("original_title", "sign_in", "or")
 HIGHLIGHT_HEADING = ("highlights", "contents")
 SPECIFICATION = ("heading", "policy")
 VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity")
+RATING = ("rated", "star", "star_stem", "out_of")
+REVIEW_COUNT = ("review",)
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -108,6 +114,8 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "highlight_heading": HIGHLIGHT_HEADING,
     "specification": SPECIFICATION,
     "variant_selector": VARIANT_SELECTOR,
+    "rating": RATING,
+    "review_count": REVIEW_COUNT,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -133,6 +141,8 @@ NORMALISE: dict[str, Callable[[str], str]] = {
     "name_noise": _lower,
     "specification": _lower,
     "variant_selector": _lower,
+    "rating": _lower,
+    "review_count": _lower,
 }
 """How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 
