@@ -31,15 +31,26 @@ Sections (a file has those its language needs):
 - ``[variant_axis]``: the labels of an option a shopper chooses, by the English axis they name
   (``size``: "Größe", "Taille"); ``[variant_prompt]``: words before one (``choose``: "wählen");
 - ``[breadcrumb]``: the ``home`` crumb ("Startseite"); ``[name_noise]``: interface text around a
-  product name (``original_title``, ``sign_in``, with ``or`` between two sign-in words).
+  product name (``original_title``, ``sign_in``, with ``or`` between two sign-in words);
+- ``[highlight_heading]``: words of a heading over the product's ``highlights`` ("Key features",
+  "Produktvorteile"), or over a package's ``contents`` ("In the box"), whose list is no selling
+  points;
+- ``[specification]``: a ``heading`` over the specifications ("Technische Daten") and the
+  ``policy`` words of the shop's tables ("Versand", "Zahlung"), which are no specifications;
+- ``[variant_selector]``: words a ``placeholder`` option begins with ("Bitte wählen"), a
+  ``sold_out`` note after an option ("M - ausverkauft"), the name of a ``quantity`` field ("qty");
+- ``[rating]``: a word before an average (``rated``: "Bewertung"), after one (``star``: "Sterne";
+  ``star_stem``: "gwiazd", any ending), before its scale (``out_of``: "von"); ``[review_count]``:
+  words beside a count of reviews (``review``: "Bewertungen", "avis").
 
 Words are normalised when loaded as their matcher reads the page (:data:`NORMALISE`): the
-labels, price labels, breadcrumb and name-noise words lower-cased (matched ignoring case in the
-page's own text), the option labels NFKC and lower-cased (as
-:func:`prodex.extract.process.axes.fold_label` reads them), every other section folded (lower
-case, no accents, whitespace folded; see :func:`prodex.extract.process.text.fold`). Adding a
-language is one file; ``tests/extract/test_extract_words.py`` checks every file's keys and that
-no word is listed twice in a section.
+labels, price labels, specification, variant-selector, rating, review-count, breadcrumb and
+name-noise words lower-cased (matched ignoring case in the page's own text), the option labels
+NFKC and lower-cased (as :func:`prodex.extract.process.axes.fold_label` reads them), every other
+section folded (lower case, no accents, whitespace folded; see
+:func:`prodex.extract.process.text.fold`). Adding a language is one file;
+``tests/extract/test_extract_words.py`` checks every file's keys and that no word is listed
+twice in a section.
 """
 
 from __future__ import annotations
@@ -76,6 +87,11 @@ VARIANT_AXIS = (
 VARIANT_PROMPT = ("choose",)
 BREADCRUMB = ("home",)
 NAME_NOISE = ("original_title", "sign_in", "or")
+HIGHLIGHT_HEADING = ("highlights", "contents")
+SPECIFICATION = ("heading", "policy")
+VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity")
+RATING = ("rated", "star", "star_stem", "out_of")
+REVIEW_COUNT = ("review",)
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -95,6 +111,11 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "variant_prompt": VARIANT_PROMPT,
     "breadcrumb": BREADCRUMB,
     "name_noise": NAME_NOISE,
+    "highlight_heading": HIGHLIGHT_HEADING,
+    "specification": SPECIFICATION,
+    "variant_selector": VARIANT_SELECTOR,
+    "rating": RATING,
+    "review_count": REVIEW_COUNT,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -118,6 +139,10 @@ NORMALISE: dict[str, Callable[[str], str]] = {
     "variant_prompt": _option_label,
     "breadcrumb": _lower,
     "name_noise": _lower,
+    "specification": _lower,
+    "variant_selector": _lower,
+    "rating": _lower,
+    "review_count": _lower,
 }
 """How a section's words are normalised when loaded (:func:`fold` unless given here)."""
 

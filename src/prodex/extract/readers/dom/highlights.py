@@ -20,6 +20,7 @@ from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, MAX_HEADINGS, section_content
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestor_ids, ancestors_match
+from prodex.extract.words import words
 
 MAX_ITEMS = 30
 MAX_LINE_CHARS = 300
@@ -34,129 +35,12 @@ NEAR_LEVELS = 4
 MIN_TOPIC_WORD = 4
 STEM_CHARS = 5
 _WORD = re.compile(r"[^\W\d_]+")
-CONTENTS_HEADINGS = (
-    "in the box",
-    "what's in the box",
-    "package contents",
-    "box contents",
-    "scope of delivery",
-    "lieferumfang",
-    "im lieferumfang",
-    "inhalt",
-    "contenu",
-    "dans la boite",
-    "contenido",
-    "en la caja",
-    "contenuto",
-    "nella confezione",
-    "conteudo",
-    "na caixa",
-    "inhoud",
-    "in de doos",
-    "zawartosc",
-    "w zestawie",
-    "obsah baleni",
-    "baleni obsahuje",
-    "i lådan",
-    "同梱",
-    "包装清单",
-)
-"""Headings of a package's contents (its list is not selling points)."""
-_CONTENTS_HEADING = re.compile(trie_pattern(fold(heading) for heading in CONTENTS_HEADINGS))
-HIGHLIGHT_HEADINGS = (
-    "highlights",
-    "key features",
-    "key benefits",
-    "features",
-    "features & benefits",
-    "about this item",
-    "why you'll love it",
-    "selling points",
-    "produktvorteile",
-    "vorteile",
-    "merkmale",
-    "produktmerkmale",
-    "points forts",
-    "les plus",
-    "avantages",
-    "puntos fuertes",
-    "ventajas",
-    "caracteristicas principales",
-    "punti di forza",
-    "vantaggi",
-    "caratteristiche principali",
-    "destaques",
-    "vantagens",
-    "kenmerken",
-    "voordelen",
-    "pluspunten",
-    "zalety",
-    "najwazniejsze cechy",
-    "kluczowe cechy",
-    "hlavni prednosti",
-    "prednosti",
-    "vyhody",
-    "klucove vlastnosti",
-    "klicove vlastnosti",
-    "fordelar",
-    "fordele",
-    "egenskaper",
-    "ominaisuudet",
-    "elonyok",
-    "avantaje",
-    "öne çıkan özellikler",
-    "πλεονεκτηματα",
-    "особенности",
-    "преимущества",
-    "переваги",
-    "特長",
-    "特徴",
-    "おすすめポイント",
-    "商品の特徴",
-    "特点",
-    "亮点",
-    "卖点",
-    "產品特色",
-    "商品特色",
-    "주요 특징",
-    "특징",
-    # "at a glance", "main features", "in short" headings of feature lists
-    "at a glance",
-    "auf einen blick",
-    "das wichtigste",
-    "wichtigste merkmale",
-    "en un coup d'oeil",
-    "l'essentiel",
-    "caracteristiques principales",
-    "de un vistazo",
-    "in sintesi",
-    "in het kort",
-    "belangrijkste kenmerken",
-    "w skrócie",
-    "główne cechy",
-    "v kostce",
-    "hlavni vlastnosti",
-    "caracteristici principale",
-    "caracteristici cheie",
-    "fobb jellemzok",
-    "kiemelt jellemzok",
-    "temel özellikler",
-    "ana özellikler",
-    "viktigaste egenskaper",
-    "主な特長",
-    "主な特徴",
-    "产品亮点",
-    "核心卖点",
-    "주요 기능",
-    "why choose",
-    "why choose it",
-    "perché sceglierlo",
-    "pourquoi le choisir",
-    "por qué elegirlo",
-    "waarom kiezen",
-)
-"""Headings of highlight blocks, as a page writes them (folded when compiled)."""
-_HIGHLIGHT_HEADING = re.compile(trie_pattern(fold(heading) for heading in HIGHLIGHT_HEADINGS))
+CONTENTS_HEADINGS = words("highlight_heading", "contents")
+"""Headings of a package's contents (its list is not selling points), folded."""
+_CONTENTS_HEADING = re.compile(trie_pattern(CONTENTS_HEADINGS))
+HIGHLIGHT_HEADINGS = words("highlight_heading", "highlights")
+"""Headings of highlight blocks, folded."""
+_HIGHLIGHT_HEADING = re.compile(trie_pattern(HIGHLIGHT_HEADINGS))
 
 
 def names_highlights(folded_heading: str) -> bool:

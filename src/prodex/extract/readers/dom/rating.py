@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborAttributes, LexborNode
 from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.readers.dom.vocabulary import distance_to_title, title_ancestors
+from prodex.extract.words import words
 
 MAX_DISTANCE = 9
 """Levels between a rating element and the title (up to their shared ancestor and down)."""
@@ -45,9 +46,11 @@ _COUNT_ATTRS = (
     "data-count",
 )
 _STAR_WORDS = (
-    r"(?:stars?|sterne?n?|étoiles?|estrellas?|estrelas?|stelle|sterren|gwiazd\w*|hvězd\w*|звезд\w*|星)"
+    rf"(?:{trie_pattern(words('rating', 'star'))}|(?:{trie_pattern(words('rating', 'star_stem'))})\w*)"
 )
-_OF = r"(?:out\s+of|of|von|sur|de|su|z|ze|из|van|av|af|od|na|/|／|จาก|中)"
+_OUT_OF = trie_pattern(words("rating", "out_of")).replace(re.escape(" "), r"\s+")
+"""The words before a scale ("out of", "von"), a space in them matching any whitespace."""
+_OF = rf"(?:{_OUT_OF}|/|／)"
 _SCALE = re.compile(rf"{_OF}\s*(5|10)(?![\d.,])")
 """The scale of an average ("out of 5", "von 5", "/5"), searched first: it is rarer than a digit."""
 _VALUE_BEFORE = re.compile(rf"(\d(?:[.,]\d{{1,2}})?|10)\s*{_STAR_WORDS}?\s*$")
@@ -56,29 +59,19 @@ _VALUE_BEFORE = re.compile(rf"(\d(?:[.,]\d{{1,2}})?|10)\s*{_STAR_WORDS}?\s*$")
 _NUMBER_CHARS = frozenset("0123456789.,")
 _STAR_MARK = re.compile(r"[★⭐]\s*(\d[.,]\d{1,2})(?!\d)")
 _STAR_AFTER = re.compile(rf"(\d(?<![\d.,]\d)[.,]\d{{1,2}})\s*(?:[★⭐]|{_STAR_WORDS}\b)")
-_RATED = re.compile(
-    r"(?:rated|rating|note|bewertung|valoración|valutazione|nota|ocena|hodnocení|評価)\s*[:：]?\s*"
-    r"(\d[.,]\d{1,2})(?![\d.,])"
-)
-_STAR_HINTS = ("star", "stern", "étoile", "estrel", "stelle", "sterren", "gwiazd", "hvězd", "звезд", "星")
-_RATED_HINTS = ("rat", "note", "bewert", "valora", "valuta", "nota", "ocen", "hodnoc", "評価")
-REVIEW_WORDS = (
-    "reviews", "review", "ratings", "rating", "customer reviews", "global ratings",
-    "bewertungen", "bewertung", "rezensionen", "rezension", "sternebewertungen", "kundenbewertungen",
-    "avis", "évaluations", "évaluation", "notes", "commentaires",
-    "opiniones", "opinión", "valoraciones", "valoración", "reseñas", "reseña", "comentarios",
-    "recensioni", "recensione", "valutazioni", "opinioni",
-    "avaliações", "avaliação", "comentários", "opiniões",
-    "beoordelingen", "recensies", "reviews",
-    "opinii", "opinie", "ocen", "oceny", "recenzí", "recenze", "hodnocení", "recenzií", "hodnotení",
-    "omdömen", "recension", "recensioner", "betyg", "anmeldelser", "arvostelua", "arvostelut",
-    "értékelés", "vélemény", "değerlendirme", "yorum",
-    "отзывов", "отзыва", "отзыв", "оценок", "оценки", "відгуків", "відгуки",
-    "αξιολογήσεις", "κριτικές", "ביקורות", "تقييمات", "تقييم", "مراجعات", "รีวิว", "đánh giá",
-    "レビュー", "件のレビュー", "件の評価", "件", "条评价", "评价", "評論", "則評價",
-    "리뷰", "상품평", "개 상품평",
-)  # fmt: skip
-_WORDS = trie_pattern(sorted(REVIEW_WORDS, key=len, reverse=True))
+_RATED = re.compile(rf"(?:{trie_pattern(words('rating', 'rated'))})\s*[:：]?\s*(\d[.,]\d{{1,2}})(?![\d.,])")
+
+
+def _hints(found: tuple[str, ...]) -> tuple[str, ...]:
+    """The words none of the others is in: a text holds one of ``found`` only if it holds one of
+    these (a fast substring test before a pattern's search)."""
+    return tuple(word for word in found if not any(other != word and other in word for other in found))
+
+
+_STAR_HINTS = _hints(words("rating", "star") + words("rating", "star_stem"))
+_RATED_HINTS = _hints(words("rating", "rated"))
+REVIEW_WORDS = words("review_count", "review")
+_WORDS = trie_pattern(REVIEW_WORDS)
 _NUMBER = r"(\d{1,3}(?:[.,  '’]\d{3})+|\d+)"
 _WORD_AT = re.compile(rf"(?:{_WORDS})(?![^\W\d_])")
 _NUMBER_BEFORE = re.compile(rf"(?<![\d.,]){_NUMBER}\s*\+?\s*$")

@@ -22,6 +22,7 @@ from prodex.extract.readers.dom.vocabulary import (
     ancestors_match,
     class_and_id,
 )
+from prodex.extract.words import words
 
 MAX_ROWS = 60
 MAX_BLOCKS = 40
@@ -35,45 +36,13 @@ MIN_LIST_ROWS = 3
 LIST_VALUE_WORDS = 6
 """A list whose values are longer than this (more than a third of them) lists features."""
 HEADING_SELECTOR = "h2, h3, h4, h5, summary, button, [role=tab], a[href^='#']"
-SPEC_HEADINGS = (
-    "specifications", "specification", "specs", "tech specs", "technical specifications",
-    "technical details", "technical data", "product specifications", "product details",
-    "product information", "details", "features & specs", "additional information", "properties",
-    "technische daten", "technische details", "produktdetails", "produktinformationen",
-    "produktdaten", "eigenschaften", "merkmale", "datenblatt", "details & pflege", "artikeldetails",
-    "caractéristiques", "caractéristiques techniques", "fiche technique", "détails du produit",
-    "informations complémentaires", "descriptif technique", "especificaciones",
-    "especificaciones técnicas", "características", "ficha técnica", "detalles del producto",
-    "información adicional", "especificações", "especificações técnicas", "ficha técnica",
-    "informações técnicas", "specifiche", "specifiche tecniche", "caratteristiche",
-    "caratteristiche tecniche", "dettagli prodotto", "scheda tecnica", "informazioni aggiuntive",
-    "specificaties", "kenmerken", "technische specificaties", "productinformatie",
-    "specyfikacja", "specyfikacja techniczna", "parametry", "dane techniczne", "szczegóły produktu",
-    "parametry produktu", "technické parametry", "specifikace", "technické údaje", "vlastnosti",
-    "specifikationer", "tekniska data", "egenskaper", "tekniske data", "tekniset tiedot",
-    "ominaisuudet", "műszaki adatok", "termékjellemzők", "jellemzők", "özellikler",
-    "teknik özellikler", "ürün özellikleri", "характеристики", "технические характеристики",
-    "характеристики товара", "параметры", "χαρακτηριστικά", "τεχνικά χαρακτηριστικά", "מפרט",
-    "מפרט טכני", "المواصفات", "مواصفات", "ข้อมูลจำเพาะ", "thông số kỹ thuật", "thông số",
-    "仕様", "商品仕様", "スペック", "商品詳細", "規格", "规格参数", "规格", "產品規格", "商品規格",
-    "사양", "상품정보", "제품 사양", "상세정보", "item specifics", "about this item",
-    "product data", "produkteigenschaften", "ausstattung",
-)  # fmt: skip
+SPEC_HEADINGS = words("specification", "heading")
+"""Headings of a specification block, in lower case."""
 _HEADING = re.compile(rf"^\s*(?:{trie_pattern(SPEC_HEADINGS)})\s*(?:\(\d+\))?\s*[:：]?\s*$")
 _HEADING_LINE = re.compile(
     rf"\n[ \t]*(?:{trie_pattern(SPEC_HEADINGS)})[ \t]*(?:\(\d+\))?[ \t]*[:：]?[ \t]*\n"
 )
-POLICY_WORDS = re.compile(
-    trie_pattern(
-        (
-            "shipping", "delivery", "returns", "payment", "versand", "lieferung", "rücksend",
-            "zahlung", "livraison", "retour", "paiement", "envío", "envio", "devoluci", "pago",
-            "spedizion", "consegna", "pagament", "verzending", "bezorg", "wysyłka",
-            "dostawa", "zwrot", "płatnoś", "доставка", "оплата", "配送", "送料", "支払",
-            "warranty claim", "newsletter", "cookie",
-        )
-    )
-)  # fmt: skip
+POLICY_WORDS = re.compile(trie_pattern(words("specification", "policy")))
 """Words of the shop's policy tables (a delivery-cost table is not a specification)."""
 _NAME_VALUE = re.compile(r"^([^:：\n]{1,60}?)\s*[:：]\s*(\S[^\n]{0,299})$")
 

@@ -14,8 +14,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from prodex.extract.model import Variant
 from prodex.extract.page import Page
 from prodex.extract.process.axes import axis_of, has_axis_line
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
+from prodex.extract.words import words
 
 MAX_GROUPS = 40
 MAX_BUTTONS = 150
@@ -25,14 +27,11 @@ MAX_OPTIONS = 60
 MAX_VALUE = 40
 GROUP_SELECTOR = "select, fieldset, [role=radiogroup], [role=listbox]"
 _PLACEHOLDER = re.compile(
-    r"^(?:-+\s*)?(?:choose|select|pick|please|bitte|wähle|auswählen|choisi|sélectionn|elige|elija|"
-    r"selecciona|seleccione|scegli|seleziona|kies|selecteer|wybierz|vyberte|välj|velg|vælg|valitse|"
-    r"выберите|選択|请选择|請選擇|선택)",
-    re.IGNORECASE,
+    rf"^(?:-+\s*)?(?:{trie_pattern(words('variant_selector', 'placeholder'))})", re.IGNORECASE
 )
-_QUANTITY_NAMES = re.compile(r"qty|quantity|menge|anzahl|quantit|cantidad|ilość|количество|数量")
+_QUANTITY_NAMES = re.compile(trie_pattern(words("variant_selector", "quantity")))
 _ITEM_TAGS = frozenset(("button", "li", "a", "label", "span", "div"))
-_NOTE = re.compile(r"\s*[-–(\[]\s*(?:sold out|out of stock|ausverkauft|épuisé|agotado|esaurito|\+).*$", re.I)
+_NOTE = re.compile(rf"\s*[-–(\[]\s*(?:{trie_pattern(words('variant_selector', 'sold_out'))}|\+).*$", re.I)
 
 
 def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
