@@ -9,6 +9,7 @@ in the store are exactly the files some product links to (no orphan, nothing mis
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -371,3 +372,55 @@ def test_a_failed_analysis_stores_no_media(media_live: LiveApi, shop_server: Sho
     assert _stored_files(media_live) == before
     assert shop_server.hits(httpx.URL(picture).raw_path.decode()) == 0  # not even fetched
     assert_no_orphans(media_live)
+
+
+def test_an_imported_product_gets_its_media_checked_and_stored(
+    database_url: str, tmp_path: Path, shop_server: ShopServer
+) -> None:
+    """An import item's product gets the same media step as a URL create: its pictures are
+    fetched, checked and stored, served under PRODEX_PUBLIC_BASE_URL, nothing left behind."""
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        media_store="local",
+        public_base_url="http://prodex.test",
+        fetch_allow_private=True,
+        jobs_worker=True,
+        jobs_poll_seconds=0.05,
+        import_host_interval_seconds=0,
+    )
+    database = Database(database_url, pool_size=4)
+    upgrade_database(database)
+    shop = Shop(shop_server)
+    front = shop.put("front.jpg", media_files.jpeg(51, 1000, 1000), "image/jpeg")
+    tiny = shop.put("pixel.gif", media_files.tracking_pixel(), "image/gif")
+    page = shop.put(
+        "imported.html",
+        f"""<!DOCTYPE html><html lang="en"><head><title>Imported kettle</title>
+<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "Product",
+ "name": "Imported kettle", "image": ["{front}", "{tiny}"],
+ "offers": {{"@type": "Offer", "price": "12.00", "priceCurrency": "EUR"}}}}</script></head>
+<body><h1>Imported kettle</h1></body></html>""".encode(),
+        "text/html; charset=utf-8",
+    )
+    app = create_app(settings)
+    try:
+        with serve_in_thread(app) as base_url:
+            api = LiveApi(base_url=base_url, app=app, settings=settings, database=database)
+            _account, key = api.account(credits=5)
+            with api.client(key) as client:
+                job = assert_envelope(client.post("/v2/products/import", json={"urls": [page]}), 200, 0)
+                deadline = time.monotonic() + 30
+                while (found := assert_envelope(client.get(f"/v2/products/import/{job['job_id']}"), 200, 0))[
+                    "status"
+                ] != "done":
+                    assert time.monotonic() < deadline, found
+                    time.sleep(0.05)
+                product_id = found["items"][0]["product_id"]
+                product = assert_envelope(client.get(f"/v2/product/{product_id}"), 200, 0)
+            assert [m["original_url"] for m in product["media"]] == [front]
+            assert product["media"][0]["url"].startswith("http://prodex.test/media/")
+            assert product["media"][0]["width"] == 1000
+            assert_no_orphans(api)
+    finally:
+        database.dispose()

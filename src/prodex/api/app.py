@@ -143,6 +143,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             products=app.state.products,
             slots=app.state.slots,
             analyzer=analyzer,
+            media=app.state.media,
         )
         app.state.background = background
         app.state.webhook_events = background.resources.get(WebhookEvents)

@@ -47,6 +47,9 @@ async def background_process(settings: Settings) -> AsyncIterator[Background]:
     builds them (analysis, queue, tasks, listeners), open for the block."""
     from prodex.analysis.analyzer import Analyzer
     from prodex.analysis.runtime import analysis_runtime
+    from prodex.media.library import MediaLibrary
+    from prodex.media.service import MediaService
+    from prodex.media.stores import open_media_store
     from prodex.service.background import build_background
     from prodex.service.credits import Credits
     from prodex.service.products import Products
@@ -61,13 +64,20 @@ async def background_process(settings: Settings) -> AsyncIterator[Background]:
         analyzer: Analyzer | None = None
         if settings.url_analysis:
             analyzer = (await stack.enter_async_context(analysis_runtime(settings))).analyzer
+        store = await asyncio.to_thread(open_media_store, settings)
+        library = MediaLibrary(database, store) if store is not None else None
+        media: MediaService | None = None
+        if library is not None and analyzer is not None:  # the media of imported products
+            media = MediaService(settings, analyzer.fetcher, library)
+            stack.push_async_callback(media.aclose)
         background = build_background(
             settings,
             database,
             credits=Credits(database),
-            products=Products(database),
+            products=Products(database, library),
             slots=AnalysisSlots(),
             analyzer=analyzer,
+            media=media,
         )
         await background.open()
         stack.push_async_callback(background.aclose)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TypeVar
 
 import anyio
 import anyio.to_thread
@@ -29,6 +30,7 @@ from prodex.settings import Settings
 from prodex.store.records import ProductRecord
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 #: After a cut-off save, how long to wait before settling its links (a group insert in flight
 #: finishes well within this).
 SETTLE_DELAY_SECONDS = 10.0
@@ -162,12 +164,20 @@ class MediaService:
         """Link the product to its files, publish them and ``save`` the product; on any failure
         undo the links and delete the files nobody else uses. Releases the product's other
         files (media an update replaced). The record carries ``media_dropped``."""
+        record = await self.store_with(product_id, prepared, save)
+        return replace(record, media_dropped=tuple(prepared.dropped))
+
+    async def store_with(
+        self, product_id: str, prepared: PreparedMedia, save: Callable[[], Awaitable[T]]
+    ) -> T:
+        """:meth:`store_product` for any ``save`` (an import item stores its product and marks
+        itself done in one transaction): what ``save`` returns."""
         keys = prepared.keys
         try:
             new_links = await self.library.database.run(self.library.link, product_id, keys)
             try:
                 await anyio.to_thread.run_sync(self.library.publish, prepared.files)
-                record = await save()
+                saved = await save()
             except asyncio.CancelledError:
                 # the save may still commit (a group insert, a thread): settle once it is done
                 self._settle_later(product_id, new_links)
@@ -179,7 +189,7 @@ class MediaService:
         finally:
             prepared.discard()
         await anyio.to_thread.run_sync(self.library.release, product_id, keys)
-        return replace(record, media_dropped=tuple(prepared.dropped))
+        return saved
 
     def _settle_later(self, product_id: str, keys: Collection[str]) -> None:
         """Settle the links of a cut-off save after :data:`SETTLE_DELAY_SECONDS`."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from prodex.analysis.analyzer import Analyzer
 from prodex.jobs import EventHub, JobQueue, Resources, TaskRegistry, WorkerOptions, open_queue
+from prodex.media.service import MediaService
 from prodex.service.credits import Credits
 from prodex.service.import_jobs import register_import_tasks
 from prodex.service.import_runner import ImportRunner
@@ -99,11 +100,13 @@ def build_background(
     products: Products,
     slots: AnalysisSlots,
     analyzer: Analyzer | None,
+    media: MediaService | None = None,
 ) -> Background:
     """The background parts of a process: register tasks, listeners and resources here.
 
     ``analyzer`` is ``None`` when URL analysis is off (import items then fail as
-    ``POST /v2/product`` with a URL would).
+    ``POST /v2/product`` with a URL would); ``media`` stores the media of imported products
+    (``None``: they keep their shops' URLs).
     """
     background = Background(settings=settings, database=database)
     for item in (credits, products, slots):
@@ -111,8 +114,8 @@ def build_background(
     if analyzer is not None:
         background.resources.add(analyzer)
     register_import_tasks(background.registry, settings)
-    background.resources.add(
-        ImportRunner(settings, database, slots, analyzer, background.events, lambda: background.queue)
-    )
+    runner = ImportRunner(settings, database, slots, analyzer, background.events, lambda: background.queue)
+    runner.media = media
+    background.resources.add(runner)
     register_webhooks(background)
     return background

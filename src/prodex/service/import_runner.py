@@ -34,6 +34,7 @@ from prodex.analysis.catalogue import sitemap_products, store_products
 from prodex.errors import AnalysisUnavailable, ProdexError
 from prodex.extract.model import Product
 from prodex.jobs import EventHub, ImportCompleted, ImportItemFinished, JobQueue, RetryLater
+from prodex.media.service import MediaService
 from prodex.service.analysis import analyse_within
 from prodex.service.clock import utcnow
 from prodex.service.credits import charge_within, refund_within
@@ -80,6 +81,11 @@ class ImportRunner:
         self.slots = slots
         self.analyzer = analyzer
         self.events = events
+        self.media: MediaService | None = None
+        """Checks and stores the media of the items' products (set by the process that has one)."""
+        self.media_base_url = settings.public_base_url
+        """Where stored media are served; without it (no request to take it from), an imported
+        product keeps its shop's media URLs."""
         self.pace = HostPace(settings, database)
 
     async def expand(self, job_id: str, *, last_attempt: bool) -> None:
@@ -186,13 +192,30 @@ class ImportRunner:
             log.exception("import item %s failed unexpectedly", item.id)
             await self._fail(item.id, ProdexError())
             return
-        product_id, over = await self.database.run_in_transaction(
-            self._store, item.id, item.job_id, started.account_id, product
-        )
+        product_id, over = await self._save(item, started.account_id, product)
         await self.pace.eased(item.host)
         await self.events.publish(ImportItemFinished(started.account_id, item.job_id, item.url, product_id))
         if over:
             await self.publish_completed(item.job_id)
+
+    async def _save(self, item: repo.ItemRecord, account_id: int, product: Product) -> tuple[str, bool]:
+        """Store the item's product (with its media checked and stored, when a media store and
+        :attr:`media_base_url` are set) and mark the item done; the product id and whether the
+        import is over."""
+        product_id = new_product_id()
+        if self.media is None or not self.media_base_url:
+            return await self.database.run_in_transaction(
+                self._store, item.id, item.job_id, account_id, product, product_id
+            )
+        prepared = await self.media.prepare(product.media, self.media_base_url)
+        stored = product.model_copy(update={"media": prepared.media})
+        return await self.media.store_with(
+            product_id,
+            prepared,
+            lambda: self.database.run_in_transaction(
+                self._store, item.id, item.job_id, account_id, stored, product_id
+            ),
+        )
 
     async def _product_of(self, url: str, render: bool) -> Product:
         """Guard and analyse ``url`` within the analysis deadline."""
@@ -296,12 +319,11 @@ class ImportRunner:
 
     @staticmethod
     def _store(
-        conn: Connection, item_id: int, job_id: str, account_id: int, product: Product
+        conn: Connection, item_id: int, job_id: str, account_id: int, product: Product, product_id: str
     ) -> tuple[str, bool]:
         """Store the product and mark the item done (and the import, when it was its last item),
         in one transaction; returns the product id and whether the import is over."""
         now = utcnow()
-        product_id = new_product_id()
         product_repo.insert_product(
             conn, product_id=product_id, account_id=account_id, product=product, now=now
         )
