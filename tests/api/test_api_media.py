@@ -421,6 +421,13 @@ def test_an_imported_product_gets_its_media_checked_and_stored(
             assert [m["original_url"] for m in product["media"]] == [front]
             assert product["media"][0]["url"].startswith("http://prodex.test/media/")
             assert product["media"][0]["width"] == 1000
-            assert_no_orphans(api)
+            key = product["media"][0]["url"].rsplit("/", 1)[1]
+            assert _stored_files(api) == {key}  # this test's own media folder: nothing else kept
+            with database.read() as conn:
+                linked = conn.execute(
+                    select(media_links.c.media_key).where(media_links.c.product_id == product_id)
+                ).scalars()
+                assert set(linked) == {key}
+            assert not list((settings.media_dir / ".staging").glob("*"))
     finally:
         database.dispose()
