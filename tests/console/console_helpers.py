@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import re
 import struct
-import subprocess
-import sys
-import threading
-import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-PRODEX = str(Path(sys.executable).with_name("prodex"))
-_RUNNING_ON = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
-_KEY_LINE = re.compile(r"^\s*(pdx_\S+)\s*$")
+from fixtures.prodex_serve import ServerProcess, clean_env, prodex_server
+
+__all__ = ["ServerProcess", "prodex_serve", "product_page", "solid_png"]
 
 
 def solid_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -87,75 +80,11 @@ def product_page(
 </main></body></html>"""
 
 
-@dataclass
-class ServerProcess:
-    """A running `prodex serve` and what it printed so far."""
-
-    process: subprocess.Popen[str]
-    data_dir: Path
-    stdout: list[str] = field(default_factory=list)
-    stderr: list[str] = field(default_factory=list)
-    port: int = 0
-
-    @property
-    def base_url(self) -> str:
-        """Where it serves."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def dev_key(self) -> str | None:
-        """The development key printed on the first start."""
-        for line in self.stdout:
-            match = _KEY_LINE.match(line)
-            if match:
-                return match.group(1)
-        return None
-
-
 @contextmanager
 def prodex_serve(data_dir: Path, **settings: str) -> Iterator[ServerProcess]:
     """Run `prodex serve --host 127.0.0.1 --port 0` with a clean PRODEX_* environment and the given
     settings (``fetch_allowed_hosts="..."`` -> ``PRODEX_FETCH_ALLOWED_HOSTS``); stop it afterwards."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRODEX_") or k.startswith("PRODEX_TEST_")}
-    env["PRODEX_DATA_DIR"] = str(data_dir)
+    env = clean_env(PRODEX_DATA_DIR=str(data_dir))
     env.update({f"PRODEX_{name.upper()}": value for name, value in settings.items()})
-    process = subprocess.Popen(
-        [PRODEX, "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=env,
-        cwd=data_dir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    server = ServerProcess(process, data_dir)
-    listening = threading.Event()
-
-    def pump(stream: object, lines: list[str]) -> None:
-        for line in stream:  # type: ignore[attr-defined]
-            lines.append(line)
-            match = _RUNNING_ON.search(line)
-            if match:
-                server.port = int(match.group(1))
-                listening.set()
-
-    readers = [
-        threading.Thread(target=pump, args=(process.stdout, server.stdout), daemon=True),
-        threading.Thread(target=pump, args=(process.stderr, server.stderr), daemon=True),
-    ]
-    for reader in readers:
-        reader.start()
-    try:
-        deadline = time.monotonic() + 60
-        while not listening.wait(0.1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("prodex serve did not start:\n" + "".join(server.stderr[-30:]))
+    with prodex_server(env, data_dir) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        for reader in readers:
-            reader.join(timeout=5)
