@@ -114,8 +114,8 @@ def build_background(
     if analyzer is not None:
         background.resources.add(analyzer)
     register_import_tasks(background.registry, settings)
-    runner = ImportRunner(settings, database, slots, analyzer, background.events, lambda: background.queue)
-    runner.media = media
-    background.resources.add(runner)
+    background.resources.add(
+        ImportRunner(settings, database, slots, analyzer, background.events, lambda: background.queue, media)
+    )
     register_webhooks(background)
     return background

@@ -74,6 +74,7 @@ class ImportRunner:
         analyzer: Analyzer | None,
         events: EventHub,
         queue_of: Callable[[], JobQueue],
+        media: MediaService | None = None,
     ) -> None:
         self.settings = settings
         self.queue_of = queue_of
@@ -81,8 +82,8 @@ class ImportRunner:
         self.slots = slots
         self.analyzer = analyzer
         self.events = events
-        self.media: MediaService | None = None
-        """Checks and stores the media of the items' products (set by the process that has one)."""
+        self.media = media
+        """Checks and stores the media of the items' products (``None``: they keep their shops' URLs)."""
         self.media_base_url = settings.public_base_url
         """Where stored media are served; without it (no request to take it from), an imported
         product keeps its shop's media URLs."""

@@ -93,10 +93,10 @@ _SWATCH_NAMING = ("aria-label", "title", "data-value")
 """Attributes that name an option without text (an image swatch)."""
 
 
-def _option_text(node: LexborNode) -> str:
+def _option_text(node: LexborNode, alt: bool = True) -> str:
     """What an option is called: its text (or, when it has none, the naming attributes of it or
-    its link, else its picture's alt text); a value attribute the text begins with wins over
-    notes after it ("38 2 left")."""
+    its link, else (``alt``) its picture's alt text); a value attribute the text begins with wins
+    over notes after it ("38 2 left")."""
     attrs = node.attrs
     if node.tag == "input":
         value = attrs.get("value") or ""
@@ -105,7 +105,7 @@ def _option_text(node: LexborNode) -> str:
     holders = (node, inner) if inner is not None else (node,)
     text = clean_line(node.text(deep=True, separator=" "))
     if not text:
-        return _swatch_name(node, holders)
+        return _swatch_name(node, holders, alt)
     for holder in holders:
         for key in _VALUE_ATTRIBUTES:
             value = clean_line(holder.attrs.get(key) or "")
@@ -276,11 +276,7 @@ def _is_option(node: LexborNode) -> bool:
     """Whether an item of a class-named group reads as an option: a short name (its text, or the
     name its swatch's attributes give), not a label ("Colour:", whose group is a label and a
     value) nor a picture with only a caption (a gallery)."""
-    inner = node.css_first("button, a")
-    named = clean_line(node.text(deep=True, separator=" ")) or _swatch_name(
-        node, (node, inner) if inner is not None else (node,), alt=False
-    )
-    text = _option_text(node) if named else ""
+    text = _option_text(node, alt=False)
     return 0 < len(text) <= MAX_VALUE and not text.endswith((":", "："))
 
 
