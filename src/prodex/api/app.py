@@ -154,7 +154,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 settings, database, queue, background.import_runner, analyzer.fetcher.guard
             )
         if settings.jobs_worker:
-            await stack.enter_async_context(background.worker(worker_options(settings)))
+            await stack.enter_async_context(background.worker(worker_options(settings), restart=True))
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's scans (cheaper collections while serving), and collect the young
         # generation every GC_YOUNG_THRESHOLD allocations instead of Python's 700: a request

@@ -16,9 +16,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from prodex.analysis.analyzer import Analyzer
 from prodex.jobs import EventHub, JobQueue, Resources, TaskRegistry, WorkerOptions, open_queue
+from prodex.jobs.supervise import run_supervised
 from prodex.media.service import MediaService
 from prodex.service.credits import Credits
 from prodex.service.import_jobs import register_import_tasks
@@ -72,12 +75,17 @@ class Background:
         return self.resources.get(ImportRunner)
 
     @asynccontextmanager
-    async def worker(self, options: WorkerOptions) -> AsyncIterator[asyncio.Task[None]]:
-        """Run a worker in this process for the duration of the block; stop it gracefully after."""
+    async def worker(
+        self, options: WorkerOptions, *, restart: bool = False
+    ) -> AsyncIterator[asyncio.Task[Any]]:
+        """Run a worker in this process for the duration of the block; stop it gracefully after.
+
+        ``restart``: a worker that fails is started again (after a growing pause) instead of
+        ending the task, for ``prodex serve``, whose worker has no process supervisor."""
         stop = asyncio.Event()
-        task = asyncio.create_task(
-            self.queue.run_worker(self.resources, options, stop), name="prodex-jobs-worker"
-        )
+        run = partial(self.queue.run_worker, self.resources, options, stop)
+        work = run_supervised(run, stop, name="the job worker") if restart else run()
+        task: asyncio.Task[Any] = asyncio.create_task(work, name="prodex-jobs-worker")
         try:
             yield task
         finally:
