@@ -19,12 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from prodex.api.middleware import ACCOUNT_ID_KEY, RATE_LIMIT_HEADERS_KEY
 from prodex.api.ratelimit import AccountRateLimiter, FailedAuthLimiter, RateLimitExceeded
+from prodex.api.schemas import MAX_PAGE
 from prodex.errors import InvalidApiKey
 from prodex.media.service import MediaService
 from prodex.service.accounts import Accounts
@@ -49,6 +50,9 @@ API_KEY_SCHEME: dict[str, Any] = {
 }
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+"""The ``page`` query parameter of every paginated list (with its own ``page_size``)."""
 
 
 class UrlAnalyzer(Protocol):

@@ -40,6 +40,7 @@ MAX_MEDIA_NAME_LENGTH = 500
 MAX_MEDIA_DESCRIPTION_LENGTH = 2000
 MAX_PRODUCT_ID_LENGTH = 64
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
 
 
 #: Control characters refused in text: C0 but tab and newline, DEL and C1 (U+0080-U+009F).

@@ -2,16 +2,67 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, get_type_hints
 
 from prodex.extract.model import Media, Product
+
+R = TypeVar("R")
 
 
 def as_utc(value: datetime) -> datetime:
     """``value`` as an aware UTC datetime (SQLite hands back naive UTC timestamps)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _as_utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+_FROM_COLUMN: dict[object, Callable[[Any], Any]] = {
+    datetime: as_utc,
+    datetime | None: _as_utc_or_none,
+    bool: bool,
+}
+"""How a column's value becomes a field of the declared type (the rest are taken as they are)."""
+
+
+ColumnFields = tuple[tuple[str, Callable[[Any], Any] | None], ...]
+_COLUMN_FIELDS: dict[type, ColumnFields] = {}
+
+
+def _column_fields(record: type) -> ColumnFields:
+    """The fields of a record read from columns (those without a default) and their conversion."""
+    known = _COLUMN_FIELDS.get(record)
+    if known is None:
+        known = _COLUMN_FIELDS[record] = _declared_column_fields(record)
+    return known
+
+
+def _declared_column_fields(record: type) -> ColumnFields:
+    hints = get_type_hints(record)
+    out: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for item in fields(record):
+        if item.default is not MISSING or item.default_factory is not MISSING:
+            continue
+        hint = hints[item.name]
+        convert = _FROM_COLUMN.get(hint)
+        if convert is None and getattr(hint, "__origin__", None) is tuple:
+            convert = tuple
+        out.append((item.name, convert))
+    return tuple(out)
+
+
+def from_columns(record: type[R], row: Any, **given: Any) -> R:
+    """A record built from the row's columns of its fields' names: datetimes as aware UTC ones,
+    booleans and tuples as declared; ``given`` sets the fields with defaults (not columns)."""
+    values = {
+        name: getattr(row, name) if convert is None else convert(getattr(row, name))
+        for name, convert in _column_fields(record)
+    }
+    return record(**values, **given)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +81,7 @@ class AccountRecord:
     @classmethod
     def from_row(cls, row: Any) -> AccountRecord:
         """Build from a row of the ``accounts`` table."""
-        return cls(
-            id=row.id,
-            name=row.name,
-            email=row.email,
-            plan=row.plan,
-            credits=row.credits,
-            api_enabled=bool(row.api_enabled),
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
-        )
+        return from_columns(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +98,7 @@ class ApiKeyRecord:
     @classmethod
     def from_row(cls, row: Any) -> ApiKeyRecord:
         """Build from a row of the ``api_keys`` table."""
-        return cls(
-            id=row.id,
-            account_id=row.account_id,
-            prefix=row.prefix,
-            label=row.label,
-            created_at=as_utc(row.created_at),
-            revoked_at=as_utc(row.revoked_at) if row.revoked_at is not None else None,
-        )
+        return from_columns(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +131,7 @@ class LedgerEntry:
     @classmethod
     def from_row(cls, row: Any) -> LedgerEntry:
         """Build from a row of the ``credit_ledger`` table."""
-        return cls(
-            id=row.id,
-            account_id=row.account_id,
-            delta=row.delta,
-            kind=row.kind,
-            reason=row.reason,
-            ref=row.ref,
-            refund_of=row.refund_of,
-            balance_after=row.balance_after,
-            created_at=as_utc(row.created_at),
-        )
+        return from_columns(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,16 +199,7 @@ class EndpointRecord:
     @classmethod
     def from_row(cls, row: Any) -> EndpointRecord:
         """Build from a row of the ``webhook_endpoints`` table."""
-        return cls(
-            id=row.id,
-            account_id=row.account_id,
-            url=row.url,
-            secret=row.secret,
-            status=row.status,
-            events=tuple(row.events),
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
-        )
+        return from_columns(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,14 +216,7 @@ class AttemptRecord:
     @classmethod
     def from_row(cls, row: Any) -> AttemptRecord:
         """Build from a row of the ``webhook_attempts`` table."""
-        return cls(
-            number=row.number,
-            started_at=as_utc(row.started_at),
-            duration_ms=row.duration_ms,
-            status_code=row.status_code,
-            error=row.error,
-            response_body=row.response_body,
-        )
+        return from_columns(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,16 +238,4 @@ class DeliveryRecord:
     @classmethod
     def from_row(cls, row: Any, attempt_log: tuple[AttemptRecord, ...] = ()) -> DeliveryRecord:
         """Build from a row of the ``webhook_deliveries`` table (and its attempts)."""
-        return cls(
-            id=row.id,
-            endpoint_id=row.endpoint_id,
-            event=row.event,
-            event_id=row.event_id,
-            payload=row.payload,
-            status=row.status,
-            attempts=row.attempts,
-            next_attempt_at=as_utc(row.next_attempt_at) if row.next_attempt_at is not None else None,
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
-            attempt_log=attempt_log,
-        )
+        return from_columns(cls, row, attempt_log=attempt_log)

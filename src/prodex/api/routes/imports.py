@@ -7,7 +7,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Path, Query, Request
 
-from prodex.api.deps import API_KEY_SECURITY, CallerDep, current_caller, json_body, parse_body
+from prodex.api.deps import API_KEY_SECURITY, CallerDep, PageQuery, current_caller, json_body, parse_body
 from prodex.api.envelope import EnvelopeResponse, ok
 from prodex.api.import_schemas import (
     MAX_ITEMS_PAGE_SIZE,
@@ -24,7 +24,6 @@ from prodex.service.imports import NO_ANALYSIS_MSG, Imports
 
 router = APIRouter(tags=["Product"])
 JobIdPath = Annotated[str, Path(min_length=1, max_length=32, description="Import id (job_id).")]
-PageQuery = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
 
 
 def imports_of(request: Request) -> Imports:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from prodex.api.deps import (
     API_KEY_SECURITY,
     CallerDep,
+    PageQuery,
     current_caller,
     json_body,
     media_base_url,
@@ -157,7 +158,7 @@ async def get_product(product_id: ProductIdPath, caller: CallerDep) -> EnvelopeR
 )
 async def list_products(
     caller: CallerDep,
-    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
+    page: PageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Products per page.")] = 20,
 ) -> EnvelopeResponse:
     """The calling account's products, newest first, with the total count."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from prodex.api.deps import API_KEY_SECURITY, CallerDep, current_caller, json_body, parse_body
+from prodex.api.deps import API_KEY_SECURITY, CallerDep, PageQuery, current_caller, json_body, parse_body
 from prodex.api.envelope import EnvelopeResponse, ok
 from prodex.api.routes.docs import error_responses
 from prodex.api.schemas import MAX_PAGE_SIZE, Envelope
@@ -107,7 +107,7 @@ async def delete_endpoint(endpoint_id: EndpointIdPath, caller: CallerDep) -> Env
 async def list_deliveries(
     endpoint_id: EndpointIdPath,
     caller: CallerDep,
-    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
+    page: PageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Deliveries per page.")] = 20,
 ) -> EnvelopeResponse:
     """The endpoint's deliveries, newest first, each with its status and every attempt."""
