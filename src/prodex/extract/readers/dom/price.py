@@ -24,7 +24,9 @@ from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
+    distance_to_title,
     is_hidden,
+    title_ancestors,
 )
 from prodex.extract.words import words
 
@@ -240,29 +242,6 @@ class DomPrice:
     node: LexborNode | None = None
 
 
-def _ancestor_ids(node: LexborNode, levels: int) -> dict[int, int]:
-    ids: dict[int, int] = {}
-    parent = node.parent
-    for depth in range(1, levels + 1):
-        if parent is None:
-            break
-        ids[int(parent.mem_id)] = depth
-        parent = parent.parent
-    return ids
-
-
-def _distance(node: LexborNode, title_ancestors: dict[int, int]) -> int:
-    """How many levels up from ``node`` its nearest ancestor shared with the title is (far: 99)."""
-    parent = node.parent
-    for depth in range(1, 16):
-        if parent is None:
-            break
-        if int(parent.mem_id) in title_ancestors:
-            return depth + title_ancestors[int(parent.mem_id)]
-        parent = parent.parent
-    return 99
-
-
 def _read_candidate(
     node: LexborNode, page: Page, currency: str | None
 ) -> tuple[str, str | None, bool, bool] | None:
@@ -364,11 +343,11 @@ def _ranked_candidates(
     """``(distance, order, element)`` of the price elements in ``scope`` (the search root without
     one), nearest the title first: a meta price ranks 5 levels further, a price in a link
     :data:`LINKED_PENALTY` further; the far ones (99) are left out."""
-    title_ancestors = _ancestor_ids(title, 14) if title is not None else {}
+    ancestors = title_ancestors(title)
     ranked: list[tuple[int, int, LexborNode]] = []
     root = scope if scope is not None else page.search_root()
     for order, node in enumerate(root.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
-        distance = _distance(node, title_ancestors) if title_ancestors else 0
+        distance = distance_to_title(node, ancestors) if ancestors else 0
         if node.tag == "meta":
             distance += 5  # a price the shopper sees beats an invisible one as near
         elif in_link(node):
