@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from price_parser import Price
 
@@ -175,13 +176,19 @@ def parse_price(value: object, currency: str | None = None) -> str | None:
             return format_decimal(Decimal(whole + frac))
         return format_decimal(Decimal(text))
     decimal_separator = "." if currency in THREE_DECIMAL_CURRENCIES else None
+    amount, _ = _shop_text(text, decimal_separator)
+    return None if amount is None else format_decimal(amount)
+
+
+@lru_cache(maxsize=4096)
+def _shop_text(text: str, decimal_separator: str | None = None) -> tuple[Decimal | None, str | None]:
+    """The amount and currency of a shop's price text, read by price-parser (a page repeats its
+    prices, and each candidate is read for its currency and for its amount: readings are kept)."""
     parsed = Price.fromstring(text, decimal_separator=decimal_separator)
-    if parsed.amount is None:
-        return None
-    return format_decimal(parsed.amount)
+    return parsed.amount, parsed.currency
 
 
 def currency_in_text(text: str, tld: str = "") -> str | None:
     """The currency a shop's price text names (``"1 149,00 €"`` -> ``"EUR"``), if any."""
-    parsed = Price.fromstring(clean_line(text))
-    return normalise_currency(parsed.currency, tld) if parsed.currency else None
+    _, currency = _shop_text(clean_line(text))
+    return normalise_currency(currency, tld) if currency else None
