@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -239,11 +240,7 @@ def ancestors_match(
         named = sections and tag in SECTION_TAGS
         if not named:
             marker = class_and_id(parent)
-            if marker:
-                for candidate in patterns:
-                    if candidate.search(marker):
-                        named = True
-                        break
+            named = bool(marker) and _names(patterns, marker)
         if named and not (
             int(parent.mem_id) in holders if holders is not None else parent.css_first("h1") is not None
         ):
@@ -251,6 +248,13 @@ def ancestors_match(
         parent = parent.parent
         steps += 1
     return False
+
+
+@lru_cache(maxsize=8192)
+def _names(patterns: tuple[re.Pattern[str], ...], marker: str) -> bool:
+    """Whether one of ``patterns`` names an element of class and id ``marker`` (a page's class
+    names repeat on many elements, and each candidate's ancestors are read: verdicts are kept)."""
+    return any(candidate.search(marker) for candidate in patterns)
 
 
 def ancestor_ids(nodes: Sequence[LexborNode | None], levels: int = 30) -> set[int]:
