@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from prodex.store.records import as_utc
-from prodex.store.tables import import_hosts, import_items, import_jobs
+from prodex.store.tables import accounts, import_hosts, import_items, import_jobs
 
 #: Item states that are over (the import is complete when every item is in one of them).
 FINAL_ITEM_STATES = ("done", "failed", "cancelled")
@@ -202,21 +202,53 @@ def queued_lanes(conn: Connection, job_id: str) -> list[tuple[str, int]]:
     return [(str(host), int(lane)) for host, lane in rows]
 
 
-def next_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> int | None:
-    """The item a lane's job runs now: the one it started before (it runs again after a crash),
-    else the lane's first waiting item; ``None`` when the lane is over."""
-    lane_items = select(import_items.c.id).where(
-        import_items.c.job_id == job_id, import_items.c.host == host, import_items.c.lane == lane
+@dataclass(frozen=True, slots=True)
+class LaneItem:
+    """The item a lane runs next, with what its run needs from its import and account."""
+
+    item: ItemRecord
+    account_id: int
+    plan: str
+    render: bool
+    import_status: str
+
+
+def claim_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> LaneItem | None:
+    """The item a lane's job runs now, locked until the end of the transaction (PostgreSQL), with
+    its import's account, plan and options, in one statement: the item this job started before
+    (it runs again after a crash), else the lane's first waiting item; ``None`` when the lane is
+    over (or its import's account is gone)."""
+    resumed = and_(import_items.c.status == "running", import_items.c.job_ref == job_ref)
+    query = (
+        select(
+            import_items,
+            import_jobs.c.account_id,
+            import_jobs.c.render,
+            import_jobs.c.status.label("import_status"),
+            accounts.c.plan,
+        )
+        .join(import_jobs, import_jobs.c.id == import_items.c.job_id)
+        .join(accounts, accounts.c.id == import_jobs.c.account_id)
+        .where(
+            import_items.c.job_id == job_id,
+            import_items.c.host == host,
+            import_items.c.lane == lane,
+            or_(import_items.c.status == "queued", resumed),
+        )
+        .order_by(case((resumed, 0), else_=1), import_items.c.position)
+        .limit(1)
+        .with_for_update(of=import_items)
     )
-    resumed = conn.execute(
-        lane_items.where(import_items.c.status == "running", import_items.c.job_ref == job_ref).limit(1)
-    ).scalar_one_or_none()
-    if resumed is not None:
-        return int(resumed)
-    waiting = conn.execute(
-        lane_items.where(import_items.c.status == "queued").order_by(import_items.c.position).limit(1)
-    ).scalar_one_or_none()
-    return int(waiting) if waiting is not None else None
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return LaneItem(
+        item=ItemRecord.from_row(row),
+        account_id=int(row.account_id),
+        plan=str(row.plan),
+        render=bool(row.render),
+        import_status=str(row.import_status),
+    )
 
 
 def get_import(
@@ -344,11 +376,12 @@ def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
     """Mark a queued or running import ``done`` when none of its items waits or runs; whether
     this call did it (exactly one caller wins).
 
-    Call it in the transaction that ended an item, after ending it. It locks the import's row
-    first: on PostgreSQL (read committed) the last two items ending at once (one of them perhaps
-    failed before it started, straight from ``queued``) would each still see the other one
-    unfinished; with the lock, the later one re-reads after the earlier one committed and sees
-    every item ended. (Answering early while an item is ``queued`` is not safe for that reason.)
+    Call it after items ended (the import runner calls it when a lane finds nothing left to run,
+    after the lane's last item committed). It locks the import's row first: on PostgreSQL (read
+    committed) the last two lanes ending at once would each still see the other one's item
+    unfinished if they checked inside the transactions that ended them; with the lock, the later
+    one re-reads after the earlier one committed and sees every item ended. (Answering early while
+    an item is ``queued`` is not safe for that reason.)
     """
     conn.execute(select(import_jobs.c.id).where(import_jobs.c.id == job_id).with_for_update())
     unfinished = exists().where(
