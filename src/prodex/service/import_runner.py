@@ -30,7 +30,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
 
@@ -50,6 +50,7 @@ from prodex.settings import Settings
 from prodex.store import imports as repo
 from prodex.store.accounts import get_account
 from prodex.store.db import Database
+from prodex.store.grouped import TransactionGroups
 
 log = logging.getLogger(__name__)
 NO_ANALYSIS_MSG = "URL analysis is switched off on this server, so import items cannot be analysed."
@@ -86,6 +87,12 @@ class ImportRunner:
         """Where stored media are served; without it (no request to take it from), an imported
         product keeps its shop's media URLs."""
         self.pace = HostPace(settings, database)
+        self._claims = TransactionGroups(database, self._claim_group, on_abandoned=self._unclaim)
+        """Concurrent lanes claim (and start) their next items in shared transactions."""
+        self._stores: TransactionGroups[steps.StoreRequest, str] = TransactionGroups(
+            database, steps.store_group
+        )
+        """Concurrent items store their products and end in shared transactions."""
 
     async def expand(self, job_id: str, *, last_attempt: bool) -> None:
         """List the product URLs of a sitemap or store import and queue them as its items;
@@ -169,15 +176,23 @@ class ImportRunner:
     def _cost_of(self, plan_name: str) -> int:
         return self.settings.plan(plan_name).credits_per_analysis
 
+    def _claim_group(
+        self, conn: Connection, requests: Sequence[steps.ClaimRequest]
+    ) -> list[steps.Claim | None]:
+        return steps.claim_group(conn, requests, self.pace.book, self._cost_of)
+
+    async def _unclaim(self, claimed: steps.Claim | None) -> None:
+        """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""
+        if claimed is not None and claimed.started:
+            await self.database.run_in_transaction(steps.requeue, claimed.item.id)
+
     async def _run_next(self, lane: Lane, job_ref: str, account_id: int, limit: int) -> float | None:
         """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
         over, else the pause before the lane goes on."""
         await self.slots.take(account_id, limit)
         held = True
         try:
-            claimed = await self.database.run_in_transaction(
-                steps.claim, lane, job_ref, self.pace.book, self._cost_of, slot_held=True
-            )
+            claimed = await self._claims.run(steps.ClaimRequest(lane, job_ref))
             if claimed is None:
                 return None
             if not claimed.started and claimed.error is None:  # a later turn: wait without the slot
@@ -229,15 +244,14 @@ class ImportRunner:
         """Store the item's product (with its media checked and stored, when a media store and
         :attr:`media_base_url` are set) and mark the item done; returns the product id."""
         product_id = new_product_id()
-        store = steps.store
         if self.media is None or not self.media_base_url:
-            return await self.database.run_in_transaction(store, item.id, account_id, product, product_id)
+            return await self._stores.run(steps.StoreRequest(item.id, account_id, product, product_id))
         prepared = await self.media.prepare(product.media, self.media_base_url)
         stored = product.model_copy(update={"media": prepared.media})
         return await self.media.store_with(
             product_id,
             prepared,
-            lambda: self.database.run_in_transaction(store, item.id, account_id, stored, product_id),
+            lambda: self._stores.run(steps.StoreRequest(item.id, account_id, stored, product_id)),
         )
 
     async def _product_of(self, url: str, render: bool) -> Product:

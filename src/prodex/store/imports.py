@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -334,6 +334,38 @@ def update_item(conn: Connection, /, item_id: int, **values: object) -> None:
     conn.execute(update(import_items).where(import_items.c.id == item_id).values(**values))
 
 
+def start_items(conn: Connection, rows: Sequence[dict[str, object]], now: datetime) -> None:
+    """Mark items running (one statement for many): each row gives ``item_id``, ``charge_id``,
+    ``job_ref`` and ``attempts``."""
+    if not rows:
+        return
+    conn.execute(
+        update(import_items)
+        .where(import_items.c.id == bindparam("item_id"))
+        .values(
+            status="running",
+            charge_id=bindparam("charge_id"),
+            job_ref=bindparam("job_ref"),
+            attempts=bindparam("attempts"),
+            started_at=now,
+        ),
+        list(rows),
+    )
+
+
+def end_items(conn: Connection, rows: Sequence[dict[str, object]], now: datetime) -> None:
+    """Mark items done with their products (one statement for many): each row gives ``item_id``
+    and ``product_id``."""
+    if not rows:
+        return
+    conn.execute(
+        update(import_items)
+        .where(import_items.c.id == bindparam("item_id"))
+        .values(status="done", product_id=bindparam("product_id"), finished_at=now),
+        list(rows),
+    )
+
+
 def set_import(conn: Connection, /, job_id: str, now: datetime, **values: object) -> None:
     """Set columns of one import."""
     conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(updated_at=now, **values))
@@ -413,13 +445,25 @@ def host_turn(
 ) -> tuple[float, float]:
     """Book the next start on ``host`` (call in a write transaction): returns ``(start, slowdown)``,
     where ``start`` is the epoch time the caller may start at. Starts are ``interval`` apart, or
-    ``max(interval, slow_floor) * slowdown`` on a slowed host."""
-    row = _host_row(conn, host)
+    ``max(interval, slow_floor) * slowdown`` on a slowed host. One ``UPDATE ... RETURNING`` (the
+    row stays locked to the end of the transaction); a new host's row is created first."""
+    slow_spacing = max(interval, slow_floor)
+    row_start = import_hosts.c.next_start
+    spacing = case(
+        (import_hosts.c.slowdown <= 1, literal(interval)), else_=slow_spacing * import_hosts.c.slowdown
+    )
+    booking = (
+        update(import_hosts)
+        .where(import_hosts.c.host == host)
+        .values(next_start=case((row_start > now, row_start), else_=literal(now)) + spacing)
+        .returning(import_hosts.c.next_start, import_hosts.c.slowdown)
+    )
+    row = conn.execute(booking).first()
+    if row is None:
+        _host_row(conn, host)
+        row = conn.execute(booking).one()
     slowdown = float(row.slowdown)
-    spacing = interval if slowdown <= 1 else max(interval, slow_floor) * slowdown
-    start = max(float(row.next_start), now)
-    conn.execute(update(import_hosts).where(import_hosts.c.host == host).values(next_start=start + spacing))
-    return start, slowdown
+    return float(row.next_start) - (interval if slowdown <= 1 else slow_spacing * slowdown), slowdown
 
 
 def set_host_pace(conn: Connection, host: str, slowdown: float, not_before: float | None = None) -> None:
