@@ -179,7 +179,7 @@ class ImportRunner:
     def _claim_group(
         self, conn: Connection, requests: Sequence[steps.ClaimRequest]
     ) -> list[steps.Claim | None]:
-        return steps.claim_group(conn, requests, self.pace.book, self._cost_of)
+        return steps.claim_group(conn, requests, self.pace.book_many, self._cost_of)
 
     async def _unclaim(self, claimed: steps.Claim | None) -> None:
         """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""

@@ -63,21 +63,26 @@ class ClaimRequest:
 def claim_group(
     conn: Connection,
     requests: Sequence[ClaimRequest],
-    book: Callable[[Connection, str], float],
+    book: Callable[[Connection, str, int], list[float]],
     cost_of: CostOf,
 ) -> list[Claim | None]:
-    """For each request, the lane's next item with its host's turn booked by ``book`` and, when
+    """For each request, the lane's next item with its host's turn booked by ``book(conn, host,
+    count)`` (one statement for a host's lanes in the group) and, when
     the turn is due, the item started (running and charged); ``None`` when the lane is over (or its
     import was cancelled). One transaction for concurrent lanes: hosts are locked in one order and
     each account's charges are one debit, so two workers' groups never wait on each other in a
     circle and an account's row is locked once per group."""
     order = sorted(range(len(requests)), key=lambda n: requests[n].lane[1:])
     claims: list[Claim | None] = [None] * len(requests)
+    by_host: dict[str, list[tuple[int, repo.LaneItem]]] = {}
     for n in order:
         job_id, host, lane_number = requests[n].lane
         found = repo.claim_lane_item(conn, job_id, host, lane_number, requests[n].job_ref)
         if found is not None and found.import_status != "cancelled":
-            claims[n] = Claim(found, book(conn, host))
+            by_host.setdefault(host, []).append((n, found))
+    for host, claimed in by_host.items():  # in sorted order: dicts keep the order of insertion
+        for (n, found), turn in zip(claimed, book(conn, host, len(claimed)), strict=True):
+            claims[n] = Claim(found, turn)
     now = time.time()
     due = [n for n in order if (claim := claims[n]) is not None and claim.turn <= now]
     started = _start_group(conn, [(_claimed(claims[n]), requests[n].job_ref) for n in due], cost_of)

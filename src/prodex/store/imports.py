@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -213,33 +213,37 @@ class LaneItem:
     import_status: str
 
 
+_RESUMED = and_(import_items.c.status == "running", import_items.c.job_ref == bindparam("job_ref"))
+#: Built once (the claim runs for every item): the lane's next item with its import and account.
+_CLAIM = (
+    select(
+        import_items,
+        import_jobs.c.account_id,
+        import_jobs.c.render,
+        import_jobs.c.status.label("import_status"),
+        accounts.c.plan,
+    )
+    .join(import_jobs, import_jobs.c.id == import_items.c.job_id)
+    .join(accounts, accounts.c.id == import_jobs.c.account_id)
+    .where(
+        import_items.c.job_id == bindparam("job_id"),
+        import_items.c.host == bindparam("host"),
+        import_items.c.lane == bindparam("lane"),
+        or_(import_items.c.status == "queued", _RESUMED),
+    )
+    .order_by(case((_RESUMED, 0), else_=1), import_items.c.position)
+    .limit(1)
+    .with_for_update(of=import_items)
+)
+
+
 def claim_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> LaneItem | None:
     """The item a lane's job runs now, locked until the end of the transaction (PostgreSQL), with
     its import's account, plan and options, in one statement: the item this job started before
     (it runs again after a crash), else the lane's first waiting item; ``None`` when the lane is
     over (or its import's account is gone)."""
-    resumed = and_(import_items.c.status == "running", import_items.c.job_ref == job_ref)
-    query = (
-        select(
-            import_items,
-            import_jobs.c.account_id,
-            import_jobs.c.render,
-            import_jobs.c.status.label("import_status"),
-            accounts.c.plan,
-        )
-        .join(import_jobs, import_jobs.c.id == import_items.c.job_id)
-        .join(accounts, accounts.c.id == import_jobs.c.account_id)
-        .where(
-            import_items.c.job_id == job_id,
-            import_items.c.host == host,
-            import_items.c.lane == lane,
-            or_(import_items.c.status == "queued", resumed),
-        )
-        .order_by(case((resumed, 0), else_=1), import_items.c.position)
-        .limit(1)
-        .with_for_update(of=import_items)
-    )
-    row = conn.execute(query).first()
+    params = {"job_id": job_id, "host": host, "lane": lane, "job_ref": job_ref}
+    row = conn.execute(_CLAIM, params).first()
     if row is None:
         return None
     return LaneItem(
@@ -445,25 +449,52 @@ def host_turn(
 ) -> tuple[float, float]:
     """Book the next start on ``host`` (call in a write transaction): returns ``(start, slowdown)``,
     where ``start`` is the epoch time the caller may start at. Starts are ``interval`` apart, or
-    ``max(interval, slow_floor) * slowdown`` on a slowed host. One ``UPDATE ... RETURNING`` (the
-    row stays locked to the end of the transaction); a new host's row is created first."""
+    ``max(interval, slow_floor) * slowdown`` on a slowed host."""
+    starts, slowdown = host_turns(conn, host, 1, interval, now, slow_floor=slow_floor)
+    return starts[0], slowdown
+
+
+#: Built once (it runs for every group of items): book ``:count`` turns spaced ``:interval`` apart,
+#: or ``:slow_spacing * slowdown`` on a slowed host, from the host's next start or ``:now``.
+_BOOK_TURNS = (
+    update(import_hosts)
+    .where(import_hosts.c.host == bindparam("b_host"))
+    .values(
+        next_start=case(
+            (import_hosts.c.next_start > bindparam("now"), import_hosts.c.next_start), else_=bindparam("now")
+        )
+        + bindparam("count")
+        * case(
+            (import_hosts.c.slowdown <= 1, bindparam("interval")),
+            else_=bindparam("slow_spacing") * import_hosts.c.slowdown,
+        )
+    )
+    .returning(import_hosts.c.next_start, import_hosts.c.slowdown)
+)
+
+
+def host_turns(
+    conn: Connection, host: str, count: int, interval: float, now: float, *, slow_floor: float
+) -> tuple[list[float], float]:
+    """Book the next ``count`` starts on ``host`` at once, as :func:`host_turn` books one: returns
+    their epoch times and the host's slowdown. One ``UPDATE ... RETURNING`` (the row stays locked
+    to the end of the transaction); a new host's row is created first."""
     slow_spacing = max(interval, slow_floor)
-    row_start = import_hosts.c.next_start
-    spacing = case(
-        (import_hosts.c.slowdown <= 1, literal(interval)), else_=slow_spacing * import_hosts.c.slowdown
-    )
-    booking = (
-        update(import_hosts)
-        .where(import_hosts.c.host == host)
-        .values(next_start=case((row_start > now, row_start), else_=literal(now)) + spacing)
-        .returning(import_hosts.c.next_start, import_hosts.c.slowdown)
-    )
-    row = conn.execute(booking).first()
+    params = {
+        "b_host": host,
+        "now": float(now),
+        "count": count,
+        "interval": float(interval),
+        "slow_spacing": float(slow_spacing),
+    }
+    row = conn.execute(_BOOK_TURNS, params).first()
     if row is None:
         _host_row(conn, host)
-        row = conn.execute(booking).one()
+        row = conn.execute(_BOOK_TURNS, params).one()
     slowdown = float(row.slowdown)
-    return float(row.next_start) - (interval if slowdown <= 1 else slow_spacing * slowdown), slowdown
+    step = interval if slowdown <= 1 else slow_spacing * slowdown
+    last = float(row.next_start)
+    return [last - (count - n) * step for n in range(count)], slowdown
 
 
 def set_host_pace(conn: Connection, host: str, slowdown: float, not_before: float | None = None) -> None:
