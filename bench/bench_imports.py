@@ -6,10 +6,11 @@ import of ``--urls`` (2,000) URLs, the shops interleaved, runs on ``prodex worke
 (one, then two) sharing a fresh PostgreSQL database, with PRODEX_IMPORT_HOST_CONCURRENCY=4 and no
 minimum interval. Printed per run: wall time (import created -> last item done), products per
 second, p50/p99 per item (started -> done, from the items' own timestamps; the workers are
-started ``--warmup`` seconds before the import, as a running service would be), the most concurrent
-requests any shop saw (must not exceed the limit), the workers' peak memory (VmHWM, workers and
-their extraction processes), and the share of the politeness bound (20 hosts x 4 / 0.3 s =
-266.7 items/s; target >= 80 %).
+started ``--warmup`` seconds before the import and until they are idle, as a running service
+would be), the most concurrent requests any shop saw (must not exceed the limit), the workers'
+peak memory (VmHWM, workers and their extraction processes), the workers' CPU time per item
+(workers and extraction processes, import created -> last item done), the load average at the
+end, and the share of the politeness bound (20 hosts x 4 / 0.3 s = 266.7 items/s; target >= 80 %).
 
 Usage::
 
@@ -36,7 +37,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _servers import DEFAULT_POSTGRES, clean_env, database, peak_rss_mib, process
+from _servers import DEFAULT_POSTGRES, clean_env, cpu_seconds, database, peak_rss_mib, process
 
 PRODEX = str(Path(sys.executable).with_name("prodex"))
 HOSTS = [f"127.0.0.{n}" for n in range(2, 22)]
@@ -214,6 +215,19 @@ def workers(count: int, env: dict[str, str], workdir: Path) -> Iterator[list[sub
         ]
 
 
+def wait_until_idle(procs: list[subprocess.Popen[bytes]], limit: float = 60.0) -> None:
+    """Wait until the workers and their extraction processes are idle (their warm-up, 1.5 s of CPU
+    per extraction process, is over: on a loaded machine it can outlast ``--warmup``)."""
+    deadline = time.monotonic() + limit
+    used = sum(cpu_seconds(proc.pid) for proc in procs)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = sum(cpu_seconds(proc.pid) for proc in procs)
+        if now - used < 0.05 * len(procs):
+            return
+        used = now
+
+
 def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops) -> dict[str, object]:
     """One measured import; returns its figures."""
     with tempfile.TemporaryDirectory(prefix="prodex-bench-imports-") as tmp:
@@ -245,7 +259,9 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
             asyncio.run(migrate(database_url))
             with workers(worker_count, env, workdir) as procs:
                 time.sleep(args.warmup)  # the workers start their extraction processes first
+                wait_until_idle(procs)
                 shops.stats.peak.clear()
+                cpu_before = sum(cpu_seconds(proc.pid) for proc in procs)
                 started = time.monotonic()
                 job_id, _account = asyncio.run(create_import(env, database_url, urls))
                 while True:
@@ -258,6 +274,7 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
                         raise RuntimeError(f"import not done after {args.timeout} s: {counts}")
                     time.sleep(0.05)
                 wall = time.monotonic() - started
+                cpu = sum(cpu_seconds(proc.pid) for proc in procs) - cpu_before
                 memory = sum(peak_rss_mib(proc.pid) for proc in procs)
     done = counts.get("done", 0)
     bound = len(HOSTS) * HOST_LIMIT / args.delay
@@ -276,6 +293,8 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
         "max_concurrent_per_shop": max(shops.stats.peak.values(), default=0),
         "host_limit": HOST_LIMIT,
         "peak_memory_mib": round(memory, 1),
+        "worker_cpu_ms_per_item": round(1000 * cpu / max(done, 1), 2),
+        "load_average": [round(n, 2) for n in os.getloadavg()],
     }
 
 

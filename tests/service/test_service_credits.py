@@ -10,7 +10,7 @@ import pytest
 
 from prodex.errors import InsufficientCredit, RecordNotFound
 from prodex.service.accounts import Accounts
-from prodex.service.credits import Credits
+from prodex.service.credits import Credits, charge_many_within
 from prodex.settings import Settings
 from prodex.store.db import Database
 
@@ -112,3 +112,37 @@ def test_grants_are_ledgered(database: Database, settings: Settings) -> None:
     assert (entry.kind, entry.delta, entry.balance_after, entry.reason) == ("grant", 7, 7, "top-up")
     with pytest.raises(ValueError):
         credits.grant(account_id, 0)
+
+
+def test_charges_taken_together_are_one_debit_with_a_ledger_row_each(
+    database: Database, settings: Settings
+) -> None:
+    account_id = _account(database, settings, credits=10)
+    credits = Credits(database)
+    with database.write() as conn:
+        ids = charge_many_within(
+            conn, account_id, [(3, "group", "g1"), (2, "group", "g2"), (1, "group", "g3")]
+        )
+    assert all(isinstance(i, int) for i in ids) and len(set(ids)) == 3
+    assert credits.balance(account_id) == 4 == credits.ledger_total(account_id)
+    charges = sorted((e for e in credits.entries(account_id) if e.kind == "charge"), key=lambda e: e.id)
+    assert [(e.ref, e.delta, e.balance_after) for e in charges] == [
+        ("g1", -3, 7),
+        ("g2", -2, 5),
+        ("g3", -1, 4),
+    ]
+    assert [e.id for e in charges] == ids
+    assert credits.refund(int(ids[1]))  # each charge is refunded on its own, exactly
+    assert credits.balance(account_id) == 6 == credits.ledger_total(account_id)
+
+
+def test_charges_beyond_the_balance_fail_one_by_one_and_take_nothing(
+    database: Database, settings: Settings
+) -> None:
+    account_id = _account(database, settings, credits=5)
+    credits = Credits(database)
+    with database.write() as conn:
+        outcomes = charge_many_within(conn, account_id, [(2, "group", f"s{n}") for n in range(4)])
+    assert [isinstance(o, int) for o in outcomes] == [True, True, False, False]
+    assert all(isinstance(o, InsufficientCredit) for o in outcomes[2:])
+    assert credits.balance(account_id) == 1 == credits.ledger_total(account_id)

@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
 from prodex.analysis import worker_main
@@ -40,6 +41,9 @@ T = TypeVar("T")
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 2.0
 RESTART_BACKOFF_MAX = 10.0
+#: A task message this small is written from the event loop (a worker's socket buffer takes it at
+#: once); a larger one from a thread, so that the loop never waits for a worker to read.
+INLINE_SEND_BYTES = 32 * 1024
 
 
 class WorkerDied(Exception):
@@ -316,10 +320,14 @@ class ProcessPool:
         return value  # type: ignore[no-any-return]
 
     async def _exchange(self, worker: _Worker, message: tuple[Any, ...]) -> tuple[str, Any]:
-        worker.sending = asyncio.ensure_future(asyncio.to_thread(worker.conn.send, message))  # megabytes
-        worker.sending.add_done_callback(_consume)
+        data = ForkingPickler.dumps(message)
         try:
-            await asyncio.shield(worker.sending)
+            if len(data) <= INLINE_SEND_BYTES:  # an idle worker's empty socket takes it at once
+                worker.conn.send_bytes(data)
+            else:  # megabytes: a thread writes them while the worker reads
+                worker.sending = asyncio.ensure_future(asyncio.to_thread(worker.conn.send_bytes, data))
+                worker.sending.add_done_callback(_consume)
+                await asyncio.shield(worker.sending)
         except (OSError, EOFError, ValueError):
             await worker.exited
             raise self._died(worker) from None

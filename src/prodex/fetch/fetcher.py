@@ -209,7 +209,9 @@ class Fetcher:
         self.guard = guard or URLGuard(settings, resolver)
         self._client = httpx.AsyncClient(
             transport=ShardedTransport(
-                GuardedNetworkBackend(self.guard, transport), settings.fetch_max_connections
+                GuardedNetworkBackend(self.guard, transport),
+                settings.fetch_max_connections,
+                max_per_origin=max(settings.fetch_max_per_host, settings.media_max_per_host),
             ),
             timeout=httpx.Timeout(
                 connect=settings.fetch_connect_timeout,

@@ -6,14 +6,15 @@ transport's httpcore pool with the same settings and ``network_backend=``; every
 
 httpcore's pool matches every waiting request against every open connection each time one finishes,
 which costs O(connections x requests) per burst: with 500 connections it was half the fetcher's CPU.
-:class:`ShardedTransport` spreads requests round-robin over a few independent pools of at most
-``SHARD_CONNECTIONS`` connections each, which keeps that cost small. Each pool keeps its own
-keep-alive connections (so a host may hold one idle connection per shard).
+:class:`ShardedTransport` spreads requests over a few independent pools of at most
+``SHARD_CONNECTIONS`` connections each, which keeps that cost small. A host's requests always go
+to the same pool (by a hash of scheme, host and port), so its keep-alive connections are found
+again: spread round-robin, a pool saw every host and, being full, closed one host's idle
+connection to open another's (an import over 20 shops opened a new connection for most pages).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import ssl
 
@@ -49,18 +50,24 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 class ShardedTransport(httpx.AsyncBaseTransport):
-    """Round-robin over several GuardedTransports sharing one network backend."""
+    """Several GuardedTransports sharing one network backend; one per origin (see the module docstring)."""
 
-    def __init__(self, backend: httpcore.AsyncNetworkBackend, max_connections: int) -> None:
+    def __init__(
+        self, backend: httpcore.AsyncNetworkBackend, max_connections: int, *, max_per_origin: int = 0
+    ) -> None:
         count = max(1, min(MAX_SHARDS, math.ceil(max_connections / SHARD_CONNECTIONS)))
-        per_shard = math.ceil(max_connections / count)
+        # Twice an even share, and at least what one origin may use, so that origins hashed to one
+        # shard do not queue while others idle (the fetcher's own limiter keeps the requests in
+        # flight within max_connections and the per-host limits).
+        per_shard = min(max_connections, max(2 * math.ceil(max_connections / count), max_per_origin))
         ssl_context = httpx.create_ssl_context(trust_env=False)
         self.shards = [GuardedTransport(backend, per_shard, ssl_context) for _ in range(count)]
-        self._next = itertools.cycle(self.shards)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the next shard."""
-        return await next(self._next).handle_async_request(request)
+        """Send ``request`` through its origin's shard."""
+        url = request.url
+        shard = self.shards[hash((url.scheme, url.host, url.port)) % len(self.shards)]
+        return await shard.handle_async_request(request)
 
     async def aclose(self) -> None:
         """Close every shard's connections."""

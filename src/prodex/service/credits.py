@@ -13,10 +13,12 @@ The methods are synchronous (they hold a database connection); from async code c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from prodex.errors import InsufficientCredit, RecordNotFound
+from prodex.errors import InsufficientCredit, ProdexError, RecordNotFound
 from prodex.service.clock import utcnow
 from prodex.store import ledger
 from prodex.store.db import Database
@@ -65,6 +67,31 @@ def charge_within(conn: Connection, account_id: int, amount: int, reason: str, r
         balance_after=balance,
         now=now,
     )
+
+
+def charge_many_within(
+    conn: Connection, account_id: int, charges: Sequence[tuple[int, str, str]]
+) -> list[int | ProdexError]:
+    """Charges ``(amount, reason, ref)`` of one account inside an open write transaction, taken
+    by one guarded debit of their sum (the account's row is locked once, not once per charge);
+    returns each charge's id, in order. When the balance does not cover them all, each is taken
+    on its own as :func:`charge_within` takes it, and those the balance no longer covers get
+    their :class:`InsufficientCredit` (or :class:`RecordNotFound`) instead of an id."""
+    if any(amount < 0 for amount, _reason, _ref in charges):
+        raise ValueError("a charge cannot be negative")
+    if not charges:
+        return []
+    now = utcnow()
+    balance = ledger.debit_if_enough(conn, account_id, sum(amount for amount, _r, _f in charges), now)
+    if balance is not None:
+        return list(ledger.append_charges(conn, account_id, charges, balance, now))
+    results: list[int | ProdexError] = []
+    for amount, reason, ref in charges:
+        try:
+            results.append(charge_within(conn, account_id, amount, reason, ref))
+        except (InsufficientCredit, RecordNotFound) as error:
+            results.append(error)
+    return results
 
 
 def refund_within(conn: Connection, charge_id: int, reason: str = "refund") -> bool:

@@ -3,6 +3,7 @@ registering the import tasks on a process's background (:mod:`prodex.service.bac
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -10,12 +11,14 @@ from sqlalchemy import Connection
 from prodex.errors import URLRefused
 from prodex.fetch.guard import URLGuard
 from prodex.jobs import Deferral, JobContext, JobQueue, RetryPolicy, TaskRegistry
+from prodex.service.clock import utcnow
 from prodex.service.politeness import lane_lock
 from prodex.settings import Settings
 from prodex.store import imports as repo
 from prodex.store.db import Database
 
-#: One job per host lane at a time: it runs the lane's next item, then defers the lane's next job.
+#: One job per host lane at a time: it runs the lane's next items for a while, then defers the
+#: lane's next job.
 IMPORT_LANE_TASK = "import_lane"
 IMPORT_EXPAND_TASK = "import_expand"
 #: Runs of an expand job (listing a sitemap or a store) before the import fails.
@@ -71,13 +74,16 @@ def register_import_tasks(registry: TaskRegistry, settings: Settings) -> None:
     async def import_lane(context: JobContext, payload: dict[str, Any]) -> None:
         runner = context.get(ImportRunner)
         job_id, host, lane = str(payload["job_id"]), str(payload["host"]), int(payload["lane"])
-        if await runner.run_lane(job_id, host, lane, context.job_id, context.attempt):
-            await runner.queue_of().defer(IMPORT_LANE_TASK, payload, lock=lane_lock(host, lane))
+        pause = await runner.run_lane(job_id, host, lane, context.job_id)
+        if pause is not None:
+            run_at = utcnow() + timedelta(seconds=pause) if pause > 0 else None
+            lock = lane_lock(host, lane)
+            await runner.queue_of().defer(IMPORT_LANE_TASK, payload, run_at=run_at, lock=lock)
 
     async def import_expand(context: JobContext, payload: dict[str, Any]) -> None:
         await context.get(ImportRunner).expand(str(payload["job_id"]), last_attempt=context.attempt >= 3)
 
-    # RetryLater (a 429/503 pause) counts as a run; two more runs for a worker lost mid-item.
+    # A lane job that fails (the database unreachable) or whose worker was lost runs again.
     lane_retry = RetryPolicy(attempts=settings.import_item_attempts + 2, first_delay=5.0)
     registry.register(IMPORT_LANE_TASK, import_lane, retry=lane_retry)
     registry.register(IMPORT_EXPAND_TASK, import_expand, retry=EXPAND_RETRY)

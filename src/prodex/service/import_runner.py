@@ -1,22 +1,27 @@
 """The work of an import, run as queue jobs: ``import_lane`` jobs, a chain per host lane, each
-running the lane's next item (see :mod:`prodex.service.politeness`), and one ``import_expand`` job
-that lists the URLs of a sitemap or a store first.
+running the lane's next items one after the other (see :mod:`prodex.service.politeness`), and one
+``import_expand`` job that lists the URLs of a sitemap or a store first.
 
 An item runs as ``POST /v2/product`` with its URL does, in the same order:
 
-    the host's turn (politeness) -> one of the plan's analysis slots (waiting, not refusing)
-    -> the charge (once per item run: kept on the item, so a job that runs again after a crash
+    one of the plan's analysis slots (waiting, not refusing) -> the host's turn (politeness) ->
+    the charge (once per item run: kept on the item, so a job that runs again after a crash
     or a 429/503 pause never charges again) -> the URL guard and the analysis within
     Settings.analysis_deadline_seconds -> the product stored and the item marked ``done`` in one
     transaction; or the charge refunded and the item marked ``failed`` with the error's business
     code and message, in one transaction.
 
+The item, its turn and its start (running and charged) are one transaction when the turn is due
+(:func:`prodex.service.import_steps.claim`); an item whose turn is later gives its slot back while
+it waits. A lane's job runs items for about :data:`LANE_RUN_SECONDS`, then the lane goes on in its
+next job (so other jobs with the lane's lock, and a shut-down, wait at most that long).
+
 A 429 or 503 from the shop slows the host (:mod:`prodex.service.politeness`) and puts the item
-back in the queue for later, up to ``PRODEX_IMPORT_ITEM_ATTEMPTS`` runs. A job cut off by a
-shut-down leaves its item ``queued`` (charge kept) and runs again. When the last item of an
-import ends, the import is ``done`` (exactly one worker sees it happen) and
-:class:`~prodex.jobs.events.ImportCompleted` is published; every ended item publishes
-:class:`~prodex.jobs.events.ImportItemFinished`.
+back in the queue: the lane's next job runs it after the pause, up to ``PRODEX_IMPORT_ITEM_ATTEMPTS``
+runs. A job cut off by a shut-down leaves its item ``queued`` (charge kept) and runs again. When a
+lane finds nothing left to run, the import is ``done`` if every item ended (exactly one worker sees
+it happen) and :class:`~prodex.jobs.events.ImportCompleted` is published; every ended item
+publishes :class:`~prodex.jobs.events.ImportItemFinished`.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
 
@@ -33,34 +38,28 @@ from prodex.analysis.analyzer import Analyzer
 from prodex.analysis.catalogue import sitemap_products, store_products
 from prodex.errors import AnalysisUnavailable, ProdexError
 from prodex.extract.model import Product
-from prodex.jobs import EventHub, ImportCompleted, ImportItemFinished, JobQueue, RetryLater
+from prodex.jobs import EventHub, ImportCompleted, ImportItemFinished, JobQueue
 from prodex.media.service import MediaService
+from prodex.service import import_steps as steps
 from prodex.service.analysis import analyse_within
 from prodex.service.clock import utcnow
-from prodex.service.credits import charge_within, refund_within
 from prodex.service.politeness import HostPace
 from prodex.service.products import new_product_id
 from prodex.service.slots import AnalysisSlots
 from prodex.settings import Settings
 from prodex.store import imports as repo
-from prodex.store import products as product_repo
 from prodex.store.accounts import get_account
 from prodex.store.db import Database
+from prodex.store.grouped import TransactionGroups
 
 log = logging.getLogger(__name__)
-CHARGE_REASON = "import-item"
 NO_ANALYSIS_MSG = "URL analysis is switched off on this server, so import items cannot be analysed."
 #: Upstream answers that mean "slow down": the item waits and runs again.
 SLOW_DOWN_STATUSES = frozenset({429, 503})
-
-
-@dataclass(frozen=True, slots=True)
-class _Started:
-    """An item that may run now, with what the run needs."""
-
-    item: repo.ItemRecord
-    account_id: int
-    render: bool
+#: How long one job of a lane runs the lane's items before the lane goes on in a new job.
+LANE_RUN_SECONDS = 5.0
+#: A lane: ``(import id, host, lane number)``.
+Lane = tuple[str, str, int]
 
 
 class ImportRunner:
@@ -88,6 +87,12 @@ class ImportRunner:
         """Where stored media are served; without it (no request to take it from), an imported
         product keeps its shop's media URLs."""
         self.pace = HostPace(settings, database)
+        self._claims = TransactionGroups(database, self._claim_group, on_abandoned=self._unclaim)
+        """Concurrent lanes claim (and start) their next items in shared transactions."""
+        self._stores: TransactionGroups[steps.StoreRequest, str] = TransactionGroups(
+            database, steps.store_group
+        )
+        """Concurrent items store their products and end in shared transactions."""
 
     async def expand(self, job_id: str, *, last_attempt: bool) -> None:
         """List the product URLs of a sitemap or store import and queue them as its items;
@@ -141,81 +146,112 @@ class ImportRunner:
         with self.database.read() as conn:
             return repo.get_import(conn, None, job_id)
 
-    async def run_lane(self, job_id: str, host: str, lane: int, job_ref: str, attempt: int) -> bool:
-        """Run the next item of a host lane for the queue job ``job_ref``; whether there was one
-        (the lane's next job is then deferred)."""
+    async def run_lane(self, job_id: str, host: str, lane: int, job_ref: str) -> float | None:
+        """Run the lane's next items, one after the other, for the queue job ``job_ref`` during
+        about :data:`LANE_RUN_SECONDS`. Returns ``None`` when the lane is over (the import is then
+        completed, when it is), else the seconds after which the lane's next job runs (0: at once;
+        more: a pause after a 429/503)."""
+        owner = await self.database.run(self._owner, job_id)
+        if owner is None:
+            return None
+        account_id, limit = owner
+        until = time.monotonic() + LANE_RUN_SECONDS
+        while True:
+            pause = await self._run_next((job_id, host, lane), job_ref, account_id, limit)
+            if pause is None:
+                await self.complete(job_id)
+                return None
+            if pause > 0 or time.monotonic() >= until:
+                return pause
 
-        def pick(conn: Connection) -> int | None:
-            return repo.next_lane_item(conn, job_id, host, lane, job_ref)
+    def _owner(self, job_id: str) -> tuple[int, int] | None:
+        """The import's account and its plan's concurrent analyses."""
+        with self.database.read() as conn:
+            record = repo.get_import(conn, None, job_id)
+            account = get_account(conn, record.account_id) if record is not None else None
+        if account is None:
+            return None
+        return account.id, self.settings.plan(account.plan).concurrent_analyses
 
-        item_id = await self.database.run_in_transaction(pick)
-        if item_id is None:
-            return False
-        await self.run_item(item_id, job_ref, attempt)
-        return True
+    def _cost_of(self, plan_name: str) -> int:
+        return self.settings.plan(plan_name).credits_per_analysis
 
-    async def run_item(self, item_id: int, job_ref: str, attempt: int) -> None:
-        """Run one item for the queue job ``job_ref`` (its ``attempt``-th run); idempotent."""
-        loaded = await self.database.run_in_transaction(self._prepare, item_id, job_ref)
-        if loaded is None:
-            return
-        _item, account_id, plan_name, turn = loaded
-        await self.pace.wait_until(turn)
-        plan = self.settings.plan(plan_name)
-        async with self.slots.wait_for(account_id, plan.concurrent_analyses):
-            try:
-                started = await self.database.run_in_transaction(
-                    self._start, item_id, job_ref, plan.credits_per_analysis
-                )
-            except ProdexError as error:  # 18020: not enough credit (nothing was charged)
-                await self._fail(item_id, error)
-                return
-            if started is None:
-                return
-            await self._analyse(started, attempt)
+    def _claim_group(
+        self, conn: Connection, requests: Sequence[steps.ClaimRequest]
+    ) -> list[steps.Claim | None]:
+        return steps.claim_group(conn, requests, self.pace.book_many, self._cost_of)
 
-    async def _analyse(self, started: _Started, attempt: int) -> None:
-        item = started.item
+    async def _unclaim(self, claimed: steps.Claim | None) -> None:
+        """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""
+        if claimed is not None and claimed.started:
+            await self.database.run_in_transaction(steps.requeue, claimed.item.id)
+
+    async def _run_next(self, lane: Lane, job_ref: str, account_id: int, limit: int) -> float | None:
+        """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
+        over, else the pause before the lane goes on."""
+        await self.slots.take(account_id, limit)
+        held = True
         try:
-            product = await self._product_of(item.url, started.render)
+            claimed = await self._claims.run(steps.ClaimRequest(lane, job_ref))
+            if claimed is None:
+                return None
+            if not claimed.started and claimed.error is None:  # a later turn: wait without the slot
+                self.slots.release(account_id)
+                held = False
+                await self.pace.wait_until(claimed.turn)
+                await self.slots.take(account_id, limit)
+                held = True
+                claimed = await self.database.run_in_transaction(
+                    steps.start, lane, claimed.item.id, job_ref, claimed.turn, self._cost_of
+                )
+                if claimed is None:
+                    return 0.0
+            if claimed.error is not None:
+                await self._fail(claimed.item.id, account_id, claimed.error)
+                return 0.0
+            return await self._analyse(claimed)
+        finally:
+            if held:
+                self.slots.release(account_id)
+
+    async def _analyse(self, claimed: steps.Claim) -> float:
+        """Analyse a started item and end it; the pause before its lane goes on."""
+        item, account_id = claimed.item, claimed.lane_item.account_id
+        try:
+            product = await self._product_of(item.url, claimed.lane_item.render)
         except asyncio.CancelledError:
-            await asyncio.shield(self.database.run_in_transaction(_requeue, item.id))
+            await asyncio.shield(self.database.run_in_transaction(steps.requeue, item.id))
             raise
         except ProdexError as error:
             status = getattr(error, "upstream_status", None)
-            if status in SLOW_DOWN_STATUSES and attempt < self.settings.import_item_attempts:
+            if status in SLOW_DOWN_STATUSES and item.attempts + 1 < self.settings.import_item_attempts:
                 spacing = await self.pace.slowed(item.host)
-                await self.database.run_in_transaction(_requeue, item.id)
-                raise RetryLater(spacing, f"the shop answered {status}") from error
-            await self._fail(item.id, error)
-            return
+                await self.database.run_in_transaction(steps.requeue, item.id)
+                log.info("import item %s: the shop answered %s; again in %.1f s", item.id, status, spacing)
+                return spacing
+            await self._fail(item.id, account_id, error)
+            return 0.0
         except Exception:
             log.exception("import item %s failed unexpectedly", item.id)
-            await self._fail(item.id, ProdexError())
-            return
-        product_id, over = await self._save(item, started.account_id, product)
+            await self._fail(item.id, account_id, ProdexError())
+            return 0.0
+        product_id = await self._save(item, account_id, product)
         await self.pace.eased(item.host)
-        await self.events.publish(ImportItemFinished(started.account_id, item.job_id, item.url, product_id))
-        if over:
-            await self.publish_completed(item.job_id)
+        await self.events.publish(ImportItemFinished(account_id, item.job_id, item.url, product_id))
+        return 0.0
 
-    async def _save(self, item: repo.ItemRecord, account_id: int, product: Product) -> tuple[str, bool]:
+    async def _save(self, item: repo.ItemRecord, account_id: int, product: Product) -> str:
         """Store the item's product (with its media checked and stored, when a media store and
-        :attr:`media_base_url` are set) and mark the item done; the product id and whether the
-        import is over."""
+        :attr:`media_base_url` are set) and mark the item done; returns the product id."""
         product_id = new_product_id()
         if self.media is None or not self.media_base_url:
-            return await self.database.run_in_transaction(
-                self._store, item.id, item.job_id, account_id, product, product_id
-            )
+            return await self._stores.run(steps.StoreRequest(item.id, account_id, product, product_id))
         prepared = await self.media.prepare(product.media, self.media_base_url)
         stored = product.model_copy(update={"media": prepared.media})
         return await self.media.store_with(
             product_id,
             prepared,
-            lambda: self.database.run_in_transaction(
-                self._store, item.id, item.job_id, account_id, stored, product_id
-            ),
+            lambda: self._stores.run(steps.StoreRequest(item.id, account_id, stored, product_id)),
         )
 
     async def _product_of(self, url: str, render: bool) -> Product:
@@ -226,18 +262,13 @@ class ImportRunner:
         deadline = self.settings.analysis_deadline_seconds
         return (await analyse_within(self.analyzer, target.url, render, deadline)).product
 
-    async def _fail(self, item_id: int, error: ProdexError) -> None:
-        """Refund the item's charge and mark it failed with the error; publish and complete."""
-        ended = await self.database.run_in_transaction(_failed, item_id, error.code, error.msg)
-        if ended is None:
-            return
-        item, over = ended
-        account_id = await self._account_of(item.job_id)
-        await self.events.publish(
-            ImportItemFinished(account_id, item.job_id, item.url, None, error.code, error.msg)
-        )
-        if over:
-            await self.publish_completed(item.job_id)
+    async def _fail(self, item_id: int, account_id: int, error: ProdexError) -> None:
+        """Refund the item's charge and mark it failed with the error; publish it."""
+        item = await self.database.run_in_transaction(steps.fail, item_id, error.code, error.msg)
+        if item is not None:
+            await self.events.publish(
+                ImportItemFinished(account_id, item.job_id, item.url, None, error.code, error.msg)
+            )
 
     async def complete(self, job_id: str) -> None:
         """Mark the import done when its last item ended, and publish it (once)."""
@@ -265,86 +296,3 @@ class ImportRunner:
                 cancelled=counts.get("cancelled", 0),
             )
         )
-
-    @staticmethod
-    def _may_run(item: repo.ItemRecord, job_ref: str) -> bool:
-        """Queued items run; a running one only for the job that started it (after a crash)."""
-        return item.status == "queued" or (item.status == "running" and item.job_ref == job_ref)
-
-    def _prepare(
-        self, conn: Connection, item_id: int, job_ref: str
-    ) -> tuple[repo.ItemRecord, int, str, float] | None:
-        """The item (when it may run), its account and plan, and its booked turn on the host: one
-        transaction."""
-        item = repo.get_item(conn, item_id)
-        if item is None or not self._may_run(item, job_ref):
-            return None
-        record = repo.get_import(conn, None, item.job_id)
-        account = get_account(conn, record.account_id) if record is not None else None
-        if account is None:
-            return None
-        return item, account.id, account.plan, self.pace.book(conn, item.host)
-
-    async def _account_of(self, job_id: str) -> int:
-        def read() -> int:
-            with self.database.read() as conn:
-                record = repo.get_import(conn, None, job_id)
-            return record.account_id if record is not None else 0
-
-        return await self.database.run(read)
-
-    def _start(self, conn: Connection, item_id: int, job_ref: str, cost: int) -> _Started | None:
-        """Charge the item (unless its run holds a charge already) and mark it running."""
-        item = repo.get_item(conn, item_id, lock=True)
-        if item is None or not self._may_run(item, job_ref):
-            return None
-        record = repo.get_import(conn, None, item.job_id)
-        if record is None or record.status == "cancelled":
-            return None
-        now = utcnow()
-        repo.mark_running(conn, item.job_id, now)
-        charge_id = item.charge_id
-        if charge_id is None:  # the account's row stays locked from here to the commit: keep it short
-            ref = f"import:{item.job_id}:{item.position}"
-            charge_id = charge_within(conn, record.account_id, cost, CHARGE_REASON, ref)
-        repo.update_item(
-            conn,
-            item_id,
-            status="running",
-            charge_id=charge_id,
-            job_ref=job_ref,
-            attempts=item.attempts + 1,
-            started_at=now,
-        )
-        return _Started(item=item, account_id=record.account_id, render=record.render)
-
-    @staticmethod
-    def _store(
-        conn: Connection, item_id: int, job_id: str, account_id: int, product: Product, product_id: str
-    ) -> tuple[str, bool]:
-        """Store the product and mark the item done (and the import, when it was its last item),
-        in one transaction; returns the product id and whether the import is over."""
-        now = utcnow()
-        product_repo.insert_product(
-            conn, product_id=product_id, account_id=account_id, product=product, now=now
-        )
-        repo.update_item(conn, item_id, status="done", product_id=product_id, finished_at=now)
-        return product_id, repo.complete_if_over(conn, job_id, now)
-
-
-def _requeue(conn: Connection, item_id: int) -> None:
-    """Put a started item back in the queue, keeping its charge (it runs again later)."""
-    repo.update_item(conn, item_id, status="queued")
-
-
-def _failed(conn: Connection, item_id: int, code: int, msg: str) -> tuple[repo.ItemRecord, bool] | None:
-    """Refund the item's charge and mark it failed (and the import done when it was its last
-    item); ``None`` when the item had ended already, else the item and whether the import is over."""
-    item = repo.get_item(conn, item_id, lock=True)
-    if item is None or item.status in repo.FINAL_ITEM_STATES:
-        return None
-    if item.charge_id is not None:
-        refund_within(conn, item.charge_id, "import-item failed")
-    now = utcnow()
-    repo.update_item(conn, item_id, status="failed", error_code=code, error_msg=msg, finished_at=now)
-    return item, repo.complete_if_over(conn, item.job_id, now)

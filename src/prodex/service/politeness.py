@@ -59,11 +59,16 @@ class HostPace:
 
     def book(self, conn: Connection, host: str) -> float:
         """Book the host's next turn inside an open write transaction; returns its epoch time."""
-        start, slowdown = repo.host_turn(
-            conn, host, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS
+        return self.book_many(conn, host, 1)[0]
+
+    def book_many(self, conn: Connection, host: str, count: int) -> list[float]:
+        """Book the host's next ``count`` turns inside an open write transaction (one statement);
+        returns their epoch times, in order."""
+        starts, slowdown = repo.host_turns(
+            conn, host, count, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS
         )
         self._slowdowns[host] = slowdown
-        return start
+        return starts
 
     @staticmethod
     async def wait_until(start: float) -> None:

@@ -49,15 +49,24 @@ class AnalysisSlots:
     async def wait_for(self, account_id: int, limit: int) -> AsyncIterator[None]:
         """Hold one slot for the duration of the block, waiting for one when ``limit`` analyses
         of the account run (background work: an import item waits instead of failing)."""
+        await self.take(account_id, limit)
+        try:
+            yield
+        finally:
+            self._release(account_id)
+
+    async def take(self, account_id: int, limit: int) -> None:
+        """Take one slot, waiting for one when ``limit`` analyses of the account run; give it
+        back with :meth:`release` (:meth:`wait_for` does both around a block)."""
         while self._running.get(account_id, 0) >= limit:
             if self._released is None:
                 self._released = asyncio.Event()
             await self._released.wait()
         self._running[account_id] = self._running.get(account_id, 0) + 1
-        try:
-            yield
-        finally:
-            self._release(account_id)
+
+    def release(self, account_id: int) -> None:
+        """Give back a slot taken with :meth:`take`."""
+        self._release(account_id)
 
     def _release(self, account_id: int) -> None:
         remaining = self._running.get(account_id, 1) - 1

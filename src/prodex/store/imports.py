@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from prodex.store.records import as_utc
-from prodex.store.tables import import_hosts, import_items, import_jobs
+from prodex.store.tables import accounts, import_hosts, import_items, import_jobs
 
 #: Item states that are over (the import is complete when every item is in one of them).
 FINAL_ITEM_STATES = ("done", "failed", "cancelled")
@@ -202,21 +202,57 @@ def queued_lanes(conn: Connection, job_id: str) -> list[tuple[str, int]]:
     return [(str(host), int(lane)) for host, lane in rows]
 
 
-def next_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> int | None:
-    """The item a lane's job runs now: the one it started before (it runs again after a crash),
-    else the lane's first waiting item; ``None`` when the lane is over."""
-    lane_items = select(import_items.c.id).where(
-        import_items.c.job_id == job_id, import_items.c.host == host, import_items.c.lane == lane
+@dataclass(frozen=True, slots=True)
+class LaneItem:
+    """The item a lane runs next, with what its run needs from its import and account."""
+
+    item: ItemRecord
+    account_id: int
+    plan: str
+    render: bool
+    import_status: str
+
+
+_RESUMED = and_(import_items.c.status == "running", import_items.c.job_ref == bindparam("job_ref"))
+#: Built once (the claim runs for every item): the lane's next item with its import and account.
+_CLAIM = (
+    select(
+        import_items,
+        import_jobs.c.account_id,
+        import_jobs.c.render,
+        import_jobs.c.status.label("import_status"),
+        accounts.c.plan,
     )
-    resumed = conn.execute(
-        lane_items.where(import_items.c.status == "running", import_items.c.job_ref == job_ref).limit(1)
-    ).scalar_one_or_none()
-    if resumed is not None:
-        return int(resumed)
-    waiting = conn.execute(
-        lane_items.where(import_items.c.status == "queued").order_by(import_items.c.position).limit(1)
-    ).scalar_one_or_none()
-    return int(waiting) if waiting is not None else None
+    .join(import_jobs, import_jobs.c.id == import_items.c.job_id)
+    .join(accounts, accounts.c.id == import_jobs.c.account_id)
+    .where(
+        import_items.c.job_id == bindparam("job_id"),
+        import_items.c.host == bindparam("host"),
+        import_items.c.lane == bindparam("lane"),
+        or_(import_items.c.status == "queued", _RESUMED),
+    )
+    .order_by(case((_RESUMED, 0), else_=1), import_items.c.position)
+    .limit(1)
+    .with_for_update(of=import_items)
+)
+
+
+def claim_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> LaneItem | None:
+    """The item a lane's job runs now, locked until the end of the transaction (PostgreSQL), with
+    its import's account, plan and options, in one statement: the item this job started before
+    (it runs again after a crash), else the lane's first waiting item; ``None`` when the lane is
+    over (or its import's account is gone)."""
+    params = {"job_id": job_id, "host": host, "lane": lane, "job_ref": job_ref}
+    row = conn.execute(_CLAIM, params).first()
+    if row is None:
+        return None
+    return LaneItem(
+        item=ItemRecord.from_row(row),
+        account_id=int(row.account_id),
+        plan=str(row.plan),
+        render=bool(row.render),
+        import_status=str(row.import_status),
+    )
 
 
 def get_import(
@@ -302,6 +338,38 @@ def update_item(conn: Connection, /, item_id: int, **values: object) -> None:
     conn.execute(update(import_items).where(import_items.c.id == item_id).values(**values))
 
 
+def start_items(conn: Connection, rows: Sequence[dict[str, object]], now: datetime) -> None:
+    """Mark items running (one statement for many): each row gives ``item_id``, ``charge_id``,
+    ``job_ref`` and ``attempts``."""
+    if not rows:
+        return
+    conn.execute(
+        update(import_items)
+        .where(import_items.c.id == bindparam("item_id"))
+        .values(
+            status="running",
+            charge_id=bindparam("charge_id"),
+            job_ref=bindparam("job_ref"),
+            attempts=bindparam("attempts"),
+            started_at=now,
+        ),
+        list(rows),
+    )
+
+
+def end_items(conn: Connection, rows: Sequence[dict[str, object]], now: datetime) -> None:
+    """Mark items done with their products (one statement for many): each row gives ``item_id``
+    and ``product_id``."""
+    if not rows:
+        return
+    conn.execute(
+        update(import_items)
+        .where(import_items.c.id == bindparam("item_id"))
+        .values(status="done", product_id=bindparam("product_id"), finished_at=now),
+        list(rows),
+    )
+
+
 def set_import(conn: Connection, /, job_id: str, now: datetime, **values: object) -> None:
     """Set columns of one import."""
     conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(updated_at=now, **values))
@@ -344,11 +412,12 @@ def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
     """Mark a queued or running import ``done`` when none of its items waits or runs; whether
     this call did it (exactly one caller wins).
 
-    Call it in the transaction that ended an item, after ending it. It locks the import's row
-    first: on PostgreSQL (read committed) the last two items ending at once (one of them perhaps
-    failed before it started, straight from ``queued``) would each still see the other one
-    unfinished; with the lock, the later one re-reads after the earlier one committed and sees
-    every item ended. (Answering early while an item is ``queued`` is not safe for that reason.)
+    Call it after items ended (the import runner calls it when a lane finds nothing left to run,
+    after the lane's last item committed). It locks the import's row first: on PostgreSQL (read
+    committed) the last two lanes ending at once would each still see the other one's item
+    unfinished if they checked inside the transactions that ended them; with the lock, the later
+    one re-reads after the earlier one committed and sees every item ended. (Answering early while
+    an item is ``queued`` is not safe for that reason.)
     """
     conn.execute(select(import_jobs.c.id).where(import_jobs.c.id == job_id).with_for_update())
     unfinished = exists().where(
@@ -381,12 +450,51 @@ def host_turn(
     """Book the next start on ``host`` (call in a write transaction): returns ``(start, slowdown)``,
     where ``start`` is the epoch time the caller may start at. Starts are ``interval`` apart, or
     ``max(interval, slow_floor) * slowdown`` on a slowed host."""
-    row = _host_row(conn, host)
+    starts, slowdown = host_turns(conn, host, 1, interval, now, slow_floor=slow_floor)
+    return starts[0], slowdown
+
+
+#: Built once (it runs for every group of items): book ``:count`` turns spaced ``:interval`` apart,
+#: or ``:slow_spacing * slowdown`` on a slowed host, from the host's next start or ``:now``.
+_BOOK_TURNS = (
+    update(import_hosts)
+    .where(import_hosts.c.host == bindparam("b_host"))
+    .values(
+        next_start=case(
+            (import_hosts.c.next_start > bindparam("now"), import_hosts.c.next_start), else_=bindparam("now")
+        )
+        + bindparam("count")
+        * case(
+            (import_hosts.c.slowdown <= 1, bindparam("interval")),
+            else_=bindparam("slow_spacing") * import_hosts.c.slowdown,
+        )
+    )
+    .returning(import_hosts.c.next_start, import_hosts.c.slowdown)
+)
+
+
+def host_turns(
+    conn: Connection, host: str, count: int, interval: float, now: float, *, slow_floor: float
+) -> tuple[list[float], float]:
+    """Book the next ``count`` starts on ``host`` at once, as :func:`host_turn` books one: returns
+    their epoch times and the host's slowdown. One ``UPDATE ... RETURNING`` (the row stays locked
+    to the end of the transaction); a new host's row is created first."""
+    slow_spacing = max(interval, slow_floor)
+    params = {
+        "b_host": host,
+        "now": float(now),
+        "count": count,
+        "interval": float(interval),
+        "slow_spacing": float(slow_spacing),
+    }
+    row = conn.execute(_BOOK_TURNS, params).first()
+    if row is None:
+        _host_row(conn, host)
+        row = conn.execute(_BOOK_TURNS, params).one()
     slowdown = float(row.slowdown)
-    spacing = interval if slowdown <= 1 else max(interval, slow_floor) * slowdown
-    start = max(float(row.next_start), now)
-    conn.execute(update(import_hosts).where(import_hosts.c.host == host).values(next_start=start + spacing))
-    return start, slowdown
+    step = interval if slowdown <= 1 else slow_spacing * slowdown
+    last = float(row.next_start)
+    return [last - (count - n) * step for n in range(count)], slowdown
 
 
 def set_host_pace(conn: Connection, host: str, slowdown: float, not_before: float | None = None) -> None:

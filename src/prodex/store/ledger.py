@@ -6,6 +6,7 @@ same transaction; ``sum(delta)`` over an account's ledger always equals its bala
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -72,6 +73,38 @@ def append_entry(
         .returning(credit_ledger.c.id)
     )
     return int(result.scalar_one())
+
+
+def append_charges(
+    conn: Connection,
+    account_id: int,
+    charges: Sequence[tuple[int, str, str]],
+    balance_after: int,
+    now: datetime,
+) -> list[int]:
+    """Append the ledger rows of charges ``(amount, reason, ref)`` taken together by one debit
+    that left ``balance_after``, in one statement; returns their ids, in order. Each row's
+    ``balance_after`` is the balance after it, as if they had been taken one after the other."""
+    balance = balance_after + sum(amount for amount, _reason, _ref in charges)
+    rows = []
+    for amount, reason, ref in charges:
+        balance -= amount
+        rows.append(
+            {
+                "account_id": account_id,
+                "delta": -amount,
+                "kind": "charge",
+                "reason": reason[:200],
+                "ref": ref[:200],
+                "refund_of": None,
+                "balance_after": balance,
+                "created_at": now,
+            }
+        )
+    result = conn.execute(
+        insert(credit_ledger).returning(credit_ledger.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row_id) for row_id in result.scalars()]
 
 
 def get_entry(conn: Connection, entry_id: int, *, lock: bool = False) -> LedgerEntry | None:

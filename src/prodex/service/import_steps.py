@@ -1,0 +1,211 @@
+"""The transactions of one import item, each a synchronous function of an open write transaction
+(run with ``database.run_in_transaction``); the order and the rules are
+:mod:`prodex.service.import_runner`'s.
+
+- :func:`claim_group`: for several lanes at once, each lane's next item, its host's turn booked
+  and, when the turn is due, the item started (marked running and charged) in the same
+  transaction: one transaction for the items that concurrent lanes start (see
+  :class:`prodex.store.grouped.TransactionGroups`), with one debit per account;
+- :func:`start`: start an item whose turn had to be waited for;
+- :func:`store_group`: the products stored and the items ``done``, for several items at once;
+- :func:`fail`: the charge refunded and the item ``failed``;
+- :func:`requeue`: a started item back in the queue, its charge kept.
+
+An item's charge is taken when it starts and recorded on it (``charge_id``), so a run that
+starts it again (its worker died, or the shop answered 429/503) never charges again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Connection
+
+from prodex.errors import ProdexError
+from prodex.extract.model import Product
+from prodex.service.clock import utcnow
+from prodex.service.credits import charge_many_within, charge_within, refund_within
+from prodex.store import imports as repo
+from prodex.store import products as product_repo
+
+CHARGE_REASON = "import-item"
+#: The charge of an item: ``cost_of(plan_name)`` credits.
+CostOf = Callable[[str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An item a lane runs now: its booked turn, and whether it started (or why it cannot)."""
+
+    lane_item: repo.LaneItem
+    turn: float
+    started: bool = False
+    error: ProdexError | None = None
+    """Why the item cannot start (18020: not enough credit; nothing was charged)."""
+
+    @property
+    def item(self) -> repo.ItemRecord:
+        """The item as it was before this run started it."""
+        return self.lane_item.item
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """A lane asks for its next item: the lane ``(job_id, host, lane)`` and the queue job
+    running it (the caller holds one of the account's analysis slots)."""
+
+    lane: tuple[str, str, int]
+    job_ref: str
+
+
+def claim_group(
+    conn: Connection,
+    requests: Sequence[ClaimRequest],
+    book: Callable[[Connection, str, int], list[float]],
+    cost_of: CostOf,
+) -> list[Claim | None]:
+    """For each request, the lane's next item with its host's turn booked by ``book(conn, host,
+    count)`` (one statement for a host's lanes in the group) and, when
+    the turn is due, the item started (running and charged); ``None`` when the lane is over (or its
+    import was cancelled). One transaction for concurrent lanes: hosts are locked in one order and
+    each account's charges are one debit, so two workers' groups never wait on each other in a
+    circle and an account's row is locked once per group."""
+    order = sorted(range(len(requests)), key=lambda n: requests[n].lane[1:])
+    claims: list[Claim | None] = [None] * len(requests)
+    by_host: dict[str, list[tuple[int, repo.LaneItem]]] = {}
+    for n in order:
+        job_id, host, lane_number = requests[n].lane
+        found = repo.claim_lane_item(conn, job_id, host, lane_number, requests[n].job_ref)
+        if found is not None and found.import_status != "cancelled":
+            by_host.setdefault(host, []).append((n, found))
+    for host, claimed in by_host.items():  # in sorted order: dicts keep the order of insertion
+        for (n, found), turn in zip(claimed, book(conn, host, len(claimed)), strict=True):
+            claims[n] = Claim(found, turn)
+    now = time.time()
+    due = [n for n in order if (claim := claims[n]) is not None and claim.turn <= now]
+    started = _start_group(conn, [(_claimed(claims[n]), requests[n].job_ref) for n in due], cost_of)
+    for n, claim in zip(due, started, strict=True):
+        claims[n] = claim
+    return claims
+
+
+def _claimed(claim: Claim | None) -> Claim:
+    assert claim is not None
+    return claim
+
+
+def _start_group(conn: Connection, claims: Sequence[tuple[Claim, str]], cost_of: CostOf) -> list[Claim]:
+    """Mark the claimed items running and charge those whose run holds no charge yet (one debit
+    per account, accounts in one order)."""
+    now = utcnow()
+    for job_id in sorted({c.item.job_id for c, _ref in claims if c.lane_item.import_status == "queued"}):
+        repo.mark_running(conn, job_id, now)
+    charges = _charge_group(conn, [claim for claim, _ref in claims], cost_of)
+    results: list[Claim] = []
+    rows: list[dict[str, object]] = []
+    for (claim, job_ref), charge in zip(claims, charges, strict=True):
+        if isinstance(charge, ProdexError):  # 18020 (nothing was charged for it)
+            results.append(replace(claim, error=charge))
+            continue
+        item = claim.item
+        rows.append(
+            {"item_id": item.id, "charge_id": charge, "job_ref": job_ref, "attempts": item.attempts + 1}
+        )
+        results.append(replace(claim, started=True))
+    repo.start_items(conn, rows, now)
+    return results
+
+
+def _charge_group(conn: Connection, claims: Sequence[Claim], cost_of: CostOf) -> list[int | ProdexError]:
+    """Each claimed item's charge: the one its run holds, else a new one."""
+    charges: list[int | ProdexError] = [c.item.charge_id or 0 for c in claims]
+    by_account: dict[int, list[int]] = {}
+    for n, claim in enumerate(claims):
+        if claim.item.charge_id is None:
+            by_account.setdefault(claim.lane_item.account_id, []).append(n)
+    for account_id in sorted(by_account):
+        positions = by_account[account_id]
+        wanted = [_charge_of(claims[n], cost_of) for n in positions]
+        for n, charge in zip(positions, charge_many_within(conn, account_id, wanted), strict=True):
+            charges[n] = charge
+    return charges
+
+
+def _charge_of(claim: Claim, cost_of: CostOf) -> tuple[int, str, str]:
+    item = claim.item
+    return cost_of(claim.lane_item.plan), CHARGE_REASON, f"import:{item.job_id}:{item.position}"
+
+
+def start(
+    conn: Connection, lane: tuple[str, str, int], item_id: int, job_ref: str, turn: float, cost_of: CostOf
+) -> Claim | None:
+    """Start the lane's item ``item_id`` after its turn came (a claim that was not due); ``None``
+    when it may not run any more (cancelled meanwhile)."""
+    job_id, host, lane_number = lane
+    found = repo.claim_lane_item(conn, job_id, host, lane_number, job_ref)
+    if found is None or found.item.id != item_id or found.import_status == "cancelled":
+        return None
+    return _started(conn, found, turn, job_ref, cost_of)
+
+
+def _started(conn: Connection, found: repo.LaneItem, turn: float, job_ref: str, cost_of: CostOf) -> Claim:
+    """Mark the item running and charge it (unless its run holds a charge already)."""
+    item = found.item
+    now = utcnow()
+    if found.import_status == "queued":
+        repo.mark_running(conn, item.job_id, now)
+    charge_id = item.charge_id
+    if charge_id is None:  # the account's row stays locked from here to the commit: keep it last
+        try:
+            ref = f"import:{item.job_id}:{item.position}"
+            charge_id = charge_within(conn, found.account_id, cost_of(found.plan), CHARGE_REASON, ref)
+        except ProdexError as error:  # 18020 (nothing was charged)
+            return Claim(found, turn, error=error)
+    repo.update_item(
+        conn,
+        item.id,
+        status="running",
+        charge_id=charge_id,
+        job_ref=job_ref,
+        attempts=item.attempts + 1,
+        started_at=now,
+    )
+    return Claim(found, turn, started=True)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRequest:
+    """An item's product to store (under ``product_id``, for ``account_id``)."""
+
+    item_id: int
+    account_id: int
+    product: Product
+    product_id: str
+
+
+def store_group(conn: Connection, requests: Sequence[StoreRequest]) -> list[str]:
+    """Store the items' products (one statement) and mark the items done; returns the product
+    ids. (The import is marked done when a lane finds nothing left to run: see
+    ``ImportRunner.complete``.)"""
+    now = utcnow()
+    product_repo.insert_products(conn, [(r.product_id, r.account_id, r.product) for r in requests], now)
+    repo.end_items(conn, [{"item_id": r.item_id, "product_id": r.product_id} for r in requests], now)
+    return [r.product_id for r in requests]
+
+
+def fail(conn: Connection, item_id: int, code: int, msg: str) -> repo.ItemRecord | None:
+    """Refund the item's charge and mark it failed; ``None`` when the item had ended already."""
+    item = repo.get_item(conn, item_id, lock=True)
+    if item is None or item.status in repo.FINAL_ITEM_STATES:
+        return None
+    if item.charge_id is not None:
+        refund_within(conn, item.charge_id, "import-item failed")
+    repo.update_item(conn, item_id, status="failed", error_code=code, error_msg=msg, finished_at=utcnow())
+    return item
+
+
+def requeue(conn: Connection, item_id: int) -> None:
+    """Put a started item back in the queue, keeping its charge (it runs again later)."""
+    repo.update_item(conn, item_id, status="queued")
