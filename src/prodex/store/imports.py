@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from prodex.store.records import as_utc
+from prodex.store.records import from_columns
 from prodex.store.tables import accounts, import_hosts, import_items, import_jobs
 
 #: Item states that are over (the import is complete when every item is in one of them).
@@ -40,21 +40,7 @@ class ImportRecord:
     @classmethod
     def from_row(cls, row: Any) -> ImportRecord:
         """Build from a row of ``import_jobs``."""
-        return cls(
-            id=row.id,
-            account_id=row.account_id,
-            source_kind=row.source_kind,
-            source=row.source,
-            url_pattern=row.url_pattern,
-            render=bool(row.render),
-            status=row.status,
-            total=row.total,
-            error_code=row.error_code,
-            error_msg=row.error_msg,
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
-            finished_at=as_utc(row.finished_at) if row.finished_at is not None else None,
-        )
+        return from_columns(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +64,7 @@ class ItemRecord:
     @classmethod
     def from_row(cls, row: Any) -> ItemRecord:
         """Build from a row of ``import_items``."""
-        return cls(
-            id=row.id,
-            job_id=row.job_id,
-            position=row.position,
-            url=row.url,
-            host=row.host,
-            lane=row.lane,
-            status=row.status,
-            attempts=row.attempts,
-            product_id=row.product_id,
-            error_code=row.error_code,
-            error_msg=row.error_msg,
-            charge_id=row.charge_id,
-            job_ref=row.job_ref,
-        )
+        return from_columns(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
