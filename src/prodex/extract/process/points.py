@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import trie_pattern, word_start_pattern
+from prodex.extract.process.patterns import is_spaced_script, trie_pattern, word_start_pattern
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line
 from prodex.extract.words import all_words, words
@@ -128,6 +128,77 @@ def _is_short(paragraph: str) -> bool:
     return len(paragraph) <= MAX_RUN_LINE_CHARS and len(_SENTENCE_END.findall(paragraph)) <= 1
 
 
+TITLE_WORDS = 6
+EXPLANATION_WORDS = 4
+MAX_LABEL_WORDS = 3
+MAX_LABEL_CHARS = 30
+MIN_PAIRS = 2
+"""Names above values two times in a row at least make a block of names and values."""
+EXPLAINING_WORDS = 5
+_LABEL_END = ".!?;,:：。！？"
+_ALPHA_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_label(line: str) -> bool:
+    """Whether a line can name what follows: a few words of a spaced script, no digits, no
+    sentence, not itself a name and value ("Frame Material", "Imperméabilité", "Squirrel Proof")."""
+    return (
+        0 < len(line) <= MAX_LABEL_CHARS
+        and len(line.split()) <= MAX_LABEL_WORDS
+        and not any(ch in _LABEL_END for ch in line)
+        and not any(ch.isdigit() for ch in line)
+        and is_spaced_script(line)
+    )
+
+
+def _explains(line: str) -> bool:
+    """Whether a line says something of its own (a sentence about a feature), not a short value."""
+    if is_spaced_script(line):
+        return len(_ALPHA_WORD.findall(line)) >= EXPLAINING_WORDS
+    return len(line) >= MIN_CLAIM_CHARS
+
+
+def _pairs_from(lines: list[str], start: int) -> int:
+    """How many names-above-values pairs run from ``lines[start]``."""
+    pairs = 0
+    index = start
+    while index + 1 < len(lines) and _is_label(lines[index]):
+        pairs += 1
+        index += 2
+    return pairs
+
+
+def _named_values(pairs: list[str]) -> list[str]:
+    """The points of a run of names above values: a title and its explanation as one line, a
+    name and a short value (a specification row) none. A run whose values all read as names too
+    is a list of short claims, kept as it is; a heading ("Description") is no title of its text."""
+    values = pairs[1::2]
+    if all(_is_label(value) for value in values):
+        return pairs
+    return [
+        value if _POINT_HEADING.search(fold(name)) else f"{name}: {value}"
+        for name, value in zip(pairs[::2], values, strict=True)
+        if _explains(value)
+    ]
+
+
+def paired_lines(lines: list[str]) -> list[str]:
+    """Lines of a block laid out as a name above each value (cells, ``<dt>``/``<dd>``, a feature's
+    title above its text): two such pairs in a row at least are read as names and values
+    (:func:`_named_values`); other lines are left as they are."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        pairs = _pairs_from(lines, index)
+        if pairs >= MIN_PAIRS:
+            out.extend(_named_values(lines[index : index + 2 * pairs]))
+            index += 2 * pairs
+            continue
+        out.append(lines[index])
+        index += 1
+    return out
+
+
 def _runs(paragraphs: list[str]) -> list[str]:
     """The lines of runs of at least :data:`MIN_POINTS` short paragraphs (headings ending with
     ":" between them do not break a run)."""
@@ -140,7 +211,7 @@ def _runs(paragraphs: list[str]) -> list[str]:
             run.append(paragraph)
             continue
         if len(run) >= MIN_POINTS:
-            out.extend(run)
+            out.extend(paired_lines(run))
         run = []
     return out
 
@@ -158,8 +229,6 @@ def points_in_text(text: str, name: str = "") -> list[str]:
 
 
 _TITLED = re.compile(r"^([^\W_][^:：\n]{1,50}?)\s*(?:[:：]|\s[-–—]\s)\s*(\S.*)$")
-TITLE_WORDS = 6
-EXPLANATION_WORDS = 4
 
 
 def is_titled_claim(line: str) -> bool:

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.points import paired_lines
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, MAX_HEADINGS, section_content
@@ -85,9 +86,11 @@ def list_lines(block: LexborNode) -> list[str]:
 
 
 def short_lines(block: LexborNode) -> list[str]:
-    """A block's lines of text (paragraphs, rows), for a highlight block without a list."""
+    """A block's lines of text (paragraphs, rows), for a highlight block without a list; a block
+    of names above values is read as such (:func:`paired_lines`)."""
     text = html_to_text(block.html or "", serialized=True)
-    return [line for line in text.split("\n") if line and len(line) <= MAX_LINE_CHARS][:MAX_ITEMS]
+    lines = [line for line in text.split("\n") if line and len(line) <= MAX_LINE_CHARS][:MAX_ITEMS]
+    return paired_lines(lines)
 
 
 def _opens_contents(node: LexborNode) -> bool:
@@ -155,12 +158,15 @@ def find_selling_points(
     topic: str = "",
     near: set[int] | None = None,
 ) -> list[str]:
-    """Candidate point lines: the highlight blocks' lines, else the description blocks' lists,
-    else the first feature-like list of the product's area that speaks of ``topic`` (the
-    product's title and description)."""
-    lines: list[str] = []
+    """Candidate point lines: the highlight blocks' list items (their short lines when none has
+    a list), else the description blocks' lists, else the first feature-like list of the
+    product's area that speaks of ``topic`` (the product's title and description)."""
+    listed = [list_lines(block) for block in highlights]
+    lines = [line for block_lines in listed for line in block_lines]
+    if lines:
+        return lines  # the blocks' lists; another block's loose lines are rarely claims
     for block in highlights:
-        lines.extend(list_lines(block) or short_lines(block))
+        lines.extend(short_lines(block))
     if lines:
         return lines
     for block in descriptions:
