@@ -37,6 +37,10 @@ _BULLET_MARK = re.compile(r"^\s*(?:[-–—•·●○◦▪▫■□◆◇►�
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 _LONG_NUMBER = re.compile(r"\d{6,}|\d{2,}[.\-/]\d{3}[.\-/]\d{2,}")
 """An article number, EAN or phone number ("5018479061991", "804.023.81")."""
+_NAMED_VALUE = re.compile(r"(?:[^\W\d_]|\))\s?[:：]\s*\S")
+MAX_NAMED_VALUES = 3
+"""A line naming more values than this ("Width: 82 cm Height: 42 cm Length: 102 cm Weight: 42 kg")
+is a table's row flattened, no claim."""
 _SEGMENT_SEPARATOR = re.compile(r"\s*(?:;|\s\|\s|\s•\s|\s·\s)\s*")
 MAX_SEGMENT_CHARS = 90
 MAX_HEADING_WORDS = 3
@@ -50,10 +54,12 @@ _POINT_HEADING = re.compile(trie_pattern(words("point_heading", "heading")))
 
 def is_point(line: str) -> bool:
     """Whether a cleaned line can be a selling point: a claim of fitting length that is not shop
-    policy, a code, a price or a heading."""
+    policy, a code, a price, a flattened table row or a heading."""
     if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
         return False
     if line.endswith(":") or _LONG_NUMBER.search(line) or _PRICE.search(line):
+        return False
+    if len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
         return False
     if " " not in line and any(ch.isdigit() for ch in line):
         return False  # one token with digits: a code ("DIV-MIL-3P-VS", "MTZ-SIERRA-GTX-GN42")
