@@ -135,10 +135,16 @@ def _on_topic(lines: list[str], topic: set[str]) -> bool:
     return sharing * 2 >= len(lines)
 
 
+def _labelled_highlights(node: LexborNode) -> bool:
+    """Whether a list's accessible name says it holds highlights (``aria-label="Key features"``)."""
+    label = node.attrs.get("aria-label") or ""
+    return 0 < len(label) <= MAX_HEADING_CHARS and names_highlights(fold(label))
+
+
 def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
     """The first list beside the title (sharing one of the ``near`` ancestors of the title) that
-    reads as the product's feature list and speaks of the product: for pages whose bullets are
-    under no recognised heading or description block."""
+    reads as the product's feature list and speaks of the product (or is named a highlights list):
+    for pages whose bullets are under no recognised heading or description block."""
     words = _stems(topic)
     if not words or not near:
         return []
@@ -146,7 +152,7 @@ def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
         if not ancestor_ids([node], NEAR_LEVELS) & near:
             continue
         lines = _claim_list(node, page)
-        if lines and _on_topic(lines, words):
+        if lines and (_labelled_highlights(node) or _on_topic(lines, words)):
             return lines
     return []
 
