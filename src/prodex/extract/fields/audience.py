@@ -56,6 +56,8 @@ def _category(merging: Merging) -> Category | None:
 
 
 DESCRIPTION_HEAD = 300
+UNISEX_DESCRIPTION_CHARS = 3000
+"""How much of the description is read for "unisex" (its claims come first)."""
 
 
 def _stated_words(merging: Merging) -> list[list[str]]:
@@ -72,11 +74,11 @@ def _stated_words(merging: Merging) -> list[list[str]]:
 
 
 def _unisex_said(merging: Merging) -> str | None:
-    """``unisex`` when the product's own text (its whole description and selling points) says the
+    """``unisex`` when the product's own text (its description's start and selling points) says the
     product is for both ("Unisex-Passform", "for men and women"): a line further down than the
     words read for a gender, where "for her" is as likely a gift idea as the product's wearer."""
     product = merging.product
-    texts = [product.description or "", *product.selling_points]
+    texts = [(product.description or "")[:UNISEX_DESCRIPTION_CHARS], *product.selling_points]
     return "unisex" if says_unisex(texts, product.language) else None
 
 
