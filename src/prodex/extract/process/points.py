@@ -47,8 +47,17 @@ MAX_HEADING_WORDS = 3
 _PRICE = re.compile(
     r"\d[\d.,\s]*\s?(?:€|\$|£|¥|zł|kč|kr|lei|eur|usd|gbp|chf)|(?:€|\$|£|¥)\s?\d", re.IGNORECASE
 )
-_NOT_A_POINT = re.compile(word_start_pattern((*all_words("not_a_point"), "rated ")))
+_CODE_WORDS = frozenset(words("not_a_point", "code"))
+_NOT_A_POINT = re.compile(
+    word_start_pattern((*(w for w in all_words("not_a_point") if w not in _CODE_WORDS), "rated "))
+)
 """Words that make a line no point ("rated " with its space, which the word files would fold away)."""
+_CODE_LABEL = re.compile(
+    f"(?:{word_start_pattern(tuple(w for w in _CODE_WORDS if is_spaced_script(w)))})(?![^\\W\\d_])|"
+    + word_start_pattern(tuple(w for w in _CODE_WORDS if not is_spaced_script(w)))
+)
+"""The label of a code ("SKU", "Art.-Nr.", "型番"), a whole word where words are spaced: "sku"
+does not begin "skuteczność"."""
 _POINT_HEADING = re.compile(trie_pattern(words("point_heading", "heading")))
 
 
@@ -61,10 +70,10 @@ def is_point(line: str) -> bool:
         return False
     if len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
         return False
-    if " " not in line and any(ch.isdigit() for ch in line):
-        return False  # one token with digits: a code ("DIV-MIL-3P-VS", "MTZ-SIERRA-GTX-GN42")
+    if " " not in line and any(ch.isdigit() for ch in line) and is_spaced_script(line):
+        return False  # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
     folded = fold(line)
-    if _NOT_A_POINT.search(folded) or is_policy(line):
+    if _NOT_A_POINT.search(folded) or _CODE_LABEL.search(folded) or is_policy(line):
         return False
     return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
 
