@@ -10,6 +10,7 @@ points are its list items, or its short lines when it has no list (icon + claim 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
@@ -44,13 +45,27 @@ HIGHLIGHT_HEADINGS = words("highlight_heading", "highlights")
 _HIGHLIGHT_HEADING = re.compile(trie_pattern(HIGHLIGHT_HEADINGS))
 
 
+FEATURE_HEADINGS = words("highlight_heading", "features")
+"""Headings over the product's features or its specifications alike ("Caratteristiche"), folded."""
+_FEATURE_HEADING = re.compile(trie_pattern(FEATURE_HEADINGS))
+
+
 def names_highlights(folded_heading: str) -> bool:
     """Whether a folded heading names a highlight block ("key features", "öne çıkan özellikler")."""
     return _HIGHLIGHT_HEADING.search(folded_heading) is not None
 
 
-def find_highlight_sections(page: Page, headings: list[LexborNode]) -> list[LexborNode]:
-    """The blocks opened by the headings (tabs, accordion buttons) that name highlights."""
+def names_features(folded_heading: str) -> bool:
+    """Whether a folded heading names the product's features, or maybe its specifications
+    ("caratteristiche", "características"): its block's bullet lists are points, its rows not."""
+    return _FEATURE_HEADING.search(folded_heading) is not None and not names_highlights(folded_heading)
+
+
+def find_highlight_sections(
+    page: Page, headings: list[LexborNode], names: Callable[[str], bool] = names_highlights
+) -> list[LexborNode]:
+    """The blocks opened by the headings (tabs, accordion buttons) that ``names`` accepts: by
+    default those that name highlights."""
     sections: list[LexborNode] = []
     seen: set[int] = set()
     for heading in headings[:MAX_HEADINGS]:
@@ -58,7 +73,7 @@ def find_highlight_sections(page: Page, headings: list[LexborNode]) -> list[Lexb
         if not text or len(text) > 2 * MAX_HEADING_CHARS:
             continue
         folded = fold(text).strip(" :")
-        if not folded or len(folded) > MAX_HEADING_CHARS or not names_highlights(folded):
+        if not folded or len(folded) > MAX_HEADING_CHARS or not names(folded):
             continue
         content = section_content(page, heading)
         if content is not None and int(content.mem_id) not in seen:
@@ -91,6 +106,15 @@ def short_lines(block: LexborNode) -> list[str]:
     text = html_to_text(block.html or "", serialized=True)
     lines = [line for line in text.split("\n") if line and len(line) <= MAX_LINE_CHARS][:MAX_ITEMS]
     return paired_lines(lines)
+
+
+_NAMED_ROW = re.compile(r"^[^:：]{1,30}[:：]\s")
+
+
+def _names_values(items: list[str]) -> bool:
+    """Whether most items of a list are "Name: value" rows (a specification table written as a
+    list: "Polifonia massima: 128 note")."""
+    return bool(items) and 3 * sum(1 for item in items if _NAMED_ROW.match(item)) >= 2 * len(items)
 
 
 def _opens_contents(node: LexborNode) -> bool:
@@ -163,10 +187,12 @@ def find_selling_points(
     descriptions: list[LexborNode],
     topic: str = "",
     near: set[int] | None = None,
+    features: list[LexborNode] | None = None,
 ) -> list[str]:
     """Candidate point lines: the highlight blocks' list items (their short lines when none has
-    a list), else the description blocks' lists, else the first feature-like list of the
-    product's area that speaks of ``topic`` (the product's title and description)."""
+    a list), else the description blocks' lists and the ``features`` blocks' lists that are no
+    specification rows, else the first feature-like list of the product's area that speaks of
+    ``topic`` (the product's title and description)."""
     listed = [list_lines(block) for block in highlights]
     lines = [line for block_lines in listed for line in block_lines]
     if lines:
@@ -179,4 +205,17 @@ def find_selling_points(
         for node in block.css("ul, ol"):
             if not _opens_contents(node):
                 lines.extend(list_lines(node))
+    lines.extend(_feature_lists(features or []))
     return lines or find_bullet_lists(page, topic, near or set())
+
+
+def _feature_lists(blocks: list[LexborNode]) -> list[str]:
+    """The bullet lists of blocks under a heading that names features or specifications alike
+    ("Caratteristiche"), leaving out lists of "Name: value" rows and of a package's contents."""
+    lines: list[str] = []
+    for block in blocks:
+        for node in block.css("ul, ol"):
+            items = list_lines(node)
+            if not _opens_contents(node) and not _names_values(items):
+                lines.extend(items)
+    return lines

@@ -20,7 +20,12 @@ from prodex.extract.readers.dom.description import (
     section_search,
 )
 from prodex.extract.readers.dom.gallery import find_gallery
-from prodex.extract.readers.dom.highlights import NEAR_LEVELS, find_highlight_sections, find_selling_points
+from prodex.extract.readers.dom.highlights import (
+    NEAR_LEVELS,
+    find_highlight_sections,
+    find_selling_points,
+    names_features,
+)
 from prodex.extract.readers.dom.labels import (
     LabelledValues,
     find_availability,
@@ -157,11 +162,12 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
     searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
     descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
     highlights = _guarded(lambda: find_highlight_sections(page, searched[1]), no_nodes)
+    features = _guarded(lambda: find_highlight_sections(page, searched[1], names_features), no_nodes)
     # the blocks' lists are the product's points even where structured data gives its text
     near = ancestor_ids([title.node], NEAR_LEVELS) if title.node is not None else set()
     topic = _topic(found.name, hints, descriptions)
     found.selling_points = _guarded(
-        lambda: find_selling_points(page, highlights, descriptions, topic, near), []
+        lambda: find_selling_points(page, highlights, descriptions, topic, near, features), []
     )
     if not (descriptions and hints.need_description):
         return None
