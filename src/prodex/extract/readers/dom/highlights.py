@@ -117,15 +117,21 @@ def _names_values(items: list[str]) -> bool:
     return bool(items) and 3 * sum(1 for item in items if _NAMED_ROW.match(item)) >= 2 * len(items)
 
 
-def _opens_contents(node: LexborNode) -> bool:
-    """Whether a list follows a heading or label naming a package's contents ("In the box")."""
+def _label_before(node: LexborNode) -> str:
+    """The folded text of the element just before ``node`` when it is short enough to be its
+    label, else ``""``."""
     previous = node.prev
     while previous is not None and not previous.is_element_node:
         previous = previous.prev
     if previous is None:
-        return False
+        return ""
     text = previous.text(deep=True)
-    return len(text) <= MAX_LABEL_CHARS and bool(_CONTENTS_HEADING.search(fold(text)))
+    return fold(text) if len(text) <= MAX_LABEL_CHARS else ""
+
+
+def _opens_contents(node: LexborNode) -> bool:
+    """Whether a list follows a heading or label naming a package's contents ("In the box")."""
+    return bool(_CONTENTS_HEADING.search(_label_before(node)))
 
 
 def _claim_list(node: LexborNode, page: Page) -> list[str]:
@@ -160,23 +166,29 @@ def _on_topic(lines: list[str], topic: set[str]) -> bool:
 
 
 def _labelled_highlights(node: LexborNode) -> bool:
-    """Whether a list's accessible name says it holds highlights (``aria-label="Key features"``)."""
+    """Whether a list's accessible name (``aria-label="Key features"``) or the label just before
+    it or its wrapper (a ``<div>Highlights</div>`` that is no heading element) names highlights."""
     label = node.attrs.get("aria-label") or ""
-    return 0 < len(label) <= MAX_HEADING_CHARS and names_highlights(fold(label))
+    if 0 < len(label) <= MAX_HEADING_CHARS and names_highlights(fold(label)):
+        return True
+    wrapper = node.parent
+    labels = (_label_before(node), _label_before(wrapper) if wrapper is not None else "")
+    return any(text and names_highlights(text.strip(" :")) for text in labels)
 
 
 def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
-    """The first list beside the title (sharing one of the ``near`` ancestors of the title) that
-    reads as the product's feature list and speaks of the product (or is named a highlights list):
-    for pages whose bullets are under no recognised heading or description block."""
+    """The first list that reads as the product's feature list and is named a highlights list,
+    or lies beside the title (sharing one of the ``near`` ancestors of the title) and speaks of
+    the product: for pages whose bullets are under no recognised heading or description block."""
     words = _stems(topic)
     if not words or not near:
         return []
     for node in page.search_root().css("ul")[:MAX_LISTS]:
-        if not ancestor_ids([node], NEAR_LEVELS) & near:
+        named = _labelled_highlights(node)
+        if not (named or ancestor_ids([node], NEAR_LEVELS) & near):
             continue
         lines = _claim_list(node, page)
-        if lines and (_labelled_highlights(node) or _on_topic(lines, words)):
+        if lines and (named or _on_topic(lines, words)):
             return lines
     return []
 
