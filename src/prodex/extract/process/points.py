@@ -44,6 +44,8 @@ is a table's row flattened, no claim."""
 _SEGMENT_SEPARATOR = re.compile(r"\s*(?:;|\s\|\s|\s•\s|\s·\s)\s*")
 MAX_SEGMENT_CHARS = 90
 MAX_HEADING_WORDS = 3
+FOOTNOTE_MARKS = ("※", "†", "‡")
+"""Marks a footnote begins with ("※食洗機に対応しているのは内ぶたのみです。"): a note, no claim."""
 _PRICE = re.compile(
     r"\d[\d.,\s]*\s?(?:€|\$|£|¥|zł|kč|kr|lei|eur|usd|gbp|chf)|(?:€|\$|£|¥)\s?\d", re.IGNORECASE
 )
@@ -63,10 +65,15 @@ _POINT_HEADING = re.compile(trie_pattern(words("point_heading", "heading")))
 
 def is_point(line: str) -> bool:
     """Whether a cleaned line can be a selling point: a claim of fitting length that is not shop
-    policy, a code, a price, a flattened table row or a heading."""
+    policy, a footnote, a code, a price, a flattened table row or a heading."""
     if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
         return False
-    if line.endswith(":") or _LONG_NUMBER.search(line) or _PRICE.search(line):
+    if (
+        line.endswith(":")
+        or line.startswith(FOOTNOTE_MARKS)
+        or _LONG_NUMBER.search(line)
+        or _PRICE.search(line)
+    ):
         return False
     if len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
         return False
