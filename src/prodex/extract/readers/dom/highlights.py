@@ -10,7 +10,6 @@ points are its list items, or its short lines when it has no list (icon + claim 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
@@ -55,33 +54,43 @@ def names_highlights(folded_heading: str) -> bool:
     return _HIGHLIGHT_HEADING.search(folded_heading) is not None
 
 
-def names_features(folded_heading: str) -> bool:
-    """Whether a folded heading names the product's features, or maybe its specifications
-    ("caratteristiche", "características"): its block's bullet lists are points, its rows not."""
-    return _FEATURE_HEADING.search(folded_heading) is not None and not names_highlights(folded_heading)
+def _folded_heading(heading: LexborNode) -> str:
+    """A heading's folded text when it is short enough to name a block, else ``""``."""
+    text = heading.text(deep=True)
+    if not text or len(text) > 2 * MAX_HEADING_CHARS:
+        return ""
+    folded = fold(text).strip(" :")
+    return folded if len(folded) <= MAX_HEADING_CHARS else ""
+
+
+def _add_section(page: Page, heading: LexborNode, sections: list[LexborNode], seen: set[int]) -> None:
+    """The block ``heading`` opens, added to ``sections`` when it is new and there is room."""
+    if len(sections) >= MAX_SECTIONS:
+        return
+    content = section_content(page, heading)
+    if content is not None and int(content.mem_id) not in seen:
+        seen.add(int(content.mem_id))
+        sections.append(content)
 
 
 def find_highlight_sections(
-    page: Page, headings: list[LexborNode], names: Callable[[str], bool] = names_highlights
-) -> list[LexborNode]:
-    """The blocks opened by the headings (tabs, accordion buttons) that ``names`` accepts: by
-    default those that name highlights."""
-    sections: list[LexborNode] = []
+    page: Page, headings: list[LexborNode]
+) -> tuple[list[LexborNode], list[LexborNode]]:
+    """The blocks opened by the headings (tabs, accordion buttons) that name highlights, and
+    those opened by headings that name features or specifications alike (:func:`names_features`),
+    each heading read once."""
+    highlights: list[LexborNode] = []
+    features: list[LexborNode] = []
     seen: set[int] = set()
     for heading in headings[:MAX_HEADINGS]:
-        text = heading.text(deep=True)
-        if not text or len(text) > 2 * MAX_HEADING_CHARS:
+        folded = _folded_heading(heading)
+        if not folded:
             continue
-        folded = fold(text).strip(" :")
-        if not folded or len(folded) > MAX_HEADING_CHARS or not names(folded):
-            continue
-        content = section_content(page, heading)
-        if content is not None and int(content.mem_id) not in seen:
-            seen.add(int(content.mem_id))
-            sections.append(content)
-            if len(sections) >= MAX_SECTIONS:
-                break
-    return sections
+        if names_highlights(folded):
+            _add_section(page, heading, highlights, seen)
+        elif _FEATURE_HEADING.search(folded):
+            _add_section(page, heading, features, seen)
+    return highlights, features
 
 
 def _is_link(item: LexborNode, line: str) -> bool:

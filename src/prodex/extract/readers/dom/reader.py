@@ -24,7 +24,6 @@ from prodex.extract.readers.dom.highlights import (
     NEAR_LEVELS,
     find_highlight_sections,
     find_selling_points,
-    names_features,
 )
 from prodex.extract.readers.dom.labels import (
     LabelledValues,
@@ -161,8 +160,8 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
     no_search: tuple[list[LexborNode], list[LexborNode]] = ([], [])
     searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
     descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
-    highlights = _guarded(lambda: find_highlight_sections(page, searched[1]), no_nodes)
-    features = _guarded(lambda: find_highlight_sections(page, searched[1], names_features), no_nodes)
+    no_sections: tuple[list[LexborNode], list[LexborNode]] = ([], [])
+    highlights, features = _guarded(lambda: find_highlight_sections(page, searched[1]), no_sections)
     # the blocks' lists are the product's points even where structured data gives its text
     near = ancestor_ids([title.node], NEAR_LEVELS) if title.node is not None else set()
     topic = _topic(found.name, hints, descriptions)
