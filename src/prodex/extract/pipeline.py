@@ -11,7 +11,7 @@ from prodex.extract.fields import merge
 from prodex.extract.found import Found
 from prodex.extract.model import Product
 from prodex.extract.page import Page
-from prodex.extract.readers import appstate, jsonld, meta, microdata
+from prodex.extract.readers import appstate, jsonld, meta, microdata, target_group
 from prodex.extract.readers.dom import reader as dom
 from prodex.extract.registry import platform_named, read_platform_data, site_for
 
@@ -123,7 +123,8 @@ def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = N
     elif platform_data:
         data = dict(platform_data)
         readers.append(lambda p: appstate.read_documents(p, [data], PLATFORM_SOURCE))
-    readers += [jsonld.read, microdata.read, appstate.read, meta.read_opengraph, meta.read_meta]
+    readers += [jsonld.read, microdata.read, appstate.read, target_group.read]
+    readers += [meta.read_opengraph, meta.read_meta]
     for reader in readers:
         if reader is appstate.read and any(_complete(f) for f in sources):
             continue  # embedded app state is searched only when the markup lacks the product

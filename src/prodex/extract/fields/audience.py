@@ -24,6 +24,7 @@ from prodex.extract.process.audience import (
     audience_phrase,
     fallback_audience,
     gender_in,
+    says_unisex,
 )
 from prodex.extract.process.taxonomy import Category, taxonomy
 
@@ -55,6 +56,8 @@ def _category(merging: Merging) -> Category | None:
 
 
 DESCRIPTION_HEAD = 300
+UNISEX_DESCRIPTION_CHARS = 3000
+"""How much of the description is read for "unisex" (its claims come first)."""
 
 
 def _stated_words(merging: Merging) -> list[list[str]]:
@@ -68,6 +71,15 @@ def _stated_words(merging: Merging) -> list[list[str]]:
         [*product.breadcrumbs, product.category or ""],
         [path],
     ]
+
+
+def _unisex_said(merging: Merging) -> str | None:
+    """``unisex`` when the product's own text (its description's start and selling points) says the
+    product is for both ("Unisex-Passform", "for men and women"): a line further down than the
+    words read for a gender, where "for her" is as likely a gift idea as the product's wearer."""
+    product = merging.product
+    texts = [(product.description or "")[:UNISEX_DESCRIPTION_CHARS], *product.selling_points]
+    return "unisex" if says_unisex(texts, product.language) else None
 
 
 def _first_said(
@@ -93,7 +105,8 @@ def merge_gender_and_age(merging: Merging) -> None:
     elif gender is not None:
         merging.source.pop("gender", None)  # stated, but gender does not apply to such products
     elif top in GENDERED_TOPS:
-        merging.set("gender", _first_said(gender_in, texts, product.language), AUDIENCE_SOURCE_TEXT)
+        said = _first_said(gender_in, texts, product.language) or _unisex_said(merging)
+        merging.set("gender", said, AUDIENCE_SOURCE_TEXT)
     age = merging.take("age_group", AUDIENCE_ORDER, lambda f: f.age_group)
     if age is not None:
         product.age_group = str(age)

@@ -149,6 +149,12 @@ def gender_in(texts: list[str], language: str | None = None) -> str | None:
     return keys[0] if keys else None
 
 
+def says_unisex(texts: list[str], language: str | None = None) -> bool:
+    """Whether the texts name the product unisex in so many words ("unisex", "for men and
+    women"), not merely a woman and a man somewhere."""
+    return "unisex" in _keys_in("gender", texts, language)
+
+
 def age_group_in(texts: list[str], language: str | None = None) -> str | None:
     """The age group the texts state (the youngest named; an age such as "6+ years" counts)."""
     keys = [k for k in _keys_in("age_group", texts, language) if k in AGE_GROUPS]

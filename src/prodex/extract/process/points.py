@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import trie_pattern, word_start_pattern
+from prodex.extract.process.patterns import is_spaced_script, trie_pattern, word_start_pattern
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line
 from prodex.extract.words import all_words, words
@@ -37,28 +37,50 @@ _BULLET_MARK = re.compile(r"^\s*(?:[-–—•·●○◦▪▫■□◆◇►�
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 _LONG_NUMBER = re.compile(r"\d{6,}|\d{2,}[.\-/]\d{3}[.\-/]\d{2,}")
 """An article number, EAN or phone number ("5018479061991", "804.023.81")."""
+_NAMED_VALUE = re.compile(r"(?:[^\W\d_]|\))\s?[:：]\s*\S")
+MAX_NAMED_VALUES = 3
+"""A line naming more values than this ("Width: 82 cm Height: 42 cm Length: 102 cm Weight: 42 kg")
+is a table's row flattened, no claim."""
 _SEGMENT_SEPARATOR = re.compile(r"\s*(?:;|\s\|\s|\s•\s|\s·\s)\s*")
 MAX_SEGMENT_CHARS = 90
 MAX_HEADING_WORDS = 3
+FOOTNOTE_MARKS = ("※", "†", "‡")
+"""Marks a footnote begins with ("※食洗機に対応しているのは内ぶたのみです。"): a note, no claim."""
 _PRICE = re.compile(
     r"\d[\d.,\s]*\s?(?:€|\$|£|¥|zł|kč|kr|lei|eur|usd|gbp|chf)|(?:€|\$|£|¥)\s?\d", re.IGNORECASE
 )
-_NOT_A_POINT = re.compile(word_start_pattern((*all_words("not_a_point"), "rated ")))
+_CODE_WORDS = frozenset(words("not_a_point", "code"))
+_NOT_A_POINT = re.compile(
+    word_start_pattern((*(w for w in all_words("not_a_point") if w not in _CODE_WORDS), "rated "))
+)
 """Words that make a line no point ("rated " with its space, which the word files would fold away)."""
+_CODE_LABEL = re.compile(
+    f"(?:{word_start_pattern(tuple(w for w in _CODE_WORDS if is_spaced_script(w)))})(?![^\\W\\d_])|"
+    + word_start_pattern(tuple(w for w in _CODE_WORDS if not is_spaced_script(w)))
+)
+"""The label of a code ("SKU", "Art.-Nr.", "型番"), a whole word where words are spaced: "sku"
+does not begin "skuteczność"."""
 _POINT_HEADING = re.compile(trie_pattern(words("point_heading", "heading")))
 
 
 def is_point(line: str) -> bool:
     """Whether a cleaned line can be a selling point: a claim of fitting length that is not shop
-    policy, a code, a price or a heading."""
+    policy, a footnote, a code, a price, a flattened table row or a heading."""
     if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
         return False
-    if line.endswith(":") or _LONG_NUMBER.search(line) or _PRICE.search(line):
+    if (
+        line.endswith(":")
+        or line.startswith(FOOTNOTE_MARKS)
+        or _LONG_NUMBER.search(line)
+        or _PRICE.search(line)
+    ):
         return False
-    if " " not in line and any(ch.isdigit() for ch in line):
-        return False  # one token with digits: a code ("DIV-MIL-3P-VS", "MTZ-SIERRA-GTX-GN42")
+    if len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
+        return False
+    if " " not in line and any(ch.isdigit() for ch in line) and is_spaced_script(line):
+        return False  # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
     folded = fold(line)
-    if _NOT_A_POINT.search(folded) or is_policy(line):
+    if _NOT_A_POINT.search(folded) or _CODE_LABEL.search(folded) or is_policy(line):
         return False
     return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
 
@@ -128,6 +150,77 @@ def _is_short(paragraph: str) -> bool:
     return len(paragraph) <= MAX_RUN_LINE_CHARS and len(_SENTENCE_END.findall(paragraph)) <= 1
 
 
+TITLE_WORDS = 6
+EXPLANATION_WORDS = 4
+MAX_LABEL_WORDS = 3
+MAX_LABEL_CHARS = 30
+MIN_PAIRS = 2
+"""Names above values two times in a row at least make a block of names and values."""
+EXPLAINING_WORDS = 5
+_LABEL_END = ".!?;,:：。！？"
+_ALPHA_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_label(line: str) -> bool:
+    """Whether a line can name what follows: a few words of a spaced script, no digits, no
+    sentence, not itself a name and value ("Frame Material", "Imperméabilité", "Squirrel Proof")."""
+    return (
+        0 < len(line) <= MAX_LABEL_CHARS
+        and len(line.split()) <= MAX_LABEL_WORDS
+        and not any(ch in _LABEL_END for ch in line)
+        and not any(ch.isdigit() for ch in line)
+        and is_spaced_script(line)
+    )
+
+
+def _explains(line: str) -> bool:
+    """Whether a line says something of its own (a sentence about a feature), not a short value."""
+    if is_spaced_script(line):
+        return len(_ALPHA_WORD.findall(line)) >= EXPLAINING_WORDS
+    return len(line) >= MIN_CLAIM_CHARS
+
+
+def _pairs_from(lines: list[str], start: int) -> int:
+    """How many names-above-values pairs run from ``lines[start]``."""
+    pairs = 0
+    index = start
+    while index + 1 < len(lines) and _is_label(lines[index]):
+        pairs += 1
+        index += 2
+    return pairs
+
+
+def _named_values(pairs: list[str]) -> list[str]:
+    """The points of a run of names above values: a title and its explanation as one line, a
+    name and a short value (a specification row) none. A run whose values all read as names too
+    is a list of short claims, kept as it is; a heading ("Description") is no title of its text."""
+    values = pairs[1::2]
+    if all(_is_label(value) for value in values):
+        return pairs
+    return [
+        value if _POINT_HEADING.search(fold(name)) else f"{name}: {value}"
+        for name, value in zip(pairs[::2], values, strict=True)
+        if _explains(value)
+    ]
+
+
+def paired_lines(lines: list[str]) -> list[str]:
+    """Lines of a block laid out as a name above each value (cells, ``<dt>``/``<dd>``, a feature's
+    title above its text): two such pairs in a row at least are read as names and values
+    (:func:`_named_values`); other lines are left as they are."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        pairs = _pairs_from(lines, index)
+        if pairs >= MIN_PAIRS:
+            out.extend(_named_values(lines[index : index + 2 * pairs]))
+            index += 2 * pairs
+            continue
+        out.append(lines[index])
+        index += 1
+    return out
+
+
 def _runs(paragraphs: list[str]) -> list[str]:
     """The lines of runs of at least :data:`MIN_POINTS` short paragraphs (headings ending with
     ":" between them do not break a run)."""
@@ -140,7 +233,7 @@ def _runs(paragraphs: list[str]) -> list[str]:
             run.append(paragraph)
             continue
         if len(run) >= MIN_POINTS:
-            out.extend(run)
+            out.extend(paired_lines(run))
         run = []
     return out
 
@@ -158,8 +251,6 @@ def points_in_text(text: str, name: str = "") -> list[str]:
 
 
 _TITLED = re.compile(r"^([^\W_][^:：\n]{1,50}?)\s*(?:[:：]|\s[-–—]\s)\s*(\S.*)$")
-TITLE_WORDS = 6
-EXPLANATION_WORDS = 4
 
 
 def is_titled_claim(line: str) -> bool:

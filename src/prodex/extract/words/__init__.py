@@ -33,8 +33,9 @@ Sections (a file has those its language needs):
 - ``[breadcrumb]``: the ``home`` crumb ("Startseite"); ``[name_noise]``: interface text around a
   product name (``original_title``, ``sign_in``, with ``or`` between two sign-in words);
 - ``[highlight_heading]``: words of a heading over the product's ``highlights`` ("Key features",
-  "Produktvorteile"), or over a package's ``contents`` ("In the box"), whose list is no selling
-  points;
+  "Produktvorteile"), over its ``features`` or its specifications alike ("Caratteristiche": only
+  its bullet lists are points), or over a package's ``contents`` ("In the box"), whose list is no
+  selling points;
 - ``[specification]``: a ``heading`` over the specifications ("Technische Daten") and the
   ``policy`` words of the shop's tables ("Versand", "Zahlung"), which are no specifications;
 - ``[variant_selector]``: words a ``placeholder`` option begins with ("Bitte wählen"), a
@@ -87,7 +88,7 @@ VARIANT_AXIS = (
 VARIANT_PROMPT = ("choose",)
 BREADCRUMB = ("home",)
 NAME_NOISE = ("original_title", "sign_in", "or")
-HIGHLIGHT_HEADING = ("highlights", "contents")
+HIGHLIGHT_HEADING = ("highlights", "features", "contents")
 SPECIFICATION = ("heading", "policy")
 VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity")
 RATING = ("rated", "star", "star_stem", "out_of")

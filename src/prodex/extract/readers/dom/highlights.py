@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.points import paired_lines
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, MAX_HEADINGS, section_content
@@ -43,29 +44,53 @@ HIGHLIGHT_HEADINGS = words("highlight_heading", "highlights")
 _HIGHLIGHT_HEADING = re.compile(trie_pattern(HIGHLIGHT_HEADINGS))
 
 
+FEATURE_HEADINGS = words("highlight_heading", "features")
+"""Headings over the product's features or its specifications alike ("Caratteristiche"), folded."""
+_FEATURE_HEADING = re.compile(trie_pattern(FEATURE_HEADINGS))
+
+
 def names_highlights(folded_heading: str) -> bool:
     """Whether a folded heading names a highlight block ("key features", "öne çıkan özellikler")."""
     return _HIGHLIGHT_HEADING.search(folded_heading) is not None
 
 
-def find_highlight_sections(page: Page, headings: list[LexborNode]) -> list[LexborNode]:
-    """The blocks opened by the headings (tabs, accordion buttons) that name highlights."""
-    sections: list[LexborNode] = []
+def _folded_heading(heading: LexborNode) -> str:
+    """A heading's folded text when it is short enough to name a block, else ``""``."""
+    text = heading.text(deep=True)
+    if not text or len(text) > 2 * MAX_HEADING_CHARS:
+        return ""
+    folded = fold(text).strip(" :")
+    return folded if len(folded) <= MAX_HEADING_CHARS else ""
+
+
+def _add_section(page: Page, heading: LexborNode, sections: list[LexborNode], seen: set[int]) -> None:
+    """The block ``heading`` opens, added to ``sections`` when it is new and there is room."""
+    if len(sections) >= MAX_SECTIONS:
+        return
+    content = section_content(page, heading)
+    if content is not None and int(content.mem_id) not in seen:
+        seen.add(int(content.mem_id))
+        sections.append(content)
+
+
+def find_highlight_sections(
+    page: Page, headings: list[LexborNode]
+) -> tuple[list[LexborNode], list[LexborNode]]:
+    """The blocks opened by the headings (tabs, accordion buttons) that name highlights, and
+    those opened by headings that name features or specifications alike (:func:`names_features`),
+    each heading read once."""
+    highlights: list[LexborNode] = []
+    features: list[LexborNode] = []
     seen: set[int] = set()
     for heading in headings[:MAX_HEADINGS]:
-        text = heading.text(deep=True)
-        if not text or len(text) > 2 * MAX_HEADING_CHARS:
+        folded = _folded_heading(heading)
+        if not folded:
             continue
-        folded = fold(text).strip(" :")
-        if not folded or len(folded) > MAX_HEADING_CHARS or not names_highlights(folded):
-            continue
-        content = section_content(page, heading)
-        if content is not None and int(content.mem_id) not in seen:
-            seen.add(int(content.mem_id))
-            sections.append(content)
-            if len(sections) >= MAX_SECTIONS:
-                break
-    return sections
+        if names_highlights(folded):
+            _add_section(page, heading, highlights, seen)
+        elif _FEATURE_HEADING.search(folded):
+            _add_section(page, heading, features, seen)
+    return highlights, features
 
 
 def _is_link(item: LexborNode, line: str) -> bool:
@@ -85,20 +110,37 @@ def list_lines(block: LexborNode) -> list[str]:
 
 
 def short_lines(block: LexborNode) -> list[str]:
-    """A block's lines of text (paragraphs, rows), for a highlight block without a list."""
+    """A block's lines of text (paragraphs, rows), for a highlight block without a list; a block
+    of names above values is read as such (:func:`paired_lines`)."""
     text = html_to_text(block.html or "", serialized=True)
-    return [line for line in text.split("\n") if line and len(line) <= MAX_LINE_CHARS][:MAX_ITEMS]
+    lines = [line for line in text.split("\n") if line and len(line) <= MAX_LINE_CHARS][:MAX_ITEMS]
+    return paired_lines(lines)
 
 
-def _opens_contents(node: LexborNode) -> bool:
-    """Whether a list follows a heading or label naming a package's contents ("In the box")."""
+_NAMED_ROW = re.compile(r"^[^:：]{1,30}[:：]\s")
+
+
+def _names_values(items: list[str]) -> bool:
+    """Whether most items of a list are "Name: value" rows (a specification table written as a
+    list: "Polifonia massima: 128 note")."""
+    return bool(items) and 3 * sum(1 for item in items if _NAMED_ROW.match(item)) >= 2 * len(items)
+
+
+def _label_before(node: LexborNode) -> str:
+    """The folded text of the element just before ``node`` when it is short enough to be its
+    label, else ``""``."""
     previous = node.prev
     while previous is not None and not previous.is_element_node:
         previous = previous.prev
     if previous is None:
-        return False
+        return ""
     text = previous.text(deep=True)
-    return len(text) <= MAX_LABEL_CHARS and bool(_CONTENTS_HEADING.search(fold(text)))
+    return fold(text) if len(text) <= MAX_LABEL_CHARS else ""
+
+
+def _opens_contents(node: LexborNode) -> bool:
+    """Whether a list follows a heading or label naming a package's contents ("In the box")."""
+    return bool(_CONTENTS_HEADING.search(_label_before(node)))
 
 
 def _claim_list(node: LexborNode, page: Page) -> list[str]:
@@ -132,18 +174,30 @@ def _on_topic(lines: list[str], topic: set[str]) -> bool:
     return sharing * 2 >= len(lines)
 
 
+def _labelled_highlights(node: LexborNode) -> bool:
+    """Whether a list's accessible name (``aria-label="Key features"``) or the label just before
+    it or its wrapper (a ``<div>Highlights</div>`` that is no heading element) names highlights."""
+    label = node.attrs.get("aria-label") or ""
+    if 0 < len(label) <= MAX_HEADING_CHARS and names_highlights(fold(label)):
+        return True
+    wrapper = node.parent
+    labels = (_label_before(node), _label_before(wrapper) if wrapper is not None else "")
+    return any(text and names_highlights(text.strip(" :")) for text in labels)
+
+
 def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
-    """The first list beside the title (sharing one of the ``near`` ancestors of the title) that
-    reads as the product's feature list and speaks of the product: for pages whose bullets are
-    under no recognised heading or description block."""
+    """The first list that reads as the product's feature list and is named a highlights list,
+    or lies beside the title (sharing one of the ``near`` ancestors of the title) and speaks of
+    the product: for pages whose bullets are under no recognised heading or description block."""
     words = _stems(topic)
     if not words or not near:
         return []
     for node in page.search_root().css("ul")[:MAX_LISTS]:
-        if not ancestor_ids([node], NEAR_LEVELS) & near:
+        named = _labelled_highlights(node)
+        if not (named or ancestor_ids([node], NEAR_LEVELS) & near):
             continue
         lines = _claim_list(node, page)
-        if lines and _on_topic(lines, words):
+        if lines and (named or _on_topic(lines, words)):
             return lines
     return []
 
@@ -154,17 +208,35 @@ def find_selling_points(
     descriptions: list[LexborNode],
     topic: str = "",
     near: set[int] | None = None,
+    features: list[LexborNode] | None = None,
 ) -> list[str]:
-    """Candidate point lines: the highlight blocks' lines, else the description blocks' lists,
-    else the first feature-like list of the product's area that speaks of ``topic`` (the
-    product's title and description)."""
-    lines: list[str] = []
+    """Candidate point lines: the highlight blocks' list items (their short lines when none has
+    a list), else the description blocks' lists and the ``features`` blocks' lists that are no
+    specification rows, else the first feature-like list of the product's area that speaks of
+    ``topic`` (the product's title and description)."""
+    listed = [list_lines(block) for block in highlights]
+    lines = [line for block_lines in listed for line in block_lines]
+    if lines:
+        return lines  # the blocks' lists; another block's loose lines are rarely claims
     for block in highlights:
-        lines.extend(list_lines(block) or short_lines(block))
+        lines.extend(short_lines(block))
     if lines:
         return lines
     for block in descriptions:
         for node in block.css("ul, ol"):
             if not _opens_contents(node):
                 lines.extend(list_lines(node))
+    lines.extend(_feature_lists(features or []))
     return lines or find_bullet_lists(page, topic, near or set())
+
+
+def _feature_lists(blocks: list[LexborNode]) -> list[str]:
+    """The bullet lists of blocks under a heading that names features or specifications alike
+    ("Caratteristiche"), leaving out lists of "Name: value" rows and of a package's contents."""
+    lines: list[str] = []
+    for block in blocks:
+        for node in block.css("ul, ol"):
+            items = list_lines(node)
+            if not _opens_contents(node) and not _names_values(items):
+                lines.extend(items)
+    return lines

@@ -20,7 +20,11 @@ from prodex.extract.readers.dom.description import (
     section_search,
 )
 from prodex.extract.readers.dom.gallery import find_gallery
-from prodex.extract.readers.dom.highlights import find_highlight_sections, find_selling_points
+from prodex.extract.readers.dom.highlights import (
+    NEAR_LEVELS,
+    find_highlight_sections,
+    find_selling_points,
+)
 from prodex.extract.readers.dom.labels import (
     LabelledValues,
     find_availability,
@@ -88,9 +92,13 @@ def _guarded(finder: Callable[[], T], default: T) -> T:
         return default
 
 
-def _topic(title: str | None, hints: DomHints) -> str:
-    """The product's own words so far: its title and the structured description's start."""
-    return f"{title or hints.name or ''} {(hints.description or '')[:TOPIC_CHARS]}"
+def _topic(title: str | None, hints: DomHints, descriptions: list[LexborNode]) -> str:
+    """The product's own words so far: its title and the structured description's start, else
+    the start of the description block the page shows."""
+    text = hints.description or ""
+    if not text and descriptions:
+        text = descriptions[0].text(deep=True, separator=" ")
+    return f"{title or hints.name or ''} {text[:TOPIC_CHARS]}"
 
 
 @dataclass
@@ -152,10 +160,13 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
     no_search: tuple[list[LexborNode], list[LexborNode]] = ([], [])
     searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
     descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
-    highlights = _guarded(lambda: find_highlight_sections(page, searched[1]), no_nodes)
+    no_sections: tuple[list[LexborNode], list[LexborNode]] = ([], [])
+    highlights, features = _guarded(lambda: find_highlight_sections(page, searched[1]), no_sections)
     # the blocks' lists are the product's points even where structured data gives its text
+    near = ancestor_ids([title.node], NEAR_LEVELS) if title.node is not None else set()
+    topic = _topic(found.name, hints, descriptions)
     found.selling_points = _guarded(
-        lambda: find_selling_points(page, highlights, descriptions, _topic(found.name, hints)), []
+        lambda: find_selling_points(page, highlights, descriptions, topic, near, features), []
     )
     if not (descriptions and hints.need_description):
         return None
