@@ -97,6 +97,7 @@ def _regular_candidates(merging: Merging) -> list[tuple[str, str]]:
     for found in merging.ranked(PRICE_ORDER):
         if found.regular_price:
             out.append((found.regular_price, found.source))
+        out.extend((listed, found.source) for listed in found.list_prices)
         if kind_of(found) in ("site", "platform"):
             out.extend((old, found.source) for old in found.old_prices)
     return out

@@ -125,8 +125,7 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
     if not hints.need_price and hints.need_regular_price and title_node is not None:
         # the structured price stands; the title's block is read for a list price only
         none: list[str] = []
-        listed = _guarded(lambda: find_list_price(page, currency, title_node), none)
-        found.regular_price = listed[0] if listed else None
+        found.list_prices = _guarded(lambda: find_list_price(page, currency, title_node), none)
     tile_price = shown.node
     if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title.node), False):
         # The nearest marked price is in another product's tile (a related product, say): the
@@ -139,7 +138,7 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
         shown = _guarded(lambda: find_text_price(page, title.node, currency), shown)
         shown.regular = shown.regular or marked.regular
     found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
-    found.regular_price = found.regular_price or next(iter(shown.regular), None)
+    found.list_prices = found.list_prices or shown.regular
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title.node, shown.node or tile_price), False)
     return shown
