@@ -30,10 +30,13 @@ from prodex.extract.words import words
 
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
-    '[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i]'
+    '[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i], '
+    '[data-testid*="price" i], [data-test*="price" i]'
 )
 """Price elements, and struck-out or "was" elements without a price class (``<s>€ 99,00</s>``,
-``<span class="was">Was £29.99</span>``): those are read as old prices."""
+``<span class="was">Was £29.99</span>``): those are read as old prices. Shops built with
+component frameworks name their prices in test ids only (``data-testid="originalPrice"``)."""
+_TEST_IDS = ("data-testid", "data-test")
 MAX_CANDIDATES = 120
 _STRUCK_TAGS = frozenset(("s", "del", "strike"))
 PRICE_BLOCK_LEVELS = 3
@@ -152,6 +155,9 @@ _LIST_MARK = re.compile(
             "crossout",
             "cross-out",
             "line-through",
+            "origin-price",
+            "origin_price",
+            "originprice",
         )
     )
 )
@@ -215,7 +221,7 @@ def _is_list_price(node: LexborNode, struck: bool) -> bool:
         return note
     if struck:
         return True
-    marker = class_and_id(node)
+    marker = _marker(node)
     parent = node.parent
     if parent is not None:
         marker = f"{marker} {class_and_id(parent)}"
@@ -311,7 +317,7 @@ def _read_candidate(
         return None
     itemprop = node.attrs.get("itemprop") == "price"
     struck = node.tag in ("del", "s", "strike") or _struck(node)
-    old = struck or (not itemprop and (_marked_old(class_and_id(node)) or _in_old_block(node)))
+    old = struck or (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
     text = _candidate_text(node, itemprop)
     if text is None:
         return None
@@ -326,6 +332,14 @@ def _read_candidate(
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
     return price, found_currency, old, old and _is_list_price(node, struck)
+
+
+def _marker(node: LexborNode) -> str:
+    """An element's class, id and test ids (``data-testid="originalPrice"``), lower-cased."""
+    marker = class_and_id(node)
+    attrs = node.attrs
+    tests = [attrs.get(name) or "" for name in _TEST_IDS if name in attrs]
+    return f"{marker} {' '.join(tests).lower()}" if any(tests) else marker
 
 
 def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None:
