@@ -97,10 +97,8 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
     """What an option is called: its text (or, when it has none, the naming attributes of it or
     its link, else (``alt``) its picture's alt text); a value attribute the text begins with wins
     over notes after it ("38 2 left")."""
-    attrs = node.attrs
     if node.tag == "input":
-        value = attrs.get("value") or ""
-        return clean_line(attrs.get("aria-label") or attrs.get("data-value") or value)
+        return _input_name(node)
     inner = node.css_first("button, a")
     holders = (node, inner) if inner is not None else (node,)
     text = clean_line(node.text(deep=True, separator=" "))
@@ -112,6 +110,18 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
             if value and len(value) < len(text) and text.startswith(value):
                 return value
     return _NOTE.sub("", text)
+
+
+def _input_name(node: LexborNode) -> str:
+    """What a radio is called: its ``aria-label``, ``title`` or ``data-value``, else the label
+    around it (``<label aria-label="Blu notte"><input value="14">``) when short, else its value."""
+    attrs = node.attrs
+    named = attrs.get("aria-label") or attrs.get("title") or attrs.get("data-value")
+    if not named and node.parent is not None and node.parent.tag == "label":
+        label = node.parent
+        named = label.attrs.get("aria-label") or clean_line(label.text(deep=True, separator=" "))
+    named = clean_line(named or "")
+    return named if 0 < len(named) <= MAX_VALUE else clean_line(attrs.get("value") or "")
 
 
 def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = True) -> str:
@@ -281,16 +291,21 @@ def _is_option(node: LexborNode) -> bool:
 
 
 def _radio_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
-    """Radio buttons that share a ``name`` naming an axis (``name="size"``), as one group held by
-    their nearest common block."""
+    """Radio buttons that share a ``name`` naming an axis (``name="size"``), or labelled by an axis
+    word just before their block ("Colore: Verde salvia" before ``name="group[2]"``), as one group
+    held by their nearest common block."""
     by_name: dict[str, list[LexborNode]] = {}
     for radio in root.css("input[type=radio][name]")[:MAX_RADIOS]:
         by_name.setdefault(radio.attrs.get("name") or "", []).append(radio)
     groups: list[tuple[str, LexborNode]] = []
     for name, radios in by_name.items():
+        holder = _common_holder(radios) if len(radios) >= 2 else None
+        if holder is None:
+            continue
         label = _attr_words(name)
-        holder = _common_holder(radios)
-        if len(radios) >= 2 and axis_of(label) and holder is not None:
+        if not axis_of(label):  # name="group[2]": the label just before the group names it
+            label = _text_before(holder)
+        if axis_of(label):
             groups.append((label, holder))
     return groups
 
