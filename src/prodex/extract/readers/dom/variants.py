@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
 from prodex.extract.page import Page
-from prodex.extract.process.axes import axis_of, has_axis_line
+from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
@@ -305,7 +305,7 @@ def _radio_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbor
         label = _attr_words(name)
         if not axis_of(label):  # name="group[2]": the label just before the group names it
             label = _text_before(holder)
-        if axis_of(label):
+        if axis_of(label) or _OPTION_FIELD.search(name):
             groups.append((label, holder))
     return groups
 
@@ -350,6 +350,35 @@ def _labelled_axis(label: str) -> str | None:
     return None
 
 
+_OPTION_FIELD = re.compile(
+    r"^(?:options?|super_attribute|group|variation|attributes?)(?:\[|_|$)|^attribute_", re.IGNORECASE
+)
+"""Form-field names shop platforms give a product's option selectors (OpenCart ``option[734]``,
+Shopify ``options[...]``, Magento ``super_attribute[93]``, PrestaShop ``group[2]``, WooCommerce
+``attribute_pa_...``): such a selector is a variant axis even when its label names no known axis."""
+
+
+_CAPACITY = re.compile(r"\d\s*(?:ml|cl|dl|l|oz|gal|gb|tb)\b", re.IGNORECASE)
+"""An option that is a volume or a storage size ("Lata 2,5 L", "500 ml", "256 GB")."""
+
+
+def _field_name(group: LexborNode) -> str:
+    """The form-field name of a selector: its own, or its first radio's."""
+    name = group.attrs.get("name")
+    if name is None and group.tag != "select":
+        radio = group.css_first("input[type=radio][name]")
+        name = radio.attrs.get("name") if radio is not None else None
+    return name or ""
+
+
+def _group_axis(label: str, group: LexborNode) -> str | None:
+    """The axis a selector's label names, else ``other`` for a product-option field."""
+    axis = _labelled_axis(label)
+    if axis is None and _OPTION_FIELD.search(_field_name(group)):
+        return OTHER
+    return axis
+
+
 def find_variants(page: Page, title: LexborNode | None = None, lowered: str = "") -> list[Variant]:
     """One variant per option of each labelled selector in the product area that offers a choice
     (two options or more), the axis the page shows first first. Selectors are ``<select>``
@@ -374,12 +403,22 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
         candidates += _swatch_groups(root, labels)
     axes: dict[str, list[str]] = {}
     for label, group in candidates:
-        axis = _labelled_axis(label)
+        axis = _group_axis(label, group)
         if axis is None or axis in axes:
             continue
         if ancestors_match(group, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
-        options = _options(group, int(group.mem_id) in named_by_class)
-        if len(options) >= 2 and not (axis == "quantity" and all(o.isdigit() for o in options)):
-            axes[axis] = options
+        chosen = _choice(axis, _options(group, int(group.mem_id) in named_by_class))
+        if chosen is not None and chosen[0] not in axes:
+            axes[chosen[0]] = chosen[1]
     return [Variant(options={axis: value}) for axis, values in axes.items() for value in values]
+
+
+def _choice(axis: str, options: list[str]) -> tuple[str, list[str]] | None:
+    """``(axis, options)`` of a selector that offers a choice (two options or more, not a plain
+    quantity); an unnamed option field whose options are volumes or storage sizes is a capacity."""
+    if len(options) < 2 or (axis == "quantity" and all(option.isdigit() for option in options)):
+        return None
+    if axis == OTHER and all(_CAPACITY.search(option) for option in options):
+        return "capacity", options
+    return axis, options
