@@ -220,6 +220,29 @@ def _swatch_groups(
     return groups
 
 
+MAX_LISTS = 30
+_CHOOSABLE = "a[href], button, input, [role=radio], [role=option], [data-value]"
+
+
+def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
+    """Lists of links or buttons (swatches linking to each colour's page) right after an axis
+    label ("Colour: Graphite" before ``<ul><li><a title="Graphite">``)."""
+    groups: list[tuple[str, LexborNode]] = []
+    for node in root.css("ul, ol")[:MAX_LISTS]:
+        items = [child for child in node.iter() if child.is_element_node]
+        if len(items) < 2 or not all(_choosable(item) for item in items):
+            continue
+        label = _text_before(node)
+        if axis_of(label):
+            groups.append((label, node))
+    return groups
+
+
+def _choosable(item: LexborNode) -> bool:
+    """Whether a list item is (or holds) something to click: a link, button, input or option."""
+    return item.tag in ("a", "button") or item.css_first(_CHOOSABLE) is not None
+
+
 def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLParser:
     """Where the selectors are: the title's block :data:`BUY_BOX_LEVELS` up (below ``<main>`` and
     the body), else the product area."""
@@ -384,7 +407,8 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     (two options or more), the axis the page shows first first. Selectors are ``<select>``
     elements, fieldsets and radio groups, radios sharing an axis ``name``, groups of items whose
     class names an axis, and (when a line of ``lowered``, the product area's text in lower case
-    framed by newlines, is an axis label) rows of buttons or swatches after such a label."""
+    framed by newlines, is an axis label) rows of buttons or swatches and lists of links after
+    such a label."""
     root = buy_box(page, title)
     labels = {
         node.attrs.get("for") or "": node.text(deep=True, separator=" ")
@@ -400,7 +424,7 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     named_by_class = {int(group.mem_id) for _, group in class_groups}
     candidates += class_groups
     if not lowered or has_axis_line(lowered):
-        candidates += _swatch_groups(root, labels)
+        candidates += _swatch_groups(root, labels) + _listed_groups(root)
     axes: dict[str, list[str]] = {}
     for label, group in candidates:
         axis = _group_axis(label, group)
