@@ -228,7 +228,7 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
     """Lists of links or buttons (swatches linking to each colour's page) right after an axis
     label ("Colour: Graphite" before ``<ul><li><a title="Graphite">``)."""
     groups: list[tuple[str, LexborNode]] = []
-    for node in root.css("ul, ol")[:MAX_LISTS]:
+    for node in _link_rows(root):
         items = [child for child in node.iter() if child.is_element_node]
         if len(items) < 2 or not all(_choosable(item) for item in items):
             continue
@@ -236,6 +236,17 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
         if axis_of(label):
             groups.append((label, node))
     return groups
+
+
+def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
+    """Lists, and the blocks that hold links side by side (``<div><a>55"</a><a>43"</a></div>``),
+    each once, in page order."""
+    rows = {int(node.mem_id): node for node in root.css("ul, ol")[:MAX_LISTS]}
+    for link in root.css("a[href]")[:MAX_BUTTONS]:
+        parent = link.parent
+        if parent is not None and parent.tag not in ("li", "ul", "ol", "p", "body"):
+            rows.setdefault(int(parent.mem_id), parent)
+    return list(rows.values())
 
 
 def _choosable(item: LexborNode) -> bool:
