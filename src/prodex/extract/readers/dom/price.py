@@ -166,6 +166,9 @@ _LIST_WORDS = re.compile(
     rf"(?<![^\W\d_])(?:{trie_pattern(words('price_label', 'list'))})(?![^\W\d_])", re.IGNORECASE
 )
 """Words a shop writes before a list price ("UVP", "statt", "was", "RRP", "prix conseillé")."""
+_ALTERNATIVE = re.compile(rf"(?:{trie_pattern(words('name_noise', 'or'))})\s+\S", re.IGNORECASE)
+"""A price introduced by "or" ("ou R$ 142,41 no Pix", "or 4 payments of $12.49"): another way to
+pay, an old price at most, never the price on show."""
 _LOWEST = trie_pattern(words("price_label", "lowest"))
 _DAYS = trie_pattern(words("price_label", "days"))
 _PER_MONTH = trie_pattern(words("price_label", "per_month"))
@@ -331,6 +334,8 @@ def _read_candidate(
         return None
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
+    if not machine and _ALTERNATIVE.match(raw):
+        return price, found_currency, True, False  # "or R$ 142,41 with Pix": another way to pay
     return price, found_currency, old, old and _is_list_price(node, struck)
 
 
