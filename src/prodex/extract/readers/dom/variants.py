@@ -175,13 +175,26 @@ def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
     only children of the most common first class name (a size guide after the sizes left out)."""
     best: list[LexborNode] = []
     for parent in [group, *group.css("ul, div")[:10]]:
-        children = [c for c in parent.iter() if c.is_element_node]
+        children = _after_label([c for c in parent.iter() if c.is_element_node])
         tags = {c.tag for c in children}
         same = len(tags) == 1 and children and children[0].tag in _ITEM_TAGS
         run = (_alike(children) if alike else children) if same else []
         if len(run) >= 2 and len(run) > len(best):
             best = run
     return best[:MAX_OPTIONS]
+
+
+def _after_label(children: list[LexborNode]) -> list[LexborNode]:
+    """A group's items without the label that leads them (``<p>Colore</p><a>..</a><a>..</a>``)."""
+    if len(children) >= 3 and children[0].tag != children[1].tag and _axis_label(children[0]):
+        return children[1:]
+    return children
+
+
+def _axis_label(node: LexborNode) -> bool:
+    """Whether an element is a short label naming an axis ("Colore", "Size:")."""
+    text = clean_line(node.text(deep=True, separator=" "))
+    return len(text) <= 60 and axis_of(text) is not None
 
 
 def _alike(items: list[LexborNode]) -> list[LexborNode]:
@@ -229,10 +242,11 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
     label ("Colour: Graphite" before ``<ul><li><a title="Graphite">``)."""
     groups: list[tuple[str, LexborNode]] = []
     for node in _link_rows(root):
-        items = [child for child in node.iter() if child.is_element_node]
+        children = [child for child in node.iter() if child.is_element_node]
+        items = _after_label(children)
         if len(items) < 2 or not all(_choosable(item) for item in items):
             continue
-        label = _text_before(node)
+        label = children[0].text(deep=True, separator=" ") if items is not children else _text_before(node)
         if axis_of(label):
             groups.append((label, node))
     return groups
