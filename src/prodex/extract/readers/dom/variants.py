@@ -463,10 +463,18 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     return [Variant(options={axis: value}) for axis, values in axes.items() for value in values]
 
 
+def _packs(options: list[str]) -> bool:
+    """Whether quantity options are packs to choose ("1 carton", "6 x 500 ml"): each holds a number,
+    not all are bare numbers (a quantity picker), none is a button's action ("Add to cart")."""
+    return all(any(char.isdigit() for char in option) for option in options) and not all(
+        option.isdigit() for option in options
+    )
+
+
 def _choice(axis: str, options: list[str]) -> tuple[str, list[str]] | None:
-    """``(axis, options)`` of a selector that offers a choice (two options or more, not a plain
-    quantity); an unnamed option field whose options are volumes or storage sizes is a capacity."""
-    if len(options) < 2 or (axis == "quantity" and all(option.isdigit() for option in options)):
+    """``(axis, options)`` of a selector that offers a choice (two options or more; for a quantity,
+    packs); an unnamed option field whose options are volumes or storage sizes is a capacity."""
+    if len(options) < 2 or (axis == "quantity" and not _packs(options)):
         return None
     if axis == OTHER and all(_CAPACITY.search(option) for option in options):
         return "capacity", options
