@@ -6,7 +6,8 @@ The raw source is scanned for ``"variants": [`` (a page without one costs a sing
 each list is read, and an option is taken from each item: a key that names an axis ("color",
 "colour", "size", "Farbe") with a short text value, or a name/value pair whose name does. A list
 counts when one axis takes two values or more and the page's text shows every one of them (a list
-the JSON keeps but the page never shows, another product's, is left out).
+the JSON keeps but the page never shows, another product's, is left out). A configurable product's
+attributes in Magento's swatch and configurable scripts are read first: they are the product's own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from prodex.extract.found import Found
 from prodex.extract.jsontools import load_json_at
 from prodex.extract.model import Variant
 from prodex.extract.page import Page
-from prodex.extract.process.axes import axis_of
+from prodex.extract.process.axes import OTHER, axis_of
 from prodex.extract.process.text import clean_line
 
 SOURCE = "app-state"
@@ -96,9 +97,40 @@ def _lists(page: Page) -> list[list[Any]]:
     return lists
 
 
+_CONFIG_TEXT = re.compile(r'"(?:jsonConfig|spConfig)"\s*:\s*\{\s*"attributes"\s*:\s*(?=\{)')
+_CONFIG_BYTES = re.compile(_CONFIG_TEXT.pattern.encode())
+
+
+def _configured_variants(page: Page) -> list[Variant]:
+    """The options of a configurable product's attributes as Magento's swatch renderer and
+    configurable script carry them (``"jsonConfig": {"attributes": {"93": {"code": "color",
+    "label": "Farbe", "options": [{"label": "Schwarz"}, ...]}}}``), which the page draws with
+    script: one variant per option of each attribute, named by its code or label."""
+    raw = page.raw
+    hit = _CONFIG_BYTES.search(raw) if isinstance(raw, bytes) else _CONFIG_TEXT.search(raw)
+    if hit is None:
+        return []
+    attributes = load_json_at(raw[: hit.end() + MAX_LIST_CHARS], hit.end())
+    variants: list[Variant] = []
+    for attribute in attributes.values() if isinstance(attributes, dict) else ():
+        if not isinstance(attribute, dict):
+            continue
+        axis = (
+            axis_of(str(attribute.get("code") or "")) or axis_of(str(attribute.get("label") or "")) or OTHER
+        )
+        labels = [_short_text(o.get("label")) for o in attribute.get("options") or [] if isinstance(o, dict)]
+        values = list(dict.fromkeys(label for label in labels[:MAX_ITEMS] if label))
+        if len(values) >= 2 and all(axis not in v.options for v in variants):
+            variants += [Variant(options={axis: value}) for value in values]
+    return variants
+
+
 def read_variants(page: Page) -> Found | None:
     """The variants of the first list in the page's JSON that names options the page shows
     (read after the page's scripts are removed: its text is what shows), or ``None``."""
+    configured = _configured_variants(page)
+    if configured:
+        return Found(source=SOURCE, variants=configured)
     lists = _lists(page)
     if not lists:
         return None
