@@ -246,10 +246,27 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
         items = _after_label(children)
         if len(items) < 2 or not all(_choosable(item) for item in items):
             continue
-        label = children[0].text(deep=True, separator=" ") if items is not children else _text_before(node)
+        label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
         if axis_of(label):
             groups.append((label, node))
     return groups
+
+
+LABEL_SIBLINGS = 2
+
+
+def _label_before(node: LexborNode) -> str:
+    """The axis label among the few elements just before a group ("Color: Rosewood" above a
+    line describing the shade on show), else the text just before it."""
+    sibling = node.prev
+    seen = 0
+    while sibling is not None and seen < LABEL_SIBLINGS:
+        if sibling.is_element_node:
+            seen += 1
+            if _axis_label(sibling):
+                return sibling.text(deep=True, separator=" ")
+        sibling = sibling.prev
+    return _text_before(node)
 
 
 def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
