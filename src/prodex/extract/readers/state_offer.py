@@ -20,6 +20,7 @@ from typing import Any
 from prodex.extract.found import Found
 from prodex.extract.jsontools import load_json_at
 from prodex.extract.page import Page
+from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import format_decimal, parse_price
 
 SOURCE = "app-state"
@@ -70,8 +71,9 @@ MAX_OBJECT_REACH = 1_500
 """How far before a list-price key the start of its object is looked for."""
 MAX_OBJECT_CHARS = 20_000
 MAX_RATIO = 20
-_KEYS = "|".join(LIST_KEYS)
-_HIT_TEXT = re.compile(rf'"(?:{_KEYS})"\s*:')
+_FIRST = "".join(sorted({key[0] for key in LIST_KEYS}))
+_HIT_TEXT = re.compile(rf'"(?=[{_FIRST}])(?:{trie_pattern(LIST_KEYS)})"\s*:')
+"""A list-price key (its first letter looked at before the words: one fast scan of the source)."""
 _HIT_BYTES = re.compile(_HIT_TEXT.pattern.encode())
 
 

@@ -107,22 +107,31 @@ def _configured_variants(page: Page) -> list[Variant]:
     "label": "Farbe", "options": [{"label": "Schwarz"}, ...]}}}``), which the page draws with
     script: one variant per option of each attribute, named by its code or label."""
     raw = page.raw
+    if (b'Config"' if isinstance(raw, bytes) else 'Config"') not in raw:  # type: ignore[operator]
+        return []  # one fast literal search for the pages without such a script
     hit = _CONFIG_BYTES.search(raw) if isinstance(raw, bytes) else _CONFIG_TEXT.search(raw)
     if hit is None:
         return []
     attributes = load_json_at(raw[: hit.end() + MAX_LIST_CHARS], hit.end())
     variants: list[Variant] = []
     for attribute in attributes.values() if isinstance(attributes, dict) else ():
-        if not isinstance(attribute, dict):
-            continue
-        axis = (
-            axis_of(str(attribute.get("code") or "")) or axis_of(str(attribute.get("label") or "")) or OTHER
-        )
-        labels = [_short_text(o.get("label")) for o in attribute.get("options") or [] if isinstance(o, dict)]
-        values = list(dict.fromkeys(label for label in labels[:MAX_ITEMS] if label))
+        axis, values = _attribute_options(attribute)
         if len(values) >= 2 and all(axis not in v.options for v in variants):
             variants += [Variant(options={axis: value}) for value in values]
     return variants
+
+
+def _attribute_options(attribute: Any) -> tuple[str, list[str]]:
+    """The axis a configurable attribute names (by its code, else its label, else ``other``) and
+    its options' labels, each once."""
+    if not isinstance(attribute, dict):
+        return OTHER, []
+    code, label = str(attribute.get("code") or ""), str(attribute.get("label") or "")
+    axis = axis_of(code) or axis_of(label) or OTHER
+    options = attribute.get("options")
+    items = options[:MAX_ITEMS] if isinstance(options, list) else []
+    labels = [_short_text(item.get("label")) for item in items if isinstance(item, dict)]
+    return axis, list(dict.fromkeys(text for text in labels if text))
 
 
 def read_variants(page: Page) -> Found | None:
