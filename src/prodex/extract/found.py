@@ -27,6 +27,9 @@ class Found:
     """Prices the page shows as old, list or crossed-out prices."""
     regular_price: str | None = None
     """The list price the source gives for this offer (schema.org ``ListPrice``, a compare-at price)."""
+    list_prices: list[str] = field(default_factory=list)
+    """Further list prices the page shows beside a price (struck out, "was", "UVP"), nearest first:
+    the first above the merged price is the regular price when ``regular_price`` is not."""
     currency: str | None = None
     brand: str | None = None
     sku: str | None = None

@@ -11,7 +11,15 @@ from prodex.extract.fields import merge
 from prodex.extract.found import Found
 from prodex.extract.model import Product
 from prodex.extract.page import Page
-from prodex.extract.readers import appstate, jsonld, meta, microdata, target_group
+from prodex.extract.readers import (
+    appstate,
+    jsonld,
+    meta,
+    microdata,
+    state_offer,
+    state_variants,
+    target_group,
+)
 from prodex.extract.readers.dom import reader as dom
 from prodex.extract.registry import platform_named, read_platform_data, site_for
 
@@ -104,6 +112,29 @@ def _hints(sources: list[Found]) -> dom.DomHints:
     return hints
 
 
+def _state_list_price(page: Page, hints: dom.DomHints, sources: list[Found]) -> Found | None:
+    """The list price the page's embedded JSON gives beside the structured price, when no
+    structured source gives one (see :mod:`prodex.extract.readers.state_offer`)."""
+    if not hints.need_regular_price:
+        return None
+    given = next((f for f in sources if f.price and f.source not in ("meta", "opengraph")), None)
+    if given is None or given.price is None:
+        return None
+    found = _safely(lambda p: state_offer.read_list_price(p, str(given.price), given.currency), page)
+    if found is not None:
+        hints.need_regular_price = False
+    return found
+
+
+def _state_variants(page: Page, hints: dom.DomHints) -> Found | None:
+    """The variants the page's embedded JSON lists, when no structured source names options
+    (see :mod:`prodex.extract.readers.state_variants`); the page's selectors are still read (the
+    merge prefers them when they show the same axes and more)."""
+    if not hints.need_variants:
+        return None
+    return _safely(state_variants.read_variants, page)
+
+
 def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = None) -> Product:
     """Extract the product of one page (see :func:`prodex.extract.extract_product`)."""
     text: str | bytes
@@ -133,6 +164,9 @@ def run(html: str | bytes, url: str, platform_data: Mapping[str, Any] | None = N
             sources.append(found)
     hints = _hints(sources)
     page.strip_hidden_markup()  # the DOM heuristics read what shows
+    for late in (_state_list_price(page, hints, sources), _state_variants(page, hints)):
+        if late is not None:
+            sources.append(late)
     found = _safely(lambda p: dom.read(p, hints), page)
     if found is not None:
         sources.append(found)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from prodex.extract.fields.context import OFFER_ORDER, Merging
 from prodex.extract.fields.price import as_decimal
+from prodex.extract.model import Variant
 
 DEFAULT_SCALE = "5"
 MAX_VARIANTS = 200
@@ -47,9 +48,30 @@ def merge_rating(merging: Merging) -> None:
         merging.product.review_count = count if isinstance(count, int) else None
 
 
+def _axes(variants: list[Variant]) -> list[str]:
+    """The axes variants name, in the order they first appear."""
+    return list(dict.fromkeys(axis for variant in variants for axis in variant.options))
+
+
+def _shown_selectors(merging: Merging) -> bool:
+    """Whether the page's selectors (the DOM's variants) show every axis the embedded JSON's
+    variants name and more, the axis shown first first: a variant list in app state often holds
+    one axis (the sizes of the colour on show) while the page offers its colours too."""
+    dom = merging.dom
+    state = next((f for f in merging.sources if f.source == "app-state" and f.variants), None)
+    if dom is None or state is None or not dom.variants:
+        return False
+    shown, kept = _axes(dom.variants), _axes(state.variants)
+    return len(shown) > len(kept) and set(kept) <= set(shown)
+
+
 def merge_variants(merging: Merging) -> None:
     """The variants of the most trusted source that names their options (colour, size...), else
-    of the most trusted source that lists any."""
+    of the most trusted source that lists any; the page's selectors over the embedded JSON's
+    variants when they show more axes."""
+    if _shown_selectors(merging) and merging.dom is not None:
+        merging.set("variants", list(merging.dom.variants)[:MAX_VARIANTS], "dom")
+        return
     variants = merging.take(
         "variants", OFFER_ORDER, lambda f: f.variants if any(v.options for v in f.variants) else None
     )

@@ -72,6 +72,20 @@ def _shown_corrects(dom: Found, structured: Found, price: str) -> bool:
     return False
 
 
+def crossed_out_price(sources: Sequence[Found], price: str | None) -> Found | None:
+    """The source that gives ``price`` as its list price beside a lower price of its own: the
+    price taken is then the crossed-out one (a JSON-LD ``price`` copied from the list price while
+    the page's offer says ``{"sellingPrice": 1299, "originalPrice": 2199}``)."""
+    given = as_decimal(price)
+    if given is None:
+        return None
+    for found in sources:
+        own = as_decimal(found.price)
+        if found.regular_price == price and own is not None and 0 < own < given:
+            return found
+    return None
+
+
 def merge_price(merging: Merging) -> None:
     """The price, and the currency of the source that gave it (else any source's currency)."""
     price = merging.take("price", PRICE_ORDER, lambda f: f.price)
@@ -79,6 +93,9 @@ def merge_price(merging: Merging) -> None:
     shown = shown_price(merging.sources, merging.product.price, merging.source.get("price"))
     if shown is not None:
         merging.set("price", shown, "dom")
+    crossing = crossed_out_price(merging.sources, merging.product.price)
+    if crossing is not None and crossing.price is not None:
+        merging.set("price", crossing.price, crossing.source)
     if merging.product.price is not None:
         origin = merging.source["price"]
         currency = next((f.currency for f in merging.sources if f.source == origin and f.currency), None)
@@ -97,6 +114,7 @@ def _regular_candidates(merging: Merging) -> list[tuple[str, str]]:
     for found in merging.ranked(PRICE_ORDER):
         if found.regular_price:
             out.append((found.regular_price, found.source))
+        out.extend((listed, found.source) for listed in found.list_prices)
         if kind_of(found) in ("site", "platform"):
             out.extend((old, found.source) for old in found.old_prices)
     return out

@@ -32,10 +32,13 @@ from prodex.extract.words import words
 
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
-    '[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i]'
+    '[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i], '
+    '[data-testid*="price" i], [data-test*="price" i]'
 )
 """Price elements, and struck-out or "was" elements without a price class (``<s>€ 99,00</s>``,
-``<span class="was">Was £29.99</span>``): those are read as old prices."""
+``<span class="was">Was £29.99</span>``): those are read as old prices. Shops built with
+component frameworks name their prices in test ids only (``data-testid="originalPrice"``)."""
+_TEST_IDS = ("data-testid", "data-test")
 MAX_CANDIDATES = 120
 _STRUCK_TAGS = frozenset(("s", "del", "strike"))
 PRICE_BLOCK_LEVELS = 3
@@ -127,9 +130,18 @@ def _wraps_a_price(node: LexborNode) -> bool:
     """Whether an element holds another price element with a number in it (not just a symbol)."""
     own = node.mem_id
     return any(
-        inner.mem_id != own and (_HAS_DIGIT.search(inner.text(deep=True)) or inner.attributes.get("content"))
+        inner.mem_id != own and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
         for inner in node.css('[itemprop="price"], [class*="price" i]')[:20]
     )
+
+
+_DATE_RANGE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
+
+
+def _holds_amount(text: str) -> bool:
+    """Whether a text has a number that is not part of a date: a price element that only holds
+    the dates of an offer ("(from 25/03/20 to 27/11/20)") is a note, not a price."""
+    return _HAS_DIGIT.search(_DATE_RANGE.sub(" ", text)) is not None
 
 
 _LIST_MARK = re.compile(
@@ -145,6 +157,9 @@ _LIST_MARK = re.compile(
             "crossout",
             "cross-out",
             "line-through",
+            "origin-price",
+            "origin_price",
+            "originprice",
         )
     )
 )
@@ -153,22 +168,41 @@ _LIST_WORDS = re.compile(
     rf"(?<![^\W\d_])(?:{trie_pattern(words('price_label', 'list'))})(?![^\W\d_])", re.IGNORECASE
 )
 """Words a shop writes before a list price ("UVP", "statt", "was", "RRP", "prix conseillé")."""
+_ALTERNATIVE = re.compile(rf"(?:{trie_pattern(words('name_noise', 'or'))})\s+\S", re.IGNORECASE)
+"""A price introduced by "or" ("ou R$ 142,41 no Pix", "or 4 payments of $12.49"): another way to
+pay, an old price at most, never the price on show."""
 _LOWEST = trie_pattern(words("price_label", "lowest"))
 _DAYS = trie_pattern(words("price_label", "days"))
 _PER_MONTH = trie_pattern(words("price_label", "per_month"))
 NOT_LIST_PRICE = re.compile(
     rf"{_LOWEST}|30[ -]?(?:{_DAYS})|/\s*(?:{_PER_MONTH})\b|"
-    r"\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|rate\b|"
-    r"per\s|pro\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit",
+    r"\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|\brate\b|"
+    r"\bper\s|\bpro\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit",
     re.IGNORECASE,
 )
 """Reference prices that are not list prices: the lowest price of the last 30 days (EU Omnibus),
 instalments, unit prices."""
 
 
+def _holds_another_price(block: LexborNode, node: LexborNode) -> bool:
+    """Whether ``block`` holds a price element with a number beside ``node`` (not inside it, not
+    one of its holders): a note in ``block`` may then be that price's."""
+    if block.mem_id == node.mem_id:
+        return False
+    own = {int(n.mem_id) for n in node.traverse()}
+    holders = title_ancestors(node, 4)
+    for other in block.css(PRICE_SELECTOR)[:12]:
+        key = int(other.mem_id)
+        if key not in own and key not in holders and _HAS_DIGIT.search(other.text(deep=True)):
+            return True
+    return False
+
+
 def _list_price_note(node: LexborNode) -> bool | None:
     """Whether the short text around an old price says it is a list price (True: "UVP", "was"),
-    another reference price (False: "lowest price of the last 30 days", "/ kg"), or neither."""
+    another reference price (False: "lowest price of the last 30 days", "/ kg"), or neither.
+    A reference note in a block that holds another price too is left to that price (the lowest
+    price of 30 days printed under the current price says nothing of the struck one)."""
     current: LexborNode | None = node
     for _ in range(3):
         if current is None:
@@ -176,7 +210,7 @@ def _list_price_note(node: LexborNode) -> bool | None:
         text = current.text(deep=True, separator=" ")
         if len(text) > 200:
             return None
-        if NOT_LIST_PRICE.search(text):
+        if NOT_LIST_PRICE.search(text) and not _holds_another_price(current, node):
             return False
         if _LIST_WORDS.search(text):
             return True
@@ -192,17 +226,24 @@ def _is_list_price(node: LexborNode, struck: bool) -> bool:
         return note
     if struck:
         return True
-    marker = class_and_id(node)
+    marker = _marker(node)
     parent = node.parent
     if parent is not None:
         marker = f"{marker} {class_and_id(parent)}"
-    return bool(_LIST_MARK.search(marker))
+    if _LIST_MARK.search(marker):
+        return True
+    block = _price_block_marker(node)  # <span class="old-price"><span ...><span class="price">
+    return bool(block) and _marked_old(block) and bool(_LIST_MARK.search(block))
+
+
+_TYPE_WORDS = re.compile(r"[bfgh]old")
+"""Class words that hold "old" but say nothing of a price's age (``text-bold``, ``gold``, ``hold``)."""
 
 
 def _marked_old(marker: str) -> bool:
     """Whether class/id tokens mark an old, list or other non-current price; the first token that
     says either way decides ("original-price ... current-price" is the original price)."""
-    for token in marker.split():
+    for token in _TYPE_WORDS.sub(" ", marker).split():
         if OLD_PRICE.search(token):
             return not CURRENT_PRICE.search(token)
         if CURRENT_PRICE.search(token):
@@ -215,19 +256,26 @@ _PRICE_BLOCK = re.compile(r"pri[cxj]|preis|prez|prec|cen[ay]")
 """A block's class or id naming a price (price, prix, Preis, prezzo, precio, preço, cena)."""
 
 
+def _price_block_marker(node: LexborNode) -> str:
+    """The class and id of the nearest of the few price blocks around a price element that marks
+    an old or a current price (empty when none does)."""
+    current = node.parent
+    for _ in range(OLD_BLOCK_LEVELS):
+        if current is None:
+            return ""
+        marker = class_and_id(current)
+        if _PRICE_BLOCK.search(marker) and (OLD_PRICE.search(marker) or CURRENT_PRICE.search(marker)):
+            return marker
+        current = current.parent
+    return ""
+
+
 def _in_old_block(node: LexborNode) -> bool:
     """Whether one of the few price blocks around a price element marks an old price
     (``<span class="old-price"><span class="price">79,90 €</span></span>``); the nearest price
     block that marks either kind decides."""
-    current = node.parent
-    for _ in range(OLD_BLOCK_LEVELS):
-        if current is None:
-            return False
-        marker = class_and_id(current)
-        if _PRICE_BLOCK.search(marker) and (OLD_PRICE.search(marker) or CURRENT_PRICE.search(marker)):
-            return _marked_old(marker)
-        current = current.parent
-    return False
+    marker = _price_block_marker(node)
+    return bool(marker) and _marked_old(marker)
 
 
 @dataclass
@@ -251,12 +299,12 @@ def _read_candidate(
         return None
     itemprop = node.attrs.get("itemprop") == "price"
     struck = node.tag in ("del", "s", "strike") or _struck(node)
-    old = struck or (not itemprop and (_marked_old(class_and_id(node)) or _in_old_block(node)))
+    old = struck or (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
     text = _candidate_text(node, itemprop)
     if text is None:
         return None
     raw, machine = text
-    if not _reads_as_price(raw, itemprop or machine):
+    if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
     old = old or bool(_UNIT_PRICE.search(raw))
     found_currency = currency_in_text(raw, page.tld) or currency
@@ -265,7 +313,17 @@ def _read_candidate(
         return None
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
+    if not machine and _ALTERNATIVE.match(raw):
+        return price, found_currency, True, False  # "or R$ 142,41 with Pix": another way to pay
     return price, found_currency, old, old and _is_list_price(node, struck)
+
+
+def _marker(node: LexborNode) -> str:
+    """An element's class, id and test ids (``data-testid="originalPrice"``), lower-cased."""
+    marker = class_and_id(node)
+    attrs = node.attrs
+    tests = [attrs.get(name) or "" for name in _TEST_IDS if name in attrs]
+    return f"{marker} {' '.join(tests).lower()}" if any(tests) else marker
 
 
 def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None:
@@ -278,7 +336,19 @@ def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None
     if not itemprop and _wraps_a_price(node):
         return None
     value, machine = _candidate_value(node)
+    if machine and len(_DECIMAL_AMOUNT.findall(value)) > 1:
+        return None  # a machine-readable value holding several prices is a copy of a price box
     return clean_line(value), machine
+
+
+_DECIMAL_AMOUNT = re.compile(r"\d[.,]\d{2}(?!\d)")
+MAX_BARE_LIST_PRICE = 16
+
+
+def _labelled_struck_amount(raw: str, node: LexborNode, struck: bool) -> bool:
+    """A struck-out number with no currency beside it that its label calls a list price
+    ("原價：<strike>1,390</strike>", "RRP <s>49.90</s>")."""
+    return struck and len(raw) <= MAX_BARE_LIST_PRICE and _list_price_note(node) is True
 
 
 def _reads_as_price(raw: str, trusted: bool) -> bool:
@@ -310,13 +380,20 @@ def find_price(
 def find_list_price(page: Page, currency: str | None, title: LexborNode, levels: int = 5) -> list[str]:
     """The list prices (struck out, "was", "UVP") in the title's block, ``levels`` up from the
     title: a cheap search for when structured data gives the current price but no list price."""
+    return find_list_offer(page, currency, title, levels).regular
+
+
+def find_list_offer(page: Page, currency: str | None, title: LexborNode, levels: int = 5) -> DomPrice:
+    """The prices in the title's block, ``levels`` up from the title (see :func:`find_list_price`):
+    its list prices, and the current and old prices beside them (a structured price that is one
+    of those old prices is the crossed-out one)."""
     block = title
     for _ in range(levels):
         parent = block.parent
         if parent is None or parent.tag in ("main", "body", "html") or parent.attrs.get("role") == "main":
             break
         block = parent
-    return _find_price_in(page, currency, title, block).regular
+    return _find_price_in(page, currency, title, block)
 
 
 def _price_scope(title: LexborNode) -> LexborNode | None:

@@ -35,7 +35,7 @@ from prodex.extract.readers.dom.labels import (
     page_text,
 )
 from prodex.extract.readers.dom.listing import in_other_tile, is_listing_grid
-from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_list_price, find_price
+from prodex.extract.readers.dom.price import DomPrice, find_currency_meta, find_list_offer, find_price
 from prodex.extract.readers.dom.rating import DomRating, find_rating
 from prodex.extract.readers.dom.specifications import find_specifications
 from prodex.extract.readers.dom.text_price import find_text_price
@@ -131,10 +131,12 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
     )
     title_node = title.node
     if not hints.need_price and hints.need_regular_price and title_node is not None:
-        # the structured price stands; the title's block is read for a list price only
-        none: list[str] = []
-        listed = _guarded(lambda: find_list_price(page, currency, title_node), none)
-        found.regular_price = listed[0] if listed else None
+        # the structured price stands; the title's block is read for a list price (and for the
+        # price beside it, should the structured price be the crossed-out one)
+        listed = _guarded(lambda: find_list_offer(page, currency, title_node), DomPrice())
+        found.list_prices = listed.regular
+        found.price = listed.price
+        found.old_prices = [*listed.old, *(p for p in listed.regular if p not in listed.old)]
     tile_price = shown.node
     if tile_price is not None and _guarded(partial(in_other_tile, tile_price, title.node), False):
         # The nearest marked price is in another product's tile (a related product, say): the
@@ -146,8 +148,10 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
         marked = shown  # its struck-out or "was" prices stand beside a price written as text
         shown = _guarded(lambda: find_text_price(page, title.node, currency), shown)
         shown.regular = shown.regular or marked.regular
-    found.price, found.currency, found.old_prices = shown.price, shown.currency or currency, shown.old
-    found.regular_price = found.regular_price or next(iter(shown.regular), None)
+    if hints.need_price or shown.price is not None:
+        found.price, found.old_prices = shown.price, shown.old
+    found.currency = shown.currency or currency
+    found.list_prices = found.list_prices or shown.regular
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title.node, shown.node or tile_price), False)
     return shown

@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
 from prodex.extract.page import Page
-from prodex.extract.process.axes import axis_of, has_axis_line
+from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
@@ -97,10 +97,8 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
     """What an option is called: its text (or, when it has none, the naming attributes of it or
     its link, else (``alt``) its picture's alt text); a value attribute the text begins with wins
     over notes after it ("38 2 left")."""
-    attrs = node.attrs
     if node.tag == "input":
-        value = attrs.get("value") or ""
-        return clean_line(attrs.get("aria-label") or attrs.get("data-value") or value)
+        return _input_name(node)
     inner = node.css_first("button, a")
     holders = (node, inner) if inner is not None else (node,)
     text = clean_line(node.text(deep=True, separator=" "))
@@ -112,6 +110,18 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
             if value and len(value) < len(text) and text.startswith(value):
                 return value
     return _NOTE.sub("", text)
+
+
+def _input_name(node: LexborNode) -> str:
+    """What a radio is called: its ``aria-label``, ``title`` or ``data-value``, else the label
+    around it (``<label aria-label="Blu notte"><input value="14">``) when short, else its value."""
+    attrs = node.attrs
+    named = attrs.get("aria-label") or attrs.get("title") or attrs.get("data-value")
+    if not named and node.parent is not None and node.parent.tag == "label":
+        label = node.parent
+        named = label.attrs.get("aria-label") or clean_line(label.text(deep=True, separator=" "))
+    named = clean_line(named or "")
+    return named if 0 < len(named) <= MAX_VALUE else clean_line(attrs.get("value") or "")
 
 
 def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = True) -> str:
@@ -165,13 +175,26 @@ def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
     only children of the most common first class name (a size guide after the sizes left out)."""
     best: list[LexborNode] = []
     for parent in [group, *group.css("ul, div")[:10]]:
-        children = [c for c in parent.iter() if c.is_element_node]
+        children = _after_label([c for c in parent.iter() if c.is_element_node])
         tags = {c.tag for c in children}
         same = len(tags) == 1 and children and children[0].tag in _ITEM_TAGS
         run = (_alike(children) if alike else children) if same else []
         if len(run) >= 2 and len(run) > len(best):
             best = run
     return best[:MAX_OPTIONS]
+
+
+def _after_label(children: list[LexborNode]) -> list[LexborNode]:
+    """A group's items without the label that leads them (``<p>Colore</p><a>..</a><a>..</a>``)."""
+    if len(children) >= 3 and children[0].tag != children[1].tag and _axis_label(children[0]):
+        return children[1:]
+    return children
+
+
+def _axis_label(node: LexborNode) -> bool:
+    """Whether an element is a short label naming an axis ("Colore", "Size:")."""
+    text = clean_line(node.text(deep=True, separator=" "))
+    return len(text) <= 60 and axis_of(text) is not None
 
 
 def _alike(items: list[LexborNode]) -> list[LexborNode]:
@@ -208,6 +231,58 @@ def _swatch_groups(
         if axis_of(label):
             groups.append((label, parent))
     return groups
+
+
+MAX_LISTS = 30
+_CHOOSABLE = "a[href], button, input, [role=radio], [role=option], [data-value]"
+
+
+def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
+    """Lists of links or buttons (swatches linking to each colour's page) right after an axis
+    label ("Colour: Graphite" before ``<ul><li><a title="Graphite">``)."""
+    groups: list[tuple[str, LexborNode]] = []
+    for node in _link_rows(root):
+        children = [child for child in node.iter() if child.is_element_node]
+        items = _after_label(children)
+        if len(items) < 2 or not all(_choosable(item) for item in items):
+            continue
+        label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
+        if axis_of(label):
+            groups.append((label, node))
+    return groups
+
+
+LABEL_SIBLINGS = 2
+
+
+def _label_before(node: LexborNode) -> str:
+    """The axis label among the few elements just before a group ("Color: Rosewood" above a
+    line describing the shade on show), else the text just before it."""
+    sibling = node.prev
+    seen = 0
+    while sibling is not None and seen < LABEL_SIBLINGS:
+        if sibling.is_element_node:
+            seen += 1
+            if _axis_label(sibling):
+                return sibling.text(deep=True, separator=" ")
+        sibling = sibling.prev
+    return _text_before(node)
+
+
+def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
+    """Lists, and the blocks that hold links side by side (``<div><a>55"</a><a>43"</a></div>``),
+    each once, in page order."""
+    rows = {int(node.mem_id): node for node in root.css("ul, ol")[:MAX_LISTS]}
+    for link in root.css("a[href]")[:MAX_BUTTONS]:
+        parent = link.parent
+        if parent is not None and parent.tag not in ("li", "ul", "ol", "p", "body"):
+            rows.setdefault(int(parent.mem_id), parent)
+    return list(rows.values())
+
+
+def _choosable(item: LexborNode) -> bool:
+    """Whether a list item is (or holds) something to click: a link, button, input or option."""
+    return item.tag in ("a", "button") or item.css_first(_CHOOSABLE) is not None
 
 
 def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLParser:
@@ -281,16 +356,21 @@ def _is_option(node: LexborNode) -> bool:
 
 
 def _radio_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
-    """Radio buttons that share a ``name`` naming an axis (``name="size"``), as one group held by
-    their nearest common block."""
+    """Radio buttons that share a ``name`` naming an axis (``name="size"``), or labelled by an axis
+    word just before their block ("Colore: Verde salvia" before ``name="group[2]"``), as one group
+    held by their nearest common block."""
     by_name: dict[str, list[LexborNode]] = {}
     for radio in root.css("input[type=radio][name]")[:MAX_RADIOS]:
         by_name.setdefault(radio.attrs.get("name") or "", []).append(radio)
     groups: list[tuple[str, LexborNode]] = []
     for name, radios in by_name.items():
+        holder = _common_holder(radios) if len(radios) >= 2 else None
+        if holder is None:
+            continue
         label = _attr_words(name)
-        holder = _common_holder(radios)
-        if len(radios) >= 2 and axis_of(label) and holder is not None:
+        if not axis_of(label):  # name="group[2]": the label just before the group names it
+            label = _text_before(holder)
+        if axis_of(label) or _OPTION_FIELD.search(name):
             groups.append((label, holder))
     return groups
 
@@ -335,12 +415,42 @@ def _labelled_axis(label: str) -> str | None:
     return None
 
 
+_OPTION_FIELD = re.compile(
+    r"^(?:options?|super_attribute|group|variation|attributes?)(?:\[|_|$)|^attribute_", re.IGNORECASE
+)
+"""Form-field names shop platforms give a product's option selectors (OpenCart ``option[734]``,
+Shopify ``options[...]``, Magento ``super_attribute[93]``, PrestaShop ``group[2]``, WooCommerce
+``attribute_pa_...``): such a selector is a variant axis even when its label names no known axis."""
+
+
+_CAPACITY = re.compile(r"\d\s*(?:ml|cl|dl|l|oz|gal|gb|tb)\b", re.IGNORECASE)
+"""An option that is a volume or a storage size ("Lata 2,5 L", "500 ml", "256 GB")."""
+
+
+def _field_name(group: LexborNode) -> str:
+    """The form-field name of a selector: its own, or its first radio's."""
+    name = group.attrs.get("name")
+    if name is None and group.tag != "select":
+        radio = group.css_first("input[type=radio][name]")
+        name = radio.attrs.get("name") if radio is not None else None
+    return name or ""
+
+
+def _group_axis(label: str, group: LexborNode) -> str | None:
+    """The axis a selector's label names, else ``other`` for a product-option field."""
+    axis = _labelled_axis(label)
+    if axis is None and _OPTION_FIELD.search(_field_name(group)):
+        return OTHER
+    return axis
+
+
 def find_variants(page: Page, title: LexborNode | None = None, lowered: str = "") -> list[Variant]:
     """One variant per option of each labelled selector in the product area that offers a choice
     (two options or more), the axis the page shows first first. Selectors are ``<select>``
     elements, fieldsets and radio groups, radios sharing an axis ``name``, groups of items whose
     class names an axis, and (when a line of ``lowered``, the product area's text in lower case
-    framed by newlines, is an axis label) rows of buttons or swatches after such a label."""
+    framed by newlines, is an axis label) rows of buttons or swatches and lists of links after
+    such a label."""
     root = buy_box(page, title)
     labels = {
         node.attrs.get("for") or "": node.text(deep=True, separator=" ")
@@ -356,15 +466,33 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     named_by_class = {int(group.mem_id) for _, group in class_groups}
     candidates += class_groups
     if not lowered or has_axis_line(lowered):
-        candidates += _swatch_groups(root, labels)
+        candidates += _swatch_groups(root, labels) + _listed_groups(root)
     axes: dict[str, list[str]] = {}
     for label, group in candidates:
-        axis = _labelled_axis(label)
+        axis = _group_axis(label, group)
         if axis is None or axis in axes:
             continue
         if ancestors_match(group, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
-        options = _options(group, int(group.mem_id) in named_by_class)
-        if len(options) >= 2 and not (axis == "quantity" and all(o.isdigit() for o in options)):
-            axes[axis] = options
+        chosen = _choice(axis, _options(group, int(group.mem_id) in named_by_class))
+        if chosen is not None and chosen[0] not in axes:
+            axes[chosen[0]] = chosen[1]
     return [Variant(options={axis: value}) for axis, values in axes.items() for value in values]
+
+
+def _packs(options: list[str]) -> bool:
+    """Whether quantity options are packs to choose ("1 carton", "6 x 500 ml"): each holds a number,
+    not all are bare numbers (a quantity picker), none is a button's action ("Add to cart")."""
+    return all(any(char.isdigit() for char in option) for option in options) and not all(
+        option.isdigit() for option in options
+    )
+
+
+def _choice(axis: str, options: list[str]) -> tuple[str, list[str]] | None:
+    """``(axis, options)`` of a selector that offers a choice (two options or more; for a quantity,
+    packs); an unnamed option field whose options are volumes or storage sizes is a capacity."""
+    if len(options) < 2 or (axis == "quantity" and not _packs(options)):
+        return None
+    if axis == OTHER and all(_CAPACITY.search(option) for option in options):
+        return "capacity", options
+    return axis, options
