@@ -81,6 +81,8 @@ class WordIndex:
     phrases: dict[tuple[str, ...], str]
     unspaced: dict[str, str]
     unspaced_words: dict[str, tuple[str, ...]]
+    longest: dict[str, int]
+    """The most words of a phrase starting with each first word (no phrase starts with others)."""
 
     def compound_key(self, word: str) -> str | None:
         """The key of a one-word phrase that begins a compound word ("damen" in "damendüfte",
@@ -105,7 +107,10 @@ def _index(name: str, language: str | None) -> WordIndex:
                 phrase = tuple(tokens(word))
                 if phrase and len(phrase) <= MAX_PHRASE_WORDS:
                     phrases.setdefault(phrase, key)
-    return WordIndex(phrases, unspaced, by_first_character(unspaced))
+    longest: dict[str, int] = {}
+    for phrase in phrases:
+        longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
+    return WordIndex(phrases, unspaced, by_first_character(unspaced), longest)
 
 
 def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool = False) -> list[str]:
@@ -134,7 +139,7 @@ def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool 
 
 def _phrase_key(index: WordIndex, words: Sequence[str], start: int) -> str | None:
     """The key of the longest phrase of the index at ``words[start]``, or ``None``."""
-    for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+    for size in range(min(index.longest.get(words[start], 0), len(words) - start), 0, -1):
         key = index.phrases.get(tuple(words[start : start + size]))
         if key is not None:
             return key
