@@ -60,6 +60,16 @@ UNISEX_DESCRIPTION_CHARS = 3000
 """How much of the description is read for "unisex" (its claims come first)."""
 
 
+def _head(text: str, chars: int) -> str:
+    """The first ``chars`` characters of a text, without a word cut in two at the end ("lap" of
+    "laptop" would be a Finnish word for a child)."""
+    if len(text) <= chars or not (text[chars - 1].isalnum() and text[chars].isalnum()):
+        return text[:chars]
+    cut = text[:chars]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut
+
+
 def _stated_words(merging: Merging) -> list[list[str]]:
     """The texts that may say who the product is for, most telling first: its name, the start of
     its description, the shop's breadcrumbs and category, the words of its URL's path."""
@@ -67,7 +77,7 @@ def _stated_words(merging: Merging) -> list[list[str]]:
     path = urlsplit(product.url).path.replace("-", " ").replace("_", " ").replace("/", " ")
     return [
         [product.name or ""],
-        [(product.description or "")[:DESCRIPTION_HEAD]],
+        [_head(product.description or "", DESCRIPTION_HEAD)],
         [*product.breadcrumbs, product.category or ""],
         [path],
     ]

@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.classify import COMPOUNDING, tokens
-from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
+from prodex.extract.process.patterns import by_first_character, is_spaced_script, trie_pattern, words_in
 from prodex.extract.process.taxonomy import Category
-from prodex.extract.words import ACTIVITIES, AGE_GROUPS, GENDERS, section
+from prodex.extract.words import ACTIVITIES, AGE_GROUPS, GENDERS, language_code, section, words
 
 MAX_PHRASE_WORDS = 4
 MIN_COMPOUND_PART = 4
@@ -35,6 +35,11 @@ _SCHEMA_GENDERS = {
     "boys": "male",
     "unisex": "unisex",
 }
+DURATION_CONTEXT = 24
+_DURATION_BEFORE = re.compile(rf"(?<![^\W\d_])(?:{trie_pattern(words('duration', 'before'))})$")
+"""A length of time's word just before a number of years ("for", "over", "pendant", "warranty")."""
+_AGE_AFTER = re.compile(rf"(?:\+|(?:{trie_pattern(words('duration', 'age_after'))})(?![^\W\d_]))")
+"""Words after a number of years that make it an age all the same ("3 years and up")."""
 _AGE = re.compile(
     r"(?<![\d.,])(\d{1,2})\s*(?:\+|(?:years?|yrs?|jahre?n?|ans|anos|anni|años|lat|let)\b)", re.IGNORECASE
 )
@@ -99,8 +104,8 @@ def _index(name: str, language: str | None) -> WordIndex:
     phrases: dict[tuple[str, ...], str] = {}
     unspaced: dict[str, str] = {}
     for vocabulary in section(name, language).values():
-        for key, words in vocabulary.items():
-            for word in words:
+        for key, spellings in vocabulary.items():
+            for word in spellings:
                 if not is_spaced_script(word):
                     unspaced.setdefault(word, key)
                     continue
@@ -117,7 +122,7 @@ def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool 
     """The keys of section ``name`` whose words the texts say, in the order first said;
     ``compounds``: in a compounding language, also a word that begins a longer word."""
     index = _index(name, language)
-    compounding = compounds and (language or "").split("-")[0].lower() in COMPOUNDING
+    compounding = compounds and language_code(language) in COMPOUNDING
     found: list[str] = []
     for text in texts:
         if not text:
@@ -160,13 +165,26 @@ def says_unisex(texts: list[str], language: str | None = None) -> bool:
     return "unisex" in _keys_in("gender", texts, language)
 
 
+def _stated_age(text: str) -> int | None:
+    """The first age a text states ("6+", "3 years and up", "ab 3 Jahren"); a length of time
+    ("for 5 years of total coverage", "pendant 2 ans") is no age."""
+    for match in _AGE.finditer(text):
+        if match.group(0).endswith("+"):
+            return int(match.group(1))
+        before = fold(text[max(0, match.start() - DURATION_CONTEXT) : match.start()])
+        after = fold(text[match.end() : match.end() + DURATION_CONTEXT])
+        if _DURATION_BEFORE.search(before) and not _AGE_AFTER.match(after):
+            continue
+        return int(match.group(1))
+    return None
+
+
 def age_group_in(texts: list[str], language: str | None = None) -> str | None:
     """The age group the texts state (the youngest named; an age such as "6+ years" counts)."""
     keys = [k for k in _keys_in("age_group", texts, language) if k in AGE_GROUPS]
     for text in texts:
-        match = _AGE.search(text or "")
-        if match:
-            years = int(match.group(1))
+        years = _stated_age(text or "")
+        if years is not None:
             keys.append("toddler" if years < 5 else "kids" if years < 13 else "adult")
     young_first = [g for g in AGE_GROUPS if g in keys]
     return young_first[0] if young_first else None

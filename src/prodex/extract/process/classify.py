@@ -26,9 +26,9 @@ from typing import TypeVar
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
 from prodex.extract.process.taxonomy import Category, Taxonomy, taxonomy
-from prodex.extract.words import section, speaking
+from prodex.extract.words import language_code, section, speaking
 
-COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "nb", "fi", "is", "hu", "et"})
+COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "fi", "is", "hu", "et"})
 MIN_COMPOUND_HEAD = 4
 MIN_COMPOUND_WORD = 7
 COMPOUND_WEIGHT = 0.8
@@ -326,7 +326,7 @@ def page_languages(language: str | None) -> frozenset[str] | None:
     alone for a language without a list (a word of another list may mean something else in it:
     "un" is flour in Turkish); every list when the page declares no language. Words of scripts
     without spaces are distinctive enough to be read in every list."""
-    code = (language or "").split("-")[0].lower()
+    code = language_code(language)
     if not code:
         return None
     return (

@@ -93,6 +93,7 @@ SPECIFICATION = ("heading", "policy")
 VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity")
 RATING = ("rated", "star", "star_stem", "out_of")
 REVIEW_COUNT = ("review",)
+DURATION = ("before", "age_after")
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -117,6 +118,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "variant_selector": VARIANT_SELECTOR,
     "rating": RATING,
     "review_count": REVIEW_COUNT,
+    "duration": DURATION,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -180,12 +182,23 @@ def speaking(name: str) -> frozenset[str]:
     return frozenset(lang for lang, data in languages().items() if name in data)
 
 
+LANGUAGE_ALIASES = {"nb": "no", "nn": "no", "iw": "he"}
+"""Language codes that pages declare for a language whose word file has another name (Norwegian
+Bokmål and Nynorsk are ``no.toml``; ``iw`` is Hebrew's old code)."""
+
+
+def language_code(language: str | None) -> str:
+    """The word-file code of a page's declared language (``"nb-NO"`` -> ``"no"``; ``""`` for none)."""
+    code = (language or "").split("-")[0].lower()
+    return LANGUAGE_ALIASES.get(code, code)
+
+
 def section(name: str, language: str | None = None) -> dict[str, Vocabulary]:
     """One section of every language that has it, or of ``language`` and English when it is given
     and its file has the section."""
     files = languages()
     if language is not None:
-        code = language.split("-")[0].lower()
+        code = language_code(language)
         if name in files.get(code, {}):
             return {lang: files[lang][name] for lang in ("en", code) if name in files.get(lang, {})}
     return {lang: data[name] for lang, data in files.items() if name in data}
