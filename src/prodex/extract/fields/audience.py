@@ -23,10 +23,13 @@ from prodex.extract.process.audience import (
     age_group_in,
     audience_phrase,
     fallback_audience,
+    gender_from_schema,
     gender_in,
     says_unisex,
 )
 from prodex.extract.process.taxonomy import Category, taxonomy
+from prodex.extract.process.text import fold
+from prodex.extract.words import words
 
 AUDIENCE_ORDER = (*STRUCTURED, "opengraph")
 DEFAULT_AGE_GROUPS = {
@@ -83,6 +86,19 @@ def _stated_words(merging: Merging) -> list[list[str]]:
     ]
 
 
+GENDER_LABELS = frozenset(words("audience_label", "gender"))
+"""Names of a specification row that gives the product's gender ("Gender", "Geschlecht", "Køn")."""
+
+
+def _gender_row(merging: Merging) -> str | None:
+    """The gender a specification row of the product states ("Køn: Unisex", "Gender: Women")."""
+    product = merging.product
+    for row in product.specifications:
+        if fold(row.name).rstrip(":") in GENDER_LABELS:
+            return gender_from_schema(row.value) or gender_in([row.value], product.language)
+    return None
+
+
 def _unisex_said(merging: Merging) -> str | None:
     """``unisex`` when the product's own text (its description's start and selling points) says the
     product is for both ("Unisex-Passform", "for men and women"): a line further down than the
@@ -115,7 +131,9 @@ def merge_gender_and_age(merging: Merging) -> None:
     elif gender is not None:
         merging.source.pop("gender", None)  # stated, but gender does not apply to such products
     elif top in GENDERED_TOPS:
-        said = _first_said(gender_in, texts, product.language) or _unisex_said(merging)
+        said = (
+            _gender_row(merging) or _first_said(gender_in, texts, product.language) or _unisex_said(merging)
+        )
         merging.set("gender", said, AUDIENCE_SOURCE_TEXT)
     age = merging.take("age_group", AUDIENCE_ORDER, lambda f: f.age_group)
     if age is not None:

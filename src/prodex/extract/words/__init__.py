@@ -94,6 +94,7 @@ VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity")
 RATING = ("rated", "star", "star_stem", "out_of")
 REVIEW_COUNT = ("review",)
 DURATION = ("before", "age_after")
+AUDIENCE_LABEL = ("gender",)
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -119,6 +120,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "rating": RATING,
     "review_count": REVIEW_COUNT,
     "duration": DURATION,
+    "audience_label": AUDIENCE_LABEL,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
