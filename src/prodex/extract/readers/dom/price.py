@@ -105,11 +105,32 @@ def _candidate_value(node: LexborNode) -> tuple[str, bool]:
     return node.text(deep=True, separator=" "), False
 
 
+_MARKED_NUMBER = re.compile(r"^([^\d\s]{1,3})\s*(\d[\d.,\s'’]*)$|^(\d[\d.,\s'’]*?)\s*([^\d\s]{1,3})$")
+
+
+def _mark_apart(piece: str) -> list[str]:
+    """A piece of a split price with its currency sign apart ("$3,450" -> "$", "3,450")."""
+    match = _MARKED_NUMBER.match(piece)
+    if match is None:
+        return [piece]
+    parts = [part for part in match.groups() if part]
+    return parts if all(_PRICE_MARK.fullmatch(p) or _HAS_DIGIT.match(p) for p in parts) else [piece]
+
+
+def _whole_apart(pieces: list[str]) -> list[str]:
+    """The pieces with the currency sign of the first number set apart ("$3,450" "00" -> "$"
+    "3,450" "00"); a later number keeps its sign (then it is no cents: "$129" "$99")."""
+    first = next((at for at, piece in enumerate(pieces) if _HAS_DIGIT.search(piece)), None)
+    if first is None:
+        return pieces
+    return pieces[:first] + _mark_apart(pieces[first]) + pieces[first + 1 :]
+
+
 def _split_price(node: LexborNode) -> str | None:
     """A price written in separate elements for the whole units and the cents ("129" "€" "99",
     "$" "129" "00"), as one amount ("129.99 €"); ``None`` for anything else."""
     pieces = [piece.strip() for piece in node.text(deep=True, separator="\x00").split("\x00")]
-    pieces = [piece for piece in pieces if piece]
+    pieces = _whole_apart([piece for piece in pieces if piece])
     if not 2 <= len(pieces) <= 5:
         return None
     numbers = [piece for piece in pieces if _HAS_DIGIT.search(piece)]
@@ -240,10 +261,15 @@ _TYPE_WORDS = re.compile(r"[bfgh]old")
 """Class words that hold "old" but say nothing of a price's age (``text-bold``, ``gold``, ``hold``)."""
 
 
+_DISCOUNTED_PRICE = re.compile(r"discount(?:ed)?[-_]*price|price[-_]*discount(?:ed)?")
+
+
 def _marked_old(marker: str) -> bool:
     """Whether class/id tokens mark an old, list or other non-current price; the first token that
     says either way decides ("original-price ... current-price" is the original price)."""
     for token in _TYPE_WORDS.sub(" ", marker).split():
+        if _DISCOUNTED_PRICE.search(token):
+            return False  # "discount-price", "paragraphDiscountPrice": the price after the discount
         if OLD_PRICE.search(token):
             return not CURRENT_PRICE.search(token)
         if CURRENT_PRICE.search(token):
