@@ -81,6 +81,12 @@ def _items(database: Database, job_id: str) -> list[repo.ItemRecord]:
         return repo.page_items(conn, job_id, limit=100, offset=0, status=None)
 
 
+def _status(database: Database, account_id: int, job_id: str) -> str | None:
+    with database.read() as conn:
+        record = repo.get_import(conn, account_id, job_id)
+    return record.status if record is not None else None
+
+
 def _wait(check: object, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while not check():  # type: ignore[operator]
@@ -148,8 +154,8 @@ def test_items_of_a_killed_worker_run_again_and_credits_stay_exact(
         entries = credits.entries(account.id)
         assert sorted(e.kind for e in entries) == ["charge"] * ITEMS + ["grant"]
         assert len({e.ref for e in entries if e.kind == "charge"}) == ITEMS
-        with database.read() as conn:
-            assert repo.get_import(conn, account.id, job_id).status == "done"  # type: ignore[union-attr]
+        # the import is marked done in its own transaction, after its last item ended
+        _wait(lambda: _status(database, account.id, job_id) == "done", 15)
         from prodex.store.products import count_products
 
         with database.read() as conn:

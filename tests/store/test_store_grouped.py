@@ -69,3 +69,18 @@ async def test_a_caller_that_went_away_gets_its_request_undone(database: Databas
     assert await groups.run("next") == "NEXT"
     await asyncio.sleep(0)
     assert undone == ["GONE"]
+
+
+class Fatal(BaseException):
+    """Not an ``Exception``: what the writer's own ``except Exception`` does not catch."""
+
+
+async def test_callers_get_an_error_when_the_writer_dies(database: Database) -> None:
+    def run_group(conn: Connection, requests: Sequence[str]) -> list[str]:
+        raise Fatal
+
+    groups = TransactionGroups(database, run_group)
+    results = await asyncio.wait_for(
+        asyncio.gather(groups.run("a"), groups.run("b"), return_exceptions=True), 5
+    )
+    assert all(isinstance(result, RuntimeError) for result in results)

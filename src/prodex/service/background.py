@@ -83,12 +83,14 @@ class Background:
         ``restart``: a worker that fails is started again (after a growing pause) instead of
         ending the task, for ``prodex serve``, whose worker has no process supervisor."""
         stop = asyncio.Event()
+        self._stopping(False)
         run = partial(self.queue.run_worker, self.resources, options, stop)
         work = run_supervised(run, stop, name="the job worker") if restart else run()
         task: asyncio.Task[Any] = asyncio.create_task(work, name="prodex-jobs-worker")
         try:
             yield task
         finally:
+            self._stopping(True)  # the lanes' running jobs start no new item while they drain
             stop.set()
             try:
                 await asyncio.wait_for(asyncio.shield(task), options.shutdown_grace_seconds + 5)
@@ -98,6 +100,11 @@ class Background:
                     await task
             except Exception:
                 log.exception("job worker ended with an error")
+
+    def _stopping(self, stopping: bool) -> None:
+        """Tell the import runner, when this process has one, whether its worker is stopping."""
+        with contextlib.suppress(LookupError):
+            self.import_runner.stopping = stopping
 
 
 def build_background(

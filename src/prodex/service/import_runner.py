@@ -18,7 +18,9 @@ next job (so other jobs with the lane's lock, and a shut-down, wait at most that
 
 A 429 or 503 from the shop slows the host (:mod:`prodex.service.politeness`) and puts the item
 back in the queue: the lane's next job runs it after the pause, up to ``PRODEX_IMPORT_ITEM_ATTEMPTS``
-runs. A job cut off by a shut-down leaves its item ``queued`` (charge kept) and runs again. When a
+runs. A job cut off by a shut-down leaves its item ``queued`` (charge kept) and runs again; an item
+left ``running`` by a job that was cut off (a killed worker) is taken up by the lane's next job.
+Once the worker stops (:attr:`ImportRunner.stopping`), a lane's job starts no new item. When a
 lane finds nothing left to run, the import is ``done`` if every item ended (exactly one worker sees
 it happen) and :class:`~prodex.jobs.events.ImportCompleted` is published; every ended item
 publishes :class:`~prodex.jobs.events.ImportItemFinished`.
@@ -62,6 +64,10 @@ LANE_RUN_SECONDS = 5.0
 Lane = tuple[str, str, int]
 
 
+class ItemNotRunning(Exception):
+    """An item's product was not stored: the item had ended (or gone back to the queue) meanwhile."""
+
+
 class ImportRunner:
     """Runs the items of imports (see the module docstring); a job resource of every worker."""
 
@@ -89,10 +95,13 @@ class ImportRunner:
         self.pace = HostPace(settings, database)
         self._claims = TransactionGroups(database, self._claim_group, on_abandoned=self._unclaim)
         """Concurrent lanes claim (and start) their next items in shared transactions."""
-        self._stores: TransactionGroups[steps.StoreRequest, str] = TransactionGroups(
+        self._stores: TransactionGroups[steps.StoreRequest, str | None] = TransactionGroups(
             database, steps.store_group
         )
         """Concurrent items store their products and end in shared transactions."""
+        self.stopping = False
+        """Set while the worker shuts down: a lane's job starts no new item (the lane goes on in
+        its next job)."""
 
     async def expand(self, job_id: str, *, last_attempt: bool) -> None:
         """List the product URLs of a sitemap or store import and queue them as its items;
@@ -157,6 +166,8 @@ class ImportRunner:
         account_id, limit = owner
         until = time.monotonic() + LANE_RUN_SECONDS
         while True:
+            if self.stopping:
+                return 0.0
             pause = await self._run_next((job_id, host, lane), job_ref, account_id, limit)
             if pause is None:
                 await self.complete(job_id)
@@ -184,7 +195,7 @@ class ImportRunner:
     async def _unclaim(self, claimed: steps.Claim | None) -> None:
         """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""
         if claimed is not None and claimed.started:
-            await self.database.run_in_transaction(steps.requeue, claimed.item.id)
+            await self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref)
 
     async def _run_next(self, lane: Lane, job_ref: str, account_id: int, limit: int) -> float | None:
         """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
@@ -216,43 +227,72 @@ class ImportRunner:
 
     async def _analyse(self, claimed: steps.Claim) -> float:
         """Analyse a started item and end it; the pause before its lane goes on."""
-        item, account_id = claimed.item, claimed.lane_item.account_id
+        item = claimed.item
         try:
             product = await self._product_of(item.url, claimed.lane_item.render)
         except asyncio.CancelledError:
-            await asyncio.shield(self.database.run_in_transaction(steps.requeue, item.id))
+            await asyncio.shield(self.database.run_in_transaction(steps.requeue, item.id, claimed.job_ref))
             raise
         except ProdexError as error:
-            status = getattr(error, "upstream_status", None)
-            if status in SLOW_DOWN_STATUSES and item.attempts + 1 < self.settings.import_item_attempts:
-                spacing = await self.pace.slowed(item.host)
-                await self.database.run_in_transaction(steps.requeue, item.id)
-                log.info("import item %s: the shop answered %s; again in %.1f s", item.id, status, spacing)
-                return spacing
-            await self._fail(item.id, account_id, error)
-            return 0.0
+            return await self._analysis_failed(claimed, error)
         except Exception:
             log.exception("import item %s failed unexpectedly", item.id)
-            await self._fail(item.id, account_id, ProdexError())
+            await self._fail(item.id, claimed.lane_item.account_id, ProdexError())
             return 0.0
-        product_id = await self._save(item, account_id, product)
-        await self.pace.eased(item.host)
-        await self.events.publish(ImportItemFinished(account_id, item.job_id, item.url, product_id))
+        await self._finish(claimed, product)
         return 0.0
 
-    async def _save(self, item: repo.ItemRecord, account_id: int, product: Product) -> str:
+    async def _analysis_failed(self, claimed: steps.Claim, error: ProdexError) -> float:
+        """A 429/503 slows the host and queues the item again (while it has runs left); any other
+        error fails the item. Returns the pause before the lane goes on."""
+        item = claimed.item
+        status = getattr(error, "upstream_status", None)
+        if status in SLOW_DOWN_STATUSES and item.attempts + 1 < self.settings.import_item_attempts:
+            spacing = await self.pace.slowed(item.host)
+            await self.database.run_in_transaction(steps.requeue, item.id, claimed.job_ref)
+            log.info("import item %s: the shop answered %s; again in %.1f s", item.id, status, spacing)
+            return spacing
+        await self._fail(item.id, claimed.lane_item.account_id, error)
+        return 0.0
+
+    async def _finish(self, claimed: steps.Claim, product: Product) -> None:
+        """Store the item's product, end the item and publish it. A product that cannot be stored
+        fails the item with a refund, with the error ``POST /v2/product`` would answer (50000)."""
+        item, account_id = claimed.item, claimed.lane_item.account_id
+        try:
+            product_id = await self._save(item, account_id, product)
+        except Exception as error:
+            log.exception("import item %s: its product could not be stored", item.id)
+            await self._fail(item.id, account_id, error if isinstance(error, ProdexError) else ProdexError())
+            return
+        if product_id is None:  # the item had ended or gone back meanwhile: nothing stored
+            return
+        await self.pace.eased(item.host)
+        await self.events.publish(ImportItemFinished(account_id, item.job_id, item.url, product_id))
+
+    async def _save(self, item: repo.ItemRecord, account_id: int, product: Product) -> str | None:
         """Store the item's product (with its media checked and stored, when a media store and
-        :attr:`media_base_url` are set) and mark the item done; returns the product id."""
+        :attr:`media_base_url` are set) and mark the item done; returns the product id, ``None``
+        when the item no longer runs (nothing stored)."""
         product_id = new_product_id()
-        if self.media is None or not self.media_base_url:
-            return await self._stores.run(steps.StoreRequest(item.id, account_id, product, product_id))
-        prepared = await self.media.prepare(product.media, self.media_base_url)
-        stored = product.model_copy(update={"media": prepared.media})
-        return await self.media.store_with(
-            product_id,
-            prepared,
-            lambda: self._stores.run(steps.StoreRequest(item.id, account_id, stored, product_id)),
-        )
+        try:
+            if self.media is None or not self.media_base_url:
+                return await self._store(steps.StoreRequest(item.id, account_id, product, product_id))
+            prepared = await self.media.prepare(product.media, self.media_base_url)
+            request = steps.StoreRequest(
+                item.id, account_id, product.model_copy(update={"media": prepared.media}), product_id
+            )
+            return await self.media.store_with(product_id, prepared, lambda: self._store(request))
+        except ItemNotRunning:
+            return None
+
+    async def _store(self, request: steps.StoreRequest) -> str:
+        """Store one item's product in the next group; :class:`ItemNotRunning` when the item no
+        longer runs (so that the media links made for it are settled)."""
+        product_id = await self._stores.run(request)
+        if product_id is None:
+            raise ItemNotRunning(request.item_id)
+        return product_id
 
     async def _product_of(self, url: str, render: bool) -> Product:
         """Guard and analyse ``url`` within the analysis deadline."""

@@ -12,7 +12,10 @@
 - :func:`requeue`: a started item back in the queue, its charge kept.
 
 An item's charge is taken when it starts and recorded on it (``charge_id``), so a run that
-starts it again (its worker died, or the shop answered 429/503) never charges again.
+starts it again (its worker died, or the shop answered 429/503) never charges again. An item of a
+cancelled import that did not end (queued again with its charge, or left running by a job that
+was cut off) is cancelled and refunded by the step that finds it: the claim of its lane, or the
+requeue.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class Claim:
     started: bool = False
     error: ProdexError | None = None
     """Why the item cannot start (18020: not enough credit; nothing was charged)."""
+    job_ref: str = ""
+    """The queue job that started it (when :attr:`started`)."""
 
     @property
     def item(self) -> repo.ItemRecord:
@@ -69,17 +74,22 @@ def claim_group(
     """For each request, the lane's next item with its host's turn booked by ``book(conn, host,
     count)`` (one statement for a host's lanes in the group) and, when
     the turn is due, the item started (running and charged); ``None`` when the lane is over (or its
-    import was cancelled). One transaction for concurrent lanes: hosts are locked in one order and
-    each account's charges are one debit, so two workers' groups never wait on each other in a
-    circle and an account's row is locked once per group."""
+    import was cancelled), and for a second request of a lane already in the group (one item is
+    claimed, and charged, once: the lane goes on in the first request's job). One transaction for
+    concurrent lanes: hosts are locked in one order and each account's charges are one debit, so
+    two workers' groups never wait on each other in a circle and an account's row is locked once
+    per group."""
     order = sorted(range(len(requests)), key=lambda n: requests[n].lane[1:])
     claims: list[Claim | None] = [None] * len(requests)
     by_host: dict[str, list[tuple[int, repo.LaneItem]]] = {}
+    lanes: set[tuple[str, str, int]] = set()
     for n in order:
-        job_id, host, lane_number = requests[n].lane
-        found = repo.claim_lane_item(conn, job_id, host, lane_number, requests[n].job_ref)
-        if found is not None and found.import_status != "cancelled":
-            by_host.setdefault(host, []).append((n, found))
+        if requests[n].lane in lanes:
+            continue
+        lanes.add(requests[n].lane)
+        found = _lane_item(conn, requests[n].lane)
+        if found is not None:
+            by_host.setdefault(requests[n].lane[1], []).append((n, found))
     for host, claimed in by_host.items():  # in sorted order: dicts keep the order of insertion
         for (n, found), turn in zip(claimed, book(conn, host, len(claimed)), strict=True):
             claims[n] = Claim(found, turn)
@@ -89,6 +99,25 @@ def claim_group(
     for n, claim in zip(due, started, strict=True):
         claims[n] = claim
     return claims
+
+
+def _lane_item(conn: Connection, lane: tuple[str, str, int]) -> repo.LaneItem | None:
+    """The lane's next item to run (see :func:`repo.claim_lane_item`), locked; ``None`` when the
+    lane is over. The items it finds in a cancelled import (queued again with a charge, or left
+    running by a job that was cut off) are cancelled and their charges refunded on the way."""
+    job_id, host, lane_number = lane
+    while (found := repo.claim_lane_item(conn, job_id, host, lane_number)) is not None:
+        if found.import_status != "cancelled":
+            return found
+        _cancel(conn, found.item)
+    return None
+
+
+def _cancel(conn: Connection, item: repo.ItemRecord) -> None:
+    """Cancel an item of a cancelled import that did not end, refunding the charge it holds."""
+    if item.charge_id is not None:
+        refund_within(conn, item.charge_id, "import-item cancelled")
+    repo.update_item(conn, item.id, status="cancelled", finished_at=utcnow())
 
 
 def _claimed(claim: Claim | None) -> Claim:
@@ -113,7 +142,7 @@ def _start_group(conn: Connection, claims: Sequence[tuple[Claim, str]], cost_of:
         rows.append(
             {"item_id": item.id, "charge_id": charge, "job_ref": job_ref, "attempts": item.attempts + 1}
         )
-        results.append(replace(claim, started=True))
+        results.append(replace(claim, started=True, job_ref=job_ref))
     repo.start_items(conn, rows, now)
     return results
 
@@ -142,10 +171,10 @@ def start(
     conn: Connection, lane: tuple[str, str, int], item_id: int, job_ref: str, turn: float, cost_of: CostOf
 ) -> Claim | None:
     """Start the lane's item ``item_id`` after its turn came (a claim that was not due); ``None``
-    when it may not run any more (cancelled meanwhile)."""
-    job_id, host, lane_number = lane
-    found = repo.claim_lane_item(conn, job_id, host, lane_number, job_ref)
-    if found is None or found.item.id != item_id or found.import_status == "cancelled":
+    when it may not run any more (cancelled meanwhile: then cancelled and refunded here, when it
+    held a charge)."""
+    found = _lane_item(conn, lane)
+    if found is None or found.item.id != item_id:
         return None
     return _started(conn, found, turn, job_ref, cost_of)
 
@@ -172,7 +201,7 @@ def _started(conn: Connection, found: repo.LaneItem, turn: float, job_ref: str, 
         attempts=item.attempts + 1,
         started_at=now,
     )
-    return Claim(found, turn, started=True)
+    return Claim(found, turn, started=True, job_ref=job_ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +214,22 @@ class StoreRequest:
     product_id: str
 
 
-def store_group(conn: Connection, requests: Sequence[StoreRequest]) -> list[str]:
+def store_group(conn: Connection, requests: Sequence[StoreRequest]) -> list[str | None]:
     """Store the items' products (one statement) and mark the items done; returns the product
-    ids. (The import is marked done when a lane finds nothing left to run: see
-    ``ImportRunner.complete``.)"""
-    now = utcnow()
-    product_repo.insert_products(conn, [(r.product_id, r.account_id, r.product) for r in requests], now)
-    repo.end_items(conn, [{"item_id": r.item_id, "product_id": r.product_id} for r in requests], now)
-    return [r.product_id for r in requests]
+    ids, ``None`` for an item that no longer runs (ended or put back meanwhile: nothing is stored
+    for it, nor twice for one item). (The import is marked done when a lane finds nothing left to
+    run: see ``ImportRunner.complete``.)"""
+    running = repo.running_items(conn, [r.item_id for r in requests])
+    kept: dict[int, StoreRequest] = {}
+    for request in requests:
+        if request.item_id in running:
+            kept.setdefault(request.item_id, request)
+    if kept:
+        now = utcnow()
+        stored = list(kept.values())
+        product_repo.insert_products(conn, [(r.product_id, r.account_id, r.product) for r in stored], now)
+        repo.end_items(conn, [{"item_id": r.item_id, "product_id": r.product_id} for r in stored], now)
+    return [r.product_id if kept.get(r.item_id) is r else None for r in requests]
 
 
 def fail(conn: Connection, item_id: int, code: int, msg: str) -> repo.ItemRecord | None:
@@ -206,6 +243,17 @@ def fail(conn: Connection, item_id: int, code: int, msg: str) -> repo.ItemRecord
     return item
 
 
-def requeue(conn: Connection, item_id: int) -> None:
-    """Put a started item back in the queue, keeping its charge (it runs again later)."""
+def requeue(conn: Connection, item_id: int, job_ref: str | None = None) -> None:
+    """Put a started item back in the queue, keeping its charge (it runs again later); nothing
+    when it no longer runs (or runs for another job than ``job_ref``, when given: its lane's next
+    job took it up). When its import was cancelled meanwhile, the item is cancelled and its charge
+    refunded instead (the import's row is read locked: a cancel either committed before, or
+    finds the item queued after)."""
+    item = repo.get_item(conn, item_id, lock=True)
+    if item is None or item.status != "running" or job_ref not in (None, item.job_ref):
+        return
+    record = repo.get_import(conn, None, item.job_id, lock=True)
+    if record is not None and record.status == "cancelled":
+        _cancel(conn, item)
+        return
     repo.update_item(conn, item_id, status="queued")

@@ -189,18 +189,22 @@ class Imports:
         """Cancel the items that have not started (refunding any charge they hold); items already
         running finish. A finished import stays as it is."""
 
-        def cancel(conn: Connection) -> bool:
-            record = repo.get_import(conn, account_id, job_id, lock=True)
-            if record is None:
-                raise RecordNotFound(f"Import {job_id!r} not found.")
-            if record.status in ("done", "cancelled"):
-                return False
-            now = utcnow()
-            for charge_id in repo.cancel_queued(conn, job_id, now):
-                refund_within(conn, charge_id, "import-item cancelled")
-            repo.set_import(conn, job_id, now, status="cancelled", finished_at=now)
-            return True
-
-        if await self.database.run_in_transaction(cancel):
+        if await self.database.run_in_transaction(cancel_within, account_id, job_id):
             await self.runner.publish_completed(job_id)
         return await self.get(account_id, job_id, page_size=0)
+
+
+def cancel_within(conn: Connection, account_id: int, job_id: str) -> bool:
+    """Cancel the account's import ``job_id`` inside an open write transaction: its items that
+    have not started are cancelled and the charges they hold refunded; whether it was cancelled
+    now (``False``: it had ended). :class:`RecordNotFound` when the account has no such import."""
+    record = repo.get_import(conn, account_id, job_id, lock=True)
+    if record is None:
+        raise RecordNotFound(f"Import {job_id!r} not found.")
+    if record.status in ("done", "cancelled"):
+        return False
+    now = utcnow()
+    for charge_id in repo.cancel_queued(conn, job_id, now):
+        refund_within(conn, charge_id, "import-item cancelled")
+    repo.set_import(conn, job_id, now, status="cancelled", finished_at=now)
+    return True

@@ -61,21 +61,35 @@ class TransactionGroups(Generic[Request, Result]):
             raise
 
     async def _write(self) -> None:
-        """Run the pending requests, a group at a time, until none is left."""
-        while self._pending:
-            group = self._pending[: self._max_group]
-            del self._pending[: self._max_group]
-            try:
-                results = await self._database.run_in_transaction(self._run_group, [r for r, _ in group])
-            except Exception as error:
-                if len(group) == 1:
-                    _settle(group[0][1], error=error)
-                    continue
-                log.warning("a group of %d writes failed; running each alone", len(group), exc_info=True)
-                await self._one_by_one(group)
-                continue
-            for (_request, future), result in zip(group, results, strict=True):
-                _settle(future, result=result)
+        """Run the pending requests, a group at a time, until none is left. When the writer itself
+        ends on anything but an ``Exception`` (cancelled, say), every caller it still holds or that
+        waits gets an error instead of waiting for ever (its request may or may not have committed)."""
+        group: list[tuple[Request, asyncio.Future[Result]]] = []
+        try:
+            while self._pending:
+                group = self._pending[: self._max_group]
+                del self._pending[: self._max_group]
+                await self._write_group(group)
+        except BaseException as error:
+            stopped = RuntimeError(f"the writer of the transaction groups stopped: {error!r}")
+            pending, self._pending = self._pending, []
+            for _request, future in group + pending:
+                _settle(future, error=stopped)
+            raise
+
+    async def _write_group(self, group: list[tuple[Request, asyncio.Future[Result]]]) -> None:
+        """Run one group in one transaction (each request alone when it fails) and answer its callers."""
+        try:
+            results = await self._database.run_in_transaction(self._run_group, [r for r, _ in group])
+        except Exception as error:
+            if len(group) == 1:
+                _settle(group[0][1], error=error)
+                return
+            log.warning("a group of %d writes failed; running each alone", len(group), exc_info=True)
+            await self._one_by_one(group)
+            return
+        for (_request, future), result in zip(group, results, strict=True):
+            _settle(future, result=result)
 
     async def _one_by_one(self, group: list[tuple[Request, asyncio.Future[Result]]]) -> None:
         for request, future in group:

@@ -185,7 +185,10 @@ class LaneItem:
     import_status: str
 
 
-_RESUMED = and_(import_items.c.status == "running", import_items.c.job_ref == bindparam("job_ref"))
+#: An item of the lane left running: its job was cut off (a crash, a shut-down) and the lane's job
+#: that runs now takes it up again (the lane's queue lock lets one job of a lane run at a time;
+#: on PostgreSQL a job cut off at shut-down runs again under a new id).
+_RESUMED = import_items.c.status == "running"
 #: Built once (the claim runs for every item): the lane's next item with its import and account.
 _CLAIM = (
     select(
@@ -209,12 +212,12 @@ _CLAIM = (
 )
 
 
-def claim_lane_item(conn: Connection, job_id: str, host: str, lane: int, job_ref: str) -> LaneItem | None:
+def claim_lane_item(conn: Connection, job_id: str, host: str, lane: int) -> LaneItem | None:
     """The item a lane's job runs now, locked until the end of the transaction (PostgreSQL), with
-    its import's account, plan and options, in one statement: the item this job started before
-    (it runs again after a crash), else the lane's first waiting item; ``None`` when the lane is
-    over (or its import's account is gone)."""
-    params = {"job_id": job_id, "host": host, "lane": lane, "job_ref": job_ref}
+    its import's account, plan and options, in one statement: the lane's item left running by a
+    job that was cut off (it runs again), else the lane's first waiting item; ``None`` when the
+    lane is over (or its import's account is gone)."""
+    params = {"job_id": job_id, "host": host, "lane": lane}
     row = conn.execute(_CLAIM, params).first()
     if row is None:
         return None
@@ -329,14 +332,27 @@ def start_items(conn: Connection, rows: Sequence[dict[str, object]], now: dateti
     )
 
 
+def running_items(conn: Connection, item_ids: Sequence[int]) -> set[int]:
+    """Which of the items are running, locked until the end of the transaction (PostgreSQL)."""
+    if not item_ids:
+        return set()
+    query = (
+        select(import_items.c.id)
+        .where(import_items.c.id.in_(sorted(set(item_ids))), import_items.c.status == "running")
+        .order_by(import_items.c.id)
+        .with_for_update()
+    )
+    return {int(item_id) for item_id in conn.execute(query).scalars()}
+
+
 def end_items(conn: Connection, rows: Sequence[dict[str, object]], now: datetime) -> None:
-    """Mark items done with their products (one statement for many): each row gives ``item_id``
-    and ``product_id``."""
+    """Mark running items done with their products (one statement for many): each row gives
+    ``item_id`` and ``product_id``; an item that no longer runs is left as it is."""
     if not rows:
         return
     conn.execute(
         update(import_items)
-        .where(import_items.c.id == bindparam("item_id"))
+        .where(import_items.c.id == bindparam("item_id"), import_items.c.status == "running")
         .values(status="done", product_id=bindparam("product_id"), finished_at=now),
         list(rows),
     )
@@ -348,24 +364,23 @@ def set_import(conn: Connection, /, job_id: str, now: datetime, **values: object
 
 
 def cancel_queued(conn: Connection, job_id: str, now: datetime) -> list[int]:
-    """Cancel the items that have not started; returns the charges they still hold (items queued
-    again after a 429/503 keep theirs), for the caller to refund."""
-    charges = [
-        int(charge)
-        for charge in conn.execute(
-            select(import_items.c.charge_id).where(
-                import_items.c.job_id == job_id,
-                import_items.c.status == "queued",
-                import_items.c.charge_id.is_not(None),
-            )
-        ).scalars()
-    ]
-    conn.execute(
+    """Cancel the items that have not started, in one ``UPDATE ... RETURNING``; returns the charges
+    they held (items queued again after a 429/503 keep theirs), for the caller to refund: exactly
+    the items this statement cancelled, so an item that started meanwhile is never refunded.
+
+    On PostgreSQL an item locked by a lane's job that is starting it is skipped (``SKIP LOCKED``):
+    the cancel never waits for an item while it holds the import's row (the lane's job locks the
+    item first and then the import, to mark it running); the lane's job either starts it (it then
+    runs to its end) or, still queued, finds it in a cancelled import and cancels it itself."""
+    queued = and_(import_items.c.job_id == job_id, import_items.c.status == "queued")
+    unlocked = select(import_items.c.id).where(queued).with_for_update(skip_locked=True)
+    result = conn.execute(
         update(import_items)
-        .where(import_items.c.job_id == job_id, import_items.c.status == "queued")
+        .where(queued, import_items.c.id.in_(unlocked))
         .values(status="cancelled", finished_at=now)
+        .returning(import_items.c.charge_id)
     )
-    return charges
+    return [int(charge) for charge in result.scalars() if charge is not None]
 
 
 def requeue_failed(conn: Connection, job_id: str) -> int:

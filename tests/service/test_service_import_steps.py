@@ -1,0 +1,292 @@
+"""The transactions of import items against cancels, crashes and concurrent lanes, on SQLite and
+PostgreSQL (issue #14): an item is never lost nor charged twice, a cancelled import refunds
+every item that did not end, and cancel never refunds an item that runs.
+
+Each test plays the steps of :mod:`prodex.service.import_steps` as the runner's jobs would, with
+every host turn due at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Connection
+
+from prodex.errors import ProdexError
+from prodex.extract.model import Product
+from prodex.jobs import EventHub
+from prodex.service import import_steps as steps
+from prodex.service.accounts import Accounts
+from prodex.service.clock import utcnow
+from prodex.service.credits import Credits
+from prodex.service.import_runner import ImportRunner
+from prodex.service.imports import cancel_within
+from prodex.service.slots import AnalysisSlots
+from prodex.settings import Settings
+from prodex.store import imports as repo
+from prodex.store.db import Database
+
+COST = 3
+CREDITS = 100
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import of ``shop``'s items made for one test, and its account."""
+
+    database: Database
+    account_id: int
+    job_id: str
+    host: str
+
+    def claim(self, job_ref: str, *, lane: int = 0, times: int = 1) -> list[steps.Claim | None]:
+        """The claims of ``times`` requests of the lane in one group."""
+        request = steps.ClaimRequest((self.job_id, self.host, lane), job_ref)
+        with self.database.write() as conn:
+            return steps.claim_group(conn, [request] * times, due, cost_of)
+
+    def items(self) -> list[repo.ItemRecord]:
+        with self.database.read() as conn:
+            return repo.page_items(conn, self.job_id, limit=100, offset=0, status=None)
+
+    def status(self) -> str:
+        with self.database.read() as conn:
+            record = repo.get_import(conn, None, self.job_id)
+        assert record is not None
+        return record.status
+
+    def cancel(self) -> bool:
+        with self.database.write() as conn:
+            return cancel_within(conn, self.account_id, self.job_id)
+
+    def requeue(self, item_id: int) -> None:
+        with self.database.write() as conn:
+            steps.requeue(conn, item_id)
+
+    def balance(self) -> int:
+        credits = Credits(self.database)
+        balance = credits.balance(self.account_id)
+        assert credits.ledger_total(self.account_id) == balance
+        return balance
+
+    def refunded(self, charge_id: int) -> bool:
+        return any(e.refund_of == charge_id for e in Credits(self.database).entries(self.account_id))
+
+
+def due(_conn: Connection, _host: str, count: int) -> list[float]:
+    """Every turn is due now."""
+    return [0.0] * count
+
+
+def cost_of(_plan: str) -> int:
+    return COST
+
+
+@pytest.fixture
+def make_import(database: Database, settings: Settings) -> Callable[..., Import]:
+    """An import of ``items`` URLs of a host of its own, on ``lanes`` lanes, for a new account."""
+
+    def make(items: int = 1, lanes: int = 1) -> Import:
+        account, _key = Accounts(database, settings).create(name="steps", plan="gold", credits=CREDITS)
+        job_id, host = uuid.uuid4().hex[:16], f"{uuid.uuid4().hex[:8]}.shop.test"
+        with database.write() as conn:
+            repo.insert_import(
+                conn,
+                job_id=job_id,
+                account_id=account.id,
+                source_kind="urls",
+                source="",
+                url_pattern=None,
+                render=False,
+                now=utcnow(),
+            )
+            new = [repo.NewItem(f"https://{host}/p{n}", host) for n in range(items)]
+            repo.insert_items(conn, job_id, new, utcnow(), lanes=lanes)
+        return Import(database, account.id, job_id, host)
+
+    return make
+
+
+def started(claims: list[steps.Claim | None]) -> steps.Claim:
+    (claim,) = claims
+    assert claim is not None and claim.started
+    return claim
+
+
+def test_an_item_put_back_after_its_import_was_cancelled_is_cancelled_and_refunded(
+    make_import: Callable[..., Import],
+) -> None:
+    """Finding 1: a 429, a shut-down or an abandoned claim puts a running item back after the cancel."""
+    imp = make_import()
+    claim = started(imp.claim("J1"))
+    assert imp.cancel()
+    assert imp.items()[0].status == "running"  # running items finish
+    imp.requeue(claim.item.id)
+    (item,) = imp.items()
+    assert item.status == "cancelled" and item.charge_id is not None and imp.refunded(item.charge_id)
+    assert imp.balance() == CREDITS
+    assert imp.claim("J2") == [None]
+
+
+@pytest.mark.parametrize("job_ref", ["J1", "J2"])
+def test_an_item_of_a_killed_job_in_a_cancelled_import_is_cancelled_and_refunded(
+    make_import: Callable[..., Import], job_ref: str
+) -> None:
+    """Finding 2: the job runs again (same id on SQLite, a new one on PostgreSQL) after the cancel."""
+    imp = make_import(items=2)
+    claim = started(imp.claim("J1"))
+    assert imp.cancel()
+    assert imp.claim(job_ref) == [None]
+    items = imp.items()
+    assert [i.status for i in items] == ["cancelled", "cancelled"]
+    assert claim.item.id == items[0].id and items[0].charge_id is not None
+    assert imp.refunded(items[0].charge_id)
+    assert imp.balance() == CREDITS
+    assert imp.status() == "cancelled"
+
+
+def test_cancel_never_refunds_an_item_that_starts_meanwhile(make_import: Callable[..., Import]) -> None:
+    """Finding 3: an item queued again with its charge starts while the cancel runs (PostgreSQL:
+    the cancel must not refund a charge it read before the item started)."""
+    imp = make_import()
+    first = started(imp.claim("J1"))
+    imp.requeue(first.item.id)  # a 429: queued again, charge kept
+    locked = threading.Event()
+    results: list[steps.Claim | None] = []
+
+    def start_again() -> None:
+        request = steps.ClaimRequest((imp.job_id, imp.host, 0), "J2")
+        with imp.database.write() as conn:
+            results.extend(steps.claim_group(conn, [request], due, cost_of))
+            locked.set()
+            time.sleep(0.5)  # the cancel runs now, the item locked and started but not committed
+
+    thread = threading.Thread(target=start_again)
+    thread.start()
+    assert locked.wait(10)
+    imp.cancel()
+    thread.join(10)
+    assert started(results).item.id == first.item.id
+    (item,) = imp.items()
+    assert item.status == "running" and item.charge_id is not None
+    assert not imp.refunded(item.charge_id)
+    assert imp.balance() == CREDITS - COST
+
+
+@pytest.mark.parametrize("started_before", [False, True])
+def test_cancel_and_a_claim_do_not_wait_on_each_other(
+    make_import: Callable[..., Import], started_before: bool
+) -> None:
+    """Finding 5 (PostgreSQL): a lane's claim locks its item, then the import (to mark it running,
+    when none of its items started before) and the account; the cancel locks the import, the
+    items it cancels and the account (refunding an item queued again with its charge)."""
+    imp = make_import(items=2, lanes=2)
+    if started_before:
+        first = started(imp.claim("J1"))
+        imp.requeue(first.item.id)  # queued again with its charge: the cancel refunds it
+    locked = threading.Event()
+    errors: list[BaseException] = []
+
+    def book_slowly(_conn: Connection, _host: str, count: int) -> list[float]:
+        locked.set()  # the lane's item is locked, the import and the account not yet
+        time.sleep(0.5)
+        return [0.0] * count
+
+    def claim_lane_one() -> None:
+        try:
+            with imp.database.write() as conn:
+                request = steps.ClaimRequest((imp.job_id, imp.host, 1), "J3")
+                started(steps.claim_group(conn, [request], book_slowly, cost_of))
+        except BaseException as error:
+            errors.append(error)
+            locked.set()
+
+    thread = threading.Thread(target=claim_lane_one)
+    thread.start()
+    assert locked.wait(10)
+    try:
+        assert imp.cancel()
+    except Exception as error:
+        errors.append(error)
+    thread.join(10)
+    assert errors == []
+    # the item being started when the cancel came runs to its end, charged; the other is refunded
+    assert [i.status for i in imp.items()] == ["cancelled", "running"]
+    assert imp.balance() == CREDITS - COST
+    assert imp.status() == "cancelled"
+
+
+def test_a_lanes_new_job_resumes_the_item_a_cut_off_job_left_running(
+    make_import: Callable[..., Import],
+) -> None:
+    """Finding 4: on PostgreSQL a job cut off at shut-down is deferred again under a new id."""
+    imp = make_import()
+    first = started(imp.claim("J1"))
+    again = started(imp.claim("J2"))
+    assert again.item.id == first.item.id
+    (item,) = imp.items()
+    assert item.status == "running" and item.job_ref == "J2" and item.attempts == 2
+    assert imp.balance() == CREDITS - COST  # charged once
+
+
+def test_two_requests_of_one_lane_in_a_group_claim_and_charge_once(
+    make_import: Callable[..., Import],
+) -> None:
+    """Finding 6."""
+    imp = make_import(items=2)
+    claims = imp.claim("J1", times=2)
+    assert sum(1 for c in claims if c is not None and c.started) == 1
+    assert [i.status for i in imp.items()] == ["running", "queued"]
+    assert imp.balance() == CREDITS - COST
+
+
+def test_an_item_that_no_longer_runs_is_not_stored(make_import: Callable[..., Import]) -> None:
+    """Finding 8: storing ends an item only from ``running`` (and stores nothing else)."""
+    imp = make_import()
+    claim = started(imp.claim("J1"))
+    assert imp.cancel()
+    imp.requeue(claim.item.id)  # cancelled and refunded
+    request = steps.StoreRequest(claim.item.id, imp.account_id, Product(url=claim.item.url), "p-gone")
+    with imp.database.write() as conn:
+        assert steps.store_group(conn, [request]) == [None]
+    (item,) = imp.items()
+    assert item.status == "cancelled" and item.product_id is None
+
+
+async def test_a_product_that_cannot_be_stored_fails_its_item_with_a_refund(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 8: an error storing the product fails the item (50000) and refunds it."""
+    imp = make_import()
+    runner = ImportRunner(settings, imp.database, AnalysisSlots(), None, EventHub(), lambda: None)  # type: ignore[arg-type,return-value]
+
+    async def product_of(url: str, render: bool) -> Product:
+        return Product(url=url, name="stored never")
+
+    async def store(request: steps.StoreRequest) -> str | None:
+        raise RuntimeError("the products table is gone")
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    monkeypatch.setattr(runner._stores, "run", store)
+    claim = started(imp.claim("J1"))
+    assert await runner._analyse(claim) == 0.0
+    (item,) = imp.items()
+    assert item.status == "failed" and item.error_code == ProdexError.code
+    assert imp.balance() == CREDITS
+
+
+async def test_a_stopping_worker_starts_no_new_item(
+    make_import: Callable[..., Import], settings: Settings
+) -> None:
+    """Finding 4: once the worker stops, a lane's job claims nothing more and the lane goes on in
+    its next job."""
+    imp = make_import()
+    runner = ImportRunner(settings, imp.database, AnalysisSlots(), None, EventHub(), lambda: None)  # type: ignore[arg-type,return-value]
+    runner.stopping = True
+    assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") == 0.0
+    assert [i.status for i in imp.items()] == ["queued"]
+    assert imp.balance() == CREDITS
