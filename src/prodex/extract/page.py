@@ -6,6 +6,7 @@ A page is parsed once; readers query the tree with CSS selectors. Values compute
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ from prodex.extract.process.media import PictureFacts, absolute_url
 
 MAX_HTML_CHARS = 12 * 1024 * 1024
 MAX_H1 = 20
+MAX_STYLE_CHARS = 2_000_000
+_STRUCK_RULE = re.compile(r"(?:^|[},])\s*\.(-?[A-Za-z_][\w-]*)\s*\{[^{}]*?line-through")
+"""A style rule for one bare class (no descendant, state or pseudo-class: ``.disabled .price``
+strikes only some) whose declarations strike the text through."""
 LANDMARKS_SELECTOR = (
     'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
     "[itemscope][itemtype], h1, video, iframe, main, [role=main]"
@@ -117,6 +122,9 @@ class Page:
     _h1_holders: frozenset[int] | None = field(default=None, repr=False)
     pictures: PictureFacts = field(default_factory=dict, repr=False)
     """Picture keys and sizes already worked out on this page (see :func:`dedupe_pictures`)."""
+    style_text: str = field(default="", repr=False)
+    """The text of the page's ``<style>`` elements (kept when they are stripped)."""
+    _struck_classes: frozenset[str] | None = field(default=None, repr=False)
     product_root: LexborNode | None = field(default=None, repr=False)
     """The part of the page that holds the product (its ``<main>`` element holding the title),
     set by the DOM reader once it knows the title; ``None``: the whole page."""
@@ -185,10 +193,25 @@ class Page:
         the landmarks that may be among them (JSON-LD scripts, microdata items) are dropped."""
         body = self.tree.body  # the head's scripts are never read as text
         root = body if body is not None else self.tree.root
+        head = self.tree.head
+        styles = [node.text() for node in head.css("style")] if head is not None else []
         if root is not None:  # one search for the three tags; descendants removed before ancestors
             for node in reversed(root.css("script, style, template")):
+                if node.tag == "style":
+                    styles.append(node.text())
                 node.decompose()
+        self.style_text = "\n".join(styles)[:MAX_STYLE_CHARS]
         self.landmarks.json_ld, self.landmarks.items = [], []
+
+    def struck_classes(self) -> frozenset[str]:
+        """The class names the page's own style sheets strike through (``.price-was{text-decoration:
+        line-through}``): its old prices, where no ``<s>`` or ``<del>`` marks them (read from the
+        ``<style>`` elements :meth:`strip_hidden_markup` kept the text of)."""
+        if self._struck_classes is None:
+            self._struck_classes = frozenset(
+                match.group(1) for match in _STRUCK_RULE.finditer(self.style_text)
+            )
+        return self._struck_classes
 
     def main_content(self, holders: AbstractSet[int]) -> LexborNode | None:
         """The page's main-content element (``<main>``, ``role=main``) that holds the element whose

@@ -22,10 +22,12 @@ from prodex.extract.readers.dom.vocabulary import (
     OLD_PRICE,
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
+    STRUCK_TAGS,
     ancestors_match,
     class_and_id,
     distance_to_title,
     is_hidden,
+    is_struck,
     title_ancestors,
 )
 from prodex.extract.words import words
@@ -40,7 +42,7 @@ PRICE_SELECTOR = (
 component frameworks name their prices in test ids only (``data-testid="originalPrice"``)."""
 _TEST_IDS = ("data-testid", "data-test")
 MAX_CANDIDATES = 120
-_STRUCK_TAGS = frozenset(("s", "del", "strike"))
+
 PRICE_BLOCK_LEVELS = 3
 LINKED_PENALTY = 3
 """Levels added to the distance of a price inside a link: a link's price is another offer's
@@ -73,17 +75,6 @@ def in_link(node: LexborNode) -> bool:
         if parent is None:
             return False
         if parent.tag == "a" and "href" in parent.attrs:
-            return True
-        parent = parent.parent
-    return False
-
-
-def _struck(node: LexborNode) -> bool:
-    parent: LexborNode | None = node
-    for _ in range(4):
-        if parent is None:
-            return False
-        if parent.tag in ("del", "s", "strike"):
             return True
         parent = parent.parent
     return False
@@ -324,7 +315,7 @@ def _read_candidate(
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
-    struck = node.tag in ("del", "s", "strike") or _struck(node)
+    struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
     old = struck or (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
     text = _candidate_text(node, itemprop)
     if text is None:
@@ -480,7 +471,7 @@ def _find_price_in(
         if read is None:
             continue
         price, found_currency, old, listed = read
-        struck = node.tag in _STRUCK_TAGS
+        struck = node.tag in STRUCK_TAGS
         if closest is None and not struck:
             closest = distance
         if old:

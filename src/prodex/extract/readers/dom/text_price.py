@@ -25,6 +25,7 @@ from prodex.extract.readers.dom.vocabulary import (
     ancestors_match,
     distance_to_title,
     is_hidden,
+    is_struck,
     title_ancestors,
 )
 from prodex.extract.words import PRICE_NOTE, words
@@ -56,19 +57,7 @@ _NOT_THE_PRICE = re.compile(
     + trie_pattern(w for w in _NOT_THE_PRICE_WORDS if not is_spaced_script(w))
 )
 """Words next to an amount that say it is a saving, a coupon, shipping or an instalment."""
-_STRUCK = frozenset(("del", "s", "strike"))
 _LOCAL_CURRENCY = {("元", "tw"): "TWD", ("元", "hk"): "HKD", ("元", "mo"): "MOP"}
-
-
-def _struck(node: LexborNode) -> bool:
-    current: LexborNode | None = node
-    for _ in range(4):
-        if current is None:
-            return False
-        if current.tag in _STRUCK:
-            return True
-        current = current.parent
-    return False
 
 
 def _same_block(text: LexborNode, other: LexborNode) -> bool:
@@ -152,10 +141,12 @@ def _money_with_marker(texts: list[tuple[LexborNode, str]], index: int) -> tuple
     return match, marker
 
 
-def _shown_offer_element(element: LexborNode | None) -> bool:
+def _shown_offer_element(element: LexborNode | None, struck_classes: frozenset[str]) -> bool:
     """The element shows a current offer: not struck out, not hidden, not in a link (a price in a
     link is another offer's or another product's)."""
-    return element is not None and not (_struck(element) or is_hidden(element) or in_link(element))
+    return element is not None and not (
+        is_struck(element, struck_classes) or is_hidden(element) or in_link(element)
+    )
 
 
 def find_text_price(page: Page, title: LexborNode | None, currency: str | None = None) -> DomPrice:
@@ -174,7 +165,7 @@ def find_text_price(page: Page, title: LexborNode | None, currency: str | None =
         if money is None:
             continue
         element = node.parent
-        if element is None or not _shown_offer_element(element):
+        if element is None or not _shown_offer_element(element, page.struck_classes()):
             continue
         distance = distance_to_title(element, ancestors)
         if distance > MAX_DISTANCE or (best is not None and (distance, index) >= best[:2]):

@@ -211,6 +211,24 @@ def is_hidden(node: LexborNode) -> bool:
     return bool(classes and HIDDEN_CLASS.search(classes.lower()))
 
 
+STRUCK_TAGS = frozenset(("del", "s", "strike"))
+
+
+def is_struck(node: LexborNode, struck_classes: frozenset[str] = frozenset()) -> bool:
+    """Whether an element is struck through: inside ``<del>``, ``<s>`` or ``<strike>``, or of a
+    class the page's style sheets strike through (:meth:`Page.struck_classes`), within four levels."""
+    parent: LexborNode | None = node
+    for _ in range(4):
+        if parent is None:
+            return False
+        if parent.tag in STRUCK_TAGS:
+            return True
+        if struck_classes and not struck_classes.isdisjoint((parent.attrs.get("class") or "").split()):
+            return True
+        parent = parent.parent
+    return False
+
+
 SECTION_TAGS = frozenset(("header", "footer", "nav", "dialog"))
 _LAYOUT_END = frozenset(("body", "html", "main"))
 
