@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -243,8 +244,12 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
     groups: list[tuple[str, LexborNode]] = []
     for node in _link_rows(root):
         children = [child for child in node.iter() if child.is_element_node]
+        # the items are all the children or all but a leading label: every child after the
+        # first must be choosable either way, a test cheaper than reading the label
+        if len(children) < 2 or not all(_choosable(item) for item in children[1:]):
+            continue
         items = _after_label(children)
-        if len(items) < 2 or not all(_choosable(item) for item in items):
+        if len(items) < 2 or (items is children and not _choosable(children[0])):
             continue
         label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
         if axis_of(label):
@@ -327,7 +332,14 @@ MAX_RADIOS = 200
 def _class_axis(node: LexborNode) -> str | None:
     """The axis a class names as a group of options ("variation-attribute-size-values",
     "sizes_section", "sizesContainer"), or ``None``."""
-    for name in (node.attrs.get("class") or "").split():
+    return _classes_axis(node.attrs.get("class") or "")
+
+
+@lru_cache(maxsize=4096)
+def _classes_axis(classes: str) -> str | None:
+    """The axis a ``class`` attribute names as a group of options (kept: a page's class names
+    repeat on many elements)."""
+    for name in classes.split():
         words = [word.lower() for word in _CLASS_TOKENS.findall(name)]
         for at, word in enumerate(words):
             axis = _CLASS_AXES.get(word)
