@@ -145,7 +145,8 @@ def _offer_pairs(page: Page, currency: str | None) -> list[tuple[Decimal, Decima
         if start is None or start in seen:
             continue
         seen.add(start)
-        offer = load_json_at(raw[: start + MAX_OBJECT_CHARS], start)
+        # the object's own slice, not a copy of all the source before it
+        offer = load_json_at(raw[start : start + MAX_OBJECT_CHARS], 0)
         pair = _pair(offer, currency) if isinstance(offer, dict) else None
         if pair is not None:
             pairs.append(pair)

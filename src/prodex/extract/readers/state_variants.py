@@ -94,7 +94,7 @@ def _lists(page: Page) -> list[list[Any]]:
     )
     lists: list[list[Any]] = []
     for position in positions:
-        value = load_json_at(raw[: position + MAX_LIST_CHARS], position)
+        value = load_json_at(raw[position : position + MAX_LIST_CHARS], 0)
         if isinstance(value, list) and len(value) >= 2:
             lists.append(value)
     return lists
@@ -118,7 +118,7 @@ def _configured_variants(page: Page) -> list[Variant]:
     hit = _CONFIG_BYTES.search(raw, start) if isinstance(raw, bytes) else _CONFIG_TEXT.search(raw, start)
     if hit is None:
         return []
-    attributes = load_json_at(raw[: hit.end() + MAX_LIST_CHARS], hit.end())
+    attributes = load_json_at(raw[hit.end() : hit.end() + MAX_LIST_CHARS], 0)
     variants: list[Variant] = []
     for attribute in attributes.values() if isinstance(attributes, dict) else ():
         axis, values = _attribute_options(attribute)
