@@ -79,17 +79,22 @@ _HIT_BYTES = re.compile(_HIT_TEXT.pattern.encode())
 
 def _object_start(raw: str | bytes, position: int) -> int | None:
     """Where the innermost JSON object holding ``raw[position]`` begins (braces counted back,
-    within :data:`MAX_OBJECT_REACH`), or ``None``."""
+    within :data:`MAX_OBJECT_REACH`), or ``None``. The braces are found with ``rfind`` (one C
+    search per brace, not a Python step per character)."""
     opening, closing = ("{", "}") if isinstance(raw, str) else (b"{", b"}")
+    floor = max(position - MAX_OBJECT_REACH, 0)
+    opened = raw.rfind(opening, floor, position)  # type: ignore[arg-type]
+    closed = raw.rfind(closing, floor, position)  # type: ignore[arg-type]
     depth = 0
-    for index in range(position - 1, max(position - MAX_OBJECT_REACH, 0) - 1, -1):
-        char = raw[index : index + 1]
-        if char == closing:
+    while opened >= 0 or closed >= 0:
+        if closed > opened:
             depth += 1
-        elif char == opening:
-            if depth == 0:
-                return index
+            closed = raw.rfind(closing, floor, closed)  # type: ignore[arg-type]
+        elif depth == 0:
+            return opened
+        else:
             depth -= 1
+            opened = raw.rfind(opening, floor, opened)  # type: ignore[arg-type]
     return None
 
 
@@ -140,7 +145,8 @@ def _offer_pairs(page: Page, currency: str | None) -> list[tuple[Decimal, Decima
         if start is None or start in seen:
             continue
         seen.add(start)
-        offer = load_json_at(raw[: start + MAX_OBJECT_CHARS], start)
+        # the object's own slice, not a copy of all the source before it
+        offer = load_json_at(raw[start : start + MAX_OBJECT_CHARS], 0)
         pair = _pair(offer, currency) if isinstance(offer, dict) else None
         if pair is not None:
             pairs.append(pair)

@@ -84,14 +84,17 @@ def _shown(variants: list[Variant], text: str) -> bool:
 def _lists(page: Page) -> list[list[Any]]:
     """The ``"variants": [...]`` lists of the page's source (the first few)."""
     raw = page.raw
+    first = raw.find(b'"variants"' if isinstance(raw, bytes) else '"variants"')  # type: ignore[arg-type]
+    if first < 0:
+        return []  # one fast literal search for the pages without such a list
     positions = (
-        [hit.end() for _, hit in zip(range(MAX_LISTS), _HIT_BYTES.finditer(raw), strict=False)]
+        [hit.end() for _, hit in zip(range(MAX_LISTS), _HIT_BYTES.finditer(raw, first), strict=False)]
         if isinstance(raw, bytes)
-        else [hit.end() for _, hit in zip(range(MAX_LISTS), _HIT_TEXT.finditer(raw), strict=False)]
+        else [hit.end() for _, hit in zip(range(MAX_LISTS), _HIT_TEXT.finditer(raw, first), strict=False)]
     )
     lists: list[list[Any]] = []
     for position in positions:
-        value = load_json_at(raw[: position + MAX_LIST_CHARS], position)
+        value = load_json_at(raw[position : position + MAX_LIST_CHARS], 0)
         if isinstance(value, list) and len(value) >= 2:
             lists.append(value)
     return lists
@@ -107,12 +110,15 @@ def _configured_variants(page: Page) -> list[Variant]:
     "label": "Farbe", "options": [{"label": "Schwarz"}, ...]}}}``), which the page draws with
     script: one variant per option of each attribute, named by its code or label."""
     raw = page.raw
-    if (b'Config"' if isinstance(raw, bytes) else 'Config"') not in raw:  # type: ignore[operator]
+    first = raw.find(b'Config"' if isinstance(raw, bytes) else 'Config"')  # type: ignore[arg-type]
+    if first < 0:
         return []  # one fast literal search for the pages without such a script
-    hit = _CONFIG_BYTES.search(raw) if isinstance(raw, bytes) else _CONFIG_TEXT.search(raw)
+    # a match holds 'Config"' at most 5 characters after its start: the pattern is searched from there
+    start = max(first - len('"json'), 0)
+    hit = _CONFIG_BYTES.search(raw, start) if isinstance(raw, bytes) else _CONFIG_TEXT.search(raw, start)
     if hit is None:
         return []
-    attributes = load_json_at(raw[: hit.end() + MAX_LIST_CHARS], hit.end())
+    attributes = load_json_at(raw[hit.end() : hit.end() + MAX_LIST_CHARS], 0)
     variants: list[Variant] = []
     for attribute in attributes.values() if isinstance(attributes, dict) else ():
         axis, values = _attribute_options(attribute)

@@ -90,11 +90,15 @@ MAX_CONTAINER_TEXT = 1500
 
 def element_image_url(node: LexborNode, page: Page) -> str | None:
     """The largest picture URL an element offers (zoom attributes, image links, srcset, lazy src)."""
-    attrs = node.attributes
+    return _image_url(node.tag, node.attributes, page)
+
+
+def _image_url(tag: str | None, attrs: dict[str, str | None], page: Page) -> str | None:
+    """:func:`element_image_url` of an element of tag ``tag`` and attributes ``attrs``."""
     url = _zoom_url(attrs, page)
     if url is not None:
         return url
-    if node.tag == "a":
+    if tag == "a":
         return _linked_image_url(attrs, page)
     return _lazy_url(attrs, page) or _style_url(attrs, page)
 
@@ -145,7 +149,11 @@ def _style_url(attrs: dict[str, str | None], page: Page) -> str | None:
 
 def _hint(node: LexborNode) -> str:
     """An element's class, id and alt text, lower-cased."""
-    attrs = node.attributes
+    return _attributes_hint(node.attributes)
+
+
+def _attributes_hint(attrs: dict[str, str | None]) -> str:
+    """:func:`_hint` of an element of attributes ``attrs``."""
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('alt') or ''}".lower()
 
 
@@ -167,13 +175,14 @@ def collect_pictures(container: LexborNode, page: Page) -> list[str]:
                 parent = parent.parent
             if skip:
                 continue
-        url = element_image_url(node, page)
+        attrs = node.attributes  # built once for the URL, the hint and the width
+        url = _image_url(tag, attrs, page)
         if url is None:
             continue
-        hint = _hint(node)
+        hint = _attributes_hint(attrs)
         if SKIP_HINT.search(hint) or is_junk_image(url, hint):
             continue
-        width = node.attributes.get("width")
+        width = attrs.get("width")
         if width and width.isdigit() and int(width) <= 2:
             continue
         if tag in ("a", "div", "li", "span", "picture", "figure", "button"):
@@ -272,15 +281,22 @@ def _sibling_pictures(container: LexborNode, page: Page, stops: set[int] | None 
     steps = 0
     while child is not None and steps < 30:
         steps += 1
-        if child.mem_id != own and child.tag not in ("script", "style", "#text", "#comment"):
-            marker = class_and_id(child)
-            named = (
-                bool(marker and GALLERY_WORDS.search(marker)) or child.css_first(GALLERY_SELECTOR) is not None
-            )
-            if named and child.css_first("img, a[href]") is not None and _pure_gallery(child, stops):
-                pictures.extend(collect_pictures(child, page))
+        if (
+            child.mem_id != own
+            and child.tag not in ("script", "style", "#text", "#comment")
+            and child.css_first("img, a[href]") is not None  # the cheaper search first
+            and _names_gallery(child)
+            and _pure_gallery(child, stops)
+        ):
+            pictures.extend(collect_pictures(child, page))
         child = child.next
     return pictures
+
+
+def _names_gallery(node: LexborNode) -> bool:
+    """Whether an element's class or id, or an element inside it, is named like a gallery."""
+    marker = class_and_id(node)
+    return bool(marker and GALLERY_WORDS.search(marker)) or node.css_first(GALLERY_SELECTOR) is not None
 
 
 def expand_gallery(anchor: LexborNode, page: Page, stops: set[int] | None = None) -> list[str]:

@@ -18,9 +18,11 @@ from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import (
+    BLOCK_SELECTOR,
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
+    search_once,
 )
 from prodex.extract.words import words
 
@@ -30,7 +32,6 @@ MAX_NAME = 60
 MAX_VALUE = 300
 MIN_ROWS = 2
 EARLY_ROWS = 4
-BLOCK_SELECTOR = "table, dl, ul"
 MAX_LISTS = 60
 MIN_LIST_ROWS = 3
 LIST_VALUE_WORDS = 6
@@ -265,7 +266,7 @@ def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
     newlines (see :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched
     only when a line of it is one."""
     root = page.search_root()
-    blocks = root.css(BLOCK_SELECTOR)
+    blocks = search_once(root, BLOCK_SELECTOR)  # the selling points' lists may have searched it
     tables = [block for block in blocks if block.tag != "ul"][:MAX_BLOCKS]
     rows = _rows_of(page, tables)
     if not rows:  # attribute lists, where no table or description list gives rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -243,8 +244,12 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
     groups: list[tuple[str, LexborNode]] = []
     for node in _link_rows(root):
         children = [child for child in node.iter() if child.is_element_node]
+        # the items are all the children or all but a leading label: every child after the
+        # first must be choosable either way, a test cheaper than reading the label
+        if len(children) < 2 or not all(_choosable(item) for item in children[1:]):
+            continue
         items = _after_label(children)
-        if len(items) < 2 or not all(_choosable(item) for item in items):
+        if len(items) < 2 or (items is children and not _choosable(children[0])):
             continue
         label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
         if axis_of(label):
@@ -272,8 +277,9 @@ def _label_before(node: LexborNode) -> str:
 def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
     """Lists, and the blocks that hold links side by side (``<div><a>55"</a><a>43"</a></div>``),
     each once, in page order."""
-    rows = {int(node.mem_id): node for node in root.css("ul, ol")[:MAX_LISTS]}
-    for link in root.css("a[href]")[:MAX_BUTTONS]:
+    found = root.css("ul, ol, a[href]")  # one search; its matches told apart by their tag
+    rows = {int(node.mem_id): node for node in [node for node in found if node.tag != "a"][:MAX_LISTS]}
+    for link in [node for node in found if node.tag == "a"][:MAX_BUTTONS]:
         parent = link.parent
         if parent is not None and parent.tag not in ("li", "ul", "ol", "p", "body"):
             rows.setdefault(int(parent.mem_id), parent)
@@ -327,7 +333,14 @@ MAX_RADIOS = 200
 def _class_axis(node: LexborNode) -> str | None:
     """The axis a class names as a group of options ("variation-attribute-size-values",
     "sizes_section", "sizesContainer"), or ``None``."""
-    for name in (node.attrs.get("class") or "").split():
+    return _classes_axis(node.attrs.get("class") or "")
+
+
+@lru_cache(maxsize=4096)
+def _classes_axis(classes: str) -> str | None:
+    """The axis a ``class`` attribute names as a group of options (kept: a page's class names
+    repeat on many elements)."""
+    for name in classes.split():
         words = [word.lower() for word in _CLASS_TOKENS.findall(name)]
         for at, word in enumerate(words):
             axis = _CLASS_AXES.get(word)
@@ -355,12 +368,13 @@ def _is_option(node: LexborNode) -> bool:
     return 0 < len(text) <= MAX_VALUE and not text.endswith((":", "："))
 
 
-def _radio_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
-    """Radio buttons that share a ``name`` naming an axis (``name="size"``), or labelled by an axis
-    word just before their block ("Colore: Verde salvia" before ``name="group[2]"``), as one group
-    held by their nearest common block."""
+def _radio_groups(radios: list[LexborNode]) -> list[tuple[str, LexborNode]]:
+    """Radio buttons (``radios``: the buy box's named ones, in page order) that share a ``name``
+    naming an axis (``name="size"``), or labelled by an axis word just before their block
+    ("Colore: Verde salvia" before ``name="group[2]"``), as one group held by their nearest
+    common block."""
     by_name: dict[str, list[LexborNode]] = {}
-    for radio in root.css("input[type=radio][name]")[:MAX_RADIOS]:
+    for radio in radios[:MAX_RADIOS]:
         by_name.setdefault(radio.attrs.get("name") or "", []).append(radio)
     groups: list[tuple[str, LexborNode]] = []
     for name, radios in by_name.items():
@@ -444,6 +458,17 @@ def _group_axis(label: str, group: LexborNode) -> str | None:
     return axis
 
 
+def _labels_and_radios(root: LexborNode | LexborHTMLParser) -> tuple[dict[str, str], list[LexborNode]]:
+    """The texts of the buy box's ``<label for>`` by the id they name, and its named radios in
+    page order (one search, its matches told apart by their tag)."""
+    found = root.css("label[for], input[type=radio][name]")
+    labels = {
+        node.attrs.get("for") or "": node.text(deep=True, separator=" ")
+        for node in [node for node in found if node.tag == "label"][:MAX_LABELS]
+    }
+    return labels, [node for node in found if node.tag == "input"]
+
+
 def find_variants(page: Page, title: LexborNode | None = None, lowered: str = "") -> list[Variant]:
     """One variant per option of each labelled selector in the product area that offers a choice
     (two options or more), the axis the page shows first first. Selectors are ``<select>``
@@ -452,16 +477,13 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     framed by newlines, is an axis label) rows of buttons or swatches and lists of links after
     such a label."""
     root = buy_box(page, title)
-    labels = {
-        node.attrs.get("for") or "": node.text(deep=True, separator=" ")
-        for node in root.css("label[for]")[:MAX_LABELS]
-    }
+    labels, radios = _labels_and_radios(root)
     candidates: list[tuple[str, LexborNode]] = []
     for group in root.css(GROUP_SELECTOR)[:MAX_GROUPS]:
         name = (group.attrs.get("name") or "").lower()
         if not _QUANTITY_NAMES.search(name):
             candidates.append((_label_of(group, labels), group))
-    candidates += _radio_groups(root)
+    candidates += _radio_groups(radios)
     class_groups = _class_groups(root)
     named_by_class = {int(group.mem_id) for _, group in class_groups}
     candidates += class_groups
