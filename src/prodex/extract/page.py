@@ -19,9 +19,27 @@ from prodex.extract.process.media import PictureFacts, absolute_url
 MAX_HTML_CHARS = 12 * 1024 * 1024
 MAX_H1 = 20
 MAX_STYLE_CHARS = 2_000_000
-_STRUCK_RULE = re.compile(r"(?:^|[},])\s*\.(-?[A-Za-z_][\w-]*)\s*\{[^{}]*?line-through")
-"""A style rule for one bare class (no descendant, state or pseudo-class: ``.disabled .price``
-strikes only some) whose declarations strike the text through."""
+_BARE_CLASS = re.compile(r"\s*\.(-?[A-Za-z_][\w-]*)\s*")
+"""A selector that is one bare class (no descendant, state or pseudo-class: ``.disabled .price``
+strikes only some)."""
+STRIKE = "line-through"
+
+
+def struck_rule_classes(css: str) -> Iterator[str]:
+    """The classes of the style rules that strike text through, each rule's selector one bare
+    class (the last of a list). Found from each ``line-through`` backwards, so a large style
+    sheet costs one fast scan."""
+    at = css.find(STRIKE)
+    while at >= 0:
+        opening = css.rfind("{", 0, at)
+        if opening > css.rfind("}", 0, at):  # in a rule's declarations
+            start = max(css.rfind("}", 0, opening), css.rfind(",", 0, opening)) + 1
+            bare = _BARE_CLASS.fullmatch(css, start, opening)
+            if bare is not None:
+                yield bare.group(1)
+        at = css.find(STRIKE, at + len(STRIKE))
+
+
 LANDMARKS_SELECTOR = (
     'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
     "[itemscope][itemtype], h1, video, iframe, main, [role=main]"
@@ -208,9 +226,7 @@ class Page:
         line-through}``): its old prices, where no ``<s>`` or ``<del>`` marks them (read from the
         ``<style>`` elements :meth:`strip_hidden_markup` kept the text of)."""
         if self._struck_classes is None:
-            self._struck_classes = frozenset(
-                match.group(1) for match in _STRUCK_RULE.finditer(self.style_text)
-            )
+            self._struck_classes = frozenset(struck_rule_classes(self.style_text))
         return self._struck_classes
 
     def main_content(self, holders: AbstractSet[int]) -> LexborNode | None:
