@@ -2,7 +2,9 @@
 
 - the shared pages (``../shared/datasets/product-pages``, floors in ``dataset_floor.json``);
 - the platform pages in this folder (``platform_pages/``, floors in ``platform_floor.json``),
-  synthetic pages of platforms and shops the shared set does not have.
+  synthetic pages of platforms and shops the shared set does not have;
+- the fifth fresh round (``fresh_round5/``, floors in ``round5_floor.json``): 33 hand-written pages
+  of shops no other set has.
 
 Both are scored by the shared referee script; the tests skip only when ``../shared`` is absent
 (and fail on CI).
@@ -21,9 +23,13 @@ from prodex.extract import extract_product, is_product
 
 HERE = Path(__file__).parent
 PLATFORM_PAGES = HERE / "platform_pages"
+ROUND5_PAGES = HERE / "fresh_round5"
+LOCAL_SETS = {"platform": PLATFORM_PAGES, "round5": ROUND5_PAGES}
+"""The page sets of this folder, by name (the shared set lives in ``../shared``)."""
 FLOORS = {
     "shared": json.loads((HERE / "dataset_floor.json").read_text(encoding="utf-8")),
     "platform": json.loads((HERE / "platform_floor.json").read_text(encoding="utf-8")),
+    "round5": json.loads((HERE / "round5_floor.json").read_text(encoding="utf-8")),
 }
 METRIC = {
     "price": ("price", "f1"),
@@ -63,7 +69,8 @@ def _score(pages_dir: Path, scorer_path: Path) -> Scored:
 def scored(dataset_dir: Path) -> dict[str, Scored]:
     """The referee's metrics for extract_product over each page set, with labels and predictions."""
     scorer_path = default_scorer(dataset_dir)
-    return {"shared": _score(dataset_dir, scorer_path), "platform": _score(PLATFORM_PAGES, scorer_path)}
+    local = {name: _score(pages, scorer_path) for name, pages in LOCAL_SETS.items()}
+    return {"shared": _score(dataset_dir, scorer_path), **local}
 
 
 @pytest.mark.dataset
@@ -82,7 +89,7 @@ def test_metric_at_or_above_floor(name: str, page_set: str, scored: dict[str, Sc
 def test_labelled_page_kinds(page_set: str, dataset_dir: Path) -> None:
     """The URL flow accepts every labelled product page (no false "listing" or "empty") and
     refuses the labelled non-product pages."""
-    pages_dir = dataset_dir if page_set == "shared" else PLATFORM_PAGES
+    pages_dir = dataset_dir if page_set == "shared" else LOCAL_SETS[page_set]
     labels = json.loads((pages_dir / "labels.json").read_text(encoding="utf-8"))
     for page_id, body, url in load_pages(pages_dir, labels):
         expected = labels[page_id].get("is_product_page", True)
