@@ -294,7 +294,8 @@ def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple
         ids, size, weight = _phrase_at(found, words, start, languages)
         if ids:
             place = _position_factor(start, len(words), head_initial) if evidence.is_name else 1.0
-            if _for_animals(ids):  # "... crocchette per cani": who it is for decides, wherever said
+            if weight > TAXONOMY_WORD_WEIGHT and _for_animals(ids):  # "... crocchette per cani": who
+                # it is for decides, wherever said (not a weak one-word taxonomy name: "Runs")
                 place = max(place, HEAD_PLACE)
             out.append((ids, weight * place))
             start += size
