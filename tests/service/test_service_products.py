@@ -206,7 +206,9 @@ def test_drawn_product_ids_are_unique_across_draws_and_forgotten_by_a_forked_chi
     from prodex.service import products as service
 
     ids = [service.new_product_id() for _ in range(1000)]
-    assert len(set(ids)) == 1000
+    if not service._drawn_ids:  # the last draw was used up exactly (what earlier tests drew decides)
+        ids.append(service.new_product_id())
+    assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", pid) for pid in ids)
     assert service._drawn_ids  # some are waiting in this process
     reader, writer = os.pipe()
