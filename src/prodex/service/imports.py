@@ -28,8 +28,6 @@ from prodex.store.db import Database
 NO_ANALYSIS_MSG = (
     "URL analysis is switched off on this server (PRODEX_URL_ANALYSIS=false), so nothing can be imported."
 )
-ITEM_STATES = ("queued", "running", "done", "failed", "cancelled")
-SOURCE_KINDS = ("urls", "sitemap", "store")
 
 
 def new_import_id() -> str:

@@ -431,16 +431,6 @@ def mark_running(conn: Connection, job_id: str, now: datetime) -> None:
     )
 
 
-def host_turn(
-    conn: Connection, host: str, interval: float, now: float, *, slow_floor: float
-) -> tuple[float, float]:
-    """Book the next start on ``host`` (call in a write transaction): returns ``(start, slowdown)``,
-    where ``start`` is the epoch time the caller may start at. Starts are ``interval`` apart, or
-    ``max(interval, slow_floor) * slowdown`` on a slowed host."""
-    starts, slowdown = host_turns(conn, host, 1, interval, now, slow_floor=slow_floor)
-    return starts[0], slowdown
-
-
 #: Built once (it runs for every group of items): book ``:count`` turns spaced ``:interval`` apart,
 #: or ``:slow_spacing * slowdown`` on a slowed host, from the host's next start or ``:now``.
 _BOOK_TURNS = (
@@ -463,8 +453,9 @@ _BOOK_TURNS = (
 def host_turns(
     conn: Connection, host: str, count: int, interval: float, now: float, *, slow_floor: float
 ) -> tuple[list[float], float]:
-    """Book the next ``count`` starts on ``host`` at once, as :func:`host_turn` books one: returns
-    their epoch times and the host's slowdown. One ``UPDATE ... RETURNING`` (the row stays locked
+    """Book the next ``count`` starts on ``host`` at once (call in a write transaction): returns
+    their epoch times, ``interval`` apart or ``max(interval, slow_floor) * slowdown`` on a slowed
+    host, and the host's slowdown. One ``UPDATE ... RETURNING`` (the row stays locked
     to the end of the transaction); a new host's row is created first."""
     slow_spacing = max(interval, slow_floor)
     params = {

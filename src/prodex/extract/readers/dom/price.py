@@ -394,16 +394,11 @@ def find_price(
     return DomPrice() if near_only else _find_price_in(page, currency, title, None)
 
 
-def find_list_price(page: Page, currency: str | None, title: LexborNode, levels: int = 5) -> list[str]:
-    """The list prices (struck out, "was", "UVP") in the title's block, ``levels`` up from the
-    title: a cheap search for when structured data gives the current price but no list price."""
-    return find_list_offer(page, currency, title, levels).regular
-
-
 def find_list_offer(page: Page, currency: str | None, title: LexborNode, levels: int = 5) -> DomPrice:
-    """The prices in the title's block, ``levels`` up from the title (see :func:`find_list_price`):
-    its list prices, and the current and old prices beside them (a structured price that is one
-    of those old prices is the crossed-out one)."""
+    """The prices in the title's block, ``levels`` up from the title, a cheap search for when
+    structured data gives the current price: its list prices (struck out, "was", "UVP"), and the
+    current and old prices beside them (a structured price that is one of those old prices is the
+    crossed-out one)."""
     block = title
     for _ in range(levels):
         parent = block.parent
