@@ -13,8 +13,6 @@ from radon.complexity import cc_visit, sorted_results
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "prodex"
 LIMIT = 20
-ALLOWED: set[str] = set()
-"""Blocks allowed above the limit while they are being split (none: every block is at or below it)."""
 
 
 def _too_complex() -> list[str]:
@@ -31,12 +29,6 @@ def _too_complex() -> list[str]:
 
 
 def test_no_block_above_the_limit() -> None:
-    """Every block above ``LIMIT`` is named in the failure; the allow-list only shrinks."""
-    over = [entry for entry in _too_complex() if entry.rsplit(" (", 1)[0] not in ALLOWED]
+    """Every block above ``LIMIT`` is named in the failure."""
+    over = _too_complex()
     assert not over, f"cyclomatic complexity above {LIMIT} (split by meaning): {over}"
-
-
-def test_the_allow_list_names_only_blocks_still_above_the_limit() -> None:
-    """An entry of ``ALLOWED`` that is no longer above the limit is removed from the list."""
-    still = {entry.rsplit(" (", 1)[0] for entry in _too_complex()}
-    assert still >= ALLOWED, f"no longer above {LIMIT}, remove from ALLOWED: {sorted(ALLOWED - still)}"

@@ -19,6 +19,9 @@ from prodex.extract.process.media import PictureFacts, absolute_url
 MAX_HTML_CHARS = 12 * 1024 * 1024
 MAX_H1 = 20
 MAX_STYLE_CHARS = 2_000_000
+AREA_BLOCK_SELECTOR = "table, dl, ul"
+"""Tables, description lists and bullet lists: the blocks of the product area that the
+specification and selling-point readers both look through (see :meth:`Page.area_blocks`)."""
 _BARE_CLASS = re.compile(r"\s*\.(-?[A-Za-z_][\w-]*)\s*")
 """A selector that is one bare class (no descendant, state or pseudo-class: ``.disabled .price``
 strikes only some)."""
@@ -143,6 +146,10 @@ class Page:
     style_text: str = field(default="", repr=False)
     """The text of the page's ``<style>`` elements (kept when they are stripped)."""
     _struck_classes: frozenset[str] | None = field(default=None, repr=False)
+    _shown_text: str | None = field(default=None, repr=False)
+    _area_blocks: tuple[LexborHTMLParser | LexborNode, list[LexborNode]] | None = field(
+        default=None, repr=False
+    )
     product_root: LexborNode | None = field(default=None, repr=False)
     """The part of the page that holds the product (its ``<main>`` element holding the title),
     set by the DOM reader once it knows the title; ``None``: the whole page."""
@@ -220,6 +227,22 @@ class Page:
                 node.decompose()
         self.style_text = "\n".join(styles)[:MAX_STYLE_CHARS]
         self.landmarks.json_ld, self.landmarks.items = [], []
+
+    def shown_text(self) -> str:
+        """The body's text once its scripts, styles and templates are stripped (elements apart by
+        a space): what the shopper can read, built once for the readers that check it."""
+        if self._shown_text is None:
+            body = self.tree.body
+            self._shown_text = body.text(deep=True, separator=" ") if body is not None else ""
+        return self._shown_text
+
+    def area_blocks(self) -> list[LexborNode]:
+        """The tables, description lists and bullet lists of :meth:`search_root`, searched once
+        for the specification and selling-point readers (shared: callers must not change it)."""
+        root = self.search_root()
+        if self._area_blocks is None or self._area_blocks[0] is not root:  # searched again when
+            self._area_blocks = (root, root.css(AREA_BLOCK_SELECTOR))  # the product area is set later
+        return self._area_blocks[1]
 
     def struck_classes(self) -> frozenset[str]:
         """The class names the page's own style sheets strike through (``.price-was{text-decoration:

@@ -38,9 +38,7 @@ async def run_supervised(
         started = loop.time()
         try:
             await run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
+        except Exception:  # not CancelledError (a BaseException): cancelling the supervisor ends it
             log.exception("%s failed; starting it again in %.0f s", name, pause)
         else:
             if stop.is_set():

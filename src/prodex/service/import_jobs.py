@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
 from prodex.errors import URLRefused
 from prodex.fetch.guard import URLGuard
 from prodex.jobs import Deferral, JobContext, JobQueue, RetryPolicy, TaskRegistry
@@ -53,10 +51,11 @@ async def defer_lanes(settings: Settings, database: Database, queue: JobQueue, j
     the other, and the second finds the lane over or takes its next item (this also revives a
     chain whose job gave up, e.g. after the database was unreachable: see ``retry``)."""
 
-    def read(conn: Connection) -> list[tuple[str, int]]:
-        return repo.queued_lanes(conn, job_id)
+    def read() -> list[tuple[str, int]]:
+        with database.read() as conn:  # a read: no writer's turn taken
+            return repo.queued_lanes(conn, job_id)
 
-    lanes = await database.run_in_transaction(read)
+    lanes = await database.run(read)
     deferrals = [
         Deferral(IMPORT_LANE_TASK, {"job_id": job_id, "host": host, "lane": lane}, lock=lane_lock(host, lane))
         for host, lane in lanes
@@ -81,7 +80,9 @@ def register_import_tasks(registry: TaskRegistry, settings: Settings) -> None:
             await runner.queue_of().defer(IMPORT_LANE_TASK, payload, run_at=run_at, lock=lock)
 
     async def import_expand(context: JobContext, payload: dict[str, Any]) -> None:
-        await context.get(ImportRunner).expand(str(payload["job_id"]), last_attempt=context.attempt >= 3)
+        await context.get(ImportRunner).expand(
+            str(payload["job_id"]), last_attempt=context.attempt >= EXPAND_RETRY.attempts
+        )
 
     # A lane job that fails (the database unreachable) or whose worker was lost runs again.
     lane_retry = RetryPolicy(attempts=settings.import_item_attempts + 2, first_delay=5.0)

@@ -319,10 +319,11 @@ class ImportRunner:
     async def publish_completed(self, job_id: str) -> None:
         """Publish :class:`ImportCompleted` with the import's counts."""
 
-        def read(conn: Connection) -> tuple[repo.ImportRecord | None, dict[str, int]]:
-            return repo.get_import(conn, None, job_id), repo.item_counts(conn, [job_id])[job_id]
+        def read() -> tuple[repo.ImportRecord | None, dict[str, int]]:
+            with self.database.read() as conn:  # a read: no writer's turn taken
+                return repo.get_import(conn, None, job_id), repo.item_counts(conn, [job_id])[job_id]
 
-        record, counts = await self.database.run_in_transaction(read)
+        record, counts = await self.database.run(read)
         if record is None:
             return
         await self.events.publish(

@@ -190,5 +190,5 @@ def _shop_text(text: str, decimal_separator: str | None = None) -> tuple[Decimal
 
 def currency_in_text(text: str, tld: str = "") -> str | None:
     """The currency a shop's price text names (``"1 149,00 €"`` -> ``"EUR"``), if any."""
-    _, currency = _shop_text(clean_line(text))
+    _, currency = _shop_text(clean_line(text), None)  # the key parse_price reads it under
     return normalise_currency(currency, tld) if currency else None

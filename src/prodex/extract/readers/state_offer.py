@@ -168,11 +168,7 @@ def amount_pattern(amount: Decimal) -> re.Pattern[str]:
 def shown_on_page(page: Page, amount: str) -> bool:
     """Whether the page's text (scripts and styles removed) prints ``amount``: a list price kept
     in the page's JSON and never shown is not offered to the shopper."""
-    body = page.tree.body
-    number = Decimal(amount)
-    if body is None:
-        return False
-    return amount_pattern(number).search(body.text(deep=True, separator=" ")) is not None
+    return amount_pattern(Decimal(amount)).search(page.shown_text()) is not None
 
 
 def read_list_price(page: Page, price: str, currency: str | None) -> Found | None:

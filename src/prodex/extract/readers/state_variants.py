@@ -149,8 +149,7 @@ def read_variants(page: Page) -> Found | None:
     lists = _lists(page)
     if not lists:
         return None
-    body = page.tree.body
-    text = body.text(deep=True, separator=" ") if body is not None else ""
+    text = page.shown_text()
     for items in lists:
         variants = _variants_of(items)
         if variants and _shown(variants, text):

@@ -21,11 +21,9 @@ from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, MAX_HEADINGS, section_content
 from prodex.extract.readers.dom.vocabulary import (
-    BLOCK_SELECTOR,
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
     ancestors_match,
-    search_once,
 )
 from prodex.extract.words import words
 
@@ -198,7 +196,7 @@ def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
     words = _stems(topic)
     if not words or not near:
         return []
-    lists = [node for node in search_once(page.search_root(), BLOCK_SELECTOR) if node.tag == "ul"]
+    lists = [node for node in page.area_blocks() if node.tag == "ul"]
     for node in lists[:MAX_LISTS]:  # (one search with the specification reader's, told apart by tag)
         named = _labelled_highlights(node)
         if not (named or ancestor_ids([node], NEAR_LEVELS) & near):

@@ -18,11 +18,9 @@ from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import (
-    BLOCK_SELECTOR,
     OUTSIDE_PRODUCT,
     ancestors_match,
     class_and_id,
-    search_once,
 )
 from prodex.extract.words import words
 
@@ -266,7 +264,7 @@ def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
     newlines (see :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched
     only when a line of it is one."""
     root = page.search_root()
-    blocks = search_once(root, BLOCK_SELECTOR)  # the selling points' lists may have searched it
+    blocks = page.area_blocks()  # the selling points' lists may have searched it
     tables = [block for block in blocks if block.tag != "ul"][:MAX_BLOCKS]
     rows = _rows_of(page, tables)
     if not rows:  # attribute lists, where no table or description list gives rows

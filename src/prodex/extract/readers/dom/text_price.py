@@ -28,7 +28,7 @@ from prodex.extract.readers.dom.vocabulary import (
     is_struck,
     title_ancestors,
 )
-from prodex.extract.words import PRICE_NOTE, words
+from prodex.extract.words import all_words
 
 REGION_LEVELS = 8
 """How far up from the title the block searched for the price reaches."""
@@ -49,7 +49,7 @@ _MONEY = re.compile(
     rf"(?:\s*(?P<after>{_CURRENCY})\.?)?$",
     re.IGNORECASE,
 )
-_NOT_THE_PRICE_WORDS = [word for key in PRICE_NOTE for word in words("price_note", key)]
+_NOT_THE_PRICE_WORDS = all_words("price_note")
 _NOT_THE_PRICE = re.compile(
     r"(?<![^\W\d_])(?:"
     + trie_pattern(w for w in _NOT_THE_PRICE_WORDS if is_spaced_script(w))

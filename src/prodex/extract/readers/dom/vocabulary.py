@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from prodex.extract.process.patterns import trie_pattern
 
@@ -314,31 +314,6 @@ def distance_to_title(node: LexborNode, ancestors: dict[int, int]) -> int:
 
 
 FAR = 99
-
-
-BLOCK_SELECTOR = "table, dl, ul"
-"""Tables, description lists and bullet lists: the blocks the specification and selling-point
-readers both look through (one search of the product area serves both, see :func:`search_once`)."""
-_SEARCHES: dict[tuple[int, str], tuple[LexborNode | LexborHTMLParser, list[LexborNode]]] = {}
-MAX_SEARCHES = 8
-
-
-def search_once(root: LexborNode | LexborHTMLParser, selector: str) -> list[LexborNode]:
-    """``root.css(selector)``, kept for the roots searched last: readers that search the same
-    area for the same elements share one search. The list is shared: callers must not change it.
-
-    The page's tree is never changed after parsing (elements are removed from clones only), so a
-    kept search stays true; each entry holds its root, so the ``id`` in its key is never reused
-    while it is kept."""
-    key = (id(root), selector)
-    kept = _SEARCHES.get(key)
-    if kept is not None and kept[0] is root:
-        return kept[1]
-    found = root.css(selector)
-    if len(_SEARCHES) >= MAX_SEARCHES:
-        _SEARCHES.clear()  # the searches of earlier pages
-    _SEARCHES[key] = (root, found)
-    return found
 
 
 def has_inner(node: LexborNode, selector: str) -> bool:
