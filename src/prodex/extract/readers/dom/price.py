@@ -18,14 +18,15 @@ from prodex.extract.process.price import currency_in_text, normalise_currency, p
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.vocabulary import (
     CURRENT_PRICE,
+    FAR,
     LIST_PRICE_MARKS,
     OLD_PRICE,
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
     STRUCK_TAGS,
+    TitleDistances,
     ancestors_match,
     class_and_id,
-    distance_to_title,
     is_hidden,
     is_struck,
     title_ancestors,
@@ -140,6 +141,8 @@ def _split_price(node: LexborNode) -> str | None:
 
 def _wraps_a_price(node: LexborNode) -> bool:
     """Whether an element holds another price element with a number in it (not just a symbol)."""
+    if not any(child.is_element_node for child in node.iter()):
+        return False
     own = node.mem_id
     return any(
         inner.mem_id != own and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
@@ -196,6 +199,27 @@ NOT_LIST_PRICE = re.compile(
 instalments, unit prices."""
 
 
+def _lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` (case-insensitive, its letters all lower case) made case-sensitive: in an
+    ASCII text lower-cased it finds what ``pattern`` finds in the text, and several times faster
+    (see :func:`_finds`)."""
+    if any(char.isupper() for char in re.sub(r"\\.", "", pattern.pattern)):
+        raise ValueError(f"upper-case letters in {pattern.pattern!r}")
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
+def _finds(pattern: re.Pattern[str], twin: re.Pattern[str], text: str) -> bool:
+    """Whether case-insensitive ``pattern`` occurs in ``text``; an ASCII text is searched
+    lower-cased by its case-sensitive ``twin``."""
+    if text.isascii():
+        return twin.search(text.lower()) is not None
+    return pattern.search(text) is not None
+
+
+_NOT_LIST_PRICE_TWIN = _lower_case_twin(NOT_LIST_PRICE)
+_LIST_WORDS_TWIN = _lower_case_twin(_LIST_WORDS)
+
+
 def _holds_another_price(block: LexborNode, node: LexborNode) -> bool:
     """Whether ``block`` holds a price element with a number beside ``node`` (not inside it, not
     one of its holders): a note in ``block`` may then be that price's."""
@@ -222,9 +246,9 @@ def _list_price_note(node: LexborNode) -> bool | None:
         text = current.text(deep=True, separator=" ")
         if len(text) > 200:
             return None
-        if NOT_LIST_PRICE.search(text) and not _holds_another_price(current, node):
+        if _finds(NOT_LIST_PRICE, _NOT_LIST_PRICE_TWIN, text) and not _holds_another_price(current, node):
             return False
-        if _LIST_WORDS.search(text):
+        if _finds(_LIST_WORDS, _LIST_WORDS_TWIN, text):
             return True
         current = current.parent
     return None
@@ -315,15 +339,18 @@ def _read_candidate(
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
-    struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
-    old = struck or (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
     text = _candidate_text(node, itemprop)
     if text is None:
         return None
     raw, machine = text
+    struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
-    old = old or bool(_UNIT_PRICE.search(raw))
+    old = (
+        struck
+        or (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
+        or bool(_UNIT_PRICE.search(raw))
+    )
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
     if price is None or price.strip("0.") == "":
@@ -408,21 +435,27 @@ def find_list_offer(page: Page, currency: str | None, title: LexborNode, levels:
     return _find_price_in(page, currency, title, block)
 
 
+def _ancestors_below_body(node: LexborNode, levels: int) -> list[LexborNode]:
+    """The first ``levels`` ancestors of ``node`` below the body, nearest first."""
+    found: list[LexborNode] = []
+    parent = node.parent
+    while parent is not None and len(found) < levels and parent.tag not in ("html", "body"):
+        found.append(parent)
+        parent = parent.parent
+    return found
+
+
 def _price_scope(title: LexborNode) -> LexborNode | None:
     """The title's nearest ancestor that holds a price element, a few levels wider (the title's
-    price block and its surroundings): searching it is much cheaper than the whole page."""
-    node: LexborNode | None = title
-    for _ in range(SCOPE_LEVELS):
-        node = node.parent if node is not None else None
-        if node is None or node.tag in ("html", "body"):
-            return None
-        if node.css_first(PRICE_SELECTOR) is not None:
-            for _ in range(PRICE_BLOCK_LEVELS + 2):
-                parent = node.parent
-                if parent is None or parent.tag in ("html", "body"):
-                    return None
-                node = parent
-            return node
+    price block and its surroundings): searching it is much cheaper than the whole page.
+
+    ``None`` when there is none within :data:`SCOPE_LEVELS` or the widening reaches the body;
+    only the levels that leave room for the widening are searched."""
+    widen = PRICE_BLOCK_LEVELS + 2
+    ancestors = _ancestors_below_body(title, SCOPE_LEVELS + widen)
+    for level in range(min(SCOPE_LEVELS, len(ancestors) - widen)):
+        if ancestors[level].css_first(PRICE_SELECTOR) is not None:
+            return ancestors[level + widen]
     return None
 
 
@@ -435,15 +468,18 @@ def _ranked_candidates(
     ancestors = title_ancestors(title)
     ranked: list[tuple[int, int, LexborNode]] = []
     root = scope if scope is not None else page.search_root()
+    distances = TitleDistances(ancestors)
     for order, node in enumerate(root.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
-        distance = distance_to_title(node, ancestors) if ancestors else 0
+        distance = distances.of(node) if ancestors else 0
+        if distance >= FAR:
+            continue  # (a penalty only adds to it)
         if node.tag == "meta":
             distance += 5  # a price the shopper sees beats an invisible one as near
         elif in_link(node):
             distance += LINKED_PENALTY
-        if distance < 99:
+        if distance < FAR:
             ranked.append((distance, order, node))
-    ranked.sort(key=lambda item: (item[0], item[1]))
+    ranked.sort()  # (the orders differ: the elements are never compared)
     return ranked
 
 

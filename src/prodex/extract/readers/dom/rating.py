@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborAttributes, LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
-from prodex.extract.readers.dom.vocabulary import distance_to_title, title_ancestors
+from prodex.extract.readers.dom.vocabulary import TitleDistances, title_ancestors
 from prodex.extract.words import words
 
 MAX_DISTANCE = 9
@@ -279,13 +279,13 @@ def find_rating(page: Page, title_node: LexborNode | None, title: str | None, te
     result = DomRating()
     first: tuple[str, str] | None = None
     if title_node is not None:
-        ancestors = title_ancestors(title_node)
+        distances = TitleDistances(title_ancestors(title_node))
         ranked: list[tuple[int, int, LexborNode]] = []
         for order, node in enumerate(_scope(title_node).css(RATING_SELECTOR)[:MAX_CANDIDATES]):
-            distance = distance_to_title(node, ancestors)
+            distance = distances.of(node)
             if distance <= MAX_DISTANCE:
                 ranked.append((distance, order, node))
-        ranked.sort(key=lambda item: item[:2])
+        ranked.sort()  # (the orders differ: the elements are never compared)
         for _, _, node in ranked[:MAX_READ]:
             found = _attribute_rating(node)
             if found is None:

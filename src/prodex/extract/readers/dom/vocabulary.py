@@ -314,6 +314,49 @@ def distance_to_title(node: LexborNode, ancestors: dict[int, int]) -> int:
 
 
 FAR = 99
+TITLE_REACH = 15
+"""Levels :func:`distance_to_title` walks up from an element."""
+
+
+class TitleDistances:
+    """:func:`distance_to_title` of many elements of one page, their walks up shared: the
+    ancestors the elements have in common are walked once."""
+
+    def __init__(self, ancestors: dict[int, int]) -> None:
+        self.ancestors = ancestors
+        self._above: dict[int, tuple[int, int] | None] = {}
+        """Per element id: the levels up to its nearest title ancestor (0: itself) and that
+        ancestor's depth; ``None``: no title ancestor holds it."""
+
+    def of(self, node: LexborNode) -> int:
+        """The element's :func:`distance_to_title`."""
+        ancestors, above = self.ancestors, self._above
+        path: list[int] = []  # the ids walked past, nearest first
+        parent = node.parent
+        while parent is not None and len(path) < TITLE_REACH:
+            key = parent.mem_id
+            depth = ancestors.get(key)
+            if depth is not None:
+                return self._resolve(path, (0, depth))
+            if key in above:
+                return self._resolve(path, above[key])
+            path.append(key)
+            parent = parent.parent
+        if parent is None:  # the top of the tree: no title ancestor above any of the path
+            above.update(dict.fromkeys(path))
+        return FAR
+
+    def _resolve(self, path: list[int], found: tuple[int, int] | None) -> int:
+        """The distance of the element whose walk passed ``path`` to an element ``found``
+        (see :attr:`_above`); every element of the path is noted."""
+        if found is None:
+            self._above.update(dict.fromkeys(path))
+            return FAR
+        levels, depth = found
+        steps = len(path) + 1 + levels  # from the element up to its nearest title ancestor
+        for index, key in enumerate(path):
+            self._above[key] = (steps - index - 1, depth)
+        return steps + depth if steps <= TITLE_REACH else FAR
 
 
 def has_inner(node: LexborNode, selector: str) -> bool:
