@@ -245,7 +245,7 @@ def _brand_elements(page: Page) -> list[LexborNode]:
     to :data:`BRAND_CLASSES`."""
     out: list[LexborNode] = []
     for node in each_once(page.search_root().css(BRAND_SELECTOR)):
-        attrs = node.attrs
+        attrs = node.attributes
         href = (attrs.get("href") or "").lower() if node.tag == "a" else ""
         classes = (attrs.get("class") or "").lower()
         if (

@@ -194,7 +194,8 @@ def _list_rows(block: LexborNode) -> list[Specification]:
 def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
     """The block a heading or tab opens: the panel a tab controls, else the heading's next sibling
     element (or its parent's, when the heading is wrapped)."""
-    controls = heading.attrs.get("aria-controls") or (heading.attrs.get("href") or "").lstrip("#")
+    attrs = heading.attributes
+    controls = attrs.get("aria-controls") or (attrs.get("href") or "").lstrip("#")
     if controls:
         panel = page.tree.css_first(f'[id="{controls}"]')
         if panel is not None:

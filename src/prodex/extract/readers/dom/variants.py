@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
-from prodex.extract.page import Page
+from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
@@ -40,7 +41,7 @@ def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
     by the id they name), ``aria-label``, ``name`` or ``data-option-name`` that names an axis
     (a label "Choose an option" says less than ``name="size"``), else the short text just before
     it."""
-    attrs = group.attrs
+    attrs = group.attributes
     legend = group.css_first("legend") if group.tag == "fieldset" else None
     said = [
         legend.text(deep=True, separator=" ") if legend is not None else "",
@@ -106,8 +107,9 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
     if not text:
         return _swatch_name(node, holders, alt)
     for holder in holders:
+        attrs = holder.attributes
         for key in _VALUE_ATTRIBUTES:
-            value = clean_line(holder.attrs.get(key) or "")
+            value = clean_line(attrs.get(key) or "")
             if value and len(value) < len(text) and text.startswith(value):
                 return value
     return _NOTE.sub("", text)
@@ -116,11 +118,11 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
 def _input_name(node: LexborNode) -> str:
     """What a radio is called: its ``aria-label``, ``title`` or ``data-value``, else the label
     around it (``<label aria-label="Blu notte"><input value="14">``) when short, else its value."""
-    attrs = node.attrs
+    attrs = node.attributes
     named = attrs.get("aria-label") or attrs.get("title") or attrs.get("data-value")
     if not named and node.parent is not None and node.parent.tag == "label":
         label = node.parent
-        named = label.attrs.get("aria-label") or clean_line(label.text(deep=True, separator=" "))
+        named = label.attributes.get("aria-label") or clean_line(label.text(deep=True, separator=" "))
     named = clean_line(named or "")
     return named if 0 < len(named) <= MAX_VALUE else clean_line(attrs.get("value") or "")
 
@@ -129,12 +131,13 @@ def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = 
     """The name of an option without text (an image swatch): an ``aria-label``, ``title`` or
     ``data-value`` of it or its link, else (``alt``) its picture's alt text."""
     for holder in holders:
+        attrs = holder.attributes
         for key in _SWATCH_NAMING:
-            value = clean_line(holder.attrs.get(key) or "")
+            value = clean_line(attrs.get(key) or "")
             if value:
                 return _NOTE.sub("", value)
     image = node.css_first("img[alt]") if alt else None
-    return _NOTE.sub("", clean_line(image.attrs.get("alt") or "")) if image is not None else ""
+    return _NOTE.sub("", clean_line(image.attributes.get("alt") or "")) if image is not None else ""
 
 
 def _options(group: LexborNode, alike: bool = False) -> list[str]:
@@ -144,7 +147,7 @@ def _options(group: LexborNode, alike: bool = False) -> list[str]:
         values = []
         for item in items:
             text = _NOTE.sub("", clean_line(item.text(deep=True)))
-            if not text or (not (item.attrs.get("value") or "").strip() and item is items[0]):
+            if not text or (not (item.attributes.get("value") or "").strip() and item is items[0]):
                 continue
             values.append(text)
     else:
@@ -161,7 +164,7 @@ def _options(group: LexborNode, alike: bool = False) -> list[str]:
 
 
 def _radio_text(radio: LexborNode, group: LexborNode) -> str:
-    ident = radio.attrs.get("id")
+    ident = radio.attributes.get("id")
     if ident:
         label = group.css_first(f'label[for="{ident}"]')
         if label is not None:
@@ -200,7 +203,7 @@ def _axis_label(node: LexborNode) -> bool:
 
 def _alike(items: list[LexborNode]) -> list[LexborNode]:
     """The items that share the most common first class name, when two or more do."""
-    firsts = [(item.attrs.get("class") or "").split()[:1] for item in items]
+    firsts = [(item.attributes.get("class") or "").split()[:1] for item in items]
     counts = Counter(first[0] if first else "" for first in firsts)
     common, count = counts.most_common(1)[0]
     if count < 2:
@@ -288,7 +291,21 @@ def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
 
 def _choosable(item: LexborNode) -> bool:
     """Whether a list item is (or holds) something to click: a link, button, input or option."""
-    return item.tag in ("a", "button") or item.css_first(_CHOOSABLE) is not None
+    if item.tag in ("a", "button") or _clickable(item):
+        return True
+    first = next(item.iter(), None)  # most often the link or button itself: no search needed
+    return (first is not None and _clickable(first)) or item.css_first(_CHOOSABLE) is not None
+
+
+def _clickable(node: LexborNode) -> bool:
+    """Whether an element itself matches :data:`_CHOOSABLE`."""
+    tag = node.tag
+    if tag in ("button", "input"):
+        return True
+    attrs = node.attributes
+    return (
+        (tag == "a" and "href" in attrs) or attrs.get("role") in ("radio", "option") or "data-value" in attrs
+    )
 
 
 def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLParser:
@@ -299,14 +316,16 @@ def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLPars
     node = title
     for _ in range(BUY_BOX_LEVELS):
         parent = node.parent
-        if parent is None or parent.tag in ("main", "body", "html") or parent.attrs.get("role") == "main":
+        if parent is None or parent.tag in ("main", "body", "html"):
+            break
+        if parent.attributes.get("role") == "main":
             break
         node = parent
     return node
 
 
 _CLASS_TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-_CLASS_SELECTOR = "[class*=size i], [class*=colo i]"
+CLASS_SELECTOR = "[class*=size i], [class*=colo i]"
 _CLASS_AXES = {
     "size": "size",
     "sizes": "size",
@@ -333,7 +352,7 @@ MAX_RADIOS = 200
 def _class_axis(node: LexborNode) -> str | None:
     """The axis a class names as a group of options ("variation-attribute-size-values",
     "sizes_section", "sizesContainer"), or ``None``."""
-    return _classes_axis(node.attrs.get("class") or "")
+    return _classes_axis(node.attributes.get("class") or "")
 
 
 @lru_cache(maxsize=4096)
@@ -349,10 +368,11 @@ def _classes_axis(classes: str) -> str | None:
     return None
 
 
-def _class_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
-    """Groups of two or more same-tag items whose class names an axis: the label is the axis."""
+def _class_groups(classed: list[LexborNode]) -> list[tuple[str, LexborNode]]:
+    """Groups of two or more same-tag items whose class names an axis: the label is the axis
+    (``classed``: the buy box's :data:`CLASS_SELECTOR` matches)."""
     groups: list[tuple[str, LexborNode]] = []
-    for node in root.css(_CLASS_SELECTOR)[:MAX_CLASS_GROUPS]:
+    for node in classed[:MAX_CLASS_GROUPS]:
         axis = _class_axis(node)
         items = _sibling_items(node, alike=True) if axis is not None else []
         if axis is not None and len(items) >= 2 and all(_is_option(item) for item in items):
@@ -375,7 +395,7 @@ def _radio_groups(radios: list[LexborNode]) -> list[tuple[str, LexborNode]]:
     common block."""
     by_name: dict[str, list[LexborNode]] = {}
     for radio in radios[:MAX_RADIOS]:
-        by_name.setdefault(radio.attrs.get("name") or "", []).append(radio)
+        by_name.setdefault(radio.attributes.get("name") or "", []).append(radio)
     groups: list[tuple[str, LexborNode]] = []
     for name, radios in by_name.items():
         holder = _common_holder(radios) if len(radios) >= 2 else None
@@ -443,7 +463,7 @@ _CAPACITY = re.compile(r"\d\s*(?:ml|cl|dl|l|oz|gal|gb|tb)\b", re.IGNORECASE)
 
 def _field_name(group: LexborNode) -> str:
     """The form-field name of a selector: its own, or its first radio's."""
-    name = group.attrs.get("name")
+    name = group.attributes.get("name")
     if name is None and group.tag != "select":
         radio = group.css_first("input[type=radio][name]")
         name = radio.attrs.get("name") if radio is not None else None
@@ -458,15 +478,52 @@ def _group_axis(label: str, group: LexborNode) -> str | None:
     return axis
 
 
-def _labels_and_radios(root: LexborNode | LexborHTMLParser) -> tuple[dict[str, str], list[LexborNode]]:
-    """The texts of the buy box's ``<label for>`` by the id they name, and its named radios in
-    page order (one search, its matches told apart by their tag)."""
-    found = root.css("label[for], input[type=radio][name]")
-    labels = {
-        node.attrs.get("for") or "": node.text(deep=True, separator=" ")
-        for node in [node for node in found if node.tag == "label"][:MAX_LABELS]
-    }
-    return labels, [node for node in found if node.tag == "input"]
+FORM_SELECTOR = f"label[for], input[type=radio][name], {GROUP_SELECTOR}, {CLASS_SELECTOR}"
+"""The buy box's labels, radios, selectors and elements whose class may name an axis, found in one
+search (see :class:`_FormElements`)."""
+_GROUP_TAGS = ("select", "fieldset")
+_GROUP_ROLES = ("radiogroup", "listbox")
+
+
+@dataclass
+class _FormElements:
+    """The elements of the buy box its selectors are read from, each list in page order."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    """The texts of the ``<label for>`` elements by the id they name."""
+    radios: list[LexborNode] = field(default_factory=list)
+    """Named radios (``input[type=radio][name]``)."""
+    groups: list[LexborNode] = field(default_factory=list)
+    """:data:`GROUP_SELECTOR` matches (an element once per selector it matches, as a search lists it)."""
+    classed: list[LexborNode] = field(default_factory=list)
+    """:data:`CLASS_SELECTOR` matches (likewise)."""
+
+    @classmethod
+    def find(cls, root: LexborNode | LexborHTMLParser) -> _FormElements:
+        """The elements of ``root``: one search of :data:`FORM_SELECTOR`, its matches told apart
+        in Python (they are few)."""
+        found = cls()
+        labels: list[LexborNode] = []
+        for node in each_once(root.css(FORM_SELECTOR)):
+            tag = node.tag
+            attrs = node.attributes
+            if tag == "label" and "for" in attrs:
+                labels.append(node)
+            elif tag == "input" and "name" in attrs and (attrs.get("type") or "").lower() == "radio":
+                found.radios.append(node)
+            found.groups += [node] * ((tag in _GROUP_TAGS) + (attrs.get("role") in _GROUP_ROLES))
+            classes = _ascii_lower(attrs.get("class") or "")
+            found.classed += [node] * (("size" in classes) + ("colo" in classes))
+        found.labels = {
+            node.attributes.get("for") or "": node.text(deep=True, separator=" ")
+            for node in labels[:MAX_LABELS]
+        }
+        return found
+
+
+def _ascii_lower(text: str) -> str:
+    """``text`` with its ASCII letters in lower case (as a case-insensitive CSS match reads it)."""
+    return text.lower() if text.isascii() else text.encode().lower().decode()
 
 
 def find_variants(page: Page, title: LexborNode | None = None, lowered: str = "") -> list[Variant]:
@@ -477,14 +534,15 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     framed by newlines, is an axis label) rows of buttons or swatches and lists of links after
     such a label."""
     root = buy_box(page, title)
-    labels, radios = _labels_and_radios(root)
+    form = _FormElements.find(root)
+    labels = form.labels
     candidates: list[tuple[str, LexborNode]] = []
-    for group in root.css(GROUP_SELECTOR)[:MAX_GROUPS]:
-        name = (group.attrs.get("name") or "").lower()
+    for group in form.groups[:MAX_GROUPS]:
+        name = (group.attributes.get("name") or "").lower()
         if not _QUANTITY_NAMES.search(name):
             candidates.append((_label_of(group, labels), group))
-    candidates += _radio_groups(radios)
-    class_groups = _class_groups(root)
+    candidates += _radio_groups(form.radios)
+    class_groups = _class_groups(form.classed)
     named_by_class = {int(group.mem_id) for _, group in class_groups}
     candidates += class_groups
     if not lowered or has_axis_line(lowered):

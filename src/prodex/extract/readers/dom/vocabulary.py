@@ -190,7 +190,7 @@ def class_and_id(node: LexborNode) -> str:
     comment and document nodes)."""
     if not node.is_element_node:
         return ""
-    attrs = node.attrs
+    attrs = node.attributes  # one dict: asking a node for an attribute it lacks is slow
     classes, ident = attrs.get("class"), attrs.get("id")
     if not (classes or ident):
         return ""
@@ -201,7 +201,7 @@ def is_hidden(node: LexborNode) -> bool:
     """Whether markup hides an element (``hidden``, ``display:none``, screen-reader-only classes)."""
     if not node.is_element_node:
         return False
-    attrs = node.attrs
+    attrs = node.attributes
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
