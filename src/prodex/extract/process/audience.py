@@ -13,7 +13,13 @@ from functools import lru_cache
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.classify import COMPOUNDING, folded, tokens
-from prodex.extract.process.patterns import by_first_character, is_spaced_script, trie_pattern, words_in
+from prodex.extract.process.patterns import (
+    by_first_character,
+    is_spaced_script,
+    may_hold_unspaced,
+    trie_pattern,
+    words_in,
+)
 from prodex.extract.process.taxonomy import Category
 from prodex.extract.words import ACTIVITIES, AGE_GROUPS, GENDERS, language_code, section, words
 
@@ -135,7 +141,7 @@ def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool 
                 key = index.compound_key(words[start])
             if key is not None and key not in found:
                 found.append(key)
-        if not text.isascii():
+        if not text.isascii() and may_hold_unspaced(folded(text)):
             for word in words_in(folded(text), index.unspaced_words):
                 if index.unspaced[word] not in found:
                     found.append(index.unspaced[word])

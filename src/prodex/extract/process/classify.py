@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
+from prodex.extract.process.patterns import by_first_character, is_spaced_script, may_hold_unspaced, words_in
 from prodex.extract.process.taxonomy import Category, Taxonomy, taxonomy
 from prodex.extract.words import language_code, section, speaking
 
@@ -300,10 +300,12 @@ def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple
     found = index()
     words = tokens(evidence.text)
     head_initial = languages is not None and bool(languages & HEAD_INITIAL)
+    compounding = languages is None or bool(languages & COMPOUNDING)
     out: list[tuple[frozenset[int], float]] = []
     start = 0
     while start < len(words):
-        if words[start] in found.longest:  # (no phrase starts with most words)
+        word = words[start]
+        if word in found.longest:  # (no phrase starts with most words)
             ids, size, weight = _phrase_at(found, words, start, languages)
         else:
             ids, size, weight = _NO_PHRASE
@@ -315,12 +317,12 @@ def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple
             out.append((ids, weight * place))
             start += size
             continue
-        if len(words[start]) >= MIN_COMPOUND_WORD and (languages is None or languages & COMPOUNDING):
-            ids = _compound_head(found, words[start], languages)
+        if compounding and len(word) >= MIN_COMPOUND_WORD:
+            ids = _compound_head(found, word, languages)
             if ids:
                 out.append((ids, COMPOUND_WEIGHT))
         start += 1
-    if not evidence.text.isascii():
+    if not evidence.text.isascii() and may_hold_unspaced(folded(evidence.text)):
         for word in words_in(folded(evidence.text), found.unspaced_words):
             ids = _allowed(found.unspaced[word], None)
             if ids:

@@ -79,7 +79,7 @@ def is_point(line: str, folded: str | None = None) -> bool:
         or (_DIGIT.search(line) and (_LONG_NUMBER.search(line) or _PRICE.search(line)))
     ):
         return False
-    if len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
+    if (":" in line or "：" in line) and len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
         return False
     if " " not in line and any(ch.isdigit() for ch in line) and is_spaced_script(line):
         return False  # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
@@ -108,7 +108,8 @@ def clean_points(lines: Iterable[str], name: str = "") -> list[str]:
     seen: set[str] = set()
     folded_name = fold(name)
     for raw in lines:
-        line = clean_line(_BULLET_MARK.sub("", raw, count=1))
+        mark = _BULLET_MARK.match(raw)
+        line = clean_line(raw[mark.end() :] if mark else raw)
         key = fold(line)
         if key in seen or not is_point(line, key) or _is_name(key, folded_name):
             continue

@@ -24,7 +24,7 @@ def is_policy(paragraph: str, folded: str | None = None) -> bool:
         return False
     if folded is None:
         folded = fold(paragraph)
-    return bool(_POLICY.search(folded) or _PRICE_PROMOTION.search(paragraph))
+    return bool(_POLICY.search(folded) or ("%" in paragraph and _PRICE_PROMOTION.search(paragraph)))
 
 
 def without_policy(text: str) -> str:

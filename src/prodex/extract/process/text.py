@@ -39,7 +39,7 @@ def clean_line(value: object) -> str:
         text = text[:MAX_TEXT_CHARS]
     if "&" in text:
         text = html.unescape(text)
-    if not text.isascii() or not text.isprintable():
+    if not text.isprintable():  # (control and invisible characters are none of them printable)
         text = _without_invisible(_CONTROL.sub("", text))
     return " ".join(text.split())
 
