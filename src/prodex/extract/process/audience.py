@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.classify import COMPOUNDING, tokens
-from prodex.extract.process.patterns import by_first_character, is_spaced_script, trie_pattern, words_in
+from prodex.extract.process.classify import COMPOUNDING, folded, tokens
+from prodex.extract.process.patterns import (
+    by_first_character,
+    is_spaced_script,
+    may_hold_unspaced,
+    trie_pattern,
+    words_in,
+)
 from prodex.extract.process.taxonomy import Category
 from prodex.extract.words import ACTIVITIES, AGE_GROUPS, GENDERS, language_code, section, words
 
@@ -129,14 +135,14 @@ def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool 
             continue
         words = tokens(text)
         for start in range(len(words)):
-            key = _phrase_key(index, words, start)
+            # (no phrase starts with most words)
+            key = _phrase_key(index, words, start) if words[start] in index.longest else None
             if key is None and compounding:
                 key = index.compound_key(words[start])
             if key is not None and key not in found:
                 found.append(key)
-        if not text.isascii():
-            folded = fold(text)
-            for word in words_in(folded, index.unspaced_words):
+        if not text.isascii() and may_hold_unspaced(folded(text)):
+            for word in words_in(folded(text), index.unspaced_words):
                 if index.unspaced[word] not in found:
                     found.append(index.unspaced[word])
     return found

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import by_first_character, is_spaced_script, words_in
+from prodex.extract.process.patterns import by_first_character, is_spaced_script, may_hold_unspaced, words_in
 from prodex.extract.process.taxonomy import Category, Taxonomy, taxonomy
 from prodex.extract.words import language_code, section, speaking
 
@@ -67,6 +67,8 @@ TOKEN_LIMIT = 400
 
 def stem(word: str) -> str:
     """A folded word without its plural ending ("watches" -> "watch", "jackets" -> "jacket")."""
+    if not word.endswith("s"):
+        return word  # (every plural ending below ends so: most words are done here)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
@@ -77,11 +79,18 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=256)
+def folded(text: str) -> str:
+    """``fold(text)``, kept for the last texts as :func:`tokens` keeps their words (the texts
+    without spaces are searched folded for each concept too)."""
+    return fold(text)
+
+
+@lru_cache(maxsize=256)
 def tokens(text: str) -> tuple[str, ...]:
     """The folded, stemmed words of a text (at most :data:`TOKEN_LIMIT`); a page's name and
     texts are read for several concepts (category, gender, age group, activity), so the last
     texts' words are kept."""
-    return tuple(stem(w) for w in _WORD.findall(fold(text))[:TOKEN_LIMIT])
+    return tuple([stem(w) for w in _WORD.findall(folded(text))[:TOKEN_LIMIT]])
 
 
 K = TypeVar("K")
@@ -251,6 +260,9 @@ def _phrase_at(
     return frozenset(), 0, 0.0
 
 
+_NO_PHRASE: tuple[frozenset[int], int, float] = (frozenset(), 0, 0.0)
+
+
 def _compound_head(found: Index, word: str, languages: frozenset[str] | None) -> frozenset[int]:
     """The categories of a one-word phrase that ends a compound word ("winterjacke" -> "jacke")."""
     for cut in range(1, len(word) - MIN_COMPOUND_HEAD + 1):
@@ -288,10 +300,15 @@ def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple
     found = index()
     words = tokens(evidence.text)
     head_initial = languages is not None and bool(languages & HEAD_INITIAL)
+    compounding = languages is None or bool(languages & COMPOUNDING)
     out: list[tuple[frozenset[int], float]] = []
     start = 0
     while start < len(words):
-        ids, size, weight = _phrase_at(found, words, start, languages)
+        word = words[start]
+        if word in found.longest:  # (no phrase starts with most words)
+            ids, size, weight = _phrase_at(found, words, start, languages)
+        else:
+            ids, size, weight = _NO_PHRASE
         if ids:
             place = _position_factor(start, len(words), head_initial) if evidence.is_name else 1.0
             if weight > TAXONOMY_WORD_WEIGHT and _for_animals(ids):  # "... crocchette per cani": who
@@ -300,13 +317,13 @@ def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple
             out.append((ids, weight * place))
             start += size
             continue
-        if len(words[start]) >= MIN_COMPOUND_WORD and (languages is None or languages & COMPOUNDING):
-            ids = _compound_head(found, words[start], languages)
+        if compounding and len(word) >= MIN_COMPOUND_WORD:
+            ids = _compound_head(found, word, languages)
             if ids:
                 out.append((ids, COMPOUND_WEIGHT))
         start += 1
-    if not evidence.text.isascii():
-        for word in words_in(fold(evidence.text), found.unspaced_words):
+    if not evidence.text.isascii() and may_hold_unspaced(folded(evidence.text)):
+        for word in words_in(folded(evidence.text), found.unspaced_words):
             ids = _allowed(found.unspaced[word], None)
             if ids:
                 out.append((ids, 1 + 0.2 * min(len(word), 5)))

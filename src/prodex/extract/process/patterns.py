@@ -52,6 +52,16 @@ def is_spaced_script(word: str) -> bool:
     )
 
 
+_UNSPACED_RANGE = re.compile("[\u0e00-\U0010ffff]")
+"""A character at or above the first script :func:`is_spaced_script` finds without spaces (Thai)."""
+
+
+def may_hold_unspaced(text: str) -> bool:
+    """Whether a text may hold a word of a script without spaces (every such word has a character
+    at or above U+0E00; one fast scan spares the word search of texts without)."""
+    return _UNSPACED_RANGE.search(text) is not None
+
+
 def word_start_pattern(words: Iterable[str]) -> str:
     """A regular expression matching the given words (or word stems) where a word starts: not
     after a letter; words of scripts without spaces (CJK, Thai) match anywhere."""

@@ -63,24 +63,29 @@ does not begin "skuteczność"."""
 _POINT_HEADING = re.compile(trie_pattern(words("point_heading", "heading")))
 
 
-def is_point(line: str) -> bool:
+_DIGIT = re.compile(r"\d")
+"""A digit: the long-number and price patterns need one (one fast scan rules both out)."""
+
+
+def is_point(line: str, folded: str | None = None) -> bool:
     """Whether a cleaned line can be a selling point: a claim of fitting length that is not shop
-    policy, a footnote, a code, a price, a flattened table row or a heading."""
+    policy, a footnote, a code, a price, a flattened table row or a heading; ``folded``: the
+    line's :func:`fold`, where the caller has it."""
     if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
         return False
     if (
         line.endswith(":")
         or line.startswith(FOOTNOTE_MARKS)
-        or _LONG_NUMBER.search(line)
-        or _PRICE.search(line)
+        or (_DIGIT.search(line) and (_LONG_NUMBER.search(line) or _PRICE.search(line)))
     ):
         return False
-    if len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
+    if (":" in line or "：" in line) and len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
         return False
     if " " not in line and any(ch.isdigit() for ch in line) and is_spaced_script(line):
         return False  # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
-    folded = fold(line)
-    if _NOT_A_POINT.search(folded) or _CODE_LABEL.search(folded) or is_policy(line):
+    if folded is None:
+        folded = fold(line)
+    if _NOT_A_POINT.search(folded) or _CODE_LABEL.search(folded) or is_policy(line, folded):
         return False
     return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
 
@@ -103,9 +108,10 @@ def clean_points(lines: Iterable[str], name: str = "") -> list[str]:
     seen: set[str] = set()
     folded_name = fold(name)
     for raw in lines:
-        line = clean_line(_BULLET_MARK.sub("", raw, count=1))
+        mark = _BULLET_MARK.match(raw)
+        line = clean_line(raw[mark.end() :] if mark else raw)
         key = fold(line)
-        if key in seen or not is_point(line) or _is_name(key, folded_name):
+        if key in seen or not is_point(line, key) or _is_name(key, folded_name):
             continue
         seen.add(key)
         points.append(line)
@@ -120,7 +126,7 @@ def _paragraphs(text: str) -> list[str]:
     the middle of a sentence)."""
     out: list[str] = []
     for part in text[:MAX_TEXT_CHARS].split("\n"):
-        line = clean_line(part)
+        line = clean_line(part) if part else ""  # (the blank lines between paragraphs)
         if not line:
             continue
         if out and line[0].islower() and out[-1][-1:] not in ".!?:;。！？" and not _BULLET_MARK.match(line):
@@ -276,7 +282,8 @@ def claim_sentences(text: str, name: str = "") -> list[str]:
             answer, after_question = after_question, line.endswith("?")
             if not MIN_CLAIM_CHARS <= len(line) <= MAX_CLAIM_CHARS or after_question or answer:
                 continue  # a question, or the answer to one, is no claim
-            if is_point(line) and not _is_name(fold(line), folded_name):
+            folded = fold(line)
+            if is_point(line, folded) and not _is_name(folded, folded_name):
                 claims.append(line)
             if len(claims) >= MAX_CLAIMS:
                 return claims

@@ -17,11 +17,14 @@ _POLICY = re.compile(word_start_pattern(all_words("policy")))
 _PRICE_PROMOTION = re.compile(r"(?i)\b(?:save|spare|sparen|economisez|ahorra|risparmia)\s+\d+\s?%")
 
 
-def is_policy(paragraph: str) -> bool:
-    """Whether a (short) paragraph is shop policy rather than the product's own text."""
+def is_policy(paragraph: str, folded: str | None = None) -> bool:
+    """Whether a (short) paragraph is shop policy rather than the product's own text;
+    ``folded``: its :func:`fold`, where the caller has it."""
     if len(paragraph) > MAX_POLICY_CHARS:
         return False
-    return bool(_POLICY.search(fold(paragraph)) or _PRICE_PROMOTION.search(paragraph))
+    if folded is None:
+        folded = fold(paragraph)
+    return bool(_POLICY.search(folded) or ("%" in paragraph and _PRICE_PROMOTION.search(paragraph)))
 
 
 def without_policy(text: str) -> str:

@@ -39,7 +39,7 @@ def clean_line(value: object) -> str:
         text = text[:MAX_TEXT_CHARS]
     if "&" in text:
         text = html.unescape(text)
-    if not text.isascii() or not text.isprintable():
+    if not text.isprintable():  # (control and invisible characters are none of them printable)
         text = _without_invisible(_CONTROL.sub("", text))
     return " ".join(text.split())
 
@@ -107,5 +107,8 @@ def fold(text: str) -> str:
     """Lower-case text without accents and with whitespace folded (for phrase matching)."""
     if text.isascii():
         return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_QUOTES))
+    folded = text.casefold()
+    if "\u2019" in folded or "\u2018" in folded or "\u02bc" in folded:  # (translating costs more
+        folded = folded.translate(_QUOTES)  # than the search, and most texts have none)
+    decomposed = unicodedata.normalize("NFKD", folded)
     return " ".join(_COMBINING_MARKS.sub("", decomposed).split())

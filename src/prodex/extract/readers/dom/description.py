@@ -85,6 +85,17 @@ MAX_HEADINGS = 400
 MAX_HEADING_CHARS = 40
 _DESCRIPTION_HEADING = re.compile(trie_pattern(words("description_heading", "description")))
 _NOT_A_DESCRIPTION_HEADING = re.compile(trie_pattern(words("description_heading", "other")))
+_NAMING_HEADING = re.compile(
+    trie_pattern(
+        words("description_heading", "description")
+        + words("highlight_heading", "highlights")
+        + words("highlight_heading", "features")
+    )
+)
+"""Any word of a heading over a description, highlight or feature block: a heading with none
+names no block the readers look for (one search instead of one per kind)."""
+NamedHeading = tuple[LexborNode, str]
+"""A heading, tab or accordion button and its folded text."""
 
 
 _PANEL_ID = re.compile(r"[\w.:-]{1,100}")
@@ -152,22 +163,38 @@ def is_heading(node: LexborNode) -> bool:
     return attrs.get("role") == "tab" or "aria-controls" in attrs
 
 
+def heading_name(heading: LexborNode) -> str:
+    """A heading's folded text when it is short enough to name a block, else ``""``."""
+    text = heading.text(deep=True)
+    if not text or len(text) > 2 * MAX_HEADING_CHARS:
+        return ""
+    folded = fold(text).strip(" :")
+    return folded if len(folded) <= MAX_HEADING_CHARS else ""
+
+
+def named_headings(headings: list[LexborNode]) -> list[NamedHeading]:
+    """Those of the first :data:`MAX_HEADINGS` headings whose name may open a description,
+    highlight or feature block, with their folded names (read once for all those readers)."""
+    named: list[NamedHeading] = []
+    for heading in headings[:MAX_HEADINGS]:
+        name = heading_name(heading)
+        if name and _NAMING_HEADING.search(name):
+            named.append((heading, name))
+    return named
+
+
 def labelled_sections(page: Page, headings: list[LexborNode]) -> list[LexborNode]:
     """The blocks opened by those of ``headings`` (headings, tabs and accordion buttons) that
     say "description"."""
+    return _description_sections(page, named_headings(headings))
+
+
+def _description_sections(page: Page, headings: list[NamedHeading]) -> list[LexborNode]:
+    """The blocks opened by the named headings that say "description"."""
     sections: list[LexborNode] = []
     seen: set[int] = set()
-    for heading in headings[:MAX_HEADINGS]:
-        text = heading.text(deep=True)
-        if not text or len(text) > 2 * MAX_HEADING_CHARS:
-            continue
-        folded = fold(text).strip(" :")
-        if (
-            not folded
-            or len(folded) > MAX_HEADING_CHARS
-            or not _DESCRIPTION_HEADING.search(folded)
-            or _NOT_A_DESCRIPTION_HEADING.search(folded)
-        ):
+    for heading, name in headings:
+        if not _DESCRIPTION_HEADING.search(name) or _NOT_A_DESCRIPTION_HEADING.search(name):
             continue
         content = section_content(page, heading)
         if content is not None and int(content.mem_id) not in seen:
@@ -233,10 +260,15 @@ CHEAP_SEARCH_SELECTOR = f'[itemprop="description"], {HEADING_SELECTOR}'
 """The search without class and id substrings (each costs a pass over every element's classes)."""
 
 
-def section_search(page: Page, *, thorough: bool = True) -> tuple[list[LexborNode], list[LexborNode]]:
+SectionSearch = tuple[list[LexborNode], list[NamedHeading]]
+"""What :func:`section_search` finds: marked blocks and named headings."""
+
+
+def section_search(page: Page, *, thorough: bool = True) -> SectionSearch:
     """The marked description blocks and the headings, tabs and accordion buttons of the
-    product's area, found in one walk of the tree; not ``thorough``: blocks marked by
-    ``itemprop`` only (enough to find the page's lists where structured data gives the text)."""
+    product's area that may name a block (:func:`named_headings`), found in one walk of the
+    tree; not ``thorough``: blocks marked by ``itemprop`` only (enough to find the page's lists
+    where structured data gives the text)."""
     marked: list[LexborNode] = []
     headings: list[LexborNode] = []
     selector = SEARCH_SELECTOR if thorough else CHEAP_SEARCH_SELECTOR
@@ -245,13 +277,13 @@ def section_search(page: Page, *, thorough: bool = True) -> tuple[list[LexborNod
             headings.append(node)
         elif len(marked) < MAX_CANDIDATES:
             marked.append(node)
-    return marked, headings
+    return marked, named_headings(headings)
 
 
 def find_description_nodes(
     page: Page,
     title_holders: set[int] | None = None,
-    searched: tuple[list[LexborNode], list[LexborNode]] | None = None,
+    searched: SectionSearch | None = None,
 ) -> list[LexborNode]:
     """The elements holding the product's own description, the best first (see the module
     docstring): marked blocks and the blocks description headings open.
@@ -262,7 +294,7 @@ def find_description_nodes(
     marked, headings = searched if searched is not None else section_search(page)
     candidates: list[_Candidate] = []
     seen: set[int] = set()
-    for node in [*labelled_sections(page, headings), *marked]:
+    for node in [*_description_sections(page, headings), *marked]:
         if int(node.mem_id) not in seen:
             seen.add(int(node.mem_id))
             found = _candidate(node, title_holders)

@@ -19,7 +19,7 @@ from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.points import paired_lines
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
-from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, MAX_HEADINGS, section_content
+from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, NamedHeading, section_content
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
@@ -58,15 +58,6 @@ def names_highlights(folded_heading: str) -> bool:
     return _HIGHLIGHT_HEADING.search(folded_heading) is not None
 
 
-def _folded_heading(heading: LexborNode) -> str:
-    """A heading's folded text when it is short enough to name a block, else ``""``."""
-    text = heading.text(deep=True)
-    if not text or len(text) > 2 * MAX_HEADING_CHARS:
-        return ""
-    folded = fold(text).strip(" :")
-    return folded if len(folded) <= MAX_HEADING_CHARS else ""
-
-
 def _add_section(page: Page, heading: LexborNode, sections: list[LexborNode], seen: set[int]) -> None:
     """The block ``heading`` opens, added to ``sections`` when it is new and there is room."""
     if len(sections) >= MAX_SECTIONS:
@@ -78,18 +69,15 @@ def _add_section(page: Page, heading: LexborNode, sections: list[LexborNode], se
 
 
 def find_highlight_sections(
-    page: Page, headings: list[LexborNode]
+    page: Page, headings: list[NamedHeading]
 ) -> tuple[list[LexborNode], list[LexborNode]]:
-    """The blocks opened by the headings (tabs, accordion buttons) that name highlights, and
-    those opened by headings that name features or specifications alike (:func:`names_features`),
-    each heading read once."""
+    """The blocks opened by the headings (tabs, accordion buttons, with their folded names: see
+    :func:`prodex.extract.readers.dom.description.named_headings`) that name highlights, and
+    those opened by headings that name features or specifications alike."""
     highlights: list[LexborNode] = []
     features: list[LexborNode] = []
     seen: set[int] = set()
-    for heading in headings[:MAX_HEADINGS]:
-        folded = _folded_heading(heading)
-        if not folded:
-            continue
+    for heading, folded in headings:
         if names_highlights(folded):
             _add_section(page, heading, highlights, seen)
         elif _FEATURE_HEADING.search(folded):
@@ -198,11 +186,11 @@ def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
         return []
     lists = [node for node in page.area_blocks() if node.tag == "ul"]
     for node in lists[:MAX_LISTS]:  # (one search with the specification reader's, told apart by tag)
-        named = _labelled_highlights(node)
-        if not (named or ancestor_ids([node], NEAR_LEVELS) & near):
+        beside = bool(ancestor_ids([node], NEAR_LEVELS) & near)  # (the cheaper test first)
+        if not beside and not _labelled_highlights(node):
             continue
         lines = _claim_list(node, page)
-        if lines and (named or _on_topic(lines, words)):
+        if lines and (not beside or _labelled_highlights(node) or _on_topic(lines, words)):
             return lines
     return []
 

@@ -15,6 +15,7 @@ from prodex.extract.page import Page
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.breadcrumbs import find_breadcrumbs
 from prodex.extract.readers.dom.description import (
+    SectionSearch,
     descriptions_text,
     find_description_nodes,
     section_search,
@@ -161,7 +162,7 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
     """The description (where structured data lacks one) and the selling points; returns the
     description's element."""
     no_nodes: list[LexborNode] = []
-    no_search: tuple[list[LexborNode], list[LexborNode]] = ([], [])
+    no_search: SectionSearch = ([], [])
     searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
     descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
     no_sections: tuple[list[LexborNode], list[LexborNode]] = ([], [])
