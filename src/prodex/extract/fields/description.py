@@ -109,7 +109,9 @@ def _chosen_list(listed: list[tuple[list[str], str]]) -> tuple[list[str], str]:
 def merge_selling_points(merging: Merging) -> None:
     """The feature lines a site module or platform lists; else the longer of the page's bullet
     lists and the bullet lines of a description text (a list flattened into paragraphs); else the
-    description's leading claim sentences (source ``description``), never from an SEO blurb."""
+    description's leading claim sentences (source ``description``), never from an SEO blurb. The
+    claim sentences also replace a list of one or two lines when they are at least two more (a
+    brief needs three points or more; a lone "Comes in 5 packages" is no feature list)."""
     name = merging.product.name or ""
     listed: list[tuple[list[str], str]] = []
     for found in merging.ranked(POINTS_ORDER):
@@ -130,8 +132,12 @@ def merge_selling_points(merging: Merging) -> None:
             if in_text:
                 listed.append((in_text, found.source))
                 break
+    own_text = merging.source.get("description") not in BLURB_ORDER
     if listed:
-        merging.set("selling_points", *_chosen_list(listed))
-        return
-    if merging.source.get("description") not in BLURB_ORDER:
+        points, origin = _chosen_list(listed)
+        claims = claim_sentences(description, name) if own_text and len(points) < MIN_POINTS else []
+        if len(claims) >= len(points) + 2:  # a line or two is no feature list: the text says more
+            points, origin = claims, DESCRIPTION_SOURCE
+        merging.set("selling_points", points, origin)
+    elif own_text:
         merging.set("selling_points", claim_sentences(description, name), DESCRIPTION_SOURCE)
