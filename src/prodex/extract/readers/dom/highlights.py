@@ -143,8 +143,10 @@ def _claim_list(node: LexborNode, page: Page) -> list[str]:
     if not MIN_LIST_ITEMS <= len(items) <= MAX_ITEMS or _opens_contents(node):
         return []
     lines: list[str] = []
-    for item in items:
+    for position, item in enumerate(items, 1):
         line = clean_line(item.text(deep=True, separator=" "))
+        if line and position == len(items) >= MIN_LIST_ITEMS + 1 and _is_link(item, line):
+            break  # a closing "See more" link under the list's own lines
         if not line or len(line) > MAX_LINE_CHARS or _is_link(item, line) or is_policy(line):
             return []  # a link list, or the shop's policy
         lines.append(line)
