@@ -81,7 +81,12 @@ def in_link(node: LexborNode) -> bool:
     return False
 
 
-def _candidate_value(node: LexborNode) -> tuple[str, bool]:
+def _holds_elements(node: LexborNode) -> bool:
+    """Whether an element has elements inside it (not only text)."""
+    return any(child.is_element_node for child in node.iter())
+
+
+def _candidate_value(node: LexborNode, holds_elements: bool) -> tuple[str, bool]:
     """The element's price text, and whether it is a machine-readable amount (``content``,
     ``data-price``...) rather than text the shopper reads."""
     attrs = node.attributes
@@ -89,7 +94,8 @@ def _candidate_value(node: LexborNode) -> tuple[str, bool]:
         value = attrs.get(key)
         if value and _HAS_DIGIT.search(value):
             return value, key != "value"  # (an input's value is a form field, not a stated price)
-    inner = node.css_first("[content]")  # a machine-readable amount inside the shown price
+    # a machine-readable amount inside the shown price (the element's own was read above)
+    inner = node.css_first("[content]") if holds_elements else None
     if inner is not None:
         value = inner.attributes.get("content") or ""
         if _HAS_DIGIT.search(value) and len(value) < 20:
@@ -141,8 +147,6 @@ def _split_price(node: LexborNode) -> str | None:
 
 def _wraps_a_price(node: LexborNode) -> bool:
     """Whether an element holds another price element with a number in it (not just a symbol)."""
-    if not any(child.is_element_node for child in node.iter()):
-        return False
     own = node.mem_id
     return any(
         inner.mem_id != own and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
@@ -377,9 +381,10 @@ def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None
     split = _split_price(node) if node.child is not None and node.child.next is not None else None
     if split is not None:
         return split, False
-    if not itemprop and _wraps_a_price(node):
+    holds_elements = _holds_elements(node)
+    if not itemprop and holds_elements and _wraps_a_price(node):
         return None
-    value, machine = _candidate_value(node)
+    value, machine = _candidate_value(node, holds_elements)
     if machine and len(_DECIMAL_AMOUNT.findall(value)) > 1:
         return None  # a machine-readable value holding several prices is a copy of a price box
     return clean_line(value), machine

@@ -361,6 +361,8 @@ class TitleDistances:
 
 def has_inner(node: LexborNode, selector: str) -> bool:
     """Whether an element below ``node`` matches ``selector`` (``node.css`` includes ``node`` itself)."""
+    if not any(child.is_element_node for child in node.iter()):
+        return False  # (a search of an element without elements inside finds at most itself)
     own = node.mem_id
     return any(match.mem_id != own for match in node.css(selector)[:50])
 
