@@ -193,35 +193,51 @@ pay, an old price at most, never the price on show."""
 _LOWEST = trie_pattern(words("price_label", "lowest"))
 _DAYS = trie_pattern(words("price_label", "days"))
 _PER_MONTH = trie_pattern(words("price_label", "per_month"))
-NOT_LIST_PRICE = re.compile(
+_NOT_LIST_WORDS = (
     rf"{_LOWEST}|30[ -]?(?:{_DAYS})|/\s*(?:{_PER_MONTH})\b|"
-    r"\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|\brate\b|"
-    r"\bper\s|\bpro\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit",
-    re.IGNORECASE,
+    r"x(?<=\bx)\s*\d|instal|raten|cuotas|parcela|rate(?<=\brate)\b|"
+    r"per(?<=\bper)\s|pro(?<=\bpro)\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit"
 )
+"""Each of these begins with a character, not a word boundary (``x(?<=\bx)`` is ``\bx``, the
+boundary checked behind): a search skips to the places they may match."""
+_TIMES_AFTER = r"\d\s*x\b"
+NOT_LIST_PRICE = re.compile(f"{_NOT_LIST_WORDS}|{_TIMES_AFTER}", re.IGNORECASE)
 """Reference prices that are not list prices: the lowest price of the last 30 days (EU Omnibus),
 instalments, unit prices."""
 
 
 def _lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """``pattern`` (case-insensitive, its letters all lower case) made case-sensitive: in an
-    ASCII text lower-cased it finds what ``pattern`` finds in the text, and several times faster
-    (see :func:`_finds`)."""
+    """``pattern`` (case-insensitive, its letters all lower case) made case-sensitive: in a text
+    lower-cased it finds what ``pattern`` finds in the text, and several times faster, when
+    only ASCII letters have a case in the text (see :func:`_finds`)."""
     if any(char.isupper() for char in re.sub(r"\\.", "", pattern.pattern)):
         raise ValueError(f"upper-case letters in {pattern.pattern!r}")
     return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
 
 
-def _finds(pattern: re.Pattern[str], twin: re.Pattern[str], text: str) -> bool:
-    """Whether case-insensitive ``pattern`` occurs in ``text``; an ASCII text is searched
-    lower-cased by its case-sensitive ``twin``."""
-    if text.isascii():
-        return twin.search(text.lower()) is not None
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _cased_in_ascii_only(text: str) -> bool:
+    """Whether no character of ``text`` but ASCII letters has a case ("49,99 €" has not, "é"
+    has): lower-casing then folds the text as a case-insensitive search compares it."""
+    return text.isascii() or all(char.lower() == char == char.upper() for char in _NON_ASCII.findall(text))
+
+
+def _finds(pattern: re.Pattern[str], twins: tuple[re.Pattern[str], ...], text: str) -> bool:
+    """Whether case-insensitive ``pattern`` occurs in ``text``; a text with case in ASCII
+    letters only is searched lower-cased by its case-sensitive ``twins`` (the alternatives of
+    ``pattern`` among them, each searched the faster on its own)."""
+    if _cased_in_ascii_only(text):
+        lowered = text.lower()
+        return any(twin.search(lowered) is not None for twin in twins)
     return pattern.search(text) is not None
 
 
-_NOT_LIST_PRICE_TWIN = _lower_case_twin(NOT_LIST_PRICE)
-_LIST_WORDS_TWIN = _lower_case_twin(_LIST_WORDS)
+_NOT_LIST_PRICE_TWINS = tuple(
+    _lower_case_twin(re.compile(part, re.IGNORECASE)) for part in (_NOT_LIST_WORDS, _TIMES_AFTER)
+)
+_LIST_WORDS_TWINS = (_lower_case_twin(_LIST_WORDS),)
 
 
 def _holds_another_price(block: LexborNode, node: LexborNode) -> bool:
@@ -250,9 +266,9 @@ def _list_price_note(node: LexborNode) -> bool | None:
         text = current.text(deep=True, separator=" ")
         if len(text) > 200:
             return None
-        if _finds(NOT_LIST_PRICE, _NOT_LIST_PRICE_TWIN, text) and not _holds_another_price(current, node):
+        if _finds(NOT_LIST_PRICE, _NOT_LIST_PRICE_TWINS, text) and not _holds_another_price(current, node):
             return False
-        if _finds(_LIST_WORDS, _LIST_WORDS_TWIN, text):
+        if _finds(_LIST_WORDS, _LIST_WORDS_TWINS, text):
             return True
         current = current.parent
     return None
