@@ -81,7 +81,12 @@ def in_link(node: LexborNode) -> bool:
     return False
 
 
-def _candidate_value(node: LexborNode) -> tuple[str, bool]:
+def _holds_elements(node: LexborNode) -> bool:
+    """Whether an element has elements inside it (not only text)."""
+    return any(child.is_element_node for child in node.iter())
+
+
+def _candidate_value(node: LexborNode, holds_elements: bool) -> tuple[str, bool]:
     """The element's price text, and whether it is a machine-readable amount (``content``,
     ``data-price``...) rather than text the shopper reads."""
     attrs = node.attributes
@@ -89,7 +94,8 @@ def _candidate_value(node: LexborNode) -> tuple[str, bool]:
         value = attrs.get(key)
         if value and _HAS_DIGIT.search(value):
             return value, key != "value"  # (an input's value is a form field, not a stated price)
-    inner = node.css_first("[content]")  # a machine-readable amount inside the shown price
+    # a machine-readable amount inside the shown price (the element's own was read above)
+    inner = node.css_first("[content]") if holds_elements else None
     if inner is not None:
         value = inner.attributes.get("content") or ""
         if _HAS_DIGIT.search(value) and len(value) < 20:
@@ -141,8 +147,6 @@ def _split_price(node: LexborNode) -> str | None:
 
 def _wraps_a_price(node: LexborNode) -> bool:
     """Whether an element holds another price element with a number in it (not just a symbol)."""
-    if not any(child.is_element_node for child in node.iter()):
-        return False
     own = node.mem_id
     return any(
         inner.mem_id != own and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
@@ -189,35 +193,51 @@ pay, an old price at most, never the price on show."""
 _LOWEST = trie_pattern(words("price_label", "lowest"))
 _DAYS = trie_pattern(words("price_label", "days"))
 _PER_MONTH = trie_pattern(words("price_label", "per_month"))
-NOT_LIST_PRICE = re.compile(
+_NOT_LIST_WORDS = (
     rf"{_LOWEST}|30[ -]?(?:{_DAYS})|/\s*(?:{_PER_MONTH})\b|"
-    r"\bx\s*\d|\d\s*x\b|instal|raten|cuotas|parcela|\brate\b|"
-    r"\bper\s|\bpro\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit",
-    re.IGNORECASE,
+    r"x(?<=\bx)\s*\d|instal|raten|cuotas|parcela|rate(?<=\brate)\b|"
+    r"per(?<=\bper)\s|pro(?<=\bpro)\s|/\s*(?:kg|g|l|ml|m|100|st|stk|pcs|unit)\b|grundpreis|unit"
 )
+"""Each of these begins with a character, not a word boundary (``x(?<=\bx)`` is ``\bx``, the
+boundary checked behind): a search skips to the places they may match."""
+_TIMES_AFTER = r"\d\s*x\b"
+NOT_LIST_PRICE = re.compile(f"{_NOT_LIST_WORDS}|{_TIMES_AFTER}", re.IGNORECASE)
 """Reference prices that are not list prices: the lowest price of the last 30 days (EU Omnibus),
 instalments, unit prices."""
 
 
 def _lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """``pattern`` (case-insensitive, its letters all lower case) made case-sensitive: in an
-    ASCII text lower-cased it finds what ``pattern`` finds in the text, and several times faster
-    (see :func:`_finds`)."""
+    """``pattern`` (case-insensitive, its letters all lower case) made case-sensitive: in a text
+    lower-cased it finds what ``pattern`` finds in the text, and several times faster, when
+    only ASCII letters have a case in the text (see :func:`_finds`)."""
     if any(char.isupper() for char in re.sub(r"\\.", "", pattern.pattern)):
         raise ValueError(f"upper-case letters in {pattern.pattern!r}")
     return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
 
 
-def _finds(pattern: re.Pattern[str], twin: re.Pattern[str], text: str) -> bool:
-    """Whether case-insensitive ``pattern`` occurs in ``text``; an ASCII text is searched
-    lower-cased by its case-sensitive ``twin``."""
-    if text.isascii():
-        return twin.search(text.lower()) is not None
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _cased_in_ascii_only(text: str) -> bool:
+    """Whether no character of ``text`` but ASCII letters has a case ("49,99 €" has not, "é"
+    has): lower-casing then folds the text as a case-insensitive search compares it."""
+    return text.isascii() or all(char.lower() == char == char.upper() for char in _NON_ASCII.findall(text))
+
+
+def _finds(pattern: re.Pattern[str], twins: tuple[re.Pattern[str], ...], text: str) -> bool:
+    """Whether case-insensitive ``pattern`` occurs in ``text``; a text with case in ASCII
+    letters only is searched lower-cased by its case-sensitive ``twins`` (the alternatives of
+    ``pattern`` among them, each searched the faster on its own)."""
+    if _cased_in_ascii_only(text):
+        lowered = text.lower()
+        return any(twin.search(lowered) is not None for twin in twins)
     return pattern.search(text) is not None
 
 
-_NOT_LIST_PRICE_TWIN = _lower_case_twin(NOT_LIST_PRICE)
-_LIST_WORDS_TWIN = _lower_case_twin(_LIST_WORDS)
+_NOT_LIST_PRICE_TWINS = tuple(
+    _lower_case_twin(re.compile(part, re.IGNORECASE)) for part in (_NOT_LIST_WORDS, _TIMES_AFTER)
+)
+_LIST_WORDS_TWINS = (_lower_case_twin(_LIST_WORDS),)
 
 
 def _holds_another_price(block: LexborNode, node: LexborNode) -> bool:
@@ -246,9 +266,9 @@ def _list_price_note(node: LexborNode) -> bool | None:
         text = current.text(deep=True, separator=" ")
         if len(text) > 200:
             return None
-        if _finds(NOT_LIST_PRICE, _NOT_LIST_PRICE_TWIN, text) and not _holds_another_price(current, node):
+        if _finds(NOT_LIST_PRICE, _NOT_LIST_PRICE_TWINS, text) and not _holds_another_price(current, node):
             return False
-        if _finds(_LIST_WORDS, _LIST_WORDS_TWIN, text):
+        if _finds(_LIST_WORDS, _LIST_WORDS_TWINS, text):
             return True
         current = current.parent
     return None
@@ -377,9 +397,10 @@ def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None
     split = _split_price(node) if node.child is not None and node.child.next is not None else None
     if split is not None:
         return split, False
-    if not itemprop and _wraps_a_price(node):
+    holds_elements = _holds_elements(node)
+    if not itemprop and holds_elements and _wraps_a_price(node):
         return None
-    value, machine = _candidate_value(node)
+    value, machine = _candidate_value(node, holds_elements)
     if machine and len(_DECIMAL_AMOUNT.findall(value)) > 1:
         return None  # a machine-readable value holding several prices is a copy of a price box
     return clean_line(value), machine

@@ -316,6 +316,7 @@ def distance_to_title(node: LexborNode, ancestors: dict[int, int]) -> int:
 FAR = 99
 TITLE_REACH = 15
 """Levels :func:`distance_to_title` walks up from an element."""
+_WALK_LIMIT = 64
 
 
 class TitleDistances:
@@ -329,11 +330,13 @@ class TitleDistances:
         ancestor's depth; ``None``: no title ancestor holds it."""
 
     def of(self, node: LexborNode) -> int:
-        """The element's :func:`distance_to_title`."""
+        """The element's :func:`distance_to_title`. The walk goes on past :data:`TITLE_REACH`
+        levels (to the nearest title ancestor, or the top): an element in another part of the page
+        then spares the walk to the elements beside it."""
         ancestors, above = self.ancestors, self._above
         path: list[int] = []  # the ids walked past, nearest first
         parent = node.parent
-        while parent is not None and len(path) < TITLE_REACH:
+        while parent is not None and len(path) < _WALK_LIMIT:
             key = parent.mem_id
             depth = ancestors.get(key)
             if depth is not None:
@@ -361,6 +364,8 @@ class TitleDistances:
 
 def has_inner(node: LexborNode, selector: str) -> bool:
     """Whether an element below ``node`` matches ``selector`` (``node.css`` includes ``node`` itself)."""
+    if not any(child.is_element_node for child in node.iter()):
+        return False  # (a search of an element without elements inside finds at most itself)
     own = node.mem_id
     return any(match.mem_id != own for match in node.css(selector)[:50])
 
