@@ -21,6 +21,7 @@ from prodex.extract.process.media import (
     largest_from_srcset,
     looks_like_image_url,
 )
+from prodex.extract.readers.dom.subtree import first_match
 from prodex.extract.readers.dom.vocabulary import (
     GALLERY_WORDS,
     OTHER_PRODUCTS,
@@ -293,7 +294,7 @@ def _sibling_pictures(container: LexborNode, page: Page, stops: set[int] | None 
         if (
             child.mem_id != own
             and child.tag not in ("script", "style", "#text", "#comment")
-            and child.css_first("img, a[href]") is not None  # the cheaper search first
+            and first_match(child, _is_picture_or_link, "img, a[href]") is not None  # the cheaper test first
             and _names_gallery(child)
             and _pure_gallery(child, stops)
         ):
@@ -306,6 +307,11 @@ def _names_gallery(node: LexborNode) -> bool:
     """Whether an element's class or id, or an element inside it, is named like a gallery."""
     marker = class_and_id(node)
     return bool(marker and GALLERY_WORDS.search(marker)) or node.css_first(GALLERY_SELECTOR) is not None
+
+
+def _is_picture_or_link(node: LexborNode) -> bool:
+    tag = node.tag
+    return tag == "img" or (tag == "a" and "href" in node.attributes)
 
 
 def expand_gallery(anchor: LexborNode, page: Page, stops: set[int] | None = None) -> list[str]:

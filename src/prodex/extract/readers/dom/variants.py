@@ -18,6 +18,7 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.subtree import all_matches, first_match
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 from prodex.extract.words import words
 
@@ -101,7 +102,7 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
     over notes after it ("38 2 left")."""
     if node.tag == "input":
         return _input_name(node)
-    inner = node.css_first("button, a")
+    inner = first_match(node, _is_button_or_link, "button, a")
     holders = (node, inner) if inner is not None else (node,)
     text = clean_line(node.text(deep=True, separator=" "))
     if not text:
@@ -113,6 +114,18 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
             if value and len(value) < len(text) and text.startswith(value):
                 return value
     return _NOTE.sub("", text)
+
+
+def _is_button_or_link(node: LexborNode) -> bool:
+    return node.tag in ("button", "a")
+
+
+def _is_image_with_alt(node: LexborNode) -> bool:
+    return node.tag == "img" and "alt" in node.attributes
+
+
+def _is_list_or_block(node: LexborNode) -> bool:
+    return node.tag in ("ul", "div")
 
 
 def _input_name(node: LexborNode) -> str:
@@ -136,7 +149,7 @@ def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = 
             value = clean_line(attrs.get(key) or "")
             if value:
                 return _NOTE.sub("", value)
-    image = node.css_first("img[alt]") if alt else None
+    image = first_match(node, _is_image_with_alt, "img[alt]") if alt else None
     return _NOTE.sub("", clean_line(image.attributes.get("alt") or "")) if image is not None else ""
 
 
@@ -178,7 +191,7 @@ def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
     """The largest run of same-tag children (buttons, list items, links) of a group; ``alike``:
     only children of the most common first class name (a size guide after the sizes left out)."""
     best: list[LexborNode] = []
-    for parent in [group, *group.css("ul, div")[:10]]:
+    for parent in [group, *all_matches(group, _is_list_or_block, "ul, div")[:10]]:
         children = _after_label([c for c in parent.iter() if c.is_element_node])
         tags = {c.tag for c in children}
         same = len(tags) == 1 and children and children[0].tag in _ITEM_TAGS
@@ -291,10 +304,7 @@ def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
 
 def _choosable(item: LexborNode) -> bool:
     """Whether a list item is (or holds) something to click: a link, button, input or option."""
-    if item.tag in ("a", "button") or _clickable(item):
-        return True
-    first = next(item.iter(), None)  # most often the link or button itself: no search needed
-    return (first is not None and _clickable(first)) or item.css_first(_CHOOSABLE) is not None
+    return item.tag in ("a", "button") or first_match(item, _clickable, _CHOOSABLE) is not None
 
 
 def _clickable(node: LexborNode) -> bool:
