@@ -56,10 +56,11 @@ def _cells(row: LexborNode) -> list[LexborNode]:
 
 
 def _row(name: str, value: str) -> Specification | None:
-    name, value = clean_line(name).strip(" :：\u200e\u200f"), clean_line(value)
-    if not name or not value or len(name) > MAX_NAME or len(value) > MAX_VALUE:
-        return None
-    if not any(ch.isalpha() for ch in name):
+    name = clean_line(name).strip(" :：\u200e\u200f")
+    if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
+        return None  # (the value is cleaned only for a name that may stand)
+    value = clean_line(value)
+    if not value or len(value) > MAX_VALUE:
         return None
     return Specification(name=name, value=value)
 

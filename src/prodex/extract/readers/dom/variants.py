@@ -66,8 +66,9 @@ def _attr_words(value: str) -> str:
     return re.sub(r"[_\-\[\]]+", " ", words).strip()
 
 
-def _text_before(node: LexborNode) -> str:
-    """The text of the nearest preceding sibling element (or the parent's), when short."""
+def _text_before(node: LexborNode, known: tuple[int, str] | None = None) -> str:
+    """The text of the nearest preceding sibling element (or the parent's), when short
+    (``known``: the ``mem_id`` and cleaned text of an element the caller has read)."""
     current: LexborNode | None = node
     for _ in range(3):
         if current is None:
@@ -76,7 +77,10 @@ def _text_before(node: LexborNode) -> str:
         while sibling is not None and not (sibling.is_element_node or (sibling.text() or "").strip()):
             sibling = sibling.prev
         if sibling is not None:
-            text = clean_line(sibling.text(deep=True, separator=" "))
+            if known is not None and sibling.mem_id == known[0]:
+                text = known[1]
+            else:
+                text = clean_line(sibling.text(deep=True, separator=" "))
             return text if len(text) <= 60 else ""
         current = current.parent
     return ""
@@ -210,7 +214,11 @@ def _after_label(children: list[LexborNode]) -> list[LexborNode]:
 
 def _axis_label(node: LexborNode) -> bool:
     """Whether an element is a short label naming an axis ("Colore", "Size:")."""
-    text = clean_line(node.text(deep=True, separator=" "))
+    return _is_axis_label(clean_line(node.text(deep=True, separator=" ")))
+
+
+def _is_axis_label(text: str) -> bool:
+    """Whether a cleaned text is a short label naming an axis."""
     return len(text) <= 60 and axis_of(text) is not None
 
 
@@ -281,13 +289,17 @@ def _label_before(node: LexborNode) -> str:
     line describing the shade on show), else the text just before it."""
     sibling = node.prev
     seen = 0
+    known: tuple[int, str] | None = None  # the nearest element's text, for _text_before
     while sibling is not None and seen < LABEL_SIBLINGS:
         if sibling.is_element_node:
             seen += 1
-            if _axis_label(sibling):
+            text = clean_line(sibling.text(deep=True, separator=" "))
+            if known is None:
+                known = (sibling.mem_id, text)
+            if _is_axis_label(text):
                 return sibling.text(deep=True, separator=" ")
         sibling = sibling.prev
-    return _text_before(node)
+    return _text_before(node, known)
 
 
 def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
