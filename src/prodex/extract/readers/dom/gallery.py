@@ -21,6 +21,7 @@ from prodex.extract.process.media import (
     largest_from_srcset,
     looks_like_image_url,
 )
+from prodex.extract.readers.dom.subtree import first_match
 from prodex.extract.readers.dom.vocabulary import (
     GALLERY_WORDS,
     OTHER_PRODUCTS,
@@ -200,14 +201,23 @@ def _stem(url: str) -> str:
     return stem
 
 
-def find_anchor(page: Page, main_urls: list[str], scope: LexborNode | None = None) -> LexborNode | None:
-    """The first picture element (in ``scope``, else in the page) that shows one of ``main_urls``."""
+def find_anchor(
+    page: Page, main_urls: list[str], scope: LexborNode | None = None, passed: set[int] | None = None
+) -> LexborNode | None:
+    """The first picture element (in ``scope``, else in the page) that shows one of ``main_urls``;
+    ``passed`` collects the ids of the elements looked at (none of which is one), and those it
+    already holds are skipped."""
     stems = [stem for stem in (_stem(url) for url in main_urls[:3]) if len(stem) >= 4]
     if not stems:
         return None
     root = scope if scope is not None else page.tree
     for node in root.css("img, source, meta[itemprop=image], [data-zoom-image]"):
-        values = " ".join(value for value in node.attributes.values() if value)
+        if passed is not None:
+            key = int(node.mem_id)
+            if key in passed:
+                continue
+            passed.add(key)
+        values = " ".join(filter(None, node.attributes.values()))  # the non-empty values
         if not any(stem in values for stem in stems):
             continue
         if ancestors_match(node, (OUTSIDE_PRODUCT, OTHER_PRODUCTS), 10, page.h1_holders()):
@@ -284,7 +294,7 @@ def _sibling_pictures(container: LexborNode, page: Page, stops: set[int] | None 
         if (
             child.mem_id != own
             and child.tag not in ("script", "style", "#text", "#comment")
-            and child.css_first("img, a[href]") is not None  # the cheaper search first
+            and first_match(child, _is_picture_or_link, "img, a[href]") is not None  # the cheaper test first
             and _names_gallery(child)
             and _pure_gallery(child, stops)
         ):
@@ -297,6 +307,11 @@ def _names_gallery(node: LexborNode) -> bool:
     """Whether an element's class or id, or an element inside it, is named like a gallery."""
     marker = class_and_id(node)
     return bool(marker and GALLERY_WORDS.search(marker)) or node.css_first(GALLERY_SELECTOR) is not None
+
+
+def _is_picture_or_link(node: LexborNode) -> bool:
+    tag = node.tag
+    return tag == "img" or (tag == "a" and "href" in node.attributes)
 
 
 def expand_gallery(anchor: LexborNode, page: Page, stops: set[int] | None = None) -> list[str]:
@@ -351,8 +366,9 @@ def find_gallery(
     region = title_region(title)
     anchor = None
     if main_urls:
-        anchor = find_anchor(page, main_urls, region) if region is not None else None
-        anchor = anchor or find_anchor(page, main_urls)
+        passed: set[int] = set()  # the title region's pictures, not looked at twice
+        anchor = find_anchor(page, main_urls, region, passed) if region is not None else None
+        anchor = anchor or find_anchor(page, main_urls, passed=passed)
     if anchor is None and region is not None:
         anchor = _vocabulary_anchor(page, region) or _region_anchor(page, region)
     if anchor is None:

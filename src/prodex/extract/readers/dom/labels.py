@@ -13,6 +13,7 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.subtree import first_match
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
@@ -258,6 +259,14 @@ def _brand_elements(page: Page) -> list[LexborNode]:
     return out
 
 
+def _is_item_name(node: LexborNode) -> bool:
+    return node.attributes.get("itemprop") == "name"
+
+
+def _is_image_with_alt(node: LexborNode) -> bool:
+    return node.tag == "img" and "alt" in node.attributes
+
+
 def find_marked_brand(page: Page) -> str | None:
     """A brand the page marks (``itemprop=brand``, brand links and classes near the product)."""
     for node in _brand_elements(page)[:20]:
@@ -266,10 +275,10 @@ def find_marked_brand(page: Page) -> str | None:
         attrs = node.attributes
         value = attrs.get("content") or attrs.get("title") if node.tag == "meta" else None
         if value is None:
-            inner = node.css_first('[itemprop="name"]')
+            inner = first_match(node, _is_item_name, '[itemprop="name"]')
             value = (inner or node).text(deep=True, separator=" ")
         if not value:
-            image = node.css_first("img[alt]")
+            image = first_match(node, _is_image_with_alt, "img[alt]")
             value = image.attributes.get("alt") or "" if image is not None else ""
         brand = _brand_value(value)
         if brand:

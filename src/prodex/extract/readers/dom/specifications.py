@@ -17,6 +17,7 @@ from prodex.extract.model import Specification
 from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.subtree import first_match
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
@@ -55,10 +56,11 @@ def _cells(row: LexborNode) -> list[LexborNode]:
 
 
 def _row(name: str, value: str) -> Specification | None:
-    name, value = clean_line(name).strip(" :：\u200e\u200f"), clean_line(value)
-    if not name or not value or len(name) > MAX_NAME or len(value) > MAX_VALUE:
-        return None
-    if not any(ch.isalpha() for ch in name):
+    name = clean_line(name).strip(" :：\u200e\u200f")
+    if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
+        return None  # (the value is cleaned only for a name that may stand)
+    value = clean_line(value)
+    if not value or len(value) > MAX_VALUE:
         return None
     return Specification(name=name, value=value)
 
@@ -107,14 +109,26 @@ def _table_rows(table: LexborNode) -> list[Specification]:
     return rows if len(rows) >= MIN_ROWS and len(rows) * 2 >= total else []
 
 
+def _is_term(node: LexborNode) -> bool:
+    return node.tag == "dt"
+
+
+def _is_definition(node: LexborNode) -> bool:
+    return node.tag == "dd"
+
+
+def _is_link(node: LexborNode) -> bool:
+    return node.tag == "a" and "href" in node.attributes
+
+
 def _dl_rows(dl: LexborNode) -> list[Specification]:
     rows: list[Specification] = []
     name: str | None = None
     for child in dl.iter():
         tag = child.tag
         if tag == "div":  # <dl><div><dt/><dd/></div></dl>
-            inner_terms = child.css_first("dt")
-            inner_value = child.css_first("dd")
+            inner_terms = first_match(child, _is_term, "dt")
+            inner_value = first_match(child, _is_definition, "dd")
             if inner_terms is not None and inner_value is not None:
                 spec = _row(
                     inner_terms.text(deep=True, separator=" "), inner_value.text(deep=True, separator=" ")
@@ -166,7 +180,9 @@ def _linked_names(items: list[LexborNode]) -> bool:
     linked = 0
     for item in items[:MIN_LIST_ROWS]:
         first = next((child for child in item.iter() if child.is_element_node), None)
-        linked += first is not None and (first.tag == "a" or first.css_first("a[href]") is not None)
+        linked += first is not None and (
+            first.tag == "a" or first_match(first, _is_link, "a[href]") is not None
+        )
     return linked * 2 > MIN_LIST_ROWS
 
 

@@ -18,6 +18,7 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.subtree import all_matches, first_match
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 from prodex.extract.words import words
 
@@ -65,8 +66,9 @@ def _attr_words(value: str) -> str:
     return re.sub(r"[_\-\[\]]+", " ", words).strip()
 
 
-def _text_before(node: LexborNode) -> str:
-    """The text of the nearest preceding sibling element (or the parent's), when short."""
+def _text_before(node: LexborNode, known: tuple[int, str] | None = None) -> str:
+    """The text of the nearest preceding sibling element (or the parent's), when short
+    (``known``: the ``mem_id`` and cleaned text of an element the caller has read)."""
     current: LexborNode | None = node
     for _ in range(3):
         if current is None:
@@ -75,7 +77,10 @@ def _text_before(node: LexborNode) -> str:
         while sibling is not None and not (sibling.is_element_node or (sibling.text() or "").strip()):
             sibling = sibling.prev
         if sibling is not None:
-            text = clean_line(sibling.text(deep=True, separator=" "))
+            if known is not None and sibling.mem_id == known[0]:
+                text = known[1]
+            else:
+                text = clean_line(sibling.text(deep=True, separator=" "))
             return text if len(text) <= 60 else ""
         current = current.parent
     return ""
@@ -101,7 +106,7 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
     over notes after it ("38 2 left")."""
     if node.tag == "input":
         return _input_name(node)
-    inner = node.css_first("button, a")
+    inner = first_match(node, _is_button_or_link, "button, a")
     holders = (node, inner) if inner is not None else (node,)
     text = clean_line(node.text(deep=True, separator=" "))
     if not text:
@@ -113,6 +118,18 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
             if value and len(value) < len(text) and text.startswith(value):
                 return value
     return _NOTE.sub("", text)
+
+
+def _is_button_or_link(node: LexborNode) -> bool:
+    return node.tag in ("button", "a")
+
+
+def _is_image_with_alt(node: LexborNode) -> bool:
+    return node.tag == "img" and "alt" in node.attributes
+
+
+def _is_list_or_block(node: LexborNode) -> bool:
+    return node.tag in ("ul", "div")
 
 
 def _input_name(node: LexborNode) -> str:
@@ -136,7 +153,7 @@ def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = 
             value = clean_line(attrs.get(key) or "")
             if value:
                 return _NOTE.sub("", value)
-    image = node.css_first("img[alt]") if alt else None
+    image = first_match(node, _is_image_with_alt, "img[alt]") if alt else None
     return _NOTE.sub("", clean_line(image.attributes.get("alt") or "")) if image is not None else ""
 
 
@@ -178,7 +195,7 @@ def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
     """The largest run of same-tag children (buttons, list items, links) of a group; ``alike``:
     only children of the most common first class name (a size guide after the sizes left out)."""
     best: list[LexborNode] = []
-    for parent in [group, *group.css("ul, div")[:10]]:
+    for parent in [group, *all_matches(group, _is_list_or_block, "ul, div")[:10]]:
         children = _after_label([c for c in parent.iter() if c.is_element_node])
         tags = {c.tag for c in children}
         same = len(tags) == 1 and children and children[0].tag in _ITEM_TAGS
@@ -197,7 +214,11 @@ def _after_label(children: list[LexborNode]) -> list[LexborNode]:
 
 def _axis_label(node: LexborNode) -> bool:
     """Whether an element is a short label naming an axis ("Colore", "Size:")."""
-    text = clean_line(node.text(deep=True, separator=" "))
+    return _is_axis_label(clean_line(node.text(deep=True, separator=" ")))
+
+
+def _is_axis_label(text: str) -> bool:
+    """Whether a cleaned text is a short label naming an axis."""
     return len(text) <= 60 and axis_of(text) is not None
 
 
@@ -268,13 +289,17 @@ def _label_before(node: LexborNode) -> str:
     line describing the shade on show), else the text just before it."""
     sibling = node.prev
     seen = 0
+    known: tuple[int, str] | None = None  # the nearest element's text, for _text_before
     while sibling is not None and seen < LABEL_SIBLINGS:
         if sibling.is_element_node:
             seen += 1
-            if _axis_label(sibling):
+            text = clean_line(sibling.text(deep=True, separator=" "))
+            if known is None:
+                known = (sibling.mem_id, text)
+            if _is_axis_label(text):
                 return sibling.text(deep=True, separator=" ")
         sibling = sibling.prev
-    return _text_before(node)
+    return _text_before(node, known)
 
 
 def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
@@ -291,10 +316,7 @@ def _link_rows(root: LexborNode | LexborHTMLParser) -> list[LexborNode]:
 
 def _choosable(item: LexborNode) -> bool:
     """Whether a list item is (or holds) something to click: a link, button, input or option."""
-    if item.tag in ("a", "button") or _clickable(item):
-        return True
-    first = next(item.iter(), None)  # most often the link or button itself: no search needed
-    return (first is not None and _clickable(first)) or item.css_first(_CHOOSABLE) is not None
+    return item.tag in ("a", "button") or first_match(item, _clickable, _CHOOSABLE) is not None
 
 
 def _clickable(node: LexborNode) -> bool:

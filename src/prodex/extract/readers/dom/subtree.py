@@ -1,0 +1,57 @@
+"""Searches of an element's subtree that walk a small one in Python.
+
+Setting a CSS search up (parsing its selector) costs a few microseconds, several times the cost
+of looking at one element in Python: the DOM readers ask many small subtrees (a list item, a
+swatch, a table row) whether they hold a link or a picture. These helpers look at the first
+elements in Python and hand a larger subtree to the CSS search; the answer is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from selectolax.lexbor import LexborNode
+
+SMALL_SUBTREE = 12
+"""How many elements are looked at in Python before the CSS search takes over."""
+
+
+def _elements(node: LexborNode) -> Iterator[LexborNode]:
+    """``node``, then the nodes below it in page order (text nodes left out), each made only
+    when reached."""
+    yield node
+    stack = [node.iter()]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        yield child
+        stack.append(child.iter())
+
+
+def first_match(
+    node: LexborNode, matches: Callable[[LexborNode], bool], selector: str, limit: int = SMALL_SUBTREE
+) -> LexborNode | None:
+    """``node.css_first(selector)``: the first element of ``node``'s subtree, itself included, in
+    page order, that ``matches`` (the test of ``selector`` in Python)."""
+    for seen, element in enumerate(_elements(node)):
+        if seen >= limit:
+            return node.css_first(selector)
+        if matches(element):
+            return element
+    return None
+
+
+def all_matches(
+    node: LexborNode, matches: Callable[[LexborNode], bool], selector: str, limit: int = SMALL_SUBTREE
+) -> list[LexborNode]:
+    """``node.css(selector)`` for a selector no element matches twice (one tag, or a list of
+    tags): the elements of ``node``'s subtree, itself included, in page order, that ``matches``."""
+    found: list[LexborNode] = []
+    for seen, element in enumerate(_elements(node)):
+        if seen >= limit:
+            return node.css(selector)
+        if matches(element):
+            found.append(element)
+    return found
