@@ -117,6 +117,8 @@ def clean_points(lines: Iterable[str], name: str = "") -> list[str]:
     for raw in lines:
         mark = _BULLET_MARK.match(raw)
         line = clean_line(raw[mark.end() :] if mark else raw)
+        if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
+            continue  # no point (see is_point), not folded
         key = fold(line)
         if key in seen or not is_point(line, key) or _is_name(key, folded_name):
             continue
