@@ -28,7 +28,7 @@ from prodex.extract.process.media import (
     upgrade_image_url,
 )
 from prodex.extract.process.names import strip_site_name
-from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.patterns import is_spaced_script, may_hold_unspaced, trie_pattern
 from prodex.extract.process.points import is_titled_claim
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.taxonomy import taxonomy
@@ -562,3 +562,11 @@ def test_highlight_headings_in_every_script(heading: str) -> None:
     """A highlight heading is found whatever letters its language uses: the headings are folded
     as the page's text is (Hangul, dotless i, ł, typographic apostrophes)."""
     assert names_highlights(fold(heading))
+
+
+def test_no_character_below_the_unspaced_scripts_folds_into_one() -> None:
+    """``may_hold_unspaced`` reads a text unfolded: it holds only if no character below U+0E00
+    folds into a script without spaces."""
+    assert all(is_spaced_script(fold(chr(code))) for code in range(0xE00))
+    assert not may_hold_unspaced("Größe ½ ¼ Ⱥ naïve")
+    assert may_hold_unspaced("Tシャツ") and may_hold_unspaced("เสื้อ")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.classify import COMPOUNDING, folded, tokens
+from prodex.extract.process.classify import COMPOUNDING, tokens
 from prodex.extract.process.patterns import (
     by_first_character,
     is_spaced_script,
@@ -141,8 +141,8 @@ def _keys_in(name: str, texts: list[str], language: str | None, compounds: bool 
                 key = index.compound_key(words[start])
             if key is not None and key not in found:
                 found.append(key)
-        if not text.isascii() and may_hold_unspaced(folded(text)):
-            for word in words_in(folded(text), index.unspaced_words):
+        if not text.isascii() and may_hold_unspaced(text):
+            for word in words_in(fold(text), index.unspaced_words):
                 if index.unspaced[word] not in found:
                     found.append(index.unspaced[word])
     return found

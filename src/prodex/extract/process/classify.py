@@ -79,18 +79,11 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def folded(text: str) -> str:
-    """``fold(text)``, kept for the last texts as :func:`tokens` keeps their words (the texts
-    without spaces are searched folded for each concept too)."""
-    return fold(text)
-
-
-@lru_cache(maxsize=256)
 def tokens(text: str) -> tuple[str, ...]:
     """The folded, stemmed words of a text (at most :data:`TOKEN_LIMIT`); a page's name and
     texts are read for several concepts (category, gender, age group, activity), so the last
     texts' words are kept."""
-    return tuple([stem(w) for w in _WORD.findall(folded(text))[:TOKEN_LIMIT]])
+    return tuple([stem(w) for w in _WORD.findall(fold(text))[:TOKEN_LIMIT]])
 
 
 K = TypeVar("K")
@@ -322,8 +315,8 @@ def _matches(evidence: Evidence, languages: frozenset[str] | None) -> list[tuple
             if ids:
                 out.append((ids, COMPOUND_WEIGHT))
         start += 1
-    if not evidence.text.isascii() and may_hold_unspaced(folded(evidence.text)):
-        for word in words_in(folded(evidence.text), found.unspaced_words):
+    if not evidence.text.isascii() and may_hold_unspaced(evidence.text):
+        for word in words_in(fold(evidence.text), found.unspaced_words):
             ids = _allowed(found.unspaced[word], None)
             if ids:
                 out.append((ids, 1 + 0.2 * min(len(word), 5)))

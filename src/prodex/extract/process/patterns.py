@@ -57,8 +57,10 @@ _UNSPACED_RANGE = re.compile("[\u0e00-\U0010ffff]")
 
 
 def may_hold_unspaced(text: str) -> bool:
-    """Whether a text may hold a word of a script without spaces (every such word has a character
-    at or above U+0E00; one fast scan spares the word search of texts without)."""
+    """Whether a text, or its :func:`prodex.extract.process.text.fold`, may hold a word of a script
+    without spaces: every such word has a character at or above U+0E00, and no character below
+    folds into one of those scripts (a test checks each); one fast scan spares the word search
+    of the texts without."""
     return _UNSPACED_RANGE.search(text) is not None
 
 

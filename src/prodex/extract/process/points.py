@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import is_spaced_script, trie_pattern, word_start_pattern
-from prodex.extract.process.policy import is_policy
+from prodex.extract.process.policy import MAX_POLICY_CHARS, POLICY_WORDS, is_price_promotion
 from prodex.extract.process.text import clean_line
 from prodex.extract.words import all_words, words
 
@@ -50,10 +50,12 @@ _PRICE = re.compile(
     r"\d[\d.,\s]*\s?(?:€|\$|£|¥|zł|kč|kr|lei|eur|usd|gbp|chf)|(?:€|\$|£|¥)\s?\d", re.IGNORECASE
 )
 _CODE_WORDS = frozenset(words("not_a_point", "code"))
-_NOT_A_POINT = re.compile(
-    word_start_pattern((*(w for w in all_words("not_a_point") if w not in _CODE_WORDS), "rated "))
-)
+_NOT_A_POINT_WORDS = (*(w for w in all_words("not_a_point") if w not in _CODE_WORDS), "rated ")
 """Words that make a line no point ("rated " with its space, which the word files would fold away)."""
+_NOT_A_POINT = re.compile(word_start_pattern(_NOT_A_POINT_WORDS))
+_NOT_A_POINT_NOR_POLICY = re.compile(word_start_pattern(_NOT_A_POINT_WORDS + POLICY_WORDS))
+"""Those words and the shop's policy words (:func:`prodex.extract.process.policy.is_policy`) in
+one search, for a line short enough to be policy (one search of both lists costs half of two)."""
 _CODE_LABEL = re.compile(
     f"(?:{word_start_pattern(tuple(w for w in _CODE_WORDS if is_spaced_script(w)))})(?![^\\W\\d_])|"
     + word_start_pattern(tuple(w for w in _CODE_WORDS if not is_spaced_script(w)))
@@ -85,7 +87,12 @@ def is_point(line: str, folded: str | None = None) -> bool:
         return False  # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
     if folded is None:
         folded = fold(line)
-    if _NOT_A_POINT.search(folded) or _CODE_LABEL.search(folded) or is_policy(line, folded):
+    if len(line) <= MAX_POLICY_CHARS:  # (a line this short may be policy)
+        if _NOT_A_POINT_NOR_POLICY.search(folded) or is_price_promotion(line):
+            return False
+    elif _NOT_A_POINT.search(folded):
+        return False
+    if _CODE_LABEL.search(folded):
         return False
     return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
 
@@ -110,6 +117,8 @@ def clean_points(lines: Iterable[str], name: str = "") -> list[str]:
     for raw in lines:
         mark = _BULLET_MARK.match(raw)
         line = clean_line(raw[mark.end() :] if mark else raw)
+        if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
+            continue  # no point (see is_point), not folded
         key = fold(line)
         if key in seen or not is_point(line, key) or _is_name(key, folded_name):
             continue

@@ -13,18 +13,22 @@ from prodex.extract.words import all_words
 MAX_POLICY_CHARS = 300
 """A longer paragraph is about the product even when it mentions delivery in passing."""
 
-_POLICY = re.compile(word_start_pattern(all_words("policy")))
+POLICY_WORDS = all_words("policy")
+"""The shop's policy words, matched where a word of the folded text starts."""
+_POLICY = re.compile(word_start_pattern(POLICY_WORDS))
 _PRICE_PROMOTION = re.compile(r"(?i)\b(?:save|spare|sparen|economisez|ahorra|risparmia)\s+\d+\s?%")
 
 
-def is_policy(paragraph: str, folded: str | None = None) -> bool:
-    """Whether a (short) paragraph is shop policy rather than the product's own text;
-    ``folded``: its :func:`fold`, where the caller has it."""
+def is_policy(paragraph: str) -> bool:
+    """Whether a (short) paragraph is shop policy rather than the product's own text."""
     if len(paragraph) > MAX_POLICY_CHARS:
         return False
-    if folded is None:
-        folded = fold(paragraph)
-    return bool(_POLICY.search(folded) or ("%" in paragraph and _PRICE_PROMOTION.search(paragraph)))
+    return bool(_POLICY.search(fold(paragraph)) or is_price_promotion(paragraph))
+
+
+def is_price_promotion(paragraph: str) -> bool:
+    """Whether a paragraph promotes a saving ("Save 20%")."""
+    return "%" in paragraph and _PRICE_PROMOTION.search(paragraph) is not None
 
 
 def without_policy(text: str) -> str:

@@ -188,11 +188,11 @@ def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
         return []
     lists = [node for node in page.area_blocks() if node.tag == "ul"]
     for node in lists[:MAX_LISTS]:  # (one search with the specification reader's, told apart by tag)
-        beside = bool(ancestor_ids([node], NEAR_LEVELS) & near)  # (the cheaper test first)
-        if not beside and not _labelled_highlights(node):
+        named = _labelled_highlights(node)
+        if not (named or ancestor_ids([node], NEAR_LEVELS) & near):
             continue
         lines = _claim_list(node, page)
-        if lines and (not beside or _labelled_highlights(node) or _on_topic(lines, words)):
+        if lines and (named or _on_topic(lines, words)):
             return lines
     return []
 
