@@ -164,7 +164,7 @@ def collect_pictures(container: LexborNode, page: Page) -> list[str]:
     linked: set[int] = set()
     for node in container.css(REF_SELECTOR)[:300]:
         tag = node.tag
-        if tag == "img" or tag == "source":
+        if linked and (tag == "img" or tag == "source"):  # (no linked element yet: none holds it)
             parent = node.parent
             skip = False
             for _ in range(3):
