@@ -30,6 +30,7 @@ from prodex.extract.process.media import (
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.patterns import is_spaced_script, may_hold_unspaced, trie_pattern
 from prodex.extract.process.points import is_titled_claim
+from prodex.extract.process.policy import without_policy
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.taxonomy import taxonomy
 from prodex.extract.process.text import html_to_text, to_plain_text
@@ -570,3 +571,33 @@ def test_no_character_below_the_unspaced_scripts_folds_into_one() -> None:
     assert all(is_spaced_script(fold(chr(code))) for code in range(0xE00))
     assert not may_hold_unspaced("Größe ½ ¼ Ⱥ naïve")
     assert may_hold_unspaced("Tシャツ") and may_hold_unspaced("เสื้อ")
+
+
+_LONG_CLAIM = (
+    "The walnut veneer frame is finished by hand and sealed with a natural oil that brings out the "
+    "grain. Each shelf holds up to twelve kilograms, and the adjustable feet keep it level on uneven "
+    "floors. Two cable holes at the back keep the wires of a lamp or a speaker out of sight, and the "
+    "back panel can be fixed to the wall. "
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a long paragraph keeps its product sentences and loses the shop's disclaimer
+        (
+            _LONG_CLAIM + "The actual colour may differ from the pictures. Assembly takes ten minutes.",
+            _LONG_CLAIM + "Assembly takes ten minutes.",
+        ),
+        # a short paragraph of policy goes whole; the product's paragraph stays as written
+        (_LONG_CLAIM.strip() + "\n\nFree delivery on orders over 50 euros.", _LONG_CLAIM.strip()),
+        # a long paragraph without policy is left as it is, line breaks included
+        (_LONG_CLAIM + "\nSolid oak legs.", _LONG_CLAIM + "\nSolid oak legs."),
+        # nothing but policy: the text itself (nothing would be left)
+        ("Free delivery on orders over 50 euros.", "Free delivery on orders over 50 euros."),
+    ],
+)
+def test_without_policy_takes_out_policy_paragraphs_and_the_policy_sentences_of_long_ones(
+    text: str, expected: str
+) -> None:
+    assert without_policy(text) == expected

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import is_spaced_script, trie_pattern, word_start_pattern
 from prodex.extract.process.policy import MAX_POLICY_CHARS, POLICY_WORDS, is_price_promotion
-from prodex.extract.process.text import clean_line
+from prodex.extract.process.text import SENTENCE_END, clean_line
 from prodex.extract.words import all_words, words
 
 MAX_POINTS = 10
@@ -34,7 +34,6 @@ MAX_TEXT_CHARS = 6000
 """Leading claim sentences are taken from the description's first paragraphs only."""
 
 _BULLET_MARK = re.compile(r"^\s*(?:[-–—•·●○◦▪▫■□◆◇►▶▸➤➔→✓✔✅☑★☆✨*+]|\d{1,2}[.)]\s)\s*")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 _LONG_NUMBER = re.compile(r"\d{6,}|\d{2,}[.\-/]\d{3}[.\-/]\d{2,}")
 """An article number, EAN or phone number ("5018479061991", "804.023.81")."""
 _NAMED_VALUE = re.compile(r"(?:[^\W\d_]|\))\s?[:：]\s*\S")
@@ -162,7 +161,7 @@ def _marked_lines(paragraphs: list[str]) -> list[str]:
 
 
 def _is_short(paragraph: str) -> bool:
-    return len(paragraph) <= MAX_RUN_LINE_CHARS and len(_SENTENCE_END.findall(paragraph)) <= 1
+    return len(paragraph) <= MAX_RUN_LINE_CHARS and len(SENTENCE_END.findall(paragraph)) <= 1
 
 
 TITLE_WORDS = 6
@@ -286,7 +285,7 @@ def claim_sentences(text: str, name: str = "") -> list[str]:
     folded_name = fold(name)
     for paragraph in _paragraphs(text)[:HEAD_PARAGRAPHS]:
         after_question = False
-        for sentence in _SENTENCE_END.split(paragraph):
+        for sentence in SENTENCE_END.split(paragraph):
             line = sentence.strip()
             answer, after_question = after_question, line.endswith("?")
             if not MIN_CLAIM_CHARS <= len(line) <= MAX_CLAIM_CHARS or after_question or answer:

@@ -1,6 +1,7 @@
 """Shop policy in product text: paragraphs about shipping, returns, payment, ordering, logging
 in, colour disclaimers, price promotions and mandatory legal notices are the shop's, not the
-product's; they are taken out of descriptions and never become selling points."""
+product's; they are taken out of descriptions (a longer paragraph loses only its sentences of
+policy) and never become selling points."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import re
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import word_start_pattern
+from prodex.extract.process.text import SENTENCE_END
 from prodex.extract.words import all_words
 
 MAX_POLICY_CHARS = 300
-"""A longer paragraph is about the product even when it mentions delivery in passing."""
+"""A longer paragraph is about the product even when it mentions delivery in passing: only its
+sentences of policy are taken out."""
+_SENTENCE_BREAK = re.compile(f"({SENTENCE_END.pattern})")
 
 POLICY_WORDS = all_words("policy")
 """The shop's policy words, matched where a word of the folded text starts."""
@@ -31,8 +35,25 @@ def is_price_promotion(paragraph: str) -> bool:
     return "%" in paragraph and _PRICE_PROMOTION.search(paragraph) is not None
 
 
+def _product_part(paragraph: str) -> str:
+    """A paragraph without the shop's policy: ``""`` for a short paragraph of policy, a long one
+    without its sentences of policy ("The actual colour may differ from the pictures.")."""
+    if len(paragraph) <= MAX_POLICY_CHARS:
+        return "" if is_policy(paragraph) else paragraph
+    if not (_POLICY.search(fold(paragraph)) or is_price_promotion(paragraph)):
+        return paragraph  # (one search of the whole paragraph rules out most)
+    parts = _SENTENCE_BREAK.split(paragraph)  # sentences, each followed by the space after it
+    sentences, breaks = parts[0::2], [*parts[1::2], ""]
+    kept = [
+        sentence + space for sentence, space in zip(sentences, breaks, strict=True) if not is_policy(sentence)
+    ]
+    return "".join(kept).rstrip() if len(kept) < len(sentences) else paragraph
+
+
 def without_policy(text: str) -> str:
-    """A description without its shop-policy paragraphs (the text itself when all would go)."""
+    """A description without its shop-policy paragraphs and sentences (the text itself when all
+    would go)."""
     paragraphs = text.split("\n\n")
-    kept = [p for p in paragraphs if not is_policy(p)]
-    return "\n\n".join(kept) if kept and len(kept) < len(paragraphs) else text
+    parts = [_product_part(paragraph) for paragraph in paragraphs]
+    kept = [part for part in parts if part]
+    return "\n\n".join(kept) if kept and parts != paragraphs else text

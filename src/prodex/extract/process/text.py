@@ -21,6 +21,8 @@ _SERIALIZED_BLOCK_BREAK = re.compile(_BLOCK_BREAK_SOURCE)
 """For markup the parser serialized itself: its tag names are lower case."""
 _LITERAL_NEWLINES = re.compile(r"(?:\\r)?\\n")
 MAX_TEXT_CHARS = 100_000
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+"""The space after a sentence's closing mark: where a paragraph splits into sentences."""
 
 
 def _without_invisible(text: str) -> str:
