@@ -324,8 +324,7 @@ class TitleDistances:
     ancestors the elements have in common are walked once."""
 
     def __init__(self, ancestors: dict[int, int]) -> None:
-        self.ancestors = ancestors
-        self._above: dict[int, tuple[int, int] | None] = {}
+        self._above: dict[int, tuple[int, int] | None] = {key: (0, depth) for key, depth in ancestors.items()}
         """Per element id: the levels up to its nearest title ancestor (0: itself) and that
         ancestor's depth; ``None``: no title ancestor holds it."""
 
@@ -333,20 +332,18 @@ class TitleDistances:
         """The element's :func:`distance_to_title`. The walk goes on past :data:`TITLE_REACH`
         levels (to the nearest title ancestor, or the top): an element in another part of the page
         then spares the walk to the elements beside it."""
-        ancestors, above = self.ancestors, self._above
+        above = self._above
         path: list[int] = []  # the ids walked past, nearest first
         parent = node.parent
-        while parent is not None and len(path) < _WALK_LIMIT:
+        for _ in range(_WALK_LIMIT):
+            if parent is None:  # the top of the tree: no title ancestor above any of the path
+                above.update(dict.fromkeys(path))
+                return FAR
             key = parent.mem_id
-            depth = ancestors.get(key)
-            if depth is not None:
-                return self._resolve(path, (0, depth))
             if key in above:
                 return self._resolve(path, above[key])
             path.append(key)
             parent = parent.parent
-        if parent is None:  # the top of the tree: no title ancestor above any of the path
-            above.update(dict.fromkeys(path))
         return FAR
 
     def _resolve(self, path: list[int], found: tuple[int, int] | None) -> int:
