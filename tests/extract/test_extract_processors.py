@@ -4,6 +4,7 @@ availability phrases, media URLs, site names, text clean-up, lenient JSON and by
 from __future__ import annotations
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from prodex.extract.fields.category import category_evidence
 from prodex.extract.jsontools import load_json_at, loads_lenient
@@ -36,6 +37,7 @@ from prodex.extract.process.taxonomy import taxonomy
 from prodex.extract.process.text import html_to_text, to_plain_text
 from prodex.extract.readers.dom.highlights import names_highlights
 from prodex.extract.readers.dom.labels import find_labelled_values
+from prodex.extract.readers.dom.subtree import is_link
 
 
 @pytest.mark.parametrize(
@@ -593,6 +595,11 @@ _LONG_CLAIM = (
         (_LONG_CLAIM.strip() + "\n\nFree delivery on orders over 50 euros.", _LONG_CLAIM.strip()),
         # a long paragraph without policy is left as it is, line breaks included
         (_LONG_CLAIM + "\nSolid oak legs.", _LONG_CLAIM + "\nSolid oak legs."),
+        # the line break after a sentence taken out stays; a long paragraph's saving is a claim
+        (
+            _LONG_CLAIM + "Free shipping on all orders.\nSave 20% on heating with the eco mode.",
+            _LONG_CLAIM.rstrip() + "\nSave 20% on heating with the eco mode.",
+        ),
         # nothing but policy: the text itself (nothing would be left)
         ("Free delivery on orders over 50 euros.", "Free delivery on orders over 50 euros."),
     ],
@@ -601,3 +608,20 @@ def test_without_policy_takes_out_policy_paragraphs_and_the_policy_sentences_of_
     text: str, expected: str
 ) -> None:
     assert without_policy(text) == expected
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a href="/red">Red</a>',
+        '<svg><a xlink:href="?color=red"><rect/></a></svg>',  # lexbor files it under href
+        '<a xlink:href="/red">Red</a>',  # outside svg: no href at all
+        "<a>Red</a>",
+        '<span href="/red">Red</span>',
+    ],
+)
+def test_is_link_answers_as_the_css_selector_a_href(markup: str) -> None:
+    tree = LexborHTMLParser(f"<div>{markup}</div>")
+    for node in tree.css("div *"):
+        matches = {match.mem_id for match in node.css("a[href]")}  # (its subtree, itself included)
+        assert is_link(node) == (node.mem_id in matches)

@@ -37,17 +37,21 @@ def is_price_promotion(paragraph: str) -> bool:
 
 def _product_part(paragraph: str) -> str:
     """A paragraph without the shop's policy: ``""`` for a short paragraph of policy, a long one
-    without its sentences of policy ("The actual colour may differ from the pictures.")."""
+    without its sentences that use policy words ("The actual colour may differ from the
+    pictures."; a long paragraph's "Save 20% on heating" is the product's own claim)."""
     if len(paragraph) <= MAX_POLICY_CHARS:
         return "" if is_policy(paragraph) else paragraph
-    if not (_POLICY.search(fold(paragraph)) or is_price_promotion(paragraph)):
+    if not _POLICY.search(fold(paragraph)):
         return paragraph  # (one search of the whole paragraph rules out most)
     parts = _SENTENCE_BREAK.split(paragraph)  # sentences, each followed by the space after it
-    sentences, breaks = parts[0::2], [*parts[1::2], ""]
-    kept = [
-        sentence + space for sentence, space in zip(sentences, breaks, strict=True) if not is_policy(sentence)
-    ]
-    return "".join(kept).rstrip() if len(kept) < len(sentences) else paragraph
+    sentences = parts[0::2]
+    kept: list[str] = []
+    for sentence, space in zip(sentences, [*parts[1::2], ""], strict=True):
+        if len(sentence) > MAX_POLICY_CHARS or not _POLICY.search(fold(sentence)):
+            kept.append(sentence + space)
+        elif kept and "\n" in space:  # the line break after a sentence taken out stays
+            kept[-1] = kept[-1].rstrip() + space
+    return paragraph if len(kept) == len(sentences) else "".join(kept).rstrip()
 
 
 def without_policy(text: str) -> str:

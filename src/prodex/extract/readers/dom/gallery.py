@@ -21,7 +21,7 @@ from prodex.extract.process.media import (
     largest_from_srcset,
     looks_like_image_url,
 )
-from prodex.extract.readers.dom.subtree import first_match
+from prodex.extract.readers.dom.subtree import first_match, is_link
 from prodex.extract.readers.dom.vocabulary import (
     GALLERY_WORDS,
     OTHER_PRODUCTS,
@@ -310,8 +310,7 @@ def _names_gallery(node: LexborNode) -> bool:
 
 
 def _is_picture_or_link(node: LexborNode) -> bool:
-    tag = node.tag
-    return tag == "img" or (tag == "a" and "href" in node.attributes)
+    return node.tag == "img" or is_link(node)
 
 
 def expand_gallery(anchor: LexborNode, page: Page, stops: set[int] | None = None) -> list[str]:

@@ -17,7 +17,7 @@ from prodex.extract.model import Specification
 from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.subtree import first_match
+from prodex.extract.readers.dom.subtree import first_match, is_link
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
@@ -117,10 +117,6 @@ def _is_definition(node: LexborNode) -> bool:
     return node.tag == "dd"
 
 
-def _is_link(node: LexborNode) -> bool:
-    return node.tag == "a" and "href" in node.attributes
-
-
 def _dl_rows(dl: LexborNode) -> list[Specification]:
     rows: list[Specification] = []
     name: str | None = None
@@ -181,7 +177,7 @@ def _linked_names(items: list[LexborNode]) -> bool:
     for item in items[:MIN_LIST_ROWS]:
         first = next((child for child in item.iter() if child.is_element_node), None)
         linked += first is not None and (
-            first.tag == "a" or first_match(first, _is_link, "a[href]") is not None
+            first.tag == "a" or first_match(first, is_link, "a[href]") is not None
         )
     return linked * 2 > MIN_LIST_ROWS
 

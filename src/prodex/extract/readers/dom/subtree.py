@@ -55,3 +55,16 @@ def all_matches(
         if matches(element):
             found.append(element)
     return found
+
+
+def is_link(node: LexborNode) -> bool:
+    """Whether an element matches ``a[href]``: an ``<a href>``, or inside ``<svg>`` an ``<a
+    xlink:href>`` (lexbor files that one under ``href`` in its namespace; its attribute dict
+    names it ``xlink:href``)."""
+    if node.tag != "a":
+        return False
+    attrs = node.attributes
+    if "href" in attrs:
+        return True
+    first = node.css_first("a[href]") if "xlink:href" in attrs else None  # itself, when it matches
+    return first is not None and first.mem_id == node.mem_id

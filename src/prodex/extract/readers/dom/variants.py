@@ -18,7 +18,7 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.subtree import all_matches, first_match
+from prodex.extract.readers.dom.subtree import all_matches, first_match, is_link
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 from prodex.extract.words import words
 
@@ -319,15 +319,22 @@ def _choosable(item: LexborNode) -> bool:
     return item.tag in ("a", "button") or first_match(item, _clickable, _CHOOSABLE) is not None
 
 
+def _is_radio(node: LexborNode, kind: str) -> bool:
+    """Whether an input of type ``kind`` matches ``[type=radio]`` (whatever the case in HTML; as
+    written inside ``<svg>``, where lexbor compares the case too)."""
+    if kind == "radio" or kind.lower() != "radio":
+        return kind == "radio"
+    first = node.css_first("[type=radio]")  # itself, when it matches
+    return first is not None and first.mem_id == node.mem_id
+
+
 def _clickable(node: LexborNode) -> bool:
     """Whether an element itself matches :data:`_CHOOSABLE`."""
     tag = node.tag
     if tag in ("button", "input"):
         return True
     attrs = node.attributes
-    return (
-        (tag == "a" and "href" in attrs) or attrs.get("role") in ("radio", "option") or "data-value" in attrs
-    )
+    return is_link(node) or attrs.get("role") in ("radio", "option") or "data-value" in attrs
 
 
 def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLParser:
@@ -531,7 +538,7 @@ class _FormElements:
             attrs = node.attributes
             if tag == "label" and "for" in attrs:
                 labels.append(node)
-            elif tag == "input" and "name" in attrs and (attrs.get("type") or "").lower() == "radio":
+            elif tag == "input" and "name" in attrs and _is_radio(node, attrs.get("type") or ""):
                 found.radios.append(node)
             found.groups += [node] * ((tag in _GROUP_TAGS) + (attrs.get("role") in _GROUP_ROLES))
             classes = _ascii_lower(attrs.get("class") or "")
