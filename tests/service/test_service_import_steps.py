@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -77,9 +77,9 @@ class Import:
         return any(e.refund_of == charge_id for e in Credits(self.database).entries(self.account_id))
 
 
-def due(_conn: Connection, _host: str, count: int) -> list[float]:
+def due(_conn: Connection, counts: Mapping[str, int]) -> dict[str, list[float]]:
     """Every turn is due now."""
-    return [0.0] * count
+    return {host: [0.0] * count for host, count in counts.items()}
 
 
 def cost_of(_plan: str) -> int:
@@ -191,10 +191,10 @@ def test_cancel_and_a_claim_do_not_wait_on_each_other(
     locked = threading.Event()
     errors: list[BaseException] = []
 
-    def book_slowly(_conn: Connection, _host: str, count: int) -> list[float]:
+    def book_slowly(conn: Connection, counts: Mapping[str, int]) -> dict[str, list[float]]:
         locked.set()  # the lane's item is locked, the import and the account not yet
         time.sleep(0.5)
-        return [0.0] * count
+        return due(conn, counts)
 
     def claim_lane_one() -> None:
         try:

@@ -60,6 +60,8 @@ NO_ANALYSIS_MSG = "URL analysis is switched off on this server, so import items 
 SLOW_DOWN_STATUSES = frozenset({429, 503})
 #: How long one job of a lane runs the lane's items before the lane goes on in a new job.
 LANE_RUN_SECONDS = 5.0
+#: How many imports' accounts and plans a worker keeps (see ``ImportRunner._remember_owner``).
+MAX_REMEMBERED_OWNERS = 1024
 #: A lane: ``(import id, host, lane number)``.
 Lane = tuple[str, str, int]
 
@@ -99,6 +101,9 @@ class ImportRunner:
             database, steps.store_group
         )
         """Concurrent items store their products and end in shared transactions."""
+        self._owners: dict[str, tuple[int, str]] = {}
+        """The account and plan name of recent imports (by import id), as their last claim read
+        them: a lane's job starts without reading them again."""
         self.stopping = False
         """Set while the worker shuts down: a lane's job starts no new item (the lane goes on in
         its next job)."""
@@ -160,10 +165,11 @@ class ImportRunner:
         about :data:`LANE_RUN_SECONDS`. Returns ``None`` when the lane is over (the import is then
         completed, when it is), else the seconds after which the lane's next job runs (0: at once;
         more: a pause after a 429/503)."""
-        owner = await self.database.run(self._owner, job_id)
+        owner = self._owners.get(job_id) or await self.database.run(self._owner, job_id)
         if owner is None:
             return None
-        account_id, limit = owner
+        account_id, plan = owner
+        limit = self.settings.plan(plan).concurrent_analyses
         until = time.monotonic() + LANE_RUN_SECONDS
         while True:
             if self.stopping:
@@ -175,14 +181,21 @@ class ImportRunner:
             if pause > 0 or time.monotonic() >= until:
                 return pause
 
-    def _owner(self, job_id: str) -> tuple[int, int] | None:
-        """The import's account and its plan's concurrent analyses."""
+    def _owner(self, job_id: str) -> tuple[int, str] | None:
+        """The import's account and its plan's name, read."""
         with self.database.read() as conn:
             record = repo.get_import(conn, None, job_id)
             account = get_account(conn, record.account_id) if record is not None else None
         if account is None:
             return None
-        return account.id, self.settings.plan(account.plan).concurrent_analyses
+        return account.id, account.plan
+
+    def _remember_owner(self, lane_item: repo.LaneItem) -> None:
+        """Keep the account and plan a claim read with the item, for the import's next lane job
+        (a worker's cache of recent imports, so that a lane job does not read them again)."""
+        if len(self._owners) >= MAX_REMEMBERED_OWNERS and lane_item.item.job_id not in self._owners:
+            self._owners.clear()
+        self._owners[lane_item.item.job_id] = (lane_item.account_id, lane_item.plan)
 
     def _cost_of(self, plan_name: str) -> int:
         return self.settings.plan(plan_name).credits_per_analysis
@@ -190,7 +203,7 @@ class ImportRunner:
     def _claim_group(
         self, conn: Connection, requests: Sequence[steps.ClaimRequest]
     ) -> list[steps.Claim | None]:
-        return steps.claim_group(conn, requests, self.pace.book_many, self._cost_of)
+        return steps.claim_group(conn, requests, self.pace.book_hosts, self._cost_of)
 
     async def _unclaim(self, claimed: steps.Claim | None) -> None:
         """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""
@@ -206,6 +219,7 @@ class ImportRunner:
             claimed = await self._claims.run(steps.ClaimRequest(lane, job_ref))
             if claimed is None:
                 return None
+            self._remember_owner(claimed.lane_item)
             if not claimed.started and claimed.error is None:  # a later turn: wait without the slot
                 self.slots.release(account_id)
                 held = False
@@ -314,6 +328,7 @@ class ImportRunner:
         """Mark the import done when its last item ended, and publish it (once)."""
         if not await self.database.run_in_transaction(repo.complete_if_over, job_id, utcnow()):
             return
+        self._owners.pop(job_id, None)
         await self.publish_completed(job_id)
 
     async def publish_completed(self, job_id: str) -> None:
