@@ -271,7 +271,7 @@ async def test_a_product_that_cannot_be_stored_fails_its_item_with_a_refund(
         raise RuntimeError("the products table is gone")
 
     monkeypatch.setattr(runner, "_product_of", product_of)
-    monkeypatch.setattr(runner._stores, "run", store)
+    monkeypatch.setattr(runner._writes, "run", store)
     claim = started(imp.claim("J1"))
     assert await runner._analyse(claim) == 0.0
     (item,) = imp.items()

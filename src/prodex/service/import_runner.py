@@ -95,12 +95,11 @@ class ImportRunner:
         """Where stored media are served; without it (no request to take it from), an imported
         product keeps its shop's media URLs."""
         self.pace = HostPace(settings, database)
-        self._claims = TransactionGroups(database, self._claim_group, on_abandoned=self._unclaim)
-        """Concurrent lanes claim (and start) their next items in shared transactions."""
-        self._stores: TransactionGroups[steps.StoreRequest, str | None] = TransactionGroups(
-            database, steps.store_group
+        self._writes: TransactionGroups[steps.LaneWrite, steps.WriteResult] = TransactionGroups(
+            database, self._write_group, on_abandoned=self._unclaim
         )
-        """Concurrent items store their products and end in shared transactions."""
+        """Concurrent lanes claim (and start) their next items and store their items' products in
+        shared transactions (see :func:`prodex.service.import_steps.write_group`)."""
         self._owners: dict[str, tuple[int, str]] = {}
         """The account and plan name of recent imports (by import id), as their last claim read
         them: a lane's job starts without reading them again."""
@@ -200,15 +199,19 @@ class ImportRunner:
     def _cost_of(self, plan_name: str) -> int:
         return self.settings.plan(plan_name).credits_per_analysis
 
-    def _claim_group(
-        self, conn: Connection, requests: Sequence[steps.ClaimRequest]
-    ) -> list[steps.Claim | None]:
-        return steps.claim_group(conn, requests, self.pace.book_hosts, self._cost_of)
+    def _write_group(self, conn: Connection, requests: Sequence[steps.LaneWrite]) -> list[steps.WriteResult]:
+        return steps.write_group(conn, requests, self.pace.book_hosts, self._cost_of)
 
-    async def _unclaim(self, claimed: steps.Claim | None) -> None:
+    async def _unclaim(self, written: steps.WriteResult) -> None:
         """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""
-        if claimed is not None and claimed.started:
-            await self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref)
+        if isinstance(written, steps.Claim) and written.started:
+            await self.database.run_in_transaction(steps.requeue, written.item.id, written.job_ref)
+
+    async def _claim(self, request: steps.ClaimRequest) -> steps.Claim | None:
+        """Claim the lane's next item in the next group of writes (see ``claim_group``)."""
+        claimed = await self._writes.run(request)
+        assert claimed is None or isinstance(claimed, steps.Claim)
+        return claimed
 
     async def _run_next(self, lane: Lane, job_ref: str, account_id: int, limit: int) -> float | None:
         """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
@@ -216,7 +219,7 @@ class ImportRunner:
         await self.slots.take(account_id, limit)
         held = True
         try:
-            claimed = await self._claims.run(steps.ClaimRequest(lane, job_ref))
+            claimed = await self._claim(steps.ClaimRequest(lane, job_ref))
             if claimed is None:
                 return None
             self._remember_owner(claimed.lane_item)
@@ -303,9 +306,10 @@ class ImportRunner:
     async def _store(self, request: steps.StoreRequest) -> str:
         """Store one item's product in the next group; :class:`ItemNotRunning` when the item no
         longer runs (so that the media links made for it are settled)."""
-        product_id = await self._stores.run(request)
+        product_id = await self._writes.run(request)
         if product_id is None:
             raise ItemNotRunning(request.item_id)
+        assert isinstance(product_id, str)
         return product_id
 
     async def _product_of(self, url: str, render: bool) -> Product:

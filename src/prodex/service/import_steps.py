@@ -8,6 +8,7 @@
   :class:`prodex.store.grouped.TransactionGroups`), with one debit per account;
 - :func:`start`: start an item whose turn had to be waited for;
 - :func:`store_group`: the products stored and the items ``done``, for several items at once;
+- :func:`write_group`: the claims and the stores of concurrent lanes in one transaction;
 - :func:`fail`: the charge refunded and the item ``failed``;
 - :func:`requeue`: a started item back in the queue, its charge kept.
 
@@ -246,6 +247,35 @@ def store_group(conn: Connection, requests: Sequence[StoreRequest]) -> list[str 
     if stored:
         product_repo.insert_products(conn, [(r.product_id, r.account_id, r.product) for r in stored], now)
     return [r.product_id if r.item_id in ended and kept[r.item_id] is r else None for r in requests]
+
+
+#: A write of an import's lanes: a claim of a lane's next item, or an item's product to store.
+LaneWrite = ClaimRequest | StoreRequest
+#: What a write gives: a claim (``None`` when the lane is over), a stored product's id (``None``
+#: when the item no longer runs).
+WriteResult = Claim | str | None
+
+
+def write_group(
+    conn: Connection, requests: Sequence[LaneWrite], book: Book, cost_of: CostOf
+) -> list[WriteResult]:
+    """The results of concurrent lanes' claims and stores, in order, in one transaction: the
+    stores first (:func:`store_group`: they lock only their own items, running ones), then the
+    claims (:func:`claim_group`: items, hosts, then accounts, each in one order). Two workers'
+    groups therefore still take their locks in one order; and the claims and the stores that
+    meet in a group cost one transaction instead of two."""
+    results: list[WriteResult] = [None] * len(requests)
+    stores = [(n, store) for n, store in enumerate(requests) if isinstance(store, StoreRequest)]
+    claims = [(n, claim) for n, claim in enumerate(requests) if isinstance(claim, ClaimRequest)]
+    if stores:
+        stored = store_group(conn, [store for _n, store in stores])
+        for (n, _store), product_id in zip(stores, stored, strict=True):
+            results[n] = product_id
+    if claims:
+        claimed = claim_group(conn, [claim for _n, claim in claims], book, cost_of)
+        for (n, _claim), found in zip(claims, claimed, strict=True):
+            results[n] = found
+    return results
 
 
 def fail(conn: Connection, item_id: int, code: int, msg: str) -> repo.ItemRecord | None:
