@@ -329,11 +329,25 @@ class ImportRunner:
             )
 
     async def complete(self, job_id: str) -> None:
-        """Mark the import done when its last item ended, and publish it (once)."""
+        """Mark the import done when its last item ended, and publish it (once).
+
+        Called when a lane finds nothing left to run, after its last item committed. A read
+        first: while an item of the import waits or runs, its lane's job ends later and calls
+        this again, so only the lanes that see every item ended take the import's row lock (at
+        the end of an import, every lane ending queued on that lock, one commit after the other,
+        before the last one could mark it done). Whichever lane's last item committed last reads
+        every item ended, since its read starts after every other item's end committed."""
+        if await self.database.run(self._unfinished, job_id):
+            return
         if not await self.database.run_in_transaction(repo.complete_if_over, job_id, utcnow()):
             return
         self._owners.pop(job_id, None)
         await self.publish_completed(job_id)
+
+    def _unfinished(self, job_id: str) -> bool:
+        """Whether an item of the import waits or runs (a read)."""
+        with self.database.read() as conn:
+            return repo.has_unfinished_items(conn, job_id)
 
     async def publish_completed(self, job_id: str) -> None:
         """Publish :class:`ImportCompleted` with the import's counts."""

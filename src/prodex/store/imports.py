@@ -490,6 +490,14 @@ def requeue_failed(conn: Connection, job_id: str) -> int:
     return int(result.rowcount or 0)
 
 
+def has_unfinished_items(conn: Connection, job_id: str) -> bool:
+    """Whether an item of the import waits or runs (no lock: see :func:`complete_if_over`)."""
+    unfinished = exists().where(
+        import_items.c.job_id == job_id, import_items.c.status.in_(("queued", "running"))
+    )
+    return bool(conn.execute(select(unfinished)).scalar())
+
+
 def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
     """Mark a queued or running import ``done`` when none of its items waits or runs; whether
     this call did it (exactly one caller wins).
