@@ -36,8 +36,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _servers import DEFAULT_POSTGRES, clean_env, cpu_seconds, database, peak_rss_mib, process
+
+if TYPE_CHECKING:
+    from prodex.store.db import Database
 
 PRODEX = str(Path(sys.executable).with_name("prodex"))
 HOSTS = [f"127.0.0.{n}" for n in range(2, 22)]
@@ -179,28 +183,44 @@ async def migrate(database_url: str) -> None:
         await db.adispose()
 
 
-def import_state(database_url: str, job_id: str) -> tuple[str, dict[str, int], list[float]]:
+def import_status(db: Database, job_id: str) -> str:
+    """The import's status (what the bench polls: one row by its key)."""
+    from prodex.store import imports as repo
+
+    with db.read() as conn:
+        record = repo.get_import(conn, None, job_id)
+    return record.status if record else "missing"
+
+
+def import_state(db: Database, job_id: str) -> tuple[str, dict[str, int], list[float]]:
     """The import's status, counts and (once done) every item's seconds from start to end."""
     from sqlalchemy import select
 
     from prodex.store import imports as repo
-    from prodex.store.db import Database
     from prodex.store.tables import import_items
+
+    with db.read() as conn:
+        record = repo.get_import(conn, None, job_id)
+        counts = repo.item_counts(conn, [job_id])[job_id]
+        spans: list[float] = []
+        if record is not None and record.status == "done":
+            rows = conn.execute(
+                select(import_items.c.started_at, import_items.c.finished_at).where(
+                    import_items.c.job_id == job_id, import_items.c.status == "done"
+                )
+            )
+            spans = [(end - start).total_seconds() for start, end in rows if start and end]
+    return (record.status if record else "missing"), counts, spans
+
+
+@contextmanager
+def polling(database_url: str) -> Iterator[Database]:
+    """One database handle for polling the import (it made a new engine per poll)."""
+    from prodex.store.db import Database
 
     db = Database(database_url, pool_size=1)
     try:
-        with db.read() as conn:
-            record = repo.get_import(conn, None, job_id)
-            counts = repo.item_counts(conn, [job_id])[job_id]
-            spans: list[float] = []
-            if record is not None and record.status == "done":
-                rows = conn.execute(
-                    select(import_items.c.started_at, import_items.c.finished_at).where(
-                        import_items.c.job_id == job_id, import_items.c.status == "done"
-                    )
-                )
-                spans = [(end - start).total_seconds() for start, end in rows if start and end]
-        return (record.status if record else "missing"), counts, spans
+        yield db
     finally:
         db.dispose()
 
@@ -257,25 +277,24 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
             )
             urls = make_urls(args.urls, shops.port)
             asyncio.run(migrate(database_url))
-            with workers(worker_count, env, workdir) as procs:
+            with polling(database_url) as db, workers(worker_count, env, workdir) as procs:
                 time.sleep(args.warmup)  # the workers start their extraction processes first
                 wait_until_idle(procs)
                 shops.stats.peak.clear()
                 cpu_before = sum(cpu_seconds(proc.pid) for proc in procs)
                 started = time.monotonic()
                 job_id, _account = asyncio.run(create_import(env, database_url, urls))
-                while True:
-                    status, counts, spans = import_state(database_url, job_id)
-                    if status == "done":
-                        break
+                while import_status(db, job_id) != "done":
                     if any(proc.poll() is not None for proc in procs):
                         raise RuntimeError(f"a worker exited; see {workdir}/worker-*.log")
                     if time.monotonic() - started > args.timeout:
+                        counts = import_state(db, job_id)[1]
                         raise RuntimeError(f"import not done after {args.timeout} s: {counts}")
                     time.sleep(0.05)
                 wall = time.monotonic() - started
                 cpu = sum(cpu_seconds(proc.pid) for proc in procs) - cpu_before
                 memory = sum(peak_rss_mib(proc.pid) for proc in procs)
+                _status, counts, spans = import_state(db, job_id)
     done = counts.get("done", 0)
     bound = len(HOSTS) * HOST_LIMIT / args.delay
     spans.sort()

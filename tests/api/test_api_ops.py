@@ -153,7 +153,7 @@ async def test_serving_collects_young_objects_less_often_and_restores_the_settin
     allocations; at shut-down the process's previous thresholds come back."""
     import gc
 
-    from prodex.api.app import GC_YOUNG_THRESHOLD
+    from prodex.gc_tuning import GC_YOUNG_THRESHOLD
 
     app = create_app(make_settings(database_url, tmp_path, url_analysis=False))  # type: ignore[arg-type]
     saved = gc.get_threshold()  # other live test servers in this process set it too

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -77,9 +77,9 @@ class Import:
         return any(e.refund_of == charge_id for e in Credits(self.database).entries(self.account_id))
 
 
-def due(_conn: Connection, _host: str, count: int) -> list[float]:
+def due(_conn: Connection, counts: Mapping[str, int]) -> dict[str, list[float]]:
     """Every turn is due now."""
-    return [0.0] * count
+    return {host: [0.0] * count for host, count in counts.items()}
 
 
 def cost_of(_plan: str) -> int:
@@ -191,10 +191,10 @@ def test_cancel_and_a_claim_do_not_wait_on_each_other(
     locked = threading.Event()
     errors: list[BaseException] = []
 
-    def book_slowly(_conn: Connection, _host: str, count: int) -> list[float]:
+    def book_slowly(conn: Connection, counts: Mapping[str, int]) -> dict[str, list[float]]:
         locked.set()  # the lane's item is locked, the import and the account not yet
         time.sleep(0.5)
-        return [0.0] * count
+        return due(conn, counts)
 
     def claim_lane_one() -> None:
         try:
@@ -271,7 +271,7 @@ async def test_a_product_that_cannot_be_stored_fails_its_item_with_a_refund(
         raise RuntimeError("the products table is gone")
 
     monkeypatch.setattr(runner, "_product_of", product_of)
-    monkeypatch.setattr(runner._stores, "run", store)
+    monkeypatch.setattr(runner._writes, "run", store)
     claim = started(imp.claim("J1"))
     assert await runner._analyse(claim) == 0.0
     (item,) = imp.items()
@@ -290,3 +290,38 @@ async def test_a_stopping_worker_starts_no_new_item(
     assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") == 0.0
     assert [i.status for i in imp.items()] == ["queued"]
     assert imp.balance() == CREDITS
+
+
+def test_a_group_claims_each_lanes_own_next_item(make_import: Callable[..., Import]) -> None:
+    """Several lanes in one group (one claim statement on PostgreSQL): each lane gets its own next
+    item, started and charged once; a lane without items gets nothing."""
+    imp = make_import(items=3, lanes=2)  # lane 0: items 0 and 2; lane 1: item 1
+    other = make_import(items=1)
+    requests = [
+        steps.ClaimRequest((imp.job_id, imp.host, 1), "J1"),
+        steps.ClaimRequest((other.job_id, other.host, 0), "J2"),
+        steps.ClaimRequest((imp.job_id, imp.host, 0), "J3"),
+        steps.ClaimRequest((imp.job_id, imp.host, 5), "J4"),  # no such lane
+    ]
+    with imp.database.write() as conn:
+        claims = steps.claim_group(conn, requests, due, cost_of)
+    positions = [(c.item.job_id, c.item.position, c.job_ref) if c is not None else None for c in claims]
+    assert positions == [(imp.job_id, 1, "J1"), (other.job_id, 0, "J2"), (imp.job_id, 0, "J3"), None]
+    assert all(c is not None and c.started for c in claims[:3])
+    assert [i.status for i in imp.items()] == ["running", "running", "queued"]
+    assert imp.balance() == CREDITS - 2 * COST and other.balance() == CREDITS - COST
+
+
+def test_a_group_stores_each_running_item_once(make_import: Callable[..., Import]) -> None:
+    """Several items stored in one group (two statements on PostgreSQL): each running item ends
+    with its product; a second request for an item in the group stores nothing."""
+    imp = make_import(items=2, lanes=2)
+    first, second = (started(imp.claim(f"J{lane}", lane=lane)) for lane in (0, 1))
+    requests = [
+        steps.StoreRequest(first.item.id, imp.account_id, Product(url=first.item.url), "p-first"),
+        steps.StoreRequest(second.item.id, imp.account_id, Product(url=second.item.url), "p-second"),
+        steps.StoreRequest(first.item.id, imp.account_id, Product(url=first.item.url), "p-again"),
+    ]
+    with imp.database.write() as conn:
+        assert steps.store_group(conn, requests) == ["p-first", "p-second", None]
+    assert [(i.status, i.product_id) for i in imp.items()] == [("done", "p-first"), ("done", "p-second")]

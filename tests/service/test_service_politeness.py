@@ -51,3 +51,24 @@ async def test_a_slowed_host_is_spaced_further_then_eased(database: Database) ->
 
 def test_a_lane_is_a_lock_per_host() -> None:
     assert lane_lock("shop.example", 2) == "import-host:shop.example:2"
+
+
+async def test_several_hosts_are_booked_at_once_each_on_its_own_pace(database: Database) -> None:
+    """One booking for several hosts (one statement on PostgreSQL): a host seen before goes on
+    after its booked turns, a slowed one is spaced by its slowdown, a new one starts now."""
+    pace = HostPace(Settings(import_host_interval_seconds=0.1, import_max_slowdown=4), database)
+    tag = uuid.uuid4().hex[:8]
+    seen, slowed, new = f"seen-{tag}.example", f"slowed-{tag}.example", f"new-{tag}.example"
+    await pace.turn(seen)
+    await pace.turn(slowed)
+    await pace.slowed(slowed)  # spaced max(0.1, floor) * 2 from now on
+    began = time.time()
+    turns = await database.run_in_transaction(pace.book_hosts, {new: 2, seen: 3, slowed: 2})
+    assert sorted(turns) == sorted([new, seen, slowed])
+    assert [len(turns[host]) for host in (new, seen, slowed)] == [2, 3, 2]
+    for host, spacing in ((new, 0.1), (seen, 0.1), (slowed, SLOW_FLOOR_SECONDS * 2)):
+        gaps = [later - earlier for earlier, later in zip(turns[host], turns[host][1:], strict=False)]
+        assert all(abs(gap - spacing) < 1e-6 for gap in gaps), (host, gaps)
+    assert turns[new][0] <= began + 0.5  # a new host starts at once
+    assert turns[seen][0] >= began - 0.01  # after the turn booked before (at most 0.1 s ago)
+    assert turns[slowed][0] >= began + SLOW_FLOOR_SECONDS * 2 - 0.2  # after the slow-down pause

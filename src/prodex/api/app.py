@@ -14,7 +14,6 @@ runs in the process unless PRODEX_JOBS_WORKER is false), and ``webhook_events``
 from __future__ import annotations
 
 import dataclasses
-import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -42,6 +41,7 @@ from prodex.api.schemas import ProductCreate, ProductUpdate
 from prodex.api.webhook_schemas import EndpointCreate, EndpointUpdate
 from prodex.console import router as console_router
 from prodex.fetch import Fetcher
+from prodex.gc_tuning import long_running
 from prodex.jobs import worker_options
 from prodex.media.library import MediaLibrary
 from prodex.media.service import MediaService
@@ -60,8 +60,6 @@ from prodex.store.db import Database
 from prodex.store.migrate import upgrade_database
 from prodex.webhooks import WebhookEvents
 
-#: Allocations between two collections of the young generation while serving (Python: 700).
-GC_YOUNG_THRESHOLD = 5000
 DRAIN_SECONDS = 5.0
 """At shut-down, how long cancelled URL analyses may take to refund before the database closes."""
 NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
@@ -155,18 +153,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             )
         if settings.jobs_worker:
             await stack.enter_async_context(background.worker(worker_options(settings), restart=True))
-        # Everything built so far lives as long as the app: keep it out of the garbage
-        # collector's scans (cheaper collections while serving), and collect the young
-        # generation every GC_YOUNG_THRESHOLD allocations instead of Python's 700: a request
-        # allocates hundreds of objects, nearly all freed by reference counting, so most young
-        # collections found nothing to free (about 6 % of a product creation's instructions).
-        gc.freeze()
-        thresholds = gc.get_threshold()
-        gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
+        # Everything built so far lives as long as the app (see prodex.gc_tuning: most young
+        # collections found nothing to free, about 6 % of a product creation's instructions).
         try:
-            yield
+            with long_running():
+                yield
         finally:
-            gc.set_threshold(*thresholds)
             if app.state.url_analyzer is not None:  # cut-off analyses refund before the database closes
                 await app.state.url_analyzer.drain(DRAIN_SECONDS)
 

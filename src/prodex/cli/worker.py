@@ -86,7 +86,7 @@ async def background_process(settings: Settings) -> AsyncIterator[Background]:
 
 async def run_worker(settings: Settings, concurrency: int | None = None) -> None:
     """Run a worker until a stop signal (see the module docstring)."""
-    from prodex.jobs import worker_options
+    from prodex.gc_tuning import long_running
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -94,12 +94,21 @@ async def run_worker(settings: Settings, concurrency: int | None = None) -> None
         loop.add_signal_handler(sig, stop.set)
     async with background_process(settings) as background:
         log.info("worker started on the %s queue", background.queue.backend)
-        async with background.worker(worker_options(settings, concurrency=concurrency)) as task:
-            waiting = asyncio.ensure_future(stop.wait())
-            await asyncio.wait((task, waiting), return_when=asyncio.FIRST_COMPLETED)
-            waiting.cancel()
-            failed = task.done() and not stop.is_set()
+        with long_running():  # what was built lives as long as the worker (as in `prodex serve`)
+            failed = await _work(background, stop, concurrency)
     if failed:  # exit non-zero so that a supervisor starts the worker again
         log.error("worker stopped on an error")
         raise SystemExit(1)
     log.info("worker stopped")
+
+
+async def _work(background: Background, stop: asyncio.Event, concurrency: int | None) -> bool:
+    """Run the background's jobs until ``stop`` is set; whether the worker stopped on an error."""
+    from prodex.jobs import worker_options
+
+    options = worker_options(background.settings, concurrency=concurrency)
+    async with background.worker(options) as task:
+        waiting = asyncio.ensure_future(stop.wait())
+        await asyncio.wait((task, waiting), return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        return task.done() and not stop.is_set()

@@ -10,7 +10,11 @@ the name, and the Host header is the URL's.
 
 from __future__ import annotations
 
+import select
+import socket
+import ssl
 from collections.abc import Iterable
+from typing import Any
 
 import anyio
 import httpcore
@@ -49,13 +53,14 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses[:MAX_CONNECT_ATTEMPTS]:
             try:
-                return await self._dialer.connect_tcp(
+                stream = await self._dialer.connect_tcp(
                     str(address),
                     port,
                     timeout=timeout,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return ProbedStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         raise last_error or httpcore.ConnectError(f"no address to connect to for {host}")
@@ -72,3 +77,55 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
     async def sleep(self, seconds: float) -> None:
         """Sleep (used by httpcore between its own connection retries)."""
         await anyio.sleep(seconds)
+
+
+class ProbedStream(httpcore.AsyncNetworkStream):
+    """A dialled stream that answers httpcore's "is this idle connection readable?" from its socket
+    kept at hand; everything else is the stream's own.
+
+    httpcore's pool asks it of every idle connection of the pool each time a request comes or
+    goes; its AnyIO stream looks the socket up through AnyIO's typed attributes each time (a
+    dict of a dozen attributes built per call): an import over 20 shops spent about 8 % of the
+    worker's Python time there."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
+        self._socket: socket.socket | None = stream.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        """Read up to ``max_bytes``."""
+        return await self._stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Write ``buffer``."""
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        """Close the stream."""
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
+    ) -> httpcore.AsyncNetworkStream:
+        """Start TLS on the stream; the TLS stream is probed the same way."""
+        return ProbedStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        """The stream's extra information; ``is_readable`` from the socket kept at hand."""
+        if info == "is_readable" and self._socket is not None:
+            return socket_readable(self._socket)
+        return self._stream.get_extra_info(info)
+
+
+def socket_readable(sock: socket.socket) -> bool:
+    """Whether reading ``sock`` would not block (on an idle HTTP/1.1 connection: the server closed
+    it), or the socket is closed: as httpcore answers ``is_readable``."""
+    descriptor = sock.fileno()
+    if descriptor < 0:
+        return True
+    poller = select.poll()
+    poller.register(descriptor, select.POLLIN)
+    return bool(poller.poll(0))

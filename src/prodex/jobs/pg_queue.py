@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 import procrastinate
+import psycopg
 from procrastinate.jobs import Job
 from procrastinate.manager import get_channel_for_queues
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
@@ -80,6 +81,15 @@ def _conninfo(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+async def _autocommit(connection: psycopg.AsyncConnection[Any]) -> None:
+    """Put a new connection of procrastinate's pool in autocommit mode: each of procrastinate's
+    pooled queries is one statement (most call one of its functions), atomic on its own, and
+    without autocommit psycopg wraps each in BEGIN and COMMIT: two more round trips per query.
+    (A pool option, not a connection argument: procrastinate's listener opens its own connection
+    with the pool's connection arguments plus ``autocommit=True``.)"""
+    await connection.set_autocommit(True)
+
+
 class _Retry(BaseRetryStrategy):
     """A :class:`RetryPolicy` as procrastinate's retry strategy."""
 
@@ -101,7 +111,10 @@ class ProcrastinateQueue(JobQueue):
     def __init__(self, registry: TaskRegistry, database_url: str, *, pool_size: int = 10) -> None:
         super().__init__(registry)
         connector = procrastinate.PsycopgConnector(
-            conninfo=_conninfo(database_url), min_size=1, max_size=max(2, pool_size)
+            conninfo=_conninfo(database_url),
+            min_size=1,
+            max_size=max(2, pool_size),
+            configure=_autocommit,
         )
         self.app = procrastinate.App(connector=connector)
         self._channel = next(iter(get_channel_for_queues(None)))

@@ -60,6 +60,8 @@ NO_ANALYSIS_MSG = "URL analysis is switched off on this server, so import items 
 SLOW_DOWN_STATUSES = frozenset({429, 503})
 #: How long one job of a lane runs the lane's items before the lane goes on in a new job.
 LANE_RUN_SECONDS = 5.0
+#: How many imports' accounts and plans a worker keeps (see ``ImportRunner._remember_owner``).
+MAX_REMEMBERED_OWNERS = 1024
 #: A lane: ``(import id, host, lane number)``.
 Lane = tuple[str, str, int]
 
@@ -93,12 +95,14 @@ class ImportRunner:
         """Where stored media are served; without it (no request to take it from), an imported
         product keeps its shop's media URLs."""
         self.pace = HostPace(settings, database)
-        self._claims = TransactionGroups(database, self._claim_group, on_abandoned=self._unclaim)
-        """Concurrent lanes claim (and start) their next items in shared transactions."""
-        self._stores: TransactionGroups[steps.StoreRequest, str | None] = TransactionGroups(
-            database, steps.store_group
+        self._writes: TransactionGroups[steps.LaneWrite, steps.WriteResult] = TransactionGroups(
+            database, self._write_group, on_abandoned=self._unclaim
         )
-        """Concurrent items store their products and end in shared transactions."""
+        """Concurrent lanes claim (and start) their next items and store their items' products in
+        shared transactions (see :func:`prodex.service.import_steps.write_group`)."""
+        self._owners: dict[str, tuple[int, str]] = {}
+        """The account and plan name of recent imports (by import id), as their last claim read
+        them: a lane's job starts without reading them again."""
         self.stopping = False
         """Set while the worker shuts down: a lane's job starts no new item (the lane goes on in
         its next job)."""
@@ -160,10 +164,11 @@ class ImportRunner:
         about :data:`LANE_RUN_SECONDS`. Returns ``None`` when the lane is over (the import is then
         completed, when it is), else the seconds after which the lane's next job runs (0: at once;
         more: a pause after a 429/503)."""
-        owner = await self.database.run(self._owner, job_id)
+        owner = self._owners.get(job_id) or await self.database.run(self._owner, job_id)
         if owner is None:
             return None
-        account_id, limit = owner
+        account_id, plan = owner
+        limit = self.settings.plan(plan).concurrent_analyses
         until = time.monotonic() + LANE_RUN_SECONDS
         while True:
             if self.stopping:
@@ -175,27 +180,38 @@ class ImportRunner:
             if pause > 0 or time.monotonic() >= until:
                 return pause
 
-    def _owner(self, job_id: str) -> tuple[int, int] | None:
-        """The import's account and its plan's concurrent analyses."""
+    def _owner(self, job_id: str) -> tuple[int, str] | None:
+        """The import's account and its plan's name, read."""
         with self.database.read() as conn:
             record = repo.get_import(conn, None, job_id)
             account = get_account(conn, record.account_id) if record is not None else None
         if account is None:
             return None
-        return account.id, self.settings.plan(account.plan).concurrent_analyses
+        return account.id, account.plan
+
+    def _remember_owner(self, lane_item: repo.LaneItem) -> None:
+        """Keep the account and plan a claim read with the item, for the import's next lane job
+        (a worker's cache of recent imports, so that a lane job does not read them again)."""
+        if len(self._owners) >= MAX_REMEMBERED_OWNERS and lane_item.item.job_id not in self._owners:
+            self._owners.clear()
+        self._owners[lane_item.item.job_id] = (lane_item.account_id, lane_item.plan)
 
     def _cost_of(self, plan_name: str) -> int:
         return self.settings.plan(plan_name).credits_per_analysis
 
-    def _claim_group(
-        self, conn: Connection, requests: Sequence[steps.ClaimRequest]
-    ) -> list[steps.Claim | None]:
-        return steps.claim_group(conn, requests, self.pace.book_many, self._cost_of)
+    def _write_group(self, conn: Connection, requests: Sequence[steps.LaneWrite]) -> list[steps.WriteResult]:
+        return steps.write_group(conn, requests, self.pace.book_hosts, self._cost_of)
 
-    async def _unclaim(self, claimed: steps.Claim | None) -> None:
+    async def _unclaim(self, written: steps.WriteResult) -> None:
         """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""
-        if claimed is not None and claimed.started:
-            await self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref)
+        if isinstance(written, steps.Claim) and written.started:
+            await self.database.run_in_transaction(steps.requeue, written.item.id, written.job_ref)
+
+    async def _claim(self, request: steps.ClaimRequest) -> steps.Claim | None:
+        """Claim the lane's next item in the next group of writes (see ``claim_group``)."""
+        claimed = await self._writes.run(request)
+        assert claimed is None or isinstance(claimed, steps.Claim)
+        return claimed
 
     async def _run_next(self, lane: Lane, job_ref: str, account_id: int, limit: int) -> float | None:
         """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
@@ -203,9 +219,10 @@ class ImportRunner:
         await self.slots.take(account_id, limit)
         held = True
         try:
-            claimed = await self._claims.run(steps.ClaimRequest(lane, job_ref))
+            claimed = await self._claim(steps.ClaimRequest(lane, job_ref))
             if claimed is None:
                 return None
+            self._remember_owner(claimed.lane_item)
             if not claimed.started and claimed.error is None:  # a later turn: wait without the slot
                 self.slots.release(account_id)
                 held = False
@@ -289,9 +306,10 @@ class ImportRunner:
     async def _store(self, request: steps.StoreRequest) -> str:
         """Store one item's product in the next group; :class:`ItemNotRunning` when the item no
         longer runs (so that the media links made for it are settled)."""
-        product_id = await self._stores.run(request)
+        product_id = await self._writes.run(request)
         if product_id is None:
             raise ItemNotRunning(request.item_id)
+        assert isinstance(product_id, str)
         return product_id
 
     async def _product_of(self, url: str, render: bool) -> Product:
@@ -311,10 +329,25 @@ class ImportRunner:
             )
 
     async def complete(self, job_id: str) -> None:
-        """Mark the import done when its last item ended, and publish it (once)."""
+        """Mark the import done when its last item ended, and publish it (once).
+
+        Called when a lane finds nothing left to run, after its last item committed. A read
+        first: while an item of the import waits or runs, its lane's job ends later and calls
+        this again, so only the lanes that see every item ended take the import's row lock (at
+        the end of an import, every lane ending queued on that lock, one commit after the other,
+        before the last one could mark it done). Whichever lane's last item committed last reads
+        every item ended, since its read starts after every other item's end committed."""
+        if await self.database.run(self._unfinished, job_id):
+            return
         if not await self.database.run_in_transaction(repo.complete_if_over, job_id, utcnow()):
             return
+        self._owners.pop(job_id, None)
         await self.publish_completed(job_id)
+
+    def _unfinished(self, job_id: str) -> bool:
+        """Whether an item of the import waits or runs (a read)."""
+        with self.database.read() as conn:
+            return repo.has_unfinished_items(conn, job_id)
 
     async def publish_completed(self, job_id: str) -> None:
         """Publish :class:`ImportCompleted` with the import's counts."""

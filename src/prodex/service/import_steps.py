@@ -8,6 +8,7 @@
   :class:`prodex.store.grouped.TransactionGroups`), with one debit per account;
 - :func:`start`: start an item whose turn had to be waited for;
 - :func:`store_group`: the products stored and the items ``done``, for several items at once;
+- :func:`write_group`: the claims and the stores of concurrent lanes in one transaction;
 - :func:`fail`: the charge refunded and the item ``failed``;
 - :func:`requeue`: a started item back in the queue, its charge kept.
 
@@ -21,7 +22,7 @@ requeue.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
@@ -36,6 +37,8 @@ from prodex.store import products as product_repo
 CHARGE_REASON = "import-item"
 #: The charge of an item: ``cost_of(plan_name)`` credits.
 CostOf = Callable[[str], int]
+#: Books host turns: ``book(conn, {host: count})`` -> each host's next ``count`` turns (epoch times).
+Book = Callable[[Connection, Mapping[str, int]], dict[str, list[float]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,32 +69,26 @@ class ClaimRequest:
 
 
 def claim_group(
-    conn: Connection,
-    requests: Sequence[ClaimRequest],
-    book: Callable[[Connection, str, int], list[float]],
-    cost_of: CostOf,
+    conn: Connection, requests: Sequence[ClaimRequest], book: Book, cost_of: CostOf
 ) -> list[Claim | None]:
-    """For each request, the lane's next item with its host's turn booked by ``book(conn, host,
-    count)`` (one statement for a host's lanes in the group) and, when
-    the turn is due, the item started (running and charged); ``None`` when the lane is over (or its
-    import was cancelled), and for a second request of a lane already in the group (one item is
-    claimed, and charged, once: the lane goes on in the first request's job). One transaction for
-    concurrent lanes: hosts are locked in one order and each account's charges are one debit, so
-    two workers' groups never wait on each other in a circle and an account's row is locked once
-    per group."""
+    """For each request, the lane's next item with its host's turn booked by ``book(conn, {host:
+    count})`` (on PostgreSQL one statement for every lane of the group, one for every host) and,
+    when the turn is due, the item started (running and charged); ``None`` when the lane is over
+    (or its import was cancelled), and for a second request of a lane already in the group (one
+    item is claimed, and charged, once: the lane goes on in the first request's job). One
+    transaction for concurrent lanes: items and hosts are locked in one order and each account's
+    charges are one debit, so two workers' groups never wait on each other in a circle and an
+    account's row is locked once per group."""
     order = sorted(range(len(requests)), key=lambda n: requests[n].lane[1:])
-    claims: list[Claim | None] = [None] * len(requests)
+    firsts = _first_of_each_lane(requests, order)
     by_host: dict[str, list[tuple[int, repo.LaneItem]]] = {}
-    lanes: set[tuple[str, str, int]] = set()
-    for n in order:
-        if requests[n].lane in lanes:
-            continue
-        lanes.add(requests[n].lane)
-        found = _lane_item(conn, requests[n].lane)
+    for n, found in zip(firsts, _lane_items(conn, [requests[n].lane for n in firsts]), strict=True):
         if found is not None:
             by_host.setdefault(requests[n].lane[1], []).append((n, found))
-    for host, claimed in by_host.items():  # in sorted order: dicts keep the order of insertion
-        for (n, found), turn in zip(claimed, book(conn, host, len(claimed)), strict=True):
+    claims: list[Claim | None] = [None] * len(requests)
+    turns = book(conn, {host: len(claimed) for host, claimed in by_host.items()}) if by_host else {}
+    for host, claimed in by_host.items():
+        for (n, found), turn in zip(claimed, turns[host], strict=True):
             claims[n] = Claim(found, turn)
     now = time.time()
     due = [n for n in order if (claim := claims[n]) is not None and claim.turn <= now]
@@ -99,6 +96,28 @@ def claim_group(
     for n, claim in zip(due, started, strict=True):
         claims[n] = claim
     return claims
+
+
+def _first_of_each_lane(requests: Sequence[ClaimRequest], order: Sequence[int]) -> list[int]:
+    """The positions in ``order`` of each lane's first request (a lane's later ones get nothing)."""
+    lanes: set[tuple[str, str, int]] = set()
+    firsts: list[int] = []
+    for n in order:
+        if requests[n].lane not in lanes:
+            lanes.add(requests[n].lane)
+            firsts.append(n)
+    return firsts
+
+
+def _lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int]]) -> list[repo.LaneItem | None]:
+    """:func:`_lane_item` for each lane, in order: every lane's item claimed at once (one
+    statement on PostgreSQL); a lane whose item is in a cancelled import goes on alone."""
+    found = repo.claim_lane_items(conn, lanes)
+    for n, lane_item in enumerate(found):
+        if lane_item is not None and lane_item.import_status == "cancelled":
+            _cancel(conn, lane_item.item)
+            found[n] = _lane_item(conn, lanes[n])
+    return found
 
 
 def _lane_item(conn: Connection, lane: tuple[str, str, int]) -> repo.LaneItem | None:
@@ -215,21 +234,48 @@ class StoreRequest:
 
 
 def store_group(conn: Connection, requests: Sequence[StoreRequest]) -> list[str | None]:
-    """Store the items' products (one statement) and mark the items done; returns the product
-    ids, ``None`` for an item that no longer runs (ended or put back meanwhile: nothing is stored
-    for it, nor twice for one item). (The import is marked done when a lane finds nothing left to
-    run: see ``ImportRunner.complete``.)"""
-    running = repo.running_items(conn, [r.item_id for r in requests])
+    """Mark the items done and store their products; returns the product ids, ``None`` for an
+    item that no longer runs (ended or put back meanwhile: nothing is stored for it, nor twice for
+    one item). On PostgreSQL two statements for any number of items. (The import is marked done
+    when a lane finds nothing left to run: see ``ImportRunner.complete``.)"""
     kept: dict[int, StoreRequest] = {}
     for request in requests:
-        if request.item_id in running:
-            kept.setdefault(request.item_id, request)
-    if kept:
-        now = utcnow()
-        stored = list(kept.values())
+        kept.setdefault(request.item_id, request)
+    now = utcnow()
+    ended = repo.end_running_items(conn, [(r.item_id, r.product_id) for r in kept.values()], now)
+    stored = [r for r in kept.values() if r.item_id in ended]
+    if stored:
         product_repo.insert_products(conn, [(r.product_id, r.account_id, r.product) for r in stored], now)
-        repo.end_items(conn, [{"item_id": r.item_id, "product_id": r.product_id} for r in stored], now)
-    return [r.product_id if kept.get(r.item_id) is r else None for r in requests]
+    return [r.product_id if r.item_id in ended and kept[r.item_id] is r else None for r in requests]
+
+
+#: A write of an import's lanes: a claim of a lane's next item, or an item's product to store.
+LaneWrite = ClaimRequest | StoreRequest
+#: What a write gives: a claim (``None`` when the lane is over), a stored product's id (``None``
+#: when the item no longer runs).
+WriteResult = Claim | str | None
+
+
+def write_group(
+    conn: Connection, requests: Sequence[LaneWrite], book: Book, cost_of: CostOf
+) -> list[WriteResult]:
+    """The results of concurrent lanes' claims and stores, in order, in one transaction: the
+    stores first (:func:`store_group`: they lock only their own items, running ones), then the
+    claims (:func:`claim_group`: items, hosts, then accounts, each in one order). Two workers'
+    groups therefore still take their locks in one order; and the claims and the stores that
+    meet in a group cost one transaction instead of two."""
+    results: list[WriteResult] = [None] * len(requests)
+    stores = [(n, store) for n, store in enumerate(requests) if isinstance(store, StoreRequest)]
+    claims = [(n, claim) for n, claim in enumerate(requests) if isinstance(claim, ClaimRequest)]
+    if stores:
+        stored = store_group(conn, [store for _n, store in stores])
+        for (n, _store), product_id in zip(stores, stored, strict=True):
+            results[n] = product_id
+    if claims:
+        claimed = claim_group(conn, [claim for _n, claim in claims], book, cost_of)
+        for (n, _claim), found in zip(claims, claimed, strict=True):
+            results[n] = found
+    return results
 
 
 def fail(conn: Connection, item_id: int, code: int, msg: str) -> repo.ItemRecord | None:

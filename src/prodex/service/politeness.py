@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 
 from sqlalchemy import Connection
 
@@ -59,16 +60,18 @@ class HostPace:
 
     def book(self, conn: Connection, host: str) -> float:
         """Book the host's next turn inside an open write transaction; returns its epoch time."""
-        return self.book_many(conn, host, 1)[0]
+        return self.book_hosts(conn, {host: 1})[host][0]
 
-    def book_many(self, conn: Connection, host: str, count: int) -> list[float]:
-        """Book the host's next ``count`` turns inside an open write transaction (one statement);
-        returns their epoch times, in order."""
-        starts, slowdown = repo.host_turns(
-            conn, host, count, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS
-        )
-        self._slowdowns[host] = slowdown
-        return starts
+    def book_hosts(self, conn: Connection, counts: Mapping[str, int]) -> dict[str, list[float]]:
+        """Book the next ``count`` turns of each host of ``{host: count}`` inside an open write
+        transaction (one statement on PostgreSQL); returns each host's turns as epoch times, in
+        order."""
+        booked = repo.hosts_turns(conn, counts, self.interval, time.time(), slow_floor=SLOW_FLOOR_SECONDS)
+        turns: dict[str, list[float]] = {}
+        for host, (starts, slowdown) in booked.items():
+            self._slowdowns[host] = slowdown
+            turns[host] = starts
+        return turns
 
     @staticmethod
     async def wait_until(start: float) -> None:

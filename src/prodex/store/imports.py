@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -219,8 +219,52 @@ def claim_lane_item(conn: Connection, job_id: str, host: str, lane: int) -> Lane
     lane is over (or its import's account is gone)."""
     params = {"job_id": job_id, "host": host, "lane": lane}
     row = conn.execute(_CLAIM, params).first()
-    if row is None:
-        return None
+    return _lane_item(row) if row is not None else None
+
+
+#: PostgreSQL: :data:`_CLAIM` for many lanes in one statement, in the order given (``%(...)s``
+#: parameters: the lanes' import ids, hosts and numbers as three arrays). Each lane's item is locked
+#: as :data:`_CLAIM` locks it, the lanes one after the other in that order.
+_CLAIM_LANES = """
+SELECT i.id, i.job_id, i.position, i.url, i.host, i.lane, i.status, i.attempts, i.product_id,
+       i.error_code, i.error_msg, i.charge_id, i.job_ref, l.n AS lane_index,
+       j.account_id, j.render, j.status AS import_status, a.plan
+FROM unnest(%(job_ids)s::varchar[], %(hosts)s::varchar[], %(lanes)s::integer[])
+     WITH ORDINALITY AS l(job_id, host, lane, n)
+CROSS JOIN LATERAL (
+    SELECT * FROM import_items
+    WHERE import_items.job_id = l.job_id AND import_items.host = l.host
+      AND import_items.lane = l.lane AND import_items.status IN ('queued', 'running')
+    ORDER BY import_items.status <> 'running', import_items.position
+    LIMIT 1
+    FOR UPDATE
+) AS i
+JOIN import_jobs AS j ON j.id = i.job_id
+JOIN accounts AS a ON a.id = j.account_id
+ORDER BY l.n
+"""
+
+
+def claim_lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int]]) -> list[LaneItem | None]:
+    """:func:`claim_lane_item` for each lane ``(job_id, host, lane)``, in order: on PostgreSQL in
+    one statement (one round trip for any number of lanes), on SQLite one statement per lane."""
+    if conn.dialect.name == "sqlite":
+        return [claim_lane_item(conn, *lane) for lane in lanes]
+    found: list[LaneItem | None] = [None] * len(lanes)
+    if not lanes:
+        return found
+    params = {
+        "job_ids": [job_id for job_id, _host, _lane in lanes],
+        "hosts": [host for _job_id, host, _lane in lanes],
+        "lanes": [lane for _job_id, _host, lane in lanes],
+    }
+    for row in conn.exec_driver_sql(_CLAIM_LANES, params):
+        found[int(row.lane_index) - 1] = _lane_item(row)
+    return found
+
+
+def _lane_item(row: Any) -> LaneItem:
+    """A claimed item with its import's account, plan and options, from a claim's row."""
     return LaneItem(
         item=ItemRecord.from_row(row),
         account_id=int(row.account_id),
@@ -313,10 +357,32 @@ def update_item(conn: Connection, /, item_id: int, **values: object) -> None:
     conn.execute(update(import_items).where(import_items.c.id == item_id).values(**values))
 
 
+#: PostgreSQL: mark items running, one statement for any number (``%(...)s`` parameters: arrays
+#: of item ids, charge ids, job refs and attempts, and the start time).
+_START_ITEMS = """
+UPDATE import_items AS i
+SET status = 'running', charge_id = s.charge_id, job_ref = s.job_ref, attempts = s.attempts,
+    started_at = %(now)s
+FROM unnest(%(ids)s::bigint[], %(charges)s::bigint[], %(refs)s::varchar[], %(attempts)s::integer[])
+     AS s(id, charge_id, job_ref, attempts)
+WHERE i.id = s.id
+"""
+
+
 def start_items(conn: Connection, rows: Sequence[dict[str, object]], now: datetime) -> None:
     """Mark items running (one statement for many): each row gives ``item_id``, ``charge_id``,
     ``job_ref`` and ``attempts``."""
     if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        params = {
+            "ids": [row["item_id"] for row in rows],
+            "charges": [row["charge_id"] for row in rows],
+            "refs": [row["job_ref"] for row in rows],
+            "attempts": [row["attempts"] for row in rows],
+            "now": now,
+        }
+        conn.exec_driver_sql(_START_ITEMS, params)
         return
     conn.execute(
         update(import_items)
@@ -358,6 +424,35 @@ def end_items(conn: Connection, rows: Sequence[dict[str, object]], now: datetime
     )
 
 
+#: PostgreSQL: mark the running ones of some items done with their products, in one statement
+#: that returns their ids (``%(...)s`` parameters: arrays of item ids and product ids, the end
+#: time). The items are locked in the order of their ids first (as :func:`running_items` locks
+#: them), so two transactions that end items never wait on each other in a circle.
+_END_RUNNING = """
+UPDATE import_items AS i
+SET status = 'done', product_id = e.product_id, finished_at = %(now)s
+FROM (SELECT id FROM import_items WHERE id = ANY(%(ids)s::bigint[]) AND status = 'running'
+      ORDER BY id FOR UPDATE) AS running
+JOIN unnest(%(ids)s::bigint[], %(products)s::varchar[]) AS e(id, product_id) ON e.id = running.id
+WHERE i.id = running.id AND i.status = 'running'
+RETURNING i.id
+"""
+
+
+def end_running_items(conn: Connection, ended: Sequence[tuple[int, str]], now: datetime) -> set[int]:
+    """Mark the running ones of the items ``(item_id, product_id)`` (each item once) done with
+    their products; returns their ids. An item that no longer runs is left as it is. PostgreSQL:
+    one statement; SQLite: :func:`running_items` then :func:`end_items`."""
+    if not ended:
+        return set()
+    if conn.dialect.name != "sqlite":
+        params = {"ids": [i for i, _p in ended], "products": [p for _i, p in ended], "now": now}
+        return {int(item_id) for (item_id,) in conn.exec_driver_sql(_END_RUNNING, params)}
+    running = running_items(conn, [item_id for item_id, _product_id in ended])
+    end_items(conn, [{"item_id": i, "product_id": p} for i, p in ended if i in running], now)
+    return running
+
+
 def set_import(conn: Connection, /, job_id: str, now: datetime, **values: object) -> None:
     """Set columns of one import."""
     conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(updated_at=now, **values))
@@ -393,6 +488,14 @@ def requeue_failed(conn: Connection, job_id: str) -> int:
         )
     )
     return int(result.rowcount or 0)
+
+
+def has_unfinished_items(conn: Connection, job_id: str) -> bool:
+    """Whether an item of the import waits or runs (no lock: see :func:`complete_if_over`)."""
+    unfinished = exists().where(
+        import_items.c.job_id == job_id, import_items.c.status.in_(("queued", "running"))
+    )
+    return bool(conn.execute(select(unfinished)).scalar())
 
 
 def complete_if_over(conn: Connection, job_id: str, now: datetime) -> bool:
@@ -469,10 +572,59 @@ def host_turns(
     if row is None:
         _host_row(conn, host)
         row = conn.execute(_BOOK_TURNS, params).one()
+    return _booked(row, count, interval, slow_spacing)
+
+
+def _booked(row: Any, count: int, interval: float, slow_spacing: float) -> tuple[list[float], float]:
+    """The ``count`` turns a booking returned (its host's new ``next_start`` and ``slowdown``)."""
     slowdown = float(row.slowdown)
     step = interval if slowdown <= 1 else slow_spacing * slowdown
     last = float(row.next_start)
     return [last - (count - n) * step for n in range(count)], slowdown
+
+
+#: PostgreSQL: :data:`_BOOK_TURNS` for many hosts in one statement (``%(...)s`` parameters: arrays
+#: of hosts and counts, and the times). The hosts' rows are locked in the order of their names
+#: first, so two transactions that book turns never wait on each other in a circle.
+_BOOK_HOSTS = """
+UPDATE import_hosts AS h
+SET next_start = GREATEST(h.next_start, %(now)s)
+    + c.count * CASE WHEN h.slowdown <= 1 THEN %(interval)s ELSE %(slow_spacing)s * h.slowdown END
+FROM (SELECT host FROM import_hosts WHERE host = ANY(%(hosts)s::varchar[]) ORDER BY host FOR UPDATE)
+     AS locked
+JOIN unnest(%(hosts)s::varchar[], %(counts)s::integer[]) AS c(host, count) ON c.host = locked.host
+WHERE h.host = locked.host
+RETURNING h.host, h.next_start, h.slowdown
+"""
+
+
+def hosts_turns(
+    conn: Connection, counts: Mapping[str, int], interval: float, now: float, *, slow_floor: float
+) -> dict[str, tuple[list[float], float]]:
+    """:func:`host_turns` for several hosts at once, ``{host: count}``: on PostgreSQL one
+    statement for the hosts seen before (a new host's row is created first, on its own), on
+    SQLite one per host, in the order of their names."""
+    hosts = sorted(counts)
+    if conn.dialect.name == "sqlite" or not hosts:
+        return {
+            host: host_turns(conn, host, counts[host], interval, now, slow_floor=slow_floor) for host in hosts
+        }
+    slow_spacing = max(interval, slow_floor)
+    params = {
+        "hosts": hosts,
+        "counts": [counts[host] for host in hosts],
+        "now": float(now),
+        "interval": float(interval),
+        "slow_spacing": float(slow_spacing),
+    }
+    booked = {
+        str(row.host): _booked(row, counts[row.host], interval, slow_spacing)
+        for row in conn.exec_driver_sql(_BOOK_HOSTS, params)
+    }
+    for host in hosts:
+        if host not in booked:
+            booked[host] = host_turns(conn, host, counts[host], interval, now, slow_floor=slow_floor)
+    return booked
 
 
 def set_host_pace(conn: Connection, host: str, slowdown: float, not_before: float | None = None) -> None:
