@@ -16,7 +16,9 @@ def long_running() -> Iterator[None]:
     the collector's scans (``gc.freeze()``: cheaper collections), and the young generation is
     collected every :data:`GC_YOUNG_THRESHOLD` allocations instead of Python's 700 (a request or
     an import item allocates hundreds of objects, nearly all freed by reference counting, so most
-    young collections found nothing to free). The thresholds are restored afterwards."""
+    young collections found nothing to free). The start-up's own garbage (a few thousand objects of
+    the migrations) is frozen with the rest rather than paying a full collection at every start;
+    afterwards the frozen objects are handed back to the collector and the thresholds restored."""
     gc.freeze()
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
@@ -24,3 +26,4 @@ def long_running() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
+        gc.unfreeze()

@@ -72,3 +72,18 @@ async def test_several_hosts_are_booked_at_once_each_on_its_own_pace(database: D
     assert turns[new][0] <= began + 0.5  # a new host starts at once
     assert turns[seen][0] >= began - 0.01  # after the turn booked before (at most 0.1 s ago)
     assert turns[slowed][0] >= began + SLOW_FLOOR_SECONDS * 2 - 0.2  # after the slow-down pause
+
+
+async def test_a_booking_of_known_hosts_goes_on_after_the_turns_booked_before(database: Database) -> None:
+    """A group with a new host books host by host (rows locked in the order of their names); once
+    every host's row is known, one booking (one statement on PostgreSQL) books them all, each
+    after its own turns booked before."""
+    pace = HostPace(Settings(import_host_interval_seconds=0.1), database)
+    tag = uuid.uuid4().hex[:8]
+    hosts = [f"{name}-{tag}.example" for name in ("alpha", "beta", "gamma")]
+    first = await database.run_in_transaction(pace.book_hosts, dict.fromkeys(hosts, 2))
+    again = await database.run_in_transaction(pace.book_hosts, dict.fromkeys(hosts, 1))
+    assert sorted(again) == sorted(hosts)
+    for host in hosts:
+        assert len(again[host]) == 1
+        assert abs(again[host][0] - (first[host][-1] + 0.1)) < 1e-6  # the interval after the last

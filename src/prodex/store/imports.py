@@ -598,17 +598,38 @@ RETURNING h.host, h.next_start, h.slowdown
 """
 
 
+MAX_KNOWN_HOSTS = 100_000
+_KNOWN_HOSTS: dict[str, set[str]] = {}
+"""Per database (its URL): the hosts whose politeness row this process has seen (rows are never
+deleted). A booking of known hosts only takes one statement; one with a new host books host by
+host in the order of their names, so that two bookings lock rows in one order."""
+
+
+def _known_hosts(conn: Connection) -> set[str]:
+    """The hosts known to have a row in ``conn``'s database (forgotten when too many)."""
+    known = _KNOWN_HOSTS.setdefault(str(conn.engine.url), set())
+    if len(known) > MAX_KNOWN_HOSTS:
+        known.clear()
+    return known
+
+
 def hosts_turns(
     conn: Connection, counts: Mapping[str, int], interval: float, now: float, *, slow_floor: float
 ) -> dict[str, tuple[list[float], float]]:
-    """:func:`host_turns` for several hosts at once, ``{host: count}``: on PostgreSQL one
-    statement for the hosts seen before (a new host's row is created first, on its own), on
-    SQLite one per host, in the order of their names."""
+    """:func:`host_turns` for several hosts at once, ``{host: count}``, in the order of their
+    names: on PostgreSQL one statement when every host's row is known to exist. A new host's row is
+    created while the hosts before it are locked, so a group with a new host (and SQLite) books
+    one host after the other: the one statement would lock the existing rows first and the new
+    one after them, and two workers booking the same hosts could wait on each other in a circle."""
     hosts = sorted(counts)
-    if conn.dialect.name == "sqlite" or not hosts:
-        return {
+    known = _known_hosts(conn) if conn.dialect.name != "sqlite" else set()
+    if not hosts or not known.issuperset(hosts):
+        booked = {
             host: host_turns(conn, host, counts[host], interval, now, slow_floor=slow_floor) for host in hosts
         }
+        if conn.dialect.name != "sqlite":
+            known.update(hosts)  # (were the transaction rolled back, a missing row is booked alone below)
+        return booked
     slow_spacing = max(interval, slow_floor)
     params = {
         "hosts": hosts,
