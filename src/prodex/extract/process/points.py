@@ -72,18 +72,8 @@ def is_point(line: str, folded: str | None = None) -> bool:
     """Whether a cleaned line can be a selling point: a claim of fitting length that is not shop
     policy, a footnote, a code, a price, a flattened table row or a heading; ``folded``: the
     line's :func:`fold`, where the caller has it."""
-    if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS:
+    if not MIN_POINT_CHARS <= len(line) <= MAX_POINT_CHARS or _is_shaped_as_no_point(line):
         return False
-    if (
-        line.endswith(":")
-        or line.startswith(FOOTNOTE_MARKS)
-        or (_DIGIT.search(line) and (_LONG_NUMBER.search(line) or _PRICE.search(line)))
-    ):
-        return False
-    if (":" in line or "：" in line) and len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
-        return False
-    if " " not in line and any(ch.isdigit() for ch in line) and is_spaced_script(line):
-        return False  # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
     if folded is None:
         folded = fold(line)
     if len(line) <= MAX_POLICY_CHARS:  # (a line this short may be policy)
@@ -94,6 +84,21 @@ def is_point(line: str, folded: str | None = None) -> bool:
     if _CODE_LABEL.search(folded):
         return False
     return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
+
+
+def _is_shaped_as_no_point(line: str) -> bool:
+    """Whether a line's shape, whatever its words, says it is no point: a label (ending with a
+    colon), a footnote, a long number or a price, a flattened table row, a single code."""
+    if (
+        line.endswith(":")
+        or line.startswith(FOOTNOTE_MARKS)
+        or (_DIGIT.search(line) and (_LONG_NUMBER.search(line) or _PRICE.search(line)))
+    ):
+        return True
+    if (":" in line or "：" in line) and len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
+        return True
+    # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
+    return " " not in line and any(ch.isdigit() for ch in line) and is_spaced_script(line)
 
 
 def _is_name(folded_line: str, folded_name: str) -> bool:
