@@ -18,8 +18,8 @@ from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
     OUTSIDE_THIS_PRODUCT,
+    TitleDistances,
     ancestors_match,
-    distance_to_title,
     is_hidden,
     title_ancestors,
 )
@@ -290,8 +290,8 @@ def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[Le
     """``nodes`` nearest the title first (page order without a title), far-away ones left out."""
     if title is None:
         return nodes
-    ancestors = title_ancestors(title)
-    ranked = [(distance_to_title(node, ancestors), order, node) for order, node in enumerate(nodes)]
+    distances = TitleDistances(title_ancestors(title))
+    ranked = [(distances.of(node), order, node) for order, node in enumerate(nodes)]
     return [
         node for distance, _, node in sorted(ranked, key=lambda r: r[:2]) if distance <= MAX_TITLE_DISTANCE
     ]

@@ -22,8 +22,8 @@ from prodex.extract.readers.dom.price import DomPrice, in_link
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
+    TitleDistances,
     ancestors_match,
-    distance_to_title,
     is_hidden,
     is_struck,
     title_ancestors,
@@ -158,7 +158,7 @@ def find_text_price(page: Page, title: LexborNode | None, currency: str | None =
     if region is None:
         return DomPrice()
     texts = _texts_after(region, title)
-    ancestors = title_ancestors(title)
+    distances = TitleDistances(title_ancestors(title))
     best: tuple[int, int, str, str | None, LexborNode] | None = None
     for index, (node, _) in enumerate(texts):
         money = _money_with_marker(texts, index)
@@ -167,7 +167,7 @@ def find_text_price(page: Page, title: LexborNode | None, currency: str | None =
         element = node.parent
         if element is None or not _shown_offer_element(element, page.struck_classes()):
             continue
-        distance = distance_to_title(element, ancestors)
+        distance = distances.of(element)
         if distance > MAX_DISTANCE or (best is not None and (distance, index) >= best[:2]):
             continue
         if ancestors_match(element, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):

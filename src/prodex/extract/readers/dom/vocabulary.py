@@ -289,7 +289,7 @@ def ancestor_ids(nodes: Sequence[LexborNode | None], levels: int = 30) -> set[in
 
 
 def title_ancestors(title: LexborNode | None, levels: int = 14) -> dict[int, int]:
-    """``{mem_id: depth}`` of the title's ancestors, for :func:`distance_to_title`."""
+    """``{mem_id: depth}`` of the title's ancestors, for :class:`TitleDistances`."""
     ids: dict[int, int] = {}
     parent = title.parent if title is not None else None
     for depth in range(1, levels + 1):
@@ -300,28 +300,17 @@ def title_ancestors(title: LexborNode | None, levels: int = 14) -> dict[int, int
     return ids
 
 
-def distance_to_title(node: LexborNode, ancestors: dict[int, int]) -> int:
-    """Levels from ``node`` up to the nearest ancestor it shares with the title and down to the
-    title (``FAR`` when there is none within reach): small means "in the title's block"."""
-    parent = node.parent
-    for depth in range(1, 16):
-        if parent is None:
-            break
-        if int(parent.mem_id) in ancestors:
-            return depth + ancestors[int(parent.mem_id)]
-        parent = parent.parent
-    return FAR
-
-
 FAR = 99
 TITLE_REACH = 15
-"""Levels :func:`distance_to_title` walks up from an element."""
+"""Levels from an element up to an ancestor it shares with the title, at most (further: ``FAR``)."""
 _WALK_LIMIT = 64
 
 
 class TitleDistances:
-    """:func:`distance_to_title` of many elements of one page, their walks up shared: the
-    ancestors the elements have in common are walked once."""
+    """Levels from an element up to the nearest ancestor it shares with the title and down to the
+    title (``FAR`` when there is none within :data:`TITLE_REACH`): small means "in the title's
+    block". For many elements of one page, their walks up shared: the ancestors the elements have
+    in common are walked once."""
 
     def __init__(self, ancestors: dict[int, int]) -> None:
         self._above: dict[int, tuple[int, int] | None] = {key: (0, depth) for key, depth in ancestors.items()}
@@ -329,7 +318,7 @@ class TitleDistances:
         ancestor's depth; ``None``: no title ancestor holds it."""
 
     def of(self, node: LexborNode) -> int:
-        """The element's :func:`distance_to_title`. The walk goes on past :data:`TITLE_REACH`
+        """The element's distance to the title. The walk goes on past :data:`TITLE_REACH`
         levels (to the nearest title ancestor, or the top): an element in another part of the page
         then spares the walk to the elements beside it."""
         above = self._above
