@@ -22,8 +22,9 @@ def database(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def settings() -> Settings:
-    """Settings with the default plans plus a ``gold`` plan."""
+    """Settings with the default plans plus ``gold`` (one analysis at a time) and ``wide`` (four)."""
     plans = Settings().plans | {
-        "gold": Plan(requests_per_minute=5, concurrent_analyses=1, credits_per_analysis=3)
+        "gold": Plan(requests_per_minute=5, concurrent_analyses=1, credits_per_analysis=3),
+        "wide": Plan(requests_per_minute=5, concurrent_analyses=4, credits_per_analysis=3),
     }
     return Settings(plans=plans)

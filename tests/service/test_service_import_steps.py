@@ -7,6 +7,7 @@ every host turn due at once."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -90,8 +91,8 @@ def cost_of(_plan: str) -> int:
 def make_import(database: Database, settings: Settings) -> Callable[..., Import]:
     """An import of ``items`` URLs of a host of its own, on ``lanes`` lanes, for a new account."""
 
-    def make(items: int = 1, lanes: int = 1) -> Import:
-        account, _key = Accounts(database, settings).create(name="steps", plan="gold", credits=CREDITS)
+    def make(items: int = 1, lanes: int = 1, plan: str = "gold") -> Import:
+        account, _key = Accounts(database, settings).create(name="steps", plan=plan, credits=CREDITS)
         job_id, host = uuid.uuid4().hex[:16], f"{uuid.uuid4().hex[:8]}.shop.test"
         with database.write() as conn:
             repo.insert_import(
@@ -273,7 +274,9 @@ async def test_a_product_that_cannot_be_stored_fails_its_item_with_a_refund(
     monkeypatch.setattr(runner, "_product_of", product_of)
     monkeypatch.setattr(runner._writes, "run", store)
     claim = started(imp.claim("J1"))
-    assert await runner._analyse(claim) == 0.0
+    product = await runner._analyse(claim)
+    assert isinstance(product, Product)
+    await runner._finish(claim, product)
     (item,) = imp.items()
     assert item.status == "failed" and item.error_code == ProdexError.code
     assert imp.balance() == CREDITS
@@ -290,6 +293,58 @@ async def test_a_stopping_worker_starts_no_new_item(
     assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") == 0.0
     assert [i.status for i in imp.items()] == ["queued"]
     assert imp.balance() == CREDITS
+
+
+def test_a_claim_never_takes_up_the_item_whose_end_its_lane_is_writing(
+    make_import: Callable[..., Import],
+) -> None:
+    """A lane stores an item's product while it claims its next item: that claim skips the item
+    (still running until its store commits) and starts the next one; a later job's claim, which
+    writes no end, takes a running item up again (its job was cut off)."""
+    imp = make_import(items=3)
+    first = started(imp.claim("J1"))
+    lane = (imp.job_id, imp.host, 0)
+    with imp.database.write() as conn:
+        (second,) = steps.claim_group(conn, [steps.ClaimRequest(lane, "J1", first.item.id)], due, cost_of)
+    assert second is not None and second.started and second.item.position == 1
+    assert [i.status for i in imp.items()] == ["running", "running", "queued"]
+    assert started(imp.claim("J2")).item.position == 0
+    assert imp.balance() == CREDITS - 2 * COST
+
+
+async def test_a_lane_fetches_its_next_item_while_the_last_ones_product_is_stored(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lane's next item is claimed and analysed before the last item's product is stored (the
+    shop's requests follow each other without waiting for the database); every item ends done,
+    charged once, and the import is done."""
+    imp = make_import(items=3, plan="wide")
+    unpaced = settings.model_copy(update={"import_host_interval_seconds": 0.0})
+    runner = ImportRunner(unpaced, imp.database, AnalysisSlots(), None, EventHub(), lambda: None)  # type: ignore[arg-type,return-value]
+    analysed: list[str] = []
+    stored: list[str] = []
+    store, analysed_more = runner._store, asyncio.Condition()
+
+    async def product_of(url: str, render: bool) -> Product:
+        async with analysed_more:
+            analysed.append(url)
+            analysed_more.notify_all()
+        return Product(url=url, name="a thing")
+
+    async def store_once_the_next_item_is_analysed(request: steps.StoreRequest) -> str:
+        wanted = min(len(stored) + 2, 3)  # the last item has no next
+        async with asyncio.timeout(5), analysed_more:  # the old lane stored first: it timed out
+            await analysed_more.wait_for(lambda: len(analysed) >= wanted)
+        stored.append(request.product.url)
+        return await store(request)
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    monkeypatch.setattr(runner, "_store", store_once_the_next_item_is_analysed)
+    assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") is None
+    assert [i.status for i in imp.items()] == ["done"] * 3
+    assert stored == analysed
+    assert imp.balance() == CREDITS - 3 * COST
+    assert imp.status() == "done"
 
 
 def test_a_group_claims_each_lanes_own_next_item(make_import: Callable[..., Import]) -> None:

@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
@@ -58,8 +60,11 @@ log = logging.getLogger(__name__)
 NO_ANALYSIS_MSG = "URL analysis is switched off on this server, so import items cannot be analysed."
 #: Upstream answers that mean "slow down": the item waits and runs again.
 SLOW_DOWN_STATUSES = frozenset({429, 503})
-#: How long one job of a lane runs the lane's items before the lane goes on in a new job.
+#: How long one job of a lane runs the lane's items before the lane goes on in a new job: at least
+#: this, at most :data:`LANE_RUN_SPREAD` times this (drawn per job, so that an import's lanes,
+#: started together, do not all change jobs at the same moment and queue on the job queue).
 LANE_RUN_SECONDS = 5.0
+LANE_RUN_SPREAD = 1.5
 #: How many imports' accounts and plans a worker keeps (see ``ImportRunner._remember_owner``).
 MAX_REMEMBERED_OWNERS = 1024
 #: A lane: ``(import id, host, lane number)``.
@@ -68,6 +73,31 @@ Lane = tuple[str, str, int]
 
 class ItemNotRunning(Exception):
     """An item's product was not stored: the item had ended (or gone back to the queue) meanwhile."""
+
+
+@dataclass(slots=True)
+class LaneRun:
+    """One job's run of a lane: the lane, the job, the import's account and plan limit, and the
+    end of the last analysed item (its product stored while the lane goes on)."""
+
+    lane: Lane
+    job_ref: str
+    account_id: int
+    limit: int
+    ending: tuple[int, asyncio.Task[None]] | None = None
+    """The item whose product is being stored, and the task storing it (it holds the item's
+    analysis slot until it ends)."""
+
+    @property
+    def ending_item(self) -> int:
+        """The id of the item whose end is being written (``repo.NO_ENDING`` when none)."""
+        return self.ending[0] if self.ending is not None else repo.NO_ENDING
+
+    async def ended(self) -> None:
+        """Wait until the last analysed item's end is written (its store: milliseconds; shielded,
+        so a cut-off job does not cut it off)."""
+        if self.ending is not None:
+            await asyncio.shield(self.ending[1])
 
 
 class ImportRunner:
@@ -163,22 +193,31 @@ class ImportRunner:
         """Run the lane's next items, one after the other, for the queue job ``job_ref`` during
         about :data:`LANE_RUN_SECONDS`. Returns ``None`` when the lane is over (the import is then
         completed, when it is), else the seconds after which the lane's next job runs (0: at once;
-        more: a pause after a 429/503)."""
+        more: a pause after a 429/503).
+
+        An item's product is stored while the lane claims and fetches its next item (one such end
+        at a time): the lane's requests to the shop follow each other without waiting for the
+        database, and the shop still sees one request of the lane at a time. The job ends only
+        after its last item's end is written."""
         owner = self._owners.get(job_id) or await self.database.run(self._owner, job_id)
         if owner is None:
             return None
         account_id, plan = owner
-        limit = self.settings.plan(plan).concurrent_analyses
-        until = time.monotonic() + LANE_RUN_SECONDS
-        while True:
-            if self.stopping:
-                return 0.0
-            pause = await self._run_next((job_id, host, lane), job_ref, account_id, limit)
-            if pause is None:
-                await self.complete(job_id)
-                return None
-            if pause > 0 or time.monotonic() >= until:
-                return pause
+        run = LaneRun((job_id, host, lane), job_ref, account_id, self.settings.plan(plan).concurrent_analyses)
+        until = time.monotonic() + LANE_RUN_SECONDS * random.uniform(1.0, LANE_RUN_SPREAD)
+        try:
+            while True:
+                if self.stopping:
+                    pause: float | None = 0.0
+                    break
+                pause = await self._run_next(run)
+                if pause is None or pause > 0 or time.monotonic() >= until:
+                    break
+        finally:
+            await run.ended()
+        if pause is None:
+            await self.complete(job_id)
+        return pause
 
     def _owner(self, job_id: str) -> tuple[int, str] | None:
         """The import's account and its plan's name, read."""
@@ -213,13 +252,16 @@ class ImportRunner:
         assert claimed is None or isinstance(claimed, steps.Claim)
         return claimed
 
-    async def _run_next(self, lane: Lane, job_ref: str, account_id: int, limit: int) -> float | None:
+    async def _run_next(self, run: LaneRun) -> float | None:
         """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
-        over, else the pause before the lane goes on."""
+        over, else the pause before the lane goes on. An analysed item's product is stored by a
+        task (:attr:`LaneRun.ending`) that keeps the item's slot until it ends."""
+        account_id, limit = run.account_id, run.limit
         await self.slots.take(account_id, limit)
         held = True
         try:
-            claimed = await self._claim(steps.ClaimRequest(lane, job_ref))
+            request = steps.ClaimRequest(run.lane, run.job_ref, run.ending_item)
+            claimed = await self._claim(request)
             if claimed is None:
                 return None
             self._remember_owner(claimed.lane_item)
@@ -229,24 +271,39 @@ class ImportRunner:
                 await self.pace.wait_until(claimed.turn)
                 await self.slots.take(account_id, limit)
                 held = True
+                request = steps.ClaimRequest(run.lane, run.job_ref, run.ending_item)
                 claimed = await self.database.run_in_transaction(
-                    steps.start, lane, claimed.item.id, job_ref, claimed.turn, self._cost_of
+                    steps.start, request, claimed.item.id, claimed.turn, self._cost_of
                 )
                 if claimed is None:
                     return 0.0
             if claimed.error is not None:
                 await self._fail(claimed.item.id, account_id, claimed.error)
                 return 0.0
-            return await self._analyse(claimed)
+            product = await self._analyse(claimed)
+            if not isinstance(product, Product):
+                return product
+            await run.ended()  # one end at a time per lane
+            run.ending = (claimed.item.id, asyncio.create_task(self._end(claimed, product)))
+            held = False
+            return 0.0
         finally:
             if held:
                 self.slots.release(account_id)
 
-    async def _analyse(self, claimed: steps.Claim) -> float:
-        """Analyse a started item and end it; the pause before its lane goes on."""
+    async def _end(self, claimed: steps.Claim, product: Product) -> None:
+        """:meth:`_finish` the item, then give its analysis slot back."""
+        try:
+            await self._finish(claimed, product)
+        finally:
+            self.slots.release(claimed.lane_item.account_id)
+
+    async def _analyse(self, claimed: steps.Claim) -> Product | float:
+        """Analyse a started item: its product; else (the item failed, or went back to the queue
+        after a 429/503) the pause before its lane goes on."""
         item = claimed.item
         try:
-            product = await self._product_of(item.url, claimed.lane_item.render)
+            return await self._product_of(item.url, claimed.lane_item.render)
         except asyncio.CancelledError:
             await asyncio.shield(self.database.run_in_transaction(steps.requeue, item.id, claimed.job_ref))
             raise
@@ -256,8 +313,6 @@ class ImportRunner:
             log.exception("import item %s failed unexpectedly", item.id)
             await self._fail(item.id, claimed.lane_item.account_id, ProdexError())
             return 0.0
-        await self._finish(claimed, product)
-        return 0.0
 
     async def _analysis_failed(self, claimed: steps.Claim, error: ProdexError) -> float:
         """A 429/503 slows the host and queues the item again (while it has runs left); any other

@@ -66,6 +66,8 @@ class ClaimRequest:
 
     lane: tuple[str, str, int]
     job_ref: str
+    ending: int = repo.NO_ENDING
+    """The lane's item whose product the job is storing meanwhile: never taken up again."""
 
 
 def claim_group(
@@ -82,7 +84,8 @@ def claim_group(
     order = sorted(range(len(requests)), key=lambda n: requests[n].lane[1:])
     firsts = _first_of_each_lane(requests, order)
     by_host: dict[str, list[tuple[int, repo.LaneItem]]] = {}
-    for n, found in zip(firsts, _lane_items(conn, [requests[n].lane for n in firsts]), strict=True):
+    lanes = [(*requests[n].lane, requests[n].ending) for n in firsts]
+    for n, found in zip(firsts, _lane_items(conn, lanes), strict=True):
         if found is not None:
             by_host.setdefault(requests[n].lane[1], []).append((n, found))
     claims: list[Claim | None] = [None] * len(requests)
@@ -109,23 +112,25 @@ def _first_of_each_lane(requests: Sequence[ClaimRequest], order: Sequence[int]) 
     return firsts
 
 
-def _lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int]]) -> list[repo.LaneItem | None]:
-    """:func:`_lane_item` for each lane, in order: every lane's item claimed at once (one
-    statement on PostgreSQL); a lane whose item is in a cancelled import goes on alone."""
+def _lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int, int]]) -> list[repo.LaneItem | None]:
+    """:func:`_lane_item` for each lane ``(job_id, host, lane, ending)``, in order: every lane's
+    item claimed at once (one statement on PostgreSQL); a lane whose item is in a cancelled import
+    goes on alone."""
     found = repo.claim_lane_items(conn, lanes)
     for n, lane_item in enumerate(found):
         if lane_item is not None and lane_item.import_status == "cancelled":
             _cancel(conn, lane_item.item)
-            found[n] = _lane_item(conn, lanes[n])
+            found[n] = _lane_item(conn, lanes[n][:3], lanes[n][3])
     return found
 
 
-def _lane_item(conn: Connection, lane: tuple[str, str, int]) -> repo.LaneItem | None:
-    """The lane's next item to run (see :func:`repo.claim_lane_item`), locked; ``None`` when the
-    lane is over. The items it finds in a cancelled import (queued again with a charge, or left
-    running by a job that was cut off) are cancelled and their charges refunded on the way."""
+def _lane_item(conn: Connection, lane: tuple[str, str, int], ending: int) -> repo.LaneItem | None:
+    """The lane's next item to run (see :func:`repo.claim_lane_item`; ``ending``: the item whose
+    end the lane is writing), locked; ``None`` when the lane is over. The items it finds in a
+    cancelled import (queued again with a charge, or left running by a job that was cut off) are
+    cancelled and their charges refunded on the way."""
     job_id, host, lane_number = lane
-    while (found := repo.claim_lane_item(conn, job_id, host, lane_number)) is not None:
+    while (found := repo.claim_lane_item(conn, job_id, host, lane_number, ending)) is not None:
         if found.import_status != "cancelled":
             return found
         _cancel(conn, found.item)
@@ -187,12 +192,13 @@ def _charge_of(claim: Claim, cost_of: CostOf) -> tuple[int, str, str]:
 
 
 def start(
-    conn: Connection, lane: tuple[str, str, int], item_id: int, job_ref: str, turn: float, cost_of: CostOf
+    conn: Connection, request: ClaimRequest, item_id: int, turn: float, cost_of: CostOf
 ) -> Claim | None:
-    """Start the lane's item ``item_id`` after its turn came (a claim that was not due); ``None``
-    when it may not run any more (cancelled meanwhile: then cancelled and refunded here, when it
-    held a charge)."""
-    found = _lane_item(conn, lane)
+    """Start the item ``item_id`` that ``request`` claimed, after its turn came (a claim that was
+    not due); ``None`` when it may not run any more (cancelled meanwhile: then cancelled and
+    refunded here, when it held a charge)."""
+    job_ref = request.job_ref
+    found = _lane_item(conn, request.lane, request.ending)
     if found is None or found.item.id != item_id:
         return None
     return _started(conn, found, turn, job_ref, cost_of)

@@ -205,6 +205,7 @@ _CLAIM = (
         import_items.c.host == bindparam("host"),
         import_items.c.lane == bindparam("lane"),
         or_(import_items.c.status == "queued", _RESUMED),
+        import_items.c.id != bindparam("ending"),
     )
     .order_by(case((_RESUMED, 0), else_=1), import_items.c.position)
     .limit(1)
@@ -212,12 +213,19 @@ _CLAIM = (
 )
 
 
-def claim_lane_item(conn: Connection, job_id: str, host: str, lane: int) -> LaneItem | None:
+#: ``ending`` when the lane has no item whose end is being written (item ids start at 1).
+NO_ENDING = 0
+
+
+def claim_lane_item(
+    conn: Connection, job_id: str, host: str, lane: int, ending: int = NO_ENDING
+) -> LaneItem | None:
     """The item a lane's job runs now, locked until the end of the transaction (PostgreSQL), with
     its import's account, plan and options, in one statement: the lane's item left running by a
     job that was cut off (it runs again), else the lane's first waiting item; ``None`` when the
-    lane is over (or its import's account is gone)."""
-    params = {"job_id": job_id, "host": host, "lane": lane}
+    lane is over (or its import's account is gone). ``ending`` is the lane's item whose product
+    this job is storing (still running until that commits): never taken up again."""
+    params = {"job_id": job_id, "host": host, "lane": lane, "ending": ending}
     row = conn.execute(_CLAIM, params).first()
     return _lane_item(row) if row is not None else None
 
@@ -229,12 +237,13 @@ _CLAIM_LANES = """
 SELECT i.id, i.job_id, i.position, i.url, i.host, i.lane, i.status, i.attempts, i.product_id,
        i.error_code, i.error_msg, i.charge_id, i.job_ref, l.n AS lane_index,
        j.account_id, j.render, j.status AS import_status, a.plan
-FROM unnest(%(job_ids)s::varchar[], %(hosts)s::varchar[], %(lanes)s::integer[])
-     WITH ORDINALITY AS l(job_id, host, lane, n)
+FROM unnest(%(job_ids)s::varchar[], %(hosts)s::varchar[], %(lanes)s::integer[], %(endings)s::bigint[])
+     WITH ORDINALITY AS l(job_id, host, lane, ending, n)
 CROSS JOIN LATERAL (
     SELECT * FROM import_items
     WHERE import_items.job_id = l.job_id AND import_items.host = l.host
       AND import_items.lane = l.lane AND import_items.status IN ('queued', 'running')
+      AND import_items.id <> l.ending
     ORDER BY import_items.status <> 'running', import_items.position
     LIMIT 1
     FOR UPDATE
@@ -245,18 +254,20 @@ ORDER BY l.n
 """
 
 
-def claim_lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int]]) -> list[LaneItem | None]:
-    """:func:`claim_lane_item` for each lane ``(job_id, host, lane)``, in order: on PostgreSQL in
-    one statement (one round trip for any number of lanes), on SQLite one statement per lane."""
+def claim_lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int, int]]) -> list[LaneItem | None]:
+    """:func:`claim_lane_item` for each lane ``(job_id, host, lane, ending)``, in order: on
+    PostgreSQL in one statement (one round trip for any number of lanes), on SQLite one statement
+    per lane."""
     if conn.dialect.name == "sqlite":
         return [claim_lane_item(conn, *lane) for lane in lanes]
     found: list[LaneItem | None] = [None] * len(lanes)
     if not lanes:
         return found
     params = {
-        "job_ids": [job_id for job_id, _host, _lane in lanes],
-        "hosts": [host for _job_id, host, _lane in lanes],
-        "lanes": [lane for _job_id, _host, lane in lanes],
+        "job_ids": [lane[0] for lane in lanes],
+        "hosts": [lane[1] for lane in lanes],
+        "lanes": [lane[2] for lane in lanes],
+        "endings": [lane[3] for lane in lanes],
     }
     for row in conn.exec_driver_sql(_CLAIM_LANES, params):
         found[int(row.lane_index) - 1] = _lane_item(row)
