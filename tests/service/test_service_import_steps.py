@@ -347,6 +347,45 @@ async def test_a_lane_fetches_its_next_item_while_the_last_ones_product_is_store
     assert imp.status() == "done"
 
 
+async def test_a_lane_claims_its_next_item_ahead_and_puts_it_back_when_its_job_stops(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a lane's item is analysed, its next item is claimed (running and charged); a job that
+    stops before running that item puts it back in the queue with its charge, and the lane's next
+    job runs it without charging it again."""
+    imp = make_import(items=2, plan="wide")
+    unpaced = settings.model_copy(update={"import_host_interval_seconds": 0.0})
+    runner = ImportRunner(unpaced, imp.database, AnalysisSlots(), None, EventHub(), lambda: None)  # type: ignore[arg-type,return-value]
+
+    claim, second_claimed = runner._claim, asyncio.Event()
+
+    async def claim_noted(request: steps.ClaimRequest) -> steps.Claim | None:
+        claimed = await claim(request)
+        if claimed is not None and claimed.item.url.endswith("/p1"):
+            second_claimed.set()
+        return claimed
+
+    async def product_of(url: str, render: bool) -> Product:
+        if url.endswith("/p0"):
+            async with asyncio.timeout(5):  # the old lane claimed after the analysis: timed out
+                await second_claimed.wait()
+            assert [i.status for i in imp.items()] == ["running", "running"]
+            runner.stopping = True
+        return Product(url=url, name="a thing")
+
+    monkeypatch.setattr(runner, "_claim", claim_noted)
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") == 0.0
+    first, second = imp.items()
+    assert (first.status, second.status) == ("done", "queued") and second.charge_id is not None
+    assert imp.balance() == CREDITS - 2 * COST
+    runner.stopping = False
+    assert await runner.run_lane(imp.job_id, imp.host, 0, "J2") is None
+    assert [i.status for i in imp.items()] == ["done", "done"]
+    assert imp.balance() == CREDITS - 2 * COST
+    assert runner.slots.in_use(imp.account_id) == 0
+
+
 def test_a_group_claims_each_lanes_own_next_item(make_import: Callable[..., Import]) -> None:
     """Several lanes in one group (one claim statement on PostgreSQL): each lane gets its own next
     item, started and charged once; a lane without items gets nothing."""

@@ -77,8 +77,9 @@ class ItemNotRunning(Exception):
 
 @dataclass(slots=True)
 class LaneRun:
-    """One job's run of a lane: the lane, the job, the import's account and plan limit, and the
-    end of the last analysed item (its product stored while the lane goes on)."""
+    """One job's run of a lane: the lane, the job, the import's account and plan limit; the end
+    of the last analysed item (its product stored while the lane goes on) and the claim of the
+    lane's next item (made while the current item is analysed)."""
 
     lane: Lane
     job_ref: str
@@ -87,11 +88,13 @@ class LaneRun:
     ending: tuple[int, asyncio.Task[None]] | None = None
     """The item whose product is being stored, and the task storing it (it holds the item's
     analysis slot until it ends)."""
+    next_claim: asyncio.Task[steps.Claim | None] | None = None
+    """The claim of the lane's next item, made ahead (it holds a slot when it claimed an item)."""
 
     @property
     def ending_item(self) -> int:
-        """The id of the item whose end is being written (``repo.NO_ENDING`` when none)."""
-        return self.ending[0] if self.ending is not None else repo.NO_ENDING
+        """The id of the item whose end is being written (``repo.NO_ITEM`` when none)."""
+        return self.ending[0] if self.ending is not None else repo.NO_ITEM
 
     async def ended(self) -> None:
         """Wait until the last analysed item's end is written (its store: milliseconds; shielded,
@@ -195,10 +198,12 @@ class ImportRunner:
         completed, when it is), else the seconds after which the lane's next job runs (0: at once;
         more: a pause after a 429/503).
 
-        An item's product is stored while the lane claims and fetches its next item (one such end
-        at a time): the lane's requests to the shop follow each other without waiting for the
-        database, and the shop still sees one request of the lane at a time. The job ends only
-        after its last item's end is written."""
+        While an item is analysed, the lane's next item is claimed (started and charged); the
+        item's product is then stored while the next item is analysed (one such end at a time).
+        So the lane's requests to the shop follow each other without waiting for the database,
+        and the shop still sees one request of the lane at a time. The job ends only after its
+        last item's end is written; a next item claimed that the job does not run (it stops, or
+        the shop asked to slow down) goes back to the queue with its charge."""
         owner = self._owners.get(job_id) or await self.database.run(self._owner, job_id)
         if owner is None:
             return None
@@ -210,10 +215,11 @@ class ImportRunner:
                 if self.stopping:
                     pause: float | None = 0.0
                     break
-                pause = await self._run_next(run)
-                if pause is None or pause > 0 or time.monotonic() >= until:
+                pause = await self._run_next(run, claim_ahead=time.monotonic() < until)
+                if pause is None or pause > 0 or (run.next_claim is None and time.monotonic() >= until):
                     break
         finally:
+            await self._drop_next_claim(run)
             await run.ended()
         if pause is None:
             await self.complete(job_id)
@@ -252,18 +258,54 @@ class ImportRunner:
         assert claimed is None or isinstance(claimed, steps.Claim)
         return claimed
 
-    async def _run_next(self, run: LaneRun) -> float | None:
-        """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
-        over, else the pause before the lane goes on. An analysed item's product is stored by a
-        task (:attr:`LaneRun.ending`) that keeps the item's slot until it ends."""
+    async def _claim_next(
+        self, run: LaneRun, in_flight: int, after: asyncio.Task[None] | None = None
+    ) -> steps.Claim | None:
+        """Claim the lane's next item holding one of the account's slots (kept when an item comes
+        back), skipping ``in_flight``, the item the lane's job still runs; first, the end of
+        ``after`` (the item before it, whose store could otherwise be taken for a cut-off run)."""
+        if after is not None:
+            await asyncio.wait({after})  # its failure is the lane's to raise (LaneRun.ended)
+        await self.slots.take(run.account_id, run.limit)
+        try:
+            claimed = await self._claim(steps.ClaimRequest(run.lane, run.job_ref, in_flight))
+        except BaseException:
+            self.slots.release(run.account_id)
+            raise
+        if claimed is None:
+            self.slots.release(run.account_id)
+        return claimed
+
+    async def _drop_next_claim(self, run: LaneRun) -> None:
+        """The job ends before running the next item it claimed: put that item back in the queue
+        with its charge (a claim cut off in its group is put back by :meth:`_unclaim`)."""
+        task, run.next_claim = run.next_claim, None
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.wait({task})
+        if task.cancelled() or task.exception() is not None or (claimed := task.result()) is None:
+            return
+        self.slots.release(run.account_id)
+        if claimed.started:
+            await asyncio.shield(
+                self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref)
+            )
+
+    async def _run_next(self, run: LaneRun, *, claim_ahead: bool) -> float | None:
+        """Run the lane's next item (claimed ahead, or now) holding one of the account's slots;
+        ``None`` when the lane is over, else the pause before the lane goes on. With
+        ``claim_ahead``, the item after it is claimed while it is analysed
+        (:attr:`LaneRun.next_claim`). An analysed item's product is stored by a task
+        (:attr:`LaneRun.ending`) that keeps the item's slot until it ends."""
         account_id, limit = run.account_id, run.limit
-        await self.slots.take(account_id, limit)
+        ahead = run.next_claim  # kept until it is run: a job cut off meanwhile puts it back
+        claimed = await (ahead if ahead is not None else self._claim_next(run, run.ending_item))
+        run.next_claim = None
+        if claimed is None:
+            return None
         held = True
         try:
-            request = steps.ClaimRequest(run.lane, run.job_ref, run.ending_item)
-            claimed = await self._claim(request)
-            if claimed is None:
-                return None
             self._remember_owner(claimed.lane_item)
             if not claimed.started and claimed.error is None:  # a later turn: wait without the slot
                 self.slots.release(account_id)
@@ -280,6 +322,9 @@ class ImportRunner:
             if claimed.error is not None:
                 await self._fail(claimed.item.id, account_id, claimed.error)
                 return 0.0
+            if claim_ahead:
+                previous = run.ending[1] if run.ending is not None else None
+                run.next_claim = asyncio.create_task(self._claim_next(run, claimed.item.id, previous))
             product = await self._analyse(claimed)
             if not isinstance(product, Product):
                 return product

@@ -66,8 +66,9 @@ class ClaimRequest:
 
     lane: tuple[str, str, int]
     job_ref: str
-    ending: int = repo.NO_ENDING
-    """The lane's item whose product the job is storing meanwhile: never taken up again."""
+    in_flight: int = repo.NO_ITEM
+    """The lane's item that the job still runs (analysing it, or storing its product): never
+    taken up again."""
 
 
 def claim_group(
@@ -84,7 +85,7 @@ def claim_group(
     order = sorted(range(len(requests)), key=lambda n: requests[n].lane[1:])
     firsts = _first_of_each_lane(requests, order)
     by_host: dict[str, list[tuple[int, repo.LaneItem]]] = {}
-    lanes = [(*requests[n].lane, requests[n].ending) for n in firsts]
+    lanes = [(*requests[n].lane, requests[n].in_flight) for n in firsts]
     for n, found in zip(firsts, _lane_items(conn, lanes), strict=True):
         if found is not None:
             by_host.setdefault(requests[n].lane[1], []).append((n, found))
@@ -113,7 +114,7 @@ def _first_of_each_lane(requests: Sequence[ClaimRequest], order: Sequence[int]) 
 
 
 def _lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int, int]]) -> list[repo.LaneItem | None]:
-    """:func:`_lane_item` for each lane ``(job_id, host, lane, ending)``, in order: every lane's
+    """:func:`_lane_item` for each lane ``(job_id, host, lane, in_flight)``, in order: every lane's
     item claimed at once (one statement on PostgreSQL); a lane whose item is in a cancelled import
     goes on alone."""
     found = repo.claim_lane_items(conn, lanes)
@@ -124,13 +125,13 @@ def _lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int, int]]) ->
     return found
 
 
-def _lane_item(conn: Connection, lane: tuple[str, str, int], ending: int) -> repo.LaneItem | None:
-    """The lane's next item to run (see :func:`repo.claim_lane_item`; ``ending``: the item whose
-    end the lane is writing), locked; ``None`` when the lane is over. The items it finds in a
+def _lane_item(conn: Connection, lane: tuple[str, str, int], in_flight: int) -> repo.LaneItem | None:
+    """The lane's next item to run (see :func:`repo.claim_lane_item`; ``in_flight``: the item the
+    lane's job still runs), locked; ``None`` when the lane is over. The items it finds in a
     cancelled import (queued again with a charge, or left running by a job that was cut off) are
     cancelled and their charges refunded on the way."""
     job_id, host, lane_number = lane
-    while (found := repo.claim_lane_item(conn, job_id, host, lane_number, ending)) is not None:
+    while (found := repo.claim_lane_item(conn, job_id, host, lane_number, in_flight)) is not None:
         if found.import_status != "cancelled":
             return found
         _cancel(conn, found.item)
@@ -198,7 +199,7 @@ def start(
     not due); ``None`` when it may not run any more (cancelled meanwhile: then cancelled and
     refunded here, when it held a charge)."""
     job_ref = request.job_ref
-    found = _lane_item(conn, request.lane, request.ending)
+    found = _lane_item(conn, request.lane, request.in_flight)
     if found is None or found.item.id != item_id:
         return None
     return _started(conn, found, turn, job_ref, cost_of)

@@ -205,7 +205,7 @@ _CLAIM = (
         import_items.c.host == bindparam("host"),
         import_items.c.lane == bindparam("lane"),
         or_(import_items.c.status == "queued", _RESUMED),
-        import_items.c.id != bindparam("ending"),
+        import_items.c.id != bindparam("in_flight"),
     )
     .order_by(case((_RESUMED, 0), else_=1), import_items.c.position)
     .limit(1)
@@ -213,19 +213,19 @@ _CLAIM = (
 )
 
 
-#: ``ending`` when the lane has no item whose end is being written (item ids start at 1).
-NO_ENDING = 0
+#: ``in_flight`` when the lane's job runs no other item (item ids start at 1).
+NO_ITEM = 0
 
 
 def claim_lane_item(
-    conn: Connection, job_id: str, host: str, lane: int, ending: int = NO_ENDING
+    conn: Connection, job_id: str, host: str, lane: int, in_flight: int = NO_ITEM
 ) -> LaneItem | None:
     """The item a lane's job runs now, locked until the end of the transaction (PostgreSQL), with
     its import's account, plan and options, in one statement: the lane's item left running by a
     job that was cut off (it runs again), else the lane's first waiting item; ``None`` when the
-    lane is over (or its import's account is gone). ``ending`` is the lane's item whose product
-    this job is storing (still running until that commits): never taken up again."""
-    params = {"job_id": job_id, "host": host, "lane": lane, "ending": ending}
+    lane is over (or its import's account is gone). ``in_flight`` is the lane's item that this job
+    still runs (analysing it, or storing its product): never taken up again."""
+    params = {"job_id": job_id, "host": host, "lane": lane, "in_flight": in_flight}
     row = conn.execute(_CLAIM, params).first()
     return _lane_item(row) if row is not None else None
 
@@ -237,13 +237,13 @@ _CLAIM_LANES = """
 SELECT i.id, i.job_id, i.position, i.url, i.host, i.lane, i.status, i.attempts, i.product_id,
        i.error_code, i.error_msg, i.charge_id, i.job_ref, l.n AS lane_index,
        j.account_id, j.render, j.status AS import_status, a.plan
-FROM unnest(%(job_ids)s::varchar[], %(hosts)s::varchar[], %(lanes)s::integer[], %(endings)s::bigint[])
-     WITH ORDINALITY AS l(job_id, host, lane, ending, n)
+FROM unnest(%(job_ids)s::varchar[], %(hosts)s::varchar[], %(lanes)s::integer[], %(in_flight)s::bigint[])
+     WITH ORDINALITY AS l(job_id, host, lane, in_flight, n)
 CROSS JOIN LATERAL (
     SELECT * FROM import_items
     WHERE import_items.job_id = l.job_id AND import_items.host = l.host
       AND import_items.lane = l.lane AND import_items.status IN ('queued', 'running')
-      AND import_items.id <> l.ending
+      AND import_items.id <> l.in_flight
     ORDER BY import_items.status <> 'running', import_items.position
     LIMIT 1
     FOR UPDATE
@@ -255,7 +255,7 @@ ORDER BY l.n
 
 
 def claim_lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int, int]]) -> list[LaneItem | None]:
-    """:func:`claim_lane_item` for each lane ``(job_id, host, lane, ending)``, in order: on
+    """:func:`claim_lane_item` for each lane ``(job_id, host, lane, in_flight)``, in order: on
     PostgreSQL in one statement (one round trip for any number of lanes), on SQLite one statement
     per lane."""
     if conn.dialect.name == "sqlite":
@@ -267,7 +267,7 @@ def claim_lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int, int]
         "job_ids": [lane[0] for lane in lanes],
         "hosts": [lane[1] for lane in lanes],
         "lanes": [lane[2] for lane in lanes],
-        "endings": [lane[3] for lane in lanes],
+        "in_flight": [lane[3] for lane in lanes],
     }
     for row in conn.exec_driver_sql(_CLAIM_LANES, params):
         found[int(row.lane_index) - 1] = _lane_item(row)
