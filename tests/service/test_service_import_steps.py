@@ -11,13 +11,15 @@ import asyncio
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Connection
 
-from prodex.errors import ProdexError
+from prodex.errors import ProdexError, UpstreamClientError
 from prodex.extract.model import Product
 from prodex.jobs import EventHub
 from prodex.service import import_steps as steps
@@ -419,3 +421,157 @@ def test_a_group_stores_each_running_item_once(make_import: Callable[..., Import
     with imp.database.write() as conn:
         assert steps.store_group(conn, requests) == ["p-first", "p-second", None]
     assert [(i.status, i.product_id) for i in imp.items()] == [("done", "p-first"), ("done", "p-second")]
+
+
+def lane_runner(imp: Import, settings: Settings, **update: object) -> ImportRunner:
+    """A runner of the import's lanes with ``settings`` changed by ``update``."""
+    tuned = settings.model_copy(update=update)
+    return ImportRunner(tuned, imp.database, AnalysisSlots(), None, EventHub(), lambda: None)  # type: ignore[arg-type,return-value]
+
+
+async def test_an_item_claimed_ahead_and_put_back_keeps_its_attempts(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item claimed ahead and put back (the item before it was answered 429) was never
+    fetched: its run is not counted, so every item gets PRODEX_IMPORT_ITEM_ATTEMPTS requests."""
+    imp = make_import(items=3, plan="wide")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0, import_max_slowdown=1.0)
+    fetched: Counter[str] = Counter()
+
+    async def product_of(url: str, render: bool) -> Product:
+        fetched[url.rsplit("/", 1)[1]] += 1
+        await asyncio.sleep(0.05)  # the claim ahead commits meanwhile
+        raise UpstreamClientError("Too many requests", upstream_status=429)
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    for n in range(20):
+        if await runner.run_lane(imp.job_id, imp.host, 0, f"J{n}") is None:
+            break
+    assert [i.status for i in imp.items()] == ["failed"] * 3
+    attempts = settings.import_item_attempts
+    assert dict(fetched) == {"p0": attempts, "p1": attempts, "p2": attempts}
+    assert imp.balance() == CREDITS
+
+
+async def test_the_lanes_last_item_put_back_after_a_429_still_runs(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lane whose last item went back to the queue with no pause (no interval, no slowdown
+    allowed) is not over: the item runs again and the import ends done."""
+    imp = make_import(items=1, plan="wide")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0, import_max_slowdown=1.0)
+    answers = iter([429])
+
+    async def product_of(url: str, render: bool) -> Product:
+        if next(answers, None) == 429:
+            raise UpstreamClientError("Too many requests", upstream_status=429)
+        return Product(url=url, name="a thing")
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    for n in range(5):
+        if await runner.run_lane(imp.job_id, imp.host, 0, f"J{n}") is None:
+            break
+    assert [i.status for i in imp.items()] == ["done"]
+    assert imp.status() == "done"
+
+
+async def test_two_starts_on_a_host_keep_the_interval_whatever_the_analyses_take(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PRODEX_IMPORT_HOST_INTERVAL_SECONDS apart, two lanes' analyses of slow and fast pages: no
+    turn is booked ahead on a spaced host (a turn booked while the item before is analysed would
+    be spent long before the fetch)."""
+    imp = make_import(items=4, lanes=2, plan="wide")
+    interval = 0.3
+    runner = lane_runner(imp, settings, import_host_interval_seconds=interval)
+    starts: list[tuple[float, str]] = []
+    takes = {"p0": 1.0, "p1": 0.7, "p2": 0.1, "p3": 0.1}
+
+    async def product_of(url: str, render: bool) -> Product:
+        name = url.rsplit("/", 1)[1]
+        starts.append((time.time(), name))
+        await asyncio.sleep(takes[name])
+        return Product(url=url, name="a thing")
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    await asyncio.gather(*(runner.run_lane(imp.job_id, imp.host, lane, f"J{lane}") for lane in (0, 1)))
+    assert [i.status for i in imp.items()] == ["done"] * 4
+    starts.sort()
+    gaps = [round(later - earlier, 3) for (earlier, _), (later, _) in pairwise(starts)]
+    assert all(gap >= interval - 0.05 for gap in gaps), gaps
+
+
+async def test_a_lane_holds_one_slot_per_analysis(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item claimed ahead holds no slot of the plan until it runs (the API shares the slots:
+    the account's POST /v2/product would answer 42901 for the whole import)."""
+    imp = make_import(items=3, plan="wide")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0)
+    in_use: list[int] = []
+
+    async def product_of(url: str, render: bool) -> Product:
+        await asyncio.sleep(0.1)  # the claim ahead commits meanwhile
+        in_use.append(runner.slots.in_use(imp.account_id))
+        return Product(url=url, name="a thing")
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") is None
+    assert in_use == [1, 1, 1]
+    assert runner.slots.in_use(imp.account_id) == 0
+
+
+async def test_a_cancel_during_an_analysis_stops_the_lane_after_it(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import cancelled while a lane analyses an item: the item claimed ahead meanwhile is not
+    fetched; it is cancelled and refunded, as a waiting item is."""
+    imp = make_import(items=3, plan="wide")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0)
+    fetched: list[str] = []
+
+    async def product_of(url: str, render: bool) -> Product:
+        fetched.append(url.rsplit("/", 1)[1])
+        await asyncio.sleep(0.2)  # the claim ahead commits meanwhile
+        if len(fetched) == 1:
+            assert imp.cancel()
+        return Product(url=url, name="a thing")
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") is None
+    assert fetched == ["p0"]
+    assert [i.status for i in imp.items()] == ["done", "cancelled", "cancelled"]
+    assert imp.balance() == CREDITS - COST
+
+
+async def test_a_job_ends_after_its_last_items_end_even_when_putting_back_fails(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job whose put-back of its claim ahead fails (the database away) still waits for its last
+    item's store before it ends: no item is left running behind a job that ended."""
+    imp = make_import(items=3, plan="wide")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0)
+    store, run_in_transaction = runner._store, imp.database.run_in_transaction
+
+    async def product_of(url: str, render: bool) -> Product:
+        await asyncio.sleep(0.05)  # the claim ahead commits meanwhile
+        if url.endswith("/p1"):
+            runner.stopping = True
+        return Product(url=url, name="a thing")
+
+    async def slow_store(request: steps.StoreRequest) -> str:
+        if request.product.url.endswith("/p1"):
+            await asyncio.sleep(0.5)
+        return await store(request)
+
+    async def no_put_back(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
+        if fn is steps.requeue:
+            raise OSError("the database went away for a moment")
+        return await run_in_transaction(fn, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    monkeypatch.setattr(runner, "_store", slow_store)
+    monkeypatch.setattr(imp.database, "run_in_transaction", no_put_back)
+    with pytest.raises(OSError):
+        await runner.run_lane(imp.job_id, imp.host, 0, "J1")
+    assert [i.status for i in imp.items()][:2] == ["done", "done"]

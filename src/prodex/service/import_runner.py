@@ -89,7 +89,8 @@ class LaneRun:
     """The item whose product is being stored, and the task storing it (it holds the item's
     analysis slot until it ends)."""
     next_claim: asyncio.Task[steps.Claim | None] | None = None
-    """The claim of the lane's next item, made ahead (it holds a slot when it claimed an item)."""
+    """The claim of the lane's next item, made ahead (it holds no slot: the item takes one when
+    it runs)."""
 
     @property
     def ending_item(self) -> int:
@@ -97,8 +98,8 @@ class LaneRun:
         return self.ending[0] if self.ending is not None else repo.NO_ITEM
 
     async def ended(self) -> None:
-        """Wait until the last analysed item's end is written (its store: milliseconds; shielded,
-        so a cut-off job does not cut it off)."""
+        """Wait until the last analysed item's end is written (shielded, so a cut-off job does
+        not cut it off); raises what writing it raised."""
         if self.ending is not None:
             await asyncio.shield(self.ending[1])
 
@@ -198,12 +199,14 @@ class ImportRunner:
         completed, when it is), else the seconds after which the lane's next job runs (0: at once;
         more: a pause after a 429/503).
 
-        While an item is analysed, the lane's next item is claimed (started and charged); the
-        item's product is then stored while the next item is analysed (one such end at a time).
-        So the lane's requests to the shop follow each other without waiting for the database,
-        and the shop still sees one request of the lane at a time. The job ends only after its
-        last item's end is written; a next item claimed that the job does not run (it stops, or
-        the shop asked to slow down) goes back to the queue with its charge."""
+        On a host whose starts need no spacing, the lane's next item is claimed (started and
+        charged) while an item is analysed; the item's product is then stored while the next item
+        is analysed (one such end at a time; with media stored, before the next analysis). So the
+        lane's requests to the shop follow each other without waiting for the database, and the
+        shop still sees one analysis of the lane at a time. The job ends only after its last
+        item's end is written; an item claimed ahead that the job does not run (it stops, the
+        item before it failed or went back to the queue) goes back to the queue with its charge,
+        its run not counted."""
         owner = self._owners.get(job_id) or await self.database.run(self._owner, job_id)
         if owner is None:
             return None
@@ -219,8 +222,10 @@ class ImportRunner:
                 if pause is None or pause > 0 or (run.next_claim is None and time.monotonic() >= until):
                     break
         finally:
-            await self._drop_next_claim(run)
-            await run.ended()
+            try:
+                await self._drop_next_claim(run)
+            finally:
+                await run.ended()
         if pause is None:
             await self.complete(job_id)
         return pause
@@ -248,9 +253,10 @@ class ImportRunner:
         return steps.write_group(conn, requests, self.pace.book_hosts, self._cost_of)
 
     async def _unclaim(self, written: steps.WriteResult) -> None:
-        """A lane went away (shut-down) while its claim ran: put a started item back in the queue."""
+        """A lane went away (shut-down) while its claim ran: put a started item back in the queue
+        (its run not counted: it was never analysed)."""
         if isinstance(written, steps.Claim) and written.started:
-            await self.database.run_in_transaction(steps.requeue, written.item.id, written.job_ref)
+            await self.database.run_in_transaction(steps.requeue, written.item.id, written.job_ref, ran=False)
 
     async def _claim(self, request: steps.ClaimRequest) -> steps.Claim | None:
         """Claim the lane's next item in the next group of writes (see ``claim_group``)."""
@@ -258,17 +264,12 @@ class ImportRunner:
         assert claimed is None or isinstance(claimed, steps.Claim)
         return claimed
 
-    async def _claim_next(
-        self, run: LaneRun, in_flight: int, after: asyncio.Task[None] | None = None
-    ) -> steps.Claim | None:
-        """Claim the lane's next item holding one of the account's slots (kept when an item comes
-        back), skipping ``in_flight``, the item the lane's job still runs; first, the end of
-        ``after`` (the item before it, whose store could otherwise be taken for a cut-off run)."""
-        if after is not None:
-            await asyncio.wait({after})  # its failure is the lane's to raise (LaneRun.ended)
+    async def _claim_with_slot(self, run: LaneRun) -> steps.Claim | None:
+        """Take one of the account's slots, then claim the lane's next item (skipping the item
+        whose end is being written); the slot is kept when an item comes back."""
         await self.slots.take(run.account_id, run.limit)
         try:
-            claimed = await self._claim(steps.ClaimRequest(run.lane, run.job_ref, in_flight))
+            claimed = await self._claim(steps.ClaimRequest(run.lane, run.job_ref, run.ending_item))
         except BaseException:
             self.slots.release(run.account_id)
             raise
@@ -276,32 +277,78 @@ class ImportRunner:
             self.slots.release(run.account_id)
         return claimed
 
+    async def _claim_ahead(
+        self, run: LaneRun, running: int, before: asyncio.Task[None] | None
+    ) -> steps.Claim | None:
+        """Claim the lane's next item while ``running`` is analysed (skipped), once ``before``,
+        the end of the item before it, is written (else that item, still running, would be taken
+        up as if its job had been cut off); raises what writing that end raised."""
+        if before is not None:
+            await asyncio.shield(before)
+        return await self._claim(steps.ClaimRequest(run.lane, run.job_ref, running))
+
     async def _drop_next_claim(self, run: LaneRun) -> None:
-        """The job ends before running the next item it claimed: put that item back in the queue
-        with its charge (a claim cut off in its group is put back by :meth:`_unclaim`)."""
+        """The job does not run the item it claimed ahead: put it back in the queue with its
+        charge, its run not counted (a claim cut off in its group is put back by
+        :meth:`_unclaim`)."""
         task, run.next_claim = run.next_claim, None
         if task is None:
             return
         task.cancel()
         await asyncio.wait({task})
-        if task.cancelled() or task.exception() is not None or (claimed := task.result()) is None:
+        if task.cancelled():
             return
-        self.slots.release(run.account_id)
-        if claimed.started:
+        if (error := task.exception()) is not None:
+            log.warning("import lane %s: the claim of its next item failed: %r", run.lane, error)
+            return
+        claimed = task.result()
+        if claimed is not None and claimed.started:
             await asyncio.shield(
-                self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref)
+                self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref, ran=False)
             )
 
+    async def _next_claim(self, run: LaneRun) -> steps.Claim | None:
+        """The lane's next item, holding one of the account's slots: the item claimed ahead, else
+        one claimed now. An item claimed ahead is put back (its run not counted) and the lane
+        claims afresh when its host must now be spaced or its import was cancelled meanwhile (it
+        is then cancelled and refunded, as a waiting item is)."""
+        ahead = run.next_claim  # kept until it is taken: a job cut off meanwhile puts it back
+        if ahead is None:
+            return await self._claim_with_slot(run)
+        claimed = await ahead
+        run.next_claim = None
+        if claimed is not None and claimed.started and not await self._may_run_ahead(claimed):
+            await self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref, ran=False)
+            return await self._claim_with_slot(run)
+        if claimed is not None:
+            try:
+                await self.slots.take(run.account_id, run.limit)
+            except BaseException:  # cut off while it waited: it was never analysed
+                if claimed.started:
+                    await asyncio.shield(
+                        self.database.run_in_transaction(
+                            steps.requeue, claimed.item.id, claimed.job_ref, ran=False
+                        )
+                    )
+                raise
+        return claimed
+
+    async def _may_run_ahead(self, claimed: steps.Claim) -> bool:
+        """Whether an item claimed ahead may run now: its host needs no spacing and its import
+        was not cancelled since the claim (a read)."""
+        if self.pace.spaced(claimed.item.host):
+            return False
+        record = await self.database.run(self._import, claimed.item.job_id)
+        return record is not None and record.status != "cancelled"
+
     async def _run_next(self, run: LaneRun, *, claim_ahead: bool) -> float | None:
-        """Run the lane's next item (claimed ahead, or now) holding one of the account's slots;
-        ``None`` when the lane is over, else the pause before the lane goes on. With
-        ``claim_ahead``, the item after it is claimed while it is analysed
+        """Run the lane's next item holding one of the account's slots; ``None`` when the lane is
+        over, else the pause before the lane goes on. With ``claim_ahead`` (and a host whose
+        starts need no spacing), the item after it is claimed while it is analysed
         (:attr:`LaneRun.next_claim`). An analysed item's product is stored by a task
         (:attr:`LaneRun.ending`) that keeps the item's slot until it ends."""
         account_id, limit = run.account_id, run.limit
-        ahead = run.next_claim  # kept until it is run: a job cut off meanwhile puts it back
-        claimed = await (ahead if ahead is not None else self._claim_next(run, run.ending_item))
-        run.next_claim = None
+        claimed = await self._next_claim(run)
         if claimed is None:
             return None
         held = True
@@ -322,11 +369,14 @@ class ImportRunner:
             if claimed.error is not None:
                 await self._fail(claimed.item.id, account_id, claimed.error)
                 return 0.0
-            if claim_ahead:
-                previous = run.ending[1] if run.ending is not None else None
-                run.next_claim = asyncio.create_task(self._claim_next(run, claimed.item.id, previous))
+            if self._stores_media:
+                await run.ended()  # media are fetched too: the next analysis waits for them
+            if claim_ahead and not self.stopping and not self.pace.spaced(run.lane[1]):
+                before = run.ending[1] if run.ending is not None else None
+                run.next_claim = asyncio.create_task(self._claim_ahead(run, claimed.item.id, before))
             product = await self._analyse(claimed)
-            if not isinstance(product, Product):
+            if not isinstance(product, Product):  # failed, or back in the queue: claim afresh
+                await self._drop_next_claim(run)
                 return product
             await run.ended()  # one end at a time per lane
             run.ending = (claimed.item.id, asyncio.create_task(self._end(claimed, product)))
@@ -335,6 +385,11 @@ class ImportRunner:
         finally:
             if held:
                 self.slots.release(account_id)
+
+    @property
+    def _stores_media(self) -> bool:
+        """Whether an item's end fetches and stores its product's media."""
+        return self.media is not None and bool(self.media_base_url)
 
     async def _end(self, claimed: steps.Claim, product: Product) -> None:
         """:meth:`_finish` the item, then give its analysis slot back."""
@@ -384,8 +439,11 @@ class ImportRunner:
             return
         if product_id is None:  # the item had ended or gone back meanwhile: nothing stored
             return
-        await self.pace.eased(item.host)
-        await self.events.publish(ImportItemFinished(account_id, item.job_id, item.url, product_id))
+        try:  # the item is done: what follows must not fail the lane's next item
+            await self.pace.eased(item.host)
+            await self.events.publish(ImportItemFinished(account_id, item.job_id, item.url, product_id))
+        except Exception:
+            log.exception("import item %s is done, but easing its host or publishing its end failed", item.id)
 
     async def _save(self, item: repo.ItemRecord, account_id: int, product: Product) -> str | None:
         """Store the item's product (with its media checked and stored, when a media store and

@@ -296,12 +296,13 @@ def fail(conn: Connection, item_id: int, code: int, msg: str) -> repo.ItemRecord
     return item
 
 
-def requeue(conn: Connection, item_id: int, job_ref: str | None = None) -> None:
+def requeue(conn: Connection, item_id: int, job_ref: str | None = None, *, ran: bool = True) -> None:
     """Put a started item back in the queue, keeping its charge (it runs again later); nothing
     when it no longer runs (or runs for another job than ``job_ref``, when given: its lane's next
-    job took it up). When its import was cancelled meanwhile, the item is cancelled and its charge
-    refunded instead (the import's row is read locked: a cancel either committed before, or
-    finds the item queued after)."""
+    job took it up). ``ran=False``: the item was started but never analysed (claimed ahead, or its
+    claim was cut off), so the run its start counted is given back. When its import was cancelled
+    meanwhile, the item is cancelled and its charge refunded instead (the import's row is read
+    locked: a cancel either committed before, or finds the item queued after)."""
     item = repo.get_item(conn, item_id, lock=True)
     if item is None or item.status != "running" or job_ref not in (None, item.job_ref):
         return
@@ -309,4 +310,5 @@ def requeue(conn: Connection, item_id: int, job_ref: str | None = None) -> None:
     if record is not None and record.status == "cancelled":
         _cancel(conn, item)
         return
-    repo.update_item(conn, item_id, status="queued")
+    attempts = item.attempts if ran else max(item.attempts - 1, 0)
+    repo.update_item(conn, item_id, status="queued", attempts=attempts)

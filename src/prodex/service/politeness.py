@@ -10,7 +10,9 @@ Two limits per shop host (``PRODEX_IMPORT_HOST_CONCURRENCY`` and
   platform's product JSON after it), so the host sees at most N requests at once. Only the head
   of each lane waits in the queue (not thousands of jobs), which keeps fetching a job cheap;
 - **a minimum interval between two starts**: before it starts, an item books the host's next turn
-  in ``import_hosts`` (one short transaction) and sleeps until then.
+  in ``import_hosts`` (in the transaction that starts it) and sleeps until then. A lane books its
+  next item's turn ahead, while the item before it is analysed, only on a host whose starts need
+  no spacing (no interval, not slowed down): see :meth:`HostPace.spaced`.
 
 A 429 or 503 from the shop (after the fetcher's own retries) doubles the host's slowdown (up to
 ``PRODEX_IMPORT_MAX_SLOWDOWN``): turns are then ``max(interval, SLOW_FLOOR_SECONDS) * slowdown``
@@ -53,6 +55,11 @@ class HostPace:
         if slowdown <= 1:
             return self.interval
         return max(self.interval, SLOW_FLOOR_SECONDS) * slowdown
+
+    def spaced(self, host: str) -> bool:
+        """Whether two starts on the host must be apart (an interval is set, or this worker last
+        saw the host slowed down): a turn booked ahead of time would then not keep the spacing."""
+        return self.spacing(self._slowdowns.get(host, 1.0)) > 0
 
     async def turn(self, host: str) -> None:
         """Wait for this host's next turn (booked for the caller)."""
