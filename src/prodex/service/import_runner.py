@@ -12,9 +12,12 @@ An item runs as ``POST /v2/product`` with its URL does, in the same order:
     code and message, in one transaction.
 
 The item, its turn and its start (running and charged) are one transaction when the turn is due
-(:func:`prodex.service.import_steps.claim`); an item whose turn is later gives its slot back while
-it waits. A lane's job runs items for about :data:`LANE_RUN_SECONDS`, then the lane goes on in its
-next job (so other jobs with the lane's lock, and a shut-down, wait at most that long).
+(:func:`prodex.service.import_steps.claim_group`); an item whose turn is later gives its slot back
+while it waits. On a host whose starts need no spacing, a lane claims its next item (turn and
+start) while the current one is analysed, and that item takes its slot when it runs; an item's
+product is stored while the next one is analysed (see :meth:`ImportRunner.run_lane`). A lane's job
+runs items for :data:`LANE_RUN_SECONDS` to :data:`LANE_RUN_SPREAD` times it, then the lane goes on
+in its next job (so other jobs with the lane's lock wait at most that long).
 
 A 429 or 503 from the shop slows the host (:mod:`prodex.service.politeness`) and puts the item
 back in the queue: the lane's next job runs it after the pause, up to ``PRODEX_IMPORT_ITEM_ATTEMPTS``
