@@ -9,8 +9,9 @@ instead of once per request. One group runs at a time, so groups grow with the l
 gets its result only after the transaction committed. When a group fails, each of its requests
 is run once more alone, so one bad request fails only its own caller.
 
-A caller cancelled while its group runs does not stop the group: ``on_abandoned(result)`` is
-then called with what its request did, to undo it (say, put a started item back in the queue).
+A caller cancelled before a group took its request withdraws it (it never runs). A caller
+cancelled while its group runs does not stop the group: ``on_abandoned(result)`` is then called
+with what its request did, to undo it (say, put a started item back in the queue).
 """
 
 from __future__ import annotations
@@ -57,8 +58,19 @@ class TransactionGroups(Generic[Request, Result]):
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
-            future.add_done_callback(self._abandoned)
+            if not self._withdraw(future):  # its group runs: undo what it did once it committed
+                future.add_done_callback(self._abandoned)
             raise
+
+    def _withdraw(self, future: asyncio.Future[Result]) -> bool:
+        """Take a caller's request out of the pending ones when no group has taken it yet (it then
+        never runs); whether it was still pending."""
+        for n, (_request, pending) in enumerate(self._pending):
+            if pending is future:
+                del self._pending[n]
+                future.cancel()
+                return True
+        return False
 
     async def _write(self) -> None:
         """Run the pending requests, a group at a time, until none is left. When the writer itself
