@@ -480,12 +480,24 @@ def test_labelled_article_number_is_the_sku_and_model_number_the_mpn(text: str, 
             "it",
             "Animals & Pet Supplies > Pet Supplies > Dog Supplies > Dog Food",
         ),
+        (
+            "Waxed Cotton Jewelry Cord, 1 mm",
+            "en",
+            "Arts & Entertainment > Hobbies & Creative Arts > Arts & Crafts > Art & Crafting Materials"
+            " > Crafting Fibers > Jewelry & Beading Cord",
+        ),
+        (
+            "Orange hunting vest with pockets",
+            "en",
+            "Apparel & Accessories > Clothing > Activewear > Hunting Clothing > Hunting & Fishing Vests",
+        ),
     ],
 )
 def test_category_from_a_name_in_its_language(name: str, language: str, expected: str) -> None:
     """A name's head noun names its category: compounds by their ending (German), Korean inside a
     longer word, the head first in Italian, last in English ("Cheese Slicer" is a kitchen tool);
-    a product for an animal is a pet supply wherever its name says so (salmon is its flavour)."""
+    a product for an animal is a pet supply wherever its name says so (salmon is its flavour); a
+    taxonomy name "A & B C" also names "A C" ("Jewelry & Beading Cord", "Hunting & Fishing Vests")."""
     category = classify([Evidence(name, 3.0, is_name=True)], language)
     assert category is not None and category.text == expected
 

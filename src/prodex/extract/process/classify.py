@@ -144,11 +144,16 @@ class Index:
 
 def _taxonomy_phrases(tree: Taxonomy) -> dict[tuple[str, ...], set[int]]:
     """The English names of every category, split at ", " and " & " ("Pet Bowls, Feeders &
-    Waterers" names "pet bowls", "feeders" and "waterers")."""
+    Waterers" names "pet bowls", "feeders" and "waterers"); a one-word part before the last part
+    also names what the last part's first word qualifies ("Jewelry & Beading Cord" names
+    "jewelry cord" too, "Baby & Toddler Dresses" "baby dresses")."""
     out: dict[tuple[str, ...], set[int]] = defaultdict(set)
     for category in tree.categories:
-        for part in re.split(r",\s*|\s+&\s+", category.path[-1]):
-            words = tuple(tokens(part))
+        parts = [tuple(tokens(part)) for part in re.split(r",\s*|\s+&\s+", category.path[-1])]
+        shared = parts[-1][1:]
+        if shared:
+            parts += [part + shared for part in parts[:-1] if len(part) == 1]
+        for words in parts:
             if words and " ".join(words) not in GENERIC_NAMES and len(words) <= MAX_PHRASE_WORDS:
                 out[words].add(category.id)
     return out
