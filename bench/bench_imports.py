@@ -7,8 +7,9 @@ import of ``--urls`` (2,000) URLs, the shops interleaved, runs on ``prodex worke
 minimum interval. Printed per run: wall time (import created -> last item done), products per
 second, p50/p99 per item (started -> done, from the items' own timestamps; the workers are
 started ``--warmup`` seconds before the import and until they are idle, as a running service
-would be), the most concurrent requests any shop saw (must not exceed the limit), the workers'
-peak memory (VmHWM, workers and their extraction processes), the workers' CPU time per item
+would be), the most concurrent requests any shop saw (must not exceed the limit), the credits charged
+(one per item done: none charged twice) and whether the account's ledger adds up to its balance,
+the workers' peak memory (VmHWM, workers and their extraction processes), the workers' CPU time per item
 (workers and extraction processes, import created -> last item done), the load average at the
 end, and the share of the politeness bound (20 hosts x 4 / 0.3 s = 266.7 items/s; target >= 80 %).
 
@@ -276,7 +277,7 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
                 shops.stats.peak.clear()
                 cpu_before = sum(cpu_seconds(proc.pid) for proc in procs)
                 started = time.monotonic()
-                job_id, _account = asyncio.run(create_import(env, database_url, urls))
+                job_id, account_id = asyncio.run(create_import(env, database_url, urls))
                 while import_status(db, job_id) != "done":
                     if any(proc.poll() is not None for proc in procs):
                         raise RuntimeError(f"a worker exited; see {workdir}/worker-*.log")
@@ -288,6 +289,9 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
                 cpu = sum(cpu_seconds(proc.pid) for proc in procs) - cpu_before
                 memory = sum(peak_rss_mib(proc.pid) for proc in procs)
                 _status, counts, spans = import_state(db, job_id)
+                credits = Credits(db)
+                charged = len(urls) - credits.balance(account_id)
+                ledger_exact = credits.ledger_total(account_id) == credits.balance(account_id)
     done = counts.get("done", 0)
     bound = len(HOSTS) * HOST_LIMIT / args.delay
     spans.sort()
@@ -303,6 +307,8 @@ def run(backend: str, worker_count: int, args: argparse.Namespace, shops: Shops)
         "p50_item_s": round(statistics.median(spans), 3) if spans else None,
         "p99_item_s": round(spans[int(len(spans) * 0.99) - 1], 3) if spans else None,
         "max_concurrent_per_shop": max(shops.stats.peak.values(), default=0),
+        "credits_charged": charged,
+        "ledger_exact": ledger_exact,
         "host_limit": HOST_LIMIT,
         "peak_memory_mib": round(memory, 1),
         "worker_cpu_ms_per_item": round(1000 * cpu / max(done, 1), 2),
