@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 from prodex.errors import ProdexError, UpstreamClientError
 from prodex.extract.model import Product
@@ -150,6 +150,41 @@ def test_an_item_of_a_killed_job_in_a_cancelled_import_is_cancelled_and_refunded
     assert imp.refunded(items[0].charge_id)
     assert imp.balance() == CREDITS
     assert imp.status() == "cancelled"
+
+
+def test_a_group_refunds_cancelled_items_after_booking_its_hosts(make_import: Callable[..., Import]) -> None:
+    """A group locks items, then hosts, then accounts: the refund of an item it finds in a
+    cancelled import is made with the group's charges, after the hosts are booked (refunding it
+    when found locked an account's row before the hosts' rows, against every other group's
+    order: two workers' groups could wait on each other)."""
+    cancelled = make_import()
+    started(cancelled.claim("J1"))
+    assert cancelled.cancel()
+    live = make_import()
+    events: list[str] = []
+
+    def book(conn: Connection, counts: Mapping[str, int]) -> dict[str, list[float]]:
+        events.append("hosts")
+        return due(conn, counts)
+
+    def note_accounts(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE ACCOUNTS"):
+            events.append("account")
+
+    requests = [
+        steps.ClaimRequest((cancelled.job_id, cancelled.host, 0), "J2"),
+        steps.ClaimRequest((live.job_id, live.host, 0), "J3"),
+    ]
+    event.listen(live.database.engine, "before_cursor_execute", note_accounts)
+    try:
+        with live.database.write() as conn:
+            claims = steps.claim_group(conn, requests, book, cost_of)
+    finally:
+        event.remove(live.database.engine, "before_cursor_execute", note_accounts)
+    assert claims[0] is None and claims[1] is not None and claims[1].started
+    assert events == ["hosts", "account", "account"]  # the refund, then the charge
+    assert cancelled.balance() == CREDITS and live.balance() == CREDITS - COST
+    assert [i.status for i in cancelled.items()] == ["cancelled"]
 
 
 def test_cancel_never_refunds_an_item_that_starts_meanwhile(make_import: Callable[..., Import]) -> None:

@@ -35,6 +35,7 @@ from prodex.store import imports as repo
 from prodex.store import products as product_repo
 
 CHARGE_REASON = "import-item"
+CANCELLED_REASON = "import-item cancelled"
 #: The charge of an item: ``cost_of(plan_name)`` credits.
 CostOf = Callable[[str], int]
 #: Books host turns: ``book(conn, {host: count})`` -> each host's next ``count`` turns (epoch times).
@@ -86,7 +87,8 @@ def claim_group(
     firsts = _first_of_each_lane(requests, order)
     by_host: dict[str, list[tuple[int, repo.LaneItem]]] = {}
     lanes = [(*requests[n].lane, requests[n].in_flight) for n in firsts]
-    for n, found in zip(firsts, _lane_items(conn, lanes), strict=True):
+    refunds: Refunds = {}
+    for n, found in zip(firsts, _lane_items(conn, lanes, refunds), strict=True):
         if found is not None:
             by_host.setdefault(requests[n].lane[1], []).append((n, found))
     claims: list[Claim | None] = [None] * len(requests)
@@ -96,7 +98,7 @@ def claim_group(
             claims[n] = Claim(found, turn)
     now = time.time()
     due = [n for n in order if (claim := claims[n]) is not None and claim.turn <= now]
-    started = _start_group(conn, [(_claimed(claims[n]), requests[n].job_ref) for n in due], cost_of)
+    started = _start_group(conn, [(_claimed(claims[n]), requests[n].job_ref) for n in due], cost_of, refunds)
     for n, claim in zip(due, started, strict=True):
         claims[n] = claim
     return claims
@@ -113,36 +115,55 @@ def _first_of_each_lane(requests: Sequence[ClaimRequest], order: Sequence[int]) 
     return firsts
 
 
-def _lane_items(conn: Connection, lanes: Sequence[tuple[str, str, int, int]]) -> list[repo.LaneItem | None]:
+def _lane_items(
+    conn: Connection, lanes: Sequence[tuple[str, str, int, int]], refunds: Refunds
+) -> list[repo.LaneItem | None]:
     """:func:`_lane_item` for each lane ``(job_id, host, lane, in_flight)``, in order: every lane's
     item claimed at once (one statement on PostgreSQL); a lane whose item is in a cancelled import
-    goes on alone."""
+    goes on alone. The charges of the items it cancels are left in ``refunds``."""
     found = repo.claim_lane_items(conn, lanes)
     for n, lane_item in enumerate(found):
         if lane_item is not None and lane_item.import_status == "cancelled":
-            _cancel(conn, lane_item.item)
-            found[n] = _lane_item(conn, lanes[n][:3], lanes[n][3])
+            _cancel_in_group(conn, lane_item, refunds)
+            found[n] = _lane_item(conn, lanes[n][:3], lanes[n][3], refunds)
     return found
 
 
-def _lane_item(conn: Connection, lane: tuple[str, str, int], in_flight: int) -> repo.LaneItem | None:
+def _lane_item(
+    conn: Connection, lane: tuple[str, str, int], in_flight: int, refunds: Refunds | None = None
+) -> repo.LaneItem | None:
     """The lane's next item to run (see :func:`repo.claim_lane_item`; ``in_flight``: the item the
     lane's job still runs), locked; ``None`` when the lane is over. The items it finds in a
     cancelled import (queued again with a charge, or left running by a job that was cut off) are
-    cancelled and their charges refunded on the way."""
+    cancelled on the way, their charges refunded (or left in ``refunds``)."""
     job_id, host, lane_number = lane
     while (found := repo.claim_lane_item(conn, job_id, host, lane_number, in_flight)) is not None:
         if found.import_status != "cancelled":
             return found
-        _cancel(conn, found.item)
+        _cancel_in_group(conn, found, refunds)
     return None
 
 
-def _cancel(conn: Connection, item: repo.ItemRecord) -> None:
-    """Cancel an item of a cancelled import that did not end, refunding the charge it holds."""
+#: The charges of cancelled items to refund, by account: a group refunds them with its charges,
+#: accounts in one order after the hosts (refunding as it finds them would lock an account's row
+#: before the hosts' rows, against the order every group keeps).
+Refunds = dict[int, list[int]]
+
+
+def _cancel(conn: Connection, item: repo.ItemRecord, refund_later: list[int] | None = None) -> None:
+    """Cancel an item of a cancelled import that did not end, refunding the charge it holds (now,
+    or by its group when ``refund_later``, its account's list of :data:`Refunds`, is given)."""
     if item.charge_id is not None:
-        refund_within(conn, item.charge_id, "import-item cancelled")
+        if refund_later is None:
+            refund_within(conn, item.charge_id, CANCELLED_REASON)
+        else:
+            refund_later.append(item.charge_id)
     repo.update_item(conn, item.id, status="cancelled", finished_at=utcnow())
+
+
+def _cancel_in_group(conn: Connection, found: repo.LaneItem, refunds: Refunds | None) -> None:
+    """:func:`_cancel` a claimed item, its refund left to its group when ``refunds`` is given."""
+    _cancel(conn, found.item, refunds.setdefault(found.account_id, []) if refunds is not None else None)
 
 
 def _claimed(claim: Claim | None) -> Claim:
@@ -150,13 +171,15 @@ def _claimed(claim: Claim | None) -> Claim:
     return claim
 
 
-def _start_group(conn: Connection, claims: Sequence[tuple[Claim, str]], cost_of: CostOf) -> list[Claim]:
+def _start_group(
+    conn: Connection, claims: Sequence[tuple[Claim, str]], cost_of: CostOf, refunds: Refunds
+) -> list[Claim]:
     """Mark the claimed items running and charge those whose run holds no charge yet (one debit
-    per account, accounts in one order)."""
+    per account, accounts in one order, each account's ``refunds`` first)."""
     now = utcnow()
     for job_id in sorted({c.item.job_id for c, _ref in claims if c.lane_item.import_status == "queued"}):
         repo.mark_running(conn, job_id, now)
-    charges = _charge_group(conn, [claim for claim, _ref in claims], cost_of)
+    charges = _charge_group(conn, [claim for claim, _ref in claims], cost_of, refunds)
     results: list[Claim] = []
     rows: list[dict[str, object]] = []
     for (claim, job_ref), charge in zip(claims, charges, strict=True):
@@ -172,15 +195,22 @@ def _start_group(conn: Connection, claims: Sequence[tuple[Claim, str]], cost_of:
     return results
 
 
-def _charge_group(conn: Connection, claims: Sequence[Claim], cost_of: CostOf) -> list[int | ProdexError]:
-    """Each claimed item's charge: the one its run holds, else a new one."""
+def _charge_group(
+    conn: Connection, claims: Sequence[Claim], cost_of: CostOf, refunds: Refunds
+) -> list[int | ProdexError]:
+    """Each claimed item's charge: the one its run holds, else a new one; the accounts in one
+    order, each account's ``refunds`` made before its charges."""
     charges: list[int | ProdexError] = [c.item.charge_id or 0 for c in claims]
     by_account: dict[int, list[int]] = {}
     for n, claim in enumerate(claims):
         if claim.item.charge_id is None:
             by_account.setdefault(claim.lane_item.account_id, []).append(n)
-    for account_id in sorted(by_account):
-        positions = by_account[account_id]
+    for account_id in sorted(by_account.keys() | refunds.keys()):
+        for charge_id in refunds.get(account_id, ()):
+            refund_within(conn, charge_id, CANCELLED_REASON)
+        positions = by_account.get(account_id)
+        if not positions:
+            continue
         wanted = [_charge_of(claims[n], cost_of) for n in positions]
         for n, charge in zip(positions, charge_many_within(conn, account_id, wanted), strict=True):
             charges[n] = charge
