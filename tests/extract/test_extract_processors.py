@@ -30,7 +30,7 @@ from prodex.extract.process.media import (
 )
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.patterns import is_spaced_script, may_hold_unspaced, trie_pattern
-from prodex.extract.process.points import is_titled_claim
+from prodex.extract.process.points import is_titled_claim, points_in_text
 from prodex.extract.process.policy import without_policy
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.taxonomy import taxonomy
@@ -637,3 +637,30 @@ def test_is_link_answers_as_the_css_selector_a_href(markup: str) -> None:
     for node in tree.css("div *"):
         matches = {match.mem_id for match in node.css("a[href]")}  # (its subtree, itself included)
         assert is_link(node) == (node.mem_id in matches)
+
+
+def test_a_flattened_specification_table_gives_no_points() -> None:
+    """A description that is a table laid out one cell under the other (group titles, names,
+    values) is no list of claims; a run of as many short claims still is."""
+    cells = [
+        "General", "Brand", "Oakline", "Model", "Hanna", "Size", "Bed size", "Single", "Measures",
+        "Width", "105 cm", "Length", "200 cm", "Material", "Material", "Oak wood", "Legs or wheels",
+        "4 legs", "Type", "Product type", "Bed frame", "Bed class", "Mid range", "Base type",
+        "Slatted base", "Includes", "Extras", "Drawer set",
+    ]  # fmt: skip
+    assert points_in_text("\n\n".join(cells)) == []
+    claims = [
+        "Solid oak frame that lasts for decades",
+        "Slatted base lets the mattress breathe",
+        "Two deep drawers for bedding and pillows",
+        "Rounded corners keep small children safe",
+        "Assembles in about twenty minutes with one tool",
+        "Natural oil finish that is easy to refresh",
+        "Legs lift the bed for easy cleaning under it",
+        "Headboard padded for reading in bed",
+        "Fits standard mattresses of 105 x 200 cm",
+        "Quiet joints that never creak at night",
+        "Wood from forests managed for the long term",
+        "Ten year guarantee on the frame",
+    ]
+    assert points_in_text("\n\n".join(claims)) == claims[:10]  # (ten at most)

@@ -251,10 +251,26 @@ def _runs(paragraphs: list[str]) -> list[str]:
         if paragraph and _is_short(paragraph):
             run.append(paragraph)
             continue
-        if len(run) >= MIN_POINTS:
+        if len(run) >= MIN_POINTS and not _is_flattened_table(run):
             out.extend(paired_lines(run))
         run = []
     return out
+
+
+#: A run of this many short paragraphs or more, most of them cells (a few words, a few
+#: characters: a script without spaces writes a claim in one long "word"), is a table laid out
+#: one cell under the other (group titles, names and values), not a list of claims.
+FLAT_TABLE_LINES = 12
+CELL_WORDS = 3
+CELL_CHARS = 25
+
+
+def _is_flattened_table(run: list[str]) -> bool:
+    """Whether a run of short paragraphs reads as a flattened table (see :data:`FLAT_TABLE_LINES`)."""
+    if len(run) < FLAT_TABLE_LINES:
+        return False
+    cells = sum(1 for line in run if len(line) <= CELL_CHARS and len(line.split()) <= CELL_WORDS)
+    return 4 * cells >= 3 * len(run)
 
 
 def points_in_text(text: str, name: str = "") -> list[str]:
