@@ -705,3 +705,109 @@ async def test_lanes_keep_their_invariants_through_random_failures(
     assert imp.status() in ("done", "cancelled")
     assert most["item"] <= 1 and most["lane"] <= 1, most
     assert all(runner.slots.in_use(imp.account_id) == 0 for runner in runners)
+
+
+async def test_no_item_claimed_ahead_runs_after_a_cancel_made_while_it_waited_for_its_slot(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One slot (the gold plan): the item claimed ahead waits for the slot the item before it
+    holds while its product is stored, and the import is cancelled meanwhile; the check that it
+    may run comes after it holds its slot, so it is not fetched. (From the second review.)"""
+    imp = make_import(items=3, plan="gold")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0)
+    fetched: list[str] = []
+    store = runner._store
+
+    async def product_of(url: str, render: bool) -> Product:
+        fetched.append(url.rsplit("/", 1)[1])
+        await asyncio.sleep(0.1)  # the claim ahead commits meanwhile
+        return Product(url=url, name="a thing")
+
+    async def cancel_while_storing(request: steps.StoreRequest) -> str:
+        if request.product.url.endswith("/p0"):
+            await asyncio.sleep(0.2)  # the lane waits for the slot this store holds
+            assert await imp.database.run_in_transaction(cancel_within, imp.account_id, imp.job_id)
+        return await store(request)
+
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    monkeypatch.setattr(runner, "_store", cancel_while_storing)
+    assert await runner.run_lane(imp.job_id, imp.host, 0, "J1") is None
+    assert fetched == ["p0"]
+    assert [i.status for i in imp.items()] == ["done", "cancelled", "cancelled"]
+    assert imp.balance() == CREDITS - COST
+    assert runner.slots.in_use(imp.account_id) == 0
+
+
+async def test_a_job_cut_off_while_it_checks_its_claim_ahead_puts_that_item_back(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job cut off (shut-down) while it reads whether its item claimed ahead may run puts the
+    item back, its run not counted, and gives its slot back. (From the second review.)"""
+    imp = make_import(items=2, plan="wide")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0)
+    may_run_ahead, reading = runner._may_run_ahead, asyncio.Event()
+
+    async def slow_check(claimed: steps.Claim) -> bool:
+        reading.set()
+        await asyncio.sleep(5)  # the database's pool is busy
+        return await may_run_ahead(claimed)
+
+    async def product_of(url: str, render: bool) -> Product:
+        await asyncio.sleep(0.1)  # the claim ahead commits meanwhile
+        return Product(url=url, name="a thing")
+
+    monkeypatch.setattr(runner, "_may_run_ahead", slow_check)
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    job = asyncio.create_task(runner.run_lane(imp.job_id, imp.host, 0, "J1"))
+    await asyncio.wait_for(reading.wait(), 5)
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    first, second = imp.items()
+    assert first.status == "done"
+    assert (second.status, second.attempts) == ("queued", 0) and second.charge_id is not None
+    assert runner.slots.in_use(imp.account_id) == 0
+
+
+async def test_a_claim_ahead_dropped_in_its_group_is_never_put_back_behind_the_jobs_next_claim(
+    make_import: Callable[..., Import], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item fails while the claim ahead of the next one runs in its group: the lane waits for
+    that claim and puts the item back before it claims afresh (a claim cut off in its group was
+    put back later, by a task, after the lane's next claim had taken the item up again: the item
+    went back to the queue during its analysis and was fetched twice). (From the second review.)"""
+    imp = make_import(items=3, plan="wide")
+    runner = lane_runner(imp, settings, import_host_interval_seconds=0.0)
+    run_in_transaction = imp.database.run_in_transaction
+    ahead_in_group, release = asyncio.Event(), asyncio.Event()
+    fetched: Counter[str] = Counter()
+
+    def claims_ahead(args: tuple[object, ...]) -> bool:
+        requests = args[0] if args and isinstance(args[0], list) else []
+        return any(isinstance(r, steps.ClaimRequest) and r.in_flight != repo.NO_ITEM for r in requests)
+
+    async def slow_ahead_group(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
+        if fn is steps.requeue and kwargs.get("ran") is False:
+            await asyncio.sleep(0.3)  # the put-back is slow
+        elif not ahead_in_group.is_set() and claims_ahead(args):
+            ahead_in_group.set()
+            await release.wait()  # the claim ahead's group runs
+        return await run_in_transaction(fn, *args, **kwargs)  # type: ignore[arg-type]
+
+    async def product_of(url: str, render: bool) -> Product:
+        name = url.rsplit("/", 1)[1]
+        fetched[name] += 1
+        if name == "p0":
+            await ahead_in_group.wait()
+            asyncio.get_running_loop().call_later(0.1, release.set)
+            raise ProdexError()  # fails at once (not a 429)
+        await asyncio.sleep(0.5)
+        return Product(url=url, name="a thing")
+
+    monkeypatch.setattr(imp.database, "run_in_transaction", slow_ahead_group)
+    monkeypatch.setattr(runner, "_product_of", product_of)
+    for n in range(5):
+        if await runner.run_lane(imp.job_id, imp.host, 0, f"J{n}") is None:
+            break
+    assert [i.status for i in imp.items()] == ["failed", "done", "done"]
+    assert dict(fetched) == {"p0": 1, "p1": 1, "p2": 1}

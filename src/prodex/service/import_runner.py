@@ -259,7 +259,14 @@ class ImportRunner:
         """A lane went away (shut-down) while its claim ran: put a started item back in the queue
         (its run not counted: it was never analysed)."""
         if isinstance(written, steps.Claim) and written.started:
-            await self.database.run_in_transaction(steps.requeue, written.item.id, written.job_ref, ran=False)
+            await self._put_back(written)
+
+    async def _put_back(self, claimed: steps.Claim) -> None:
+        """Put a started item that was never analysed back in the queue, its charge kept and its
+        run not counted (shielded: a cut-off job still puts it back)."""
+        await asyncio.shield(
+            self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref, ran=False)
+        )
 
     async def _claim(self, request: steps.ClaimRequest) -> steps.Claim | None:
         """Claim the lane's next item in the next group of writes (see ``claim_group``)."""
@@ -292,12 +299,12 @@ class ImportRunner:
 
     async def _drop_next_claim(self, run: LaneRun) -> None:
         """The job does not run the item it claimed ahead: put it back in the queue with its
-        charge, its run not counted (a claim cut off in its group is put back by
-        :meth:`_unclaim`)."""
+        charge, its run not counted. The claim is waited for, never cut off: cut off in its group,
+        it would be put back later (:meth:`_unclaim`), maybe after this job took the item up again
+        with its next claim."""
         task, run.next_claim = run.next_claim, None
         if task is None:
             return
-        task.cancel()
         await asyncio.wait({task})
         if task.cancelled():
             return
@@ -306,34 +313,33 @@ class ImportRunner:
             return
         claimed = task.result()
         if claimed is not None and claimed.started:
-            await asyncio.shield(
-                self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref, ran=False)
-            )
+            await self._put_back(claimed)
 
     async def _next_claim(self, run: LaneRun) -> steps.Claim | None:
         """The lane's next item, holding one of the account's slots: the item claimed ahead, else
-        one claimed now. An item claimed ahead is put back (its run not counted) and the lane
-        claims afresh when its host must now be spaced or its import was cancelled meanwhile (it
-        is then cancelled and refunded, as a waiting item is)."""
-        ahead = run.next_claim  # kept until it is taken: a job cut off meanwhile puts it back
+        one claimed now. Once it holds its slot, an item claimed ahead is put back (its run not
+        counted) and the lane claims afresh when its host must now be spaced or its import was
+        cancelled meanwhile (it is then cancelled and refunded, as a waiting item is). Until it
+        runs, it stays :attr:`LaneRun.next_claim`: a job cut off meanwhile puts it back."""
+        ahead = run.next_claim
         if ahead is None:
             return await self._claim_with_slot(run)
-        claimed = await ahead
+        claimed = await asyncio.shield(ahead)
+        if claimed is None:
+            run.next_claim = None
+            return None
+        await self.slots.take(run.account_id, run.limit)
+        try:
+            if claimed.started and not await self._may_run_ahead(claimed):
+                await self._put_back(claimed)
+                run.next_claim = None
+                claimed = await self._claim(steps.ClaimRequest(run.lane, run.job_ref, run.ending_item))
+        except BaseException:
+            self.slots.release(run.account_id)
+            raise
         run.next_claim = None
-        if claimed is not None and claimed.started and not await self._may_run_ahead(claimed):
-            await self.database.run_in_transaction(steps.requeue, claimed.item.id, claimed.job_ref, ran=False)
-            return await self._claim_with_slot(run)
-        if claimed is not None:
-            try:
-                await self.slots.take(run.account_id, run.limit)
-            except BaseException:  # cut off while it waited: it was never analysed
-                if claimed.started:
-                    await asyncio.shield(
-                        self.database.run_in_transaction(
-                            steps.requeue, claimed.item.id, claimed.job_ref, ran=False
-                        )
-                    )
-                raise
+        if claimed is None:
+            self.slots.release(run.account_id)
         return claimed
 
     async def _may_run_ahead(self, claimed: steps.Claim) -> bool:
