@@ -664,3 +664,15 @@ def test_a_flattened_specification_table_gives_no_points() -> None:
         "Ten year guarantee on the frame",
     ]
     assert points_in_text("\n\n".join(claims)) == claims[:10]  # (ten at most)
+
+
+def test_a_page_controls_text_is_taken_out_of_descriptions() -> None:
+    """A paragraph that is only a page control's text ("Read more ›", "Ver toda la descripción")
+    leaves the description; a paragraph that says more with those words stays."""
+    text = (
+        "A soft cotton shirt.\n\nRead more ›\n\nVer toda la descripción\n\n"
+        "Read more about the cotton we grow for it.\n\nMachine washable."
+    )
+    assert without_policy(text) == (
+        "A soft cotton shirt.\n\nRead more about the cotton we grow for it.\n\nMachine washable."
+    )

@@ -1,7 +1,8 @@
 """Shop policy in product text: paragraphs about shipping, returns, payment, ordering, logging
 in, colour disclaimers, price promotions and mandatory legal notices are the shop's, not the
 product's; they are taken out of descriptions (a longer paragraph loses only its sentences of
-policy) and never become selling points."""
+policy) and never become selling points. So is a paragraph that is only a page control's text
+("Read more", "Ver toda la descripción")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import word_start_pattern
 from prodex.extract.process.text import SENTENCE_END
-from prodex.extract.words import all_words
+from prodex.extract.words import all_words, words
 
 MAX_POLICY_CHARS = 300
 """A longer paragraph is about the product even when it mentions delivery in passing: only its
@@ -30,6 +31,17 @@ def is_policy(paragraph: str) -> bool:
     return bool(_POLICY.search(fold(paragraph)) or is_price_promotion(paragraph))
 
 
+_CONTROLS = frozenset(words("not_a_point", "control"))
+MAX_CONTROL_CHARS = 60
+_CONTROL_MARKS = " .:…+-–›»>()[]"
+"""What a control's text may carry around its words ("Read more ›", "+ Ver más")."""
+
+
+def is_control(paragraph: str) -> bool:
+    """Whether a paragraph is only the text of a page control ("Read more", "Show less")."""
+    return len(paragraph) <= MAX_CONTROL_CHARS and fold(paragraph).strip(_CONTROL_MARKS) in _CONTROLS
+
+
 def is_price_promotion(paragraph: str) -> bool:
     """Whether a paragraph promotes a saving ("Save 20%")."""
     return "%" in paragraph and _PRICE_PROMOTION.search(paragraph) is not None
@@ -40,7 +52,7 @@ def _product_part(paragraph: str) -> str:
     without its sentences that use policy words ("The actual colour may differ from the
     pictures."; a long paragraph's "Save 20% on heating" is the product's own claim)."""
     if len(paragraph) <= MAX_POLICY_CHARS:
-        return "" if is_policy(paragraph) else paragraph
+        return "" if is_policy(paragraph) or is_control(paragraph) else paragraph
     if not _POLICY.search(fold(paragraph)):
         return paragraph  # (one search of the whole paragraph rules out most)
     parts = _SENTENCE_BREAK.split(paragraph)  # sentences, each followed by the space after it

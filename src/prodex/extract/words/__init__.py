@@ -26,8 +26,10 @@ Sections (a file has those its language needs):
 - ``[description_heading]``: words of a heading over the ``description``, or over an ``other``
   section (shipping, reviews, sizes...); ``[point_heading]``: a ``heading`` over selling points;
 - ``[not_a_point]``: words that make a line no selling point (``service``, ``review``, ``box``,
-  ``stock``, ``code``); ``[policy]``: the shop's policy phrases (``shipping``, ``returns``,
-  ``ordering``, ``disclaimer``);
+  ``stock``, ``code``, and ``control``: the text of a page control, "Read more", "Ver toda la
+  descripción", also taken out of descriptions when a paragraph says nothing else);
+  ``[policy]``: the shop's policy phrases (``shipping``, ``returns``, ``ordering``,
+  ``disclaimer``);
 - ``[variant_axis]``: the labels of an option a shopper chooses, by the English axis they name
   (``size``: "Größe", "Taille"); ``[variant_prompt]``: words before one (``choose``: "wählen");
 - ``[breadcrumb]``: the ``home`` crumb ("Startseite"); ``[name_noise]``: interface text around a
@@ -79,7 +81,7 @@ PRICE_LABEL = ("list", "lowest", "days", "per_month")
 PRICE_NOTE = ("saving", "coupon", "shipping", "instalment")
 DESCRIPTION_HEADING = ("description", "other")
 POINT_HEADING = ("heading",)
-NOT_A_POINT = ("service", "review", "box", "stock", "code")
+NOT_A_POINT = ("service", "review", "box", "stock", "code", "control")
 POLICY = ("shipping", "returns", "ordering", "disclaimer")
 VARIANT_AXIS = (
     "color", "size", "style", "material", "capacity", "flavor", "pattern", "length", "width", "quantity",
