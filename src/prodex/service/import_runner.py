@@ -330,17 +330,17 @@ class ImportRunner:
             return None
         await self.slots.take(run.account_id, run.limit)
         try:
-            if claimed.started and not await self._may_run_ahead(claimed):
+            may_run = not claimed.started or await self._may_run_ahead(claimed)
+            if not may_run:
                 await self._put_back(claimed)
-                run.next_claim = None
-                claimed = await self._claim(steps.ClaimRequest(run.lane, run.job_ref, run.ending_item))
         except BaseException:
             self.slots.release(run.account_id)
             raise
         run.next_claim = None
-        if claimed is None:
-            self.slots.release(run.account_id)
-        return claimed
+        if may_run:
+            return claimed
+        self.slots.release(run.account_id)
+        return await self._claim_with_slot(run)
 
     async def _may_run_ahead(self, claimed: steps.Claim) -> bool:
         """Whether an item claimed ahead may run now: its host needs no spacing and its import
