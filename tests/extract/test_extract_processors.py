@@ -3,6 +3,8 @@ availability phrases, media URLs, site names, text clean-up, lenient JSON and by
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
@@ -19,7 +21,7 @@ from prodex.extract.process.audience import (
 )
 from prodex.extract.process.availability import availability_from_phrase, fold, normalise_availability
 from prodex.extract.process.category import category_path
-from prodex.extract.process.classify import Evidence, classify
+from prodex.extract.process.classify import Evidence, classify, index
 from prodex.extract.process.media import (
     absolute_url,
     dedupe_pictures,
@@ -500,6 +502,17 @@ def test_category_from_a_name_in_its_language(name: str, language: str, expected
     taxonomy name "A & B C" also names "A C" ("Jewelry & Beading Cord", "Hunting & Fishing Vests")."""
     category = classify([Evidence(name, 3.0, is_name=True)], language)
     assert category is not None and category.text == expected
+
+
+def test_the_category_index_leaves_the_garbage_collector_alone() -> None:
+    """The index's tens of thousands of entries share a few thousand sets of categories and are
+    plain tuples, which the collector stops watching: a process that extracts keeps them for its
+    life, and every full collection would walk each one it watches."""
+    found = index()
+    gc.collect()
+    entries = [*found.phrases.values(), *found.heads.values(), *found.unspaced.values()]
+    assert len(entries) > 10 * len(found.id_sets)
+    assert not any(gc.is_tracked(entry) for entry in entries)
 
 
 def test_no_category_from_weak_hints() -> None:
