@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prodex.extract import extract_product
 from prodex.extract.page import Page
 from prodex.extract.readers.dom.description import (
     descriptions_text,
@@ -55,3 +56,39 @@ def test_several_blocks_each_once_the_best_first() -> None:
     assert text.startswith("This table is made of solid oak.")
     assert text.endswith("Sturdy oak table for six, oiled by hand.")
     assert text.count("Sturdy oak table") == 1
+
+
+def _titled_page(under_title: str, head: str = "") -> str:
+    return (
+        '<html lang="en"><head><meta name="description" content="Fresh food delivered to your door by '
+        f'the best grocer in town, order today and get it tomorrow.">{head}</head><body>'
+        '<nav><a href="/">Home</a></nav><div class="product"><img src="/img/jerky.jpg" alt="Jerky">'
+        f'<h1>Smoked Pork Jerky</h1>{under_title}<div class="price">$12.90</div>'
+        '<button type="submit">Add to cart</button></div></body></html>'
+    )
+
+
+def test_the_text_under_the_title_is_the_description_where_nothing_else_is() -> None:
+    """A page that marks and labels no description block but writes its product's lines right
+    under the title: those lines are the description (not the shop's meta blurb), and their claims
+    the selling points; a line of prices or codes there is none, and a structured description
+    stands."""
+    summary = (
+        "Made from locally raised pork legs, lean with little fat. Slow roasted for a rich aroma and "
+        "a tender bite. Each strip is vacuum packed for hygiene and convenience."
+    )
+    product = extract_product(_titled_page(f'<div class="info">{summary}</div>'), "https://shop.example/p/1")
+    assert product.description == summary
+    assert product.source["description"] == "dom"
+    assert "Slow roasted for a rich aroma and a tender bite." in product.selling_points
+    figures = '<div class="info">Current Price $12.90 Previous Price $19.95, 35% off until 31.12.2026</div>'
+    product = extract_product(_titled_page(figures), "https://shop.example/p/1")
+    assert product.source["description"] == "meta"
+    structured = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product", '
+        '"name": "Smoked Pork Jerky", "description": "Jerky from our own smokehouse."}</script>'
+    )
+    product = extract_product(
+        _titled_page(f'<div class="info">{summary}</div>', structured), "https://shop.example/p/1"
+    )
+    assert product.description == "Jerky from our own smokehouse."

@@ -368,6 +368,14 @@ def test_gender_and_age_group_from_words() -> None:
     assert age_group_in(["Puzzle für Kinder ab 6 Jahren"], "de") == "kids"
 
 
+def test_a_warranty_of_years_is_no_age() -> None:
+    """A number of years beside a warranty's word, before or after it, is how long the warranty
+    lasts ("Garanzia globale di 10 anni" is no ten-year-old's suitcase)."""
+    assert age_group_in(["Trolley Arco 69 cm", "Garanzia globale di 10 anni"], "it") is None
+    assert age_group_in(["Cordless drill, 5 years warranty"], "en") is None
+    assert age_group_in(["Trolley per bambini dai 3 anni"], "it") == "toddler"
+
+
 def test_gender_inside_longer_words() -> None:
     """A word said only inside a longer one of an unspaced script is not said ("メンズ" inside
     "ウィメンズ"); in a compounding language a gender word may begin a compound ("Damendüfte"),

@@ -95,6 +95,7 @@ def _content_needs(hints: dom.DomHints, trusted: list[Found]) -> None:
     hints.need_description = not any(
         f.description and len(f.description) >= DESCRIPTION_ENOUGH for f in trusted
     )
+    hints.need_summary = not any(f.description for f in trusted)
 
 
 def _hints(sources: list[Found]) -> dom.DomHints:

@@ -44,6 +44,9 @@ _SCHEMA_GENDERS = {
 DURATION_CONTEXT = 24
 _DURATION_BEFORE = re.compile(rf"(?<![^\W\d_])(?:{trie_pattern(words('duration', 'before'))})$")
 """A length of time's word just before a number of years ("for", "over", "pendant", "warranty")."""
+_WARRANTY = re.compile(rf"(?<![^\W\d_])(?:{trie_pattern(words('duration', 'warranty'))})")
+"""A warranty's word anywhere beside a number of years ("Garanzia globale di 10 anni", "10 years
+warranty"): the number is the warranty's length, never an age."""
 _AGE_AFTER = re.compile(rf"(?:\+|(?:{trie_pattern(words('duration', 'age_after'))})(?![^\W\d_]))")
 """Words after a number of years that make it an age all the same ("3 years and up")."""
 _AGE = re.compile(
@@ -179,6 +182,8 @@ def _stated_age(text: str) -> int | None:
             return int(match.group(1))
         before = fold(text[max(0, match.start() - DURATION_CONTEXT) : match.start()])
         after = fold(text[match.end() : match.end() + DURATION_CONTEXT])
+        if _WARRANTY.search(before) or _WARRANTY.search(after):
+            continue
         if _DURATION_BEFORE.search(before) and not _AGE_AFTER.match(after):
             continue
         return int(match.group(1))

@@ -86,6 +86,14 @@ def is_point(line: str, folded: str | None = None) -> bool:
     return not (len(folded.split()) <= MAX_HEADING_WORDS and _POINT_HEADING.search(folded))
 
 
+QUOTE_MARKS = "\"'‘“«„"
+_ATTRIBUTED_QUOTE = re.compile(
+    r"[\"'‘“«„][^\"'‘’“”«»„]{8,}[\"'’”»][.,]?\s*[-–—]?\s*(?:[A-Z][\w.'&-]*\s*){1,4}"
+)
+"""A quotation followed by who said it ("'Tender, wise and quietly devastating' Sarah Winman",
+"“A triumph” - The Guardian"): a press or review quote, not the shop's own claim."""
+
+
 def _is_shaped_as_no_point(line: str) -> bool:
     """Whether a line's shape, whatever its words, says it is no point: a label (ending with a
     colon), a footnote, a long number or a price, a flattened table row, a single code."""
@@ -96,6 +104,8 @@ def _is_shaped_as_no_point(line: str) -> bool:
     ):
         return True
     if (":" in line or "：" in line) and len(_NAMED_VALUE.findall(line)) > MAX_NAMED_VALUES:
+        return True
+    if line[0] in QUOTE_MARKS and _ATTRIBUTED_QUOTE.fullmatch(line):
         return True
     # one token with digits: a code ("DIV-MIL-3P-VS"), not a CJK sentence
     return " " not in line and any(ch.isdigit() for ch in line) and is_spaced_script(line)

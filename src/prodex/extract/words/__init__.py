@@ -95,7 +95,7 @@ SPECIFICATION = ("heading", "policy")
 VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity")
 RATING = ("rated", "star", "star_stem", "out_of")
 REVIEW_COUNT = ("review",)
-DURATION = ("before", "age_after")
+DURATION = ("before", "age_after", "warranty")
 AUDIENCE_LABEL = ("gender",)
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)

@@ -13,6 +13,10 @@ block is found in two ways:
   "About this item"...
   and the block it opens (the element its ``aria-controls``/``href`` names, else what follows it).
 
+A page with neither often writes its product's few lines of text right under the title
+(``<h1>...</h1><div class="info">...</div>``): the first of the title's next few siblings that
+reads as such a block (:func:`find_title_summary`) is then the description.
+
 The best block (longest, most sentences; ``itemprop`` first) is the description; other blocks
 that say something else (not nested in it, not holding it, not repeating it) follow it, at most
 :data:`MAX_PARTS` in all. Blocks inside other products' lists, headers, menus and
@@ -189,12 +193,22 @@ def labelled_sections(page: Page, headings: list[LexborNode]) -> list[LexborNode
     return _description_sections(page, named_headings(headings))
 
 
+def names_description(folded_heading: str) -> bool:
+    """Whether a folded heading names the description: a description word with no word of
+    another section before it ("Details & care" does, "Shipping details" does not)."""
+    described = _DESCRIPTION_HEADING.search(folded_heading)
+    if described is None:
+        return False
+    other = _NOT_A_DESCRIPTION_HEADING.search(folded_heading)
+    return other is None or other.start() > described.start()
+
+
 def _description_sections(page: Page, headings: list[NamedHeading]) -> list[LexborNode]:
     """The blocks opened by the named headings that say "description"."""
     sections: list[LexborNode] = []
     seen: set[int] = set()
     for heading, name in headings:
-        if not _DESCRIPTION_HEADING.search(name) or _NOT_A_DESCRIPTION_HEADING.search(name):
+        if not names_description(name):
             continue
         content = section_content(page, heading)
         if content is not None and int(content.mem_id) not in seen:
@@ -324,6 +338,47 @@ def find_description_nodes(
         if len(chosen) >= MAX_PARTS:
             break
     return chosen
+
+
+TITLE_SIBLINGS = 3
+"""The title's next siblings searched for the text under it (a picture, a timer or a rating
+line may come first)."""
+MAX_SUMMARY_CHARS = 1_200
+"""A text under the title is a few lines; a longer block there holds more than the product's text."""
+MAX_SUMMARY_DIGITS = 0.08
+"""The most digits a text under the title holds, as a share of its characters: a line of
+prices, codes or counts ("Current Price $149.96 Previous Price $199.95", "Kod: 1189342",
+"4.9 (2.184 rating)") is no description."""
+
+
+_NAMED_LINE = re.compile(r"[^\W\d_][^:：\n]{0,40}[:：]\s*\S")
+"""A line that starts with a name and a colon ("Šifra: 0638", "Availability: In stock")."""
+
+
+def _reads_as_summary(candidate: _Candidate) -> bool:
+    """Whether a block's text is prose of a summary's length: not a line of figures, not a
+    list of named values (maker, code, stock, delivery time)."""
+    if candidate.length > MAX_SUMMARY_CHARS:
+        return False
+    text = candidate.node.text(deep=True)
+    if sum(char.isdigit() for char in text) > MAX_SUMMARY_DIGITS * len(text.strip()):
+        return False
+    lines = description_text(candidate.node).split("\n\n")
+    return 2 * sum(1 for line in lines if _NAMED_LINE.match(line)) < len(lines)
+
+
+def find_title_summary(page: Page, title: LexborNode) -> LexborNode | None:
+    """The block of text right under the title, for a page that marks and labels no description
+    block: the first of the title's next :data:`TITLE_SIBLINGS` elements that holds a text of a
+    description's length, no price, form or link list, and is not a review, a menu or another
+    product's; ``None`` when a heading comes first."""
+    for node in _following_elements(title, TITLE_SIBLINGS):
+        if node.tag in HEADING_TAGS or node.tag in ("h1", "h6"):
+            return None
+        candidate = _candidate(node, None)
+        if candidate is not None:
+            return node if _reads_as_summary(candidate) and _acceptable(page, candidate) else None
+    return None
 
 
 def description_text(node: LexborNode) -> str:

@@ -18,6 +18,7 @@ from prodex.extract.readers.dom.description import (
     SectionSearch,
     descriptions_text,
     find_description_nodes,
+    find_title_summary,
     section_search,
 )
 from prodex.extract.readers.dom.gallery import find_gallery
@@ -67,6 +68,9 @@ class DomHints:
     need_gallery: bool = True
     need_price: bool = True
     need_description: bool = True
+    need_summary: bool = True
+    """No structured source (meta tags and OpenGraph aside) gives a description: the text right
+    under the title may be the product's only one."""
     structured_product: bool = False
     """A structured source (site module, platform, JSON-LD, microdata, app state) names a product."""
     any_price: bool = False
@@ -165,6 +169,13 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
     no_search: SectionSearch = ([], [])
     searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
     descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
+    title_node = title.node
+    if hints.need_summary and title_node is not None:
+        # the few lines under the title come first, before a longer text in a tab below
+        summary = _guarded(lambda: find_title_summary(page, title_node), None)
+        if summary is not None and not ancestor_ids([summary]) & {int(n.mem_id) for n in descriptions}:
+            inside = [n for n in descriptions if int(summary.mem_id) in ancestor_ids([n])]
+            descriptions = [summary, *(n for n in descriptions if n not in inside)]
     no_sections: tuple[list[LexborNode], list[LexborNode]] = ([], [])
     highlights, features = _guarded(lambda: find_highlight_sections(page, searched[1]), no_sections)
     # the blocks' lists are the product's points even where structured data gives its text
