@@ -95,6 +95,7 @@ SYMBOL_CURRENCIES: dict[str, str] = {
     "د.إ": "AED",
     "ر.س": "SAR",
     "ج.م": "EGP",
+    "جنيه": "EGP",
     "din": "RSD",
 }
 # Countries (top-level domain) where a bare "$" or "kr" means the local currency.

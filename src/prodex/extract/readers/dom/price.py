@@ -42,6 +42,13 @@ PRICE_SELECTOR = (
 ``<span class="was">Was £29.99</span>``): those are read as old prices. Shops built with
 component frameworks name their prices in test ids only (``data-testid="originalPrice"``)."""
 _TEST_IDS = ("data-testid", "data-test")
+STRUCK_SELECTOR = ", ".join(sorted(STRUCK_TAGS))
+_INNER_PRICE_SELECTOR = (
+    '[itemprop="price"], [class*="price" i], [data-testid*="price" i], [data-test*="price" i]'
+)
+"""Price elements inside a candidate that make it a wrapper of prices, not a price: marked by
+class or by test id (``data-test="product-price-current"``); a struck-out amount inside is the
+candidate's own value ("UVP <s>599,99 €</s>")."""
 MAX_CANDIDATES = 120
 
 PRICE_BLOCK_LEVELS = 3
@@ -64,7 +71,7 @@ _PRICE_MARK = re.compile(
 """A piece beside the amount of a split price: a currency sign, code or word, or a separator."""
 _MONEY_HINT = re.compile(
     r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾원đ円元]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв)(?!\w)"
-    r"|د\.إ|ر\.س|[.,]\d{2}\b|\d,[-–]",
+    r"|د\.إ|ر\.س|ج\.م|جنيه|[.,]\d{2}\b|\d,[-–]",
     re.I,
 )
 
@@ -150,8 +157,21 @@ def _wraps_a_price(node: LexborNode) -> bool:
     own = node.mem_id
     return any(
         inner.mem_id != own and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
-        for inner in node.css('[itemprop="price"], [class*="price" i]')[:20]
+        for inner in node.css(_INNER_PRICE_SELECTOR)[:20]
     )
+
+
+def _struck_beside_amount(node: LexborNode) -> LexborNode | None:
+    """The struck-out amount of a price block that also shows another amount ("Was
+    <del>$59.99</del> $39.00 Save $20.99"): the block is no price, its struck amount is the old
+    one (the other amounts are read from their own elements)."""
+    if node.tag in STRUCK_TAGS:
+        return None
+    struck = node.css_first(STRUCK_SELECTOR)
+    if struck is None:
+        return None
+    beside = node.text(deep=True).replace(struck.text(deep=True), "", 1)
+    return struck if _holds_amount(beside) and _MONEY_HINT.search(beside) is not None else None
 
 
 _DATE_RANGE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
@@ -359,6 +379,9 @@ def _read_candidate(
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
+    struck_inside = None if itemprop or _wraps_a_price(node) else _struck_beside_amount(node)
+    if struck_inside is not None:
+        return _read_candidate(struck_inside, page, currency)
     text = _candidate_text(node, itemprop)
     if text is None:
         return None
