@@ -36,15 +36,16 @@ from prodex.extract.words import words
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
     '[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i], '
-    '[data-testid*="price" i], [data-test*="price" i]'
+    '[data-testid*="price" i], [data-test*="price" i], [data-test-id*="price" i], [data-qa*="price" i]'
 )
 """Price elements, and struck-out or "was" elements without a price class (``<s>€ 99,00</s>``,
 ``<span class="was">Was £29.99</span>``): those are read as old prices. Shops built with
 component frameworks name their prices in test ids only (``data-testid="originalPrice"``)."""
-_TEST_IDS = ("data-testid", "data-test")
+_TEST_IDS = ("data-testid", "data-test", "data-test-id", "data-qa")
 STRUCK_SELECTOR = ", ".join(sorted(STRUCK_TAGS))
 _INNER_PRICE_SELECTOR = (
-    '[itemprop="price"], [class*="price" i], [data-testid*="price" i], [data-test*="price" i]'
+    '[itemprop="price"], [class*="price" i], [data-testid*="price" i], [data-test*="price" i], '
+    '[data-test-id*="price" i], [data-qa*="price" i]'
 )
 """Price elements inside a candidate that make it a wrapper of prices, not a price: marked by
 class or by test id (``data-test="product-price-current"``); a struck-out amount inside is the
@@ -61,7 +62,7 @@ _WHOLE_UNITS = re.compile(r"(?:\d{1,3}(?:[.,\s'’]\d{3})*|\d+)[.,]?")
 _CENTS = re.compile(r"[.,]?\d{2}")
 _UNIT_PRICE = re.compile(
     r"(?:/|\bper\b|\bpro\b|\bje\b|\bpar\b|\bal\b|\bpor\b)\s*(?:\d+(?:[.,]\d+)?\s*)?"
-    r"(?:ml|cl|dl|l|kg|g|mg|m|cm|m²|m2|qm|lb|oz|st|stk|pcs?|pieces?|stück|unit|unité|ud|szt)\b",
+    r"(?:ml|cl|dl|l|lt|ltr|kg|g|mg|m|cm|m²|m2|qm|lb|oz|st|stk|pcs?|pieces?|stück|unit|unité|ud|szt)\b",
     re.IGNORECASE,
 )
 """A unit price ("5,25 € / 100 ml", "12,90 € pro kg"): the price of a quantity, not of the product."""
@@ -393,6 +394,7 @@ def _read_candidate(
         struck
         or (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
         or bool(_UNIT_PRICE.search(raw))
+        or _unit_follows(node)
     )
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
@@ -403,6 +405,21 @@ def _read_candidate(
     if not machine and _ALTERNATIVE.match(raw):
         return price, found_currency, True, False  # "or R$ 142,41 with Pix": another way to pay
     return price, found_currency, old, old and _is_list_price(node, struck)
+
+
+MAX_UNIT_NOTE_CHARS = 24
+
+
+def _unit_follows(node: LexborNode) -> bool:
+    """Whether the element right after a price says it is per quantity (``<span>9,99 €</span>
+    <span>/lt</span>``): a unit price written in two elements."""
+    after = node.next
+    while after is not None and not after.is_element_node and not (after.text_content or "").strip():
+        after = after.next
+    if after is None:
+        return False
+    text = after.text(deep=True) if after.is_element_node else (after.text_content or "")
+    return len(text) <= MAX_UNIT_NOTE_CHARS and _UNIT_PRICE.match(text.strip()) is not None
 
 
 def _marker(node: LexborNode) -> str:
@@ -417,7 +434,7 @@ def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None
     """``(text, is machine-readable)`` of a candidate: a price split over child elements, else its
     value (a machine-readable attribute, or its text); ``None`` for a wrapper of another price
     element (that one is a candidate of its own)."""
-    split = _split_price(node) if node.child is not None and node.child.next is not None else None
+    split = _split_price(node) if node.child is not None else None
     if split is not None:
         return split, False
     holds_elements = _holds_elements(node)
