@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 from prodex.extract.fields.category import category_evidence
 from prodex.extract.jsontools import load_json_at, loads_lenient
 from prodex.extract.model import Product, Specification
+from prodex.extract.page import struck_rule_classes
 from prodex.extract.process.audience import (
     activity_in,
     age_group_from_ages,
@@ -697,3 +698,14 @@ def test_a_page_controls_text_is_taken_out_of_descriptions() -> None:
     assert without_policy(text) == (
         "A soft cotton shirt.\n\nRead more about the cotton we grow for it.\n\nMachine washable."
     )
+
+
+def test_struck_rules_of_a_style_sheet() -> None:
+    """A style sheet strikes a bare class through, or a class inside another one ("outer inner");
+    a rule with a state, a tag or more levels in its selector names no class to strike."""
+    css = (
+        ".a{color:red}.price-was{text-decoration:line-through}.prod-price .mrp{text-decoration:line-through}"
+        ".btn:hover{text-decoration:line-through}.x .y .z{text-decoration:line-through}"
+        "div .old{text-decoration:line-through}"
+    )
+    assert list(struck_rule_classes(css)) == ["price-was", "prod-price mrp"]

@@ -28,10 +28,15 @@ strikes only some)."""
 STRIKE = "line-through"
 
 
+_CLASS_IN_CLASS = re.compile(r"\s*\.(-?[A-Za-z_][\w-]*)\s+\.(-?[A-Za-z_][\w-]*)\s*")
+"""A selector of one bare class inside another (``.prod-price .mrp``)."""
+
+
 def struck_rule_classes(css: str) -> Iterator[str]:
     """The classes of the style rules that strike text through, each rule's selector one bare
-    class (the last of a list). Found from each ``line-through`` backwards, so a large style
-    sheet costs one fast scan."""
+    class (the last of a list), or one class inside another, given as ``"outer inner"`` (the
+    inner class is struck only inside the outer one: ``.disabled .price`` strikes some prices).
+    Found from each ``line-through`` backwards, so a large style sheet costs one fast scan."""
     at = css.find(STRIKE)
     while at >= 0:
         opening = css.rfind("{", 0, at)
@@ -40,6 +45,10 @@ def struck_rule_classes(css: str) -> Iterator[str]:
             bare = _BARE_CLASS.fullmatch(css, start, opening)
             if bare is not None:
                 yield bare.group(1)
+            else:
+                nested = _CLASS_IN_CLASS.fullmatch(css, start, opening)
+                if nested is not None:
+                    yield f"{nested.group(1)} {nested.group(2)}"
         at = css.find(STRIKE, at + len(STRIKE))
 
 

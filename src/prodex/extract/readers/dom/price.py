@@ -520,6 +520,19 @@ def _price_scope(title: LexborNode) -> LexborNode | None:
     return None
 
 
+MAX_STRUCK_RULES = 20
+
+
+def _candidate_selector(page: Page) -> str:
+    """:data:`PRICE_SELECTOR` and the classes the page's style sheets strike through (an old
+    price marked by a class alone: ``.prod-price .mrp{text-decoration:line-through}``), for the
+    search of the title's price block (a page's style sheets strike many things through)."""
+    struck = sorted(page.struck_classes())[:MAX_STRUCK_RULES]
+    if not struck:
+        return PRICE_SELECTOR
+    return ", ".join([PRICE_SELECTOR, *("." + rule.replace(" ", " .") for rule in struck)])
+
+
 def _ranked_candidates(
     page: Page, title: LexborNode | None, scope: LexborNode | None
 ) -> list[tuple[int, int, LexborNode]]:
@@ -530,7 +543,8 @@ def _ranked_candidates(
     ranked: list[tuple[int, int, LexborNode]] = []
     root = scope if scope is not None else page.search_root()
     distances = TitleDistances(ancestors)
-    for order, node in enumerate(root.css(PRICE_SELECTOR)[:MAX_CANDIDATES]):
+    selector = _candidate_selector(page) if scope is not None else PRICE_SELECTOR
+    for order, node in enumerate(root.css(selector)[:MAX_CANDIDATES]):
         distance = distances.of(node) if ancestors else 0
         if distance >= FAR:
             continue  # (a penalty only adds to it)
@@ -563,7 +577,7 @@ def _find_price_in(
         if read is None:
             continue
         price, found_currency, old, listed = read
-        struck = node.tag in STRUCK_TAGS
+        struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
         if closest is None and not struck:
             closest = distance
         if old:

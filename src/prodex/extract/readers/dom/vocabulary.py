@@ -214,18 +214,41 @@ def is_hidden(node: LexborNode) -> bool:
 STRUCK_TAGS = frozenset(("del", "s", "strike"))
 
 
+STRUCK_OUTER_LEVELS = 6
+"""How far up the outer class of a struck ``.outer .inner`` rule is looked for."""
+
+
 def is_struck(node: LexborNode, struck_classes: frozenset[str] = frozenset()) -> bool:
     """Whether an element is struck through: inside ``<del>``, ``<s>`` or ``<strike>``, or of a
-    class the page's style sheets strike through (:meth:`Page.struck_classes`), within four levels."""
+    class the page's style sheets strike through (:meth:`Page.struck_classes`: a bare class, or
+    ``"outer inner"``, an inner class inside an outer one), within four levels."""
     parent: LexborNode | None = node
     for _ in range(4):
-        if parent is None:
+        if parent is None or not parent.is_element_node:
             return False
         if parent.tag in STRUCK_TAGS:
             return True
-        if struck_classes and not struck_classes.isdisjoint((parent.attrs.get("class") or "").split()):
-            return True
+        if struck_classes:
+            classes = (parent.attrs.get("class") or "").split()
+            if not struck_classes.isdisjoint(classes) or _struck_inside(parent, classes, struck_classes):
+                return True
         parent = parent.parent
+    return False
+
+
+def _struck_inside(node: LexborNode, classes: list[str], struck_classes: frozenset[str]) -> bool:
+    """Whether one of ``classes`` (``node``'s) is struck by an ``"outer inner"`` rule whose outer
+    class an ancestor of ``node`` has."""
+    outers = [rule.split(" ")[0] for rule in struck_classes if " " in rule and rule.split(" ")[1] in classes]
+    if not outers:
+        return False
+    ancestor = node.parent
+    for _ in range(STRUCK_OUTER_LEVELS):
+        if ancestor is None or not ancestor.is_element_node:
+            return False
+        if not set(outers).isdisjoint((ancestor.attrs.get("class") or "").split()):
+            return True
+        ancestor = ancestor.parent
     return False
 
 
