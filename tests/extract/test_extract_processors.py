@@ -21,6 +21,7 @@ from prodex.extract.process.audience import (
     gender_in,
 )
 from prodex.extract.process.availability import availability_from_phrase, fold, normalise_availability
+from prodex.extract.process.axes import axis_of
 from prodex.extract.process.category import category_path
 from prodex.extract.process.classify import Evidence, classify, index
 from prodex.extract.process.media import (
@@ -709,3 +710,20 @@ def test_struck_rules_of_a_style_sheet() -> None:
         "div .old{text-decoration:line-through}"
     )
     assert list(struck_rule_classes(css)) == ["price-was", "prod-price mrp"]
+
+
+@pytest.mark.parametrize(
+    ("label", "axis"),
+    [
+        ("Größe wählen", "size"),
+        ("Pakkauskoko", "size"),
+        ("Rahmenfarbe:", "color"),
+        ("Schuhgröße", "size"),
+        ("purchaseType", None),
+        ("Lieferzeit", None),
+    ],
+)
+def test_axis_of_a_label(label: str, axis: str | None) -> None:
+    """A label names its axis, also as the end of one compound word of a compounding language
+    ("Pakkauskoko", package size); an English form field's name ("purchaseType") names none."""
+    assert axis_of(label) == axis

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prodex.extract.process.availability import fold
-from prodex.extract.process.classify import COMPOUNDING, tokens
+from prodex.extract.process.classify import tokens
 from prodex.extract.process.patterns import (
     by_first_character,
     is_spaced_script,
@@ -21,7 +21,7 @@ from prodex.extract.process.patterns import (
     words_in,
 )
 from prodex.extract.process.taxonomy import Category
-from prodex.extract.words import ACTIVITIES, AGE_GROUPS, GENDERS, language_code, section, words
+from prodex.extract.words import ACTIVITIES, AGE_GROUPS, COMPOUNDING, GENDERS, language_code, section, words
 
 MAX_PHRASE_WORDS = 4
 MIN_COMPOUND_PART = 4

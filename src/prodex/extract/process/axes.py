@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from prodex.extract.process.patterns import trie_pattern
-from prodex.extract.words import VARIANT_AXIS, words
+from prodex.extract.words import COMPOUNDING, VARIANT_AXIS, section, words
 
 OTHER = "other"
 AXES: dict[str, tuple[str, ...]] = {axis: words("variant_axis", axis) for axis in VARIANT_AXIS}
@@ -26,6 +26,20 @@ _AXIS_WORDS = re.compile(
     rf"(?![^\W\d_])",
     re.IGNORECASE,
 )
+MIN_COMPOUND_AXIS = 4
+_COMPOUND_HEADS = sorted(
+    {
+        word
+        for lang, vocabulary in section("variant_axis").items()
+        if lang in COMPOUNDING
+        for words_of_axis in vocabulary.values()
+        for word in words_of_axis
+        if len(word) >= MIN_COMPOUND_AXIS and " " not in word
+    }
+)
+_COMPOUND_END = re.compile(rf"[^\W\d_]{{3,}}({trie_pattern(_COMPOUND_HEADS)})", re.IGNORECASE)
+"""A one-word label that ends with an axis word of a compounding language ("Packungsgröße",
+"Pakkauskoko", "Rahmenfarbe"; not "purchaseType", a form field's English name)."""
 _SCHEMA_PROPERTIES = {
     "color": "color",
     "size": "size",
@@ -56,7 +70,10 @@ def axis_of(label: str | None) -> str | None:
     if axis is not None:
         return axis
     match = _AXIS_WORDS.match(folded)
-    return _WORD_TO_AXIS.get(match.group(1).lower()) if match else None
+    if match:
+        return _WORD_TO_AXIS.get(match.group(1).lower())
+    compound = _COMPOUND_END.fullmatch(folded) if " " not in folded else None
+    return _WORD_TO_AXIS.get(compound.group(1).lower()) if compound else None
 
 
 def axis_of_property(name: str) -> str:

@@ -26,9 +26,8 @@ from typing import TypeVar
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import by_first_character, is_spaced_script, may_hold_unspaced, words_in
 from prodex.extract.process.taxonomy import Category, Taxonomy, taxonomy
-from prodex.extract.words import language_code, section, speaking
+from prodex.extract.words import COMPOUNDING, language_code, section, speaking
 
-COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "fi", "is", "hu", "et"})
 MIN_COMPOUND_HEAD = 4
 MIN_COMPOUND_WORD = 7
 COMPOUND_WEIGHT = 0.8

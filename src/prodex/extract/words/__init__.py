@@ -186,6 +186,10 @@ def speaking(name: str) -> frozenset[str]:
     return frozenset(lang for lang, data in languages().items() if name in data)
 
 
+COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "fi", "is", "hu", "et"})
+"""Languages that write a compound as one word ("Winterjacke", "Pakkauskoko"): a word list's
+word may end a longer word."""
+
 LANGUAGE_ALIASES = {"nb": "no", "nn": "no", "iw": "he"}
 """Language codes that pages declare for a language whose word file has another name (Norwegian
 Bokmål and Nynorsk are ``no.toml``; ``iw`` is Hebrew's old code)."""
