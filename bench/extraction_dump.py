@@ -27,6 +27,7 @@ PAGE_SETS = (
     ROOT / "tests" / "extract" / "fresh_pages",
     ROOT / "tests" / "extract" / "fresh_round4",
     ROOT / "tests" / "extract" / "fresh_round5",
+    ROOT / "tests" / "extract" / "fresh_round6",
 )
 SHOWN_DIFFERENCES = 20
 SHOWN_CHARS = 300

@@ -4,9 +4,10 @@
 - the platform pages in this folder (``platform_pages/``, floors in ``platform_floor.json``),
   synthetic pages of platforms and shops the shared set does not have;
 - the fifth fresh round (``fresh_round5/``, floors in ``round5_floor.json``): 33 hand-written pages
-  of shops no other set has.
+  of shops no other set has;
+- the sixth fresh round (``fresh_round6/``, floors in ``round6_floor.json``): 30 more.
 
-Both are scored by the shared referee script; the tests skip only when ``../shared`` is absent
+All are scored by the shared referee script; the tests skip only when ``../shared`` is absent
 (and fail on CI).
 """
 
@@ -24,12 +25,14 @@ from prodex.extract import extract_product, is_product
 HERE = Path(__file__).parent
 PLATFORM_PAGES = HERE / "platform_pages"
 ROUND5_PAGES = HERE / "fresh_round5"
-LOCAL_SETS = {"platform": PLATFORM_PAGES, "round5": ROUND5_PAGES}
+ROUND6_PAGES = HERE / "fresh_round6"
+LOCAL_SETS = {"platform": PLATFORM_PAGES, "round5": ROUND5_PAGES, "round6": ROUND6_PAGES}
 """The page sets of this folder, by name (the shared set lives in ``../shared``)."""
 FLOORS = {
     "shared": json.loads((HERE / "dataset_floor.json").read_text(encoding="utf-8")),
     "platform": json.loads((HERE / "platform_floor.json").read_text(encoding="utf-8")),
     "round5": json.loads((HERE / "round5_floor.json").read_text(encoding="utf-8")),
+    "round6": json.loads((HERE / "round6_floor.json").read_text(encoding="utf-8")),
 }
 METRIC = {
     "price": ("price", "f1"),
