@@ -5,8 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from prodex.extract.fields import merge
 from prodex.extract.fields.description import HEAD_CHARS, _folded_head
 from prodex.extract.fields.description import contains as _contains
+from prodex.extract.found import Found
+from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
 
 # Characters that fold in every way: case, accents (precomposed and combining), ligatures and other
@@ -54,3 +57,26 @@ def test_folded_head_of_a_text_that_starts_with_much_space() -> None:
     text = " \u0301" * 230 + "Kettle " * 100  # the first 480 characters fold to about 20
     assert _folded_head(text) == fold(text)[:HEAD_CHARS]
     assert len(_folded_head(text)) == HEAD_CHARS
+
+
+def test_a_site_modules_short_text_gives_way_to_the_page_that_holds_it() -> None:
+    """A site module's description and points stand, unless its state kept only their start
+    (one bullet) and the page shows all of it: then the page's fuller text and list are taken."""
+    page = Page.parse("<html><body><h1>Motor Oil 5W-30</h1></body></html>", "https://shop.example/ip/1")
+    lines = [
+        "Up to 10,000 miles of protection between oil changes",
+        "Meets API SP and ILSAC GF-6A performance standards",
+        "Advanced detergents help keep pistons clean and reduce sludge",
+    ]
+    site = Found(source="site:demo", name="Motor Oil 5W-30", description=lines[0], selling_points=lines[:1])
+    dom = Found(
+        source="dom",
+        description="Full synthetic oil for modern engines.\n\n" + "\n\n".join(lines),
+        selling_points=lines,
+    )
+    product = merge(page, [site, dom])
+    assert product.description == dom.description and product.source["description"] == "dom"
+    assert product.selling_points == lines and product.source["selling_points"] == "dom"
+    other = Found(source="dom", description="A different text about oil changes.", selling_points=lines[1:])
+    product = merge(page, [site, other])
+    assert product.description == lines[0] and product.source["selling_points"] == "site:demo"

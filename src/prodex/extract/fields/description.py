@@ -67,8 +67,10 @@ def choose_description(sources: Sequence[Found], name: str) -> tuple[str | None,
         if f.description and not _is_only(f.description, folded_name)
     ]
     site = [(text, src) for text, src in candidates if src.startswith("site:")]
-    if site:
-        return site[0]  # a site module reads the description where that site keeps it
+    if site:  # a site module reads the description where that site keeps it
+        text, src = site[0]
+        fuller = next((dom for dom, of in candidates if of == "dom" and contains(dom, text)), None)
+        return (fuller, "dom") if fuller is not None and len(fuller) > len(text) else (text, src)
     structured = [(text, src) for text, src in candidates if src in STRUCTURED]
     visible = [(text, src) for text, src in candidates if src == "dom"]
     if structured and visible:
@@ -106,6 +108,19 @@ def _chosen_list(listed: list[tuple[list[str], str]]) -> tuple[list[str], str]:
     return points, origin
 
 
+def _fuller_list(merging: Merging, points: list[str], name: str) -> tuple[list[str], str] | None:
+    """The page's own list, when a site module's list is short (under :data:`MIN_POINTS`) and
+    the page lists each of its points and more (the site's state kept the first bullet only)."""
+    if len(points) >= MIN_POINTS:
+        return None
+    for found in merging.sources:
+        if found.source == "dom":
+            shown = clean_points(found.selling_points, name)
+            if len(shown) > len(points) and set(points) <= set(shown):
+                return shown, found.source
+    return None
+
+
 def merge_selling_points(merging: Merging) -> None:
     """The feature lines a site module or platform lists; else the longer of the page's bullet
     lists and the bullet lines of a description text (a list flattened into paragraphs); else the
@@ -117,7 +132,8 @@ def merge_selling_points(merging: Merging) -> None:
     for found in merging.ranked(POINTS_ORDER):
         points = clean_points(found.selling_points, name)
         if points and kind_of(found) == "site":
-            merging.set("selling_points", points, found.source)
+            points, origin = _fuller_list(merging, points, name) or (points, found.source)
+            merging.set("selling_points", points, origin)
             return
         if points:
             listed.append((points, found.source))

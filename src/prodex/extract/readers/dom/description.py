@@ -32,6 +32,7 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.policy import is_control
 from prodex.extract.process.text import html_to_text
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
@@ -260,12 +261,26 @@ def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate |
     return _Candidate(node, score + (ITEMPROP_BONUS if itemprop else 0), length)
 
 
+FORM_PARTS = "form, button, select, input, [itemprop=price]"
+MAX_FORM_PARTS = 10
+
+
+def _holds_form(node: LexborNode) -> bool:
+    """Whether a block holds a form, a field or a price (a buy box, not a description); a button
+    that only shows more of the text ("View more", "Leer más") is part of the description."""
+    for part in node.css(FORM_PARTS)[:MAX_FORM_PARTS]:
+        if part.tag == "button" and is_control(part.text(deep=True).strip()):
+            continue
+        return True
+    return False
+
+
 def _acceptable(page: Page, candidate: _Candidate) -> bool:
     """The dearer tests: not a link list, no form or price inside, not in another section."""
     node = candidate.node
     if _link_density(node, candidate.length) > 0.4:
         return False
-    if node.css_first("form, button, select, input, [itemprop=price]") is not None:
+    if _holds_form(node):
         return False
     return not ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders())
 
