@@ -61,7 +61,8 @@ def test_folded_head_of_a_text_that_starts_with_much_space() -> None:
 
 def test_a_site_modules_short_text_gives_way_to_the_page_that_holds_it() -> None:
     """A site module's description and points stand, unless its state kept only their start
-    (one bullet) and the page shows all of it: then the page's fuller text and list are taken."""
+    (one bullet) and the page shows all of it and much more: then the page's fuller text and list
+    are taken."""
     page = Page.parse("<html><body><h1>Motor Oil 5W-30</h1></body></html>", "https://shop.example/ip/1")
     lines = [
         "Up to 10,000 miles of protection between oil changes",
@@ -71,7 +72,11 @@ def test_a_site_modules_short_text_gives_way_to_the_page_that_holds_it() -> None
     site = Found(source="site:demo", name="Motor Oil 5W-30", description=lines[0], selling_points=lines[:1])
     dom = Found(
         source="dom",
-        description="Full synthetic oil for modern engines.\n\n" + "\n\n".join(lines),
+        description=(
+            "Full synthetic oil formulated to protect modern gasoline engines between oil changes; its"
+            " synthetic base stocks flow fast at cold start and resist thermal breakdown under heavy loads.\n\n"
+            + "\n\n".join(lines)
+        ),
         selling_points=lines,
     )
     product = merge(page, [site, dom])

@@ -58,6 +58,11 @@ def _is_only(text: str, folded_name: str) -> bool:
     return len(text) <= 2 * len(folded_name) + 20 and fold(text) == folded_name
 
 
+MUCH_MORE_CHARS = 200
+"""How much more the page's text must say than a site module's that it holds to be taken instead
+(a state that kept only the text's first line; not a colour line before the same text)."""
+
+
 def choose_description(sources: Sequence[Found], name: str) -> tuple[str | None, str | None]:
     """The product's description and its source (see the module docstring)."""
     folded_name = fold(name)
@@ -70,7 +75,8 @@ def choose_description(sources: Sequence[Found], name: str) -> tuple[str | None,
     if site:  # a site module reads the description where that site keeps it
         text, src = site[0]
         fuller = next((dom for dom, of in candidates if of == "dom" and contains(dom, text)), None)
-        return (fuller, "dom") if fuller is not None and len(fuller) > len(text) else (text, src)
+        much_more = fuller is not None and len(fuller) >= max(2 * len(text), len(text) + MUCH_MORE_CHARS)
+        return (fuller, "dom") if fuller is not None and much_more else (text, src)
     structured = [(text, src) for text, src in candidates if src in STRUCTURED]
     visible = [(text, src) for text, src in candidates if src == "dom"]
     if structured and visible:
