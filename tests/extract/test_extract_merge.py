@@ -74,7 +74,7 @@ def test_a_site_modules_short_text_gives_way_to_the_page_that_holds_it() -> None
         source="dom",
         description=(
             "Full synthetic oil formulated to protect modern gasoline engines between oil changes; its"
-            " synthetic base stocks flow fast at cold start and resist thermal breakdown under heavy loads.\n\n"
+            " synthetic base stocks flow fast at cold start and resist thermal breakdown under load.\n\n"
             + "\n\n".join(lines)
         ),
         selling_points=lines,
