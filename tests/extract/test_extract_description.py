@@ -11,6 +11,7 @@ from prodex.extract.readers.dom.description import (
     section_content,
 )
 from prodex.extract.readers.dom.highlights import find_selling_points
+from prodex.extract.readers.dom.specifications import find_specifications
 
 
 def _page(body: str) -> Page:
@@ -92,3 +93,18 @@ def test_the_text_under_the_title_is_the_description_where_nothing_else_is() -> 
         _titled_page(f'<div class="info">{summary}</div>', structured), "https://shop.example/p/1"
     )
     assert product.description == "Jerky from our own smokehouse."
+
+
+def test_a_rating_spread_is_no_specification_table() -> None:
+    """A table of how many reviews gave five, four, three... stars is the rating's spread: the
+    product's specifications are the rows under its "Specifications" heading."""
+    page = _page(
+        "<main><h1>Motor Oil 5W-30</h1>"
+        "<table><tr><td>5 stars</td><td>812</td></tr><tr><td>4 stars</td><td>301</td></tr>"
+        "<tr><td>3 stars</td><td>97</td></tr><tr><td>2 stars</td><td>40</td></tr></table>"
+        '<section><h2>Specifications</h2><div><div class="row"><h3>Brand</h3><div>Duraglide</div></div>'
+        '<div class="row"><h3>Viscosity Grade</h3><div>5W-30</div></div>'
+        '<div class="row"><h3>Fluid Volume</h3><div>5 qt</div></div></div></section></main>'
+    )
+    names = [row.name for row in find_specifications(page)]
+    assert names[:3] == ["Brand", "Viscosity Grade", "Fluid Volume"]

@@ -230,6 +230,17 @@ def _policy(rows: list[Specification]) -> bool:
     return sum(bool(POLICY_WORDS.search(row.name.lower())) for row in rows) * 2 >= len(rows)
 
 
+MAX_STAR_NAME_CHARS = 12
+
+
+def _rating_histogram(rows: list[Specification]) -> bool:
+    """Whether rows are the spread of a rating ("5 stars", "4 stars", "5점"...: three names or
+    more, each a different number of stars from 1 to 5 with a word or sign at most), no
+    specifications."""
+    levels = {row.name[0] for row in rows if row.name[:1] in "12345" and len(row.name) <= MAX_STAR_NAME_CHARS}
+    return len(rows) >= 3 and len(levels) == len(rows)
+
+
 def _outside(node: LexborNode, page: Page) -> bool:
     if ancestors_match(node, OUTSIDE_PRODUCT, 10, page.h1_holders()):
         return True
@@ -257,7 +268,7 @@ def _rows_of(page: Page, blocks: list[LexborNode]) -> list[Specification]:
             if block.tag == "dl"
             else _list_rows(block)
         )
-        if not found or _policy(found) or _outside(block, page):
+        if not found or _policy(found) or _rating_histogram(found) or _outside(block, page):
             continue
         for spec in found:
             if spec.name not in seen:
