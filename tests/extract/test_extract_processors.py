@@ -271,6 +271,9 @@ def test_junk_images(url: str, hint: str, junk: bool) -> None:
             "Assassin's Creed (Exclusive to Amazon.co.uk)",
         ),
         ("Tea - Green", "teahouse.example", [], "Tea - Green"),
+        ("[Olive Young] Sun Cream 50 ml", "www.oliveyoung.co.kr", [], "Sun Cream 50 ml"),
+        ("【楽天ブックス】 海辺の灯台守", "books.rakuten.co.jp", ["楽天ブックス"], "海辺の灯台守"),
+        ("[Exclusive] Sun Cream 50 ml", "www.oliveyoung.co.kr", [], "[Exclusive] Sun Cream 50 ml"),
     ],
 )
 def test_strip_site_name(name: str, host: str, site_names: list[str], expected: str) -> None:

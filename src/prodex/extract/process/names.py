@@ -76,6 +76,10 @@ def _names_shop(part: str, tokens: set[str]) -> bool:
     return False
 
 
+_BRACKETED_PREFIX = re.compile(r"\s*[\[【]([^\]】]{1,40})[\]】]\s*")
+"""A tag in brackets before a name ("[Olive Young] ...", "【Shop】..."); removed when it names the shop."""
+
+
 def strip_site_name(name: str, host: str = "", site_names: list[str] | None = None) -> str:
     """``name`` without the shop's name as a prefix or suffix (``"Kettle | OTTO"`` -> ``"Kettle"``)."""
     text = clean_line(name)
@@ -85,6 +89,9 @@ def strip_site_name(name: str, host: str = "", site_names: list[str] | None = No
     tokens = site_tokens(host, site_names or [])
     if not tokens:
         return text
+    bracketed = _BRACKETED_PREFIX.match(text)
+    if bracketed and bracketed.end() < len(text) and _names_shop(bracketed.group(1), tokens):
+        text = text[bracketed.end() :]  # "[Olive Young] Sun cream": the shop's name as a tag
     changed = True
     while changed and text:
         changed = False
