@@ -63,6 +63,15 @@ MUCH_MORE_CHARS = 200
 (a state that kept only the text's first line; not a colour line before the same text)."""
 
 
+def _site_description(site: tuple[str, str], candidates: list[tuple[str, str]]) -> tuple[str, str]:
+    """A site module's description, or the page's that holds it and says much more."""
+    text, src = site
+    fuller = next((dom for dom, of in candidates if of == "dom" and contains(dom, text)), None)
+    if fuller is not None and len(fuller) >= max(2 * len(text), len(text) + MUCH_MORE_CHARS):
+        return fuller, "dom"
+    return text, src
+
+
 def choose_description(sources: Sequence[Found], name: str) -> tuple[str | None, str | None]:
     """The product's description and its source (see the module docstring)."""
     folded_name = fold(name)
@@ -73,10 +82,7 @@ def choose_description(sources: Sequence[Found], name: str) -> tuple[str | None,
     ]
     site = [(text, src) for text, src in candidates if src.startswith("site:")]
     if site:  # a site module reads the description where that site keeps it
-        text, src = site[0]
-        fuller = next((dom for dom, of in candidates if of == "dom" and contains(dom, text)), None)
-        much_more = fuller is not None and len(fuller) >= max(2 * len(text), len(text) + MUCH_MORE_CHARS)
-        return (fuller, "dom") if fuller is not None and much_more else (text, src)
+        return _site_description(site[0], candidates)
     structured = [(text, src) for text, src in candidates if src in STRUCTURED]
     visible = [(text, src) for text, src in candidates if src == "dom"]
     if structured and visible:

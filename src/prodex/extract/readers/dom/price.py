@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -372,6 +373,25 @@ class DomPrice:
     node: LexborNode | None = None
 
 
+class _Shape(NamedTuple):
+    """What a candidate element holds: child elements; another price element (a wrapper); a
+    struck-out amount beside another amount (read instead of the element)."""
+
+    holds_elements: bool
+    wrapper: bool
+    struck_inside: LexborNode | None
+
+
+def _shape(node: LexborNode, itemprop: bool) -> _Shape:
+    """The :class:`_Shape` of a candidate (an ``itemprop=price`` element is its own price)."""
+    holds_elements = _holds_elements(node)
+    if not holds_elements or itemprop:
+        return _Shape(holds_elements, False, None)
+    if _wraps_a_price(node):
+        return _Shape(True, True, None)
+    return _Shape(True, False, _struck_beside_amount(node))
+
+
 def _read_candidate(
     node: LexborNode, page: Page, currency: str | None
 ) -> tuple[str, str | None, bool, bool] | None:
@@ -380,22 +400,17 @@ def _read_candidate(
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
-    struck_inside = None if itemprop or _wraps_a_price(node) else _struck_beside_amount(node)
-    if struck_inside is not None:
-        return _read_candidate(struck_inside, page, currency)
-    text = _candidate_text(node, itemprop)
+    shape = _shape(node, itemprop)
+    if shape.struck_inside is not None:
+        return _read_candidate(shape.struck_inside, page, currency)
+    text = _candidate_text(node, shape.holds_elements, shape.wrapper)
     if text is None:
         return None
     raw, machine = text
     struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
-    old = (
-        struck
-        or (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
-        or bool(_UNIT_PRICE.search(raw))
-        or _unit_follows(node)
-    )
+    old = struck or _marked_or_unit_price(node, raw, itemprop)
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
     if price is None or price.strip("0.") == "":
@@ -405,6 +420,16 @@ def _read_candidate(
     if not machine and _ALTERNATIVE.match(raw):
         return price, found_currency, True, False  # "or R$ 142,41 with Pix": another way to pay
     return price, found_currency, old, old and _is_list_price(node, struck)
+
+
+def _marked_or_unit_price(node: LexborNode, raw: str, itemprop: bool) -> bool:
+    """Whether a price that is not struck out is an old one all the same: marked or labelled so
+    (``class="was"``, in an old-price block), or a unit price ("5,25 € / 100 ml")."""
+    return (
+        (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
+        or bool(_UNIT_PRICE.search(raw))
+        or _unit_follows(node)
+    )
 
 
 MAX_UNIT_NOTE_CHARS = 24
@@ -430,15 +455,15 @@ def _marker(node: LexborNode) -> str:
     return f"{marker} {' '.join(tests).lower()}" if any(tests) else marker
 
 
-def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None:
-    """``(text, is machine-readable)`` of a candidate: a price split over child elements, else its
-    value (a machine-readable attribute, or its text); ``None`` for a wrapper of another price
-    element (that one is a candidate of its own)."""
-    split = _split_price(node) if node.child is not None else None
+def _candidate_text(node: LexborNode, holds_elements: bool, wrapper: bool) -> tuple[str, bool] | None:
+    """``(text, is machine-readable)`` of a candidate (``holds_elements``: it has child elements;
+    ``wrapper``: it wraps another price element): a price split over child elements, else its
+    value (a machine-readable attribute, or its text); ``None`` for a wrapper (the price element
+    inside is a candidate of its own)."""
+    split = _split_price(node) if holds_elements else None
     if split is not None:
         return split, False
-    holds_elements = _holds_elements(node)
-    if not itemprop and holds_elements and _wraps_a_price(node):
+    if wrapper:
         return None
     value, machine = _candidate_value(node, holds_elements)
     if machine and len(_DECIMAL_AMOUNT.findall(value)) > 1:
