@@ -274,6 +274,8 @@ def test_junk_images(url: str, hint: str, junk: bool) -> None:
         ("[Olive Young] Sun Cream 50 ml", "www.oliveyoung.co.kr", [], "Sun Cream 50 ml"),
         ("【楽天ブックス】 海辺の灯台守", "books.rakuten.co.jp", ["楽天ブックス"], "海辺の灯台守"),
         ("[Exclusive] Sun Cream 50 ml", "www.oliveyoung.co.kr", [], "[Exclusive] Sun Cream 50 ml"),
+        ("[Acme] - Kettle", "acme.example", [], "Kettle"),
+        ("[Acme Kettle] 2L", "acme.example", [], "[Acme Kettle] 2L"),
     ],
 )
 def test_strip_site_name(name: str, host: str, site_names: list[str], expected: str) -> None:
@@ -379,6 +381,8 @@ def test_a_warranty_of_years_is_no_age() -> None:
     assert age_group_in(["Trolley Arco 69 cm", "Garanzia globale di 10 anni"], "it") is None
     assert age_group_in(["Cordless drill, 5 years warranty"], "en") is None
     assert age_group_in(["Trolley per bambini dai 3 anni"], "it") == "toddler"
+    assert age_group_in(["Ages 3 years and up. 1 year warranty included"], "en") == "toddler"
+    assert age_group_in(["For children from 6 years. Warranty: 2 years"], "en") == "kids"
 
 
 def test_gender_inside_longer_words() -> None:

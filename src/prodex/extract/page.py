@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborAttributes, LexborDocumentOptions, LexborHTMLParser, LexborNode
@@ -22,13 +23,17 @@ MAX_STYLE_CHARS = 2_000_000
 AREA_BLOCK_SELECTOR = "table, dl, ul"
 """Tables, description lists and bullet lists: the blocks of the product area that the
 specification and selling-point readers both look through (see :meth:`Page.area_blocks`)."""
-_BARE_CLASS = re.compile(r"\s*\.(-?[A-Za-z_][\w-]*)\s*")
+_BARE_CLASS = re.compile(r"\s*\.(-?[A-Za-z_][\w-]*)\s*", re.ASCII)
 """A selector that is one bare class (no descendant, state or pseudo-class: ``.disabled .price``
 strikes only some)."""
 STRIKE = "line-through"
+RULE_WINDOW = 1_000
+"""How far back from a ``line-through`` its rule's selector is looked for."""
+MAX_STRUCK_CLASSES = 200
+"""The most struck classes kept per page (a hostile sheet may strike thousands)."""
 
 
-_CLASS_IN_CLASS = re.compile(r"\s*\.(-?[A-Za-z_][\w-]*)\s+\.(-?[A-Za-z_][\w-]*)\s*")
+_CLASS_IN_CLASS = re.compile(r"\s*\.(-?[A-Za-z_][\w-]*)\s+\.(-?[A-Za-z_][\w-]*)\s*", re.ASCII)
 """A selector of one bare class inside another (``.prod-price .mrp``)."""
 
 
@@ -39,9 +44,10 @@ def struck_rule_classes(css: str) -> Iterator[str]:
     Found from each ``line-through`` backwards, so a large style sheet costs one fast scan."""
     at = css.find(STRIKE)
     while at >= 0:
-        opening = css.rfind("{", 0, at)
-        if opening > css.rfind("}", 0, at):  # in a rule's declarations
-            start = max(css.rfind("}", 0, opening), css.rfind(",", 0, opening)) + 1
+        window = max(0, at - RULE_WINDOW)  # (a search back to the sheet's start is quadratic)
+        opening = css.rfind("{", window, at)
+        if opening > css.rfind("}", window, at):  # in a rule's declarations
+            start = max(css.rfind("}", window, opening), css.rfind(",", window, opening), window - 1) + 1
             bare = _BARE_CLASS.fullmatch(css, start, opening)
             if bare is not None:
                 yield bare.group(1)
@@ -258,7 +264,7 @@ class Page:
         line-through}``): its old prices, where no ``<s>`` or ``<del>`` marks them (read from the
         ``<style>`` elements :meth:`strip_hidden_markup` kept the text of)."""
         if self._struck_classes is None:
-            self._struck_classes = frozenset(struck_rule_classes(self.style_text))
+            self._struck_classes = frozenset(islice(struck_rule_classes(self.style_text), MAX_STRUCK_CLASSES))
         return self._struck_classes
 
     def main_content(self, holders: AbstractSet[int]) -> LexborNode | None:

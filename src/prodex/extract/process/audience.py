@@ -47,6 +47,8 @@ _DURATION_BEFORE = re.compile(rf"(?<![^\W\d_])(?:{trie_pattern(words('duration',
 _WARRANTY = re.compile(rf"(?<![^\W\d_])(?:{trie_pattern(words('duration', 'warranty'))})")
 """A warranty's word anywhere beside a number of years ("Garanzia globale di 10 anni", "10 years
 warranty"): the number is the warranty's length, never an age."""
+_CLAUSE_END = re.compile(r"[.;,:!?]")
+"""Where a clause ends: a warranty's word counts only in the number's own clause."""
 _AGE_AFTER = re.compile(rf"(?:\+|(?:{trie_pattern(words('duration', 'age_after'))})(?![^\W\d_]))")
 """Words after a number of years that make it an age all the same ("3 years and up")."""
 _AGE = re.compile(
@@ -182,9 +184,11 @@ def _stated_age(text: str) -> int | None:
             return int(match.group(1))
         before = fold(text[max(0, match.start() - DURATION_CONTEXT) : match.start()])
         after = fold(text[match.end() : match.end() + DURATION_CONTEXT])
-        if _WARRANTY.search(before) or _WARRANTY.search(after):
-            continue
-        if _DURATION_BEFORE.search(before) and not _AGE_AFTER.match(after):
+        if _AGE_AFTER.match(after):
+            return int(match.group(1))  # "3 years and up"
+        if _WARRANTY.search(_CLAUSE_END.split(before)[-1]) or _WARRANTY.search(_CLAUSE_END.split(after)[0]):
+            continue  # "Garanzia globale di 10 anni", "5 years warranty": the warranty's length
+        if _DURATION_BEFORE.search(before):
             continue
         return int(match.group(1))
     return None

@@ -37,9 +37,10 @@ _COMPOUND_HEADS = sorted(
         if len(word) >= MIN_COMPOUND_AXIS and " " not in word
     }
 )
-_COMPOUND_END = re.compile(rf"[^\W\d_]{{3,}}({trie_pattern(_COMPOUND_HEADS)})", re.IGNORECASE)
+_COMPOUND_END = re.compile(rf"[^\W\d_]{{5,}}({trie_pattern(_COMPOUND_HEADS)})", re.IGNORECASE)
 """A one-word label that ends with an axis word of a compounding language ("Packungsgröße",
-"Pakkauskoko", "Rahmenfarbe"; not "purchaseType", a form field's English name)."""
+"Pakkauskoko", "Rahmenfarbe": five letters at least before it, not "Automaat"; not "purchaseType",
+a form field's English name)."""
 _SCHEMA_PROPERTIES = {
     "color": "color",
     "size": "size",

@@ -76,8 +76,15 @@ def _names_shop(part: str, tokens: set[str]) -> bool:
     return False
 
 
-_BRACKETED_PREFIX = re.compile(r"\s*[\[【]([^\]】]{1,40})[\]】]\s*")
-"""A tag in brackets before a name ("[Olive Young] ...", "【Shop】..."); removed when it names the shop."""
+_BRACKETED_PREFIX = re.compile(r"\s*[\[【]([^\]】]{1,40})[\]】]\s*(?:[-–—|:]\s*)?")
+"""A tag in brackets before a name, with a separator after it ("[Olive Young] ...", "【Shop】 - ...");
+removed when it is the shop's name, exactly."""
+
+
+def _compact(text: str) -> str:
+    """A shop's name as its tokens are written: lower case, letters and digits only ("Olive Young"
+    -> "oliveyoung")."""
+    return "".join(char for char in fold(text) if char.isalnum())
 
 
 def strip_site_name(name: str, host: str = "", site_names: list[str] | None = None) -> str:
@@ -90,7 +97,7 @@ def strip_site_name(name: str, host: str = "", site_names: list[str] | None = No
     if not tokens:
         return text
     bracketed = _BRACKETED_PREFIX.match(text)
-    if bracketed and bracketed.end() < len(text) and _names_shop(bracketed.group(1), tokens):
+    if bracketed and bracketed.end() < len(text) and _compact(bracketed.group(1)) in map(_compact, tokens):
         text = text[bracketed.end() :]  # "[Olive Young] Sun cream": the shop's name as a tag
     changed = True
     while changed and text:

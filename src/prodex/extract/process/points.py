@@ -88,7 +88,7 @@ def is_point(line: str, folded: str | None = None) -> bool:
 
 QUOTE_MARKS = "\"'‘“«„"
 _ATTRIBUTED_QUOTE = re.compile(
-    r"[\"'‘“«„][^\"'‘’“”«»„]{8,}[\"'’”»][.,]?\s*[-–—]?\s*(?:[A-Z][\w.'&-]*\s*){1,4}"
+    r"[\"'‘“«„][^\"'‘’“”«»„]{8,}[\"'’”»][.,]?\s*[-–—]?\s*[A-Z][\w.'&-]*+(?:\s+[A-Z][\w.'&-]*+){0,3}\s*"
 )
 """A quotation followed by who said it ("'Tender, wise and quietly devastating' Sarah Winman",
 "“A triumph” - The Guardian"): a press or review quote, not the shop's own claim."""

@@ -43,7 +43,6 @@ PRICE_SELECTOR = (
 ``<span class="was">Was £29.99</span>``): those are read as old prices. Shops built with
 component frameworks name their prices in test ids only (``data-testid="originalPrice"``)."""
 _TEST_IDS = ("data-testid", "data-test", "data-test-id", "data-qa")
-STRUCK_SELECTOR = ", ".join(sorted(STRUCK_TAGS))
 _INNER_PRICE_SELECTOR = (
     '[itemprop="price"], [class*="price" i], [data-testid*="price" i], [data-test*="price" i], '
     '[data-test-id*="price" i], [data-qa*="price" i]'
@@ -161,19 +160,6 @@ def _wraps_a_price(node: LexborNode) -> bool:
         inner.mem_id != own and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
         for inner in node.css(_INNER_PRICE_SELECTOR)[:20]
     )
-
-
-def _struck_beside_amount(node: LexborNode) -> LexborNode | None:
-    """The struck-out amount of a price block that also shows another amount ("Was
-    <del>$59.99</del> $39.00 Save $20.99"): the block is no price, its struck amount is the old
-    one (the other amounts are read from their own elements)."""
-    if node.tag in STRUCK_TAGS:
-        return None
-    struck = node.css_first(STRUCK_SELECTOR)
-    if struck is None:
-        return None
-    beside = node.text(deep=True).replace(struck.text(deep=True), "", 1)
-    return struck if _holds_amount(beside) and _MONEY_HINT.search(beside) is not None else None
 
 
 _DATE_RANGE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
@@ -374,22 +360,16 @@ class DomPrice:
 
 
 class _Shape(NamedTuple):
-    """What a candidate element holds: child elements; another price element (a wrapper); a
-    struck-out amount beside another amount (read instead of the element)."""
+    """What a candidate element holds: child elements; another price element (a wrapper)."""
 
     holds_elements: bool
     wrapper: bool
-    struck_inside: LexborNode | None
 
 
 def _shape(node: LexborNode, itemprop: bool) -> _Shape:
     """The :class:`_Shape` of a candidate (an ``itemprop=price`` element is its own price)."""
     holds_elements = _holds_elements(node)
-    if not holds_elements or itemprop:
-        return _Shape(holds_elements, False, None)
-    if _wraps_a_price(node):
-        return _Shape(True, True, None)
-    return _Shape(True, False, _struck_beside_amount(node))
+    return _Shape(holds_elements, holds_elements and not itemprop and _wraps_a_price(node))
 
 
 def _read_candidate(
@@ -401,8 +381,6 @@ def _read_candidate(
         return None
     itemprop = node.attrs.get("itemprop") == "price"
     shape = _shape(node, itemprop)
-    if shape.struck_inside is not None:
-        return _read_candidate(shape.struck_inside, page, currency)
     text = _candidate_text(node, shape.holds_elements, shape.wrapper)
     if text is None:
         return None

@@ -231,13 +231,19 @@ def _policy(rows: list[Specification]) -> bool:
 
 
 MAX_STAR_NAME_CHARS = 12
+_COUNT = re.compile(r"[\d\s.,%()]+")
+"""A count of reviews or a share of them ("812", "64 %", "(1,204)")."""
 
 
 def _rating_histogram(rows: list[Specification]) -> bool:
     """Whether rows are the spread of a rating ("5 stars", "4 stars", "5점"...: three names or
-    more, each a different number of stars from 1 to 5 with a word or sign at most), no
-    specifications."""
-    levels = {row.name[0] for row in rows if row.name[:1] in "12345" and len(row.name) <= MAX_STAR_NAME_CHARS}
+    more, each a different number of stars from 1 to 5 with a word or sign at most, each value a
+    count or a share), no specifications ("3D", "4K", "5G" rows with values are)."""
+    levels = {
+        row.name[0]
+        for row in rows
+        if row.name[:1] in "12345" and len(row.name) <= MAX_STAR_NAME_CHARS and _COUNT.fullmatch(row.value)
+    }
     return len(rows) >= 3 and len(levels) == len(rows)
 
 

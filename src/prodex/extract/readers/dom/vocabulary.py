@@ -236,10 +236,22 @@ def is_struck(node: LexborNode, struck_classes: frozenset[str] = frozenset()) ->
     return False
 
 
+@lru_cache(maxsize=16)
+def _outers_by_inner(struck_classes: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The ``"outer inner"`` rules of a page as inner class to its outer classes (read once)."""
+    outers: dict[str, set[str]] = {}
+    for rule in struck_classes:
+        outer, _, inner = rule.partition(" ")
+        if inner:
+            outers.setdefault(inner, set()).add(outer)
+    return {inner: frozenset(names) for inner, names in outers.items()}
+
+
 def _struck_inside(node: LexborNode, classes: list[str], struck_classes: frozenset[str]) -> bool:
     """Whether one of ``classes`` (``node``'s) is struck by an ``"outer inner"`` rule whose outer
     class an ancestor of ``node`` has."""
-    outers = [rule.split(" ")[0] for rule in struck_classes if " " in rule and rule.split(" ")[1] in classes]
+    by_inner = _outers_by_inner(struck_classes)
+    outers = [outer for name in classes for outer in by_inner.get(name, ())]
     if not outers:
         return False
     ancestor = node.parent
