@@ -125,11 +125,10 @@ def _fuller_list(merging: Merging, points: list[str], name: str) -> tuple[list[s
     the page lists each of its points and more (the site's state kept the first bullet only)."""
     if len(points) >= MIN_POINTS:
         return None
-    for found in merging.sources:
-        if found.source == "dom":
-            shown = clean_points(found.selling_points, name)
-            if len(shown) > len(points) and set(points) <= set(shown):
-                return shown, found.source
+    dom = merging.dom
+    shown = clean_points(dom.selling_points, name) if dom is not None else []
+    if len(shown) > len(points) and set(points) <= set(shown):
+        return shown, "dom"
     return None
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -34,19 +33,17 @@ from prodex.extract.readers.dom.vocabulary import (
 )
 from prodex.extract.words import words
 
+_TEST_IDS = ("data-testid", "data-test", "data-test-id", "data-qa")
+_TEST_ID_PRICES = ", ".join(f'[{name}*="price" i]' for name in _TEST_IDS)
+"""Elements whose test id names a price (``data-test="product-price-current"``)."""
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
-    '[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i], '
-    '[data-testid*="price" i], [data-test*="price" i], [data-test-id*="price" i], [data-qa*="price" i]'
+    f'[class*="preis" i], s, del, strike, [class~="was" i], [class~="old" i], {_TEST_ID_PRICES}'
 )
 """Price elements, and struck-out or "was" elements without a price class (``<s>€ 99,00</s>``,
 ``<span class="was">Was £29.99</span>``): those are read as old prices. Shops built with
 component frameworks name their prices in test ids only (``data-testid="originalPrice"``)."""
-_TEST_IDS = ("data-testid", "data-test", "data-test-id", "data-qa")
-_INNER_PRICE_SELECTOR = (
-    '[itemprop="price"], [class*="price" i], [data-testid*="price" i], [data-test*="price" i], '
-    '[data-test-id*="price" i], [data-qa*="price" i]'
-)
+_INNER_PRICE_SELECTOR = f'[itemprop="price"], [class*="price" i], {_TEST_ID_PRICES}'
 """Price elements inside a candidate that make it a wrapper of prices, not a price: marked by
 class or by test id (``data-test="product-price-current"``); a struck-out amount inside is the
 candidate's own value ("UVP <s>599,99 €</s>")."""
@@ -359,19 +356,6 @@ class DomPrice:
     node: LexborNode | None = None
 
 
-class _Shape(NamedTuple):
-    """What a candidate element holds: child elements; another price element (a wrapper)."""
-
-    holds_elements: bool
-    wrapper: bool
-
-
-def _shape(node: LexborNode, itemprop: bool) -> _Shape:
-    """The :class:`_Shape` of a candidate (an ``itemprop=price`` element is its own price)."""
-    holds_elements = _holds_elements(node)
-    return _Shape(holds_elements, holds_elements and not itemprop and _wraps_a_price(node))
-
-
 def _read_candidate(
     node: LexborNode, page: Page, currency: str | None
 ) -> tuple[str, str | None, bool, bool] | None:
@@ -380,8 +364,7 @@ def _read_candidate(
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
-    shape = _shape(node, itemprop)
-    text = _candidate_text(node, shape.holds_elements, shape.wrapper)
+    text = _candidate_text(node, itemprop)
     if text is None:
         return None
     raw, machine = text
@@ -433,15 +416,15 @@ def _marker(node: LexborNode) -> str:
     return f"{marker} {' '.join(tests).lower()}" if any(tests) else marker
 
 
-def _candidate_text(node: LexborNode, holds_elements: bool, wrapper: bool) -> tuple[str, bool] | None:
-    """``(text, is machine-readable)`` of a candidate (``holds_elements``: it has child elements;
-    ``wrapper``: it wraps another price element): a price split over child elements, else its
-    value (a machine-readable attribute, or its text); ``None`` for a wrapper (the price element
-    inside is a candidate of its own)."""
+def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None:
+    """``(text, is machine-readable)`` of a candidate: a price split over child elements, else its
+    value (a machine-readable attribute, or its text); ``None`` for a wrapper of another price
+    element (that one is a candidate of its own)."""
+    holds_elements = _holds_elements(node)
     split = _split_price(node) if holds_elements else None
     if split is not None:
         return split, False
-    if wrapper:
+    if not itemprop and holds_elements and _wraps_a_price(node):
         return None
     value, machine = _candidate_value(node, holds_elements)
     if machine and len(_DECIMAL_AMOUNT.findall(value)) > 1:

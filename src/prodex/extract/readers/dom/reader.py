@@ -174,8 +174,8 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
         # the few lines under the title come first, before a longer text in a tab below
         summary = _guarded(lambda: find_title_summary(page, title_node), None)
         if summary is not None and not ancestor_ids([summary]) & {int(n.mem_id) for n in descriptions}:
-            inside = [n for n in descriptions if int(summary.mem_id) in ancestor_ids([n])]
-            descriptions = [summary, *(n for n in descriptions if n not in inside)]
+            within = int(summary.mem_id)  # the blocks inside the summary say nothing more
+            descriptions = [summary, *(n for n in descriptions if within not in ancestor_ids([n]))]
     no_sections: tuple[list[LexborNode], list[LexborNode]] = ([], [])
     highlights, features = _guarded(lambda: find_highlight_sections(page, searched[1]), no_sections)
     # the blocks' lists are the product's points even where structured data gives its text

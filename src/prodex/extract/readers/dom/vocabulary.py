@@ -251,14 +251,14 @@ def _struck_inside(node: LexborNode, classes: list[str], struck_classes: frozens
     """Whether one of ``classes`` (``node``'s) is struck by an ``"outer inner"`` rule whose outer
     class an ancestor of ``node`` has."""
     by_inner = _outers_by_inner(struck_classes)
-    outers = [outer for name in classes for outer in by_inner.get(name, ())]
+    outers = {outer for name in classes for outer in by_inner.get(name, ())}
     if not outers:
         return False
     ancestor = node.parent
     for _ in range(STRUCK_OUTER_LEVELS):
         if ancestor is None or not ancestor.is_element_node:
             return False
-        if not set(outers).isdisjoint((ancestor.attrs.get("class") or "").split()):
+        if not outers.isdisjoint((ancestor.attrs.get("class") or "").split()):
             return True
         ancestor = ancestor.parent
     return False
