@@ -4,6 +4,7 @@ twice harmlessly, go down and up again, and survive several processes migrating 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -111,3 +112,38 @@ def test_the_balance_cannot_go_below_zero_even_by_hand(fresh_database_url: str) 
             )
     finally:
         database.dispose()
+
+
+def _open_together(url: str, openers: int) -> tuple[list[str], list[BaseException]]:
+    """Open ``openers`` databases on ``url`` at the same moment; each reads its journal mode."""
+    barrier = threading.Barrier(openers)
+    modes: list[str] = []
+    errors: list[BaseException] = []
+
+    def open_and_read_mode() -> None:
+        database = Database(url, pool_size=1)
+        try:
+            barrier.wait()
+            with database.read() as conn:
+                modes.append(conn.execute(text("PRAGMA journal_mode")).scalar_one())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=open_and_read_mode) for _ in range(openers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return modes, errors
+
+
+def test_several_processes_opening_a_new_sqlite_file_together_all_get_wal(tmp_path: Path) -> None:
+    """The first connection switches a new file to WAL; the others, opening at that moment, wait for
+    it instead of failing with "database is locked" (SQLite refuses the switch without calling its
+    busy handler). Fifty new files make the race all but certain to show on the old code."""
+    for attempt in range(50):
+        modes, errors = _open_together(f"sqlite:///{tmp_path}/opened-together-{attempt}.db", openers=4)
+        assert errors == []
+        assert modes == ["wal"] * 4

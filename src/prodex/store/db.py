@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager, nullcontext
@@ -206,11 +208,32 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database file in WAL mode, waiting for other connections as a busy timeout would.
+
+    The mode is stored in the file, so only the first connection to a new file changes it. SQLite
+    refuses that change at once ("database is locked", its busy handler is not called) while
+    another connection holds the file, which happens when several processes open a new database
+    together: the change is retried until :data:`SQLITE_BUSY_TIMEOUT_SECONDS` has passed.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
