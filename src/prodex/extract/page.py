@@ -58,6 +58,26 @@ def struck_rule_classes(css: str) -> Iterator[str]:
         at = css.find(STRIKE, at + len(STRIKE))
 
 
+MAX_ATTRIBUTE_OBJECTS = 200
+
+
+def attribute_objects(raw: str | bytes) -> Iterator[str]:
+    """The JSON objects single-quoted attributes of ``raw`` hold (``data-state='{"price": 9}'``;
+    the first :data:`MAX_ATTRIBUTE_OBJECTS`), found with one fast search of the source."""
+    text = isinstance(raw, str)
+    opening, quote = ("='{", "'") if text else (b"='{", b"'")
+    at = raw.find(opening)  # type: ignore[arg-type]
+    for _ in range(MAX_ATTRIBUTE_OBJECTS):
+        if at < 0:
+            return
+        end = raw.find(quote, at + 3)  # type: ignore[arg-type]
+        if end < 0:
+            return
+        value = raw[at + 2 : end]
+        yield value if isinstance(value, str) else value.decode("utf-8", "replace")
+        at = raw.find(opening, end)  # type: ignore[arg-type]
+
+
 LANDMARKS_SELECTOR = (
     'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
     "[itemscope][itemtype], h1, video, iframe, main, [role=main]"
@@ -162,6 +182,7 @@ class Page:
     """The text of the page's ``<style>`` elements (kept when they are stripped)."""
     _struck_classes: frozenset[str] | None = field(default=None, repr=False)
     _shown_text: str | None = field(default=None, repr=False)
+    _script_source: str | None = field(default=None, repr=False)
     _area_blocks: tuple[LexborHTMLParser | LexborNode, list[LexborNode]] | None = field(
         default=None, repr=False
     )
@@ -228,9 +249,22 @@ class Page:
             return lang
         return None
 
+    def script_source(self) -> str:
+        """Where front-ends keep their state's JSON: the text of the page's ``<script>`` elements,
+        head and body, then the JSON objects of its single-quoted attributes (``data-state='{"price":
+        ...}'``), one after another apart by line breaks. Readers that look for a key of that JSON
+        search this, not the whole source, whose markup is most of its bytes (kept when
+        :meth:`strip_hidden_markup` removes the scripts)."""
+        if self._script_source is None:
+            scripts = [node.text() for node in self.tree.css("script")]
+            self._script_source = "\n".join([*scripts, *attribute_objects(self.raw)])
+        return self._script_source
+
     def strip_hidden_markup(self) -> None:
         """Remove scripts, styles and templates from the body (the DOM heuristics read what shows);
-        the landmarks that may be among them (JSON-LD scripts, microdata items) are dropped."""
+        the landmarks that may be among them (JSON-LD scripts, microdata items) are dropped, the
+        scripts' text is kept (see :meth:`script_source`)."""
+        self.script_source()
         body = self.tree.body  # the head's scripts are never read as text
         root = body if body is not None else self.tree.root
         head = self.tree.head

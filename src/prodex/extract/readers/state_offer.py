@@ -3,7 +3,7 @@
 Shops' front-ends keep the offer they show as a small object beside the markup: a current and an
 original price side by side (``{"price": {"value": 41.3}, "originalPrice": {"value": 49.1}}``,
 ``{"finalPrice": ..., "mrp": ...}``, ``{"sellingPrice": ..., "originalPrice": ...}``), in app
-state, a data layer or a JSON script. The raw source is scanned for the names of list prices
+state, a data layer or a JSON script. The page's scripts are scanned for the names of list prices
 (a page without one costs a single fast search); the object around each is read, and its pair is
 kept when its current price is the structured price (its list price is then this offer's) or
 its list price is (the structured price is then the crossed-out one, its current price the one
@@ -72,29 +72,27 @@ MAX_OBJECT_REACH = 1_500
 MAX_OBJECT_CHARS = 20_000
 MAX_RATIO = 20
 _FIRST = "".join(sorted({key[0] for key in LIST_KEYS}))
-_HIT_TEXT = re.compile(rf'"(?=[{_FIRST}])(?:{trie_pattern(LIST_KEYS)})"\s*:')
+_HIT = re.compile(rf'"(?=[{_FIRST}])(?:{trie_pattern(LIST_KEYS)})"\s*:')
 """A list-price key (its first letter looked at before the words: one fast scan of the source)."""
-_HIT_BYTES = re.compile(_HIT_TEXT.pattern.encode())
 
 
-def _object_start(raw: str | bytes, position: int) -> int | None:
-    """Where the innermost JSON object holding ``raw[position]`` begins (braces counted back,
+def _object_start(source: str, position: int) -> int | None:
+    """Where the innermost JSON object holding ``source[position]`` begins (braces counted back,
     within :data:`MAX_OBJECT_REACH`), or ``None``. The braces are found with ``rfind`` (one C
     search per brace, not a Python step per character)."""
-    opening, closing = ("{", "}") if isinstance(raw, str) else (b"{", b"}")
     floor = max(position - MAX_OBJECT_REACH, 0)
-    opened = raw.rfind(opening, floor, position)  # type: ignore[arg-type]
-    closed = raw.rfind(closing, floor, position)  # type: ignore[arg-type]
+    opened = source.rfind("{", floor, position)
+    closed = source.rfind("}", floor, position)
     depth = 0
     while opened >= 0 or closed >= 0:
         if closed > opened:
             depth += 1
-            closed = raw.rfind(closing, floor, closed)  # type: ignore[arg-type]
+            closed = source.rfind("}", floor, closed)
         elif depth == 0:
             return opened
         else:
             depth -= 1
-            opened = raw.rfind(opening, floor, opened)  # type: ignore[arg-type]
+            opened = source.rfind("{", floor, opened)
     return None
 
 
@@ -132,21 +130,17 @@ def _pair(offer: dict[str, Any], currency: str | None) -> tuple[Decimal, Decimal
 def _offer_pairs(page: Page, currency: str | None) -> list[tuple[Decimal, Decimal]]:
     """The ``(current, list)`` pairs of the offer objects around the list-price keys of the
     page's source, in source order."""
-    raw = page.raw
-    positions = (
-        [hit.start() for _, hit in zip(range(MAX_HITS), _HIT_BYTES.finditer(raw), strict=False)]
-        if isinstance(raw, bytes)
-        else [hit.start() for _, hit in zip(range(MAX_HITS), _HIT_TEXT.finditer(raw), strict=False)]
-    )
+    source = page.script_source()
+    positions = [hit.start() for _, hit in zip(range(MAX_HITS), _HIT.finditer(source), strict=False)]
     pairs: list[tuple[Decimal, Decimal]] = []
     seen: set[int] = set()
     for position in positions:
-        start = _object_start(raw, position)
+        start = _object_start(source, position)
         if start is None or start in seen:
             continue
         seen.add(start)
         # the object's own slice, not a copy of all the source before it
-        offer = load_json_at(raw[start : start + MAX_OBJECT_CHARS], 0)
+        offer = load_json_at(source[start : start + MAX_OBJECT_CHARS], 0)
         pair = _pair(offer, currency) if isinstance(offer, dict) else None
         if pair is not None:
             pairs.append(pair)

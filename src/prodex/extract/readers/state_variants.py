@@ -2,7 +2,7 @@
 
 Front-ends keep the variants they draw as a list of small objects (``"variants": [{"sku": ...,
 "colour": "Sage Green"}, ...]``, ``[{"attributeName": "Size", "attributeValue": "38"}, ...]``).
-The raw source is scanned for ``"variants": [`` (a page without one costs a single fast search),
+The page's scripts are scanned for ``"variants": [`` (a page without one costs a single fast search),
 each list is read, and an option is taken from each item: a key that names an axis ("color",
 "colour", "size", "Farbe") with a short text value, or a name/value pair whose name does. A list
 counts when one axis takes two values or more and the page's text shows every one of them (a list
@@ -32,8 +32,7 @@ _GENERIC_KEYS = frozenset(
     ("variant", "variantname", "variant_name", "name", "title", "type", "label", "value")
 )
 """Keys that name a variant without saying its axis (the axis words would read "variant" as a style)."""
-_HIT_TEXT = re.compile(r'"variants"\s*:\s*(?=\[)')
-_HIT_BYTES = re.compile(_HIT_TEXT.pattern.encode())
+_HIT = re.compile(r'"variants"\s*:\s*(?=\[)')
 
 
 def _short_text(value: Any) -> str | None:
@@ -83,25 +82,20 @@ def _shown(variants: list[Variant], text: str) -> bool:
 
 def _lists(page: Page) -> list[list[Any]]:
     """The ``"variants": [...]`` lists of the page's source (the first few)."""
-    raw = page.raw
-    first = raw.find(b'"variants"' if isinstance(raw, bytes) else '"variants"')  # type: ignore[arg-type]
+    source = page.script_source()
+    first = source.find('"variants"')
     if first < 0:
         return []  # one fast literal search for the pages without such a list
-    positions = (
-        [hit.end() for _, hit in zip(range(MAX_LISTS), _HIT_BYTES.finditer(raw, first), strict=False)]
-        if isinstance(raw, bytes)
-        else [hit.end() for _, hit in zip(range(MAX_LISTS), _HIT_TEXT.finditer(raw, first), strict=False)]
-    )
+    positions = [hit.end() for _, hit in zip(range(MAX_LISTS), _HIT.finditer(source, first), strict=False)]
     lists: list[list[Any]] = []
     for position in positions:
-        value = load_json_at(raw[position : position + MAX_LIST_CHARS], 0)
+        value = load_json_at(source[position : position + MAX_LIST_CHARS], 0)
         if isinstance(value, list) and len(value) >= 2:
             lists.append(value)
     return lists
 
 
-_CONFIG_TEXT = re.compile(r'"(?:jsonConfig|spConfig)"\s*:\s*\{\s*"attributes"\s*:\s*(?=\{)')
-_CONFIG_BYTES = re.compile(_CONFIG_TEXT.pattern.encode())
+_CONFIG = re.compile(r'"(?:jsonConfig|spConfig)"\s*:\s*\{\s*"attributes"\s*:\s*(?=\{)')
 
 
 def _configured_variants(page: Page) -> list[Variant]:
@@ -109,16 +103,15 @@ def _configured_variants(page: Page) -> list[Variant]:
     configurable script carry them (``"jsonConfig": {"attributes": {"93": {"code": "color",
     "label": "Farbe", "options": [{"label": "Schwarz"}, ...]}}}``), which the page draws with
     script: one variant per option of each attribute, named by its code or label."""
-    raw = page.raw
-    first = raw.find(b'Config"' if isinstance(raw, bytes) else 'Config"')  # type: ignore[arg-type]
+    source = page.script_source()
+    first = source.find('Config"')
     if first < 0:
         return []  # one fast literal search for the pages without such a script
     # a match holds 'Config"' at most 5 characters after its start: the pattern is searched from there
-    start = max(first - len('"json'), 0)
-    hit = _CONFIG_BYTES.search(raw, start) if isinstance(raw, bytes) else _CONFIG_TEXT.search(raw, start)
+    hit = _CONFIG.search(source, max(first - len('"json'), 0))
     if hit is None:
         return []
-    attributes = load_json_at(raw[hit.end() : hit.end() + MAX_LIST_CHARS], 0)
+    attributes = load_json_at(source[hit.end() : hit.end() + MAX_LIST_CHARS], 0)
     variants: list[Variant] = []
     for attribute in attributes.values() if isinstance(attributes, dict) else ():
         axis, values = _attribute_options(attribute)

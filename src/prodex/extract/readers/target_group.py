@@ -1,7 +1,7 @@
 """The product's target group as a shop's app state records it: an object under a
 ``targetGroup(s)``/``target_group`` key naming the genders and ages the product is made for
-(``"targetGroups":{"gender":["MALE"],"age":["ADULT"]}``), the department of fashion shops'
-front-ends that no visible text or schema.org markup states.
+(``"targetGroups":{"gender":["MALE"],"age":["ADULT"]}``) in one of its scripts, the department
+of fashion shops' front-ends that no visible text or schema.org markup states.
 
 Only such an object counts, not a ``gender`` key alone (a page's state also carries the
 shopper's, a reviewer's or a size chart's genders); the first object of the page is the
@@ -17,12 +17,10 @@ from prodex.extract.process.audience import gender_from_schema
 from prodex.extract.words import AGE_GROUPS
 
 SOURCE = "app-state"
-_GROUP_SOURCE = r'arget_?[Gg]roups?"\s*:\s*\{([^{}]{1,400})\}'
+_GROUP = re.compile(r'arget_?[Gg]roups?"\s*:\s*\{([^{}]{1,400})\}')
 """The key without its quote and first letter (checked after the search: a pattern that starts
 with a literal word is searched much faster than one that starts at every quote)."""
-_KEY_STARTS = frozenset(('"t', '"T', b'"t', b'"T'))
-_GROUP_TEXT = re.compile(_GROUP_SOURCE)
-_GROUP_BYTES = re.compile(_GROUP_SOURCE.encode())
+_KEY_STARTS = frozenset(('"t', '"T'))
 _VALUES = re.compile(r'"(gender|age(?:_?[Gg]roup)?)"\s*:\s*(\[[^\[\]]{0,120}\]|"[^"]{0,30}")')
 _STRING = re.compile(r'"([^"]{1,30})"')
 _AGES = {
@@ -59,18 +57,13 @@ def _age_group_of(values: list[str]) -> str | None:
 
 def read(page: Page) -> Found | None:
     """The gender and age group of the page's first target-group object, when it names any."""
-    raw = page.raw
-    pattern = _GROUP_BYTES if isinstance(raw, bytes) else _GROUP_TEXT
-    match = next(
-        (m for m in pattern.finditer(raw) if raw[m.start() - 2 : m.start()] in _KEY_STARTS),  # type: ignore[arg-type]
-        None,
-    )
+    source = page.script_source()
+    groups = _GROUP.finditer(source)
+    match = next((m for m in groups if source[m.start() - 2 : m.start()] in _KEY_STARTS), None)
     if match is None:
         return None
-    body = match.group(1)
-    inner = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     found = Found(source=SOURCE)
-    for key, value in _VALUES.findall(inner):
+    for key, value in _VALUES.findall(match.group(1)):
         values = _STRING.findall(value)
         if key == "gender":
             found.gender = _gender_of(values)
