@@ -42,6 +42,7 @@ from prodex.extract.process.text import html_to_text, to_plain_text
 from prodex.extract.readers.dom.highlights import names_highlights
 from prodex.extract.readers.dom.labels import find_labelled_values
 from prodex.extract.readers.dom.subtree import is_link
+from prodex.extract.readers.dom.variants import option_name
 
 
 @pytest.mark.parametrize(
@@ -728,9 +729,34 @@ def test_struck_rules_of_a_style_sheet() -> None:
         ("Schuhgröße", "size"),
         ("purchaseType", None),
         ("Lieferzeit", None),
+        ("Inhoud", "capacity"),
+        ("Pojemność:", "capacity"),
     ],
 )
 def test_axis_of_a_label(label: str, axis: str | None) -> None:
     """A label names its axis, also as the end of one compound word of a compounding language
     ("Pakkauskoko", package size); an English form field's name ("purchaseType") names none."""
     assert axis_of(label) == axis
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("60 ml 2 199 Kč", "60 ml"),
+        ("1000 ml – 549 kr", "1000 ml"),
+        ("Forest Green - ฿1,290.00", "Forest Green"),
+        ("4-lb bag $21.99 $5.50/lb", "4-lb bag"),
+        ("30-lb bag $78.99 Out of Stock", "30-lb bag"),
+        ("2 x 500 g 12,99 €", "2 x 500 g"),
+        ("250 ml - Pack of 2", "250 ml - Pack of 2"),
+        ("Midnight - sold out", "Midnight"),
+        ("€12", "€12"),
+        ("100 ml", "100 ml"),
+        ("XL", "XL"),
+    ],
+)
+def test_an_option_is_named_without_its_price_and_notes(text: str, name: str) -> None:
+    """The price written after an option's name, and a sold-out note, are not part of its name;
+    a unit or a count after it is ("2 x 500 g", "Pack of 2"), and an option that is only a price
+    keeps it."""
+    assert option_name(text) == name

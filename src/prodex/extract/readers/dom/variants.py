@@ -17,6 +17,7 @@ from prodex.extract.model import Variant
 from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
 from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.price import currency_in_text, parse_price
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.subtree import all_matches, first_match, is_link
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
@@ -35,6 +36,43 @@ _PLACEHOLDER = re.compile(
 _QUANTITY_NAMES = re.compile(trie_pattern(words("variant_selector", "quantity")))
 _ITEM_TAGS = frozenset(("button", "li", "a", "label", "span", "div"))
 _NOTE = re.compile(rf"\s*[-–(\[]\s*(?:{trie_pattern(words('variant_selector', 'sold_out'))}|\+).*$", re.I)
+_SOLD_OUT_END = re.compile(rf"\s+(?:{trie_pattern(words('variant_selector', 'sold_out'))})\s*$", re.I)
+"""A sold-out note at the end of an option's text, after its price ("30-lb bag $78.99 Out of Stock")."""
+
+
+MAX_PRICE_WORDS = 4
+_PRICE_SEPARATORS = " -–—|·/:("
+
+
+def without_price(text: str) -> str:
+    """An option's name without the price written after it ("60 ml 2 199 Kč" -> "60 ml", "1000 ml
+    – 549 kr" -> "1000 ml"): its last words (:data:`MAX_PRICE_WORDS` at most) from a number or a
+    currency on, when they read as an amount in a currency. An option that is only a price keeps it."""
+    words_of = text.split()
+    amount_words = [_amount_word(word) for word in words_of]
+    for start in range(max(1, len(words_of) - MAX_PRICE_WORDS), len(words_of)):
+        if not all(amount_words[start:]):
+            continue
+        tail = " ".join(words_of[start:])
+        if currency_in_text(tail) and parse_price(tail):
+            name = " ".join(words_of[:start]).rstrip(_PRICE_SEPARATORS)
+            return name or text
+    return text
+
+
+def option_name(text: str) -> str:
+    """An option's text without the notes after its name: "sold out", an extra charge, its price."""
+    return without_price(_SOLD_OUT_END.sub("", _NOTE.sub("", text)))
+
+
+def _amount_word(word: str) -> bool:
+    """Whether a word can be part of a written price: digits and separators, or a currency."""
+    return (
+        word.strip(".,'’").isdigit() or bool(_GROUPED_DIGITS.fullmatch(word)) or bool(currency_in_text(word))
+    )
+
+
+_GROUPED_DIGITS = re.compile(r"\d+(?:[.,'’]\d+)*[.,]?-?")
 
 
 def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
@@ -117,7 +155,7 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
             value = clean_line(attrs.get(key) or "")
             if value and len(value) < len(text) and text.startswith(value):
                 return value
-    return _NOTE.sub("", text)
+    return option_name(text)
 
 
 def _is_button_or_link(node: LexborNode) -> bool:
@@ -152,9 +190,9 @@ def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = 
         for key in _SWATCH_NAMING:
             value = clean_line(attrs.get(key) or "")
             if value:
-                return _NOTE.sub("", value)
+                return option_name(value)
     image = first_match(node, _is_image_with_alt, "img[alt]") if alt else None
-    return _NOTE.sub("", clean_line(image.attributes.get("alt") or "")) if image is not None else ""
+    return option_name(clean_line(image.attributes.get("alt") or "")) if image is not None else ""
 
 
 def _options(group: LexborNode, alike: bool = False) -> list[str]:
@@ -163,7 +201,7 @@ def _options(group: LexborNode, alike: bool = False) -> list[str]:
         items = list(group.css("option")[:MAX_OPTIONS])
         values = []
         for item in items:
-            text = _NOTE.sub("", clean_line(item.text(deep=True)))
+            text = option_name(clean_line(item.text(deep=True)))
             if not text or (not (item.attributes.get("value") or "").strip() and item is items[0]):
                 continue
             values.append(text)
