@@ -21,7 +21,7 @@ from prodex.extract.process.audience import (
     gender_in,
 )
 from prodex.extract.process.availability import availability_from_phrase, fold, normalise_availability
-from prodex.extract.process.axes import axis_of
+from prodex.extract.process.axes import axis_of, without_axis_words
 from prodex.extract.process.category import category_path
 from prodex.extract.process.classify import Evidence, classify, index
 from prodex.extract.process.media import (
@@ -760,3 +760,20 @@ def test_an_option_is_named_without_its_price_and_notes(text: str, name: str) ->
     a unit or a count after it is ("2 x 500 g", "Pack of 2"), and an option that is only a price
     keeps it."""
     assert option_name(text) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "option"),
+    [
+        ("Seleziona Colore Blu navy", "Blu navy"),
+        ("Select size: 10", "10"),
+        ("Farbe Schwarz", "Schwarz"),
+        ("Colour", "Colour"),
+        ("Sizeable", "Sizeable"),
+        ("Red", "Red"),
+    ],
+)
+def test_a_swatch_name_without_its_prompt_and_axis(name: str, option: str) -> None:
+    """A swatch's accessible name ("Select Colour Navy") names the option after its prompt and
+    axis words; a name that is only an axis word, or a word that merely begins like one, stays."""
+    assert without_axis_words(name) == option

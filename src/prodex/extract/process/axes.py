@@ -77,6 +77,16 @@ def axis_of(label: str | None) -> str | None:
     return _WORD_TO_AXIS.get(compound.group(1).lower()) if compound else None
 
 
+def without_axis_words(name: str) -> str:
+    """An option's accessible name without the prompt and axis word it begins with ("Seleziona
+    Colore Blu navy" -> "Blu navy", "Select size: 10" -> "10"); a name that is nothing more is kept."""
+    match = _AXIS_WORDS.match(name.strip())
+    if match is None:
+        return name
+    rest = name.strip()[match.end() :].strip(" :：-–")
+    return rest or name
+
+
 def axis_of_property(name: str) -> str:
     """The axis of a schema.org property or ``variesBy`` value (``https://schema.org/color`` ->
     ``color``; an unknown one is looked up as a label, else ``other``)."""

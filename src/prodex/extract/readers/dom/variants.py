@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
 from prodex.extract.page import Page, each_once
-from prodex.extract.process.axes import OTHER, axis_of, has_axis_line
+from prodex.extract.process.axes import OTHER, axis_of, fold_label, has_axis_line, without_axis_words
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import currency_in_text, parse_price
 from prodex.extract.process.text import clean_line
@@ -190,7 +190,7 @@ def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = 
         for key in _SWATCH_NAMING:
             value = clean_line(attrs.get(key) or "")
             if value:
-                return option_name(value)
+                return option_name(without_axis_words(value))
     image = first_match(node, _is_image_with_alt, "img[alt]") if alt else None
     return option_name(clean_line(image.attributes.get("alt") or "")) if image is not None else ""
 
@@ -538,11 +538,37 @@ def _field_name(group: LexborNode) -> str:
 
 
 def _group_axis(label: str, group: LexborNode) -> str | None:
-    """The axis a selector's label names, else ``other`` for a product-option field."""
+    """The axis a selector's label names, else ``other`` for a product-option field or a radio
+    group of links to the product's other versions (a "Viscosity" row of chips, each its own page)."""
     axis = _labelled_axis(label)
-    if axis is None and _OPTION_FIELD.search(_field_name(group)):
+    if axis is None and (
+        _OPTION_FIELD.search(_field_name(group)) or _linked_versions(group) or _names_options(group, label)
+    ):
         return OTHER
     return axis
+
+
+_GENERIC_OPTION = re.compile(
+    rf"^(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+)*"
+    rf"(?:{trie_pattern(words('variant_selector', 'option'))})(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def _names_options(group: LexborNode, label: str) -> bool:
+    """Whether a ``<select>`` is called by the generic word for options ("Options", "옵션 선택",
+    in its label or its title): it offers the product's versions on no named axis."""
+    if group.tag != "select":
+        return False
+    attrs = group.attributes
+    names = (label, attrs.get("title") or "", attrs.get("aria-label") or "")
+    return any(_GENERIC_OPTION.match(fold_label(name)) for name in names if name)
+
+
+def _linked_versions(group: LexborNode) -> bool:
+    """Whether a group is a radio group whose options are links (each version of the product on
+    its own page)."""
+    return group.attributes.get("role") == "radiogroup" and group.css_first("a[href][role=radio]") is not None
 
 
 FORM_SELECTOR = f"label[for], input[type=radio][name], {GROUP_SELECTOR}, {CLASS_SELECTOR}"
