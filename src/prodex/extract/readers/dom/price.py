@@ -108,6 +108,23 @@ def _candidate_value(node: LexborNode, holds_elements: bool) -> tuple[str, bool]
     return node.text(deep=True, separator=" "), False
 
 
+_STRUCK_SELECTOR = ", ".join(sorted(STRUCK_TAGS))
+MAX_STRUCK_INSIDE = 10
+
+
+def _without_struck(node: LexborNode, raw: str) -> str:
+    """A price element's text (``raw``, its lines cleaned) without the struck-out amounts inside
+    it: "<del>$59.00</del> $39.00" is a price of $39.00 beside an old one (the ``<del>`` is a
+    candidate of its own), and a block whose only amount is struck out ("<s>24,000</s>원") is no
+    current price. A block marked as an old price keeps its struck amount as its value."""
+    if not _holds_elements(node) or _marked_as_old(node):
+        return raw
+    for struck in node.css(_STRUCK_SELECTOR)[:MAX_STRUCK_INSIDE]:
+        if struck.mem_id != node.mem_id:  # (a search from an element may list the element itself)
+            raw = raw.replace(clean_line(struck.text(deep=True, separator=" ")), " ", 1)
+    return clean_line(raw)
+
+
 _MARKED_NUMBER = re.compile(r"^([^\d\s]{1,3})\s*(\d[\d.,\s'’]*)$|^(\d[\d.,\s'’]*?)\s*([^\d\s]{1,3})$")
 
 
@@ -173,7 +190,6 @@ _LIST_MARK = re.compile(
         (
             *LIST_PRICE_MARKS,
             "mrp",
-            "previous",
             "prev-",
             "full-price",
             "fullprice",
@@ -369,6 +385,8 @@ def _read_candidate(
         return None
     raw, machine = text
     struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
+    if not (machine or struck or itemprop):
+        raw = _without_struck(node, raw)
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
     old = struck or _marked_or_unit_price(node, raw, itemprop)
@@ -386,11 +404,12 @@ def _read_candidate(
 def _marked_or_unit_price(node: LexborNode, raw: str, itemprop: bool) -> bool:
     """Whether a price that is not struck out is an old one all the same: marked or labelled so
     (``class="was"``, in an old-price block), or a unit price ("5,25 € / 100 ml")."""
-    return (
-        (not itemprop and (_marked_old(_marker(node)) or _in_old_block(node)))
-        or bool(_UNIT_PRICE.search(raw))
-        or _unit_follows(node)
-    )
+    return (not itemprop and _marked_as_old(node)) or bool(_UNIT_PRICE.search(raw)) or _unit_follows(node)
+
+
+def _marked_as_old(node: LexborNode) -> bool:
+    """Whether an element is marked as an old price or sits in an old-price block."""
+    return _marked_old(_marker(node)) or _in_old_block(node)
 
 
 MAX_UNIT_NOTE_CHARS = 24

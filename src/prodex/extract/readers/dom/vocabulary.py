@@ -121,7 +121,7 @@ GALLERY_WORDS = re.compile(
 )
 LIST_PRICE_MARKS = (
     "old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp", "uvp", "msrp",
-    "compare", "former",
+    "compare", "former", "previous",
 )  # fmt: skip
 """Class/id words of a list ("was", crossed-out) price: an old price, and the list price among them."""
 OLD_PRICE = re.compile(
