@@ -21,7 +21,7 @@ from prodex.extract.process.audience import (
     gender_in,
 )
 from prodex.extract.process.availability import availability_from_phrase, fold, normalise_availability
-from prodex.extract.process.axes import axis_of, without_axis_words
+from prodex.extract.process.axes import axis_of, shown_axis_of, without_axis_words
 from prodex.extract.process.category import category_path
 from prodex.extract.process.classify import Evidence, classify, index
 from prodex.extract.process.media import (
@@ -777,3 +777,12 @@ def test_a_swatch_name_without_its_prompt_and_axis(name: str, option: str) -> No
     """A swatch's accessible name ("Select Colour Navy") names the option after its prompt and
     axis words; a name that is only an axis word, or a word that merely begins like one, stays."""
     assert without_axis_words(name) == option
+
+
+def test_a_weight_label_names_the_size_only_where_the_page_shows_it() -> None:
+    """A selector labelled "Peso" or "Gewicht" offers sizes (bags of 1 kg and 3 kg); the same word
+    as a key of a variant's JSON is its shipping weight, no axis; a longer label is no weight's."""
+    assert shown_axis_of("Peso") == "size"
+    assert shown_axis_of("Gewicht:") == "size"
+    assert axis_of("weight") is None
+    assert shown_axis_of("Peso suportado por cada lado") is None

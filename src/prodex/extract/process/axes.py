@@ -20,6 +20,9 @@ AXES: dict[str, tuple[str, ...]] = {axis: words("variant_axis", axis) for axis i
 """The English axis names to the labels that name them in every language (words/<lang>.toml,
 ``[variant_axis]``)."""
 _WORD_TO_AXIS = {label: axis for axis, labels in AXES.items() for label in labels}
+SIZE = "size"
+_WEIGHT_LABELS = frozenset(words("variant_selector", "weight"))
+"""Labels of a weight option (words/<lang>.toml, ``[variant_selector]``), the size axis when shown."""
 _AXIS_WORDS = re.compile(
     rf"^(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+)*"
     rf"({trie_pattern(sorted(_WORD_TO_AXIS, key=len, reverse=True))})"
@@ -87,6 +90,16 @@ def without_axis_words(name: str) -> str:
     return rest or name
 
 
+def shown_axis_of(label: str | None) -> str | None:
+    """The axis a label the shopper sees names: as :func:`axis_of`, and a weight's label ("Peso",
+    "Gewicht") names the size (bags of 1 kg and 3 kg are sizes). Only for labels shown: a JSON key
+    ``weight`` is a variant's shipping weight."""
+    axis = axis_of(label)
+    if axis is None and label and fold_label(label) in _WEIGHT_LABELS:
+        return SIZE
+    return axis
+
+
 def axis_of_property(name: str) -> str:
     """The axis of a schema.org property or ``variesBy`` value (``https://schema.org/color`` ->
     ``color``; an unknown one is looked up as a label, else ``other``)."""
@@ -95,7 +108,8 @@ def axis_of_property(name: str) -> str:
 
 
 _AXIS_LINE = re.compile(
-    rf"\n[ \t]*(?:{trie_pattern(sorted(_WORD_TO_AXIS, key=len, reverse=True))})[ \t]*(?:[:：*]|\n)"
+    rf"\n[ \t]*(?:{trie_pattern(sorted({*_WORD_TO_AXIS, *_WEIGHT_LABELS}, key=len, reverse=True))})"
+    rf"[ \t]*(?:[:：*]|\n)"
 )
 """A line that is an axis label; it begins with a literal newline, which the regular expression
 engine finds fast (a ``^`` with MULTILINE is tried at every position)."""

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
 from prodex.extract.page import Page, each_once
-from prodex.extract.process.axes import OTHER, axis_of, fold_label, has_axis_line, without_axis_words
+from prodex.extract.process.axes import OTHER, fold_label, has_axis_line, shown_axis_of, without_axis_words
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import currency_in_text, parse_price
 from prodex.extract.process.text import clean_line
@@ -91,7 +91,7 @@ def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
         return named
     for key in ("aria-label", "data-option-name", "data-name", "name", "data-option", "id"):
         value = attrs.get(key)
-        if value and axis_of(_attr_words(value)):
+        if value and shown_axis_of(_attr_words(value)):
             return _attr_words(value)
     return next((text for text in said if text), None) or _text_before(group)
 
@@ -257,7 +257,7 @@ def _axis_label(node: LexborNode) -> bool:
 
 def _is_axis_label(text: str) -> bool:
     """Whether a cleaned text is a short label naming an axis."""
-    return len(text) <= 60 and axis_of(text) is not None
+    return len(text) <= 60 and shown_axis_of(text) is not None
 
 
 def _alike(items: list[LexborNode]) -> list[LexborNode]:
@@ -277,7 +277,7 @@ def _swatch_groups(
     ("Size:", "Farbe: Schwarz"), found from their buttons' parents."""
     groups: list[tuple[str, LexborNode]] = []
     seen: set[int] = set()
-    for button in root.css("button, [data-value], [role=radio]")[:MAX_BUTTONS]:
+    for button in root.css("button, [data-value], [role=radio], [role=button]")[:MAX_BUTTONS]:
         parent = button.parent
         if parent is None:
             continue
@@ -291,7 +291,7 @@ def _swatch_groups(
         if len(children) < 2 or len({child.tag for child in children}) > 2:
             continue  # not a row of options
         label = _label_of(parent, labels)
-        if axis_of(label):
+        if shown_axis_of(label):
             groups.append((label, parent))
     return groups
 
@@ -314,7 +314,7 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
         if len(items) < 2 or (items is children and not _choosable(children[0])):
             continue
         label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
-        if axis_of(label):
+        if shown_axis_of(label):
             groups.append((label, node))
     return groups
 
@@ -469,9 +469,9 @@ def _radio_groups(radios: list[LexborNode]) -> list[tuple[str, LexborNode]]:
         if holder is None:
             continue
         label = _attr_words(name)
-        if not axis_of(label):  # name="group[2]": the label just before the group names it
+        if not shown_axis_of(label):  # name="group[2]": the label just before the group names it
             label = _text_before(holder)
-        if axis_of(label) or _OPTION_FIELD.search(name):
+        if shown_axis_of(label) or _OPTION_FIELD.search(name):
             groups.append((label, holder))
     return groups
 
@@ -503,14 +503,14 @@ def _holds(holder: LexborNode, node: LexborNode) -> bool:
 def _labelled_axis(label: str) -> str | None:
     """The axis a label names, also after a verb and article ("Sélectionnez la taille",
     "Choose your colour"): its last words are tried when the whole names none."""
-    axis = axis_of(label)
+    axis = shown_axis_of(label)
     if axis is not None:
         return axis
     words = clean_line(label).rstrip(":：").split()
     if len(words) > 5 or not _PLACEHOLDER.match(label.strip()):
         return None
     for start in range(1, len(words)):
-        axis = axis_of(" ".join(words[start:]))
+        axis = shown_axis_of(" ".join(words[start:]))
         if axis is not None:
             return axis
     return None
