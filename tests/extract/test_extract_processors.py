@@ -284,6 +284,19 @@ def test_strip_site_name(name: str, host: str, site_names: list[str], expected: 
     assert strip_site_name(name, host, site_names) == expected
 
 
+@pytest.mark.parametrize("serialized", [False, True])
+def test_html_to_text_keeps_a_table_row_on_one_line_its_cells_apart(serialized: bool) -> None:
+    """A table's row is one line and its cells stay apart ("Materiale Pelle di vitello", not
+    "MaterialePelle di vitello"), whether the markup is a page's or the parser's own."""
+    html = (
+        "<table><tr><th>Materiale</th><td>Pelle di vitello</td></tr>"
+        "<tr><td>Colore</td><td>Nero</td></tr></table><p>Una borsa.</p>"
+    )
+    assert (
+        html_to_text(html, serialized=serialized) == "Materiale Pelle di vitello\n\nColore Nero\n\nUna borsa."
+    )
+
+
 def test_html_to_text_keeps_paragraphs() -> None:
     """Block elements become paragraphs, inline markup and scripts do not break the text."""
     html = (

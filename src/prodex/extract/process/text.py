@@ -19,6 +19,9 @@ _BLOCK_BREAK_SOURCE = (
 _BLOCK_BREAK = re.compile(_BLOCK_BREAK_SOURCE, re.IGNORECASE)
 _SERIALIZED_BLOCK_BREAK = re.compile(_BLOCK_BREAK_SOURCE)
 """For markup the parser serialized itself: its tag names are lower case."""
+_CELL_END = re.compile(r"</\s*t[dh]\s*>", re.IGNORECASE)
+"""The end of a table cell: a space apart from the next cell of its row (the rows' tags are line
+breaks, so the parser no longer sees a table and would join the cells' texts)."""
 _LITERAL_NEWLINES = re.compile(r"(?:\\r)?\\n")
 MAX_TEXT_CHARS = 100_000
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
@@ -66,7 +69,8 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_to_text(markup: str, *, serialized: bool = False) -> str:
-    """Plain text of an HTML fragment; block elements and ``<br>`` become paragraph breaks.
+    """Plain text of an HTML fragment; block elements and ``<br>`` become paragraph breaks, the
+    cells of a table's row stay on its line, apart.
 
     ``serialized``: the markup is an element's ``.html`` from the parser (lower-case tag names),
     which a case-sensitive search reads faster.
@@ -74,6 +78,8 @@ def html_to_text(markup: str, *, serialized: bool = False) -> str:
     if len(markup) > 4 * MAX_TEXT_CHARS:
         markup = markup[: 4 * MAX_TEXT_CHARS]
     marked = (_SERIALIZED_BLOCK_BREAK if serialized else _BLOCK_BREAK).sub("\n", markup)
+    if "</t" in marked or "</T" in marked:
+        marked = _CELL_END.sub(" ", marked)
     tree = LexborHTMLParser(marked, is_fragment=True)
     for junk in tree.css("script, style, noscript, template, iframe, svg, button, select"):
         junk.decompose()
