@@ -9,6 +9,7 @@ from prodex.extract.fields import merge
 from prodex.extract.fields.description import HEAD_CHARS, _folded_head
 from prodex.extract.fields.description import contains as _contains
 from prodex.extract.found import Found
+from prodex.extract.model import Specification
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
 
@@ -85,3 +86,25 @@ def test_a_site_modules_short_text_gives_way_to_the_page_that_holds_it() -> None
     other = Found(source="dom", description="A different text about oil changes.", selling_points=lines[1:])
     product = merge(page, [site, other])
     assert product.description == lines[0] and product.source["selling_points"] == "site:demo"
+
+
+def test_a_specification_table_flattened_into_the_description_gives_no_selling_points() -> None:
+    """A description that holds the specification table's rows ("Material Gusseisen") as lines
+    gives its claim sentences as points, not the rows: the rows are facts already listed as
+    specifications."""
+    page = Page.parse("<html><body><h1>Kyoto Teapot</h1></body></html>", "https://shop.example/p/kyoto")
+    rows = [("Material", "Cast iron, enamelled inside"), ("Capacity", "1.2 litres"), ("Weight", "1.6 kg")]
+    claims = [
+        "The Kyoto is cast in a small foundry in Iwate by the traditional Nambu method.",
+        "The heavy cast iron keeps the tea warm for a long time and releases the heat evenly.",
+        "The fine stainless steel strainer lifts out for cleaning in a moment.",
+    ]
+    dom = Found(
+        source="dom",
+        name="Kyoto Teapot",
+        description=" ".join(claims) + "\n\n" + "\n\n".join(f"{name} {value}" for name, value in rows),
+        specifications=[Specification(name=name, value=value) for name, value in rows],
+    )
+    product = merge(page, [dom])
+    assert product.selling_points == claims
+    assert product.source["selling_points"] == "description"

@@ -132,6 +132,18 @@ def _fuller_list(merging: Merging, points: list[str], name: str) -> tuple[list[s
     return None
 
 
+def _specification_rows(sources: Sequence[Found]) -> frozenset[str]:
+    """The specification rows the sources found, each as a table's row reads in a text ("Material
+    Gusseisen"), folded."""
+    return frozenset(fold(f"{row.name} {row.value}") for found in sources for row in found.specifications)
+
+
+def _without_rows(points: list[str], rows: frozenset[str]) -> list[str]:
+    """The lines of a description that are not specification rows (a table flattened into its
+    text lists the product's facts, not its selling points)."""
+    return [point for point in points if fold(point) not in rows] if rows else points
+
+
 def merge_selling_points(merging: Merging) -> None:
     """The feature lines a site module or platform lists; else the longer of the page's bullet
     lists and the bullet lines of a description text (a list flattened into paragraphs); else the
@@ -150,21 +162,28 @@ def merge_selling_points(merging: Merging) -> None:
             listed.append((points, found.source))
             break
     description = merging.product.description or ""
-    in_text = points_in_text(description, name)
+    rows = _specification_rows(merging.sources)
+    in_text = _without_rows(points_in_text(description, name), rows)
     if in_text:
         listed.append((in_text, merging.source.get("description", "")))
     else:
         for found in merging.ranked(BLURB_ORDER):
-            in_text = points_in_text(found.description or "", name)
+            in_text = _without_rows(points_in_text(found.description or "", name), rows)
             if in_text:
                 listed.append((in_text, found.source))
                 break
     own_text = merging.source.get("description") not in BLURB_ORDER
     if listed:
         points, origin = _chosen_list(listed)
-        claims = claim_sentences(description, name) if own_text and len(points) < MIN_POINTS else []
+        claims = (
+            _without_rows(claim_sentences(description, name), rows)
+            if own_text and len(points) < MIN_POINTS
+            else []
+        )
         if len(claims) >= len(points) + 2:  # a line or two is no feature list: the text says more
             points, origin = claims, DESCRIPTION_SOURCE
         merging.set("selling_points", points, origin)
     elif own_text:
-        merging.set("selling_points", claim_sentences(description, name), DESCRIPTION_SOURCE)
+        merging.set(
+            "selling_points", _without_rows(claim_sentences(description, name), rows), DESCRIPTION_SOURCE
+        )
