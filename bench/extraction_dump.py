@@ -28,6 +28,7 @@ PAGE_SETS = (
     ROOT / "tests" / "extract" / "fresh_round4",
     ROOT / "tests" / "extract" / "fresh_round5",
     ROOT / "tests" / "extract" / "fresh_round6",
+    ROOT / "tests" / "extract" / "fresh_round7",
 )
 SHOWN_DIFFERENCES = 20
 SHOWN_CHARS = 300

@@ -5,7 +5,8 @@
   synthetic pages of platforms and shops the shared set does not have;
 - the fifth fresh round (``fresh_round5/``, floors in ``round5_floor.json``): 33 hand-written pages
   of shops no other set has;
-- the sixth fresh round (``fresh_round6/``, floors in ``round6_floor.json``): 30 more.
+- the sixth fresh round (``fresh_round6/``, floors in ``round6_floor.json``): 30 more;
+- the seventh fresh round (``fresh_round7/``, floors in ``round7_floor.json``): 30 more.
 
 All are scored by the shared referee script; the tests skip only when ``../shared`` is absent
 (and fail on CI).
@@ -26,13 +27,20 @@ HERE = Path(__file__).parent
 PLATFORM_PAGES = HERE / "platform_pages"
 ROUND5_PAGES = HERE / "fresh_round5"
 ROUND6_PAGES = HERE / "fresh_round6"
-LOCAL_SETS = {"platform": PLATFORM_PAGES, "round5": ROUND5_PAGES, "round6": ROUND6_PAGES}
+ROUND7_PAGES = HERE / "fresh_round7"
+LOCAL_SETS = {
+    "platform": PLATFORM_PAGES,
+    "round5": ROUND5_PAGES,
+    "round6": ROUND6_PAGES,
+    "round7": ROUND7_PAGES,
+}
 """The page sets of this folder, by name (the shared set lives in ``../shared``)."""
 FLOORS = {
     "shared": json.loads((HERE / "dataset_floor.json").read_text(encoding="utf-8")),
     "platform": json.loads((HERE / "platform_floor.json").read_text(encoding="utf-8")),
     "round5": json.loads((HERE / "round5_floor.json").read_text(encoding="utf-8")),
     "round6": json.loads((HERE / "round6_floor.json").read_text(encoding="utf-8")),
+    "round7": json.loads((HERE / "round7_floor.json").read_text(encoding="utf-8")),
 }
 METRIC = {
     "price": ("price", "f1"),

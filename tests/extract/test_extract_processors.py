@@ -658,6 +658,11 @@ _LONG_CLAIM = (
         ),
         # nothing but policy: the text itself (nothing would be left)
         ("Free delivery on orders over 50 euros.", "Free delivery on orders over 50 euros."),
+        # a regulator's disclaimer is the shop's, not the product's
+        (
+            _LONG_CLAIM.strip() + "\n\nThis medicine has not been evaluated by SAHPRA for its quality.",
+            _LONG_CLAIM.strip(),
+        ),
     ],
 )
 def test_without_policy_takes_out_policy_paragraphs_and_the_policy_sentences_of_long_ones(
@@ -744,6 +749,7 @@ def test_struck_rules_of_a_style_sheet() -> None:
         ("Lieferzeit", None),
         ("Inhoud", "capacity"),
         ("Pojemność:", "capacity"),
+        ("Presentación", "size"),
     ],
 )
 def test_axis_of_a_label(label: str, axis: str | None) -> None:

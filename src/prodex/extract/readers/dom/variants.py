@@ -236,11 +236,31 @@ def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
     for parent in [group, *all_matches(group, _is_list_or_block, "ul, div")[:10]]:
         children = _after_label([c for c in parent.iter() if c.is_element_node])
         tags = {c.tag for c in children}
-        same = len(tags) == 1 and children and children[0].tag in _ITEM_TAGS
+        same = bool(children) and tags <= _ITEM_TAGS and (len(tags) == 1 or _one_family(children))
         run = (_alike(children) if alike else children) if same else []
         if len(run) >= 2 and len(run) > len(best):
             best = run
     return best[:MAX_OPTIONS]
+
+
+def _first_class(node: LexborNode) -> str:
+    """An element's first class name ("" without one)."""
+    classes = (node.attributes.get("class") or "").split()
+    return classes[0] if classes else ""
+
+
+def _one_family(items: list[LexborNode]) -> bool:
+    """Whether items of different tags share their first class name: one row of options, the
+    chosen one written apart (``<a class="item">`` and ``<span class="item item--active">``)."""
+    first = _first_class(items[0])
+    return bool(first) and all(_first_class(item) == first for item in items[1:])
+
+
+def _all_choosable(items: list[LexborNode]) -> bool:
+    """Whether every item is something to click, but for the option on show, which shops often
+    leave unlinked: one item of the others' class family (see :func:`_one_family`)."""
+    unlinked = [item for item in items if not _choosable(item)]
+    return not unlinked or (len(unlinked) == 1 < len(items) and _one_family(items))
 
 
 def _after_label(children: list[LexborNode]) -> list[LexborNode]:
@@ -277,7 +297,7 @@ def _swatch_groups(
     ("Size:", "Farbe: Schwarz"), found from their buttons' parents."""
     groups: list[tuple[str, LexborNode]] = []
     seen: set[int] = set()
-    for button in root.css("button, [data-value], [role=radio], [role=button]")[:MAX_BUTTONS]:
+    for button in root.css("button, [data-value], [data-sku], [role=radio], [role=button]")[:MAX_BUTTONS]:
         parent = button.parent
         if parent is None:
             continue
@@ -297,7 +317,9 @@ def _swatch_groups(
 
 
 MAX_LISTS = 30
-_CHOOSABLE = "a[href], button, input, [role=radio], [role=option], [data-value]"
+_OPTION_DATA = ("data-value", "data-sku")
+"""Attributes of an option element that carry what it chooses (its value, its variant's SKU)."""
+_CHOOSABLE = "a[href], button, input, [role=radio], [role=option], [data-value], [data-sku]"
 
 
 def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, LexborNode]]:
@@ -308,10 +330,10 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
         children = [child for child in node.iter() if child.is_element_node]
         # the items are all the children or all but a leading label: every child after the
         # first must be choosable either way, a test cheaper than reading the label
-        if len(children) < 2 or not all(_choosable(item) for item in children[1:]):
+        if len(children) < 2 or not _all_choosable(children[1:]):
             continue
         items = _after_label(children)
-        if len(items) < 2 or (items is children and not _choosable(children[0])):
+        if len(items) < 2 or (items is children and not _all_choosable(children)):
             continue
         label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
         if shown_axis_of(label):
@@ -372,7 +394,9 @@ def _clickable(node: LexborNode) -> bool:
     if tag in ("button", "input"):
         return True
     attrs = node.attributes
-    return is_link(node) or attrs.get("role") in ("radio", "option") or "data-value" in attrs
+    return (
+        is_link(node) or attrs.get("role") in ("radio", "option") or any(key in attrs for key in _OPTION_DATA)
+    )
 
 
 def buy_box(page: Page, title: LexborNode | None) -> LexborNode | LexborHTMLParser:
