@@ -156,6 +156,14 @@ def test_availability(raw: object, expected: str | None) -> None:
         ("Beschikbaar", "InStock"),
         ("Na skladě", "InStock"),
         ("有现货", "InStock"),
+        ("Trenutno nije dostupno za online kupnju", "OutOfStock"),
+        ("Na zalihi", "InStock"),
+        ("Немає в наявності", "OutOfStock"),
+        ("В наявності", "InStock"),
+        ("Stoc epuizat", "OutOfStock"),
+        ("În stoc", "InStock"),
+        ("Изчерпан", "OutOfStock"),
+        ("Μη διαθέσιμο", "OutOfStock"),
     ],
 )
 def test_a_negated_availability_word_wins_over_the_bare_word(phrase: str, expected: str) -> None:
