@@ -41,8 +41,8 @@ from prodex.extract.process.taxonomy import taxonomy
 from prodex.extract.process.text import html_to_text, to_plain_text
 from prodex.extract.readers.dom.highlights import names_highlights
 from prodex.extract.readers.dom.labels import find_labelled_values
+from prodex.extract.readers.dom.option_offer import option_name, shown_text, split_price
 from prodex.extract.readers.dom.subtree import is_link
-from prodex.extract.readers.dom.variants import option_name
 
 
 @pytest.mark.parametrize(
@@ -813,3 +813,35 @@ def test_a_weight_label_names_the_size_only_where_the_page_shows_it() -> None:
     assert shown_axis_of("Gewicht:") == "size"
     assert axis_of("weight") is None
     assert shown_axis_of("Peso suportado por cada lado") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("60 ml 2 199 Kč", ("60 ml", "2199")),
+        ("Forest Green - ฿1,290.00", ("Forest Green", "1290")),
+        ("1 Ream $7.49", ("1 Ream", "7.49")),
+        ("2 x 500 g 12,99 €", ("2 x 500 g", "12.99")),
+        ("250 ml - Pack of 2", ("250 ml - Pack of 2", None)),
+        ("€12", ("€12", None)),
+    ],
+)
+def test_an_options_price_is_the_amount_written_after_its_name(
+    text: str, split: tuple[str, str | None]
+) -> None:
+    """The price after an option's name is the variant's price; an option that is only a price
+    names itself and gives none."""
+    assert split_price(text) == split
+
+
+def test_an_options_text_for_screen_readers_only_is_not_its_name() -> None:
+    """A theme's "Variant sold out or unavailable" hidden in every label is not part of a size's
+    name; a swatch named only for screen readers keeps that name."""
+    tree = LexborHTMLParser(
+        '<label id="a">XS<span class="visually-hidden">Variant sold out or unavailable</span></label>'
+        '<a id="b" class="chip"><span class="u-visually-hidden">Navy</span></a>'
+    )
+    first, second = tree.css_first("#a"), tree.css_first("#b")
+    assert first is not None and second is not None
+    assert shown_text(first) == "XS"
+    assert shown_text(second) == "Navy"

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -17,8 +18,8 @@ from prodex.extract.model import Variant
 from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import OTHER, fold_label, has_axis_line, shown_axis_of, without_axis_words
 from prodex.extract.process.patterns import trie_pattern
-from prodex.extract.process.price import currency_in_text, parse_price
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.option_offer import option_name, option_offer, shown_text
 from prodex.extract.readers.dom.subtree import all_matches, first_match, is_link
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 from prodex.extract.words import words
@@ -35,44 +36,6 @@ _PLACEHOLDER = re.compile(
 )
 _QUANTITY_NAMES = re.compile(trie_pattern(words("variant_selector", "quantity")))
 _ITEM_TAGS = frozenset(("button", "li", "a", "label", "span", "div"))
-_NOTE = re.compile(rf"\s*[-–(\[]\s*(?:{trie_pattern(words('variant_selector', 'sold_out'))}|\+).*$", re.I)
-_SOLD_OUT_END = re.compile(rf"\s+(?:{trie_pattern(words('variant_selector', 'sold_out'))})\s*$", re.I)
-"""A sold-out note at the end of an option's text, after its price ("30-lb bag $78.99 Out of Stock")."""
-
-
-MAX_PRICE_WORDS = 4
-_PRICE_SEPARATORS = " -–—|·/:("
-
-
-def without_price(text: str) -> str:
-    """An option's name without the price written after it ("60 ml 2 199 Kč" -> "60 ml", "1000 ml
-    – 549 kr" -> "1000 ml"): its last words (:data:`MAX_PRICE_WORDS` at most) from a number or a
-    currency on, when they read as an amount in a currency. An option that is only a price keeps it."""
-    words_of = text.split()
-    amount_words = [_amount_word(word) for word in words_of]
-    for start in range(max(1, len(words_of) - MAX_PRICE_WORDS), len(words_of)):
-        if not all(amount_words[start:]):
-            continue
-        tail = " ".join(words_of[start:])
-        if currency_in_text(tail) and parse_price(tail):
-            name = " ".join(words_of[:start]).rstrip(_PRICE_SEPARATORS)
-            return name or text
-    return text
-
-
-def option_name(text: str) -> str:
-    """An option's text without the notes after its name: "sold out", an extra charge, its price."""
-    return without_price(_SOLD_OUT_END.sub("", _NOTE.sub("", text)))
-
-
-def _amount_word(word: str) -> bool:
-    """Whether a word can be part of a written price: digits and separators, or a currency."""
-    return (
-        word.strip(".,'’").isdigit() or bool(_GROUPED_DIGITS.fullmatch(word)) or bool(currency_in_text(word))
-    )
-
-
-_GROUPED_DIGITS = re.compile(r"\d+(?:[.,'’]\d+)*[.,]?-?")
 
 
 def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
@@ -146,7 +109,7 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
         return _input_name(node)
     inner = first_match(node, _is_button_or_link, "button, a")
     holders = (node, inner) if inner is not None else (node,)
-    text = clean_line(node.text(deep=True, separator=" "))
+    text = shown_text(node)
     if not text:
         return _swatch_name(node, holders, alt)
     for holder in holders:
@@ -195,7 +158,16 @@ def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = 
     return option_name(clean_line(image.attributes.get("alt") or "")) if image is not None else ""
 
 
-def _options(group: LexborNode, alike: bool = False) -> list[str]:
+class ShownOption(NamedTuple):
+    """An option of a selector: its name as the page writes it, the element that shows it, and
+    the form control behind it (a radio shown by its label)."""
+
+    name: str
+    node: LexborNode
+    control: LexborNode | None = None
+
+
+def _options(group: LexborNode, alike: bool = False) -> list[ShownOption]:
     """The options a group offers, as the page writes them (``alike``: see :func:`_sibling_items`)."""
     if group.tag == "select":
         items = list(group.css("option")[:MAX_OPTIONS])
@@ -204,29 +176,33 @@ def _options(group: LexborNode, alike: bool = False) -> list[str]:
             text = option_name(clean_line(item.text(deep=True)))
             if not text or (not (item.attributes.get("value") or "").strip() and item is items[0]):
                 continue
-            values.append(text)
+            values.append(ShownOption(text, item))
     else:
         radios = group.css("input[type=radio]")[:MAX_OPTIONS]
         if radios:
-            values = [_radio_text(radio, group) for radio in radios]
+            values = [_radio_option(radio, group) for radio in radios]
         else:
-            values = [_option_text(node) for node in _sibling_items(group, alike)]
-    out: list[str] = []
+            values = [ShownOption(_option_text(node), node) for node in _sibling_items(group, alike)]
+    out: list[ShownOption] = []
+    names: set[str] = set()
     for value in values:
-        if value and len(value) <= MAX_VALUE and not _PLACEHOLDER.match(value) and value not in out:
+        name = value.name
+        if name and len(name) <= MAX_VALUE and not _PLACEHOLDER.match(name) and name not in names:
+            names.add(name)
             out.append(value)
     return out
 
 
-def _radio_text(radio: LexborNode, group: LexborNode) -> str:
+def _radio_option(radio: LexborNode, group: LexborNode) -> ShownOption:
+    """A radio's option: named by its ``<label for>`` (the element that shows it), else by itself."""
     ident = radio.attributes.get("id")
     if ident:
         label = group.css_first(f'label[for="{ident}"]')
         if label is not None:
             text = _option_text(label)
             if text:
-                return text
-    return _option_text(radio)
+                return ShownOption(text, label, radio)
+    return ShownOption(_option_text(radio), radio)
 
 
 def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
@@ -664,7 +640,7 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     candidates += class_groups
     if not lowered or has_axis_line(lowered):
         candidates += _swatch_groups(root, labels) + _listed_groups(root)
-    axes: dict[str, list[str]] = {}
+    axes: dict[str, list[ShownOption]] = {}
     for label, group in candidates:
         axis = _group_axis(label, group)
         if axis is None or axis in axes:
@@ -674,7 +650,11 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
         chosen = _choice(axis, _options(group, int(group.mem_id) in named_by_class))
         if chosen is not None and chosen[0] not in axes:
             axes[chosen[0]] = chosen[1]
-    return [Variant(options={axis: value}) for axis, values in axes.items() for value in values]
+    return [
+        Variant(options={axis: option.name}, **option_offer(page, option.node, option.control)._asdict())
+        for axis, options in axes.items()
+        for option in options
+    ]
 
 
 def _packs(options: list[str]) -> bool:
@@ -685,11 +665,12 @@ def _packs(options: list[str]) -> bool:
     )
 
 
-def _choice(axis: str, options: list[str]) -> tuple[str, list[str]] | None:
+def _choice(axis: str, options: list[ShownOption]) -> tuple[str, list[ShownOption]] | None:
     """``(axis, options)`` of a selector that offers a choice (two options or more; for a quantity,
     packs); an unnamed option field whose options are volumes or storage sizes is a capacity."""
-    if len(options) < 2 or (axis == "quantity" and not _packs(options)):
+    names = [option.name for option in options]
+    if len(names) < 2 or (axis == "quantity" and not _packs(names)):
         return None
-    if axis == OTHER and all(_CAPACITY.search(option) for option in options):
+    if axis == OTHER and all(_CAPACITY.search(name) for name in names):
         return "capacity", options
     return axis, options

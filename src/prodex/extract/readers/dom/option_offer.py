@@ -1,0 +1,130 @@
+"""What a variant selector's option says besides its name: the price written after it, whether it
+is sold out, and the page it links to ("60 ml 2 199 Kč", ``<a href="/p/…" class="item--na">``).
+
+The option's name is its text without those notes (:func:`option_name`); the variant reader
+(:mod:`prodex.extract.readers.dom.variants`) fills a variant's ``price``, ``availability`` and
+``url`` with :func:`option_offer`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from selectolax.lexbor import LexborNode
+
+from prodex.extract.page import Page
+from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.price import currency_in_text, parse_price
+from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.vocabulary import is_hidden
+from prodex.extract.words import words
+
+_SOLD_OUT_WORDS = trie_pattern(words("variant_selector", "sold_out"))
+_NOTE = re.compile(rf"\s*[-–(\[]\s*(?:{_SOLD_OUT_WORDS}|\+).*$", re.I)
+"""A note after an option's name: sold out, or an extra charge ("M - sold out", "XL (+2 €)")."""
+_SOLD_OUT_END = re.compile(rf"\s+(?:{_SOLD_OUT_WORDS})\s*$", re.I)
+"""A sold-out note at the end of an option's text, after its price ("30-lb bag $78.99 Out of Stock")."""
+_SOLD_OUT = re.compile(_SOLD_OUT_WORDS, re.I)
+MAX_PRICE_WORDS = 4
+_PRICE_SEPARATORS = " -–—|·/:("
+_GROUPED_DIGITS = re.compile(r"\d+(?:[.,'’]\d+)*[.,]?-?")
+_UNAVAILABLE_CLASS = re.compile(
+    r"unavailable|disabled|sold-?_?out|out-?_?of-?_?stock|no-?stock|(?:^|\s)(?:is-)?na(?:\s|$)|--na\b|__na\b"
+)
+"""Class names of an option that cannot be bought ("is-disabled", "item--na", "soldout")."""
+
+
+class OptionOffer(NamedTuple):
+    """What an option element says of its variant's offer."""
+
+    price: str | None = None
+    availability: str | None = None
+    url: str | None = None
+
+
+def _amount_word(word: str) -> bool:
+    """Whether a word can be part of a written price: digits and separators, or a currency."""
+    return (
+        word.strip(".,'’").isdigit() or bool(_GROUPED_DIGITS.fullmatch(word)) or bool(currency_in_text(word))
+    )
+
+
+def split_price(text: str) -> tuple[str, str | None]:
+    """``(name, price)`` of an option's text whose last words (:data:`MAX_PRICE_WORDS` at most)
+    read as an amount in a currency ("60 ml 2 199 Kč" -> ``("60 ml", "2199")``); an option that
+    is only a price, or has none, is its own name."""
+    words_of = text.split()
+    amount_words = [_amount_word(word) for word in words_of]
+    for start in range(max(1, len(words_of) - MAX_PRICE_WORDS), len(words_of)):
+        if not all(amount_words[start:]):
+            continue
+        tail = " ".join(words_of[start:])
+        currency = currency_in_text(tail)
+        price = parse_price(tail, currency) if currency else None
+        if price:
+            name = " ".join(words_of[:start]).rstrip(_PRICE_SEPARATORS)
+            return (name, price) if name else (text, None)
+    return text, None
+
+
+def without_price(text: str) -> str:
+    """An option's name without the price written after it ("1000 ml – 549 kr" -> "1000 ml")."""
+    return split_price(text)[0]
+
+
+def option_name(text: str) -> str:
+    """An option's text without the notes after its name: "sold out", an extra charge, its price."""
+    return without_price(_SOLD_OUT_END.sub("", _NOTE.sub("", text)))
+
+
+_HIDDEN_PARTS = '[class*="hidden" i], [class*="sr-only" i], [class*="screen-reader" i], [hidden]'
+MAX_HIDDEN_PARTS = 5
+
+
+def shown_text(node: LexborNode) -> str:
+    """An option element's text without its parts for screen readers only (a theme may put
+    "Variant sold out or unavailable" in every size's label and show it to no one); all of it when
+    nothing else is written (a colour swatch named for screen readers only)."""
+    text = clean_line(node.text(deep=True, separator=" "))
+    if not text:
+        return text
+    shown = text
+    for part in node.css(_HIDDEN_PARTS)[:MAX_HIDDEN_PARTS]:
+        if part.mem_id != node.mem_id and is_hidden(part):
+            shown = shown.replace(clean_line(part.text(deep=True, separator=" ")), " ", 1)
+    return clean_line(shown) or text
+
+
+def _is_unavailable(node: LexborNode, text: str) -> bool:
+    """Whether an option says it cannot be bought: disabled, a class or title that says so, or a
+    sold-out note in its text."""
+    attrs = node.attributes
+    if "disabled" in attrs or attrs.get("aria-disabled") == "true":
+        return True
+    classes = (attrs.get("class") or "").lower()
+    if classes and _UNAVAILABLE_CLASS.search(classes):
+        return True
+    return bool(_SOLD_OUT.search(attrs.get("title") or "") or _SOLD_OUT.search(text))
+
+
+def _link_of(node: LexborNode) -> str | None:
+    """The ``href`` of an option that is a link, or holds one."""
+    if node.tag == "a":
+        return node.attributes.get("href")
+    link = node.css_first("a[href]")
+    return link.attributes.get("href") if link is not None else None
+
+
+def option_offer(page: Page, node: LexborNode | None, control: LexborNode | None = None) -> OptionOffer:
+    """The price written after an option's name, ``OutOfStock`` when it (or its form ``control``,
+    the radio a label shows) is marked sold out (else unknown), and the page it links to (the
+    variant's own page)."""
+    if node is None:
+        return OptionOffer()
+    text = shown_text(node)
+    price = split_price(_SOLD_OUT_END.sub("", _NOTE.sub("", text)))[1] if text else None
+    unavailable = _is_unavailable(node, text) or (control is not None and _is_unavailable(control, ""))
+    availability = "OutOfStock" if unavailable else None
+    href = _link_of(node)
+    return OptionOffer(price, availability, page.absolute(href) if href else None)
