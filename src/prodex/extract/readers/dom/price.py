@@ -68,10 +68,13 @@ _PRICE_MARK = re.compile(
 )
 """A piece beside the amount of a split price: a currency sign, code or word, or a separator."""
 _MONEY_HINT = re.compile(
-    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾원đ円元]|\b[A-Z]{3}\b|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв)(?!\w)"
-    r"|د\.إ|ر\.س|ج\.م|جنيه|[.,]\d{2}\b|\d,[-–]",
+    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾₦৳₨원đ円元]|\b[A-Z]{3}\b"
+    r"|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв)(?![^\W\d_])"
+    r"|د\.إ|ر\.س|ج\.م|جنيه|درهم|ريال|دينار|[.,]\d{2}\b|\d,[-–]",
     re.I,
 )
+"""A sign, code or word of money in a price's text (a currency word may touch its amount:
+"Rp2.899.000")."""
 
 
 def in_link(node: LexborNode) -> bool:
