@@ -152,7 +152,7 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
     if shown.price is None and not hints.any_price and not hints.site_read:
         marked = shown  # its struck-out or "was" prices stand beside a price written as text
         shown = _guarded(lambda: find_text_price(page, title.node, currency), shown)
-        shown.regular = shown.regular or marked.regular
+        shown.regular = shown.regular or marked.regular or _struck_in_block(page, shown, title)
     if hints.need_price or shown.price is not None:
         found.price, found.old_prices = shown.price, shown.old
     found.currency = shown.currency or currency
@@ -160,6 +160,15 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title.node, shown.node or tile_price), False)
     return shown
+
+
+def _struck_in_block(page: Page, shown: DomPrice, title: _Title) -> list[str]:
+    """The list prices of the title's block beside a price written as text (no element marks the
+    page's prices; a style sheet may strike the old one through by a class)."""
+    title_node = title.node
+    if shown.price is None or title_node is None:
+        return []
+    return _guarded(lambda: find_list_offer(page, shown.currency, title_node), DomPrice()).regular
 
 
 def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> LexborNode | None:
