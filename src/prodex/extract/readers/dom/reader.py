@@ -149,16 +149,26 @@ def _read_price(page: Page, hints: DomHints, found: Found, title: _Title) -> Dom
         shown = DomPrice()
     else:
         tile_price = None
-    if shown.price is None and not hints.any_price and not hints.site_read:
-        marked = shown  # its struck-out or "was" prices stand beside a price written as text
-        shown = _guarded(lambda: find_text_price(page, title.node, currency), shown)
-        shown.regular = shown.regular or marked.regular or _struck_in_block(page, shown, title)
+    shown = _price_as_text(page, hints, shown, title, currency)
     if hints.need_price or shown.price is not None:
         found.price, found.old_prices = shown.price, shown.old
     found.currency = shown.currency or currency
     found.list_prices = found.list_prices or shown.regular
     if not hints.structured_product:
         found.listing = _guarded(lambda: is_listing_grid(page, title.node, shown.node or tile_price), False)
+    return shown
+
+
+def _price_as_text(
+    page: Page, hints: DomHints, shown: DomPrice, title: _Title, currency: str | None
+) -> DomPrice:
+    """Where no element marks the price and no source gives one, the price written as plain text
+    by the title, with the struck-out or "was" prices the marked elements had beside it."""
+    if shown.price is not None or hints.any_price or hints.site_read:
+        return shown
+    marked = shown
+    shown = _guarded(lambda: find_text_price(page, title.node, currency), shown)
+    shown.regular = shown.regular or marked.regular or _struck_in_block(page, shown, title)
     return shown
 
 
