@@ -21,7 +21,7 @@ from prodex.extract.process.audience import (
     gender_in,
 )
 from prodex.extract.process.availability import availability_from_phrase, fold, normalise_availability
-from prodex.extract.process.axes import axis_of, shown_axis_of, without_axis_words
+from prodex.extract.process.axes import axis_of, settled_axis, shown_axis_of, without_axis_words
 from prodex.extract.process.category import category_path
 from prodex.extract.process.classify import Evidence, classify, index
 from prodex.extract.process.media import (
@@ -164,6 +164,9 @@ def test_availability(raw: object, expected: str | None) -> None:
         ("În stoc", "InStock"),
         ("Изчерпан", "OutOfStock"),
         ("Μη διαθέσιμο", "OutOfStock"),
+        ("Produsul nu mai este în stoc", "OutOfStock"),
+        ("Не е в наличност", "OutOfStock"),
+        ("Nije na zalihi", "OutOfStock"),
     ],
 )
 def test_a_negated_availability_word_wins_over_the_bare_word(phrase: str, expected: str) -> None:
@@ -302,6 +305,10 @@ def test_html_to_text_keeps_a_table_row_on_one_line_its_cells_apart(serialized: 
     )
     assert (
         html_to_text(html, serialized=serialized) == "Materiale Pelle di vitello\n\nColore Nero\n\nUna borsa."
+    )
+    # a cell's end tag is optional
+    assert html_to_text("<table><tr><td>Materiale<td>Pelle<tr><td>Colore<td>Nero</table>") == (
+        "Materiale Pelle\n\nColore Nero"
     )
 
 
@@ -794,23 +801,29 @@ def test_an_option_is_named_without_its_price_and_notes(text: str, name: str) ->
     [
         ("Seleziona Colore Blu navy", "Blu navy"),
         ("Select size: 10", "10"),
-        ("Farbe Schwarz", "Schwarz"),
+        ("Colour: Navy", "Navy"),
         ("Colour", "Colour"),
         ("Sizeable", "Sizeable"),
         ("Red", "Red"),
+        ("Cor-de-rosa", "Cor-de-rosa"),
+        ("Pack of 6", "Pack of 6"),
+        ("Storage Box", "Storage Box"),
     ],
 )
 def test_a_swatch_name_without_its_prompt_and_axis(name: str, option: str) -> None:
     """A swatch's accessible name ("Select Colour Navy") names the option after its prompt and
-    axis words; a name that is only an axis word, or a word that merely begins like one, stays."""
+    axis words (a prompt before them or a colon after them says they are a label); a name that is
+    only an axis word, begins with one as a word of its own ("Cor-de-rosa", "Pack of 6") or merely
+    begins like one stays."""
     assert without_axis_words(name) == option
 
 
 def test_a_weight_label_names_the_size_only_where_the_page_shows_it() -> None:
-    """A selector labelled "Peso" or "Gewicht" offers sizes (bags of 1 kg and 3 kg); the same word
-    as a key of a variant's JSON is its shipping weight, no axis; a longer label is no weight's."""
-    assert shown_axis_of("Peso") == "size"
-    assert shown_axis_of("Gewicht:") == "size"
+    """A selector labelled "Peso" or "Gewicht" offers sizes when its options are weights (bags of
+    1 kg and 3 kg); below "Net weight: 500 g" a row of buttons is no size. The same word as a key
+    of a variant's JSON is its shipping weight, no axis; a longer label is no weight's."""
+    assert settled_axis(shown_axis_of("Peso") or "", ["1 kg", "3 kg", "10,1 kg"]) == "size"
+    assert settled_axis(shown_axis_of("Gewicht:") or "", ["Add to cart", "Add to wishlist"]) is None
     assert axis_of("weight") is None
     assert shown_axis_of("Peso suportado por cada lado") is None
 
@@ -824,6 +837,10 @@ def test_a_weight_label_names_the_size_only_where_the_page_shows_it() -> None:
         ("2 x 500 g 12,99 €", ("2 x 500 g", "12.99")),
         ("250 ml - Pack of 2", ("250 ml - Pack of 2", None)),
         ("€12", ("€12", None)),
+        ("Set of 2 $15.00", ("Set of 2", "15")),
+        ("Pack of 6 12,99 €", ("Pack of 6", "12.99")),
+        ("Velikost 42 1 299 Kč", ("Velikost 42", "1299")),
+        ("Size 10 $120.00", ("Size 10", "120")),
     ],
 )
 def test_an_options_price_is_the_amount_written_after_its_name(

@@ -134,7 +134,8 @@ def _fuller_list(merging: Merging, points: list[str], name: str) -> tuple[list[s
 
 def _specification_rows(sources: Sequence[Found]) -> frozenset[str]:
     """The specification rows the sources found, each as a table's row reads in a text ("Material
-    Gusseisen"), folded."""
+    Gusseisen"), folded. A row written "Material: Gusseisen" is a line a shop wrote, which
+    labellers and shoppers often take for a selling point: it is kept."""
     return frozenset(fold(f"{row.name} {row.value}") for found in sources for row in found.specifications)
 
 

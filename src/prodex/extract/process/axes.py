@@ -82,22 +82,43 @@ def axis_of(label: str | None) -> str | None:
 
 def without_axis_words(name: str) -> str:
     """An option's accessible name without the prompt and axis word it begins with ("Seleziona
-    Colore Blu navy" -> "Blu navy", "Select size: 10" -> "10"); a name that is nothing more is kept."""
-    match = _AXIS_WORDS.match(name.strip())
+    Colore Blu navy" -> "Blu navy", "Colour: Navy" -> "Navy"). Only a prompt before the axis word or
+    a colon after it says the words are a label: "Cor-de-rosa" and "Pack of 6" are names. A name
+    that is nothing more is kept."""
+    stripped = name.strip()
+    match = _AXIS_WORDS.match(stripped)
     if match is None:
         return name
-    rest = name.strip()[match.end() :].strip(" :：-–")
-    return rest or name
+    rest = stripped[match.end() :]
+    if not (match.start(1) > 0 or rest.lstrip().startswith((":", "："))):
+        return name
+    return rest.strip(" :：-–") or name
+
+
+WEIGHT = "weight"
+"""What :func:`shown_axis_of` says of a weight's label: the size axis when the options are weights
+(see :func:`settled_axis`), none otherwise ("Net weight: 500 g" above a row of buttons)."""
+_WEIGHT_VALUE = re.compile(
+    r"\d\s*(?:mg|g|gr|grs|kg|kgs|lb|lbs|oz|г|кг|克|公斤|그램|킬로그램)(?![^\W\d_])", re.IGNORECASE
+)
 
 
 def shown_axis_of(label: str | None) -> str | None:
-    """The axis a label the shopper sees names: as :func:`axis_of`, and a weight's label ("Peso",
-    "Gewicht") names the size (bags of 1 kg and 3 kg are sizes). Only for labels shown: a JSON key
-    ``weight`` is a variant's shipping weight."""
+    """The axis a label the shopper sees names: as :func:`axis_of`, and :data:`WEIGHT` for a
+    weight's label ("Peso", "Gewicht"). Only for labels shown: a JSON key ``weight`` is a
+    variant's shipping weight."""
     axis = axis_of(label)
     if axis is None and label and fold_label(label) in _WEIGHT_LABELS:
-        return SIZE
+        return WEIGHT
     return axis
+
+
+def settled_axis(axis: str, values: list[str]) -> str | None:
+    """The axis of a selector's options: a weight's label names the size when every option is a
+    weight (bags of 1 kg and 3 kg are sizes), else no axis; any other axis stands."""
+    if axis != WEIGHT:
+        return axis
+    return SIZE if values and all(_WEIGHT_VALUE.search(value) for value in values) else None
 
 
 def axis_of_property(name: str) -> str:

@@ -19,9 +19,10 @@ _BLOCK_BREAK_SOURCE = (
 _BLOCK_BREAK = re.compile(_BLOCK_BREAK_SOURCE, re.IGNORECASE)
 _SERIALIZED_BLOCK_BREAK = re.compile(_BLOCK_BREAK_SOURCE)
 """For markup the parser serialized itself: its tag names are lower case."""
-_CELL_END = re.compile(r"</\s*t[dh]\s*>", re.IGNORECASE)
-"""The end of a table cell: a space apart from the next cell of its row (the rows' tags are line
-breaks, so the parser no longer sees a table and would join the cells' texts)."""
+_CELL_TAG = re.compile(r"<\s*/?\s*t[dh]\b[^>]*>", re.IGNORECASE)
+"""A table cell's tag: a space apart from the next cell of its row (the rows' tags are line
+breaks, so the parser no longer sees a table and would join the cells' texts; a cell's end tag is
+optional, so its start tag counts too)."""
 _LITERAL_NEWLINES = re.compile(r"(?:\\r)?\\n")
 MAX_TEXT_CHARS = 100_000
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
@@ -78,8 +79,8 @@ def html_to_text(markup: str, *, serialized: bool = False) -> str:
     if len(markup) > 4 * MAX_TEXT_CHARS:
         markup = markup[: 4 * MAX_TEXT_CHARS]
     marked = (_SERIALIZED_BLOCK_BREAK if serialized else _BLOCK_BREAK).sub("\n", markup)
-    if "</t" in marked or "</T" in marked:
-        marked = _CELL_END.sub(" ", marked)
+    if "<t" in marked or "<T" in marked:
+        marked = _CELL_TAG.sub(" ", marked)
     tree = LexborHTMLParser(marked, is_fragment=True)
     for junk in tree.css("script, style, noscript, template, iframe, svg, button, select"):
         junk.decompose()

@@ -46,8 +46,9 @@ LIST_KEYS = (
     "mrp",
     "rrp",
     "msrp",
+    "ListPrice",
 )
-"""Names front-ends give the list price of an offer (the struck-out one)."""
+"""Names front-ends give the list price of an offer (the struck-out one; VTEX's ``ListPrice``)."""
 CURRENT_KEYS = (
     "price",
     "salePrice",
@@ -63,6 +64,7 @@ CURRENT_KEYS = (
     "offerPrice",
     "current_retail",
     "product_price",
+    "Price",
 )
 """Names of the price to pay beside a list price."""
 _VALUE_KEYS = ("value", "amount", "current", "raw", "price")

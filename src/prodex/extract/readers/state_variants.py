@@ -19,7 +19,7 @@ from prodex.extract.found import Found
 from prodex.extract.jsontools import load_json_at
 from prodex.extract.model import Variant
 from prodex.extract.page import Page
-from prodex.extract.process.axes import OTHER, axis_of, shown_axis_of
+from prodex.extract.process.axes import OTHER, axis_of, settled_axis, shown_axis_of
 from prodex.extract.process.text import clean_line
 
 SOURCE = "app-state"
@@ -54,7 +54,8 @@ def _item_options(item: dict[str, Any]) -> dict[str, str]:
             options.setdefault(axis, text)
     for name_key, value_key in _PAIRS:
         name, value = item.get(name_key), _short_text(item.get(value_key))
-        axis = shown_axis_of(name) if isinstance(name, str) else None
+        axis = shown_axis_of(name) if isinstance(name, str) and value is not None else None
+        axis = settled_axis(axis, [value]) if axis is not None and value is not None else None
         if axis is not None and value is not None:
             options.setdefault(axis, value)
     return options
@@ -126,11 +127,13 @@ def _attribute_options(attribute: Any) -> tuple[str, list[str]]:
     if not isinstance(attribute, dict):
         return OTHER, []
     code, label = str(attribute.get("code") or ""), str(attribute.get("label") or "")
-    axis = axis_of(code) or shown_axis_of(label) or OTHER
     options = attribute.get("options")
     items = options[:MAX_ITEMS] if isinstance(options, list) else []
     labels = [_short_text(item.get("label")) for item in items if isinstance(item, dict)]
-    return axis, list(dict.fromkeys(text for text in labels if text))
+    values = list(dict.fromkeys(text for text in labels if text))
+    shown = shown_axis_of(label)
+    axis = axis_of(code) or (settled_axis(shown, values) if shown else None) or OTHER
+    return axis, values
 
 
 def read_variants(page: Page) -> Found | None:

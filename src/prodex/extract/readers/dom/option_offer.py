@@ -50,21 +50,48 @@ def _amount_word(word: str) -> bool:
     )
 
 
+def _price_of(tail: list[str]) -> str | None:
+    """The amount of words that read as a price in a currency ("2 199 Kč", "$15.00"), or ``None``."""
+    joined = " ".join(tail)
+    currency = currency_in_text(joined)
+    return parse_price(joined, currency) if currency else None
+
+
+def _price_start(words_of: list[str], start: int) -> int:
+    """Where the prices that end an option's text begin, the last one beginning at
+    ``words_of[start]``: a group of up to three digits before a group of exactly three belongs to
+    it ("2 199 Kč"), and a whole price before it comes first ("$21.99 $5.50/lb", the price and its
+    unit price); any other number before it is the name's ("Set of 2 $15.00")."""
+    while start > 1:
+        before, at = words_of[start - 1], words_of[start]
+        if not (
+            (_LEADING_GROUP.fullmatch(before) and _THREE_DIGITS.match(at))
+            or (_DIGIT.search(before) and _price_of([before]) is not None)
+        ):
+            break
+        start -= 1
+    return start
+
+
+_LEADING_GROUP = re.compile(r"\d{1,3}")
+_THREE_DIGITS = re.compile(r"\d{3}(?!\d)")
+_DIGIT = re.compile(r"\d")
+
+
 def split_price(text: str) -> tuple[str, str | None]:
     """``(name, price)`` of an option's text whose last words (:data:`MAX_PRICE_WORDS` at most)
-    read as an amount in a currency ("60 ml 2 199 Kč" -> ``("60 ml", "2199")``); an option that
-    is only a price, or has none, is its own name."""
+    read as an amount in a currency ("60 ml 2 199 Kč" -> ``("60 ml", "2199")``): the shortest such
+    tail, widened only by its own thousands and the prices before it (see :func:`_price_start`).
+    An option that is only a price, or has none, is its own name."""
     words_of = text.split()
-    amount_words = [_amount_word(word) for word in words_of]
-    for start in range(max(1, len(words_of) - MAX_PRICE_WORDS), len(words_of)):
-        if not all(amount_words[start:]):
+    first = max(1, len(words_of) - MAX_PRICE_WORDS)
+    for start in range(len(words_of) - 1, first - 1, -1):
+        if not all(_amount_word(word) for word in words_of[start:]) or _price_of(words_of[start:]) is None:
             continue
-        tail = " ".join(words_of[start:])
-        currency = currency_in_text(tail)
-        price = parse_price(tail, currency) if currency else None
-        if price:
-            name = " ".join(words_of[:start]).rstrip(_PRICE_SEPARATORS)
-            return (name, price) if name else (text, None)
+        start = _price_start(words_of, start)
+        price = _price_of(words_of[start:])
+        name = " ".join(words_of[:start]).rstrip(_PRICE_SEPARATORS)
+        return (name, price) if name and price else (text, None)
     return text, None
 
 
@@ -75,7 +102,7 @@ def without_price(text: str) -> str:
 
 def option_name(text: str) -> str:
     """An option's text without the notes after its name: "sold out", an extra charge, its price."""
-    return without_price(_SOLD_OUT_END.sub("", _NOTE.sub("", text)))
+    return without_price(_SOLD_OUT_END.sub("", _NOTE.sub("", clean_line(text))))
 
 
 _HIDDEN_PARTS = '[class*="hidden" i], [class*="sr-only" i], [class*="screen-reader" i], [hidden]'

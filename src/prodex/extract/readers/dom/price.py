@@ -111,21 +111,37 @@ def _candidate_value(node: LexborNode, holds_elements: bool) -> tuple[str, bool]
     return node.text(deep=True, separator=" "), False
 
 
-_STRUCK_SELECTOR = ", ".join(sorted(STRUCK_TAGS))
-MAX_STRUCK_INSIDE = 10
-
-
-def _without_struck(node: LexborNode, raw: str) -> str:
+def _without_struck(node: LexborNode, raw: str, struck_classes: frozenset[str]) -> str:
     """A price element's text (``raw``, its lines cleaned) without the struck-out amounts inside
-    it: "<del>$59.00</del> $39.00" is a price of $39.00 beside an old one (the ``<del>`` is a
-    candidate of its own), and a block whose only amount is struck out ("<s>24,000</s>원") is no
-    current price. A block marked as an old price keeps its struck amount as its value."""
+    it (``<del>``, ``<s>``, or a class the page's style sheets strike through): "<del>$59.00</del>
+    $39.00" is a price of $39.00 beside an old one (the struck element is a candidate of its own),
+    and a block whose only amount is struck out ("<s>24,000</s>원") is no current price. A block
+    marked as an old price keeps its struck amount as its value."""
     if not _holds_elements(node) or _marked_as_old(node):
         return raw
-    for struck in node.css(_STRUCK_SELECTOR)[:MAX_STRUCK_INSIDE]:
-        if struck.mem_id != node.mem_id:  # (a search from an element may list the element itself)
-            raw = raw.replace(clean_line(struck.text(deep=True, separator=" ")), " ", 1)
-    return clean_line(raw)
+    parts: list[str] = []
+    if not _unstruck_text(node, struck_classes, parts, MAX_STRUCK_DEPTH):
+        return raw
+    return clean_line(" ".join(parts))
+
+
+MAX_STRUCK_DEPTH = 6
+
+
+def _unstruck_text(node: LexborNode, struck_classes: frozenset[str], parts: list[str], depth: int) -> bool:
+    """Collect into ``parts`` the texts of ``node`` that no struck element holds, in page order;
+    ``True`` when one was left out."""
+    left_out = False
+    for child in node.iter(include_text=True):
+        if not child.is_element_node:
+            parts.append(child.text_content or "")
+        elif child.tag in STRUCK_TAGS or (struck_classes and is_struck(child, struck_classes)):
+            left_out = True
+        elif depth > 0:
+            left_out = _unstruck_text(child, struck_classes, parts, depth - 1) or left_out
+        else:
+            parts.append(child.text(deep=True, separator=" "))
+    return left_out
 
 
 _MARKED_NUMBER = re.compile(r"^([^\d\s]{1,3})\s*(\d[\d.,\s'’]*)$|^(\d[\d.,\s'’]*?)\s*([^\d\s]{1,3})$")
@@ -389,7 +405,7 @@ def _read_candidate(
     raw, machine = text
     struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
     if not (machine or struck or itemprop):
-        raw = _without_struck(node, raw)
+        raw = _without_struck(node, raw, page.struck_classes())
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
     old = struck or _marked_or_unit_price(node, raw, itemprop)

@@ -16,7 +16,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Variant
 from prodex.extract.page import Page, each_once
-from prodex.extract.process.axes import OTHER, fold_label, has_axis_line, shown_axis_of, without_axis_words
+from prodex.extract.process.axes import (
+    OTHER,
+    fold_label,
+    has_axis_line,
+    settled_axis,
+    shown_axis_of,
+    without_axis_words,
+)
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.option_offer import option_name, option_offer, shown_text
@@ -226,10 +233,16 @@ def _first_class(node: LexborNode) -> str:
 
 
 def _one_family(items: list[LexborNode]) -> bool:
-    """Whether items of different tags share their first class name: one row of options, the
-    chosen one written apart (``<a class="item">`` and ``<span class="item item--active">``)."""
+    """Whether items of different tags are one row of options with the chosen one written apart
+    (``<a class="item">`` and one ``<span class="item item--active">``): they share their first
+    class name, and a single item, which is not a link or button, has a tag of its own (a "Size
+    guide" link after size buttons of a shared ``btn`` class is not an option)."""
     first = _first_class(items[0])
-    return bool(first) and all(_first_class(item) == first for item in items[1:])
+    if not first or any(_first_class(item) != first for item in items[1:]):
+        return False
+    tags = Counter(item.tag for item in items)
+    lone = [item for item in items if tags[item.tag] == 1]
+    return len(tags) == 2 and len(lone) == 1 and not _choosable(lone[0])
 
 
 def _all_choosable(items: list[LexborNode]) -> bool:
@@ -258,12 +271,11 @@ def _is_axis_label(text: str) -> bool:
 
 def _alike(items: list[LexborNode]) -> list[LexborNode]:
     """The items that share the most common first class name, when two or more do."""
-    firsts = [(item.attributes.get("class") or "").split()[:1] for item in items]
-    counts = Counter(first[0] if first else "" for first in firsts)
-    common, count = counts.most_common(1)[0]
+    firsts = [_first_class(item) for item in items]
+    common, count = Counter(firsts).most_common(1)[0]
     if count < 2:
         return []
-    return [item for item, first in zip(items, firsts, strict=True) if (first[0] if first else "") == common]
+    return [item for item, first in zip(items, firsts, strict=True) if first == common]
 
 
 def _swatch_groups(
@@ -557,7 +569,7 @@ _GENERIC_OPTION = re.compile(
 
 def _names_options(group: LexborNode, label: str) -> bool:
     """Whether a ``<select>`` is called by the generic word for options ("Options", "옵션 선택",
-    in its label or its title): it offers the product's versions on no named axis."""
+    in its label, title or ``aria-label``): it offers the product's versions on no named axis."""
     if group.tag != "select":
         return False
     attrs = group.attributes
@@ -566,9 +578,12 @@ def _names_options(group: LexborNode, label: str) -> bool:
 
 
 def _linked_versions(group: LexborNode) -> bool:
-    """Whether a group is a radio group whose options are links (each version of the product on
-    its own page)."""
-    return group.attributes.get("role") == "radiogroup" and group.css_first("a[href][role=radio]") is not None
+    """Whether a group is a radio group whose options are links to pages (each version of the
+    product on its own page; not ``href="#"`` stars of a rating form)."""
+    if group.attributes.get("role") != "radiogroup":
+        return False
+    links = [link.attributes.get("href") or "" for link in group.css("a[href][role=radio]")[:MAX_OPTIONS]]
+    return sum(1 for href in links if href.strip() and not href.startswith(("#", "javascript:"))) >= 2
 
 
 FORM_SELECTOR = f"label[for], input[type=radio][name], {GROUP_SELECTOR}, {CLASS_SELECTOR}"
@@ -669,8 +684,10 @@ def _choice(axis: str, options: list[ShownOption]) -> tuple[str, list[ShownOptio
     """``(axis, options)`` of a selector that offers a choice (two options or more; for a quantity,
     packs); an unnamed option field whose options are volumes or storage sizes is a capacity."""
     names = [option.name for option in options]
-    if len(names) < 2 or (axis == "quantity" and not _packs(names)):
+    settled = settled_axis(axis, names)
+    if settled is None or len(names) < 2 or (settled == "quantity" and not _packs(names)):
         return None
+    axis = settled
     if axis == OTHER and all(_CAPACITY.search(name) for name in names):
         return "capacity", options
     return axis, options
