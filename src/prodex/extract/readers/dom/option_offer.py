@@ -83,6 +83,8 @@ def split_price(text: str) -> tuple[str, str | None]:
     read as an amount in a currency ("60 ml 2 199 Kč" -> ``("60 ml", "2199")``): the shortest such
     tail, widened only by its own thousands and the prices before it (see :func:`_price_start`).
     An option that is only a price, or has none, is its own name."""
+    if not _DIGIT.search(text):
+        return text, None  # no amount (most options: "Red", "XL")
     words_of = text.split()
     first = max(1, len(words_of) - MAX_PRICE_WORDS)
     for start in range(len(words_of) - 1, first - 1, -1):
@@ -114,8 +116,8 @@ def shown_text(node: LexborNode) -> str:
     "Variant sold out or unavailable" in every size's label and show it to no one); all of it when
     nothing else is written (a colour swatch named for screen readers only)."""
     text = clean_line(node.text(deep=True, separator=" "))
-    if not text:
-        return text
+    if not text or next(node.iter(), None) is None:
+        return text  # (no element inside it: nothing hidden)
     shown = text
     for part in node.css(_HIDDEN_PARTS)[:MAX_HIDDEN_PARTS]:
         if part.mem_id != node.mem_id and is_hidden(part):
@@ -139,6 +141,8 @@ def _link_of(node: LexborNode) -> str | None:
     """The ``href`` of an option that is a link, or holds one."""
     if node.tag == "a":
         return node.attributes.get("href")
+    if next(node.iter(), None) is None:
+        return None
     link = node.css_first("a[href]")
     return link.attributes.get("href") if link is not None else None
 

@@ -245,10 +245,10 @@ def _one_family(items: list[LexborNode]) -> bool:
     return len(tags) == 2 and len(lone) == 1 and not _choosable(lone[0])
 
 
-def _all_choosable(items: list[LexborNode]) -> bool:
-    """Whether every item is something to click, but for the option on show, which shops often
-    leave unlinked: one item of the others' class family (see :func:`_one_family`)."""
-    unlinked = [item for item in items if not _choosable(item)]
+def _all_choosable(items: list[LexborNode], unlinked: list[LexborNode]) -> bool:
+    """Whether every item is something to click (``unlinked``: those that are not), but for the
+    option on show, which shops often leave unlinked: one item of the others' class family (see
+    :func:`_one_family`)."""
     return not unlinked or (len(unlinked) == 1 < len(items) and _one_family(items))
 
 
@@ -305,8 +305,6 @@ def _swatch_groups(
 
 
 MAX_LISTS = 30
-_OPTION_DATA = ("data-value", "data-sku")
-"""Attributes of an option element that carry what it chooses (its value, its variant's SKU)."""
 _CHOOSABLE = "a[href], button, input, [role=radio], [role=option], [data-value], [data-sku]"
 
 
@@ -318,10 +316,14 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
         children = [child for child in node.iter() if child.is_element_node]
         # the items are all the children or all but a leading label: every child after the
         # first must be choosable either way, a test cheaper than reading the label
-        if len(children) < 2 or not _all_choosable(children[1:]):
+        if len(children) < 2:
+            continue
+        unlinked = [item for item in children[1:] if not _choosable(item)]
+        if not _all_choosable(children[1:], unlinked):
             continue
         items = _after_label(children)
-        if len(items) < 2 or (items is children and not _all_choosable(children)):
+        first_unlinked = items is children and not _choosable(children[0])
+        if len(items) < 2 or (first_unlinked and (unlinked or not _all_choosable(children, [children[0]]))):
             continue
         label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
         if shown_axis_of(label):
@@ -383,7 +385,10 @@ def _clickable(node: LexborNode) -> bool:
         return True
     attrs = node.attributes
     return (
-        is_link(node) or attrs.get("role") in ("radio", "option") or any(key in attrs for key in _OPTION_DATA)
+        is_link(node)
+        or attrs.get("role") in ("radio", "option")
+        or "data-value" in attrs
+        or "data-sku" in attrs
     )
 
 
