@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -28,3 +28,14 @@ def settings() -> Settings:
         "wide": Plan(requests_per_minute=5, concurrent_analyses=4, credits_per_analysis=3),
     }
     return Settings(plans=plans)
+
+
+@pytest.fixture
+async def async_database(database: Database) -> AsyncIterator[Database]:
+    """The session's database for a test that uses its asyncio pool (PostgreSQL): the pool is
+    closed in the test's own event loop when the test ends, as the service closes it on shutdown.
+    Left open, its tasks are cancelled with the test's loop, and psycopg_pool can lose such a
+    cancellation (psycopg issue 1345): the loop's teardown then waits forever, as seen twice in
+    full runs on a loaded machine."""
+    yield database
+    await database.aclose_async_pool()

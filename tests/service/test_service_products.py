@@ -78,12 +78,12 @@ def test_an_extracted_product_round_trips_with_every_field(
 
 
 async def test_a_grouped_insert_writes_what_the_store_reads_back(
-    database: Database, account_ids: tuple[int, int]
+    async_database: Database, account_ids: tuple[int, int]
 ) -> None:
     """The async (driver-level, grouped) insert stores every field and the exact times as the
     SQLAlchemy-based reads expect them: what it answered is what a later read returns."""
     owner, _ = account_ids
-    products = Products(database)
+    products = Products(async_database)
     stored = await asyncio.gather(*(products.astore(owner, EXTRACTED) for _ in range(3)))
     for record in stored:
         read = products.get(owner, record.id)
@@ -91,7 +91,7 @@ async def test_a_grouped_insert_writes_what_the_store_reads_back(
         for field in Product.model_fields:
             assert getattr(read.product, field) == getattr(EXTRACTED, field), field
         assert read.created_at == read.updated_at and read.created_at.tzinfo is not None
-        with database.read() as conn:  # stored in Core's own format: Core finds it by its time
+        with async_database.read() as conn:  # stored in Core's own format: Core finds it by its time
             found = conn.execute(
                 select(func.count())
                 .select_from(products_table)
@@ -224,11 +224,11 @@ def test_drawn_product_ids_are_unique_across_draws_and_forgotten_by_a_forked_chi
 
 
 async def test_concurrent_async_creations_are_grouped_and_isolated(
-    database: Database, account_ids: tuple[int, int], caplog: pytest.LogCaptureFixture
+    async_database: Database, account_ids: tuple[int, int], caplog: pytest.LogCaptureFixture
 ) -> None:
     """Grouped commit: 60 concurrent creations all land; a bad row fails only its own call."""
     owner, _ = account_ids
-    products = Products(database)
+    products = Products(async_database)
     missing_account = 10**9  # violates the foreign key: its group must be retried one by one
 
     async def create(i: int) -> object:
@@ -252,7 +252,7 @@ async def test_concurrent_async_creations_are_grouped_and_isolated(
 
 
 async def test_a_group_that_cannot_reach_the_database_fails_at_once(
-    database: Database, account_ids: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+    async_database: Database, account_ids: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A connection-level failure fails every request of the group with one attempt; only a row's
     data error makes the rows go in one by one (see the grouped-and-isolated test)."""
@@ -268,7 +268,7 @@ async def test_a_group_that_cannot_reach_the_database_fails_at_once(
         raise psycopg.OperationalError("connection refused")
 
     monkeypatch.setattr(GroupedProductInserter, "_write", unreachable)
-    products = Products(database)
+    products = Products(async_database)
     results = await asyncio.gather(
         *(products.acreate_manual(owner, ManualFields(name=f"down {i}")) for i in range(5)),
         return_exceptions=True,

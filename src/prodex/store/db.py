@@ -182,11 +182,16 @@ class Database:
                 self._async_pool = pool
             return self._async_pool
 
-    async def adispose(self) -> None:
-        """Close every pooled connection, the asyncio pool's included."""
+    async def aclose_async_pool(self) -> None:
+        """Close the asyncio pool (in the loop it was opened in: its tasks belong to that loop);
+        the next asyncio statement opens a new one in the loop it runs in."""
         if self._async_pool is not None:
             pool, self._async_pool = self._async_pool, None
             await pool.close()
+
+    async def adispose(self) -> None:
+        """Close every pooled connection, the asyncio pool's included."""
+        await self.aclose_async_pool()
         self.dispose()
 
     def ping(self) -> None:
