@@ -59,9 +59,10 @@ def struck_rule_classes(css: str) -> Iterator[str]:
 
 
 MAX_ATTRIBUTE_OBJECTS = 1_000
-_QUOTED_OBJECT = re.compile(r"'(\s*(?:\[\s*)?\{\s*\"[^']*)'")
-"""A JSON object, or an array of objects, in single quotes: the pattern starts with a quote, rare
-in markup, so the search skips from one to the next in C."""
+_QUOTED_OBJECT = re.compile(r"'(\{\s*\"[^']*)'")
+"""A JSON object in single quotes: the pattern starts with a literal quote and brace, so the
+search skips in C from one quote (rare in markup) to the next (an array's quote, or a space
+before its brace, would cost every quote of the page's scripts a try)."""
 _QUOTED_OBJECT_BYTES = re.compile(_QUOTED_OBJECT.pattern.encode())
 
 
@@ -249,16 +250,18 @@ class Page:
     def script_source(self) -> str:
         """Where front-ends keep their state's JSON: the text of the page's ``<script>`` elements,
         head and body, the markup of its ``<template>`` elements (whose scripts a search of the tree
-        does not reach), then the JSON objects (and arrays of objects) of its single-quoted
-        attributes (``data-state='{"price": ...}'``), one after another apart by line breaks.
+        does not reach), then the JSON objects of its single-quoted attributes
+        (``data-state='{"price": ...}'``), one after another apart by line breaks.
         Readers that look for a key of that JSON search this, not the whole source, whose markup is
         most of its bytes (kept when :meth:`strip_hidden_markup` removes the scripts)."""
         if self._script_source is None:
-            scripts = [node.text() for node in self.tree.css("script")]
             # a <template>'s scripts are in its content, which no search of the tree enters
-            # (VTEX keeps its state in <template data-varname="__STATE__"><script>)
-            templates = [node.html or "" for node in self.tree.css("template")]
-            self._script_source = "\n".join([*scripts, *templates, *attribute_objects(self.raw)])
+            # (VTEX keeps its state in <template data-varname="__STATE__"><script>): its markup
+            texts = [
+                (node.text() if node.tag == "script" else node.html or "")
+                for node in self.tree.css("script, template")
+            ]
+            self._script_source = "\n".join([*texts, *attribute_objects(self.raw)])
         return self._script_source
 
     def strip_hidden_markup(self) -> None:
