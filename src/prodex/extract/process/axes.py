@@ -113,9 +113,9 @@ def shown_axis_of(label: str | None) -> str | None:
     return axis
 
 
-def settled_axis(axis: str, values: list[str]) -> str | None:
+def settled_axis(axis: str | None, values: list[str]) -> str | None:
     """The axis of a selector's options: a weight's label names the size when every option is a
-    weight (bags of 1 kg and 3 kg are sizes), else no axis; any other axis stands."""
+    weight (bags of 1 kg and 3 kg are sizes), else no axis; any other axis (or none) stands."""
     if axis != WEIGHT:
         return axis
     return SIZE if values and all(_WEIGHT_VALUE.search(value) for value in values) else None

@@ -54,9 +54,10 @@ def _item_options(item: dict[str, Any]) -> dict[str, str]:
             options.setdefault(axis, text)
     for name_key, value_key in _PAIRS:
         name, value = item.get(name_key), _short_text(item.get(value_key))
-        axis = shown_axis_of(name) if isinstance(name, str) and value is not None else None
-        axis = settled_axis(axis, [value]) if axis is not None and value is not None else None
-        if axis is not None and value is not None:
+        if not isinstance(name, str) or value is None:
+            continue
+        axis = settled_axis(shown_axis_of(name), [value])
+        if axis is not None:
             options.setdefault(axis, value)
     return options
 
@@ -131,9 +132,7 @@ def _attribute_options(attribute: Any) -> tuple[str, list[str]]:
     items = options[:MAX_ITEMS] if isinstance(options, list) else []
     labels = [_short_text(item.get("label")) for item in items if isinstance(item, dict)]
     values = list(dict.fromkeys(text for text in labels if text))
-    shown = shown_axis_of(label)
-    axis = axis_of(code) or (settled_axis(shown, values) if shown else None) or OTHER
-    return axis, values
+    return axis_of(code) or settled_axis(shown_axis_of(label), values) or OTHER, values
 
 
 def read_variants(page: Page) -> Found | None:

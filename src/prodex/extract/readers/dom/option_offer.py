@@ -29,6 +29,9 @@ _SOLD_OUT = re.compile(_SOLD_OUT_WORDS, re.I)
 MAX_PRICE_WORDS = 4
 _PRICE_SEPARATORS = " -–—|·/:("
 _GROUPED_DIGITS = re.compile(r"\d+(?:[.,'’]\d+)*[.,]?-?")
+_LEADING_GROUP = re.compile(r"\d{1,3}")
+_THREE_DIGITS = re.compile(r"\d{3}(?!\d)")
+_DIGIT = re.compile(r"\d")
 _UNAVAILABLE_CLASS = re.compile(
     r"unavailable|disabled|sold-?_?out|out-?_?of-?_?stock|no-?stock|(?:^|\s)(?:is-)?na(?:\s|$)|--na\b|__na\b"
 )
@@ -73,11 +76,6 @@ def _price_start(words_of: list[str], start: int) -> int:
     return start
 
 
-_LEADING_GROUP = re.compile(r"\d{1,3}")
-_THREE_DIGITS = re.compile(r"\d{3}(?!\d)")
-_DIGIT = re.compile(r"\d")
-
-
 def split_price(text: str) -> tuple[str, str | None]:
     """``(name, price)`` of an option's text whose last words (:data:`MAX_PRICE_WORDS` at most)
     read as an amount in a currency ("60 ml 2 199 Kč" -> ``("60 ml", "2199")``): the shortest such
@@ -87,11 +85,13 @@ def split_price(text: str) -> tuple[str, str | None]:
         return text, None  # no amount (most options: "Red", "XL")
     words_of = text.split()
     first = max(1, len(words_of) - MAX_PRICE_WORDS)
-    for start in range(len(words_of) - 1, first - 1, -1):
-        if not all(_amount_word(word) for word in words_of[start:]) or _price_of(words_of[start:]) is None:
+    for end_start in range(len(words_of) - 1, first - 1, -1):
+        price = _price_of(words_of[end_start:]) if all(map(_amount_word, words_of[end_start:])) else None
+        if price is None:
             continue
-        start = _price_start(words_of, start)
-        price = _price_of(words_of[start:])
+        start = _price_start(words_of, end_start)
+        if start != end_start:
+            price = _price_of(words_of[start:])
         name = " ".join(words_of[:start]).rstrip(_PRICE_SEPARATORS)
         return (name, price) if name and price else (text, None)
     return text, None
@@ -102,9 +102,14 @@ def without_price(text: str) -> str:
     return split_price(text)[0]
 
 
+def _without_notes(text: str) -> str:
+    """An option's text without a sold-out or extra-charge note after its name (its price stays)."""
+    return _SOLD_OUT_END.sub("", _NOTE.sub("", text))
+
+
 def option_name(text: str) -> str:
     """An option's text without the notes after its name: "sold out", an extra charge, its price."""
-    return without_price(_SOLD_OUT_END.sub("", _NOTE.sub("", clean_line(text))))
+    return without_price(_without_notes(clean_line(text)))
 
 
 _HIDDEN_PARTS = '[class*="hidden" i], [class*="sr-only" i], [class*="screen-reader" i], [hidden]'
@@ -154,7 +159,7 @@ def option_offer(page: Page, node: LexborNode | None, control: LexborNode | None
     if node is None:
         return OptionOffer()
     text = shown_text(node)
-    price = split_price(_SOLD_OUT_END.sub("", _NOTE.sub("", text)))[1] if text else None
+    price = split_price(_without_notes(text))[1] if text else None
     unavailable = _is_unavailable(node, text) or (control is not None and _is_unavailable(control, ""))
     availability = "OutOfStock" if unavailable else None
     href = _link_of(node)

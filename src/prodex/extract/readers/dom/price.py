@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -391,11 +392,19 @@ class DomPrice:
     node: LexborNode | None = None
 
 
-def _read_candidate(
-    node: LexborNode, page: Page, currency: str | None
-) -> tuple[str, str | None, bool, bool] | None:
-    """``(price, currency, is_old, is_list_price)`` for one candidate element, or ``None`` when it
-    is not a price."""
+class _Reading(NamedTuple):
+    """What a candidate element says: its price and currency, whether it is an old price and a
+    list price, and whether it is struck through."""
+
+    price: str
+    currency: str | None
+    old: bool
+    listed: bool
+    struck: bool
+
+
+def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Reading | None:
+    """The reading of one candidate element, or ``None`` when it is not a price."""
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
@@ -416,8 +425,10 @@ def _read_candidate(
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
     if not machine and _ALTERNATIVE.match(raw):
-        return price, found_currency, True, False  # "or R$ 142,41 with Pix": another way to pay
-    return price, found_currency, old, old and _is_list_price(node, struck)
+        return _Reading(
+            price, found_currency, True, False, struck
+        )  # "or R$ 142,41 with Pix": another way to pay
+    return _Reading(price, found_currency, old, old and _is_list_price(node, struck), struck)
 
 
 def _marked_or_unit_price(node: LexborNode, raw: str, itemprop: bool) -> bool:
@@ -600,8 +611,7 @@ def _find_price_in(
         read = _read_candidate(node, page, currency)
         if read is None:
             continue
-        price, found_currency, old, listed = read
-        struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
+        price, found_currency, old, listed, struck = read
         if closest is None and not struck:
             closest = distance
         if old:

@@ -318,12 +318,11 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
         # first must be choosable either way, a test cheaper than reading the label
         if len(children) < 2:
             continue
-        unlinked = [item for item in children[1:] if not _choosable(item)]
-        if not _all_choosable(children[1:], unlinked):
+        unlinked = [item for item in children if not _choosable(item)]
+        if not _all_choosable(children[1:], [item for item in unlinked if item is not children[0]]):
             continue
         items = _after_label(children)
-        first_unlinked = items is children and not _choosable(children[0])
-        if len(items) < 2 or (first_unlinked and (unlinked or not _all_choosable(children, [children[0]]))):
+        if len(items) < 2 or (items is children and not _all_choosable(children, unlinked)):
             continue
         label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
         if shown_axis_of(label):
