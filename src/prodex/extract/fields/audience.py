@@ -128,12 +128,15 @@ def merge_gender_and_age(merging: Merging) -> None:
     gender = merging.take("gender", AUDIENCE_ORDER, lambda f: f.gender)
     if gender is not None and (category is None or top in GENDERED_TOPS):
         product.gender = str(gender)
-    elif gender is not None:
-        merging.source.pop("gender", None)  # stated, but gender does not apply to such products
-    elif top in GENDERED_TOPS:
-        said = (
-            _gender_row(merging) or _first_said(gender_in, texts, product.language) or _unisex_said(merging)
-        )
+    else:
+        if gender is not None:
+            merging.source.pop("gender", None)  # stated, but gender does not apply to such products
+        # a specification row naming the gender is the shop's own word, whatever the category (a
+        # motorcycle helmet "Género: Unisex"); a name or a description saying "for women" counts
+        # only where gender applies (elsewhere it is as likely a gift idea)
+        said = _gender_row(merging)
+        if said is None and top in GENDERED_TOPS:
+            said = _first_said(gender_in, texts, product.language) or _unisex_said(merging)
         merging.set("gender", said, AUDIENCE_SOURCE_TEXT)
     age = merging.take("age_group", AUDIENCE_ORDER, lambda f: f.age_group)
     if age is not None:
