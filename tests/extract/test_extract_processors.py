@@ -765,11 +765,18 @@ def test_struck_rules_of_a_style_sheet() -> None:
         ("Inhoud", "capacity"),
         ("Pojemność:", "capacity"),
         ("Presentación", "size"),
+        ("インク色", "color"),
+        ("本体カラー：ホワイト", "color"),
+        ("替芯サイズ", "size"),
+        ("颜色分类", "color"),
+        ("お届け日", None),
+        ("ボール径", None),
     ],
 )
 def test_axis_of_a_label(label: str, axis: str | None) -> None:
     """A label names its axis, also as the end of one compound word of a compounding language
-    ("Pakkauskoko", package size); an English form field's name ("purchaseType") names none."""
+    ("Pakkauskoko", package size) or of a label in kana, ideographs or Hangul ("インク色", the ink's
+    colour); an English form field's name ("purchaseType") names none."""
     assert axis_of(label) == axis
 
 

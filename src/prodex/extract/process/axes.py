@@ -44,6 +44,14 @@ _COMPOUND_END = re.compile(rf"[^\W\d_]{{5,}}({trie_pattern(_COMPOUND_HEADS)})", 
 """A one-word label that ends with an axis word of a compounding language ("Packungsgröße",
 "Pakkauskoko", "Rahmenfarbe": five letters at least before it, not "Automaat"; not "purchaseType",
 a form field's English name)."""
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+"""Kana, CJK ideographs and Hangul: scripts that write a compound without a space."""
+_CJK_HEADS = sorted(
+    {word for words_of_axis in AXES.values() for word in words_of_axis if re.fullmatch(f"[{_CJK}]+", word)}
+)
+_CJK_COMPOUND_END = re.compile(rf"[{_CJK}]{{1,6}}({trie_pattern(_CJK_HEADS)})")
+"""A label in kana, ideographs or Hangul that ends with an axis word of those scripts ("インク色",
+"本体カラー": the ink's and the body's colour; "替芯サイズ")."""
 _SCHEMA_PROPERTIES = {
     "color": "color",
     "size": "size",
@@ -76,7 +84,9 @@ def axis_of(label: str | None) -> str | None:
     match = _AXIS_WORDS.match(folded)
     if match:
         return _WORD_TO_AXIS.get(match.group(1).lower())
-    compound = _COMPOUND_END.fullmatch(folded) if " " not in folded else None
+    if " " in folded:
+        return None
+    compound = _COMPOUND_END.fullmatch(folded) or _CJK_COMPOUND_END.fullmatch(folded)
     return _WORD_TO_AXIS.get(compound.group(1).lower()) if compound else None
 
 
