@@ -116,9 +116,11 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
         return _input_name(node)
     inner = first_match(node, _is_button_or_link, "button, a")
     holders = (node, inner) if inner is not None else (node,)
-    text = shown_text(node)
-    if not text:
-        return _swatch_name(node, holders, alt)
+    text = shown_text(node, hidden_only=False)
+    if not text:  # a swatch: its text for screen readers names it when its label repeats it
+        hidden = shown_text(node)  # ("ネイビー" in title="ネイビー（在庫なし）"), else its label does
+        named = _swatch_name(node, holders, alt)  # ("Select Color Black" beside "selected")
+        return hidden if hidden and (not named or hidden in named) else named
     for holder in holders:
         attrs = holder.attributes
         for key in _VALUE_ATTRIBUTES:
@@ -220,10 +222,29 @@ def _sibling_items(group: LexborNode, alike: bool = False) -> list[LexborNode]:
         children = _after_label([c for c in parent.iter() if c.is_element_node])
         tags = {c.tag for c in children}
         same = bool(children) and tags <= _ITEM_TAGS and (len(tags) == 1 or _one_family(children))
-        run = (_alike(children) if alike else children) if same else []
+        run = (_alike(children) if alike else children) if same else _choosable_run(children)
         if len(run) >= 2 and len(run) > len(best):
             best = run
     return best[:MAX_OPTIONS]
+
+
+MAX_BESIDE_OPTIONS = 2
+"""The most elements a row of options may hold beside them (a "Size guide" link, a note)."""
+
+
+def _choosable_run(children: list[LexborNode]) -> list[LexborNode]:
+    """The options of a row that holds a few other elements too (``<button>S</button>..<button>L
+    </button><a>Size guide</a>``): its buttons, or its items of one tag that all hold something to
+    click, when they are two or more and at most :data:`MAX_BESIDE_OPTIONS` others stand beside
+    them; else none."""
+    tags = Counter(child.tag for child in children)
+    if not tags:
+        return []
+    tag, count = tags.most_common(1)[0]
+    if count < 2 or len(children) - count > MAX_BESIDE_OPTIONS or tag not in _ITEM_TAGS:
+        return []
+    run = [child for child in children if child.tag == tag]
+    return run if tag == "button" or all(_choosable(item) for item in run) else []
 
 
 def _first_class(node: LexborNode) -> str:
@@ -296,9 +317,12 @@ def _swatch_groups(
             continue
         seen.add(key)
         children = [child for child in parent.iter() if child.is_element_node]
-        if len(children) < 2 or len({child.tag for child in children}) > 2:
+        items = _after_label(children)
+        if len(items) < 2 or (len({child.tag for child in items}) > 2 and not _choosable_run(items)):
             continue  # not a row of options
-        label = _label_of(parent, labels)
+        # the row's own leading label ("<span>Size:</span><button>S</button>"), else the one before it
+        leading = items is not children
+        label = children[0].text(deep=True, separator=" ") if leading else _label_of(parent, labels)
         if shown_axis_of(label):
             groups.append((label, parent))
     return groups
@@ -659,7 +683,7 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     candidates += class_groups
     if not lowered or has_axis_line(lowered):
         candidates += _swatch_groups(root, labels) + _listed_groups(root)
-    axes: dict[str, list[ShownOption]] = {}
+    axes: dict[str, tuple[list[int], list[ShownOption]]] = {}
     for label, group in candidates:
         axis = _group_axis(label, group)
         if axis is None or axis in axes:
@@ -668,12 +692,31 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
             continue
         chosen = _choice(axis, _options(group, int(group.mem_id) in named_by_class))
         if chosen is not None and chosen[0] not in axes:
-            axes[chosen[0]] = chosen[1]
+            axes[chosen[0]] = (page_position(group), chosen[1])
     return [
         Variant(options={axis: option.name}, **option_offer(page, option.node, option.control)._asdict())
-        for axis, options in axes.items()
+        for axis, (_, options) in sorted(axes.items(), key=lambda item: item[1][0])
         for option in options
     ]
+
+
+MAX_SIBLINGS_COUNTED = 2_000
+
+
+def page_position(node: LexborNode) -> list[int]:
+    """Where an element stands in the page: the number of siblings before it and before each of
+    its ancestors, outermost first (lists compare in document order)."""
+    position: list[int] = []
+    current: LexborNode | None = node
+    while current is not None:
+        count = 0
+        sibling = current.prev
+        while sibling is not None and count < MAX_SIBLINGS_COUNTED:
+            count += 1
+            sibling = sibling.prev
+        position.append(count)
+        current = current.parent
+    return position[::-1]
 
 
 def _packs(options: list[str]) -> bool:
