@@ -103,3 +103,23 @@ def test_bench_extraction_refuses_a_folder_without_labels(tmp_path: Path) -> Non
     result = runner.invoke(app, ["bench", "extraction", "--pages", str(tmp_path)])
     assert result.exit_code == 2
     assert "labels.json" in _plain(result.output)
+
+
+def test_a_refused_page_predicts_nothing() -> None:
+    """A page prodex takes for a listing gives its user no product (the service refuses it), so
+    its prediction for the referee is empty; a product page's is not."""
+    from prodex.cli.bench import prediction
+    from prodex.extract import extract_product
+
+    listing = (GOLDEN / "listing" / "dom_grid.html").read_text(encoding="utf-8")
+    listing_url = json.loads((GOLDEN / "listing" / "dom_grid.json").read_text(encoding="utf-8"))["url"]
+    listed = extract_product(listing, listing_url)
+    assert listed.price is not None or listed.name is not None  # the extractor found something
+    empty = prediction(listed)
+    assert all(value in (None, []) for value in empty.values())
+    assert set(empty) == set(prediction(extract_product(b"", "https://a.example/")))
+
+    page = (GOLDEN / "offer" / "dom_row_label_inside_and_guide_link.html").read_text(encoding="utf-8")
+    found = prediction(extract_product(page, "https://trail.example/p/trail-jacket"))
+    assert found["name"] == "Trail Jacket"
+    assert found["price"] == "89.99"

@@ -22,6 +22,8 @@ from typing import Annotated, Any
 import typer
 
 from prodex.cli.app import app
+from prodex.extract.model import Product
+from prodex.extract.pagekind import is_product
 
 bench_app = typer.Typer(help="Benchmarks: extraction quality and speed.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
@@ -42,9 +44,11 @@ def default_scorer(pages: Path) -> Path:
     return pages.resolve().parents[1] / "bench" / "score_extraction.py"
 
 
-def prediction(product: Any) -> dict[str, Any]:
-    """A Product in the referee's predictions format."""
-    return {
+def prediction(product: Product) -> dict[str, Any]:
+    """A Product in the referee's predictions format. A page prodex does not take for a product
+    page (a listing, an empty shell) gives its user no product (the service refuses it), so its
+    prediction is empty."""
+    found = {
         "name": product.name,
         "description": product.description,
         "selling_points": list(product.selling_points),
@@ -64,6 +68,9 @@ def prediction(product: Any) -> dict[str, Any]:
         "variants": [{"options": dict(v.options)} for v in product.variants],
         "specifications": [{"name": s.name, "value": s.value} for s in product.specifications],
     }
+    if is_product(product):
+        return found
+    return {key: [] if isinstance(value, list) else None for key, value in found.items()}
 
 
 def _time_pages(
