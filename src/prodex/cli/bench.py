@@ -99,6 +99,7 @@ def _time_pages(
                     body, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True
                 )
             their_times.append(time.perf_counter() - start)
+        assert product is not None  # (repeat is at least 1)
         predictions[page_id] = prediction(product)
         ours.append(statistics.median(our_times))
         theirs.append(statistics.median(their_times))
