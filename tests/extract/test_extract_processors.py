@@ -68,10 +68,15 @@ from prodex.extract.readers.dom.subtree import is_link
         (None, None, None),
         (True, None, None),
         ("-5", None, None),
+        ("Niedrigster Preis der letzten 30 Tage: 149,99 €", "EUR", "149.99"),  # beside its sign
+        ("Set of 2 $15.00", "USD", "15"),  # the amount written against its sign
+        ("Pack 10 pcs 9,99 €", "EUR", "9.99"),  # "pcs" is no currency code
+        ("EUR 9.90 statt 12,90", "EUR", "9.90"),
     ],
 )
 def test_parse_price(raw: object, currency: str | None, expected: str | None) -> None:
-    """Prices in many notations become a decimal string with a full stop."""
+    """Prices in many notations become a decimal string with a full stop; of a text with several
+    numbers, the amount beside a currency sign or code."""
     assert parse_price(raw, currency) == expected
 
 

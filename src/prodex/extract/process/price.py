@@ -117,6 +117,18 @@ TLD_KRONA: dict[str, str] = {"se": "SEK", "dk": "DKK", "no": "NOK", "is": "ISK"}
 _ISO_CODE = re.compile(r"^[A-Z]{3}$")
 _MACHINE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _DIGITS = re.compile(r"\d")
+_NUMBERS = re.compile(r"\d+(?:[.,\s'’]\d+)*")
+_AMOUNT = r"\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,3})?"
+_SIGNS = "|".join(
+    re.escape(sign)
+    for sign in sorted([*SYMBOL_CURRENCIES, "$"], key=len, reverse=True)
+    if not sign.isascii() or not sign.isalpha()  # (a word such as "kr" or "lei" only as a code)
+)
+_CURRENCY = rf"(?:{_SIGNS}|(?-i:\b[A-Z]{{3}}\b))"
+_SIGN_FIRST = re.compile(rf"{_CURRENCY}(?P<gap>\s?)(?:{_AMOUNT})", re.IGNORECASE)
+_AMOUNT_FIRST = re.compile(rf"(?:{_AMOUNT})(?P<gap>\s?){_CURRENCY}", re.IGNORECASE)
+"""An amount written beside its currency's sign or code ("149,99 €", "US$ 15", "EUR 9.90"), the
+sign first or last."""
 MAX_PRICE = Decimal("1e12")
 
 
@@ -177,8 +189,20 @@ def parse_price(value: object, currency: str | None = None) -> str | None:
             return format_decimal(Decimal(whole + frac))
         return format_decimal(Decimal(text))
     decimal_separator = "." if currency in THREE_DECIMAL_CURRENCIES else None
-    amount, _ = _shop_text(text, decimal_separator)
+    amount, _ = _shop_text(_priced_amount(text), decimal_separator)
     return None if amount is None else format_decimal(amount)
+
+
+def _priced_amount(text: str) -> str:
+    """Of a text that holds several numbers, the amount written beside a currency sign or code
+    ("Niedrigster Preis der letzten 30 Tage: 149,99 €" -> "149,99 €"), the first written against
+    its sign when there is one; else the text itself."""
+    if len(_NUMBERS.findall(text)) < 2:
+        return text
+    found = [match for pattern in (_SIGN_FIRST, _AMOUNT_FIRST) for match in pattern.finditer(text)]
+    tight = [match for match in found if not match.group("gap")]  # "Set of 2 $15.00": "$15.00"
+    first = min(tight or found, key=lambda match: match.start(), default=None)
+    return first.group(0) if first is not None else text
 
 
 @lru_cache(maxsize=4096)

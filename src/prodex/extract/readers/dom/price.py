@@ -340,10 +340,17 @@ _TYPE_WORDS = re.compile(r"[bfgh]old")
 _DISCOUNTED_PRICE = re.compile(r"discount(?:ed)?[-_]*price|price[-_]*discount(?:ed)?")
 
 
+_BESIDE_MODIFIER = re.compile(r"(?:with|has)[-_]")
+"""A class token that says what stands beside an element, not what it is (``with-list-price``:
+the current price, with a list price beside it)."""
+
+
 def _marked_old(marker: str) -> bool:
     """Whether class/id tokens mark an old, list or other non-current price; the first token that
     says either way decides ("original-price ... current-price" is the original price)."""
     for token in _TYPE_WORDS.sub(" ", marker).split():
+        if _BESIDE_MODIFIER.match(token):
+            continue
         if _DISCOUNTED_PRICE.search(token):
             return False  # "discount-price", "paragraphDiscountPrice": the price after the discount
         if OLD_PRICE.search(token):
@@ -428,7 +435,8 @@ def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Read
         return _Reading(
             price, found_currency, True, False, struck
         )  # "or R$ 142,41 with Pix": another way to pay
-    return _Reading(price, found_currency, old, old and _is_list_price(node, struck), struck)
+    listed = old and not _UNIT_PRICE.search(raw) and _is_list_price(node, struck)  # (a unit price's
+    return _Reading(price, found_currency, old, listed, struck)  # class may say "reference")
 
 
 def _marked_or_unit_price(node: LexborNode, raw: str, itemprop: bool) -> bool:
@@ -603,13 +611,18 @@ def _find_price_in(
     current: int | None = None
     labelled: list[str] = []
     best_old: tuple[str, str | None] | None = None
+    wrappers: set[int] = set()  # the candidates that are no price (wrappers of prices, say)
     for distance, _, node in _ranked_candidates(page, title, scope):
         if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
             break  # past the title's price block
-        if current is not None and distance > current + 1:
-            break  # past the current price's own block (its list price sits beside it)
+        beyond = _beyond_current(distance, current, node, wrappers)
+        if beyond is not None:
+            if beyond:
+                break
+            continue
         read = _read_candidate(node, page, currency)
-        if read is None:
+        if read is None:  # (a wrapper of prices, say)
+            wrappers.add(int(node.mem_id))
             continue
         price, found_currency, old, listed, struck = read
         if closest is None and not struck:
@@ -628,6 +641,19 @@ def _find_price_in(
     if result.price is None and best_old is not None:
         result.price, result.currency = best_old
     return result
+
+
+def _beyond_current(distance: int, current: int | None, node: LexborNode, wrappers: set[int]) -> bool | None:
+    """Whether a candidate lies past the current price's own block, where its list price sits
+    beside it or right inside a wrapper beside it ("<span>Norm. <span class=value>74,90
+    €</span></span>", ``wrappers``: their ids): ``True`` when every later one does too, ``False``
+    when only this one does, ``None`` when it lies within."""
+    if current is None or distance <= current + 1:
+        return None
+    if distance > current + 2:
+        return True
+    parent = node.parent
+    return None if parent is not None and int(parent.mem_id) in wrappers else False
 
 
 def _note_old_price(result: DomPrice, price: str, listed: bool, before_current: bool) -> None:
