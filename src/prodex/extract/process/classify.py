@@ -114,6 +114,9 @@ HEAD_INITIAL = frozenset(
         "vi",
         "id",
         "th",
+        "fa",
+        "ms",
+        "mk",
     }
 )
 """Languages that name the product first ("Chaussures de randonnée"); the others name it last
