@@ -29,6 +29,7 @@ PAGE_SETS = (
     ROOT / "tests" / "extract" / "fresh_round5",
     ROOT / "tests" / "extract" / "fresh_round6",
     ROOT / "tests" / "extract" / "fresh_round7",
+    ROOT / "tests" / "extract" / "fresh_round8",
 )
 SHOWN_DIFFERENCES = 20
 SHOWN_CHARS = 300

@@ -6,7 +6,9 @@
 - the fifth fresh round (``fresh_round5/``, floors in ``round5_floor.json``): 33 hand-written pages
   of shops no other set has;
 - the sixth fresh round (``fresh_round6/``, floors in ``round6_floor.json``): 30 more;
-- the seventh fresh round (``fresh_round7/``, floors in ``round7_floor.json``): 30 more.
+- the seventh fresh round (``fresh_round7/``, floors in ``round7_floor.json``): 30 more;
+- the eighth fresh round (``fresh_round8/``, floors in ``round8_floor.json``): 30 more, cluttered
+  as shops build their pages.
 
 All are scored by the shared referee script; the tests skip only when ``../shared`` is absent
 (and fail on CI).
@@ -28,11 +30,13 @@ PLATFORM_PAGES = HERE / "platform_pages"
 ROUND5_PAGES = HERE / "fresh_round5"
 ROUND6_PAGES = HERE / "fresh_round6"
 ROUND7_PAGES = HERE / "fresh_round7"
+ROUND8_PAGES = HERE / "fresh_round8"
 LOCAL_SETS = {
     "platform": PLATFORM_PAGES,
     "round5": ROUND5_PAGES,
     "round6": ROUND6_PAGES,
     "round7": ROUND7_PAGES,
+    "round8": ROUND8_PAGES,
 }
 """The page sets of this folder, by name (the shared set lives in ``../shared``)."""
 FLOORS = {
@@ -41,6 +45,7 @@ FLOORS = {
     "round5": json.loads((HERE / "round5_floor.json").read_text(encoding="utf-8")),
     "round6": json.loads((HERE / "round6_floor.json").read_text(encoding="utf-8")),
     "round7": json.loads((HERE / "round7_floor.json").read_text(encoding="utf-8")),
+    "round8": json.loads((HERE / "round8_floor.json").read_text(encoding="utf-8")),
 }
 METRIC = {
     "price": ("price", "f1"),
