@@ -51,6 +51,10 @@ _PRICE_KEYS = (
     "offerPrice",
     "amount",
 )
+PRICES_APART = ("prices", "priceInfo")
+"""Keys under which a state keeps a product's prices in an object of their own (``"prices":
+{"currentPrice": ...}``): such a product counts only where the page names it (its title or URL),
+as listings keep their tiles' prices the same way."""
 _IMAGE_KEYS = ("images", "image", "media", "gallery", "pictures", "photos", "imageUrls", "featured_image")
 _ID_KEYS = ("sku", "skuId", "productId", "product_id", "itemId", "articleNumber", "id")
 _DESCRIPTION_KEYS = (
@@ -98,11 +102,17 @@ def _first_key(node: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
-def _product_score(node: dict[str, Any]) -> int:
+MIN_PRODUCT_SCORE = 5
+"""The score of a dict that looks like a product (a name, a price and a picture, say)."""
+
+
+def _product_score(node: dict[str, Any], priced: bool = False) -> int:
+    """How much ``node`` looks like a product (0: less than :data:`MIN_PRODUCT_SCORE`); ``priced``:
+    it holds its prices in an object of their own (:data:`PRICES_APART`)."""
     if not isinstance(_first_key(node, _NAME_KEYS), str):
         return 0
     score = 0
-    if _first_key(node, _PRICE_KEYS) is not None or "offers" in node or "priceRange" in node:
+    if priced or _first_key(node, _PRICE_KEYS) is not None or "offers" in node or "priceRange" in node:
         score += 3
     if _first_key(node, _IMAGE_KEYS) is not None:
         score += 2
@@ -110,11 +120,11 @@ def _product_score(node: dict[str, Any]) -> int:
         score += 2
     if _first_key(node, _DESCRIPTION_KEYS) is not None:
         score += 1
-    if _first_key(node, ("brand", "vendor", "manufacturer")) is not None:
+    if _first_key(node, ("brand", "vendor", "manufacturer", "brandName")) is not None:
         score += 1
     if "variants" in node or "hasVariant" in node:
         score += 1
-    return score if score >= 5 else 0
+    return score if score >= MIN_PRODUCT_SCORE else 0
 
 
 def _price_of(value: Any, currency: str | None, cents: bool) -> str | None:
@@ -234,6 +244,9 @@ def _best_product(page: Page, docs: list[Any]) -> dict[str, Any] | None:
             score = _product_score(node)
             if score:
                 score += matcher.bonus(node)
+            elif any(key in node for key in PRICES_APART) and (bonus := matcher.bonus(node)):
+                priced = _product_score(node, priced=True)
+                score = priced + bonus if priced else 0
             if score > best_score:
                 best, best_score = node, score
     return best
