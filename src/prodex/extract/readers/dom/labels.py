@@ -297,10 +297,15 @@ def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[Le
     ]
 
 
+_STOCK_LISTS = frozenset(("table", "tbody", "ul", "ol", "dl"))
+
+
 def find_availability(page: Page, title: LexborNode | None = None) -> str | None:
     """Availability from the elements a shop marks for stock state, nearest the title first."""
     for node in _nearest_first(page.search_root().css(AVAILABILITY_SELECTOR)[:30], title):
-        if is_hidden(node) or ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
+        if node.tag in _STOCK_LISTS or is_hidden(node):
+            continue  # (a table or list of stock is each store's or each option's)
+        if ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
         attrs = node.attributes
         value = attrs.get("content") or attrs.get("href") or ""
