@@ -21,6 +21,7 @@ from prodex.extract.readers.dom.vocabulary import (
     TitleDistances,
     ancestors_match,
     is_hidden,
+    test_id_selector,
     title_ancestors,
 )
 from prodex.extract.readers.schema import is_placeholder
@@ -87,7 +88,8 @@ SKU_SELECTOR = (
 )
 AVAILABILITY_SELECTOR = (
     '[itemprop="availability"], [class*="availab" i], [class*="stock" i], [class*="dispon" i], '
-    '[class*="soldout" i], [class*="sold-out" i], [class~="oos"], [class$="-oos"]'
+    '[class*="soldout" i], [class*="sold-out" i], [class~="oos"], [class$="-oos"], '
+    f"{test_id_selector('availab')}"
 )
 BUY_SELECTOR = 'button, input[type=submit], [role=button], a[class*="cart" i], a[class*="basket" i]'
 MAX_TITLE_DISTANCE = 12

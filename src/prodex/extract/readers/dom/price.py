@@ -25,17 +25,18 @@ from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
     STRUCK_TAGS,
+    TEST_IDS,
     TitleDistances,
     ancestors_match,
     class_and_id,
     is_hidden,
     is_struck,
+    test_id_selector,
     title_ancestors,
 )
 from prodex.extract.words import words
 
-_TEST_IDS = ("data-testid", "data-test", "data-test-id", "data-qa")
-_TEST_ID_PRICES = ", ".join(f'[{name}*="price" i]' for name in _TEST_IDS)
+_TEST_ID_PRICES = test_id_selector("price")
 """Elements whose test id names a price (``data-test="product-price-current"``)."""
 PRICE_SELECTOR = (
     '[itemprop="price"], [data-price], [class*="price" i], [id*="price" i], [class*="deal" i], '
@@ -469,7 +470,7 @@ def _marker(node: LexborNode) -> str:
     """An element's class, id and test ids (``data-testid="originalPrice"``), lower-cased."""
     marker = class_and_id(node)
     attrs = node.attrs
-    tests = [attrs.get(name) or "" for name in _TEST_IDS if name in attrs]
+    tests = [attrs.get(name) or "" for name in TEST_IDS if name in attrs]
     return f"{marker} {' '.join(tests).lower()}" if any(tests) else marker
 
 

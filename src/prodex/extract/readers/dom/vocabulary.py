@@ -400,3 +400,13 @@ def visible_text(node: LexborNode, separator: str = " ") -> str:
         if child.tag in ("script", "style", "noscript", "template", "svg") or is_hidden(child):
             child.decompose()
     return copy.text(deep=True, separator=separator)
+
+
+TEST_IDS = ("data-testid", "data-test", "data-test-id", "data-qa")
+"""The attributes component frameworks name their elements by for tests, where class names are
+hashed (``class="BVLuOJ" data-testid="availability-online"``)."""
+
+
+def test_id_selector(word: str) -> str:
+    """A selector of the elements whose test id holds ``word`` (any case)."""
+    return ", ".join(f'[{name}*="{word}" i]' for name in TEST_IDS)
