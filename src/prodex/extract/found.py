@@ -43,6 +43,9 @@ class Found:
     """``female``, ``male`` or ``unisex`` when the source states it (schema.org suggestedGender)."""
     age_group: str | None = None
     """``newborn``, ``infant``, ``toddler``, ``kids`` or ``adult`` when the source states it."""
+    title_notes: list[str] = field(default_factory=list)
+    """The short lines right after the title (a subtitle, a meta line: "Rounded square acetate
+    sunglasses · Unisex"), where shops write who the product is for."""
     rating_value: str | None = None
     rating_best: str | None = None
     review_count: int | None = None

@@ -33,7 +33,7 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.policy import is_control
-from prodex.extract.process.text import html_to_text
+from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
@@ -394,6 +394,22 @@ def find_title_summary(page: Page, title: LexborNode) -> LexborNode | None:
         if candidate is not None:
             return node if _reads_as_summary(candidate) and _acceptable(page, candidate) else None
     return None
+
+
+MAX_NOTE_CHARS = 100
+
+
+def title_notes(title: LexborNode) -> list[str]:
+    """The short texts of the title's next :data:`TITLE_SIBLINGS` elements (a subtitle, a line of
+    codes and badges), up to a heading."""
+    notes: list[str] = []
+    for node in _following_elements(title, TITLE_SIBLINGS):
+        if node.tag in HEADING_TAGS or node.tag in ("h1", "h6"):
+            break
+        text = clean_line(node.text(deep=True, separator=" "))
+        if 0 < len(text) <= MAX_NOTE_CHARS:
+            notes.append(text)
+    return notes
 
 
 def description_text(node: LexborNode) -> str:

@@ -20,6 +20,7 @@ from prodex.extract.readers.dom.description import (
     find_description_nodes,
     find_title_summary,
     section_search,
+    title_notes,
 )
 from prodex.extract.readers.dom.gallery import find_gallery
 from prodex.extract.readers.dom.highlights import (
@@ -123,6 +124,7 @@ def _read_title(page: Page, hints: DomHints, found: Found) -> _Title:
     holders = ancestor_ids([node])
     if node is not None:
         page.product_root = page.main_content(holders)
+        found.title_notes = _guarded(lambda: title_notes(node), [])
     return _Title(text, node, holders)
 
 
