@@ -55,6 +55,7 @@ def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
     said = [
         legend.text(deep=True, separator=" ") if legend is not None else "",
         labels.get(attrs.get("id") or "", ""),
+        _labelled_by(group, attrs.get("aria-labelledby") or ""),
     ]
     named = next((text for text in said if text and _labelled_axis(text)), None)
     if named is not None:
@@ -64,6 +65,22 @@ def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
         if value and shown_axis_of(_attr_words(value)):
             return _attr_words(value)
     return next((text for text in said if text), None) or _text_before(group)
+
+
+_ELEMENT_ID = re.compile(r"[A-Za-z][\w:.-]{0,80}")
+
+
+def _labelled_by(group: LexborNode, ids: str) -> str:
+    """The text of the element ``aria-labelledby`` names (the first id), found inside the group or
+    beside it ("Color: Black" in BigCommerce's swatch ``radiogroup``), else ``""``."""
+    ident = ids.split()[0] if ids.split() else ""
+    if not _ELEMENT_ID.fullmatch(ident):
+        return ""
+    for holder in (group, group.parent):
+        label = holder.css_first(f'[id="{ident}"]') if holder is not None else None
+        if label is not None:
+            return label.text(deep=True, separator=" ")
+    return ""
 
 
 def _attr_words(value: str) -> str:
@@ -156,7 +173,8 @@ def _input_name(node: LexborNode) -> str:
 
 def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = True) -> str:
     """The name of an option without text (an image swatch): an ``aria-label``, ``title`` or
-    ``data-value`` of it or its link, else (``alt``) its picture's alt text."""
+    ``data-value`` of it or its link, else (``alt``) its picture's alt text, else the ``title``
+    of the colour patch inside it (``<span class="swatch" title="Dark Teal">``)."""
     for holder in holders:
         attrs = holder.attributes
         for key in _SWATCH_NAMING:
@@ -164,7 +182,14 @@ def _swatch_name(node: LexborNode, holders: tuple[LexborNode, ...], alt: bool = 
             if value:
                 return option_name(without_axis_words(value))
     image = first_match(node, _is_image_with_alt, "img[alt]") if alt else None
-    return option_name(clean_line(image.attributes.get("alt") or "")) if image is not None else ""
+    if image is not None:
+        return option_name(clean_line(image.attributes.get("alt") or ""))
+    patch = first_match(node, _has_title, "[title]")
+    return option_name(clean_line(patch.attributes.get("title") or "")) if patch is not None else ""
+
+
+def _has_title(node: LexborNode) -> bool:
+    return "title" in node.attributes
 
 
 class ShownOption(NamedTuple):
@@ -684,6 +709,7 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
     if not lowered or has_axis_line(lowered):
         candidates += _swatch_groups(root, labels) + _listed_groups(root)
     axes: dict[str, tuple[list[int], list[ShownOption]]] = {}
+    shown: set[int] = set()  # the elements of the options read, each axis's own
     for label, group in candidates:
         axis = _group_axis(label, group)
         if axis is None or axis in axes:
@@ -691,8 +717,13 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
         if ancestors_match(group, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
         chosen = _choice(axis, _options(group, int(group.mem_id) in named_by_class))
-        if chosen is not None and chosen[0] not in axes:
-            axes[chosen[0]] = (page_position(group), chosen[1])
+        if chosen is None or chosen[0] in axes:
+            continue
+        nodes = {int(option.node.mem_id) for option in chosen[1]}
+        if nodes <= shown:
+            continue  # the same options, found again as another group (a radiogroup and its radios)
+        shown |= nodes
+        axes[chosen[0]] = (page_position(group), chosen[1])
     return [
         Variant(options={axis: option.name}, **option_offer(page, option.node, option.control)._asdict())
         for axis, (_, options) in sorted(axes.items(), key=lambda item: item[1][0])
