@@ -72,6 +72,13 @@ from prodex.extract.readers.dom.subtree import is_link
         ("Set of 2 $15.00", "USD", "15"),  # the amount written against its sign
         ("Pack 10 pcs 9,99 €", "EUR", "9.99"),  # "pcs" is no currency code
         ("EUR 9.90 statt 12,90", "EUR", "9.90"),
+        ("49,90 statt 59,90 €", "EUR", "49.90"),  # the first amount is money: read as written
+        ("Jetzt 49,- € statt 59,90 €", "EUR", "49"),
+        ("499 kr Før 699 NOK", "NOK", "499"),
+        ("149,99 inkl. MwSt., Versand 4,95 €", "EUR", "149.99"),
+        ("12.99 / 1 PCS", "USD", "12.99"),
+        ("3 x 10,00 €", "EUR", "10"),
+        ("2 db 199 Ft", "HUF", "199"),
     ],
 )
 def test_parse_price(raw: object, currency: str | None, expected: str | None) -> None:
@@ -776,6 +783,9 @@ def test_struck_rules_of_a_style_sheet() -> None:
         ("颜色分类", "color"),
         ("お届け日", None),
         ("ボール径", None),
+        ("商品特色", None),  # a one-character axis word after an ideograph: an everyday word
+        ("趣味", None),
+        ("ボディ色", "color"),
     ],
 )
 def test_axis_of_a_label(label: str, axis: str | None) -> None:

@@ -73,16 +73,13 @@ def _head(text: str, chars: int) -> str:
     return cut[:space] if space > 0 else cut
 
 
-def _stated_words(merging: Merging, notes: bool = False) -> list[list[str]]:
-    """The texts that may say who the product is for, most telling first: its name (with the
-    short lines right after its title when ``notes``: "Rounded square sunglasses · Unisex", a
-    gender badge; their sizes and ratings say nothing of an age group), the start of its
-    description, the shop's breadcrumbs and category, the words of its URL's path."""
+def _stated_words(merging: Merging) -> list[list[str]]:
+    """The texts that may say who the product is for, most telling first: its name, the start of
+    its description, the shop's breadcrumbs and category, the words of its URL's path."""
     product = merging.product
     path = urlsplit(product.url).path.replace("-", " ").replace("_", " ").replace("/", " ")
-    dom = merging.dom
     return [
-        [product.name or "", *(dom.title_notes if notes and dom is not None else [])],
+        [product.name or ""],
         [_head(product.description or "", DESCRIPTION_HEAD)],
         [*product.breadcrumbs, product.category or ""],
         [path],
@@ -139,8 +136,11 @@ def merge_gender_and_age(merging: Merging) -> None:
         # only where gender applies (elsewhere it is as likely a gift idea)
         said = _gender_row(merging)
         if said is None and top in GENDERED_TOPS:
-            noted = _stated_words(merging, notes=True)
-            said = _first_said(gender_in, noted, product.language) or _unisex_said(merging)
+            # the short lines right after the title come after the name ("Rounded square
+            # sunglasses · Unisex", a badge); not for the age group: their sizes mislead it
+            notes = merging.dom.title_notes if merging.dom is not None else []
+            levels = [texts[0], notes, *texts[1:]]
+            said = _first_said(gender_in, levels, product.language) or _unisex_said(merging)
         merging.set("gender", said, AUDIENCE_SOURCE_TEXT)
     age = merging.take("age_group", AUDIENCE_ORDER, lambda f: f.age_group)
     if age is not None:

@@ -49,9 +49,15 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_HEADS = sorted(
     {word for words_of_axis in AXES.values() for word in words_of_axis if re.fullmatch(f"[{_CJK}]+", word)}
 )
-_CJK_COMPOUND_END = re.compile(rf"[{_CJK}]{{1,6}}({trie_pattern(_CJK_HEADS)})")
-"""A label in kana, ideographs or Hangul that ends with an axis word of those scripts ("インク色",
-"本体カラー": the ink's and the body's colour; "替芯サイズ")."""
+_KANA = "\u3040-\u30ff"
+_CJK_COMPOUND_END = re.compile(
+    rf"[{_CJK}]{{1,6}}({trie_pattern([head for head in _CJK_HEADS if len(head) > 1])})"
+    rf"|[{_CJK}]{{0,5}}[{_KANA}]({trie_pattern([head for head in _CJK_HEADS if len(head) == 1])})"
+)
+"""A label in kana, ideographs or Hangul that ends with an axis word of those scripts ("本体カラー":
+the body's colour; "替芯サイズ"); a one-character axis word only after kana ("インク色", the ink's
+colour), as ideograph compounds ending with one are everyday words (特色 a feature, 趣味 a hobby,
+手柄 a handle)."""
 _SCHEMA_PROPERTIES = {
     "color": "color",
     "size": "size",
@@ -87,7 +93,10 @@ def axis_of(label: str | None) -> str | None:
     if " " in folded:
         return None
     compound = _COMPOUND_END.fullmatch(folded) or _CJK_COMPOUND_END.fullmatch(folded)
-    return _WORD_TO_AXIS.get(compound.group(1).lower()) if compound else None
+    if compound is None:
+        return None
+    head = next(group for group in compound.groups() if group)  # (one of the alternatives' heads)
+    return _WORD_TO_AXIS.get(head.lower())
 
 
 def without_axis_words(name: str) -> str:

@@ -117,18 +117,38 @@ TLD_KRONA: dict[str, str] = {"se": "SEK", "dk": "DKK", "no": "NOK", "is": "ISK"}
 _ISO_CODE = re.compile(r"^[A-Z]{3}$")
 _MACHINE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _DIGITS = re.compile(r"\d")
-_NUMBERS = re.compile(r"\d+(?:[.,\s'’]\d+)*")
+_NUMBERS = re.compile(r"\d+(?:[.,'’]\d+|\s\d{3}(?!\d))*")
+"""The numbers of a text (a space joins only groups of three digits: "1 299", not "1,280 2")."""
 _AMOUNT = r"\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,3})?"
 _SIGNS = "|".join(
     re.escape(sign)
     for sign in sorted([*SYMBOL_CURRENCIES, "$"], key=len, reverse=True)
     if not sign.isascii() or not sign.isalpha()  # (a word such as "kr" or "lei" only as a code)
 )
-_CURRENCY = rf"(?:{_SIGNS}|(?-i:\b[A-Z]{{3}}\b))"
+_BARE_COUNT = re.compile(r"\d+")
+_CURRENCY_WORDS = "|".join(
+    sorted(
+        {
+            *(sign for sign in SYMBOL_CURRENCIES if sign.isascii() and sign.isalpha()),
+            *(code.lower() for code in SYMBOL_CURRENCIES.values()),
+            *(code.lower() for code in (*TLD_DOLLAR.values(), *TLD_KRONA.values())),
+            "usd", "eur", "chf", "gbp", "fr", "sfr", "dkk", "nok", "sek", "pln", "czk", "huf",
+        },
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+_MONEY_BEFORE = re.compile(rf"(?:{_SIGNS}|(?<![^\W\d_])(?:{_CURRENCY_WORDS})\.?)\s?$", re.IGNORECASE)
+_MONEY_AFTER = re.compile(
+    rf"\s?(?:[,.]\s?[-–]|(?:{_SIGNS})(?!\s?\d)|(?:{_CURRENCY_WORDS})(?![^\W\d_]))", re.IGNORECASE
+)
+"""A sign, currency word or code ("kr", "Ft", "CHF", "Fr.") or a ",-" right before or after a
+number (a sign followed by a number is that number's: "Set of 2 $15.00")."""
+_CURRENCY = rf"(?:{_SIGNS}|(?<![^\W\d_])(?:{_CURRENCY_WORDS})(?![^\W\d_])\.?)"
 _SIGN_FIRST = re.compile(rf"{_CURRENCY}(?P<gap>\s?)(?:{_AMOUNT})", re.IGNORECASE)
 _AMOUNT_FIRST = re.compile(rf"(?:{_AMOUNT})(?P<gap>\s?){_CURRENCY}", re.IGNORECASE)
-"""An amount written beside its currency's sign or code ("149,99 €", "US$ 15", "EUR 9.90"), the
-sign first or last."""
+"""An amount written against its currency's sign, word or code ("149,99 €", "US$ 15", "199 Ft"),
+the sign first or last."""
 MAX_PRICE = Decimal("1e12")
 
 
@@ -194,15 +214,28 @@ def parse_price(value: object, currency: str | None = None) -> str | None:
 
 
 def _priced_amount(text: str) -> str:
-    """Of a text that holds several numbers, the amount written beside a currency sign or code
-    ("Niedrigster Preis der letzten 30 Tage: 149,99 €" -> "149,99 €"), the first written against
-    its sign when there is one; else the text itself."""
-    if len(_NUMBERS.findall(text)) < 2:
+    """The part of a shop's text that price-parser should read: when the text's first number is
+    a bare count ("Niedrigster Preis der letzten 30 Tage: 149,99 €", "Set of 2 $15.00": no sign,
+    currency word or decimals beside it) and a later amount stands against a currency sign, that
+    amount (the first written tight against its sign when there is one); else the text itself
+    ("49,90 statt 59,90 €", "499 kr Før 699 NOK" are read as written)."""
+    numbers = list(_NUMBERS.finditer(text))
+    if len(numbers) < 2:
         return text
-    found = [match for pattern in (_SIGN_FIRST, _AMOUNT_FIRST) for match in pattern.finditer(text)]
+    first = numbers[0]
+    if not _BARE_COUNT.fullmatch(first.group(0)) or _money_beside(text, first.start(), first.end()):
+        return text
+    found = [
+        match for pattern in (_SIGN_FIRST, _AMOUNT_FIRST) for match in pattern.finditer(text, first.end())
+    ]
     tight = [match for match in found if not match.group("gap")]  # "Set of 2 $15.00": "$15.00"
-    first = min(tight or found, key=lambda match: match.start(), default=None)
-    return first.group(0) if first is not None else text
+    chosen = min(tight or found, key=lambda match: match.start(), default=None)
+    return chosen.group(0) if chosen is not None else text
+
+
+def _money_beside(text: str, start: int, end: int) -> bool:
+    """Whether a currency sign, word or code, or a ",-", stands right before or after a number."""
+    return bool(_MONEY_BEFORE.search(text, max(0, start - 5), start) or _MONEY_AFTER.match(text, end))
 
 
 @lru_cache(maxsize=4096)

@@ -106,6 +106,15 @@ MIN_PRODUCT_SCORE = 5
 """The score of a dict that looks like a product (a name, a price and a picture, say)."""
 
 
+def _prices_apart(node: dict[str, Any]) -> bool:
+    """Whether ``node`` keeps its prices in an object of their own (:data:`PRICES_APART`) that
+    holds a price (not a list of price filters)."""
+    return any(
+        isinstance(held := node.get(key), dict) and _first_key(held, _PRICE_KEYS) is not None
+        for key in PRICES_APART
+    )
+
+
 def _product_score(node: dict[str, Any], priced: bool = False) -> int:
     """How much ``node`` looks like a product (0: less than :data:`MIN_PRODUCT_SCORE`); ``priced``:
     it holds its prices in an object of their own (:data:`PRICES_APART`)."""
@@ -244,7 +253,7 @@ def _best_product(page: Page, docs: list[Any]) -> dict[str, Any] | None:
             score = _product_score(node)
             if score:
                 score += matcher.bonus(node)
-            elif any(key in node for key in PRICES_APART) and (bonus := matcher.bonus(node)):
+            elif _prices_apart(node) and (bonus := matcher.bonus(node)):
                 priced = _product_score(node, priced=True)
                 score = priced + bonus if priced else 0
             if score > best_score:

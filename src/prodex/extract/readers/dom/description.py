@@ -400,12 +400,16 @@ MAX_NOTE_CHARS = 100
 
 
 def title_notes(title: LexborNode) -> list[str]:
-    """The short texts of the title's next :data:`TITLE_SIBLINGS` elements (a subtitle, a line of
-    codes and badges), up to a heading."""
+    """The short texts of the title's next :data:`TITLE_SIBLINGS` elements (a subtitle, also as an
+    ``<h2>`` right after the title, a line of codes and badges), up to a heading; links and blocks
+    of links are left out (a switch to the other gender's version says nothing of this one)."""
     notes: list[str] = []
-    for node in _following_elements(title, TITLE_SIBLINGS):
-        if node.tag in HEADING_TAGS or node.tag in ("h1", "h6"):
+    for at, node in enumerate(_following_elements(title, TITLE_SIBLINGS)):
+        subtitle = at == 0 and node.tag in ("h2", "h3")
+        if (node.tag in HEADING_TAGS and not subtitle) or node.tag in ("h1", "h6"):
             break
+        if node.tag in ("a", "nav") or node.css_first("a") is not None:
+            continue
         text = clean_line(node.text(deep=True, separator=" "))
         if 0 < len(text) <= MAX_NOTE_CHARS:
             notes.append(text)

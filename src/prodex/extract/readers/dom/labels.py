@@ -300,13 +300,21 @@ def _nearest_first(nodes: list[LexborNode], title: LexborNode | None) -> list[Le
 
 
 _STOCK_LISTS = frozenset(("table", "tbody", "ul", "ol", "dl"))
+MIN_STOCK_ROWS = 3
+
+
+def _per_row_stock(node: LexborNode) -> bool:
+    """Whether a stock element is a table or list of rows, each a store's or an option's stock
+    ("Rīga 12 gab.", "Rēzekne Nav pieejams"), not the product's (a list of one or two status
+    lines, "In stock" and "Ships in 24h", is the product's)."""
+    return node.tag in _STOCK_LISTS and len(node.css("li, tr")[:MIN_STOCK_ROWS]) >= MIN_STOCK_ROWS
 
 
 def find_availability(page: Page, title: LexborNode | None = None) -> str | None:
     """Availability from the elements a shop marks for stock state, nearest the title first."""
     for node in _nearest_first(page.search_root().css(AVAILABILITY_SELECTOR)[:30], title):
-        if node.tag in _STOCK_LISTS or is_hidden(node):
-            continue  # (a table or list of stock is each store's or each option's)
+        if is_hidden(node) or _per_row_stock(node):
+            continue
         if ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
         attrs = node.attributes

@@ -116,11 +116,11 @@ _HIDDEN_PARTS = '[class*="hidden" i], [class*="sr-only" i], [class*="screen-read
 MAX_HIDDEN_PARTS = 5
 
 
-def shown_text(node: LexborNode, hidden_only: bool = True) -> str:
+def shown_text(node: LexborNode, whole_if_hidden: bool = True) -> str:
     """An option element's text without its parts for screen readers only (a theme may put
     "Variant sold out or unavailable" in every size's label and show it to no one); all of it when
-    nothing else is written (a colour swatch named for screen readers only), unless not
-    ``hidden_only`` (then ``""``)."""
+    nothing else is written (a colour swatch named for screen readers only) when
+    ``whole_if_hidden``, else ``""``."""
     text = clean_line(node.text(deep=True, separator=" "))
     if not text or next(node.iter(), None) is None:
         return text  # (no element inside it: nothing hidden)
@@ -128,7 +128,7 @@ def shown_text(node: LexborNode, hidden_only: bool = True) -> str:
     for part in node.css(_HIDDEN_PARTS)[:MAX_HIDDEN_PARTS]:
         if part.mem_id != node.mem_id and is_hidden(part):
             shown = shown.replace(clean_line(part.text(deep=True, separator=" ")), " ", 1)
-    return clean_line(shown) or (text if hidden_only else "")
+    return clean_line(shown) or (text if whole_if_hidden else "")
 
 
 def _is_unavailable(node: LexborNode, text: str) -> bool:

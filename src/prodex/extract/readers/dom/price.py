@@ -436,8 +436,9 @@ def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Read
         return _Reading(
             price, found_currency, True, False, struck
         )  # "or R$ 142,41 with Pix": another way to pay
-    listed = old and not _UNIT_PRICE.search(raw) and _is_list_price(node, struck)  # (a unit price's
-    return _Reading(price, found_currency, old, listed, struck)  # class may say "reference")
+    # a unit price is never a list price, whatever its class says ("price-unit-reference")
+    listed = old and not _UNIT_PRICE.search(raw) and _is_list_price(node, struck)
+    return _Reading(price, found_currency, old, listed, struck)
 
 
 def _marked_or_unit_price(node: LexborNode, raw: str, itemprop: bool) -> bool:
@@ -612,7 +613,7 @@ def _find_price_in(
     current: int | None = None
     labelled: list[str] = []
     best_old: tuple[str, str | None] | None = None
-    wrappers: set[int] = set()  # the candidates that are no price (wrappers of prices, say)
+    wrappers: set[int] = set()  # the candidates that wrap price elements of their own
     for distance, _, node in _ranked_candidates(page, title, scope):
         if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
             break  # past the title's price block
@@ -622,8 +623,8 @@ def _find_price_in(
                 break
             continue
         read = _read_candidate(node, page, currency)
-        if read is None:  # (a wrapper of prices, say)
-            wrappers.add(int(node.mem_id))
+        if read is None:
+            _note_wrapper(node, distance, current, wrappers)
             continue
         price, found_currency, old, listed, struck = read
         if closest is None and not struck:
@@ -642,6 +643,13 @@ def _find_price_in(
     if result.price is None and best_old is not None:
         result.price, result.currency = best_old
     return result
+
+
+def _note_wrapper(node: LexborNode, distance: int, current: int | None, wrappers: set[int]) -> None:
+    """Add to ``wrappers`` a candidate beside the current price that is no price itself but wraps
+    price elements ("<span>Norm. <span class=value>74,90 €</span></span>")."""
+    if current is not None and distance <= current + 1 and _wraps_a_price(node):
+        wrappers.add(int(node.mem_id))
 
 
 def _beyond_current(distance: int, current: int | None, node: LexborNode, wrappers: set[int]) -> bool | None:

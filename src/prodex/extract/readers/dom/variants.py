@@ -133,7 +133,7 @@ def _option_text(node: LexborNode, alt: bool = True) -> str:
         return _input_name(node)
     inner = first_match(node, _is_button_or_link, "button, a")
     holders = (node, inner) if inner is not None else (node,)
-    text = shown_text(node, hidden_only=False)
+    text = shown_text(node, whole_if_hidden=False)
     if not text:  # a swatch: its text for screen readers names it when its label repeats it
         hidden = shown_text(node)  # ("ネイビー" in title="ネイビー（在庫なし）"), else its label does
         named = _swatch_name(node, holders, alt)  # ("Select Color Black" beside "selected")
@@ -257,11 +257,24 @@ MAX_BESIDE_OPTIONS = 2
 """The most elements a row of options may hold beside them (a "Size guide" link, a note)."""
 
 
+def _shows_one_of(label: LexborNode, items: list[LexborNode]) -> bool:
+    """Whether the value a label shows after its colon ("Colour: Black") names one of the items."""
+    text = clean_line(label.text(deep=True, separator=" "))
+    value = text.split(":", 1)[1].strip() if ":" in text else ""
+    return bool(value) and any(_option_text(item) == value for item in items[:MAX_OPTIONS])
+
+
+def _same_first_class(items: list[LexborNode]) -> bool:
+    """Whether the items share a first class name (a row of options is built of one kind)."""
+    first = _first_class(items[0]) if items else ""
+    return bool(first) and all(_first_class(item) == first for item in items[1:])
+
+
 def _choosable_run(children: list[LexborNode]) -> list[LexborNode]:
-    """The options of a row that holds a few other elements too (``<button>S</button>..<button>L
-    </button><a>Size guide</a>``): its buttons, or its items of one tag that all hold something to
-    click, when they are two or more and at most :data:`MAX_BESIDE_OPTIONS` others stand beside
-    them; else none."""
+    """The options of a row that holds a few other elements too (``<button class="size">S</button>
+    ..<a>Size guide</a>``): its items of one tag that share their first class name and each hold
+    something to click, when they are two or more and at most :data:`MAX_BESIDE_OPTIONS` others
+    stand beside them (a row of page actions, "Share", "Wishlist", shares no class); else none."""
     tags = Counter(child.tag for child in children)
     if not tags:
         return []
@@ -269,7 +282,9 @@ def _choosable_run(children: list[LexborNode]) -> list[LexborNode]:
     if count < 2 or len(children) - count > MAX_BESIDE_OPTIONS or tag not in _ITEM_TAGS:
         return []
     run = [child for child in children if child.tag == tag]
-    return run if tag == "button" or all(_choosable(item) for item in run) else []
+    if not _same_first_class(run):
+        return []
+    return run if all(item.tag == "button" or _choosable(item) for item in run) else []
 
 
 def _first_class(node: LexborNode) -> str:
@@ -345,8 +360,12 @@ def _swatch_groups(
         items = _after_label(children)
         if len(items) < 2 or (len({child.tag for child in items}) > 2 and not _choosable_run(items)):
             continue  # not a row of options
-        # the row's own leading label ("<span>Size:</span><button>S</button>"), else the one before it
+        # the row's own leading label ("<span>Size:</span><button>S</button>"), else the one before
+        # it; a row led by its own label holds options of one class, or one of them is the value
+        # its label shows ("Pilih rasa: Balado"), not "Share" and "Wishlist" after "Color: Black"
         leading = items is not children
+        if leading and not (_same_first_class(items) or _shows_one_of(children[0], items)):
+            continue
         label = children[0].text(deep=True, separator=" ") if leading else _label_of(parent, labels)
         if shown_axis_of(label):
             groups.append((label, parent))
@@ -732,14 +751,16 @@ def find_variants(page: Page, title: LexborNode | None = None, lowered: str = ""
 
 
 MAX_SIBLINGS_COUNTED = 2_000
+MAX_LEVELS_COUNTED = 200
 
 
 def page_position(node: LexborNode) -> list[int]:
     """Where an element stands in the page: the number of siblings before it and before each of
-    its ancestors, outermost first (lists compare in document order)."""
+    its ancestors, outermost first (lists compare in document order; bounded, for hostile
+    markup: :data:`MAX_SIBLINGS_COUNTED` siblings, :data:`MAX_LEVELS_COUNTED` levels)."""
     position: list[int] = []
     current: LexborNode | None = node
-    while current is not None:
+    while current is not None and len(position) < MAX_LEVELS_COUNTED:
         count = 0
         sibling = current.prev
         while sibling is not None and count < MAX_SIBLINGS_COUNTED:
