@@ -89,7 +89,7 @@ SKU_SELECTOR = (
 AVAILABILITY_SELECTOR = (
     '[itemprop="availability"], [class*="availab" i], [class*="stock" i], [class*="dispon" i], '
     '[class*="soldout" i], [class*="sold-out" i], [class~="oos"], [class$="-oos"], '
-    f"{test_id_selector('availab')}"
+    f"{test_id_selector('availab', ('data-testid',))}"  # (the commonest test id: each costs a pass)
 )
 BUY_SELECTOR = 'button, input[type=submit], [role=button], a[class*="cart" i], a[class*="basket" i]'
 MAX_TITLE_DISTANCE = 12

@@ -407,6 +407,7 @@ TEST_IDS = ("data-testid", "data-test", "data-test-id", "data-qa")
 hashed (``class="BVLuOJ" data-testid="availability-online"``)."""
 
 
-def test_id_selector(word: str) -> str:
-    """A selector of the elements whose test id holds ``word`` (any case)."""
-    return ", ".join(f'[{name}*="{word}" i]' for name in TEST_IDS)
+def test_id_selector(word: str, names: tuple[str, ...] = TEST_IDS) -> str:
+    """A selector of the elements whose test id (one of the attributes ``names``) holds ``word``
+    (any case). Each attribute costs a pass over every element of the searched tree."""
+    return ", ".join(f'[{name}*="{word}" i]' for name in names)
