@@ -132,12 +132,22 @@ def shown_axis_of(label: str | None) -> str | None:
     return axis
 
 
+FORMAT = "format"
+"""What a format switch's label names ("Formát", "Formato"): the size when every option is a
+weight (Italian shops' "Formato 2 kg / 7 kg"), else the ``other`` axis (a book's paper, e-book
+and audio versions; volumes are then a capacity, as for any other option field); see
+:func:`settled_axis`."""
+
+
 def settled_axis(axis: str | None, values: list[str]) -> str | None:
     """The axis of a selector's options: a weight's label names the size when every option is a
-    weight (bags of 1 kg and 3 kg are sizes), else no axis; any other axis (or none) stands."""
-    if axis != WEIGHT:
-        return axis
-    return SIZE if values and all(_WEIGHT_VALUE.search(value) for value in values) else None
+    weight (bags of 1 kg and 3 kg are sizes), else no axis; a format's names the size likewise,
+    else ``other``; any other axis (or none) stands."""
+    if axis == WEIGHT:
+        return SIZE if values and all(_WEIGHT_VALUE.search(value) for value in values) else None
+    if axis == FORMAT:
+        return SIZE if values and all(_WEIGHT_VALUE.search(value) for value in values) else OTHER
+    return axis
 
 
 def axis_of_property(name: str) -> str:
@@ -147,8 +157,11 @@ def axis_of_property(name: str) -> str:
     return _SCHEMA_PROPERTIES.get(key.lower()) or axis_of(key) or OTHER
 
 
+_FORMAT_LABELS = frozenset(words("variant_selector", "format"))
+"""Labels of a format switch (words/<lang>.toml, ``[variant_selector]``): see :data:`FORMAT`."""
+_LINE_LABELS = sorted({*_WORD_TO_AXIS, *_WEIGHT_LABELS, *_FORMAT_LABELS}, key=len, reverse=True)
 _AXIS_LINE = re.compile(
-    rf"\n[ \t]*(?:{trie_pattern(sorted({*_WORD_TO_AXIS, *_WEIGHT_LABELS}, key=len, reverse=True))})"
+    rf"\n[ \t]*(?:{trie_pattern(_LINE_LABELS)})"
     rf"[ \t]*(?:[:：*]|\n)"
 )
 """A line that is an axis label; it begins with a literal newline, which the regular expression

@@ -41,7 +41,8 @@ Sections (a file has those its language needs):
 - ``[specification]``: a ``heading`` over the specifications ("Technische Daten") and the
   ``policy`` words of the shop's tables ("Versand", "Zahlung"), which are no specifications;
 - ``[variant_selector]``: words a ``placeholder`` option begins with ("Bitte wählen"), a
-  ``sold_out`` note after an option ("M - ausverkauft"), the name of a ``quantity`` field ("qty");
+  ``sold_out`` note after an option ("M - ausverkauft"), the name of a ``quantity`` field ("qty"),
+  the label of a ``format`` switch (a book's "Formát": paper, e-book, audio, an ``other`` axis);
 - ``[rating]``: a word before an average (``rated``: "Bewertung"), after one (``star``: "Sterne";
   ``star_stem``: "gwiazd", any ending), before its scale (``out_of``: "von"); ``[review_count]``:
   words beside a count of reviews (``review``: "Bewertungen", "avis").
@@ -92,7 +93,7 @@ BREADCRUMB = ("home",)
 NAME_NOISE = ("original_title", "sign_in", "or")
 HIGHLIGHT_HEADING = ("highlights", "features", "contents")
 SPECIFICATION = ("heading", "policy")
-VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity", "option", "weight")
+VARIANT_SELECTOR = ("placeholder", "sold_out", "quantity", "option", "weight", "format")
 RATING = ("rated", "star", "star_stem", "out_of")
 REVIEW_COUNT = ("review",)
 DURATION = ("before", "age_after", "warranty")

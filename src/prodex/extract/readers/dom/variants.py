@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from prodex.extract.model import Variant
 from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import (
+    FORMAT,
     OTHER,
     fold_label,
     has_axis_line,
@@ -326,8 +327,8 @@ def _axis_label(node: LexborNode) -> bool:
 
 
 def _is_axis_label(text: str) -> bool:
-    """Whether a cleaned text is a short label naming an axis."""
-    return len(text) <= 60 and shown_axis_of(text) is not None
+    """Whether a cleaned text is a short label naming an axis (or a format switch)."""
+    return len(text) <= 60 and (shown_axis_of(text) is not None or _names_format(text))
 
 
 def _alike(items: list[LexborNode]) -> list[LexborNode]:
@@ -393,7 +394,9 @@ def _listed_groups(root: LexborNode | LexborHTMLParser) -> list[tuple[str, Lexbo
         if len(items) < 2 or (items is children and not _all_choosable(children, unlinked)):
             continue
         label = children[0].text(deep=True, separator=" ") if items is not children else _label_before(node)
-        if shown_axis_of(label):
+        if not _is_axis_label(clean_line(label)):
+            label = node.attributes.get("aria-label") or ""  # (a row named for screen readers)
+        if _is_axis_label(clean_line(label)):
             groups.append((label, node))
     return groups
 
@@ -622,14 +625,28 @@ def _field_name(group: LexborNode) -> str:
 
 
 def _group_axis(label: str, group: LexborNode) -> str | None:
-    """The axis a selector's label names, else ``other`` for a product-option field or a radio
-    group of links to the product's other versions (a "Viscosity" row of chips, each its own page)."""
+    """The axis a selector's label names (:data:`FORMAT` for a format switch's, settled by its
+    options), else ``other`` for a product-option field or a radio group of links to the
+    product's other versions (a "Viscosity" row of chips, each its own page)."""
     axis = _labelled_axis(label)
+    if axis is None and _names_format(label):
+        return FORMAT  # (the size or the other axis, as its options say: see settled_axis)
     if axis is None and (
         _OPTION_FIELD.search(_field_name(group)) or _linked_versions(group) or _names_options(group, label)
     ):
         return OTHER
     return axis
+
+
+_FORMAT_LABEL = re.compile(
+    rf"(?:{trie_pattern(words('variant_selector', 'format'))})(?![^\W\d_])\s*[:：]?$", re.IGNORECASE
+)
+
+
+def _names_format(label: str) -> bool:
+    """Whether a label is a format switch's ("Formát", "Format:"): a book's paper, e-book and audio
+    versions, or a pack's sizes (see :data:`~prodex.extract.process.axes.FORMAT`)."""
+    return bool(label) and _FORMAT_LABEL.match(fold_label(label)) is not None
 
 
 _GENERIC_OPTION = re.compile(
