@@ -257,8 +257,26 @@ def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate |
         return None
     if node.tag == "span" and length < MIN_SPAN_CHARS:
         return None
+    if node.tag == "table" and _is_row_table(node):
+        return None  # a table of named values is the specifications ("Titre : ...", "ISBN : ...")
     score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
     return _Candidate(node, score + (ITEMPROP_BONUS if itemprop else 0), length)
+
+
+MAX_ROWS_READ = 40
+MAX_ROW_NAME_CHARS = 40
+
+
+def _is_row_table(table: LexborNode) -> bool:
+    """Whether a table is a list of named values: three rows or more, most of two cells whose
+    first is a short name."""
+    rows = table.css("tr")[:MAX_ROWS_READ]
+    named = 0
+    for row in rows:
+        cells = [cell for cell in row.iter() if cell.tag in ("td", "th")]
+        if len(cells) == 2 and 0 < len(cells[0].text(deep=True).strip()) <= MAX_ROW_NAME_CHARS:
+            named += 1
+    return len(rows) >= 3 and named * 2 > len(rows)
 
 
 FORM_PARTS = "form, button, select, input, [itemprop=price]"
