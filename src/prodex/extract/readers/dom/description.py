@@ -414,6 +414,23 @@ def find_title_summary(page: Page, title: LexborNode) -> LexborNode | None:
     return None
 
 
+MAX_CELLS = 400
+
+
+def find_cell_sections(page: Page, title_holders: set[int] | None = None) -> list[LexborNode]:
+    """For a page whose headings and marked blocks hold no description: the block a table cell
+    opens when its whole text names the description (an old table layout's
+    ``<td class="box_head">Περιγραφή</td>`` above a row holding the text), as a heading's."""
+    headings = [cell for cell in page.search_root().css("td, th")[:MAX_CELLS] if _names_a_section(cell)]
+    return find_description_nodes(page, title_holders, ([], named_headings(headings)))
+
+
+def _names_a_section(cell: LexborNode) -> bool:
+    """Whether a table cell holds only a short text (a heading's length), no element but inline text."""
+    text = cell.text(deep=True).strip()
+    return 0 < len(text) <= MAX_HEADING_CHARS and cell.css_first("a, img, input, table") is None
+
+
 MAX_NOTE_CHARS = 100
 
 

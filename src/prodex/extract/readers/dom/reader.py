@@ -17,6 +17,7 @@ from prodex.extract.readers.dom.breadcrumbs import find_breadcrumbs
 from prodex.extract.readers.dom.description import (
     SectionSearch,
     descriptions_text,
+    find_cell_sections,
     find_description_nodes,
     find_title_summary,
     section_search,
@@ -190,6 +191,8 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
     no_search: SectionSearch = ([], [])
     searched = _guarded(lambda: section_search(page, thorough=hints.need_description), no_search)
     descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
+    if not descriptions and hints.need_description:  # an old table layout's heading cell
+        descriptions = _guarded(lambda: find_cell_sections(page, title.holders), no_nodes)
     title_node = title.node
     if hints.need_summary and title_node is not None:
         # the few lines under the title come first, before a longer text in a tab below
