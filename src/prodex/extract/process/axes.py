@@ -143,11 +143,11 @@ def settled_axis(axis: str | None, values: list[str]) -> str | None:
     """The axis of a selector's options: a weight's label names the size when every option is a
     weight (bags of 1 kg and 3 kg are sizes), else no axis; a format's names the size likewise,
     else ``other``; any other axis (or none) stands."""
-    if axis == WEIGHT:
-        return SIZE if values and all(_WEIGHT_VALUE.search(value) for value in values) else None
-    if axis == FORMAT:
-        return SIZE if values and all(_WEIGHT_VALUE.search(value) for value in values) else OTHER
-    return axis
+    if axis not in (WEIGHT, FORMAT):
+        return axis
+    if values and all(_WEIGHT_VALUE.search(value) for value in values):
+        return SIZE
+    return None if axis == WEIGHT else OTHER
 
 
 def axis_of_property(name: str) -> str:

@@ -125,14 +125,13 @@ _SIGNS = "|".join(
     for sign in sorted([*SYMBOL_CURRENCIES, "$"], key=len, reverse=True)
     if not sign.isascii() or not sign.isalpha()  # (a word such as "kr" or "lei" only as a code)
 )
-_BARE_COUNT = re.compile(r"\d+")
 _CURRENCY_WORDS = "|".join(
     sorted(
         {
             *(sign for sign in SYMBOL_CURRENCIES if sign.isascii() and sign.isalpha()),
             *(code.lower() for code in SYMBOL_CURRENCIES.values()),
             *(code.lower() for code in (*TLD_DOLLAR.values(), *TLD_KRONA.values())),
-            "usd", "eur", "chf", "gbp", "fr", "sfr", "dkk", "nok", "sek", "pln", "czk", "huf",
+            "usd", "fr", "sfr",  # (the dollar's code and the Swiss franc's words: no symbol above)
         },
         key=len,
         reverse=True,
@@ -223,7 +222,7 @@ def _priced_amount(text: str) -> str:
     if len(numbers) < 2:
         return text
     first = numbers[0]
-    if not _BARE_COUNT.fullmatch(first.group(0)) or _money_beside(text, first.start(), first.end()):
+    if not first.group(0).isdigit() or _money_beside(text, first.start(), first.end()):
         return text
     found = [
         match for pattern in (_SIGN_FIRST, _AMOUNT_FIRST) for match in pattern.finditer(text, first.end())

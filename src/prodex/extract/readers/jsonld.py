@@ -275,9 +275,9 @@ def _fill_presentation(
     """The name (the product's own first), the description as plain text, and the images of every layer."""
     found.name = text_of(product.get("name")) or text_of(_first(layers, "name")) or None
     description = _first(layers, "description")
-    if isinstance(description, list):  # several given (a meta summary, then the shown text): the
-        texts = [text for text in description if isinstance(text, str) and text.strip()]  # fullest
-        description = max(texts, key=len) if texts else description
+    if isinstance(description, list):  # several given (a meta summary, then the shown text)
+        texts = [text for text in description if isinstance(text, str) and text.strip()]
+        description = max(texts, key=len) if texts else description  # the fullest
     if isinstance(description, str | list | dict):
         text = to_plain_text(text_of(description) if not isinstance(description, str) else description)
         found.description = text or None

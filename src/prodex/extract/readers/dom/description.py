@@ -426,7 +426,8 @@ def find_cell_sections(page: Page, title_holders: set[int] | None = None) -> lis
 
 
 def _names_a_section(cell: LexborNode) -> bool:
-    """Whether a table cell holds only a short text (a heading's length), no element but inline text."""
+    """Whether a table cell holds only a short text (a heading's length) and no link, picture,
+    field or table."""
     text = cell.text(deep=True).strip()
     return 0 < len(text) <= MAX_HEADING_CHARS and cell.css_first("a, img, input, table") is None
 

@@ -432,10 +432,8 @@ def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Read
         return None
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
-    if not machine and _ALTERNATIVE.match(raw):
-        return _Reading(
-            price, found_currency, True, False, struck
-        )  # "or R$ 142,41 with Pix": another way to pay
+    if not machine and _ALTERNATIVE.match(raw):  # "or R$ 142,41 with Pix": another way to pay
+        return _Reading(price, found_currency, True, False, struck)
     # a unit price is never a list price, whatever its class says ("price-unit-reference")
     listed = old and not _UNIT_PRICE.search(raw) and _is_list_price(node, struck)
     return _Reading(price, found_currency, old, listed, struck)

@@ -299,8 +299,7 @@ def _one_family(items: list[LexborNode]) -> bool:
     (``<a class="item">`` and one ``<span class="item item--active">``): they share their first
     class name, and a single item, which is not a link or button, has a tag of its own (a "Size
     guide" link after size buttons of a shared ``btn`` class is not an option)."""
-    first = _first_class(items[0])
-    if not first or any(_first_class(item) != first for item in items[1:]):
+    if not _same_first_class(items):
         return False
     tags = Counter(item.tag for item in items)
     lone = [item for item in items if tags[item.tag] == 1]
