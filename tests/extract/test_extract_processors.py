@@ -34,7 +34,7 @@ from prodex.extract.process.media import (
 )
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.patterns import is_spaced_script, may_hold_unspaced, trie_pattern
-from prodex.extract.process.points import is_titled_claim, points_in_text
+from prodex.extract.process.points import clean_points, feature_titles, is_titled_claim, points_in_text
 from prodex.extract.process.policy import without_policy
 from prodex.extract.process.price import normalise_currency, parse_price
 from prodex.extract.process.taxonomy import taxonomy
@@ -740,6 +740,37 @@ def test_a_flattened_specification_table_gives_no_points() -> None:
         "Ten year guarantee on the frame",
     ]
     assert points_in_text("\n\n".join(claims)) == claims[:10]  # (ten at most)
+
+
+def test_a_press_quote_is_no_point_even_with_apostrophes_inside() -> None:
+    """A quotation followed by who said it is a press or review quote; an apostrophe inside a
+    word ("d'une", "It’s") does not end the quotation."""
+    claim = "Three generations of gardeners pass on what they know"
+    quotes = [
+        "« Une écriture lumineuse, d'une justesse rare. » – Le Devoir",
+        "“It’s the warmest novel of the year” — The Times",
+        "'Tender, wise and quietly devastating' Sarah Winman",
+    ]
+    assert clean_points([*quotes, claim]) == [claim]
+
+
+def test_the_titles_of_a_description_written_as_features_are_its_points() -> None:
+    """Three short titles or more, each over a paragraph of sentences, are the features' titles;
+    a heading over one paragraph is not enough, and a title needs a paragraph under it."""
+    text = "\n\n".join(
+        [
+            "Built for small gardens",
+            "Obstacle avoidance",
+            "Multi-sensors detect objects in the mower's path and steer it around them without a stop.",
+            "Quiet enough for the night",
+            "At 58 dB the mower runs while you sleep, and the neighbours will not hear it at all.",
+            "Mulches as it mows",
+            "Short clippings fall back onto the lawn as mulch, so there is nothing left to collect.",
+        ]
+    )
+    assert feature_titles(text) == ["Obstacle avoidance", "Quiet enough for the night", "Mulches as it mows"]
+    two = text.split("\n\nMulches as it mows")[0]
+    assert feature_titles(two) == []
 
 
 def test_a_page_controls_text_is_taken_out_of_descriptions() -> None:

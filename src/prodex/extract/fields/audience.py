@@ -51,6 +51,12 @@ AGELESS_TOPS = frozenset(
     }
 )
 """Top-level categories whose products are not made for an age group."""
+HOUSEHOLD_TOPS = frozenset(
+    {"Home & Garden", "Furniture", "Electronics", "Cameras & Optics", "Office Supplies"}
+)
+"""Top-level categories whose products are seldom made for an age group: only the name and the
+shop's categories say one ("Kids' desk lamp"); their descriptions name who uses them in passing
+("for soups and baby food")."""
 
 
 def _category(merging: Merging) -> Category | None:
@@ -148,7 +154,8 @@ def merge_gender_and_age(merging: Merging) -> None:
         return
     if top in AGELESS_TOPS:
         return  # "adult dog food", "not suitable for children": about the pet or a warning
-    merging.set("age_group", _first_said(age_group_in, texts, product.language), AUDIENCE_SOURCE_TEXT)
+    levels = [texts[0], texts[2]] if top in HOUSEHOLD_TOPS else texts
+    merging.set("age_group", _first_said(age_group_in, levels, product.language), AUDIENCE_SOURCE_TEXT)
     if product.age_group is None and top in DEFAULT_AGE_GROUPS:
         merging.set("age_group", DEFAULT_AGE_GROUPS[top], AUDIENCE_SOURCE_INFERRED)
 

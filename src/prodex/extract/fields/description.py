@@ -13,9 +13,11 @@ from prodex.extract.fields.context import DESCRIPTION_ORDER, STRUCTURED, Merging
 from prodex.extract.found import Found
 from prodex.extract.process.availability import fold
 from prodex.extract.process.points import (
+    MAX_POINTS,
     MIN_POINTS,
     claim_sentences,
     clean_points,
+    feature_titles,
     is_titled_claim,
     points_in_text,
 )
@@ -105,6 +107,18 @@ def merge_description(merging: Merging) -> None:
         merging.set("description", without_policy(text), origin or "")
 
 
+def _with_feature_titles(points: list[str], description: str, name: str) -> list[str]:
+    """The page's list and, after it, the titles of the description's features (a short title
+    over each paragraph) that no point of the list begins with, :data:`MAX_POINTS` at most."""
+    said = [fold(point) for point in points]
+    titles = [
+        title
+        for title in feature_titles(description, name)
+        if not any(point.startswith(fold(title)) for point in said)  # a point led by the title
+    ]
+    return [*points, *titles][:MAX_POINTS] if titles else points
+
+
 def _chosen_list(listed: list[tuple[list[str], str]]) -> tuple[list[str], str]:
     """The page's own list (the first), unless it is short and the description's lines (the
     last) are clearly more, or the description lists more features written as a title and a
@@ -183,6 +197,8 @@ def merge_selling_points(merging: Merging) -> None:
         )
         if len(claims) >= len(points) + 2:  # a line or two is no feature list: the text says more
             points, origin = claims, DESCRIPTION_SOURCE
+        elif own_text:
+            points = _with_feature_titles(points, description, name)
         merging.set("selling_points", points, origin)
     elif own_text:
         merging.set(

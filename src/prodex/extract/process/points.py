@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.patterns import is_spaced_script, trie_pattern, word_start_pattern
@@ -88,10 +89,12 @@ def is_point(line: str, folded: str | None = None) -> bool:
 
 QUOTE_MARKS = "\"'‘“«„"
 _ATTRIBUTED_QUOTE = re.compile(
-    r"[\"'‘“«„][^\"'‘’“”«»„]{8,}[\"'’”»][.,]?\s*[-–—]?\s*[A-Z][\w.'&-]*+(?:\s+[A-Z][\w.'&-]*+){0,3}\s*"
+    r"[\"'‘“«„](?:[^\"'‘’“”«»„]|(?<=\w)['’](?=\w)){8,}[\"'’”»][.,]?\s*[-–—]?\s*"
+    r"[A-Z][\w.'&-]*+(?:\s+[A-Z][\w.'&-]*+){0,3}\s*"
 )
 """A quotation followed by who said it ("'Tender, wise and quietly devastating' Sarah Winman",
-"“A triumph” - The Guardian"): a press or review quote, not the shop's own claim."""
+"“A triumph” - The Guardian", "« Une écriture d'une justesse rare » – Le Devoir": an apostrophe
+within a word does not end it): a press or review quote, not the shop's own claim."""
 
 
 def _is_shaped_as_no_point(line: str) -> bool:
@@ -112,13 +115,15 @@ def _is_shaped_as_no_point(line: str) -> bool:
 
 
 def _is_name(folded_line: str, folded_name: str) -> bool:
-    """Whether a line only repeats the product's name (perhaps with a colour or a size)."""
+    """Whether a line only repeats the product's name (perhaps with a colour or a size, or
+    without the brand the shop writes around it)."""
     return bool(folded_name) and (
         folded_line == folded_name
         or (
             folded_line.startswith(folded_name[: max(12, len(folded_name) // 2)])
             and len(folded_line) <= len(folded_name) + 20
         )
+        or (2 * len(folded_line) >= len(folded_name) and folded_line in folded_name)
     )
 
 
@@ -308,6 +313,38 @@ def is_titled_claim(line: str) -> bool:
         and len(match.group(1).split()) <= TITLE_WORDS
         and len(match.group(2).split()) >= EXPLANATION_WORDS
     )
+
+
+MAX_FEATURE_TITLE_CHARS = 60
+MAX_FEATURE_TITLE_WORDS = 8
+MIN_FEATURE_TEXT_CHARS = 80
+_TITLE_END = ".!?;:：。！？"
+_SENTENCE_MARKS = ".!?。！？"
+
+
+def _is_feature_title(line: str, following: str) -> bool:
+    """Whether a paragraph titles the one after it: a few words with no sentence's end above a
+    paragraph of sentences ("Obstacle avoidance" over "Multi-sensors detect ...")."""
+    return (
+        0 < len(line) <= MAX_FEATURE_TITLE_CHARS
+        and len(line.split()) <= MAX_FEATURE_TITLE_WORDS
+        and line[-1] not in _TITLE_END
+        and len(following) >= MIN_FEATURE_TEXT_CHARS
+        and (following[-1] in _SENTENCE_MARKS or SENTENCE_END.search(following) is not None)
+    )
+
+
+def feature_titles(text: str, name: str = "") -> list[str]:
+    """The titles of a description written as features, each a short title over a paragraph
+    about it (three such titles at least, else none): the claims the page puts first."""
+    paragraphs = _paragraphs(text)
+    titles = [
+        line
+        for line, following in pairwise(paragraphs)
+        if _is_feature_title(line, following)
+    ]
+    points = clean_points(titles, name)
+    return points if len(points) >= MIN_POINTS else []
 
 
 def claim_sentences(text: str, name: str = "") -> list[str]:

@@ -30,7 +30,7 @@ import re
 from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page, each_once
-from prodex.extract.process.availability import fold
+from prodex.extract.process.availability import availability_from_phrase, fold
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.policy import is_control
 from prodex.extract.process.text import clean_line, html_to_text
@@ -134,16 +134,108 @@ def _target_of(page: Page, heading: LexborNode) -> LexborNode | None:
     return panel if panel is not None and panel.mem_id != heading.mem_id else None
 
 
+MAX_TABS = 12
+"""The most tabs a tab strip holds (more short siblings are a list, not tabs)."""
+_SHOWN_TAB = re.compile(r"activ|selected|current|open|\bon\b")
+"""A class saying which tab is shown (``is-active``, ``ongletActif``, ``tab--selected``)."""
+_RANKED_HEADINGS = "h1, h2, h3, h4, h5, h6, summary"
+_LAYOUT_TAGS = frozenset(("body", "html", "main"))
+
+
+def _element_children(node: LexborNode) -> list[LexborNode]:
+    """The element children of ``node``, up to :data:`MAX_TABS` + 1."""
+    children: list[LexborNode] = []
+    child = node.child
+    while child is not None and len(children) <= MAX_TABS:
+        if child.is_element_node:
+            children.append(child)
+        child = child.next
+    return children
+
+
+def _tab_strip(heading: LexborNode) -> tuple[LexborNode, int, int] | None:
+    """The tab strip a tab heading stands in (a row of short siblings of one tag: buttons, list
+    items, table cells), the heading's tab's place in it and the number of tabs; ``None`` when
+    the heading is no tab of a strip. A tab's text may sit in a link or span of its own."""
+    tab, strip = heading, heading.parent
+    tabs: list[LexborNode] = []
+    for _ in range(2):
+        if strip is None or strip.tag in _LAYOUT_TAGS:
+            return None
+        tabs = _element_children(strip)
+        if len(tabs) > 1:
+            break
+        tab, strip = strip, strip.parent
+    if strip is None or not 2 <= len(tabs) <= MAX_TABS or any(other.tag != tab.tag for other in tabs):
+        return None
+    if any(len(other.text(deep=True).strip()) > MAX_HEADING_CHARS for other in tabs):
+        return None  # a block of text among them: a heading and its section, not tabs
+    place = next(at for at, other in enumerate(tabs) if other.mem_id == tab.mem_id)
+    return strip, place, len(tabs)
+
+
+def _is_shown_tab(tab: LexborNode) -> bool:
+    """Whether a tab says it is the one shown (``aria-selected``, an "active" class)."""
+    attrs = tab.attrs
+    return attrs.get("aria-selected") == "true" or bool(_SHOWN_TAB.search((attrs.get("class") or "").lower()))
+
+
+def _tab_panel(heading: LexborNode) -> LexborNode | None:
+    """The panel a tab of a strip shows when it names none (no ``aria-controls`` or ``href``):
+    the panels follow the strip in the tabs' order (``<div role=tablist>`` then one
+    ``role=tabpanel`` per tab; an old layout's row of tab cells, then the table of the shown tab's
+    text), looking up to two levels up for a strip wrapped in a bar of its own."""
+    strip = _tab_strip(heading)
+    if strip is None:
+        return None
+    node, place, count = strip
+    for _ in range(3):
+        if node.tag in _LAYOUT_TAGS:
+            return None
+        panels = _following_elements(node, count)
+        if panels:
+            if len(panels) == count and all(panel.tag == panels[0].tag for panel in panels):
+                return panels[place]  # one panel per tab
+            return panels[0] if place == 0 or _is_shown_tab(heading) else None
+        parent = node.parent
+        if parent is None:
+            return None
+        node = parent
+    return None
+
+
+def _heading_rank(heading: LexborNode) -> int:
+    """An ``<h2>``-``<h6>`` heading's level (2-6), else 0."""
+    tag = heading.tag or ""
+    return int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456" else 0
+
+
+def _opens_its_parent(heading: LexborNode, parent: LexborNode) -> bool:
+    """Whether ``parent`` is the heading's section: the heading comes first in it and every other
+    heading in it ranks below it (``<h2>Description</h2><p>...<h3>Highlights</h3><ul>``), or
+    there is none."""
+    headings = parent.css(_RANKED_HEADINGS)
+    if len(headings) <= 1:
+        return True
+    rank = _heading_rank(heading)
+    first = parent.child
+    while first is not None and not first.is_element_node:
+        first = first.next
+    if not rank or first is None or first.mem_id != heading.mem_id:
+        return False
+    return all(h.mem_id == heading.mem_id or _heading_rank(h) > rank for h in headings)
+
+
 def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
-    """The block a description heading opens: the panel it names, else what follows it (its
-    section when several elements follow, the next element when one does), looking up to two
-    levels up for a heading wrapped in a header element of its own."""
-    panel = _target_of(page, heading)
+    """The block a description heading opens: the panel it names (or its tab's panel), else what
+    follows it (its section when several elements follow, the next element when one does),
+    looking up to two levels up for a heading wrapped in a header element of its own."""
+    panel = _target_of(page, heading) or _tab_panel(heading)
     if panel is not None:
         return panel
     node: LexborNode | None = heading
     for _ in range(3):
-        if node is None or node.tag in ("body", "html", "main"):
+        if node is None or node.tag in _LAYOUT_TAGS:
             return None
         following = _following_elements(node, 2)
         if following:
@@ -151,8 +243,8 @@ def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
             if (
                 len(following) > 1
                 and parent is not None
-                and parent.tag not in ("body", "html", "main")
-                and len(parent.css("h1, h2, h3, h4, h5, h6, summary")) <= 1
+                and parent.tag not in _LAYOUT_TAGS
+                and len(parent.css(_RANKED_HEADINGS)) <= 1
             ):
                 return parent
             return following[0]
@@ -257,14 +349,33 @@ def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate |
         return None
     if node.tag == "span" and length < MIN_SPAN_CHARS:
         return None
-    if node.tag == "table" and _is_row_table(node):
-        return None  # a table of named values is the specifications ("Titre : ...", "ISBN : ...")
+    if _lists_values(node, len(raw)):
+        return None  # a list of named values is the specifications ("Titre : ...", "ISBN : ...")
     score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
     return _Candidate(node, score + (ITEMPROP_BONUS if itemprop else 0), length)
 
 
 MAX_ROWS_READ = 40
 MAX_ROW_NAME_CHARS = 40
+
+
+MIN_NAMED_TERMS = 3
+
+
+def _lists_values(node: LexborNode, text_length: int) -> bool:
+    """Whether a block is a list of named values: a table of rows, or a block three quarters of
+    whose text is such a table or a ``<dl>`` of :data:`MIN_NAMED_TERMS` names or more (a
+    "Details" tab's panel of specification rows)."""
+    if node.tag == "table":
+        return _is_row_table(node)
+    block = node if node.tag == "dl" else node.css_first("dl, table")
+    if block is None:
+        return False
+    if block.tag == "table" and not _is_row_table(block):
+        return False
+    if block.tag == "dl" and len(block.css("dt")) < MIN_NAMED_TERMS:
+        return False
+    return 4 * len(block.text(deep=True, separator=" ")) >= 3 * text_length
 
 
 def _is_row_table(table: LexborNode) -> bool:
@@ -390,13 +501,15 @@ _NAMED_LINE = re.compile(r"[^\W\d_][^:：\n]{0,40}[:：]\s*\S")
 
 def _reads_as_summary(candidate: _Candidate) -> bool:
     """Whether a block's text is prose of a summary's length: not a line of figures, not a
-    list of named values (maker, code, stock, delivery time)."""
+    list of named values (maker, code, stock, delivery time), not a note on stock."""
     if candidate.length > MAX_SUMMARY_CHARS:
         return False
     text = candidate.node.text(deep=True)
     if sum(char.isdigit() for char in text) > MAX_SUMMARY_DIGITS * len(text.strip()):
         return False
     lines = description_text(candidate.node).split("\n\n")
+    if availability_from_phrase(lines[0][:MAX_NOTE_CHARS]) is not None:
+        return False  # a stock note ("Currently out of stock. Leave us your e-mail...")
     return 2 * sum(1 for line in lines if _NAMED_LINE.match(line)) < len(lines)
 
 

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.patterns import is_spaced_script, trie_pattern
 from prodex.extract.process.points import paired_lines
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
@@ -157,14 +157,34 @@ def _claim_list(node: LexborNode, page: Page) -> list[str]:
     return lines
 
 
+SHINGLE_CHARS = 2
+MIN_SHARED_SHINGLES = 2
+MAX_SHINGLED_CHARS = 400
+
+
 def _stems(text: str) -> set[str]:
-    return {word[:STEM_CHARS] for word in _WORD.findall(fold(text)) if len(word) >= MIN_TOPIC_WORD}
+    """The word stems of a text; for a script written without spaces (a Chinese or Thai run is
+    one "word"), its two-character shingles ("吸力", "電池")."""
+    stems: set[str] = set()
+    for word in _WORD.findall(fold(text)):
+        if not is_spaced_script(word):
+            run = word[:MAX_SHINGLED_CHARS]
+            stems.update(run[at : at + SHINGLE_CHARS] for at in range(len(run) - 1))
+        elif len(word) >= MIN_TOPIC_WORD:
+            stems.add(word[:STEM_CHARS])
+    return stems
+
+
+def _shares_topic(line: str, topic: set[str]) -> bool:
+    """Whether a line shares a word stem, or two shingles of an unspaced script, with the topic."""
+    shared = _stems(line) & topic
+    return any(len(stem) > SHINGLE_CHARS for stem in shared) or len(shared) >= MIN_SHARED_SHINGLES
 
 
 def _on_topic(lines: list[str], topic: set[str]) -> bool:
     """Whether most lines share a word with the product's own text (a password rule, a filter
     or a return policy shares none)."""
-    sharing = sum(1 for line in lines if _stems(line) & topic)
+    sharing = sum(1 for line in lines if _shares_topic(line, topic))
     return sharing * 2 >= len(lines)
 
 
