@@ -13,6 +13,7 @@ or age group was stated, ``inferred`` otherwise).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from prodex.extract.fields.context import STRUCTURED, Merging
@@ -56,7 +57,10 @@ HOUSEHOLD_TOPS = frozenset(
 )
 """Top-level categories whose products are seldom made for an age group: only the name and the
 shop's categories say one ("Kids' desk lamp"); their descriptions name who uses them in passing
-("for soups and baby food")."""
+("for soups and baby food"). Their categories for children ("Baby & Toddler Furniture") read
+the description too."""
+CHILDRENS_CATEGORY = ("Baby", "Toddler", "Kid", "Child", "Nursery")
+"""Words of a category path that make its products children's."""
 
 
 def _category(merging: Merging) -> Category | None:
@@ -79,17 +83,33 @@ def _head(text: str, chars: int) -> str:
     return cut[:space] if space > 0 else cut
 
 
-def _stated_words(merging: Merging) -> list[list[str]]:
-    """The texts that may say who the product is for, most telling first: its name, the start of
-    its description, the shop's breadcrumbs and category, the words of its URL's path."""
+@dataclass
+class _StatedTexts:
+    """The texts that may say who the product is for."""
+
+    name: list[str]
+    description: list[str]
+    """The start of its description."""
+    shop_categories: list[str]
+    """The shop's breadcrumbs and category."""
+    url_path: list[str]
+
+    def levels(self) -> list[list[str]]:
+        """The texts, most telling first."""
+        return [self.name, self.description, self.shop_categories, self.url_path]
+
+
+def _stated_words(merging: Merging) -> _StatedTexts:
+    """The texts that may say who the product is for: its name, the start of its description,
+    the shop's breadcrumbs and category, the words of its URL's path."""
     product = merging.product
     path = urlsplit(product.url).path.replace("-", " ").replace("_", " ").replace("/", " ")
-    return [
-        [product.name or ""],
-        [_head(product.description or "", DESCRIPTION_HEAD)],
-        [*product.breadcrumbs, product.category or ""],
-        [path],
-    ]
+    return _StatedTexts(
+        name=[product.name or ""],
+        description=[_head(product.description or "", DESCRIPTION_HEAD)],
+        shop_categories=[*product.breadcrumbs, product.category or ""],
+        url_path=[path],
+    )
 
 
 GENDER_LABELS = frozenset(words("audience_label", "gender"))
@@ -145,7 +165,7 @@ def merge_gender_and_age(merging: Merging) -> None:
             # the short lines right after the title come after the name ("Rounded square
             # sunglasses · Unisex", a badge); not for the age group: their sizes mislead it
             notes = merging.dom.title_notes if merging.dom is not None else []
-            levels = [texts[0], notes, *texts[1:]]
+            levels = [texts.name, notes, texts.description, texts.shop_categories, texts.url_path]
             said = _first_said(gender_in, levels, product.language) or _unisex_said(merging)
         merging.set("gender", said, AUDIENCE_SOURCE_TEXT)
     age = merging.take("age_group", AUDIENCE_ORDER, lambda f: f.age_group)
@@ -154,7 +174,9 @@ def merge_gender_and_age(merging: Merging) -> None:
         return
     if top in AGELESS_TOPS:
         return  # "adult dog food", "not suitable for children": about the pet or a warning
-    levels = [texts[0], texts[2]] if top in HOUSEHOLD_TOPS else texts
+    path = category.text if category is not None else ""
+    household = top in HOUSEHOLD_TOPS and not any(word in path for word in CHILDRENS_CATEGORY)
+    levels = [texts.name, texts.shop_categories] if household else texts.levels()
     merging.set("age_group", _first_said(age_group_in, levels, product.language), AUDIENCE_SOURCE_TEXT)
     if product.age_group is None and top in DEFAULT_AGE_GROUPS:
         merging.set("age_group", DEFAULT_AGE_GROUPS[top], AUDIENCE_SOURCE_INFERRED)

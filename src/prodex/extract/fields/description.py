@@ -107,13 +107,14 @@ def merge_description(merging: Merging) -> None:
         merging.set("description", without_policy(text), origin or "")
 
 
-def _with_feature_titles(points: list[str], description: str, name: str) -> list[str]:
+def _with_feature_titles(points: list[str], description: str, name: str, rows: frozenset[str]) -> list[str]:
     """The page's list and, after it, the titles of the description's features (a short title
-    over each paragraph) that no point of the list begins with, :data:`MAX_POINTS` at most."""
+    over each paragraph) that no point of the list begins with and no specification row repeats,
+    :data:`MAX_POINTS` at most."""
     said = [fold(point) for point in points]
     titles = [
         title
-        for title in feature_titles(description, name)
+        for title in _without_rows(feature_titles(description, name), rows)
         if not any(point.startswith(fold(title)) for point in said)  # a point led by the title
     ]
     return [*points, *titles][:MAX_POINTS] if titles else points
@@ -136,12 +137,12 @@ def _chosen_list(listed: list[tuple[list[str], str]]) -> tuple[list[str], str]:
 
 def _fuller_list(merging: Merging, points: list[str], name: str) -> tuple[list[str], str] | None:
     """The page's own list, when a site module's list is short (under :data:`MIN_POINTS`) and
-    the page lists each of its points and more (the site's state kept the first bullet only)."""
+    the page lists its points first and more after them (the site's state kept the first bullet only)."""
     if len(points) >= MIN_POINTS:
         return None
     dom = merging.dom
     shown = clean_points(dom.selling_points, name) if dom is not None else []
-    if len(shown) > len(points) and set(points) <= set(shown):
+    if len(shown) > len(points) and shown[: len(points)] == points:
         return shown, "dom"
     return None
 
@@ -198,7 +199,7 @@ def merge_selling_points(merging: Merging) -> None:
         if len(claims) >= len(points) + 2:  # a line or two is no feature list: the text says more
             points, origin = claims, DESCRIPTION_SOURCE
         elif own_text:
-            points = _with_feature_titles(points, description, name)
+            points = _with_feature_titles(points, description, name, rows)
         merging.set("selling_points", points, origin)
     elif own_text:
         merging.set(

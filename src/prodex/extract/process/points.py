@@ -10,6 +10,7 @@ Lines that are shop policy, codes, prices or headings are never points.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from itertools import pairwise
 
@@ -315,22 +316,56 @@ def is_titled_claim(line: str) -> bool:
     )
 
 
+MIN_STEM_WORD = 4
+STEM_CHARS = 5
+SHINGLE_CHARS = 2
+MIN_SHARED_SHINGLES = 2
+MAX_SHINGLED_CHARS = 400
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def word_stems(text: str) -> set[str]:
+    """The word stems of a text (the first :data:`STEM_CHARS` letters of its words of
+    :data:`MIN_STEM_WORD` letters or more); for a script written without spaces (a Chinese, Thai
+    or Korean run is one "word"), its two-character shingles, Hangul as whole syllables."""
+    stems: set[str] = set()
+    for word in _WORD.findall(fold(text)):
+        if not is_spaced_script(word):
+            run = unicodedata.normalize("NFC", word[:MAX_SHINGLED_CHARS])  # jamo back to syllables
+            stems.update(run[at : at + SHINGLE_CHARS] for at in range(len(run) - 1))
+        elif len(word) >= MIN_STEM_WORD:
+            stems.add(word[:STEM_CHARS])
+    return stems
+
+
 MAX_FEATURE_TITLE_CHARS = 60
 MAX_FEATURE_TITLE_WORDS = 8
 MIN_FEATURE_TEXT_CHARS = 80
 _TITLE_END = ".!?;:：。！？"
 _SENTENCE_MARKS = ".!?。！？"
+_SECTION_NAME = re.compile(
+    trie_pattern(
+        words("description_heading", "description")
+        + words("description_heading", "other")
+        + words("highlight_heading", "highlights")
+        + words("highlight_heading", "contents")
+    )
+)
+"""A section's name ("Description", "Reviews", "Key features", "In the box"), folded."""
 
 
 def _is_feature_title(line: str, following: str) -> bool:
-    """Whether a paragraph titles the one after it: a few words with no sentence's end above a
-    paragraph of sentences ("Obstacle avoidance" over "Multi-sensors detect ...")."""
+    """Whether a paragraph titles the feature the one after it explains: a few words with no
+    sentence's end, no section's name ("About the author"), above a paragraph of sentences that
+    takes up one of its words ("Obstacle avoidance" over "Multi-sensors detect obstacles ...")."""
     return (
         0 < len(line) <= MAX_FEATURE_TITLE_CHARS
         and len(line.split()) <= MAX_FEATURE_TITLE_WORDS
         and line[-1] not in _TITLE_END
         and len(following) >= MIN_FEATURE_TEXT_CHARS
         and (following[-1] in _SENTENCE_MARKS or SENTENCE_END.search(following) is not None)
+        and _SECTION_NAME.search(fold(line)) is None
+        and bool(word_stems(line) & word_stems(following))
     )
 
 
@@ -338,11 +373,7 @@ def feature_titles(text: str, name: str = "") -> list[str]:
     """The titles of a description written as features, each a short title over a paragraph
     about it (three such titles at least, else none): the claims the page puts first."""
     paragraphs = _paragraphs(text)
-    titles = [
-        line
-        for line, following in pairwise(paragraphs)
-        if _is_feature_title(line, following)
-    ]
+    titles = [line for line, following in pairwise(paragraphs) if _is_feature_title(line, following)]
     points = clean_points(titles, name)
     return points if len(points) >= MIN_POINTS else []
 

@@ -238,26 +238,40 @@ def read_documents(page: Page, docs: list[Any], source: str) -> Found | None:
     return found
 
 
+LISTED_PRODUCTS = 6
+"""A state holding this many products, none of which the page names (by its title or URL), is
+a listing's (search results, a category): its first tile is not the page's product."""
+
+
 def _best_product(page: Page, docs: list[Any]) -> dict[str, Any] | None:
     """The dict of ``docs`` that looks most like the page's product (at most
-    :data:`MAX_CANDIDATES` looked at; the first of equal scores wins), or ``None``."""
+    :data:`MAX_CANDIDATES` looked at; the first of equal scores wins), or ``None`` (also for a
+    listing's state, see :data:`LISTED_PRODUCTS`)."""
     best: dict[str, Any] | None = None
     best_score = 0
     seen = 0
+    products = 0
+    named = False  # a product the page names by its title or URL
     matcher = _PageMatcher(page)
     for doc in docs:
         for node in walk_dicts(doc, max_depth=24):
             seen += 1
             if seen > MAX_CANDIDATES:
                 break
+            bonus = 0
             score = _product_score(node)
             if score:
-                score += matcher.bonus(node)
+                products += 1
+                bonus = matcher.bonus(node)
+                score += bonus
             elif _prices_apart(node) and (bonus := matcher.bonus(node)):
                 priced = _product_score(node, priced=True)
                 score = priced + bonus if priced else 0
+            named = named or (score > 0 and bonus > 0)
             if score > best_score:
                 best, best_score = node, score
+    if not named and products >= LISTED_PRODUCTS:
+        return None
     return best
 
 

@@ -26,6 +26,7 @@ popups, link lists and blocks holding forms or prices are never taken.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
@@ -33,7 +34,8 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import availability_from_phrase, fold
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.policy import is_control
-from prodex.extract.process.text import clean_line, html_to_text
+from prodex.extract.process.text import SENTENCE_END, clean_line, html_to_text
+from prodex.extract.readers.dom.specifications import lists_values
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
@@ -136,9 +138,11 @@ def _target_of(page: Page, heading: LexborNode) -> LexborNode | None:
 
 MAX_TABS = 12
 """The most tabs a tab strip holds (more short siblings are a list, not tabs)."""
-_SHOWN_TAB = re.compile(r"activ|selected|current|open|\bon\b")
-"""A class saying which tab is shown (``is-active``, ``ongletActif``, ``tab--selected``)."""
-_RANKED_HEADINGS = "h1, h2, h3, h4, h5, h6, summary"
+_SHOWN_TAB = re.compile(r"(?:^|[\s_-])(?:is-)?(?:active|actif|selected|current|open|on)(?:$|[\s_-])")
+"""A class token saying which tab is shown (``is-active``, ``tab--selected``; not ``inactive``)."""
+_SHOWN_TAB_SUFFIX = re.compile(r"(?<=[a-z])(?:Active|Actif|Selected|Current)(?![a-z])")
+"""The same at the end of a camel-case class (``ongletActif``; not ``ongletInactif``)."""
+_SECTION_HEADINGS = "h1, h2, h3, h4, h5, h6, summary"
 _LAYOUT_TAGS = frozenset(("body", "html", "main"))
 
 
@@ -153,10 +157,20 @@ def _element_children(node: LexborNode) -> list[LexborNode]:
     return children
 
 
-def _tab_strip(heading: LexborNode) -> tuple[LexborNode, int, int] | None:
+@dataclass
+class _TabStrip:
+    """A row of tabs: the element holding them, the tab of a heading and its place among them."""
+
+    strip: LexborNode
+    tab: LexborNode
+    place: int
+    count: int
+
+
+def _tab_strip(heading: LexborNode) -> _TabStrip | None:
     """The tab strip a tab heading stands in (a row of short siblings of one tag: buttons, list
-    items, table cells), the heading's tab's place in it and the number of tabs; ``None`` when
-    the heading is no tab of a strip. A tab's text may sit in a link or span of its own."""
+    items, table cells), or ``None`` when the heading is no tab of a strip. A tab's text may sit
+    in a link or span of its own."""
     tab, strip = heading, heading.parent
     tabs: list[LexborNode] = []
     for _ in range(2):
@@ -171,13 +185,46 @@ def _tab_strip(heading: LexborNode) -> tuple[LexborNode, int, int] | None:
     if any(len(other.text(deep=True).strip()) > MAX_HEADING_CHARS for other in tabs):
         return None  # a block of text among them: a heading and its section, not tabs
     place = next(at for at, other in enumerate(tabs) if other.mem_id == tab.mem_id)
-    return strip, place, len(tabs)
+    return _TabStrip(strip, tab, place, len(tabs))
 
 
 def _is_shown_tab(tab: LexborNode) -> bool:
     """Whether a tab says it is the one shown (``aria-selected``, an "active" class)."""
     attrs = tab.attrs
-    return attrs.get("aria-selected") == "true" or bool(_SHOWN_TAB.search((attrs.get("class") or "").lower()))
+    if attrs.get("aria-selected") == "true":
+        return True
+    classes = attrs.get("class") or ""
+    return bool(_SHOWN_TAB.search(classes.lower()) or _SHOWN_TAB_SUFFIX.search(classes))
+
+
+def _first_class(node: LexborNode) -> str:
+    classes = (node.attrs.get("class") or "").split()
+    return classes[0] if classes else ""
+
+
+def _are_panels(nodes: list[LexborNode]) -> bool:
+    """Whether elements read as a strip's panels: all ``role=tabpanel``, or of one tag and one
+    first class (``div.tab-pane``), not a page's next blocks (a related-products row, a form) nor
+    a panel's own paragraphs (no class)."""
+    if all(node.attrs.get("role") == "tabpanel" for node in nodes):
+        return True
+    first = nodes[0]
+    marker = _first_class(first)
+    return bool(marker) and all(node.tag == first.tag and _first_class(node) == marker for node in nodes)
+
+
+def _panel_among(panels: list[LexborNode], tabs: _TabStrip) -> LexborNode | None:
+    """The tab's panel among the elements after its strip: in a wrapper of one panel per tab
+    (``<div class="tab-content">``), the one at its place; among the elements themselves when
+    they are one panel per tab, likewise; else the first when the tab is the first or the shown
+    one (the page shows only that tab's text)."""
+    first = panels[0]
+    inner = _element_children(first)
+    if len(inner) == tabs.count and _are_panels(inner):
+        return inner[tabs.place]
+    if len(panels) == tabs.count and _are_panels(panels):
+        return panels[tabs.place]
+    return first if tabs.place == 0 or _is_shown_tab(tabs.tab) else None
 
 
 def _tab_panel(heading: LexborNode) -> LexborNode | None:
@@ -185,45 +232,21 @@ def _tab_panel(heading: LexborNode) -> LexborNode | None:
     the panels follow the strip in the tabs' order (``<div role=tablist>`` then one
     ``role=tabpanel`` per tab; an old layout's row of tab cells, then the table of the shown tab's
     text), looking up to two levels up for a strip wrapped in a bar of its own."""
-    strip = _tab_strip(heading)
-    if strip is None:
+    tabs = _tab_strip(heading)
+    if tabs is None:
         return None
-    node, place, count = strip
+    node = tabs.strip
     for _ in range(3):
         if node.tag in _LAYOUT_TAGS:
             return None
-        panels = _following_elements(node, count)
+        panels = _following_elements(node, tabs.count)
         if panels:
-            if len(panels) == count and all(panel.tag == panels[0].tag for panel in panels):
-                return panels[place]  # one panel per tab
-            return panels[0] if place == 0 or _is_shown_tab(heading) else None
+            return _panel_among(panels, tabs)
         parent = node.parent
         if parent is None:
             return None
         node = parent
     return None
-
-
-def _heading_rank(heading: LexborNode) -> int:
-    """An ``<h2>``-``<h6>`` heading's level (2-6), else 0."""
-    tag = heading.tag or ""
-    return int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456" else 0
-
-
-def _opens_its_parent(heading: LexborNode, parent: LexborNode) -> bool:
-    """Whether ``parent`` is the heading's section: the heading comes first in it and every other
-    heading in it ranks below it (``<h2>Description</h2><p>...<h3>Highlights</h3><ul>``), or
-    there is none."""
-    headings = parent.css(_RANKED_HEADINGS)
-    if len(headings) <= 1:
-        return True
-    rank = _heading_rank(heading)
-    first = parent.child
-    while first is not None and not first.is_element_node:
-        first = first.next
-    if not rank or first is None or first.mem_id != heading.mem_id:
-        return False
-    return all(h.mem_id == heading.mem_id or _heading_rank(h) > rank for h in headings)
 
 
 def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
@@ -244,7 +267,7 @@ def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
                 len(following) > 1
                 and parent is not None
                 and parent.tag not in _LAYOUT_TAGS
-                and len(parent.css(_RANKED_HEADINGS)) <= 1
+                and len(parent.css(_SECTION_HEADINGS)) <= 1
             ):
                 return parent
             return following[0]
@@ -355,39 +378,16 @@ def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate |
     return _Candidate(node, score + (ITEMPROP_BONUS if itemprop else 0), length)
 
 
-MAX_ROWS_READ = 40
-MAX_ROW_NAME_CHARS = 40
-
-
-MIN_NAMED_TERMS = 3
-
-
 def _lists_values(node: LexborNode, text_length: int) -> bool:
-    """Whether a block is a list of named values: a table of rows, or a block three quarters of
-    whose text is such a table or a ``<dl>`` of :data:`MIN_NAMED_TERMS` names or more (a
-    "Details" tab's panel of specification rows)."""
-    if node.tag == "table":
-        return _is_row_table(node)
-    block = node if node.tag == "dl" else node.css_first("dl, table")
-    if block is None:
-        return False
-    if block.tag == "table" and not _is_row_table(block):
-        return False
-    if block.tag == "dl" and len(block.css("dt")) < MIN_NAMED_TERMS:
+    """Whether a block is a list of named values (the specifications): a table or ``<dl>`` of
+    such rows, or a block three quarters of whose text is its first one (a "Details" tab's panel
+    of specification rows)."""
+    if node.tag in ("table", "dl"):
+        return lists_values(node)
+    block = node.css_first("dl, table")
+    if block is None or not lists_values(block):
         return False
     return 4 * len(block.text(deep=True, separator=" ")) >= 3 * text_length
-
-
-def _is_row_table(table: LexborNode) -> bool:
-    """Whether a table is a list of named values: three rows or more, most of two cells whose
-    first is a short name."""
-    rows = table.css("tr")[:MAX_ROWS_READ]
-    named = 0
-    for row in rows:
-        cells = [cell for cell in row.iter() if cell.tag in ("td", "th")]
-        if len(cells) == 2 and 0 < len(cells[0].text(deep=True).strip()) <= MAX_ROW_NAME_CHARS:
-            named += 1
-    return len(rows) >= 3 and named * 2 > len(rows)
 
 
 FORM_PARTS = "form, button, select, input, [itemprop=price]"
@@ -485,6 +485,9 @@ def find_description_nodes(
 
 
 TITLE_SIBLINGS = 3
+MAX_NOTE_CHARS = 100
+"""The longest short line after the title (a subtitle, a badge, a stock note)."""
+_NOT_ON_SALE = ("OutOfStock", "BackOrder")
 """The title's next siblings searched for the text under it (a picture, a timer or a rating
 line may come first)."""
 MAX_SUMMARY_CHARS = 1_200
@@ -508,7 +511,8 @@ def _reads_as_summary(candidate: _Candidate) -> bool:
     if sum(char.isdigit() for char in text) > MAX_SUMMARY_DIGITS * len(text.strip()):
         return False
     lines = description_text(candidate.node).split("\n\n")
-    if availability_from_phrase(lines[0][:MAX_NOTE_CHARS]) is not None:
+    first = SENTENCE_END.split(lines[0], maxsplit=1)[0]
+    if len(first) <= MAX_NOTE_CHARS and availability_from_phrase(first) in _NOT_ON_SALE:
         return False  # a stock note ("Currently out of stock. Leave us your e-mail...")
     return 2 * sum(1 for line in lines if _NAMED_LINE.match(line)) < len(lines)
 
@@ -543,9 +547,6 @@ def _names_a_section(cell: LexborNode) -> bool:
     field or table."""
     text = cell.text(deep=True).strip()
     return 0 < len(text) <= MAX_HEADING_CHARS and cell.css_first("a, img, input, table") is None
-
-
-MAX_NOTE_CHARS = 100
 
 
 def title_notes(title: LexborNode) -> list[str]:

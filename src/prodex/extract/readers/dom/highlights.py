@@ -15,8 +15,8 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.process.availability import fold
-from prodex.extract.process.patterns import is_spaced_script, trie_pattern
-from prodex.extract.process.points import paired_lines
+from prodex.extract.process.patterns import trie_pattern
+from prodex.extract.process.points import MIN_SHARED_SHINGLES, SHINGLE_CHARS, paired_lines, word_stems
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, NamedHeading, section_content
@@ -24,6 +24,7 @@ from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
     ancestors_match,
+    class_and_id,
 )
 from prodex.extract.words import words
 
@@ -37,9 +38,6 @@ MIN_AVERAGE_ITEM_CHARS = 15
 MAX_LABEL_CHARS = 60
 NEAR_LEVELS = 4
 """A list counts as beside the title when one of its 4 nearest ancestors holds the title within 4 levels."""
-MIN_TOPIC_WORD = 4
-STEM_CHARS = 5
-_WORD = re.compile(r"[^\W\d_]+")
 CONTENTS_HEADINGS = words("highlight_heading", "contents")
 """Headings of a package's contents (its list is not selling points), folded."""
 _CONTENTS_HEADING = re.compile(trie_pattern(CONTENTS_HEADINGS))
@@ -157,28 +155,15 @@ def _claim_list(node: LexborNode, page: Page) -> list[str]:
     return lines
 
 
-SHINGLE_CHARS = 2
-MIN_SHARED_SHINGLES = 2
-MAX_SHINGLED_CHARS = 400
-
-
-def _stems(text: str) -> set[str]:
-    """The word stems of a text; for a script written without spaces (a Chinese or Thai run is
-    one "word"), its two-character shingles ("吸力", "電池")."""
-    stems: set[str] = set()
-    for word in _WORD.findall(fold(text)):
-        if not is_spaced_script(word):
-            run = word[:MAX_SHINGLED_CHARS]
-            stems.update(run[at : at + SHINGLE_CHARS] for at in range(len(run) - 1))
-        elif len(word) >= MIN_TOPIC_WORD:
-            stems.add(word[:STEM_CHARS])
-    return stems
-
-
 def _shares_topic(line: str, topic: set[str]) -> bool:
-    """Whether a line shares a word stem, or two shingles of an unspaced script, with the topic."""
-    shared = _stems(line) & topic
-    return any(len(stem) > SHINGLE_CHARS for stem in shared) or len(shared) >= MIN_SHARED_SHINGLES
+    """Whether a line shares a word stem with the topic, or, in a script written without spaces,
+    a quarter of its shingles (two at least: "吸力", "電池")."""
+    stems = word_stems(line)
+    shared = stems & topic
+    if any(len(stem) > SHINGLE_CHARS for stem in shared):
+        return True
+    shingles = sum(1 for stem in stems if len(stem) == SHINGLE_CHARS)
+    return len(shared) >= max(MIN_SHARED_SHINGLES, shingles / 4)
 
 
 def _on_topic(lines: list[str], topic: set[str]) -> bool:
@@ -199,11 +184,23 @@ def _labelled_highlights(node: LexborNode) -> bool:
     return any(text and names_highlights(text.strip(" :")) for text in labels)
 
 
+_FEATURE_LIST = re.compile(r"feature|highlight|selling|bullet|key-?point|advantage")
+"""A class or id naming a list of the product's features ("key-features", "product-usps")."""
+
+
+def _marked_features(node: LexborNode) -> bool:
+    """Whether a list or its wrapper is marked as the product's features by its class or id."""
+    wrapper = node.parent
+    markers = class_and_id(node) + " " + (class_and_id(wrapper) if wrapper is not None else "")
+    return _FEATURE_LIST.search(markers) is not None
+
+
 def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
     """The first list that reads as the product's feature list and is named a highlights list,
     or lies beside the title (sharing one of the ``near`` ancestors of the title) and speaks of
-    the product: for pages whose bullets are under no recognised heading or description block."""
-    words = _stems(topic)
+    the product or is marked as its features by its class: for pages whose bullets are under no
+    recognised heading or description block."""
+    words = word_stems(topic)
     if not words or not near:
         return []
     lists = [node for node in page.area_blocks() if node.tag == "ul"]
@@ -212,7 +209,9 @@ def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
         if not (named or ancestor_ids([node], NEAR_LEVELS) & near):
             continue
         lines = _claim_list(node, page)
-        if lines and (named or _on_topic(lines, words)):
+        if not lines:
+            continue
+        if named or _marked_features(node) or _on_topic(lines, words):
             return lines
     return []
 

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
 from prodex.extract.readers.dom.labels import buy_buttons
-from prodex.extract.readers.dom.price import PRICE_SELECTOR
+from prodex.extract.readers.dom.price import PRICE_SELECTOR, shows_money
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
@@ -107,6 +107,26 @@ def _largest_grid(page: Page, cache: Counts) -> tuple[LexborNode, set[int]] | No
     return max(grids.values(), key=lambda item: len(item[1])) if grids else None
 
 
+MAX_PICTURES = 200
+MAX_TILE_CHARS = 400
+
+
+def _largest_picture_grid(page: Page, cache: Counts) -> tuple[LexborNode, set[int]] | None:
+    """For a page that marks no price by its classes (hashed CSS-module names): the grid with the
+    most tiles found from their pictures, each tile a link, a picture and an amount of money."""
+    grids: dict[int, tuple[LexborNode, set[int]]] = {}
+    looked: set[int] = set()
+    for picture in page.tree.css("img")[:MAX_PICTURES]:
+        tile = _tile_of(picture, cache)
+        grid = tile.parent if tile is not None else None
+        if tile is None or grid is None or int(tile.mem_id) in looked:
+            continue
+        looked.add(int(tile.mem_id))
+        if shows_money(tile.text(deep=True, separator=" ")[:MAX_TILE_CHARS]):
+            grids.setdefault(int(grid.mem_id), (grid, set()))[1].add(int(tile.mem_id))
+    return max(grids.values(), key=lambda item: len(item[1])) if grids else None
+
+
 def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNode | None) -> bool:
     """Whether the page is a grid of product tiles: at least :data:`MIN_TILES` priced tiles side by
     side, the title outside them, the grid outside related-products and layout blocks, and the
@@ -123,7 +143,7 @@ def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNod
             return False  # the price next to the title is the page's own, not a tile's
         tiles = _priced_tiles(tile, grid)
     else:
-        largest = _largest_grid(page, cache)
+        largest = _largest_grid(page, cache) or _largest_picture_grid(page, cache)
         if largest is None:
             return False
         grid, tiles = largest

@@ -493,6 +493,11 @@ _DECIMAL_AMOUNT = re.compile(r"\d[.,]\d{2}(?!\d)")
 MAX_BARE_LIST_PRICE = 16
 
 
+def shows_money(text: str) -> bool:
+    """Whether a text holds an amount of money: a digit and a currency sign, code or word."""
+    return _HAS_DIGIT.search(text) is not None and _MONEY_HINT.search(text) is not None
+
+
 def _labelled_struck_amount(raw: str, node: LexborNode, struck: bool) -> bool:
     """A struck-out number with no currency beside it that its label calls a list price
     ("原價：<strike>1,390</strike>", "RRP <s>49.90</s>")."""

@@ -142,6 +142,18 @@ def _dl_rows(dl: LexborNode) -> list[Specification]:
     return rows if len(rows) >= MIN_ROWS else []
 
 
+MIN_VALUE_ROWS = 3
+
+
+def lists_values(block: LexborNode) -> bool:
+    """Whether a ``<dl>`` or ``<table>`` lists named values (specification rows, "Titre : ..."):
+    :data:`MIN_VALUE_ROWS` rows or more, most values a few words (a feature's title over its
+    sentence is no value)."""
+    rows = _dl_rows(block) if block.tag == "dl" else _table_rows(block)
+    wordy = sum(len(row.value.split()) > LIST_VALUE_WORDS for row in rows)
+    return len(rows) >= MIN_VALUE_ROWS and wordy * 3 <= len(rows)
+
+
 def _item_row(item: LexborNode) -> Specification | None:
     """The row one item reads as: a name element and a value element, or "Name: value"."""
     children = [child for child in item.iter() if child.is_element_node and child.tag != "br"]

@@ -52,6 +52,10 @@ OUTSIDE_PRODUCT = re.compile(
             "account",
             "login",
             "search",
+            "filter",
+            "filters",
+            "facet",
+            "facets",
         )
     )
     + ")"
