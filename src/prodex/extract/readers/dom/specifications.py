@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from prodex.extract.model import Specification
 from prodex.extract.page import Page
@@ -155,8 +155,13 @@ def lists_values(block: LexborNode) -> bool:
 
 
 def _item_row(item: LexborNode) -> Specification | None:
-    """The row one item reads as: a name element and a value element, or "Name: value"."""
-    children = [child for child in item.iter() if child.is_element_node and child.tag != "br"]
+    """The row one item reads as: a name element and a value element (elements without text
+    between them, a dotted leader, left out), or "Name: value"."""
+    children = [
+        child
+        for child in item.iter()
+        if child.is_element_node and child.tag != "br" and child.text(deep=True).strip()
+    ]
     text = clean_line(item.text(deep=True, separator=" "))
     if not text or len(text) > MAX_NAME + MAX_VALUE:
         return None
@@ -217,7 +222,8 @@ def _list_rows(block: LexborNode) -> list[Specification]:
 
 def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
     """The block a heading or tab opens: the panel a tab controls, else the heading's next sibling
-    element (or its parent's, when the heading is wrapped)."""
+    element (or its parent's, when the heading is wrapped), or the heading's parent when rows of
+    one tag and class follow it there (``<h2>Parameters</h2><div class="param">...``)."""
     attrs = heading.attributes
     controls = attrs.get("aria-controls") or (attrs.get("href") or "").lstrip("#")
     if controls:
@@ -228,13 +234,39 @@ def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
     for _ in range(3):
         if node is None:
             return None
-        sibling = node.next
-        while sibling is not None and not sibling.is_element_node:
-            sibling = sibling.next
-        if sibling is not None:
-            return sibling
+        following = _next_elements(node, 2)
+        if _alike_rows(following) and node.parent is not None and node.parent.tag not in _LAYOUT_TAGS:
+            return node.parent
+        if following:
+            return following[0]
         node = node.parent
     return None
+
+
+_LAYOUT_TAGS = frozenset(("body", "html", "main"))
+
+
+def _alike_rows(nodes: list[LexborNode]) -> bool:
+    """Whether two elements or more are of one tag and one (first) class: rows of one block."""
+    if len(nodes) < 2:
+        return False
+    classes = [(node.attrs.get("class") or "").split()[:1] for node in nodes]
+    return (
+        bool(classes[0])
+        and all(node.tag == nodes[0].tag for node in nodes)
+        and all(c == classes[0] for c in classes)
+    )
+
+
+def _next_elements(node: LexborNode, limit: int) -> list[LexborNode]:
+    """Up to ``limit`` element siblings after ``node``."""
+    found: list[LexborNode] = []
+    sibling = node.next
+    while sibling is not None and len(found) < limit:
+        if sibling.is_element_node:
+            found.append(sibling)
+        sibling = sibling.next
+    return found
 
 
 def _policy(rows: list[Specification]) -> bool:
@@ -299,22 +331,31 @@ def _rows_of(page: Page, blocks: list[LexborNode]) -> list[Specification]:
 
 def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
     """The specification rows the product area shows, in page order: its two-column tables and
-    description lists, else its attribute lists, else the rows of a block headed "Specifications"
-    (in many languages).
+    description lists, else its attribute lists, or the rows of a block headed "Specifications"
+    (in many languages) where these are more than a short list's.
 
     ``lowered``: the product area's text in lower case, one element per line and framed by
     newlines (see :func:`prodex.extract.readers.dom.labels.page_text`); the headings are searched
     only when a line of it is one."""
     root = page.search_root()
     blocks = page.area_blocks()  # the selling points' lists may have searched it
-    tables = [block for block in blocks if block.tag != "ul"][:MAX_BLOCKS]
-    rows = _rows_of(page, tables)
-    if not rows:  # attribute lists, where no table or description list gives rows
-        rows = _rows_of(page, [block for block in blocks if block.tag == "ul"][:MAX_LISTS])
+    rows = _rows_of(page, [block for block in blocks if block.tag != "ul"][:MAX_BLOCKS])
     if rows:
         return rows[:MAX_ROWS]
-    if lowered and not _HEADING_LINE.search(lowered):
-        return []
+    listed = _rows_of(page, [block for block in blocks if block.tag == "ul"][:MAX_LISTS])
+    if len(listed) >= MIN_HEADED_ROWS or (lowered and not _HEADING_LINE.search(lowered)):
+        return listed[:MAX_ROWS]
+    headed = _headed_rows(page, root)
+    return (headed if len(headed) > len(listed) else listed)[:MAX_ROWS]
+
+
+MIN_HEADED_ROWS = 6
+"""Rows of attribute lists that are enough: with fewer, a block headed "Specifications" is read
+too and the longer wins (a short list of key facts by the title beside the full table)."""
+
+
+def _headed_rows(page: Page, root: LexborNode | LexborHTMLParser) -> list[Specification]:
+    """The rows of the first block under a heading that names the specifications."""
     for heading in root.css(HEADING_SELECTOR)[:200]:
         text = heading.text(deep=True, separator=" ")
         if len(text) > 60 or not _HEADING.match(clean_line(text).lower()):
@@ -324,5 +365,5 @@ def find_specifications(page: Page, lowered: str = "") -> list[Specification]:
             continue
         found = _line_rows(section)
         if found and not _policy(found):
-            return found[:MAX_ROWS]
+            return found
     return []

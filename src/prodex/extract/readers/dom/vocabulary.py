@@ -25,7 +25,7 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 _BOUNDARY = r"(?:$|[\s_-])"
 OUTSIDE_PRODUCT = re.compile(
     # "product-footer", "product_header": a section of the product, not of the page.
-    r"menu|(?:^|\s|(?<!product)[_-])(?:"
+    r"(?<!tab)(?<!tab[_-])(?<!tabs[_-])menu|(?:^|\s|(?<!product)[_-])(?:"
     + trie_pattern(
         (
             "header",
