@@ -78,7 +78,7 @@ def attribute_objects(raw: str | bytes) -> Iterator[str]:
 
 LANDMARKS_SELECTOR = (
     'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
-    "[itemscope][itemtype], h1, video, iframe, main, [role=main]"
+    "[itemscope][itemtype], [typeof], h1, video, iframe, main, [role=main]"
 )
 """The elements several readers need, found in one search of the page (one walk of the tree
 instead of one per reader)."""
@@ -96,6 +96,8 @@ class Landmarks:
     """JSON-LD ``<script>`` elements (dropped when scripts are stripped)."""
     items: list[LexborNode] = field(default_factory=list)
     """Microdata items (``[itemscope][itemtype]``; dropped when scripts are stripped)."""
+    rdfa_items: list[LexborNode] = field(default_factory=list)
+    """RDFa Lite items (``[typeof]``; dropped when scripts are stripped)."""
     h1s: list[LexborNode] = field(default_factory=list)
     players: list[LexborNode] = field(default_factory=list)
     """``<video>`` and ``<iframe>`` elements."""
@@ -122,6 +124,8 @@ class Landmarks:
             self.canonical = node if "href" in attrs else None
         if "itemscope" in attrs and "itemtype" in attrs:
             self.items.append(node)
+        if "typeof" in attrs:
+            self.rdfa_items.append(node)
 
     def _list_for(self, tag: str | None, attrs: LexborAttributes) -> list[LexborNode] | None:
         """The list an element of ``tag`` belongs in (``None``: base, link or a microdata item only)."""
@@ -266,7 +270,7 @@ class Page:
 
     def strip_hidden_markup(self) -> None:
         """Remove scripts, styles and templates from the body (the DOM heuristics read what shows);
-        the landmarks that may be among them (JSON-LD scripts, microdata items) are dropped, the
+        the landmarks that may be among them (JSON-LD scripts, microdata and RDFa items) are dropped, the
         scripts' text is kept (see :meth:`script_source`)."""
         self.script_source()
         body = self.tree.body  # the head's scripts are never read as text
@@ -279,7 +283,7 @@ class Page:
                     styles.append(node.text())
                 node.decompose()
         self.style_text = "\n".join(styles)[:MAX_STYLE_CHARS]
-        self.landmarks.json_ld, self.landmarks.items = [], []
+        self.landmarks.json_ld, self.landmarks.items, self.landmarks.rdfa_items = [], [], []
 
     def shown_text(self) -> str:
         """The body's text once its scripts, styles and templates are stripped (elements apart by

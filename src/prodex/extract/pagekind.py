@@ -37,7 +37,7 @@ def page_kind(product: Product) -> PageKind:
         return PageKind.EMPTY
     name_source = product.source.get("name", "")
     structured = any(
-        origin.startswith(("site:", "platform", "json-ld", "microdata", "app-state"))
+        origin.startswith(("site:", "platform", "json-ld", "microdata", "rdfa", "app-state"))
         for field, origin in product.source.items()
         if field in ("name", "price", "sku", "availability", "media")
     )

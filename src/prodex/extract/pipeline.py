@@ -52,7 +52,7 @@ def _known_values(hints: dom.DomHints, sources: list[Found]) -> None:
         hints.name = hints.name or found.name
         hints.currency = hints.currency or found.currency
         hints.description = hints.description or found.description
-        if found.images and (not hints.main_images or found.source in ("json-ld", "microdata")):
+        if found.images and (not hints.main_images or found.source in ("json-ld", "microdata", "rdfa")):
             hints.main_images = (found.images[:2] + hints.main_images)[:4]
 
 

@@ -21,9 +21,15 @@ OFFER_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "dom")
 """Ratings, variants and specifications: structured data first, then what the page shows."""
 
 
+KIND_ALIASES = {"rdfa": "microdata"}
+"""Sources trusted as another kind: RDFa Lite marks a page's elements as microdata does."""
+
+
 def kind_of(found: Found) -> str:
     """The kind of a source for trust orders (every site module and platform reader is ``site``)."""
-    return "site" if found.source.startswith("site:") else found.source
+    if found.source.startswith("site:"):
+        return "site"
+    return KIND_ALIASES.get(found.source, found.source)
 
 
 def ordered(sources: Sequence[Found], order: Sequence[str]) -> list[Found]:

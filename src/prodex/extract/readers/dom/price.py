@@ -66,17 +66,17 @@ _UNIT_PRICE = re.compile(
 )
 """A unit price ("5,25 € / 100 ml", "12,90 € pro kg"): the price of a quantity, not of the product."""
 _PRICE_MARK = re.compile(
-    r"[$€£¥₹₩₽₺₴₪₫฿₱.,:*-]{1,3}|[A-Z]{3}|[A-Z]{1,2}\$|kr|Kč|kč|zł|Ft|lei|TL|Rs\.?|руб\.?|грн|원|円|元|đ"
+    r"[$€£¥₹₩₽₺₴₪₫฿₱＄￥.,:*-]{1,3}|[A-Z]{3}|[A-Z]{1,2}\$|kr|Kč|kč|zł|Ft|lei|TL|Rs\.?|руб\.?|грн|원|円|元|đ"
 )
 """A piece beside the amount of a split price: a currency sign, code or word, or a separator."""
 _MONEY_HINT = re.compile(
-    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾₦৳₨원đ円元]|\b[A-Z]{3}\b"
+    r"[$€£¥₹₩₽₺₴₪₫฿₱₸₼₾₦৳₨원đ円元＄￥￡￦]|\b[A-Z]{3}\b"
     r"|\b(?:zł|kr|kč|lei|ft|r\$|元|円|rp|rm|tl|грн|руб|лв)(?![^\W\d_])"
     r"|د\.إ|ر\.س|ج\.م|جنيه|درهم|ريال|دينار|[.,]\d{2}\b|\d,[-–]",
     re.I,
 )
 """A sign, code or word of money in a price's text (a currency word may touch its amount:
-"Rp2.899.000")."""
+"Rp2.899.000"; Japanese and Chinese shops write the full-width signs "￥", "＄")."""
 
 
 def in_link(node: LexborNode) -> bool:

@@ -4,9 +4,11 @@ name the page's structured data or OpenGraph give, else the first ``<h2>``."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from selectolax.lexbor import LexborNode
 
-from prodex.extract.page import Page
+from prodex.extract.page import Page, host_of
 from prodex.extract.process.availability import fold
 from prodex.extract.process.names import strip_site_name
 from prodex.extract.process.text import clean_line
@@ -36,13 +38,23 @@ def _eligible(node: LexborNode, page: Page) -> bool:
     return not is_hidden(node) and not ancestors_match(node, OUTSIDE_PRODUCT, holders=page.h1_holders())
 
 
+def _is_home_link(node: LexborNode, page: Page) -> bool:
+    """Whether an ``<h1>`` is only a link to the shop's home page (its logo or name)."""
+    links = node.css("a[href]")
+    if len(links) != 1 or clean_line(links[0].text(deep=True)) != clean_line(node.text(deep=True)):
+        return False
+    target = page.absolute(links[0].attrs.get("href"))
+    return target is not None and urlsplit(target).path in ("", "/") and host_of(target) == page.host
+
+
 def h1_candidates(page: Page) -> list[tuple[LexborNode, str]]:
-    """The page's ``<h1>`` elements outside headers, menus, carts and popups, with their text."""
+    """The page's ``<h1>`` elements outside headers, menus, carts and popups, with their text; an
+    h1 that only links to the home page is the shop's logo."""
     out: list[tuple[LexborNode, str]] = []
     for node in page.h1s():
         text = _title_text(node)
-        if text and not is_hidden(node):  # (an h1's ancestors all hold an h1: none is a section)
-            out.append((node, text))
+        if text and not is_hidden(node) and not _is_home_link(node, page):
+            out.append((node, text))  # (an h1's ancestors all hold an h1: none is a section)
     return out
 
 

@@ -18,9 +18,11 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.process.patterns import trie_pattern
 
 HIDDEN_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:hdn|hidden|hide|offleft|offscreen|sr-only|sronly|visually-?hidden|screen-?reader(?:-text)?|"
-    r"a11y|assistive|invisible|visuallyhidden|u-dspn|clip)(?:$|[\s_-])"
+    r"(?:^|\s|(?<!label)[_-])(?:hdn|hidden|hide|offleft|offscreen|sr-only|sronly|visually-?hidden|"
+    r"screen-?reader(?:-text)?|a11y|assistive|invisible|visuallyhidden|u-dspn|clip)(?:$|[\s_-])"
 )
+"""A class hiding its element ("sr-only", "visually-hidden"); not Drupal's "field--label-hidden",
+which hides a field's label, not the field."""
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOUNDARY = r"(?:$|[\s_-])"
 OUTSIDE_PRODUCT = re.compile(
