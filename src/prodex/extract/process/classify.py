@@ -60,7 +60,10 @@ GENERIC_NAMES = frozenset(
     }
 )
 """Taxonomy names too vague to vote on their own."""
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"(?:[^\W_]|[\u0900-\u0963\u0966-\u0dff])+")
+"""A word: letters and digits, and the vowel signs and viramas of the Indic scripts (Devanagari to
+Sinhala), which Python counts as no word characters ("जूते" is one word, not "ज" and "त");
+the dandas end a word."""
 TOKEN_LIMIT = 400
 
 
@@ -117,6 +120,9 @@ HEAD_INITIAL = frozenset(
         "fa",
         "ms",
         "mk",
+        "sw",
+        "sq",
+        "az",
     }
 )
 """Languages that name the product first ("Chaussures de randonnée"); the others name it last

@@ -96,19 +96,24 @@ def _holds_elements(node: LexborNode) -> bool:
     return any(child.is_element_node for child in node.iter())
 
 
-def _candidate_value(node: LexborNode, holds_elements: bool) -> tuple[str, bool]:
+MAX_INNER_VALUES = 8
+
+
+def _candidate_value(
+    node: LexborNode, holds_elements: bool, struck_classes: frozenset[str]
+) -> tuple[str, bool]:
     """The element's price text, and whether it is a machine-readable amount (``content``,
-    ``data-price``...) rather than text the shopper reads."""
+    ``data-price``...) rather than text the shopper reads; an amount inside a struck-out part
+    (``<del><span content="449.95">``) is the old price beside it, not this element's."""
     attrs = node.attributes
     for key in ("content", "data-price-amount", "data-price", "data-price-value", "value"):
         value = attrs.get(key)
         if value and _HAS_DIGIT.search(value):
             return value, key != "value"  # (an input's value is a form field, not a stated price)
     # a machine-readable amount inside the shown price (the element's own was read above)
-    inner = node.css_first("[content]") if holds_elements else None
-    if inner is not None:
+    for inner in node.css("[content]")[:MAX_INNER_VALUES] if holds_elements else ():
         value = inner.attributes.get("content") or ""
-        if _HAS_DIGIT.search(value) and len(value) < 20:
+        if _HAS_DIGIT.search(value) and len(value) < 20 and not is_struck(inner, struck_classes):
             return value, True
     return node.text(deep=True, separator=" "), False
 
@@ -189,10 +194,14 @@ def _split_price(node: LexborNode) -> str | None:
 
 
 def _wraps_a_price(node: LexborNode) -> bool:
-    """Whether an element holds another price element with a number in it (not just a symbol)."""
+    """Whether an element holds another price element with a number in it (not just a symbol; a
+    ``<meta>`` only when the element shows no number itself)."""
     own = node.mem_id
+    shows_amount = _HAS_DIGIT.search(node.text(deep=True)) is not None
     return any(
-        inner.mem_id != own and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
+        inner.mem_id != own
+        and not (inner.tag == "meta" and shows_amount)  # (an invisible copy of the amount it shows)
+        and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
         for inner in node.css(_INNER_PRICE_SELECTOR)[:20]
     )
 
@@ -215,9 +224,6 @@ _LIST_MARK = re.compile(
             "full-price",
             "fullprice",
             "reference",
-            "crossout",
-            "cross-out",
-            "line-through",
             "origin-price",
             "origin_price",
             "originprice",
@@ -299,8 +305,9 @@ def _holds_another_price(block: LexborNode, node: LexborNode) -> bool:
 def _list_price_note(node: LexborNode) -> bool | None:
     """Whether the short text around an old price says it is a list price (True: "UVP", "was"),
     another reference price (False: "lowest price of the last 30 days", "/ kg"), or neither.
-    A reference note in a block that holds another price too is left to that price (the lowest
-    price of 30 days printed under the current price says nothing of the struck one)."""
+    A note in a block that holds another price too is left to that price (the lowest price of 30
+    days printed under the current price says nothing of the struck one, the "was" before the
+    struck one nothing of the saving beside it)."""
     current: LexborNode | None = node
     for _ in range(3):
         if current is None:
@@ -311,14 +318,20 @@ def _list_price_note(node: LexborNode) -> bool | None:
         if _finds(NOT_LIST_PRICE, _NOT_LIST_PRICE_TWINS, text) and not _holds_another_price(current, node):
             return False
         if _finds(_LIST_WORDS, _LIST_WORDS_TWINS, text):
-            return True
+            return not _holds_another_price(current, node) or None  # ("Før 449 kr." is the struck one's)
         current = current.parent
     return None
 
 
+_SAVING = re.compile(rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})(?![^\W\d_])", re.IGNORECASE)
+"""A text that begins by naming a saving ("Spar 100,00 kr.", "You save", "Risparmi 20 €")."""
+
+
 def _is_list_price(node: LexborNode, struck: bool) -> bool:
     """Whether an old-price candidate is the product's list price (struck out, marked or labelled
-    "was"/"UVP"/"RRP"), not a unit, instalment or lowest-in-30-days price."""
+    "was"/"UVP"/"RRP"), not a unit, instalment or lowest-in-30-days price, nor a saving."""
+    if not struck and _SAVING.match(node.text(deep=True).strip()):
+        return False
     note = _list_price_note(node)
     if note is not None:
         return note
@@ -416,13 +429,14 @@ def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Read
     if node.tag == "h1" or is_hidden(node):
         return None
     itemprop = node.attrs.get("itemprop") == "price"
-    text = _candidate_text(node, itemprop)
+    text = _candidate_text(node, itemprop, page.struck_classes())
     if text is None:
         return None
     raw, machine = text
     struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
     if not (machine or struck or itemprop):
         raw = _without_struck(node, raw, page.struck_classes())
+    raw = _without_percentages(raw)
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
     old = struck or _marked_or_unit_price(node, raw, itemprop)
@@ -473,7 +487,9 @@ def _marker(node: LexborNode) -> str:
     return f"{marker} {' '.join(tests).lower()}" if any(tests) else marker
 
 
-def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None:
+def _candidate_text(
+    node: LexborNode, itemprop: bool, struck_classes: frozenset[str]
+) -> tuple[str, bool] | None:
     """``(text, is machine-readable)`` of a candidate: a price split over child elements, else its
     value (a machine-readable attribute, or its text); ``None`` for a wrapper of another price
     element (that one is a candidate of its own)."""
@@ -483,13 +499,21 @@ def _candidate_text(node: LexborNode, itemprop: bool) -> tuple[str, bool] | None
         return split, False
     if not itemprop and holds_elements and _wraps_a_price(node):
         return None
-    value, machine = _candidate_value(node, holds_elements)
+    value, machine = _candidate_value(node, holds_elements, struck_classes)
     if machine and len(_DECIMAL_AMOUNT.findall(value)) > 1:
         return None  # a machine-readable value holding several prices is a copy of a price box
     return clean_line(value), machine
 
 
 _DECIMAL_AMOUNT = re.compile(r"\d[.,]\d{2}(?!\d)")
+_PERCENTAGE = re.compile(r"[-–]?\d+(?:[.,]\d+)?\s?%")
+
+
+def _without_percentages(raw: str) -> str:
+    """A price text without its shares ("(15,39% gespart)", "-20 %"): a share is no amount."""
+    return _PERCENTAGE.sub(" ", raw) if "%" in raw else raw
+
+
 MAX_BARE_LIST_PRICE = 16
 
 
@@ -620,6 +644,9 @@ def _find_price_in(
     for distance, _, node in _ranked_candidates(page, title, scope):
         if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
             break  # past the title's price block
+        if result.node is not None and _within(node, result.node):
+            _note_inner_old_price(result, node, page, currency)
+            continue
         beyond = _beyond_current(distance, current, node, wrappers)
         if beyond is not None:
             if beyond:
@@ -642,10 +669,40 @@ def _find_price_in(
             current = distance
         elif price not in labelled and _list_price_note(node):
             labelled.append(price)  # a price labelled "UVP", "statt", "was" beside the current one
+    return _completed(result, labelled, best_old)
+
+
+def _completed(result: DomPrice, labelled: list[str], best_old: tuple[str, str | None] | None) -> DomPrice:
+    """The search's finding with the prices labelled as list prices beside the current one, and
+    the nearest old price (not struck out) standing in for a missing current price."""
     result.regular += [price for price in labelled if price not in result.regular]
     if result.price is None and best_old is not None:
         result.price, result.currency = best_old
     return result
+
+
+INNER_LEVELS = 6
+
+
+def _within(node: LexborNode, holder: LexborNode) -> bool:
+    """Whether ``node`` lies inside ``holder``, up to :data:`INNER_LEVELS` levels down."""
+    parent = node.parent
+    for _ in range(INNER_LEVELS):
+        if parent is None:
+            return False
+        if parent.mem_id == holder.mem_id:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _note_inner_old_price(result: DomPrice, node: LexborNode, page: Page, currency: str | None) -> None:
+    """A list price inside the current price's element (``<div class="price"><del>449,95
+    kr.</del><span class="sales">349,95 kr.</span></div>``: the current price was read from the
+    part that is not struck out)."""
+    read = _read_candidate(node, page, currency)
+    if read is not None and read.old and read.listed and read.price not in result.regular:
+        result.regular.append(read.price)
 
 
 def _note_wrapper(node: LexborNode, distance: int, current: int | None, wrappers: set[int]) -> None:

@@ -127,7 +127,7 @@ GALLERY_WORDS = re.compile(
 )
 LIST_PRICE_MARKS = (
     "old", "was", "strike", "regular", "list", "before", "original", "crossed", "rrp", "uvp", "msrp",
-    "compare", "former", "previous",
+    "compare", "former", "previous", "line-through", "linethrough", "crossout", "cross-out",
 )  # fmt: skip
 """Class/id words of a list ("was", crossed-out) price: an old price, and the list price among them."""
 OLD_PRICE = re.compile(
