@@ -30,6 +30,7 @@ PAGE_SETS = (
     ROOT / "tests" / "extract" / "fresh_round6",
     ROOT / "tests" / "extract" / "fresh_round7",
     ROOT / "tests" / "extract" / "fresh_round8",
+    ROOT / "tests" / "extract" / "fresh_round9",
 )
 SHOWN_DIFFERENCES = 20
 SHOWN_CHARS = 300

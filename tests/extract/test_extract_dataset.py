@@ -8,7 +8,9 @@
 - the sixth fresh round (``fresh_round6/``, floors in ``round6_floor.json``): 30 more;
 - the seventh fresh round (``fresh_round7/``, floors in ``round7_floor.json``): 30 more;
 - the eighth fresh round (``fresh_round8/``, floors in ``round8_floor.json``): 30 more, cluttered
-  as shops build their pages.
+  as shops build their pages;
+- the ninth fresh round (``fresh_round9/``, floors in ``round9_floor.json``): 30 more, of builds
+  and regions the earlier rounds had least of.
 
 All are scored by the shared referee script; the tests skip only when ``../shared`` is absent
 (and fail on CI).
@@ -31,12 +33,14 @@ ROUND5_PAGES = HERE / "fresh_round5"
 ROUND6_PAGES = HERE / "fresh_round6"
 ROUND7_PAGES = HERE / "fresh_round7"
 ROUND8_PAGES = HERE / "fresh_round8"
+ROUND9_PAGES = HERE / "fresh_round9"
 LOCAL_SETS = {
     "platform": PLATFORM_PAGES,
     "round5": ROUND5_PAGES,
     "round6": ROUND6_PAGES,
     "round7": ROUND7_PAGES,
     "round8": ROUND8_PAGES,
+    "round9": ROUND9_PAGES,
 }
 """The page sets of this folder, by name (the shared set lives in ``../shared``)."""
 FLOORS = {
@@ -46,6 +50,7 @@ FLOORS = {
     "round6": json.loads((HERE / "round6_floor.json").read_text(encoding="utf-8")),
     "round7": json.loads((HERE / "round7_floor.json").read_text(encoding="utf-8")),
     "round8": json.loads((HERE / "round8_floor.json").read_text(encoding="utf-8")),
+    "round9": json.loads((HERE / "round9_floor.json").read_text(encoding="utf-8")),
 }
 METRIC = {
     "price": ("price", "f1"),
