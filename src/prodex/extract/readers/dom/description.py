@@ -84,7 +84,7 @@ ITEMPROP_BONUS = 10
 
 # --- labelled sections -----------------------------------------------------------------------
 
-HEADING_SELECTOR = "h2, h3, h4, h5, summary, [role=tab], [aria-controls]"
+HEADING_SELECTOR = "h2, h3, h4, h5, summary, button, [role=tab], [aria-controls]"
 HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "summary"))
 SEARCH_SELECTOR = f"{DESCRIPTION_SELECTOR}, {HEADING_SELECTOR}"
 """Marked blocks and headings, found in one search (one walk of the tree)."""
@@ -217,14 +217,29 @@ def _panel_among(panels: list[LexborNode], tabs: _TabStrip) -> LexborNode | None
     """The tab's panel among the elements after its strip: in a wrapper of one panel per tab
     (``<div class="tab-content">``), the one at its place; among the elements themselves when
     they are one panel per tab, likewise; else the first when the tab is the first or the shown
-    one (the page shows only that tab's text)."""
+    one (the page shows only that tab's text) and it holds no other section's heading."""
     first = panels[0]
     inner = _element_children(first)
     if len(inner) == tabs.count and _are_panels(inner):
         return inner[tabs.place]
     if len(panels) == tabs.count and _are_panels(panels):
         return panels[tabs.place]
-    return first if tabs.place == 0 or _is_shown_tab(tabs.tab) else None
+    if not (tabs.place == 0 or _is_shown_tab(tabs.tab)) or _holds_other_sections(first):
+        return None
+    return first
+
+
+MAX_PANEL_HEADINGS = 12
+
+
+def _holds_other_sections(block: LexborNode) -> bool:
+    """Whether a block holds a heading of another section than the description (the one container
+    of every tab's content: "Especificações", "Avaliações" under the description)."""
+    for heading in block.css(_SECTION_HEADINGS)[:MAX_PANEL_HEADINGS]:
+        name = heading_name(heading)
+        if name and _NOT_A_DESCRIPTION_HEADING.search(name) and not names_description(name):
+            return True
+    return False
 
 
 def _tab_panel(heading: LexborNode) -> LexborNode | None:
@@ -277,8 +292,8 @@ def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
 
 def is_heading(node: LexborNode) -> bool:
     """Whether an element matched by :data:`SEARCH_SELECTOR` is a heading, tab or button."""
-    if node.tag in HEADING_TAGS:
-        return True
+    if node.tag in HEADING_TAGS or node.tag == "button":
+        return True  # (a tab may be a plain button: <button class="active">Deskripsi</button>)
     attrs = node.attrs
     return attrs.get("role") == "tab" or "aria-controls" in attrs
 
