@@ -78,10 +78,13 @@ def attribute_objects(raw: str | bytes) -> Iterator[str]:
 
 LANDMARKS_SELECTOR = (
     'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
-    "[itemscope][itemtype], [typeof], h1, video, iframe, main, [role=main]"
+    "[itemscope][itemtype], h1, video, iframe, main, [role=main]"
 )
 """The elements several readers need, found in one search of the page (one walk of the tree
 instead of one per reader)."""
+RDFA_ITEM_SELECTOR = "[typeof]"
+"""RDFa Lite items, searched apart (and only on pages whose source says ``typeof=``): few pages
+have them, and every element of every page would pay for the test in the landmarks' search."""
 
 
 @dataclass
@@ -124,8 +127,6 @@ class Landmarks:
             self.canonical = node if "href" in attrs else None
         if "itemscope" in attrs and "itemtype" in attrs:
             self.items.append(node)
-        if "typeof" in attrs:
-            self.rdfa_items.append(node)
 
     def _list_for(self, tag: str | None, attrs: LexborAttributes) -> list[LexborNode] | None:
         """The list an element of ``tag`` belongs in (``None``: base, link or a microdata item only)."""
@@ -199,6 +200,8 @@ class Page:
             html = html[:MAX_HTML_CHARS]
         tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)  # no mutation side effects
         page = cls(url=url, tree=tree, host=host_of(url), raw=html, landmarks=Landmarks.find(tree))
+        if ("typeof=" if isinstance(html, str) else b"typeof=") in html:  # type: ignore[operator]
+            page.landmarks.rdfa_items = tree.css(RDFA_ITEM_SELECTOR)  # RDFa Lite, searched only where named
         base = page.landmarks.base
         base_href = base.attributes.get("href") if base is not None else None
         page.base_url = (absolute_url(base_href, url) if base_href else None) or url

@@ -40,6 +40,8 @@ def is_spaced_script(word: str) -> bool:
     """Whether a word is written in a script that separates words with spaces (not CJK or Thai;
     Korean counts as unspaced too, its compounds being written as one word: folded Hangul is
     in jamo, which are listed as well)."""
+    if word.isascii():
+        return True
     return not any(
         "\u0e00" <= ch <= "\u0e7f"
         or "\u1100" <= ch <= "\u11ff"

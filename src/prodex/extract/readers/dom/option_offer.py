@@ -21,8 +21,9 @@ from prodex.extract.readers.dom.vocabulary import is_hidden
 from prodex.extract.words import words
 
 _SOLD_OUT_WORDS = trie_pattern(words("variant_selector", "sold_out"))
-_NOTE = re.compile(rf"\s*[-–(\[]\s*(?:{_SOLD_OUT_WORDS}|\+).*$", re.I)
-"""A note after an option's name: sold out, or an extra charge ("M - sold out", "XL (+2 €)")."""
+_NOTE = re.compile(rf"\s*[-–(\[·|]\s*(?:{_SOLD_OUT_WORDS}|\+).*$", re.I)
+"""A note after an option's name: sold out, or an extra charge ("M - sold out", "XL (+2 €)",
+"6 (15+ kg) · vyprodáno")."""
 _SOLD_OUT_END = re.compile(rf"\s+(?:{_SOLD_OUT_WORDS})\s*$", re.I)
 """A sold-out note at the end of an option's text, after its price ("30-lb bag $78.99 Out of Stock")."""
 _SOLD_OUT = re.compile(_SOLD_OUT_WORDS, re.I)

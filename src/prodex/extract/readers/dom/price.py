@@ -197,13 +197,18 @@ def _wraps_a_price(node: LexborNode) -> bool:
     """Whether an element holds another price element with a number in it (not just a symbol; a
     ``<meta>`` only when the element shows no number itself)."""
     own = node.mem_id
-    shows_amount = _HAS_DIGIT.search(node.text(deep=True)) is not None
-    return any(
-        inner.mem_id != own
-        and not (inner.tag == "meta" and shows_amount)  # (an invisible copy of the amount it shows)
-        and (_holds_amount(inner.text(deep=True)) or inner.attributes.get("content"))
-        for inner in node.css(_INNER_PRICE_SELECTOR)[:20]
-    )
+    shows_amount: bool | None = None  # (read only for a <meta> inside)
+    for inner in node.css(_INNER_PRICE_SELECTOR)[:20]:
+        if inner.mem_id == own:
+            continue
+        if inner.tag == "meta":
+            if shows_amount is None:
+                shows_amount = _HAS_DIGIT.search(node.text(deep=True)) is not None
+            if shows_amount:
+                continue  # an invisible copy of the amount the element shows
+        if _holds_amount(inner.text(deep=True)) or inner.attributes.get("content"):
+            return True
+    return False
 
 
 _DATE_RANGE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")

@@ -795,9 +795,32 @@ def _packs(options: list[str]) -> bool:
     )
 
 
+_NAMED_OPTION = re.compile(r"^([^:：]{1,30}?)\s*[:：]\s*(\S.*)$")
+"""An option written with its axis ("Maat: 42", "Farbe: Rot")."""
+
+
+def _prefixed_axis(options: list[ShownOption]) -> tuple[str, list[ShownOption]] | None:
+    """The axis every option names before its value, one and the same ("Maat: 40", "Maat:
+    40.5" under a label "Make a choice"), and the options named by their values."""
+    matches = [_NAMED_OPTION.match(option.name) for option in options]
+    prefixes = {match.group(1).casefold() for match in matches if match is not None}
+    if len(options) < 2 or None in matches or len(prefixes) != 1:
+        return None
+    axis = shown_axis_of(matches[0].group(1)) if matches[0] is not None else None
+    if axis is None:
+        return None
+    return axis, [
+        option._replace(name=match.group(2)) for option, match in zip(options, matches, strict=True) if match
+    ]
+
+
 def _choice(axis: str, options: list[ShownOption]) -> tuple[str, list[ShownOption]] | None:
     """``(axis, options)`` of a selector that offers a choice (two options or more; for a quantity,
-    packs); an unnamed option field whose options are volumes or storage sizes is a capacity."""
+    packs); an unnamed option field whose options are volumes or storage sizes is a capacity;
+    options that all name one axis before their values ("Maat: 40") are on that axis."""
+    prefixed = _prefixed_axis(options)
+    if prefixed is not None:
+        axis, options = prefixed
     names = [option.name for option in options]
     settled = settled_axis(axis, names)
     if settled is None or len(names) < 2 or (settled == "quantity" and not _packs(names)):
