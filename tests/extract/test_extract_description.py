@@ -108,3 +108,63 @@ def test_a_rating_spread_is_no_specification_table() -> None:
     )
     names = [row.name for row in find_specifications(page)]
     assert names[:3] == ["Brand", "Viscosity Grade", "Fluid Volume"]
+
+
+def test_a_button_at_a_blocks_end_opens_no_description() -> None:
+    """A "Read the full description" button closing a block is a link-like control, not a tab:
+    the next block (the brand's story) is no description; an accordion toggle is a heading."""
+    page = _page(
+        '<div class="summary"><p>Short.</p><button>Read the full description</button></div>'
+        '<div class="story"><p>Our brand was founded in 1921 by two brothers who loved the sea.</p>'
+        "</div>"
+    )
+    assert labelled_sections(page, page.tree.css("button")) == []
+    accordion = _page(
+        '<div class="acc"><button aria-expanded="true">Description</button>'
+        "<div><p>A wool blanket woven in Wales from undyed yarn, soft from the first night.</p></div></div>"
+    )
+    sections = labelled_sections(accordion, accordion.tree.css("button"))
+    assert [descriptions_text(sections)] == [
+        "A wool blanket woven in Wales from undyed yarn, soft from the first night."
+    ]
+
+
+def test_a_tabs_panel_keeps_its_own_subheadings() -> None:
+    """The block after a strip is the first tab's panel even with its own subheadings ("Care
+    instructions"); it is not when it holds another tab's heading (one container of every tab)."""
+    strip = (
+        '<div class="tabs"><button class="tab active">Description</button>'
+        '<button class="tab">Reviews (3)</button></div>'
+    )
+    own = _page(
+        f'{strip}<div class="tab-body"><p>A linen shirt cut loose for hot days in the city and by the sea.'
+        "</p><h3>Care instructions</h3><p>Wash at 30 degrees and hang it to dry in the shade.</p></div>"
+    )
+    assert "Care instructions" in descriptions_text(find_description_nodes(own))
+    every = _page(
+        f'{strip}<div class="tab-body"><p>A linen shirt cut loose for hot days in the city and by the sea.'
+        "</p><h3>Reviews</h3><p>Great shirt, I bought it in two colours and wear them every week.</p></div>"
+    )
+    assert "Great shirt" not in descriptions_text(find_description_nodes(every))
+
+
+def test_specification_rows_start_after_their_heading() -> None:
+    """Rows of one class right after a heading that leads its block are the specifications; lines
+    before the heading in the same block are not."""
+    rows = "".join(
+        f'<div class="param"><span>{name}</span><span>{value}</span></div>'
+        for name, value in (("Capacity", "2 people"), ("Weight", "1.9 kg"), ("Poles", "Aluminium"))
+    )
+    led = _page(f"<section><h2>Specifications</h2>{rows}</section>")
+    assert [row.name for row in find_specifications(led)] == ["Capacity", "Weight", "Poles"]
+    preceded = _page(
+        "<section><p>Shipping: free over 50 €</p><p>Note: order before 2pm</p>"
+        f"<h2>Specifications</h2>{rows}</section>"
+    )
+    assert "Shipping" not in [row.name for row in find_specifications(preceded)]
+
+
+def test_a_quote_in_a_headings_target_is_no_selector() -> None:
+    """A heading naming its panel by an id with a quote in it does not break the search."""
+    page = _page("<a href='#specs\"x'>Specifications</a><ul><li>Weight: 2 kg</li><li>Colour: Red</li></ul>")
+    assert isinstance(find_specifications(page), list)

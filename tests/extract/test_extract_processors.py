@@ -919,3 +919,49 @@ def test_an_options_text_for_screen_readers_only_is_not_its_name() -> None:
     assert first is not None and second is not None
     assert shown_text(first) == "XS"
     assert shown_text(second) == "Navy"
+
+
+def _product_of(body: str, head: str = "") -> Product:
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    from prodex.extract import extract_product
+
+    return extract_product(html.encode(), "https://shop.example/p/1")
+
+
+def test_a_list_word_belongs_to_the_price_right_after_it() -> None:
+    """ "49,99 € statt 64,99 €" in one block: the list word names the second price."""
+    product = _product_of(
+        '<h1>Wanderrucksack Talwind 30</h1><div class="price-box"><span class="price">49,99 €</span> '
+        '<span>statt</span> <span class="price">64,99 €</span></div>'
+    )
+    assert (product.price, product.regular_price) == ("49.99", "64.99")
+
+
+def test_a_share_is_no_amount_and_full_width_signs_are_money() -> None:
+    """ "(15,39% gespart)" beside a price is no price; "￥1,620" is 1620 yen."""
+    assert parse_price("１，６２０円") == "1620"
+    assert normalise_currency("￥") == "JPY"
+    product = _product_of(
+        '<h1>Matcha Unkaku 30 g</h1><div class="price"><span class="price-now">￥1,620</span></div>'
+    )
+    assert (product.price, product.currency) == ("1620", "JPY")
+
+
+def test_rdfa_is_read_where_microdata_gives_only_breadcrumbs() -> None:
+    """A page marking its breadcrumbs in microdata and its product in RDFa Lite gives both."""
+    crumbs = (
+        '<ol itemscope itemtype="https://schema.org/BreadcrumbList"><li itemprop="itemListElement" itemscope '
+        'itemtype="https://schema.org/ListItem"><span itemprop="name">Pens</span>'
+        '<meta itemprop="position" content="1"></li></ol>'
+    )
+    item = (
+        '<article vocab="https://schema.org/" typeof="Product"><h1 property="name">Riva Fountain Pen</h1>'
+        '<div property="offers" typeof="Offer"><meta property="price" content="24.50">'
+        '<meta property="priceCurrency" content="EUR"></div></article>'
+    )
+    product = _product_of(crumbs + item)
+    assert (product.name, product.price, product.source.get("price")) == (
+        "Riva Fountain Pen",
+        "24.50",
+        "rdfa",
+    )

@@ -11,7 +11,7 @@ from prodex.extract.model import Product
 from prodex.extract.page import Page
 
 #: Sources that read the product from structured data (trusted over what the page shows).
-STRUCTURED = ("platform", "json-ld", "microdata", "app-state")
+STRUCTURED = ("platform", "json-ld", "microdata", "rdfa", "app-state")
 #: Trust orders of sources, most trusted first (``site`` = a site module or a shop platform's JSON).
 DEFAULT_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "opengraph", "dom", "meta")
 PRICE_ORDER = ("site", "platform", "json-ld", "microdata", "app-state", "opengraph", "dom")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,10 +61,13 @@ GENERIC_NAMES = frozenset(
     }
 )
 """Taxonomy names too vague to vote on their own."""
-_WORD = re.compile(r"(?:[^\W_]|[\u0900-\u0963\u0966-\u0dff])+")
+_INDIC_MARKS = "".join(
+    char for char in map(chr, range(0x0900, 0x0E00)) if unicodedata.category(char).startswith("M")
+)
+_WORD = re.compile(f"(?:[^\\W_]|[{_INDIC_MARKS}])+")
 """A word: letters and digits, and the vowel signs and viramas of the Indic scripts (Devanagari to
-Sinhala), which Python counts as no word characters ("जूते" is one word, not "ज" and "त");
-the dandas end a word."""
+Sinhala: their combining marks), which Python counts as no word characters ("जूते" is one word,
+not "ज" and "त"); their dandas, signs and punctuation end a word."""
 TOKEN_LIMIT = 400
 
 

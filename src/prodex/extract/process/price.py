@@ -7,6 +7,7 @@ Text prices go through price-parser; the page's currency decides the ambiguous c
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -152,8 +153,9 @@ MAX_PRICE = Decimal("1e12")
 
 
 def normalise_currency(value: object, tld: str = "") -> str | None:
-    """An ISO 4217 code from a code or a symbol (``"€"`` -> ``"EUR"``); ``$`` reads the country."""
-    text = clean_line(value)
+    """An ISO 4217 code from a code or a symbol (``"€"`` -> ``"EUR"``, ``"￥"`` -> ``"JPY"``); ``$``
+    reads the country."""
+    text = _half_width(clean_line(value))
     if not text:
         return None
     upper = text.upper()
@@ -199,7 +201,7 @@ def parse_price(value: object, currency: str | None = None) -> str | None:
             return format_decimal(Decimal(str(value)))
         except InvalidOperation:
             return None
-    text = clean_line(value)
+    text = _half_width(clean_line(value))
     if not text or len(text) > 200 or not _DIGITS.search(text):
         return None
     if _MACHINE_NUMBER.match(text):
@@ -241,8 +243,19 @@ def _money_beside(text: str, start: int, end: int) -> bool:
 def _shop_text(text: str, decimal_separator: str | None = None) -> tuple[Decimal | None, str | None]:
     """The amount and currency of a shop's price text, read by price-parser (a page repeats its
     prices, and each candidate is read for its currency and for its amount: readings are kept)."""
-    parsed = Price.fromstring(text, decimal_separator=decimal_separator)
+    parsed = Price.fromstring(_half_width(text), decimal_separator=decimal_separator)
     return parsed.amount, parsed.currency
+
+
+_FULL_WIDTH = re.compile("[\uff01-\uffee]")
+"""Full-width forms (East Asian shops write "￥", "＄" and sometimes the digits so)."""
+
+
+def _half_width(text: str) -> str:
+    """A text with its full-width signs and digits as their usual forms ("￥1,620", "１，６２０円")."""
+    if text.isascii() or _FULL_WIDTH.search(text) is None:
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 def currency_in_text(text: str, tld: str = "") -> str | None:

@@ -162,10 +162,17 @@ def choose_main(
 
 
 def read(page: Page) -> Found | None:
-    """The page's main microdata product, plus microdata breadcrumbs; else the same in RDFa Lite."""
-    return _read_syntax(page, page.landmarks.items, MICRODATA, SOURCE) or _read_syntax(
-        page, page.landmarks.rdfa_items, RDFA, RDFA_SOURCE
-    )
+    """The page's main microdata product, plus microdata breadcrumbs; where microdata gives no
+    product (breadcrumbs at most), the same in RDFa Lite, with those breadcrumbs."""
+    found = _read_syntax(page, page.landmarks.items, MICRODATA, SOURCE)
+    if found is not None and (found.name or found.price):
+        return found
+    rdfa = _read_syntax(page, page.landmarks.rdfa_items, RDFA, RDFA_SOURCE)
+    if rdfa is None:
+        return found
+    if found is not None:
+        rdfa.breadcrumbs = rdfa.breadcrumbs or found.breadcrumbs
+    return rdfa
 
 
 def _read_syntax(page: Page, items: list[LexborNode], syntax: Syntax, source: str) -> Found | None:

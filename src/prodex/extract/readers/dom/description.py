@@ -36,6 +36,7 @@ from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.policy import is_control
 from prodex.extract.process.text import SENTENCE_END, clean_line, html_to_text
 from prodex.extract.readers.dom.specifications import lists_values
+from prodex.extract.readers.dom.subtree import LAYOUT_TAGS, PANEL_ID, following_elements, of_one_kind
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
@@ -105,20 +106,6 @@ NamedHeading = tuple[LexborNode, str]
 """A heading, tab or accordion button and its folded text."""
 
 
-_PANEL_ID = re.compile(r"[\w.:-]{1,100}")
-
-
-def _following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
-    """Up to ``limit`` element siblings after ``node``."""
-    out: list[LexborNode] = []
-    sibling = node.next
-    while sibling is not None and len(out) < limit:
-        if sibling.is_element_node:
-            out.append(sibling)
-        sibling = sibling.next
-    return out
-
-
 def _target_of(page: Page, heading: LexborNode) -> LexborNode | None:
     """The panel a tab or accordion button names (``aria-controls``, ``href="#id"``, ``data-target``)."""
     attrs = heading.attrs
@@ -130,7 +117,7 @@ def _target_of(page: Page, heading: LexborNode) -> LexborNode | None:
             if value.startswith("#") and len(value) > 1:
                 target = value[1:]
                 break
-    if not _PANEL_ID.fullmatch(target):
+    if not PANEL_ID.fullmatch(target):
         return None  # (also keeps the selector below well formed)
     panel = page.tree.css_first(f'[id="{target}"]')
     return panel if panel is not None and panel.mem_id != heading.mem_id else None
@@ -143,7 +130,6 @@ _SHOWN_TAB = re.compile(r"(?:^|[\s_-])(?:is-)?(?:active|actif|selected|current|o
 _SHOWN_TAB_SUFFIX = re.compile(r"(?<=[a-z])(?:Active|Actif|Selected|Current)(?![a-z])")
 """The same at the end of a camel-case class (``ongletActif``; not ``ongletInactif``)."""
 _SECTION_HEADINGS = "h1, h2, h3, h4, h5, h6, summary"
-_LAYOUT_TAGS = frozenset(("body", "html", "main"))
 
 
 def _element_children(node: LexborNode) -> list[LexborNode]:
@@ -165,6 +151,8 @@ class _TabStrip:
     tab: LexborNode
     place: int
     count: int
+    others: list[LexborNode]
+    """The strip's other tabs."""
 
 
 def _tab_strip(heading: LexborNode) -> _TabStrip | None:
@@ -174,7 +162,7 @@ def _tab_strip(heading: LexborNode) -> _TabStrip | None:
     tab, strip = heading, heading.parent
     tabs: list[LexborNode] = []
     for _ in range(2):
-        if strip is None or strip.tag in _LAYOUT_TAGS:
+        if strip is None or strip.tag in LAYOUT_TAGS:
             return None
         tabs = _element_children(strip)
         if len(tabs) > 1:
@@ -185,7 +173,7 @@ def _tab_strip(heading: LexborNode) -> _TabStrip | None:
     if any(len(other.text(deep=True).strip()) > MAX_HEADING_CHARS for other in tabs):
         return None  # a block of text among them: a heading and its section, not tabs
     place = next(at for at, other in enumerate(tabs) if other.mem_id == tab.mem_id)
-    return _TabStrip(strip, tab, place, len(tabs))
+    return _TabStrip(strip, tab, place, len(tabs), [other for other in tabs if other.mem_id != tab.mem_id])
 
 
 def _is_shown_tab(tab: LexborNode) -> bool:
@@ -197,34 +185,25 @@ def _is_shown_tab(tab: LexborNode) -> bool:
     return bool(_SHOWN_TAB.search(classes.lower()) or _SHOWN_TAB_SUFFIX.search(classes))
 
 
-def _first_class(node: LexborNode) -> str:
-    classes = (node.attrs.get("class") or "").split()
-    return classes[0] if classes else ""
-
-
 def _are_panels(nodes: list[LexborNode]) -> bool:
     """Whether elements read as a strip's panels: all ``role=tabpanel``, or of one tag and one
     first class (``div.tab-pane``), not a page's next blocks (a related-products row, a form) nor
     a panel's own paragraphs (no class)."""
-    if all(node.attrs.get("role") == "tabpanel" for node in nodes):
-        return True
-    first = nodes[0]
-    marker = _first_class(first)
-    return bool(marker) and all(node.tag == first.tag and _first_class(node) == marker for node in nodes)
+    return all(node.attrs.get("role") == "tabpanel" for node in nodes) or of_one_kind(nodes)
 
 
 def _panel_among(panels: list[LexborNode], tabs: _TabStrip) -> LexborNode | None:
     """The tab's panel among the elements after its strip: in a wrapper of one panel per tab
     (``<div class="tab-content">``), the one at its place; among the elements themselves when
     they are one panel per tab, likewise; else the first when the tab is the first or the shown
-    one (the page shows only that tab's text) and it holds no other section's heading."""
+    one (the page shows only that tab's text) and it holds no other tab's heading."""
     first = panels[0]
     inner = _element_children(first)
     if len(inner) == tabs.count and _are_panels(inner):
         return inner[tabs.place]
     if len(panels) == tabs.count and _are_panels(panels):
         return panels[tabs.place]
-    if not (tabs.place == 0 or _is_shown_tab(tabs.tab)) or _holds_other_sections(first):
+    if not (tabs.place == 0 or _is_shown_tab(tabs.tab)) or _holds_other_tabs(first, tabs):
         return None
     return first
 
@@ -232,12 +211,16 @@ def _panel_among(panels: list[LexborNode], tabs: _TabStrip) -> LexborNode | None
 MAX_PANEL_HEADINGS = 12
 
 
-def _holds_other_sections(block: LexborNode) -> bool:
-    """Whether a block holds a heading of another section than the description (the one container
-    of every tab's content: "Especificações", "Avaliações" under the description)."""
+def _holds_other_tabs(block: LexborNode, tabs: _TabStrip) -> bool:
+    """Whether a block holds a heading named as another tab of the strip (the one container of
+    every tab's content: "Especificações", "Avaliações" under the description); the
+    description's own subheadings ("Care instructions") are no other tab's."""
+    others = {name.split()[0] for name in (heading_name(tab) for tab in tabs.others) if name}
+    if not others:
+        return False
     for heading in block.css(_SECTION_HEADINGS)[:MAX_PANEL_HEADINGS]:
         name = heading_name(heading)
-        if name and _NOT_A_DESCRIPTION_HEADING.search(name) and not names_description(name):
+        if name and name.split()[0] in others:
             return True
     return False
 
@@ -252,9 +235,9 @@ def _tab_panel(heading: LexborNode) -> LexborNode | None:
         return None
     node = tabs.strip
     for _ in range(3):
-        if node.tag in _LAYOUT_TAGS:
+        if node.tag in LAYOUT_TAGS:
             return None
-        panels = _following_elements(node, tabs.count)
+        panels = following_elements(node, tabs.count)
         if panels:
             return _panel_among(panels, tabs)
         parent = node.parent
@@ -273,15 +256,15 @@ def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
         return panel
     node: LexborNode | None = heading
     for _ in range(3):
-        if node is None or node.tag in _LAYOUT_TAGS:
+        if node is None or node.tag in LAYOUT_TAGS:
             return None
-        following = _following_elements(node, 2)
+        following = following_elements(node, 2)
         if following:
             parent = node.parent
             if (
                 len(following) > 1
                 and parent is not None
-                and parent.tag not in _LAYOUT_TAGS
+                and parent.tag not in LAYOUT_TAGS
                 and len(parent.css(_SECTION_HEADINGS)) <= 1
             ):
                 return parent
@@ -313,9 +296,19 @@ def named_headings(headings: list[LexborNode]) -> list[NamedHeading]:
     named: list[NamedHeading] = []
     for heading in headings[:MAX_HEADINGS]:
         name = heading_name(heading)
-        if name and _NAMING_HEADING.search(name):
+        if name and _NAMING_HEADING.search(name) and (heading.tag != "button" or _is_tab_button(heading)):
             named.append((heading, name))
     return named
+
+
+def _is_tab_button(button: LexborNode) -> bool:
+    """Whether a ``<button>`` opens a section: a tab or accordion toggle (it names its panel, says
+    whether it is expanded, has its panel right after it, or stands in a strip of tabs), not a
+    link-like button at a block's end that says "Read the full description"."""
+    attrs = button.attrs
+    if any(key in attrs for key in ("aria-controls", "aria-expanded", "data-target", "data-bs-target")):
+        return True
+    return attrs.get("role") == "tab" or bool(following_elements(button, 1)) or _tab_strip(button) is not None
 
 
 def labelled_sections(page: Page, headings: list[LexborNode]) -> list[LexborNode]:
@@ -537,7 +530,7 @@ def find_title_summary(page: Page, title: LexborNode) -> LexborNode | None:
     block: the first of the title's next :data:`TITLE_SIBLINGS` elements that holds a text of a
     description's length, no price, form or link list, and is not a review, a menu or another
     product's; ``None`` when a heading comes first."""
-    for node in _following_elements(title, TITLE_SIBLINGS):
+    for node in following_elements(title, TITLE_SIBLINGS):
         if node.tag in HEADING_TAGS or node.tag in ("h1", "h6"):
             return None
         candidate = _candidate(node, None)
@@ -569,7 +562,7 @@ def title_notes(title: LexborNode) -> list[str]:
     ``<h2>`` right after the title, a line of codes and badges), up to a heading; links and blocks
     of links are left out (a switch to the other gender's version says nothing of this one)."""
     notes: list[str] = []
-    for at, node in enumerate(_following_elements(title, TITLE_SIBLINGS)):
+    for at, node in enumerate(following_elements(title, TITLE_SIBLINGS)):
         subtitle = at == 0 and node.tag in ("h2", "h3")
         if (node.tag in HEADING_TAGS and not subtitle) or node.tag in ("h1", "h6"):
             break

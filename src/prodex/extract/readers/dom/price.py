@@ -323,9 +323,26 @@ def _list_price_note(node: LexborNode) -> bool | None:
         if _finds(NOT_LIST_PRICE, _NOT_LIST_PRICE_TWINS, text) and not _holds_another_price(current, node):
             return False
         if _finds(_LIST_WORDS, _LIST_WORDS_TWINS, text):
-            return not _holds_another_price(current, node) or None  # ("Før 449 kr." is the struck one's)
+            if not _holds_another_price(current, node):
+                return True
+            return _labelled_right_before(text, node) or None  # ("Før 449 kr." is the struck one's)
         current = current.parent
     return None
+
+
+LABEL_REACH = 24
+"""How far before a price its label is looked for in its block's text ("statt 64,99 €")."""
+
+
+def _labelled_right_before(block_text: str, node: LexborNode) -> bool:
+    """Whether a list word stands right before ``node``'s text in its block's text ("49,99 €
+    statt 64,99 €": the word is the second price's, not the first's)."""
+    own = node.text(deep=True, separator=" ").strip()
+    at = block_text.find(own) if own else -1
+    if at <= 0:
+        return False
+    before = block_text[max(0, at - LABEL_REACH) : at]
+    return _finds(_LIST_WORDS, _LIST_WORDS_TWINS, before)
 
 
 _SAVING = re.compile(rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})(?![^\W\d_])", re.IGNORECASE)
@@ -511,12 +528,12 @@ def _candidate_text(
 
 
 _DECIMAL_AMOUNT = re.compile(r"\d[.,]\d{2}(?!\d)")
-_PERCENTAGE = re.compile(r"[-–]?\d+(?:[.,]\d+)?\s?%")
+_PERCENTAGE = re.compile(r"(?<![\d.,])[-–]?\d++(?:[.,]\d++)?\s?%")
 
 
 def _without_percentages(raw: str) -> str:
     """A price text without its shares ("(15,39% gespart)", "-20 %"): a share is no amount."""
-    return _PERCENTAGE.sub(" ", raw) if "%" in raw else raw
+    return _PERCENTAGE.sub(" ", raw) if "%" in raw and len(raw) <= MAX_PRICE_TEXT_CHARS else raw
 
 
 MAX_BARE_LIST_PRICE = 16
@@ -533,10 +550,13 @@ def _labelled_struck_amount(raw: str, node: LexborNode, struck: bool) -> bool:
     return struck and len(raw) <= MAX_BARE_LIST_PRICE and _list_price_note(node) is True
 
 
+MAX_PRICE_TEXT_CHARS = 60
+
+
 def _reads_as_price(raw: str, trusted: bool) -> bool:
     """A short text with a digit, and a money sign or word unless the element is ``trusted`` (an
     ``itemprop=price`` or a machine-readable value)."""
-    if not raw or len(raw) > 60 or not _HAS_DIGIT.search(raw):
+    if not raw or len(raw) > MAX_PRICE_TEXT_CHARS or not _HAS_DIGIT.search(raw):
         return False
     return trusted or _MONEY_HINT.search(raw) is not None
 

@@ -17,7 +17,14 @@ from prodex.extract.model import Specification
 from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.subtree import first_match, is_link
+from prodex.extract.readers.dom.subtree import (
+    LAYOUT_TAGS,
+    PANEL_ID,
+    first_match,
+    following_elements,
+    is_link,
+    of_one_kind,
+)
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_PRODUCT,
     ancestors_match,
@@ -222,11 +229,12 @@ def _list_rows(block: LexborNode) -> list[Specification]:
 
 def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
     """The block a heading or tab opens: the panel a tab controls, else the heading's next sibling
-    element (or its parent's, when the heading is wrapped), or the heading's parent when rows of
-    one tag and class follow it there (``<h2>Parameters</h2><div class="param">...``)."""
+    element (or its parent's, when the heading is wrapped), or the heading's parent when the
+    heading leads it and rows of one tag and class follow (``<h2>Parameters</h2><div
+    class="param">...``)."""
     attrs = heading.attributes
     controls = attrs.get("aria-controls") or (attrs.get("href") or "").lstrip("#")
-    if controls:
+    if controls and PANEL_ID.fullmatch(controls):  # (also keeps the selector well formed)
         panel = page.tree.css_first(f'[id="{controls}"]')
         if panel is not None:
             return panel
@@ -234,39 +242,28 @@ def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
     for _ in range(3):
         if node is None:
             return None
-        following = _next_elements(node, 2)
-        if _alike_rows(following) and node.parent is not None and node.parent.tag not in _LAYOUT_TAGS:
-            return node.parent
+        following = following_elements(node, 2)
+        parent = node.parent
+        if (
+            len(following) > 1
+            and of_one_kind(following)
+            and parent is not None
+            and parent.tag not in LAYOUT_TAGS
+            and _leads(node, parent)
+        ):
+            return parent
         if following:
             return following[0]
         node = node.parent
     return None
 
 
-_LAYOUT_TAGS = frozenset(("body", "html", "main"))
-
-
-def _alike_rows(nodes: list[LexborNode]) -> bool:
-    """Whether two elements or more are of one tag and one (first) class: rows of one block."""
-    if len(nodes) < 2:
-        return False
-    classes = [(node.attrs.get("class") or "").split()[:1] for node in nodes]
-    return (
-        bool(classes[0])
-        and all(node.tag == nodes[0].tag for node in nodes)
-        and all(c == classes[0] for c in classes)
-    )
-
-
-def _next_elements(node: LexborNode, limit: int) -> list[LexborNode]:
-    """Up to ``limit`` element siblings after ``node``."""
-    found: list[LexborNode] = []
-    sibling = node.next
-    while sibling is not None and len(found) < limit:
-        if sibling.is_element_node:
-            found.append(sibling)
-        sibling = sibling.next
-    return found
+def _leads(node: LexborNode, parent: LexborNode) -> bool:
+    """Whether ``node`` is its parent's first element (nothing of the block comes before it)."""
+    first = parent.child
+    while first is not None and not first.is_element_node:
+        first = first.next
+    return first is not None and first.mem_id == node.mem_id
 
 
 def _policy(rows: list[Specification]) -> bool:

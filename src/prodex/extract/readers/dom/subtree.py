@@ -8,6 +8,7 @@ elements in Python and hand a larger subtree to the CSS search; the answer is th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from selectolax.lexbor import LexborNode
@@ -68,3 +69,36 @@ def is_link(node: LexborNode) -> bool:
         return True
     first = node.css_first("a[href]") if "xlink:href" in attrs else None  # itself, when it matches
     return first is not None and first.mem_id == node.mem_id
+
+
+LAYOUT_TAGS = frozenset(("body", "html", "main"))
+"""Elements that hold a page's layout, never one block of it (a section's search stops there)."""
+PANEL_ID = re.compile(r"[\w.:-]{1,100}")
+"""An id a tab or heading may name its panel by (also keeps a ``[id="..."]`` selector well formed)."""
+
+
+def following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
+    """Up to ``limit`` element siblings after ``node``."""
+    found: list[LexborNode] = []
+    sibling = node.next
+    while sibling is not None and len(found) < limit:
+        if sibling.is_element_node:
+            found.append(sibling)
+        sibling = sibling.next
+    return found
+
+
+def first_class(node: LexborNode) -> str:
+    """An element's first class name ("" without one)."""
+    classes = (node.attributes.get("class") or "").split()
+    return classes[0] if classes else ""
+
+
+def of_one_kind(nodes: list[LexborNode]) -> bool:
+    """Whether elements are of one tag and one first class, a class they have (rows or panels of
+    one block: ``div.param``, ``div.tab-pane``; a block's own paragraphs have no class)."""
+    if not nodes:
+        return False
+    first = nodes[0]
+    marker = first_class(first)
+    return bool(marker) and all(node.tag == first.tag and first_class(node) == marker for node in nodes)

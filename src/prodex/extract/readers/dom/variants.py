@@ -28,7 +28,7 @@ from prodex.extract.process.axes import (
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.option_offer import option_name, option_offer, shown_text
-from prodex.extract.readers.dom.subtree import all_matches, first_match, is_link
+from prodex.extract.readers.dom.subtree import all_matches, first_class, first_match, is_link
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 from prodex.extract.words import words
 
@@ -265,10 +265,10 @@ def _shows_one_of(label: LexborNode, items: list[LexborNode]) -> bool:
     return bool(value) and any(_option_text(item) == value for item in items[:MAX_OPTIONS])
 
 
-def _same_first_class(items: list[LexborNode]) -> bool:
+def _samefirst_class(items: list[LexborNode]) -> bool:
     """Whether the items share a first class name (a row of options is built of one kind)."""
-    first = _first_class(items[0]) if items else ""
-    return bool(first) and all(_first_class(item) == first for item in items[1:])
+    first = first_class(items[0]) if items else ""
+    return bool(first) and all(first_class(item) == first for item in items[1:])
 
 
 def _choosable_run(children: list[LexborNode]) -> list[LexborNode]:
@@ -283,15 +283,9 @@ def _choosable_run(children: list[LexborNode]) -> list[LexborNode]:
     if count < 2 or len(children) - count > MAX_BESIDE_OPTIONS or tag not in _ITEM_TAGS:
         return []
     run = [child for child in children if child.tag == tag]
-    if not _same_first_class(run):
+    if not _samefirst_class(run):
         return []
     return run if all(item.tag == "button" or _choosable(item) for item in run) else []
-
-
-def _first_class(node: LexborNode) -> str:
-    """An element's first class name ("" without one)."""
-    classes = (node.attributes.get("class") or "").split()
-    return classes[0] if classes else ""
 
 
 def _one_family(items: list[LexborNode]) -> bool:
@@ -299,7 +293,7 @@ def _one_family(items: list[LexborNode]) -> bool:
     (``<a class="item">`` and one ``<span class="item item--active">``): they share their first
     class name, and a single item, which is not a link or button, has a tag of its own (a "Size
     guide" link after size buttons of a shared ``btn`` class is not an option)."""
-    if not _same_first_class(items):
+    if not _samefirst_class(items):
         return False
     tags = Counter(item.tag for item in items)
     lone = [item for item in items if tags[item.tag] == 1]
@@ -332,7 +326,7 @@ def _is_axis_label(text: str) -> bool:
 
 def _alike(items: list[LexborNode]) -> list[LexborNode]:
     """The items that share the most common first class name, when two or more do."""
-    firsts = [_first_class(item) for item in items]
+    firsts = [first_class(item) for item in items]
     common, count = Counter(firsts).most_common(1)[0]
     if count < 2:
         return []
@@ -364,7 +358,7 @@ def _swatch_groups(
         # it; a row led by its own label holds options of one class, or one of them is the value
         # its label shows ("Pilih rasa: Balado"), not "Share" and "Wishlist" after "Color: Black"
         leading = items is not children
-        if leading and not (_same_first_class(items) or _shows_one_of(children[0], items)):
+        if leading and not (_samefirst_class(items) or _shows_one_of(children[0], items)):
             continue
         label = children[0].text(deep=True, separator=" ") if leading else _label_of(parent, labels)
         if shown_axis_of(label):
@@ -802,16 +796,18 @@ _NAMED_OPTION = re.compile(r"^([^:：]{1,30}?)\s*[:：]\s*(\S.*)$")
 def _prefixed_axis(options: list[ShownOption]) -> tuple[str, list[ShownOption]] | None:
     """The axis every option names before its value, one and the same ("Maat: 40", "Maat:
     40.5" under a label "Make a choice"), and the options named by their values."""
-    matches = [_NAMED_OPTION.match(option.name) for option in options]
-    prefixes = {match.group(1).casefold() for match in matches if match is not None}
-    if len(options) < 2 or None in matches or len(prefixes) != 1:
+    if len(options) < 2:
         return None
-    axis = shown_axis_of(matches[0].group(1)) if matches[0] is not None else None
-    if axis is None:
+    named: list[tuple[ShownOption, str, str]] = []
+    for option in options:
+        match = _NAMED_OPTION.match(option.name)
+        if match is None or ":" in match.group(2) or "：" in match.group(2):
+            return None  # (an option naming two axes, "Color: Red, Size: M", is no one axis's)
+        named.append((option, match.group(1).casefold(), match.group(2)))
+    if len({prefix for _, prefix, _ in named}) != 1:
         return None
-    return axis, [
-        option._replace(name=match.group(2)) for option, match in zip(options, matches, strict=True) if match
-    ]
+    axis = shown_axis_of(named[0][1])
+    return (axis, [option._replace(name=value) for option, _, value in named]) if axis else None
 
 
 def _choice(axis: str, options: list[ShownOption]) -> tuple[str, list[ShownOption]] | None:
