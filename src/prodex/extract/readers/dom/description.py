@@ -85,7 +85,7 @@ ITEMPROP_BONUS = 10
 
 # --- labelled sections -----------------------------------------------------------------------
 
-HEADING_SELECTOR = "h2, h3, h4, h5, summary, button, [role=tab], [aria-controls]"
+HEADING_SELECTOR = 'h2, h3, h4, h5, summary, button, [role=tab], [aria-controls], a[href^="#"]'
 HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "summary"))
 SEARCH_SELECTOR = f"{DESCRIPTION_SELECTOR}, {HEADING_SELECTOR}"
 """Marked blocks and headings, found in one search (one walk of the tree)."""
@@ -251,7 +251,10 @@ def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
     """The block a description heading opens: the panel it names (or its tab's panel), else what
     follows it (its section when several elements follow, the next element when one does),
     looking up to two levels up for a heading wrapped in a header element of its own."""
-    panel = _target_of(page, heading) or _tab_panel(heading)
+    panel = _target_of(page, heading)
+    if panel is not None and int(panel.mem_id) in ancestor_ids([heading]):
+        panel = None  # a tab naming the block that holds its own strip (and every tab's content)
+    panel = panel or _tab_panel(heading)
     if panel is not None:
         return panel
     node: LexborNode | None = heading
@@ -275,8 +278,8 @@ def section_content(page: Page, heading: LexborNode) -> LexborNode | None:
 
 def is_heading(node: LexborNode) -> bool:
     """Whether an element matched by :data:`SEARCH_SELECTOR` is a heading, tab or button."""
-    if node.tag in HEADING_TAGS or node.tag == "button":
-        return True  # (a tab may be a plain button: <button class="active">Deskripsi</button>)
+    if node.tag in HEADING_TAGS or node.tag in ("button", "a"):
+        return True  # (a tab may be a plain button or a link: <button class="active">Deskripsi</button>)
     attrs = node.attrs
     return attrs.get("role") == "tab" or "aria-controls" in attrs
 
@@ -296,9 +299,19 @@ def named_headings(headings: list[LexborNode]) -> list[NamedHeading]:
     named: list[NamedHeading] = []
     for heading in headings[:MAX_HEADINGS]:
         name = heading_name(heading)
-        if name and _NAMING_HEADING.search(name) and (heading.tag != "button" or _is_tab_button(heading)):
+        if name and _NAMING_HEADING.search(name) and _opens_a_section(heading):
             named.append((heading, name))
     return named
+
+
+def _opens_a_section(heading: LexborNode) -> bool:
+    """Whether a heading can open a section: a heading element, a tab, a tab or accordion button,
+    or a link in a strip of tab links (``<li><a href="#">Beschrijving</a></li>...``)."""
+    if heading.tag == "button":
+        return _is_tab_button(heading)
+    if heading.tag == "a" and heading.attrs.get("role") != "tab" and "aria-controls" not in heading.attrs:
+        return _tab_strip(heading) is not None
+    return True
 
 
 def _is_tab_button(button: LexborNode) -> bool:
