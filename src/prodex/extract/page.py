@@ -143,6 +143,11 @@ class Landmarks:
         return None
 
 
+def _says(source: str | bytes, word: str) -> bool:
+    """Whether a page's source holds ``word`` (an ASCII word), searched in its text or bytes."""
+    return word in source if isinstance(source, str) else word.encode() in source
+
+
 def each_once(nodes: Iterable[LexborNode]) -> Iterator[LexborNode]:
     """The nodes of a CSS search, each once: a node that matches several selectors of a list is
     listed once per selector, next to itself."""
@@ -200,7 +205,7 @@ class Page:
             html = html[:MAX_HTML_CHARS]
         tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)  # no mutation side effects
         page = cls(url=url, tree=tree, host=host_of(url), raw=html, landmarks=Landmarks.find(tree))
-        if ("typeof=" if isinstance(html, str) else b"typeof=") in html:  # type: ignore[operator]
+        if _says(html, "typeof="):
             page.landmarks.rdfa_items = tree.css(RDFA_ITEM_SELECTOR)  # RDFa Lite, searched only where named
         base = page.landmarks.base
         base_href = base.attributes.get("href") if base is not None else None

@@ -341,8 +341,8 @@ def word_stems(text: str) -> set[str]:
 MAX_FEATURE_TITLE_CHARS = 60
 MAX_FEATURE_TITLE_WORDS = 8
 MIN_FEATURE_TEXT_CHARS = 80
-_TITLE_END = ".!?;:：。！？"
 _SENTENCE_MARKS = ".!?。！？"
+_TITLE_END = f"{_SENTENCE_MARKS};:："
 _SECTION_NAME = re.compile(
     trie_pattern(
         words("description_heading", "description")

@@ -243,7 +243,7 @@ def _money_beside(text: str, start: int, end: int) -> bool:
 def _shop_text(text: str, decimal_separator: str | None = None) -> tuple[Decimal | None, str | None]:
     """The amount and currency of a shop's price text, read by price-parser (a page repeats its
     prices, and each candidate is read for its currency and for its amount: readings are kept)."""
-    parsed = Price.fromstring(_half_width(text), decimal_separator=decimal_separator)
+    parsed = Price.fromstring(text, decimal_separator=decimal_separator)
     return parsed.amount, parsed.currency
 
 
@@ -260,5 +260,5 @@ def _half_width(text: str) -> str:
 
 def currency_in_text(text: str, tld: str = "") -> str | None:
     """The currency a shop's price text names (``"1 149,00 €"`` -> ``"EUR"``), if any."""
-    _, currency = _shop_text(clean_line(text), None)  # the key parse_price reads it under
+    _, currency = _shop_text(_half_width(clean_line(text)), None)  # the key parse_price reads it under
     return normalise_currency(currency, tld) if currency else None

@@ -36,7 +36,13 @@ from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.policy import is_control
 from prodex.extract.process.text import SENTENCE_END, clean_line, html_to_text
 from prodex.extract.readers.dom.specifications import lists_values
-from prodex.extract.readers.dom.subtree import LAYOUT_TAGS, PANEL_ID, following_elements, of_one_kind
+from prodex.extract.readers.dom.subtree import (
+    ELEMENT_ID,
+    LAYOUT_TAGS,
+    element_children,
+    following_elements,
+    of_one_kind,
+)
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
@@ -117,7 +123,7 @@ def _target_of(page: Page, heading: LexborNode) -> LexborNode | None:
             if value.startswith("#") and len(value) > 1:
                 target = value[1:]
                 break
-    if not PANEL_ID.fullmatch(target):
+    if not ELEMENT_ID.fullmatch(target):
         return None  # (also keeps the selector below well formed)
     panel = page.tree.css_first(f'[id="{target}"]')
     return panel if panel is not None and panel.mem_id != heading.mem_id else None
@@ -130,17 +136,6 @@ _SHOWN_TAB = re.compile(r"(?:^|[\s_-])(?:is-)?(?:active|actif|selected|current|o
 _SHOWN_TAB_SUFFIX = re.compile(r"(?<=[a-z])(?:Active|Actif|Selected|Current)(?![a-z])")
 """The same at the end of a camel-case class (``ongletActif``; not ``ongletInactif``)."""
 _SECTION_HEADINGS = "h1, h2, h3, h4, h5, h6, summary"
-
-
-def _element_children(node: LexborNode) -> list[LexborNode]:
-    """The element children of ``node``, up to :data:`MAX_TABS` + 1."""
-    children: list[LexborNode] = []
-    child = node.child
-    while child is not None and len(children) <= MAX_TABS:
-        if child.is_element_node:
-            children.append(child)
-        child = child.next
-    return children
 
 
 @dataclass
@@ -164,7 +159,7 @@ def _tab_strip(heading: LexborNode) -> _TabStrip | None:
     for _ in range(2):
         if strip is None or strip.tag in LAYOUT_TAGS:
             return None
-        tabs = _element_children(strip)
+        tabs = element_children(strip, MAX_TABS + 1)
         if len(tabs) > 1:
             break
         tab, strip = strip, strip.parent
@@ -198,7 +193,7 @@ def _panel_among(panels: list[LexborNode], tabs: _TabStrip) -> LexborNode | None
     they are one panel per tab, likewise; else the first when the tab is the first or the shown
     one (the page shows only that tab's text) and it holds no other tab's heading."""
     first = panels[0]
-    inner = _element_children(first)
+    inner = element_children(first, MAX_TABS + 1)
     if len(inner) == tabs.count and _are_panels(inner):
         return inner[tabs.place]
     if len(panels) == tabs.count and _are_panels(panels):
@@ -506,11 +501,11 @@ def find_description_nodes(
 
 
 TITLE_SIBLINGS = 3
+"""The title's next siblings searched for the text under it (a picture, a timer or a rating
+line may come first)."""
 MAX_NOTE_CHARS = 100
 """The longest short line after the title (a subtitle, a badge, a stock note)."""
 _NOT_ON_SALE = ("OutOfStock", "BackOrder")
-"""The title's next siblings searched for the text under it (a picture, a timer or a rating
-line may come first)."""
 MAX_SUMMARY_CHARS = 1_200
 """A text under the title is a few lines; a longer block there holds more than the product's text."""
 MAX_SUMMARY_DIGITS = 0.08

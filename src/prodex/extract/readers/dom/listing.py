@@ -8,6 +8,8 @@ related or recommended products in blocks named so; none of that looks like a li
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from selectolax.lexbor import LexborNode
 
 from prodex.extract.page import Page
@@ -95,15 +97,21 @@ def _priced_tiles(tile: LexborNode, grid: LexborNode) -> set[int]:
     return tiles
 
 
-def _largest_grid(page: Page, cache: Counts) -> tuple[LexborNode, set[int]] | None:
-    """The grid with the most priced tiles on the page, and its tiles."""
+def _largest_grid(
+    nodes: list[LexborNode], cache: Counts, shows_price: Callable[[LexborNode], bool] | None = None
+) -> tuple[LexborNode, set[int]] | None:
+    """The grid with the most tiles holding ``nodes`` (price elements, or pictures whose tile
+    ``shows_price``), and its tiles."""
     grids: dict[int, tuple[LexborNode, set[int]]] = {}
-    for node in page.tree.css(PRICE_SELECTOR)[:MAX_PRICES]:
+    looked: set[int] = set()
+    for node in nodes:
         tile = _tile_of(node, cache)
         grid = tile.parent if tile is not None else None
-        if tile is None or grid is None:
+        if tile is None or grid is None or int(tile.mem_id) in looked:
             continue
-        grids.setdefault(int(grid.mem_id), (grid, set()))[1].add(int(tile.mem_id))
+        looked.add(int(tile.mem_id))
+        if shows_price is None or shows_price(tile):
+            grids.setdefault(int(grid.mem_id), (grid, set()))[1].add(int(tile.mem_id))
     return max(grids.values(), key=lambda item: len(item[1])) if grids else None
 
 
@@ -111,20 +119,9 @@ MAX_PICTURES = 200
 MAX_TILE_CHARS = 400
 
 
-def _largest_picture_grid(page: Page, cache: Counts) -> tuple[LexborNode, set[int]] | None:
-    """For a page that marks no price by its classes (hashed CSS-module names): the grid with the
-    most tiles found from their pictures, each tile a link, a picture and an amount of money."""
-    grids: dict[int, tuple[LexborNode, set[int]]] = {}
-    looked: set[int] = set()
-    for picture in page.tree.css("img")[:MAX_PICTURES]:
-        tile = _tile_of(picture, cache)
-        grid = tile.parent if tile is not None else None
-        if tile is None or grid is None or int(tile.mem_id) in looked:
-            continue
-        looked.add(int(tile.mem_id))
-        if shows_money(tile.text(deep=True, separator=" ")[:MAX_TILE_CHARS]):
-            grids.setdefault(int(grid.mem_id), (grid, set()))[1].add(int(tile.mem_id))
-    return max(grids.values(), key=lambda item: len(item[1])) if grids else None
+def _shows_money(tile: LexborNode) -> bool:
+    """Whether a tile's text holds an amount of money (a tile whose classes name no price)."""
+    return shows_money(tile.text(deep=True, separator=" ")[:MAX_TILE_CHARS])
 
 
 def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNode | None) -> bool:
@@ -143,7 +140,10 @@ def is_listing_grid(page: Page, title: LexborNode | None, shown_price: LexborNod
             return False  # the price next to the title is the page's own, not a tile's
         tiles = _priced_tiles(tile, grid)
     else:
-        largest = _largest_grid(page, cache) or _largest_picture_grid(page, cache)
+        # price elements, else (hashed CSS-module classes name no price) pictures in tiles showing money
+        largest = _largest_grid(page.tree.css(PRICE_SELECTOR)[:MAX_PRICES], cache) or _largest_grid(
+            page.tree.css("img")[:MAX_PICTURES], cache, _shows_money
+        )
         if largest is None:
             return False
         grid, tiles = largest

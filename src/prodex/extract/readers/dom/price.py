@@ -17,6 +17,7 @@ from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import currency_in_text, normalise_currency, parse_price
 from prodex.extract.process.text import clean_line
+from prodex.extract.readers.dom.subtree import holds
 from prodex.extract.readers.dom.vocabulary import (
     CURRENT_PRICE,
     FAR,
@@ -669,7 +670,7 @@ def _find_price_in(
     for distance, _, node in _ranked_candidates(page, title, scope):
         if closest is not None and distance > closest + PRICE_BLOCK_LEVELS:
             break  # past the title's price block
-        if result.node is not None and _within(node, result.node):
+        if result.node is not None and holds(result.node, node, INNER_LEVELS):
             _note_inner_old_price(result, node, page, currency)
             continue
         beyond = _beyond_current(distance, current, node, wrappers)
@@ -707,18 +708,7 @@ def _completed(result: DomPrice, labelled: list[str], best_old: tuple[str, str |
 
 
 INNER_LEVELS = 6
-
-
-def _within(node: LexborNode, holder: LexborNode) -> bool:
-    """Whether ``node`` lies inside ``holder``, up to :data:`INNER_LEVELS` levels down."""
-    parent = node.parent
-    for _ in range(INNER_LEVELS):
-        if parent is None:
-            return False
-        if parent.mem_id == holder.mem_id:
-            return True
-        parent = parent.parent
-    return False
+"""How deep inside the current price's element its list price is looked for."""
 
 
 def _note_inner_old_price(result: DomPrice, node: LexborNode, page: Page, currency: str | None) -> None:

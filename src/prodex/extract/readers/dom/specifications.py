@@ -18,8 +18,9 @@ from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.subtree import (
+    ELEMENT_ID,
     LAYOUT_TAGS,
-    PANEL_ID,
+    element_children,
     first_match,
     following_elements,
     is_link,
@@ -234,7 +235,7 @@ def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
     class="param">...``)."""
     attrs = heading.attributes
     controls = attrs.get("aria-controls") or (attrs.get("href") or "").lstrip("#")
-    if controls and PANEL_ID.fullmatch(controls):  # (also keeps the selector well formed)
+    if controls and ELEMENT_ID.fullmatch(controls):  # (also keeps the selector well formed)
         panel = page.tree.css_first(f'[id="{controls}"]')
         if panel is not None:
             return panel
@@ -260,10 +261,8 @@ def _section_of(heading: LexborNode, page: Page) -> LexborNode | None:
 
 def _leads(node: LexborNode, parent: LexborNode) -> bool:
     """Whether ``node`` is its parent's first element (nothing of the block comes before it)."""
-    first = parent.child
-    while first is not None and not first.is_element_node:
-        first = first.next
-    return first is not None and first.mem_id == node.mem_id
+    first = element_children(parent, 1)
+    return bool(first) and first[0].mem_id == node.mem_id
 
 
 def _policy(rows: list[Specification]) -> bool:

@@ -73,8 +73,9 @@ def is_link(node: LexborNode) -> bool:
 
 LAYOUT_TAGS = frozenset(("body", "html", "main"))
 """Elements that hold a page's layout, never one block of it (a section's search stops there)."""
-PANEL_ID = re.compile(r"[\w.:-]{1,100}")
-"""An id a tab or heading may name its panel by (also keeps a ``[id="..."]`` selector well formed)."""
+ELEMENT_ID = re.compile(r"[\w.:-]{1,100}")
+"""An id an element may name another by (``aria-controls``, ``aria-labelledby``, ``href="#..."``):
+checked before it goes into a ``[id="..."]`` selector, which it keeps well formed."""
 
 
 def following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
@@ -102,3 +103,26 @@ def of_one_kind(nodes: list[LexborNode]) -> bool:
     first = nodes[0]
     marker = first_class(first)
     return bool(marker) and all(node.tag == first.tag and first_class(node) == marker for node in nodes)
+
+
+def element_children(node: LexborNode, limit: int) -> list[LexborNode]:
+    """Up to ``limit`` element children of ``node``."""
+    children: list[LexborNode] = []
+    child = node.child
+    while child is not None and len(children) < limit:
+        if child.is_element_node:
+            children.append(child)
+        child = child.next
+    return children
+
+
+def holds(holder: LexborNode, node: LexborNode, levels: int) -> bool:
+    """Whether ``holder`` holds ``node`` within ``levels`` levels."""
+    current = node.parent
+    for _ in range(levels):
+        if current is None:
+            return False
+        if current.mem_id == holder.mem_id:
+            return True
+        current = current.parent
+    return False

@@ -28,7 +28,14 @@ from prodex.extract.process.axes import (
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
 from prodex.extract.readers.dom.option_offer import option_name, option_offer, shown_text
-from prodex.extract.readers.dom.subtree import all_matches, first_class, first_match, is_link
+from prodex.extract.readers.dom.subtree import (
+    ELEMENT_ID,
+    all_matches,
+    first_class,
+    first_match,
+    holds,
+    is_link,
+)
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 from prodex.extract.words import words
 
@@ -68,14 +75,11 @@ def _label_of(group: LexborNode, labels: dict[str, str]) -> str:
     return next((text for text in said if text), None) or _text_before(group)
 
 
-_ELEMENT_ID = re.compile(r"[A-Za-z][\w:.-]{0,80}")
-
-
 def _labelled_by(group: LexborNode, ids: str) -> str:
     """The text of the element ``aria-labelledby`` names (the first id), found inside the group or
     beside it ("Color: Black" in BigCommerce's swatch ``radiogroup``), else ``""``."""
     ident = ids.split()[0] if ids.split() else ""
-    if not _ELEMENT_ID.fullmatch(ident):
+    if not ELEMENT_ID.fullmatch(ident):
         return ""
     for holder in (group, group.parent):
         label = holder.css_first(f'[id="{ident}"]') if holder is not None else None
@@ -265,7 +269,7 @@ def _shows_one_of(label: LexborNode, items: list[LexborNode]) -> bool:
     return bool(value) and any(_option_text(item) == value for item in items[:MAX_OPTIONS])
 
 
-def _samefirst_class(items: list[LexborNode]) -> bool:
+def _same_first_class(items: list[LexborNode]) -> bool:
     """Whether the items share a first class name (a row of options is built of one kind)."""
     first = first_class(items[0]) if items else ""
     return bool(first) and all(first_class(item) == first for item in items[1:])
@@ -283,7 +287,7 @@ def _choosable_run(children: list[LexborNode]) -> list[LexborNode]:
     if count < 2 or len(children) - count > MAX_BESIDE_OPTIONS or tag not in _ITEM_TAGS:
         return []
     run = [child for child in children if child.tag == tag]
-    if not _samefirst_class(run):
+    if not _same_first_class(run):
         return []
     return run if all(item.tag == "button" or _choosable(item) for item in run) else []
 
@@ -293,7 +297,7 @@ def _one_family(items: list[LexborNode]) -> bool:
     (``<a class="item">`` and one ``<span class="item item--active">``): they share their first
     class name, and a single item, which is not a link or button, has a tag of its own (a "Size
     guide" link after size buttons of a shared ``btn`` class is not an option)."""
-    if not _samefirst_class(items):
+    if not _same_first_class(items):
         return False
     tags = Counter(item.tag for item in items)
     lone = [item for item in items if tags[item.tag] == 1]
@@ -358,7 +362,7 @@ def _swatch_groups(
         # it; a row led by its own label holds options of one class, or one of them is the value
         # its label shows ("Pilih rasa: Balado"), not "Share" and "Wishlist" after "Color: Black"
         leading = items is not children
-        if leading and not (_samefirst_class(items) or _shows_one_of(children[0], items)):
+        if leading and not (_same_first_class(items) or _shows_one_of(children[0], items)):
             continue
         label = children[0].text(deep=True, separator=" ") if leading else _label_of(parent, labels)
         if shown_axis_of(label):
@@ -556,28 +560,20 @@ def _radio_groups(radios: list[LexborNode]) -> list[tuple[str, LexborNode]]:
     return groups
 
 
+HOLDER_LEVELS = 8
+"""How deep below a radio group's holder its radios are looked for."""
+
+
 def _common_holder(nodes: list[LexborNode]) -> LexborNode | None:
     """The nearest element that holds all ``nodes`` (a few levels up at most)."""
     holder = nodes[0].parent
     for _ in range(6):
         if holder is None:
             return None
-        if all(_holds(holder, node) for node in nodes[1:]):
+        if all(holds(holder, node, HOLDER_LEVELS) for node in nodes[1:]):
             return holder
         holder = holder.parent
     return None
-
-
-def _holds(holder: LexborNode, node: LexborNode) -> bool:
-    """Whether ``holder`` holds ``node`` within eight levels."""
-    current = node.parent
-    for _ in range(8):
-        if current is None:
-            return False
-        if current.mem_id == holder.mem_id:
-            return True
-        current = current.parent
-    return False
 
 
 def _labelled_axis(label: str) -> str | None:
