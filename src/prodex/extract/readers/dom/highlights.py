@@ -37,7 +37,11 @@ MIN_AVERAGE_ITEM_CHARS = 15
 """A list of shorter items is a menu, a size chart or a package's contents, not claims."""
 MAX_LABEL_CHARS = 60
 NEAR_LEVELS = 4
-"""A list counts as beside the title when one of its 4 nearest ancestors holds the title within 4 levels."""
+"""How far up from the title its block reaches (see :data:`LIST_LEVELS`)."""
+LIST_LEVELS = 6
+"""A list counts as beside the title when one of its 6 nearest ancestors holds the title within
+:data:`NEAR_LEVELS` levels: a title row above the picture and buy-box columns puts the buy box's
+list 5 levels below the block they share."""
 CONTENTS_HEADINGS = words("highlight_heading", "contents")
 """Headings of a package's contents (its list is not selling points), folded."""
 _CONTENTS_HEADING = re.compile(trie_pattern(CONTENTS_HEADINGS))
@@ -185,7 +189,7 @@ def _labelled_highlights(node: LexborNode) -> bool:
 
 
 _FEATURE_LIST = re.compile(r"feature|highlight|selling|bullet|key-?point|advantage")
-"""A class or id naming a list of the product's features ("key-features", "product-usps")."""
+"""A class or id naming a list of the product's features ("key-features", "feature-bullets")."""
 
 
 def _marked_features(node: LexborNode) -> bool:
@@ -206,7 +210,7 @@ def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
     lists = [node for node in page.area_blocks() if node.tag == "ul"]
     for node in lists[:MAX_LISTS]:  # (one search with the specification reader's, told apart by tag)
         named = _labelled_highlights(node)
-        if not (named or ancestor_ids([node], NEAR_LEVELS) & near):
+        if not (named or ancestor_ids([node], LIST_LEVELS) & near):
             continue
         lines = _claim_list(node, page)
         if not lines:
