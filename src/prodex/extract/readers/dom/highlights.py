@@ -188,8 +188,9 @@ def _labelled_highlights(node: LexborNode) -> bool:
     return any(text and names_highlights(text.strip(" :")) for text in labels)
 
 
-_FEATURE_LIST = re.compile(r"feature|highlight|selling|bullet|key-?point|advantage")
-"""A class or id naming a list of the product's features ("key-features", "feature-bullets")."""
+_FEATURE_LIST = re.compile(r"feature|highlight|selling|bullet|key-?point|advantage|usp")
+"""A class or id naming a list of the product's features ("key-features", "feature-bullets",
+"product-usps"; a list of the shop's own USPs, "Free shipping", is left out as policy)."""
 
 
 def _marked_features(node: LexborNode) -> bool:
