@@ -51,7 +51,11 @@ from prodex.extract.readers.dom.vocabulary import (
 )
 from prodex.extract.words import words
 
-DESCRIPTION_SELECTOR = '[itemprop="description"], [class*="desc" i], [id*="desc" i]'
+DESCRIPTION_SELECTOR = (
+    '[itemprop="description"], [class*="desc" i], [id*="desc" i], [data-hook="description"]'
+)
+"""Blocks marked as a description by microdata, class or id, or by Wix's ``data-hook`` (its classes
+are hashed)."""
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
     r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|"
