@@ -17,6 +17,7 @@ from prodex.extract.process.audience import (
     age_group_from_ages,
     age_group_in,
     audience_phrase,
+    audiences,
     gender_from_schema,
     gender_in,
 )
@@ -445,9 +446,33 @@ def test_audience_phrase_from_category_gender_and_age() -> None:
     dog_food = tree.resolve("Dog Supplies > Dog Food")
     toy = tree.resolve("Toys & Games > Toys")
     assert audience_phrase(dress, "female", "adult") == "Fashion-conscious women"
-    assert audience_phrase(dog_food, None, None) == "Dog owners and pet parents"
+    assert audience_phrase(dog_food, None, None) == "Dog owners and health-conscious pet parents"
     assert audience_phrase(toy, None, "kids").startswith("Parents shopping for kids")
     assert audience_phrase(None, None, None) == ""
+
+
+def test_audience_table_names_categories_of_the_taxonomy() -> None:
+    """Every key of the shipped audience table is a category path of the shipped taxonomy, and
+    every phrase is short."""
+    paths = {category.text for category in taxonomy().categories}
+    table = audiences()
+    assert len(table) > 200
+    assert set(table) <= paths, sorted(set(table) - paths)
+    assert all(phrase and len(phrase.split()) <= 9 for phrase in table.values())
+
+
+def test_audience_phrase_of_the_nearest_category_listed() -> None:
+    """A category takes its own phrase, else its nearest ancestor's; an activity and a gender lead
+    it, and a phrase names at most three groups of people."""
+    tree = taxonomy()
+    espresso = tree.resolve("Coffee Makers & Espresso Machines > Espresso Machines")
+    drip = tree.resolve("Drip Coffee Makers")
+    jacket = tree.resolve("Outerwear > Coats & Jackets")
+    assert audience_phrase(espresso, None, None) == "Home baristas and espresso lovers"
+    assert audience_phrase(drip, None, None) == "Coffee lovers and home baristas"
+    assert audience_phrase(jacket, "male", "adult") == "Men, commuters and hikers"
+    assert audience_phrase(jacket, "male", "adult", "running") == "Male runners, commuters and hikers"
+    assert audience_phrase(jacket, None, "kids") == "Parents shopping for kids"
 
 
 def test_trie_pattern_matches_exactly_the_words() -> None:

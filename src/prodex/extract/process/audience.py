@@ -7,9 +7,11 @@ the short target-audience phrase a marketer would write for a product video.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from prodex.extract.process.availability import fold
 from prodex.extract.process.classify import tokens
@@ -20,12 +22,13 @@ from prodex.extract.process.patterns import (
     trie_pattern,
     words_in,
 )
-from prodex.extract.process.taxonomy import Category
+from prodex.extract.process.taxonomy import PATH_SEPARATOR, Category
 from prodex.extract.words import ACTIVITIES, AGE_GROUPS, COMPOUNDING, GENDERS, language_code, section, words
 
 MAX_PHRASE_WORDS = 4
 MIN_COMPOUND_PART = 4
 """Both parts of a compound word read for a gender are this long at least ("Damen|düfte")."""
+APPAREL_TOP = "Apparel & Accessories"
 GENDERED_TOPS = frozenset({"Apparel & Accessories", "Health & Beauty", "Luggage & Bags", "Sporting Goods"})
 """Top-level categories whose products can be made for a gender (elsewhere gender does not apply)."""
 _SCHEMA_GENDERS = {
@@ -214,98 +217,27 @@ def activity_in(texts: list[str], language: str | None = None) -> str | None:
 
 # --- the target-audience phrase -------------------------------------------------------------
 
-#: A taxonomy path prefix to the audience a marketer would name, the most specific first.
-AUDIENCES: tuple[tuple[str, str], ...] = (
-    ("Animals & Pet Supplies > Pet Supplies > Dog Supplies", "Dog owners and pet parents"),
-    ("Animals & Pet Supplies > Pet Supplies > Cat Supplies", "Cat owners and pet parents"),
-    ("Animals & Pet Supplies > Pet Supplies > Fish Supplies", "Aquarium keepers and fish owners"),
-    ("Animals & Pet Supplies", "Pet owners and pet parents"),
-    ("Apparel & Accessories > Jewelry > Watches", "Watch enthusiasts and gift shoppers"),
-    ("Apparel & Accessories > Jewelry", "Jewelry lovers and gift shoppers"),
-    ("Apparel & Accessories > Clothing > Activewear", "Active people and fitness enthusiasts"),
-    ("Apparel & Accessories > Costumes & Accessories", "Costume party hosts and Halloween fans"),
-    ("Apparel & Accessories", "Fashion-conscious shoppers"),
-    ("Arts & Entertainment > Hobbies & Creative Arts > Musical Instruments", "Musicians and music lovers"),
-    (
-        "Arts & Entertainment > Hobbies & Creative Arts > Musical Instrument & Orchestra Accessories",
-        "Musicians",
-    ),
-    ("Arts & Entertainment > Hobbies & Creative Arts > Arts & Crafts", "Crafters and DIY hobbyists"),
-    ("Arts & Entertainment > Hobbies & Creative Arts > Collectibles", "Collectors and fans"),
-    ("Arts & Entertainment > Party & Celebration", "Party hosts and event organizers"),
-    ("Arts & Entertainment > Event Tickets", "Live entertainment fans"),
-    ("Arts & Entertainment", "Hobbyists and gift shoppers"),
-    ("Baby & Toddler", "New parents and parents of babies"),
-    ("Business & Industrial", "Professionals and small businesses"),
-    ("Cameras & Optics", "Photographers and content creators"),
-    ("Electronics > Communications > Telephony", "Smartphone users and tech enthusiasts"),
-    ("Electronics > Computers", "Students and professionals"),
-    ("Electronics > Audio", "Music lovers and audiophiles"),
-    ("Electronics > Video > Televisions", "Home entertainment fans and families"),
-    ("Electronics > Video Game Console", "Gamers and families"),
-    ("Electronics > Video Game Consoles", "Gamers and families"),
-    ("Electronics", "Tech enthusiasts and gadget lovers"),
-    ("Food, Beverages & Tobacco > Beverages > Coffee", "Coffee lovers"),
-    ("Food, Beverages & Tobacco > Beverages > Tea & Infusions", "Tea lovers"),
-    ("Food, Beverages & Tobacco > Beverages > Alcoholic Beverages > Wine", "Wine lovers and gift shoppers"),
-    (
-        "Food, Beverages & Tobacco > Beverages > Alcoholic Beverages",
-        "Spirits enthusiasts and home entertainers",
-    ),
-    ("Food, Beverages & Tobacco > Food Items > Snack Foods", "Snack lovers and families"),
-    ("Food, Beverages & Tobacco > Food Items > Candy & Chocolate", "Chocolate lovers and gift shoppers"),
-    ("Food, Beverages & Tobacco > Food Items > Seasonings & Spices", "Home cooks and BBQ enthusiasts"),
-    ("Food, Beverages & Tobacco", "Food lovers, home cooks and families"),
-    ("Furniture > Baby & Toddler Furniture", "Parents furnishing nurseries"),
-    ("Furniture > Outdoor Furniture", "Homeowners with gardens"),
-    ("Furniture > Office Furniture", "Home office workers and professionals"),
-    ("Furniture > Beds & Accessories", "Homeowners furnishing bedrooms"),
-    ("Furniture", "Homeowners and home decorators"),
-    ("Hardware > Tools", "DIY enthusiasts and tradespeople"),
-    ("Hardware > Plumbing", "Homeowners renovating and plumbers"),
-    ("Hardware", "DIY enthusiasts and homeowners"),
-    ("Health & Beauty > Personal Care > Cosmetics > Perfume & Cologne", "Fragrance lovers and gift shoppers"),
-    ("Health & Beauty > Personal Care > Cosmetics > Skin Care", "Skincare enthusiasts"),
-    ("Health & Beauty > Personal Care > Cosmetics", "Makeup lovers and beauty enthusiasts"),
-    ("Health & Beauty > Personal Care > Shaving & Grooming", "Grooming-conscious adults"),
-    ("Health & Beauty > Personal Care > Hair Care", "Hair care enthusiasts"),
-    ("Health & Beauty > Health Care", "Health-conscious adults"),
-    ("Health & Beauty", "Beauty and self-care enthusiasts"),
-    ("Home & Garden > Kitchen & Dining", "Home cooks and food lovers"),
-    ("Home & Garden > Lawn & Garden", "Gardeners and homeowners with gardens"),
-    ("Home & Garden > Business & Home Security", "Homeowners and renters"),
-    ("Home & Garden > Household Appliances", "Busy households and homeowners"),
-    ("Home & Garden", "Homeowners and home decor enthusiasts"),
-    ("Luggage & Bags > Backpacks", "Students, commuters and travelers"),
-    ("Luggage & Bags", "Travelers and commuters"),
-    ("Mature", "Adults"),
-    ("Media > Books", "Book lovers and readers"),
-    ("Media > Music & Sound Recordings", "Music fans and collectors"),
-    ("Media > DVDs & Videos", "Movie fans"),
-    ("Media", "Readers and media fans"),
-    ("Office Supplies", "Office workers and students"),
-    ("Religious & Ceremonial", "People of faith and ceremony planners"),
-    ("Software > Video Game Software", "Gamers and game collectors"),
-    ("Software", "Creative professionals and hobbyists"),
-    ("Sporting Goods > Outdoor Recreation > Camping & Hiking", "Campers and hikers"),
-    ("Sporting Goods > Outdoor Recreation > Cycling", "Cyclists and commuters"),
-    ("Sporting Goods > Outdoor Recreation > Boating & Water Sports", "Swimmers and water sports enthusiasts"),
-    ("Sporting Goods > Outdoor Recreation > Winter Sports & Activities", "Skiers and snowboarders"),
-    ("Sporting Goods > Outdoor Recreation > Fishing", "Anglers"),
-    ("Sporting Goods > Exercise & Fitness", "Fitness enthusiasts and gym goers"),
-    ("Sporting Goods", "Sports and outdoor enthusiasts"),
-    ("Toys & Games > Puzzles", "Puzzle lovers and families"),
-    ("Toys & Games > Games", "Families and board game fans"),
-    ("Toys & Games", "Parents of young children and gift shoppers"),
-    ("Vehicles & Parts > Vehicle Parts & Accessories", "Car owners and DIY mechanics"),
-    ("Vehicles & Parts", "Drivers and car buyers"),
-)
+AUDIENCES_FILE = "audiences.toml"
+MAX_GROUPS = 3
+"""The most groups of people a phrase names ("Runners, commuters and hikers")."""
+
+
+@lru_cache(maxsize=1)
+def audiences() -> dict[str, str]:
+    """The shipped table of audiences: a taxonomy category's path to the phrase a marketer would
+    write for its products (``data/audiences.toml``, read once per process)."""
+    text = resources.files("prodex.extract").joinpath("data", AUDIENCES_FILE).read_text(encoding="utf-8")
+    return {str(path): str(phrase) for path, phrase in tomllib.loads(text).items()}
+
+
 _APPAREL_BY_GENDER = {
     "female": "Fashion-conscious women",
     "male": "Style-conscious men",
     "unisex": "Style-conscious women and men",
 }
 _PEOPLE = {"female": "Women", "male": "Men", "unisex": "Women and men"}
+_GENDER_ADJECTIVES = {"female": "Female", "male": "Male"}
+"""A gender said of the people of an activity ("Female runners")."""
 ACTIVITY_AUDIENCES = {
     "running": "Runners",
     "hiking": "Hikers",
@@ -339,13 +271,33 @@ _YOUNG = {
 
 
 def _base_audience(category: Category | None) -> str:
+    """The phrase of the category, or of its nearest ancestor the table lists."""
     if category is None:
         return ""
-    text = category.text
-    for prefix, phrase in AUDIENCES:
-        if text == prefix or text.startswith(prefix + " > ") or text.startswith(prefix + " "):
+    table = audiences()
+    for depth in range(len(category.path), 0, -1):
+        phrase = table.get(PATH_SEPARATOR.join(category.path[:depth]))
+        if phrase:
             return phrase
     return ""
+
+
+def _groups(phrase: str) -> list[str]:
+    """The groups of people a phrase names ("Campers, hikers and anglers": three), the first
+    written as inside a sentence ("campers"; the others are as the phrase writes them)."""
+    head, _, last = phrase.rpartition(" and ")
+    groups = [*head.split(", "), last] if head else [phrase]
+    return [_lower_first(groups[0]), *groups[1:]] if phrase else []
+
+
+def _joined(groups: list[str]) -> str:
+    """Groups of people as one phrase, at most :data:`MAX_GROUPS`, the first capitalised
+    ("Runners, commuters and hikers")."""
+    kept = groups[:MAX_GROUPS]
+    if not kept:
+        return ""
+    kept[0] = kept[0][:1].upper() + kept[0][1:]
+    return kept[0] if len(kept) == 1 else f"{', '.join(kept[:-1])} and {kept[-1]}"
 
 
 def audience_phrase(
@@ -353,7 +305,8 @@ def audience_phrase(
 ) -> str:
     """The target audience a marketer would write for a video about the product, from its
     category, gender and age group ("Fashion-conscious women", "Dog owners and pet parents"),
-    led by the people of the activity it is made for ("Runners and style-conscious men")."""
+    led by the people of the activity it is made for ("Runners and style-conscious men"); at most
+    :data:`MAX_GROUPS` groups of people."""
     phrase = _category_audience(category, gender, age_group)
     people = ACTIVITY_AUDIENCES.get(activity or "")
     if not people or age_group in _YOUNG:
@@ -362,39 +315,43 @@ def audience_phrase(
         return people
     if people.split()[0].lower() in phrase.lower():
         return phrase  # "Campers and hikers" already names them
-    return (
-        f"{people}, {_lower_first(phrase)}" if " and " in phrase else f"{people} and {_lower_first(phrase)}"
-    )
+    groups = _groups(phrase)
+    if groups[0] in (
+        group.lower() for group in _PEOPLE.values()
+    ):  # "Men, commuters and hikers": "Male runners, commuters..."
+        adjective = _GENDER_ADJECTIVES.get(gender or "")
+        return _joined([f"{adjective} {people.lower()}" if adjective else people, *groups[1:]])
+    return _joined([people, *groups])
 
 
 def _category_audience(category: Category | None, gender: str | None, age_group: str | None) -> str:
     """The audience of the category, said of the gender and age group where they apply."""
     base = _base_audience(category)
-    apparel = category is not None and category.top == "Apparel & Accessories"
+    if category is None or not base:
+        return _YOUNG.get(age_group or "", "")
+    apparel = category.top == APPAREL_TOP
     if age_group in _YOUNG:
         young = _YOUNG[age_group]
         if age_group == "kids" and gender in ("female", "male"):
             young = "Parents of girls" if gender == "female" else "Parents of boys"
-        if category is not None and category.top == "Media":
+        if category.top == "Media":
             return "Young readers and their parents"
-        return young if apparel or not base else f"{young} and {_lower_first(base)}"
-    if (
-        apparel
-        and gender in _APPAREL_BY_GENDER
-        and not base.startswith(("Watch", "Jewelry", "Active", "Costume"))
-    ):
+        if apparel:
+            return young  # (the base names who wears it, grown-ups)
+        return _joined([young, *(group for group in _groups(base) if "parent" not in group.lower())])
+    if apparel and gender in _APPAREL_BY_GENDER and base == audiences().get(APPAREL_TOP):
         return _APPAREL_BY_GENDER[gender]
-    if gender in _PEOPLE and base and category is not None and category.top in GENDERED_TOPS:
+    if gender in _PEOPLE and category.top in GENDERED_TOPS:
         return _with_people(base, _PEOPLE[gender])
-    return base
+    return _joined(_groups(base))
 
 
 def _with_people(base: str, people: str) -> str:
-    """The base audience said of women, men or both ("Active people" -> "Active women")."""
+    """The base audience said of women, men or both ("Active people" -> "Active women";
+    "Commuters and hikers" -> "Men, commuters and hikers")."""
     if " people" in base:
-        return base.replace(" people", f" {people.lower()}", 1)
-    joiner = ", " if " and " in base else " and "
-    return f"{people}{joiner}{_lower_first(base)}"
+        return _joined(_groups(base.replace(" people", f" {people.lower()}", 1)))
+    return _joined([people, *_groups(base)])
 
 
 def fallback_audience(gender: str | None, age_group: str | None, shop_category: str | None) -> str:
