@@ -127,6 +127,7 @@ HEAD_INITIAL = frozenset(
         "sw",
         "sq",
         "az",
+        "uz",
     }
 )
 """Languages that name the product first ("Chaussures de randonnée"); the others name it last
