@@ -20,7 +20,9 @@ from prodex.extract.process.points import MIN_SHARED_SHINGLES, SHINGLE_CHARS, pa
 from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, NamedHeading, section_content
+from prodex.extract.readers.dom.specifications import list_rows
 from prodex.extract.readers.dom.vocabulary import (
+    OTHER_PRODUCTS,
     OUTSIDE_THIS_PRODUCT,
     ancestor_ids,
     ancestors_match,
@@ -200,11 +202,12 @@ def _marked_features(node: LexborNode) -> bool:
     return _FEATURE_LIST.search(markers) is not None
 
 
-def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
+def find_bullet_lists(page: Page, topic: str, near: set[int], marked_only: bool = False) -> list[str]:
     """The first list that reads as the product's feature list and is named a highlights list,
     or lies beside the title (sharing one of the ``near`` ancestors of the title) and speaks of
     the product or is marked as its features by its class: for pages whose bullets are under no
-    recognised heading or description block."""
+    recognised heading or description block. ``marked_only``: a list beside the title only when
+    its class marks it (one that speaks of the product may list other products of its line)."""
     words = word_stems(topic)
     if not words or not near:
         return []
@@ -216,7 +219,7 @@ def find_bullet_lists(page: Page, topic: str, near: set[int]) -> list[str]:
         lines = _claim_list(node, page)
         if not lines:
             continue
-        if named or _marked_features(node) or _on_topic(lines, words):
+        if named or _marked_features(node) or (not marked_only and _on_topic(lines, words)):
             return lines
     return []
 
@@ -230,9 +233,9 @@ def find_selling_points(
     features: list[LexborNode] | None = None,
 ) -> list[str]:
     """Candidate point lines: the highlight blocks' list items (their short lines when none has
-    a list), else the description blocks' lists and the ``features`` blocks' lists that are no
-    specification rows, else the first feature-like list of the product's area that speaks of
-    ``topic`` (the product's title and description)."""
+    a list), else the description blocks' lists and the ``features`` blocks' lists, else the first
+    feature-like list of the product's area that speaks of ``topic`` (the product's title and
+    description), else those blocks' lists of named values ("Wymiary: 68 × 92 cm")."""
     listed = [list_lines(block) for block in highlights]
     lines = [line for block_lines in listed for line in block_lines]
     if lines:
@@ -241,21 +244,31 @@ def find_selling_points(
         lines.extend(short_lines(block))
     if lines:
         return lines
-    for block in descriptions:
-        for node in block.css("ul, ol"):
-            if not _opens_contents(node):
-                lines.extend(list_lines(node))
-    lines.extend(_feature_lists(features or []))
-    return lines or find_bullet_lists(page, topic, near or set())
+    points, rows = _block_lists(page, descriptions)
+    feature_points, feature_rows = _block_lists(page, features or [], features=True)
+    named_rows = rows + feature_rows  # a marked or named list beside the title beats them
+    return (
+        points + feature_points
+        or find_bullet_lists(page, topic, near or set(), marked_only=bool(named_rows))
+        or named_rows
+    )
 
 
-def _feature_lists(blocks: list[LexborNode]) -> list[str]:
-    """The bullet lists of blocks under a heading that names features or specifications alike
-    ("Caratteristiche"), leaving out lists of "Name: value" rows and of a package's contents."""
-    lines: list[str] = []
+def _block_lists(page: Page, blocks: list[LexborNode], features: bool = False) -> tuple[list[str], list[str]]:
+    """The lines of the blocks' bullet lists, and apart those of lists of named values (a name and
+    a value element each: :func:`~prodex.extract.readers.dom.specifications.list_rows`); a
+    package's contents and lists inside reviews or other products' sections are left out, and so
+    are "Name: value" lists in ``features`` blocks (under a heading that names features or
+    specifications alike: "Caratteristiche")."""
+    points: list[str] = []
+    rows: list[str] = []
+    holders = page.h1_holders()
     for block in blocks:
         for node in block.css("ul, ol"):
+            if _opens_contents(node) or ancestors_match(node, OTHER_PRODUCTS, LIST_LEVELS, holders):
+                continue
             items = list_lines(node)
-            if not _opens_contents(node) and not _names_values(items):
-                lines.extend(items)
-    return lines
+            if features and _names_values(items):
+                continue
+            (rows if list_rows(node) else points).extend(items)
+    return points, rows

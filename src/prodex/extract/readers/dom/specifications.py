@@ -207,7 +207,7 @@ def _linked_names(items: list[LexborNode]) -> bool:
     return linked * 2 > MIN_LIST_ROWS
 
 
-def _list_rows(block: LexborNode) -> list[Specification]:
+def list_rows(block: LexborNode) -> list[Specification]:
     """The rows of an attribute list: a ``<ul>`` whose items are nearly all a name and a short
     value ("Material: Cotton", "<b>Publisher:</b> <a>Almedina</a>"); a list of features written
     "Feature: a sentence about it" is a list of selling points, not of specifications."""
@@ -312,7 +312,7 @@ def _rows_of(page: Page, blocks: list[LexborNode]) -> list[Specification]:
             if block.tag == "table"
             else _dl_rows(block)
             if block.tag == "dl"
-            else _list_rows(block)
+            else list_rows(block)
         )
         if not found or _policy(found) or _rating_histogram(found) or _outside(block, page):
             continue
