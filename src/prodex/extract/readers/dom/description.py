@@ -56,6 +56,8 @@ DESCRIPTION_SELECTOR = (
 )
 """Blocks marked as a description by microdata, class or id, or by Wix's ``data-hook`` (its classes
 are hashed)."""
+REVIEWS_SELECTOR = '[class*="review" i], [id*="review" i]'
+"""A section of reviews, which a description block does not hold."""
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
     r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|"
@@ -394,6 +396,8 @@ def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate |
         return None
     if _lists_values(node, len(raw)):
         return None  # a list of named values is the specifications ("Titre : ...", "ISBN : ...")
+    if node.css_first(REVIEWS_SELECTOR) is not None:
+        return None  # a wrapper of the description and the reviews: the description is inside
     score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
     return _Candidate(node, score + (ITEMPROP_BONUS if itemprop else 0), length)
 
