@@ -417,6 +417,15 @@ def test_gender_and_age_group_from_words() -> None:
     assert age_group_in(["Puzzle für Kinder ab 6 Jahren"], "de") == "kids"
 
 
+def test_a_false_friend_of_english_is_no_audience_word() -> None:
+    """A word of the page's language that an English list holds with another meaning (Turkish
+    "boy", a length or a height) says no age on its pages; English pages still read it."""
+    assert age_group_in(["Model ölçüleri: Boy 1.74, Göğüs 84"], "tr") is None
+    assert age_group_in(["Çift sıra düğmeli klasik kesim, diz altı boy"], "tr") is None
+    assert age_group_in(["Erkek çocuk kışlık mont"], "tr") == "kids"
+    assert age_group_in(["Boys' winter jacket"], "en") == "kids"
+
+
 def test_a_warranty_of_years_is_no_age() -> None:
     """A number of years beside a warranty's word, before or after it, is how long the warranty
     lasts ("Garanzia globale di 10 anni" is no ten-year-old's suitcase)."""

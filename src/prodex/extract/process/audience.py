@@ -23,7 +23,16 @@ from prodex.extract.process.patterns import (
     words_in,
 )
 from prodex.extract.process.taxonomy import PATH_SEPARATOR, Category
-from prodex.extract.words import ACTIVITIES, AGE_GROUPS, COMPOUNDING, GENDERS, language_code, section, words
+from prodex.extract.words import (
+    ACTIVITIES,
+    AGE_GROUPS,
+    COMPOUNDING,
+    GENDERS,
+    english_false_friends,
+    language_code,
+    section,
+    words,
+)
 
 MAX_PHRASE_WORDS = 4
 MIN_COMPOUND_PART = 4
@@ -117,13 +126,16 @@ class WordIndex:
 def _index(name: str, language: str | None) -> WordIndex:
     phrases: dict[tuple[str, ...], str] = {}
     unspaced: dict[str, str] = {}
-    for vocabulary in section(name, language).values():
+    false_friends = {tuple(tokens(word)) for word in english_false_friends(language)}
+    for lang, vocabulary in section(name, language).items():
         for key, spellings in vocabulary.items():
             for word in spellings:
                 if not is_spaced_script(word):
                     unspaced.setdefault(word, key)
                     continue
                 phrase = tuple(tokens(word))
+                if lang == "en" and phrase in false_friends:
+                    continue  # (a word of the page's language: Turkish "boy", a length)
                 if phrase and len(phrase) <= MAX_PHRASE_WORDS:
                     phrases.setdefault(phrase, key)
     longest: dict[str, int] = {}

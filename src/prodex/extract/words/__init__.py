@@ -98,6 +98,7 @@ RATING = ("rated", "star", "star_stem", "out_of")
 REVIEW_COUNT = ("review",)
 DURATION = ("before", "age_after", "warranty")
 AUDIENCE_LABEL = ("gender",)
+FALSE_FRIEND = ("english",)
 KEYS: dict[str, tuple[str, ...] | None] = {
     "category": None,  # the taxonomy's categories (checked against it by the words test)
     "gender": GENDERS,
@@ -124,6 +125,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "review_count": REVIEW_COUNT,
     "duration": DURATION,
     "audience_label": AUDIENCE_LABEL,
+    "false_friend": FALSE_FRIEND,
 }
 """Every section and its keys."""
 SECTIONS = tuple(KEYS)
@@ -211,6 +213,13 @@ def section(name: str, language: str | None = None) -> dict[str, Vocabulary]:
         if name in files.get(code, {}):
             return {lang: files[lang][name] for lang in ("en", code) if name in files.get(lang, {})}
     return {lang: data[name] for lang, data in files.items() if name in data}
+
+
+def english_false_friends(language: str | None) -> frozenset[str]:
+    """The words of ``language`` that English word lists must not match on its pages (its
+    ``[false_friend]`` section: Turkish "boy" is a length, not a boy), folded."""
+    code = language_code(language) if language else ""
+    return frozenset(languages().get(code, {}).get("false_friend", {}).get("english", ()))
 
 
 def all_words(name: str) -> tuple[str, ...]:
