@@ -13,7 +13,7 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.availability import availability_from_phrase
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.text import clean_line
-from prodex.extract.readers.dom.subtree import first_match
+from prodex.extract.readers.dom.subtree import element_children, first_match
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_PRODUCT,
@@ -310,10 +310,31 @@ def _per_row_stock(node: LexborNode) -> bool:
     return node.tag in _STOCK_LISTS and len(node.css("li, tr")[:MIN_STOCK_ROWS]) >= MIN_STOCK_ROWS
 
 
+OPTION_LEVELS = 3
+"""How far up from a stock element an option's item is looked for (see :func:`_option_stock`)."""
+
+
+def _option_stock(node: LexborNode) -> bool:
+    """Whether a stock element is one option's ("22cm 품절", a sold-out size's class): it is, or
+    lies within :data:`OPTION_LEVELS` levels of, an item among :data:`MIN_STOCK_ROWS` or more
+    items of its list or select."""
+    item: LexborNode | None = node
+    for _ in range(OPTION_LEVELS + 1):
+        if item is None:
+            return False
+        if item.tag in ("li", "option"):
+            parent = item.parent
+            siblings = element_children(parent, MIN_STOCK_ROWS) if parent is not None else []
+            return len([child for child in siblings if child.tag == item.tag]) >= MIN_STOCK_ROWS
+        item = item.parent
+    return False
+
+
 def find_availability(page: Page, title: LexborNode | None = None) -> str | None:
-    """Availability from the elements a shop marks for stock state, nearest the title first."""
+    """Availability from the elements a shop marks for stock state, nearest the title first (a
+    store's or an option's stock left out)."""
     for node in _nearest_first(page.search_root().css(AVAILABILITY_SELECTOR)[:30], title):
-        if is_hidden(node) or _per_row_stock(node):
+        if is_hidden(node) or _per_row_stock(node) or _option_stock(node):
             continue
         if ancestors_match(node, OUTSIDE_THIS_PRODUCT, 8, page.h1_holders()):
             continue
