@@ -43,6 +43,7 @@ from prodex.extract.process.text import html_to_text, to_plain_text
 from prodex.extract.readers.dom.highlights import names_highlights
 from prodex.extract.readers.dom.labels import find_labelled_values
 from prodex.extract.readers.dom.option_offer import option_name, shown_text, split_price
+from prodex.extract.readers.dom.rating import count_in_text
 from prodex.extract.readers.dom.subtree import is_link
 
 
@@ -999,3 +1000,20 @@ def test_rdfa_is_read_where_microdata_gives_only_breadcrumbs() -> None:
         "24.50",
         "rdfa",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("4.8 (2,300)", 2300),
+        ("4.2 stelle su 5 (41)", 41),
+        ("4,5 von 5 Sternen (23)", 23),
+        ("Rated 4.7 out of 5 (88)", 88),
+        ("4.5 (2 of 5)", None),
+        ("Größe 4,5 (EU 38)", None),
+    ],
+)
+def test_a_count_in_brackets_after_an_average(text: str, count: int | None) -> None:
+    """A count in brackets after an average counts its reviews, with the average's stars and
+    scale between them or not; a bracket of other words does not."""
+    assert count_in_text(text) == count

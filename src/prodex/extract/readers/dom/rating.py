@@ -76,8 +76,12 @@ _NUMBER = r"(\d{1,3}(?:[.,  '’]\d{3})+|\d+)"
 _WORD_AT = re.compile(rf"(?:{_WORDS})(?![^\W\d_])")
 _NUMBER_BEFORE = re.compile(rf"(?<![\d.,]){_NUMBER}\s*\+?\s*$")
 _NUMBER_AFTER = re.compile(rf"\s*[:(（]\s*{_NUMBER}\s*[)）]?")
-_PAREN_COUNT = re.compile(rf"\d(?<![\d.,]\d)[.,]\d{{1,2}}\s*[(（]\s*{_NUMBER}\s*[)）]")
-"""A count of reviews: "2,300 reviews", "Reviews (47)", "4.8 (2,300)"."""
+_PAREN_COUNT = re.compile(
+    rf"\d(?<![\d.,]\d)[.,]\d{{1,2}}\s*(?:{_STAR_WORDS}\s*)?(?:{_OF}\s*(?:5|10)\s*(?:{_STAR_WORDS}\s*)?)?"
+    rf"[(（]\s*{_NUMBER}\s*[)）]"
+)
+"""A count in brackets after an average, with its stars and scale or without: "4.8 (2,300)",
+"4.2 stelle su 5 (41)", "4,5 von 5 Sternen (23)"."""
 _BEFORE_COUNT = re.compile(rf"(\d(?<![\d.,]\d)[.,]\d)\s*(?:[(（|·•]\s*)?{_NUMBER}\s*(?:{_WORDS})(?![^\W\d_])")
 """An average written just before the count: "4.8 (1,204 reviews)", "4,7 | 220 Bewertungen"."""
 _WIDTH = re.compile(r"width\s*:\s*(\d{1,3}(?:\.\d+)?)%")
@@ -230,9 +234,15 @@ def _attribute_rating(node: LexborNode) -> tuple[str, str] | None:
     return found
 
 
+_BARE_COUNT = re.compile(rf"\s*[(（]\s*{_NUMBER}\s*[)）]\s*")
+"""A count in brackets alone beside the stars ("★★★★½ (23)")."""
+
+
 def _count_near(node: LexborNode) -> int | None:
-    """A review count in the attributes or the short text around a rating element."""
+    """A review count in the attributes or the short text around a rating element (a number in
+    brackets that is all the text beside the stars counts too)."""
     current: LexborNode | None = node
+    stars = node.text(deep=True, separator=" ")
     for _ in range(4):
         if current is None:
             return None
@@ -245,6 +255,9 @@ def _count_near(node: LexborNode) -> int | None:
         if len(text) > 400:
             return None
         count = count_in_text(text)
+        if count is None and current is not node:
+            bare = _BARE_COUNT.fullmatch(text.replace(stars, "", 1)) if stars else None
+            count = _count(bare.group(1)) if bare is not None else None
         if count is not None:
             return count
         current = current.parent
