@@ -31,6 +31,7 @@ PAGE_SETS = (
     ROOT / "tests" / "extract" / "fresh_round7",
     ROOT / "tests" / "extract" / "fresh_round8",
     ROOT / "tests" / "extract" / "fresh_round9",
+    ROOT / "tests" / "extract" / "fresh_round10",
 )
 SHOWN_DIFFERENCES = 20
 SHOWN_CHARS = 300

@@ -10,7 +10,9 @@
 - the eighth fresh round (``fresh_round8/``, floors in ``round8_floor.json``): 30 more, cluttered
   as shops build their pages;
 - the ninth fresh round (``fresh_round9/``, floors in ``round9_floor.json``): 30 more, of builds
-  and regions the earlier rounds had least of.
+  and regions the earlier rounds had least of;
+- the tenth fresh round (``fresh_round10/``, floors in ``round10_floor.json``): 30 more, of large
+  retailers' own builds, hosted platforms and marketplaces.
 
 All are scored by the shared referee script; the tests skip only when ``../shared`` is absent
 (and fail on CI).
@@ -34,6 +36,7 @@ ROUND6_PAGES = HERE / "fresh_round6"
 ROUND7_PAGES = HERE / "fresh_round7"
 ROUND8_PAGES = HERE / "fresh_round8"
 ROUND9_PAGES = HERE / "fresh_round9"
+ROUND10_PAGES = HERE / "fresh_round10"
 LOCAL_SETS = {
     "platform": PLATFORM_PAGES,
     "round5": ROUND5_PAGES,
@@ -41,6 +44,7 @@ LOCAL_SETS = {
     "round7": ROUND7_PAGES,
     "round8": ROUND8_PAGES,
     "round9": ROUND9_PAGES,
+    "round10": ROUND10_PAGES,
 }
 """The page sets of this folder, by name (the shared set lives in ``../shared``)."""
 FLOORS = {
@@ -51,6 +55,7 @@ FLOORS = {
     "round7": json.loads((HERE / "round7_floor.json").read_text(encoding="utf-8")),
     "round8": json.loads((HERE / "round8_floor.json").read_text(encoding="utf-8")),
     "round9": json.loads((HERE / "round9_floor.json").read_text(encoding="utf-8")),
+    "round10": json.loads((HERE / "round10_floor.json").read_text(encoding="utf-8")),
 }
 METRIC = {
     "price": ("price", "f1"),
