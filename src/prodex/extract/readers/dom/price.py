@@ -462,6 +462,8 @@ def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Read
     raw = _without_percentages(raw)
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
+    if not (machine or struck or itemprop) and _SAVING.match(raw.strip()):
+        return None  # "Ahorra $550.000": the saving, no price
     old = struck or _marked_or_unit_price(node, raw, itemprop)
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
