@@ -56,7 +56,9 @@ DESCRIPTION_SELECTOR = (
 )
 """Blocks marked as a description by microdata, class or id, or by Wix's ``data-hook`` (its classes
 are hashed)."""
-REVIEWS_SELECTOR = '[class*="review" i], [id*="review" i]'
+REVIEW_MARKERS = ("review", "opini", "bewertung", "recens")
+"""Class or id words of a section of reviews ("reviews", "opiniones", "Bewertungen", "recensioni")."""
+REVIEWS_SELECTOR = ", ".join(f'[class*="{word}" i], [id*="{word}" i]' for word in REVIEW_MARKERS)
 """A section of reviews, which a description block does not hold."""
 _NOT_DESCRIPTION = re.compile(
     r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
