@@ -207,9 +207,25 @@ def _wraps_a_price(node: LexborNode) -> bool:
                 shows_amount = _HAS_DIGIT.search(node.text(deep=True)) is not None
             if shows_amount:
                 continue  # an invisible copy of the amount the element shows
-        if _holds_amount(inner.text(deep=True)) or inner.attributes.get("content"):
+        inner_text = inner.text(deep=True)
+        if inner.attributes.get("content"):
+            return True
+        if _holds_amount(inner_text) and not _unit_beside(node, inner_text):
             return True
     return False
+
+
+def _unit_beside(node: LexborNode, inner_text: str) -> bool:
+    """Whether an element is its inner price element's bare number and the currency beside it,
+    and no other number ("<td class=price><span class=M_price>12,800</span>円(税込)</td>"): then
+    the element is the price, not a wrapper of one."""
+    if _MONEY_HINT.search(inner_text):
+        return False
+    text = node.text(deep=True)
+    if len(text) > MAX_PRICE_TEXT_CHARS:
+        return False
+    rest = text.replace(inner_text, "", 1)
+    return _HAS_DIGIT.search(rest) is None and _MONEY_HINT.search(rest) is not None
 
 
 _DATE_RANGE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
