@@ -1017,3 +1017,18 @@ def test_a_count_in_brackets_after_an_average(text: str, count: int | None) -> N
     """A count in brackets after an average counts its reviews, with the average's stars and
     scale between them or not; a bracket of other words does not."""
     assert count_in_text(text) == count
+
+
+@pytest.mark.parametrize(
+    "warning",
+    [
+        "Ne convient pas aux enfants de moins de 3 ans.",
+        "Achtung: Nicht für Kinder unter 36 Monaten geeignet.",
+        "Warning: not suitable for children under 3 years. Contains small parts.",
+        "No apto para menores de 3 años.",
+    ],
+)
+def test_a_toy_safety_warning_is_a_legal_notice(warning: str) -> None:
+    """The mandatory warning of a toy's packaging is a legal notice, not the product's text."""
+    text = f"La caserne des pompiers avec garage et sirène.\n\n{warning}"
+    assert without_policy(text) == "La caserne des pompiers avec garage et sirène."
