@@ -568,7 +568,7 @@ def test_labelled_article_number_is_the_sku_and_model_number_the_mpn(text: str, 
         (
             "Stainless Steel Cheese Slicer",
             "en",
-            "Home & Garden > Kitchen & Dining > Kitchen Tools & Utensils",
+            "Home & Garden > Kitchen & Dining > Kitchen Tools & Utensils > Kitchen Slicers",
         ),
         (
             "Vitalcane Adult Medium Salmone e Riso crocchette per cani",
