@@ -365,6 +365,8 @@ def _swatch_groups(
         if leading and not (_same_first_class(items) or _shows_one_of(children[0], items)):
             continue
         label = children[0].text(deep=True, separator=" ") if leading else _label_of(parent, labels)
+        if not shown_axis_of(label) and not leading and _same_first_class(items):
+            label = _label_before(parent)  # "Beden:" two elements up, the size on show between
         if shown_axis_of(label):
             groups.append((label, parent))
     return groups
