@@ -161,11 +161,13 @@ _FORMAT_LABELS = frozenset(words("variant_selector", "format"))
 """Labels of a format switch (words/<lang>.toml, ``[variant_selector]``): see :data:`FORMAT`."""
 _LINE_LABELS = sorted({*_WORD_TO_AXIS, *_WEIGHT_LABELS, *_FORMAT_LABELS}, key=len, reverse=True)
 _AXIS_LINE = re.compile(
-    rf"\n[ \t]*(?:{trie_pattern(_LINE_LABELS)})"
+    rf"\n[ \t]*(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})[ \t]+)*"
+    rf"(?:{trie_pattern(_LINE_LABELS)})"
     rf"[ \t]*(?:[:：*]|\n)"
 )
-"""A line that is an axis label; it begins with a literal newline, which the regular expression
-engine finds fast (a ``^`` with MULTILINE is tried at every position)."""
+"""A line that is an axis label, after a prompt or not ("choisissez le format"); it begins with a
+literal newline, which the regular expression engine finds fast (a ``^`` with MULTILINE is tried
+at every position)."""
 
 
 def has_axis_line(lowered: str) -> bool:

@@ -630,8 +630,11 @@ def _group_axis(label: str, group: LexborNode) -> str | None:
 
 
 _FORMAT_LABEL = re.compile(
-    rf"(?:{trie_pattern(words('variant_selector', 'format'))})(?![^\W\d_])\s*[:：]?$", re.IGNORECASE
+    rf"(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+)*"
+    rf"(?:{trie_pattern(words('variant_selector', 'format'))})(?![^\W\d_])\s*[:：]?$",
+    re.IGNORECASE,
 )
+"""A format switch's label, after a prompt or not ("Formát", "Elige el formato")."""
 
 
 def _names_format(label: str) -> bool:
