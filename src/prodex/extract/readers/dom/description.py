@@ -61,7 +61,7 @@ REVIEW_MARKERS = ("review", "opini", "bewertung", "recens")
 REVIEWS_SELECTOR = ", ".join(f'[class*="{word}" i], [id*="{word}" i]' for word in REVIEW_MARKERS)
 """A section of reviews, which a description block does not hold."""
 _NOT_DESCRIPTION = re.compile(
-    r"meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
+    r"(?<![a-z])meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
     r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|"
     r"avis|bewertung|recension|opinion|comment|rating|testimonial|question|answer"
 )  # searched in lower-cased markers
