@@ -568,6 +568,21 @@ def find_cell_sections(page: Page, title_holders: set[int] | None = None) -> lis
     return find_description_nodes(page, title_holders, ([], named_headings(headings)))
 
 
+RICH_TEXT_SELECTOR = '[class~="rte"], [class~="Rte"]'
+"""Blocks of the merchant's rich text (Shopify's ``rte``): the description in themes that name it
+no more (Impulse's ``product-block``), but also the shop's notes ("Tax included. Shipping
+calculated at checkout.") where a description block exists: read only when none does."""
+MAX_RICH_TEXT_BLOCKS = 20
+
+
+def find_rich_text_blocks(page: Page, title_holders: set[int] | None = None) -> list[LexborNode]:
+    """For a page whose headings, marked blocks and cells hold no description: the best of the
+    product area's blocks of the merchant's rich text, scored as marked blocks are (the others
+    are the shop's notes)."""
+    blocks = page.search_root().css(RICH_TEXT_SELECTOR)[:MAX_RICH_TEXT_BLOCKS]
+    return find_description_nodes(page, title_holders, (blocks, []))[:1] if blocks else []
+
+
 def _names_a_section(cell: LexborNode) -> bool:
     """Whether a table cell holds only a short text (a heading's length) and no link, picture,
     field or table."""

@@ -19,6 +19,7 @@ from prodex.extract.readers.dom.description import (
     descriptions_text,
     find_cell_sections,
     find_description_nodes,
+    find_rich_text_blocks,
     find_title_summary,
     section_search,
     title_notes,
@@ -193,6 +194,8 @@ def _read_text(page: Page, hints: DomHints, found: Found, title: _Title) -> Lexb
     descriptions = _guarded(lambda: find_description_nodes(page, title.holders, searched), no_nodes)
     if not descriptions and hints.need_description:  # an old table layout's heading cell
         descriptions = _guarded(lambda: find_cell_sections(page, title.holders), no_nodes)
+    if not descriptions and hints.need_description:  # the merchant's rich text block
+        descriptions = _guarded(lambda: find_rich_text_blocks(page, title.holders), no_nodes)
     title_node = title.node
     if hints.need_summary and title_node is not None:
         # the few lines under the title come first, before a longer text in a tab below
