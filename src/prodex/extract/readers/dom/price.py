@@ -463,23 +463,34 @@ class _Reading(NamedTuple):
     struck: bool
 
 
-def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Reading | None:
-    """The reading of one candidate element, or ``None`` when it is not a price."""
-    if node.tag == "h1" or is_hidden(node):
-        return None
-    itemprop = node.attrs.get("itemprop") == "price"
+def _amount_text(node: LexborNode, page: Page, itemprop: bool) -> tuple[str, bool, bool] | None:
+    """``(text, is machine-readable, is struck out)`` of a candidate that shows an amount of money
+    (its struck parts and shares left out), or ``None``: no amount, or a saving."""
     text = _candidate_text(node, itemprop, page.struck_classes())
     if text is None:
         return None
     raw, machine = text
     struck = node.tag in STRUCK_TAGS or is_struck(node, page.struck_classes())
-    if not (machine or struck or itemprop):
+    shown = not (machine or struck or itemprop)
+    if shown:
         raw = _without_struck(node, raw, page.struck_classes())
     raw = _without_percentages(raw)
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
-    if not (machine or struck or itemprop) and _SAVING.match(raw.strip()):
+    if shown and _SAVING.match(raw.strip()):
         return None  # "Ahorra $550.000": the saving, no price
+    return raw, machine, struck
+
+
+def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Reading | None:
+    """The reading of one candidate element, or ``None`` when it is not a price."""
+    if node.tag == "h1" or is_hidden(node):
+        return None
+    itemprop = node.attrs.get("itemprop") == "price"
+    amount = _amount_text(node, page, itemprop)
+    if amount is None:
+        return None
+    raw, machine, struck = amount
     old = struck or _marked_or_unit_price(node, raw, itemprop)
     found_currency = currency_in_text(raw, page.tld) or currency
     price = parse_price(raw, found_currency)
