@@ -468,7 +468,7 @@ def test_audience_table_names_categories_of_the_taxonomy() -> None:
     table = audiences()
     assert len(table) > 200
     assert set(table) <= paths, sorted(set(table) - paths)
-    assert all(phrase and len(phrase.split()) <= 9 for phrase in table.values())
+    assert all(groups and len(" ".join(groups).split()) <= 9 for groups in table.values())
 
 
 def test_audience_phrase_of_the_nearest_category_listed() -> None:
@@ -1032,3 +1032,30 @@ def test_a_toy_safety_warning_is_a_legal_notice(warning: str) -> None:
     """The mandatory warning of a toy's packaging is a legal notice, not the product's text."""
     text = f"La caserne des pompiers avec garage et sirène.\n\n{warning}"
     assert without_policy(text) == "La caserne des pompiers avec garage et sirène."
+
+
+def test_an_article_is_a_prompt_only_after_a_verb() -> None:
+    """ "Choisissez la taille" is a size's label; "Il Colore Rosso" and "Le Style Parisien" are
+    names (an article alone is no prompt)."""
+    assert axis_of("Choisissez la taille") == "size"
+    assert axis_of("Scegli il colore") == "color"
+    assert axis_of("Il Colore Rosso") is None
+    assert without_axis_words("Le Style Parisien") == "Le Style Parisien"
+    assert without_axis_words("De Kleur van de zee") == "De Kleur van de zee"
+
+
+def test_an_audience_group_with_and_in_it_stays_whole() -> None:
+    """The table lists groups, so a group that says "and" ("Sports and outdoor enthusiasts",
+    "People with hypertension and their caregivers") is never split; only a group of "...
+    people" is said of women or men."""
+    tree = taxonomy()
+    assert audience_phrase(tree.resolve("Sporting Goods"), "male", "kids") == (
+        "Parents of boys and sports and outdoor enthusiasts"
+    )
+    assert audience_phrase(tree.resolve("Blood Pressure Monitors"), "male", None) == (
+        "Men and people with hypertension and their caregivers"
+    )
+    assert (
+        audience_phrase(tree.resolve("Activewear"), "female", "adult")
+        == "Active women and fitness enthusiasts"
+    )

@@ -234,12 +234,16 @@ MAX_GROUPS = 3
 """The most groups of people a phrase names ("Runners, commuters and hikers")."""
 
 
+Groups = tuple[str, ...]
+"""The groups of people of an audience, the first written as a phrase begins ("Campers", "hikers")."""
+
+
 @lru_cache(maxsize=1)
-def audiences() -> dict[str, str]:
-    """The shipped table of audiences: a taxonomy category's path to the phrase a marketer would
-    write for its products (``data/audiences.toml``, read once per process)."""
+def audiences() -> dict[str, Groups]:
+    """The shipped table of audiences: a taxonomy category's path to the groups of people a
+    marketer would name for its products (``data/audiences.toml``, read once per process)."""
     text = resources.files("prodex.extract").joinpath("data", AUDIENCES_FILE).read_text(encoding="utf-8")
-    return {str(path): str(phrase) for path, phrase in tomllib.loads(text).items()}
+    return {str(path): tuple(str(group) for group in groups) for path, groups in tomllib.loads(text).items()}
 
 
 _APPAREL_BY_GENDER = {
@@ -282,24 +286,16 @@ _YOUNG = {
 }
 
 
-def _base_audience(category: Category | None) -> str:
-    """The phrase of the category, or of its nearest ancestor the table lists."""
-    if category is None:
-        return ""
+def _base_audience(category: Category) -> tuple[str, list[str]]:
+    """The path of the category, or of its nearest ancestor the table lists, and its groups of
+    people, the first written as inside a sentence; ``("", [])`` when none is listed."""
     table = audiences()
     for depth in range(len(category.path), 0, -1):
-        phrase = table.get(PATH_SEPARATOR.join(category.path[:depth]))
-        if phrase:
-            return phrase
-    return ""
-
-
-def _groups(phrase: str) -> list[str]:
-    """The groups of people a phrase names ("Campers, hikers and anglers": three), the first
-    written as inside a sentence ("campers"; the others are as the phrase writes them)."""
-    head, _, last = phrase.rpartition(" and ")
-    groups = [*head.split(", "), last] if head else [phrase]
-    return [_lower_first(groups[0]), *groups[1:]] if phrase else []
+        path = PATH_SEPARATOR.join(category.path[:depth])
+        groups = table.get(path)
+        if groups:
+            return path, [_lower_first(groups[0]), *groups[1:]]
+    return "", []
 
 
 def _joined(groups: list[str]) -> str:
@@ -319,51 +315,51 @@ def audience_phrase(
     category, gender and age group ("Fashion-conscious women", "Dog owners and pet parents"),
     led by the people of the activity it is made for ("Runners and style-conscious men"); at most
     :data:`MAX_GROUPS` groups of people."""
-    phrase = _category_audience(category, gender, age_group)
+    groups = _category_audience(category, gender, age_group)
     people = ACTIVITY_AUDIENCES.get(activity or "")
     if not people or age_group in _YOUNG:
-        return phrase
-    if not phrase:
+        return _joined(groups)
+    if not groups:
         return people
-    if people.split()[0].lower() in phrase.lower():
-        return phrase  # "Campers and hikers" already names them
-    groups = _groups(phrase)
-    if groups[0] in (
-        group.lower() for group in _PEOPLE.values()
-    ):  # "Men, commuters and hikers": "Male runners, commuters..."
+    if any(people.split()[0].lower() in group.lower() for group in groups):
+        return _joined(groups)  # "Campers and hikers" already names them
+    if groups[0] in (people.lower() for people in _PEOPLE.values()):  # "Men, commuters and hikers":
+        # "Male runners, commuters and hikers"
         adjective = _GENDER_ADJECTIVES.get(gender or "")
         return _joined([f"{adjective} {people.lower()}" if adjective else people, *groups[1:]])
     return _joined([people, *groups])
 
 
-def _category_audience(category: Category | None, gender: str | None, age_group: str | None) -> str:
-    """The audience of the category, said of the gender and age group where they apply."""
-    base = _base_audience(category)
+def _category_audience(category: Category | None, gender: str | None, age_group: str | None) -> list[str]:
+    """The groups of people of the category, said of the gender and age group where they apply,
+    the first written as inside a sentence."""
+    path, base = _base_audience(category) if category is not None else ("", [])
+    young = _YOUNG.get(age_group or "")
     if category is None or not base:
-        return _YOUNG.get(age_group or "", "")
+        return [_lower_first(young)] if young else []
     apparel = category.top == APPAREL_TOP
-    if age_group in _YOUNG:
-        young = _YOUNG[age_group]
+    if young:
         if age_group == "kids" and gender in ("female", "male"):
             young = "Parents of girls" if gender == "female" else "Parents of boys"
         if category.top == "Media":
-            return "Young readers and their parents"
+            return ["young readers and their parents"]
         if apparel:
-            return young  # (the base names who wears it, grown-ups)
-        return _joined([young, *(group for group in _groups(base) if "parent" not in group.lower())])
-    if apparel and gender in _APPAREL_BY_GENDER and base == audiences().get(APPAREL_TOP):
-        return _APPAREL_BY_GENDER[gender]
+            return [_lower_first(young)]  # (the groups name who wears it, grown-ups)
+        return [_lower_first(young), *(group for group in base if "parent" not in group.lower())]
+    if apparel and gender in _APPAREL_BY_GENDER and path == APPAREL_TOP:
+        return [_lower_first(_APPAREL_BY_GENDER[gender])]
     if gender in _PEOPLE and category.top in GENDERED_TOPS:
         return _with_people(base, _PEOPLE[gender])
-    return _joined(_groups(base))
+    return base
 
 
-def _with_people(base: str, people: str) -> str:
-    """The base audience said of women, men or both ("Active people" -> "Active women";
-    "Commuters and hikers" -> "Men, commuters and hikers")."""
-    if " people" in base:
-        return _joined(_groups(base.replace(" people", f" {people.lower()}", 1)))
-    return _joined([people, *_groups(base)])
+def _with_people(groups: list[str], people: str) -> list[str]:
+    """The groups said of women, men or both: a group of "... people" becomes theirs ("Active
+    people" -> "Active women"), else they lead ("Men, commuters and hikers")."""
+    for at, group in enumerate(groups):
+        if group.endswith(" people"):
+            return [*groups[:at], f"{group.removesuffix(' people')} {people.lower()}", *groups[at + 1 :]]
+    return [people.lower(), *groups]
 
 
 def fallback_audience(gender: str | None, age_group: str | None, shop_category: str | None) -> str:

@@ -23,8 +23,14 @@ _WORD_TO_AXIS = {label: axis for axis, labels in AXES.items() for label in label
 SIZE = "size"
 _WEIGHT_LABELS = frozenset(words("variant_selector", "weight"))
 """Labels of a weight option (words/<lang>.toml, ``[variant_selector]``), the size axis when shown."""
+PROMPT = (
+    rf"(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+"
+    rf"(?:(?:{trie_pattern(words('variant_prompt', 'article'))})\s+)?)*"
+)
+"""The prompt words before an axis or format label, an article only after a verb ("choisissez le
+format", "Elige el formato"; "Le Style Parisien" is a name)."""
 _AXIS_WORDS = re.compile(
-    rf"^(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+)*"
+    rf"^{PROMPT}"
     rf"({trie_pattern(sorted(_WORD_TO_AXIS, key=len, reverse=True))})"
     rf"(?![^\W\d_])",
     re.IGNORECASE,
@@ -160,14 +166,9 @@ def axis_of_property(name: str) -> str:
 _FORMAT_LABELS = frozenset(words("variant_selector", "format"))
 """Labels of a format switch (words/<lang>.toml, ``[variant_selector]``): see :data:`FORMAT`."""
 _LINE_LABELS = sorted({*_WORD_TO_AXIS, *_WEIGHT_LABELS, *_FORMAT_LABELS}, key=len, reverse=True)
-_AXIS_LINE = re.compile(
-    rf"\n[ \t]*(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})[ \t]+)*"
-    rf"(?:{trie_pattern(_LINE_LABELS)})"
-    rf"[ \t]*(?:[:：*]|\n)"
-)
-"""A line that is an axis label, after a prompt or not ("choisissez le format"); it begins with a
-literal newline, which the regular expression engine finds fast (a ``^`` with MULTILINE is tried
-at every position)."""
+_AXIS_LINE = re.compile(rf"\n[ \t]*{PROMPT}(?:{trie_pattern(_LINE_LABELS)})[ \t]*(?:[:：*]|\n)")
+"""A line that is an axis label, after a prompt or not; it begins with a literal newline, which
+the regular expression engine finds fast (a ``^`` with MULTILINE is tried at every position)."""
 
 
 def has_axis_line(lowered: str) -> bool:

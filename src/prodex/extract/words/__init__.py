@@ -88,7 +88,7 @@ VARIANT_AXIS = (
     "color", "size", "style", "material", "capacity", "flavor", "pattern", "length", "width", "quantity",
     "model",
 )  # fmt: skip
-VARIANT_PROMPT = ("choose",)
+VARIANT_PROMPT = ("choose", "article")
 BREADCRUMB = ("home",)
 NAME_NOISE = ("original_title", "sign_in", "or")
 HIGHLIGHT_HEADING = ("highlights", "features", "contents")

@@ -45,9 +45,11 @@ from prodex.extract.readers.dom.subtree import (
 )
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
+    REVIEW_WORDS,
     ancestor_ids,
     ancestors_match,
     class_and_id,
+    names_reviews,
 )
 from prodex.extract.words import words
 
@@ -56,10 +58,11 @@ DESCRIPTION_SELECTOR = (
 )
 """Blocks marked as a description by microdata, class or id, or by Wix's ``data-hook`` (its classes
 are hashed)."""
-REVIEW_MARKERS = ("review", "opini", "bewertung", "recens")
-"""Class or id words of a section of reviews ("reviews", "opiniones", "Bewertungen", "recensioni")."""
-REVIEWS_SELECTOR = ", ".join(f'[class*="{word}" i], [id*="{word}" i]' for word in REVIEW_MARKERS)
-"""A section of reviews, which a description block does not hold."""
+REVIEWS_SELECTOR = ", ".join(f'[class*="{word}" i], [id*="{word}" i]' for word in REVIEW_WORDS)
+"""Elements whose class or id may name reviews (told apart by :func:`names_reviews`)."""
+MAX_REVIEW_ELEMENTS = 20
+REVIEWS_SHARE = 10
+"""An element that names reviews and holds a tenth of a block's text or more is a section of them."""
 _NOT_DESCRIPTION = re.compile(
     r"(?<![a-z])meta|review|shipping|delivery|return|payment|seo|category|footer|cookie|price|cart|basket|"
     r"descending|desc-sort|sort|filter|nav|menu|header|modal|popup|tooltip|"
@@ -398,10 +401,31 @@ def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate |
         return None
     if _lists_values(node, len(raw)):
         return None  # a list of named values is the specifications ("Titre : ...", "ISBN : ...")
-    if node.css_first(REVIEWS_SELECTOR) is not None:
+    if _holds_reviews(node, length):
         return None  # a wrapper of the description and the reviews: the description is inside
     score = min(length, 4000) / 100 + min(len(_SENTENCE.findall(text)), 20)
     return _Candidate(node, score + (ITEMPROP_BONUS if itemprop else 0), length)
+
+
+_REVIEWS_SECTION = re.compile(
+    r"(?<![a-z])(?:reviews|opinions|opiniones|opinioni|opinioes|opinie|bewertungen|recensioni|recensies)"
+)
+"""A class or id that names a section of reviews in the plural (not one review's badge, "review-stars")."""
+
+
+def _holds_reviews(node: LexborNode, text_length: int) -> bool:
+    """Whether a block holds a section of reviews: an element whose class or id names a section
+    of reviews, or names reviews and holds a fair share of the block's text (``text_length``,
+    whitespace folded); a star badge ("review-stars") inside a summary is no such section."""
+    for inner in node.css(REVIEWS_SELECTOR)[:MAX_REVIEW_ELEMENTS]:
+        marker = class_and_id(inner)
+        if inner.mem_id == node.mem_id or not names_reviews(marker):
+            continue
+        if _REVIEWS_SECTION.search(marker):
+            return True
+        if REVIEWS_SHARE * len(" ".join(inner.text(deep=True, separator=" ").split())) >= text_length:
+            return True
+    return False
 
 
 def _lists_values(node: LexborNode, text_length: int) -> bool:

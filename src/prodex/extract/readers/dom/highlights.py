@@ -190,7 +190,7 @@ def _labelled_highlights(node: LexborNode) -> bool:
     return any(text and names_highlights(text.strip(" :")) for text in labels)
 
 
-_FEATURE_LIST = re.compile(r"feature|highlight|selling|bullet|key-?point|advantage|usp")
+_FEATURE_LIST = re.compile(r"feature|highlight|selling|bullet|key-?point|advantage|(?<![a-z])usps?(?![a-z])")
 """A class or id naming a list of the product's features ("key-features", "feature-bullets",
 "product-usps"; a list of the shop's own USPs, "Free shipping", is left out as policy)."""
 

@@ -312,20 +312,29 @@ def _per_row_stock(node: LexborNode) -> bool:
 
 OPTION_LEVELS = 3
 """How far up from a stock element an option's item is looked for (see :func:`_option_stock`)."""
+MAX_OPTION_ITEMS = 60
+
+
+_OPTION_CONTROL = "button, input, [data-value], [role=radio], [role=option]"
+"""What an option's item holds to be chosen (a list of facts, "Brand: ...", holds none)."""
 
 
 def _option_stock(node: LexborNode) -> bool:
     """Whether a stock element is one option's ("22cm 품절", a sold-out size's class): it is, or
-    lies within :data:`OPTION_LEVELS` levels of, an item among :data:`MIN_STOCK_ROWS` or more
-    items of its list or select."""
+    lies within :data:`OPTION_LEVELS` levels of, an ``<option>`` or an item among
+    :data:`MIN_STOCK_ROWS` or more items of its list that each hold a control to choose it (a
+    list of the product's facts or status lines is the product's)."""
     item: LexborNode | None = node
     for _ in range(OPTION_LEVELS + 1):
-        if item is None:
-            return False
-        if item.tag in ("li", "option"):
+        if item is None or item.tag == "option":
+            return item is not None
+        if item.tag == "li":
             parent = item.parent
-            siblings = element_children(parent, MIN_STOCK_ROWS) if parent is not None else []
-            return len([child for child in siblings if child.tag == item.tag]) >= MIN_STOCK_ROWS
+            siblings = element_children(parent, MAX_OPTION_ITEMS) if parent is not None else []
+            options = [child for child in siblings if child.tag == "li"]
+            return len(options) >= MIN_STOCK_ROWS and all(
+                child.css_first(_OPTION_CONTROL) is not None for child in options
+            )
         item = item.parent
     return False
 

@@ -199,6 +199,7 @@ def _wraps_a_price(node: LexborNode) -> bool:
     ``<meta>`` only when the element shows no number itself)."""
     own = node.mem_id
     shows_amount: bool | None = None  # (read only for a <meta> inside)
+    text: str | None = None  # (read only for an inner bare number)
     for inner in node.css(_INNER_PRICE_SELECTOR)[:20]:
         if inner.mem_id == own:
             continue
@@ -207,25 +208,34 @@ def _wraps_a_price(node: LexborNode) -> bool:
                 shows_amount = _HAS_DIGIT.search(node.text(deep=True)) is not None
             if shows_amount:
                 continue  # an invisible copy of the amount the element shows
-        inner_text = inner.text(deep=True)
         if inner.attributes.get("content"):
             return True
-        if _holds_amount(inner_text) and not _unit_beside(node, inner_text):
+        inner_text = inner.text(deep=True)
+        if not _holds_amount(inner_text):
+            continue
+        if text is None:
+            text = node.text(deep=True)
+        if not _currency_beside(text, inner_text):
             return True
     return False
 
 
-def _unit_beside(node: LexborNode, inner_text: str) -> bool:
-    """Whether an element is its inner price element's bare number and the currency beside it,
-    and no other number ("<td class=price><span class=M_price>12,800</span>円(税込)</td>"): then
-    the element is the price, not a wrapper of one."""
+MAX_CURRENCY_BESIDE = 24
+"""The most characters a currency and tax note beside a bare number may take ("円(税込)")."""
+
+
+def _currency_beside(text: str, inner_text: str) -> bool:
+    """Whether an element's ``text`` is its inner price element's bare number (``inner_text``)
+    and a currency beside it, and nothing more ("<td class=price><span class=M_price>12,800</span>
+    円(税込)</td>"): then the element is the price, not a wrapper of one."""
     if _MONEY_HINT.search(inner_text):
         return False
-    text = node.text(deep=True)
-    if len(text) > MAX_PRICE_TEXT_CHARS:
-        return False
-    rest = text.replace(inner_text, "", 1)
-    return _HAS_DIGIT.search(rest) is None and _MONEY_HINT.search(rest) is not None
+    rest = text.replace(inner_text, "", 1).strip()
+    return (
+        0 < len(rest) <= MAX_CURRENCY_BESIDE
+        and _HAS_DIGIT.search(rest) is None
+        and currency_in_text(rest, "") is not None
+    )
 
 
 _DATE_RANGE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
@@ -364,6 +374,12 @@ def _labelled_right_before(block_text: str, node: LexborNode) -> bool:
 
 _SAVING = re.compile(rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})(?![^\W\d_])", re.IGNORECASE)
 """A text that begins by naming a saving ("Spar 100,00 kr.", "You save", "Risparmi 20 €")."""
+_SAVING_AMOUNT = re.compile(
+    rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})(?![^\W\d_])\s*[:：-]?\s*[^\w\s]?\s*\d",
+    re.IGNORECASE,
+)
+"""A saving word right before its amount ("Ahorra $550.000", "You save: 20,00 €"), not a price's
+label ("Discount price: $39.99")."""
 
 
 def _is_list_price(node: LexborNode, struck: bool) -> bool:
@@ -477,7 +493,7 @@ def _amount_text(node: LexborNode, page: Page, itemprop: bool) -> tuple[str, boo
     raw = _without_percentages(raw)
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
-    if shown and _SAVING.match(raw.strip()):
+    if shown and _SAVING_AMOUNT.match(raw.strip()):
         return None  # "Ahorra $550.000": the saving, no price
     return raw, machine, struck
 

@@ -89,6 +89,17 @@ def following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
     return found
 
 
+def preceding_elements(node: LexborNode, limit: int) -> list[LexborNode]:
+    """Up to ``limit`` element siblings before ``node``, nearest first."""
+    found: list[LexborNode] = []
+    sibling = node.prev
+    while sibling is not None and len(found) < limit:
+        if sibling.is_element_node:
+            found.append(sibling)
+        sibling = sibling.prev
+    return found
+
+
 def first_class(node: LexborNode) -> str:
     """An element's first class name ("" without one)."""
     classes = (node.attributes.get("class") or "").split()

@@ -19,6 +19,7 @@ from prodex.extract.page import Page, each_once
 from prodex.extract.process.axes import (
     FORMAT,
     OTHER,
+    PROMPT,
     fold_label,
     has_axis_line,
     settled_axis,
@@ -35,6 +36,7 @@ from prodex.extract.readers.dom.subtree import (
     first_match,
     holds,
     is_link,
+    preceding_elements,
 )
 from prodex.extract.readers.dom.vocabulary import OUTSIDE_THIS_PRODUCT, ancestors_match
 from prodex.extract.words import words
@@ -365,11 +367,26 @@ def _swatch_groups(
         if leading and not (_same_first_class(items) or _shows_one_of(children[0], items)):
             continue
         label = children[0].text(deep=True, separator=" ") if leading else _label_of(parent, labels)
-        if not shown_axis_of(label) and not leading and _same_first_class(items):
-            label = _label_before(parent)  # "Beden:" two elements up, the size on show between
+        if not shown_axis_of(label) and not leading:
+            label = _label_above_shown_value(parent, items) or label
         if shown_axis_of(label):
             groups.append((label, parent))
     return groups
+
+
+def _label_above_shown_value(row: LexborNode, items: list[LexborNode]) -> str:
+    """The label of a row of options whose label stands above the value on show ("Beden:", then
+    "38", then the sizes): the element before the row shows one of its options, and the one
+    before that is an axis label; else ``""``."""
+    before = preceding_elements(row, 2)
+    if len(before) < 2:
+        return ""
+    shown, label = before
+    value = clean_line(shown.text(deep=True, separator=" "))
+    if not value or all(_option_text(item) != value for item in items[:MAX_OPTIONS]):
+        return ""
+    text = label.text(deep=True, separator=" ")
+    return text if _is_axis_label(clean_line(text)) else ""
 
 
 MAX_LISTS = 30
@@ -630,9 +647,7 @@ def _group_axis(label: str, group: LexborNode) -> str | None:
 
 
 _FORMAT_LABEL = re.compile(
-    rf"(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+)*"
-    rf"(?:{trie_pattern(words('variant_selector', 'format'))})(?![^\W\d_])\s*[:：]?$",
-    re.IGNORECASE,
+    rf"{PROMPT}(?:{trie_pattern(words('variant_selector', 'format'))})(?![^\W\d_])\s*[:：]?$", re.IGNORECASE
 )
 """A format switch's label, after a prompt or not ("Formát", "Elige el formato")."""
 

@@ -63,6 +63,10 @@ OUTSIDE_PRODUCT = re.compile(
     + ")"
     + _BOUNDARY
 )
+REVIEW_WORDS = ("review", "opini", "bewertung", "recens")
+"""Class or id words of a section of reviews ("reviews", "opiniones", "Bewertungen", "recensioni")."""
+_REVIEW_MARKER = re.compile(rf"(?<![a-z])(?:{'|'.join(REVIEW_WORDS)})")
+"""A review word where a class or id word starts ("product-reviews", not "video-preview")."""
 OTHER_PRODUCTS = re.compile(
     trie_pattern(
         (
@@ -89,12 +93,9 @@ OTHER_PRODUCTS = re.compile(
             "sims",
             "p13n",
             "carousel-card",
-            "review",
+            *REVIEW_WORDS,
             "rating",
             "comment",
-            "opini",
-            "bewertung",
-            "recens",
             "banner",
             "promo",
             "advert",
@@ -182,6 +183,11 @@ OLD_PRICE = re.compile(
 )
 OUTSIDE_THIS_PRODUCT = (OTHER_PRODUCTS, OUTSIDE_PRODUCT)
 """Both patterns: sections of other products, and the page's own header, menus, footer, popups."""
+
+
+def names_reviews(marker: str) -> bool:
+    """Whether a lower-cased class/id marker names a section of reviews."""
+    return _REVIEW_MARKER.search(marker) is not None
 
 
 def names_another_section(marker: str) -> bool:
