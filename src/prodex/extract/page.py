@@ -78,13 +78,13 @@ def attribute_objects(raw: str | bytes) -> Iterator[str]:
 
 LANDMARKS_SELECTOR = (
     'base[href], meta[content], link[rel="canonical"][href], script[type*="ld+json"], '
-    "[itemscope][itemtype], h1, video, iframe, main, [role=main]"
+    "[itemscope][itemtype], [typeof], h1, video, iframe, main, [role=main]"
 )
 """The elements several readers need, found in one search of the page (one walk of the tree
-instead of one per reader)."""
-RDFA_ITEM_SELECTOR = "[typeof]"
-"""RDFa Lite items, searched apart (and only on pages whose source says ``typeof=``): few pages
-have them, and every element of every page would pay for the test in the landmarks' search."""
+instead of one per reader; an attribute test in it costs less than a search of the source)."""
+HIDDEN_SELECTOR = "script, style, template"
+"""The elements whose text the shopper never reads: searched once, for the scripts' text and to
+strip them."""
 
 
 @dataclass
@@ -127,6 +127,8 @@ class Landmarks:
             self.canonical = node if "href" in attrs else None
         if "itemscope" in attrs and "itemtype" in attrs:
             self.items.append(node)
+        if "typeof" in attrs:
+            self.rdfa_items.append(node)
 
     def _list_for(self, tag: str | None, attrs: LexborAttributes) -> list[LexborNode] | None:
         """The list an element of ``tag`` belongs in (``None``: base, link or a microdata item only)."""
@@ -141,11 +143,6 @@ class Landmarks:
         if tag == "script" and "ld+json" in (attrs.get("type") or ""):
             return self.json_ld
         return None
-
-
-def _says(source: str | bytes, word: str) -> bool:
-    """Whether a page's source holds ``word`` (an ASCII word), searched in its text or bytes."""
-    return word in source if isinstance(source, str) else word.encode() in source
 
 
 def each_once(nodes: Iterable[LexborNode]) -> Iterator[LexborNode]:
@@ -191,6 +188,7 @@ class Page:
     _struck_classes: frozenset[str] | None = field(default=None, repr=False)
     _shown_text: str | None = field(default=None, repr=False)
     _script_source: str | None = field(default=None, repr=False)
+    _hidden: list[LexborNode] | None = field(default=None, repr=False)
     _area_blocks: tuple[LexborHTMLParser | LexborNode, list[LexborNode]] | None = field(
         default=None, repr=False
     )
@@ -205,8 +203,6 @@ class Page:
             html = html[:MAX_HTML_CHARS]
         tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)  # no mutation side effects
         page = cls(url=url, tree=tree, host=host_of(url), raw=html, landmarks=Landmarks.find(tree))
-        if _says(html, "typeof="):
-            page.landmarks.rdfa_items = tree.css(RDFA_ITEM_SELECTOR)  # RDFa Lite, searched only where named
         base = page.landmarks.base
         base_href = base.attributes.get("href") if base is not None else None
         page.base_url = (absolute_url(base_href, url) if base_href else None) or url
@@ -271,7 +267,8 @@ class Page:
             # (VTEX keeps its state in <template data-varname="__STATE__"><script>): its markup
             texts = [
                 (node.text() if node.tag == "script" else node.html or "")
-                for node in self.tree.css("script, template")
+                for node in self._hidden_elements()
+                if node.tag != "style"
             ]
             self._script_source = "\n".join([*texts, *attribute_objects(self.raw)])
         return self._script_source
@@ -281,17 +278,25 @@ class Page:
         the landmarks that may be among them (JSON-LD scripts, microdata and RDFa items) are dropped, the
         scripts' text is kept (see :meth:`script_source`)."""
         self.script_source()
-        body = self.tree.body  # the head's scripts are never read as text
-        root = body if body is not None else self.tree.root
+        hidden = self._hidden_elements()
         head = self.tree.head
-        styles = [node.text() for node in head.css("style")] if head is not None else []
-        if root is not None:  # one search for the three tags; descendants removed before ancestors
-            for node in reversed(root.css("script, style, template")):
-                if node.tag == "style":
-                    styles.append(node.text())
-                node.decompose()
+        in_head = {node.mem_id for node in head.css(HIDDEN_SELECTOR)} if head is not None else set()
+        styles = [node.text() for node in hidden if node.tag == "style" and node.mem_id in in_head]
+        # the head's scripts are never read as text; a page without a body loses them all
+        stripped = hidden if self.tree.body is None else [n for n in hidden if n.mem_id not in in_head]
+        for node in reversed(stripped):  # descendants removed before ancestors
+            if node.tag == "style":
+                styles.append(node.text())
+            node.decompose()
+        self._hidden = []
         self.style_text = "\n".join(styles)[:MAX_STYLE_CHARS]
         self.landmarks.json_ld, self.landmarks.items, self.landmarks.rdfa_items = [], [], []
+
+    def _hidden_elements(self) -> list[LexborNode]:
+        """The page's scripts, styles and templates in page order, searched once."""
+        if self._hidden is None:
+            self._hidden = self.tree.css(HIDDEN_SELECTOR)
+        return self._hidden
 
     def shown_text(self) -> str:
         """The body's text once its scripts, styles and templates are stripped (elements apart by
