@@ -270,6 +270,18 @@ _LIST_WORDS = re.compile(
 _ALTERNATIVE = re.compile(rf"(?:{trie_pattern(words('name_noise', 'or'))})\s+\S", re.IGNORECASE)
 """A price introduced by "or" ("ou R$ 142,41 no Pix", "or 4 payments of $12.49"): another way to
 pay, an old price at most, never the price on show."""
+_MEMBERS = re.compile(r"club|member|loyal|fidel|bonus")
+"""Class words of a price for members only (a club card's, a loyalty programme's)."""
+
+
+def _members_price(node: LexborNode) -> bool:
+    """Whether a price element, or its parent, is marked as the price for members only
+    ("club-price", "member-price"): a price the shopper pays only with a card."""
+    parent = node.parent
+    marker = f"{class_and_id(node)} {class_and_id(parent) if parent is not None else ''}"
+    return _MEMBERS.search(marker) is not None
+
+
 _LOWEST = trie_pattern(words("price_label", "lowest"))
 _DAYS = trie_pattern(words("price_label", "days"))
 _PER_MONTH = trie_pattern(words("price_label", "per_month"))
@@ -514,7 +526,8 @@ def _read_candidate(node: LexborNode, page: Page, currency: str | None) -> _Read
         return None
     if ancestors_match(node, (OTHER_PRODUCTS, OUTSIDE_PRODUCT), 8, page.h1_holders()):
         return None
-    if not machine and _ALTERNATIVE.match(raw):  # "or R$ 142,41 with Pix": another way to pay
+    if not machine and (_ALTERNATIVE.match(raw) or _members_price(node)):
+        # "or R$ 142,41 with Pix", a club card's price: another way to pay, never the price on show
         return _Reading(price, found_currency, True, False, struck)
     # a unit price is never a list price, whatever its class says ("price-unit-reference")
     listed = old and not _UNIT_PRICE.search(raw) and _is_list_price(node, struck)
