@@ -22,7 +22,7 @@ Sections (a file has those its language needs):
   ``lowest`` price of the last ``days`` ("niedrigster Preis der letzten 30 Tage"), an instalment
   ``per_month`` ("/ Monat");
 - ``[price_note]``: words beside an amount that is not the price: a ``saving``, a ``coupon``,
-  ``shipping``, an ``instalment``;
+  ``shipping``, an ``instalment``, loyalty ``points``;
 - ``[description_heading]``: words of a heading over the ``description``, or over an ``other``
   section (shipping, reviews, sizes...); ``[point_heading]``: a ``heading`` over selling points;
 - ``[not_a_point]``: words that make a line no selling point (``service``, ``review``, ``box``,
@@ -79,7 +79,7 @@ STOCK = ("out_of_stock", "in_stock", "preorder", "backorder")
 NEGATION = ("word", "filler")
 NEGATING_PREFIX = ("prefix", "character")
 PRICE_LABEL = ("list", "lowest", "days", "per_month")
-PRICE_NOTE = ("saving", "coupon", "shipping", "instalment")
+PRICE_NOTE = ("saving", "coupon", "shipping", "instalment", "points")
 DESCRIPTION_HEADING = ("description", "other")
 POINT_HEADING = ("heading",)
 NOT_A_POINT = ("service", "review", "box", "stock", "code", "control")

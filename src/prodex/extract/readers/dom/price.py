@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 from prodex.extract.page import Page
 from prodex.extract.process.patterns import trie_pattern
 from prodex.extract.process.price import currency_in_text, normalise_currency, parse_price
-from prodex.extract.process.text import clean_line
+from prodex.extract.process.text import clean_line, fold
 from prodex.extract.readers.dom.subtree import holds
 from prodex.extract.readers.dom.vocabulary import (
     CURRENT_PRICE,
@@ -270,6 +270,9 @@ _LIST_WORDS = re.compile(
 _ALTERNATIVE = re.compile(rf"(?:{trie_pattern(words('name_noise', 'or'))})\s+\S", re.IGNORECASE)
 """A price introduced by "or" ("ou R$ 142,41 no Pix", "or 4 payments of $12.49"): another way to
 pay, an old price at most, never the price on show."""
+_POINTS = re.compile(rf"(?:{trie_pattern(words('price_note', 'points'))})(?![a-z])", re.IGNORECASE)
+"""Loyalty points ("40 points", "40ポイント還元"): an amount that is no money (searched in folded text,
+as the words are folded)."""
 _MEMBERS = re.compile(r"club|member|loyal|fidel|bonus")
 """Class words of a price for members only (a club card's, a loyalty programme's)."""
 
@@ -507,6 +510,8 @@ def _amount_text(node: LexborNode, page: Page, itemprop: bool) -> tuple[str, boo
         return None
     if shown and _SAVING_AMOUNT.match(raw.strip()):
         return None  # "Ahorra $550.000": the saving, no price
+    if shown and _POINTS.search(fold(raw)) and currency_in_text(raw, "") is None:
+        return None  # "40ポイント還元": loyalty points, no money
     return raw, machine, struck
 
 
