@@ -7,6 +7,7 @@ from prodex.extract.page import Page
 from prodex.extract.readers.dom.description import (
     descriptions_text,
     find_description_nodes,
+    find_rich_text_blocks,
     labelled_sections,
     section_content,
 )
@@ -168,3 +169,19 @@ def test_a_quote_in_a_headings_target_is_no_selector() -> None:
     """A heading naming its panel by an id with a quote in it does not break the search."""
     page = _page("<a href='#specs\"x'>Specifications</a><ul><li>Weight: 2 kg</li><li>Colour: Red</li></ul>")
     assert isinstance(find_specifications(page), list)
+
+
+def test_a_rich_text_block_under_another_section_is_no_description() -> None:
+    """The merchant's rich text is read for a description only where no heading or accordion
+    summary names another section ("Shipping & Returns")."""
+    html = """<html lang="en"><body><main><h1>Trail Runner 2</h1>
+<details><summary><h2>Shipping &amp; Returns</h2></summary><div class="accordion__content rte">
+<p>We ship all orders within two working days from our warehouse. Returns are free for thirty days.</p></div>
+</details>
+<details><summary><h2>Materials</h2></summary><div class="accordion__content rte">
+<p>A recycled mesh upper over a foam midsole, with a rubber outsole cut for wet rock and mud.</p></div>
+</details></main></body></html>"""
+    page = Page.parse(html, "https://shop.example/products/trail-runner-2")
+    page.strip_hidden_markup()
+    blocks = find_rich_text_blocks(page)
+    assert [block.text(deep=True).strip()[:20] for block in blocks] == ["A recycled mesh uppe"]

@@ -85,6 +85,19 @@ def test_wrong_declared_charset() -> None:
     assert extract_product(nonsense_declared, URL).name == "Tea"
 
 
+def test_a_run_of_prompt_words_is_read_once() -> None:
+    """A run of words that are both a prompt and an article ("la la la ...", as a song's lyrics)
+    is read in one way: an option name and a line of text built of 200 of them come back at once
+    (exponentially many readings would not come back at all)."""
+    from prodex.extract.process.axes import has_axis_line, without_axis_words
+
+    run = "la " * 200 + "zzz"
+    assert without_axis_words(run) == run
+    assert not has_axis_line(f"\n{run}\n")
+    lyrics = f"<html lang=es><body><h1>Canción</h1><p class=price>9,90 €</p><p>{run}</p></body></html>"
+    _assert_product(extract_product(lyrics, URL))
+
+
 def test_hostile_urls() -> None:
     """Odd page URLs (not http, empty, not even a string-looking URL) do not break extraction."""
     for url in ("", "not a url", "javascript:alert(1)", "http://[::1", "https://" + "a" * 5000 + ".example/"):

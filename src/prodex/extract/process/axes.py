@@ -24,11 +24,13 @@ SIZE = "size"
 _WEIGHT_LABELS = frozenset(words("variant_selector", "weight"))
 """Labels of a weight option (words/<lang>.toml, ``[variant_selector]``), the size axis when shown."""
 PROMPT = (
-    rf"(?:(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+"
-    rf"(?:(?:{trie_pattern(words('variant_prompt', 'article'))})\s+)?)*"
+    rf"(?:(?>(?:{trie_pattern(words('variant_prompt', 'choose'))})\s+"
+    rf"(?:(?:{trie_pattern(words('variant_prompt', 'article'))})\s+)?))*"
 )
 """The prompt words before an axis or format label, an article only after a verb ("choisissez le
-format", "Elige el formato"; "Le Style Parisien" is a name)."""
+format", "Elige el formato"; "Le Style Parisien" is a name). Each word and its article are taken
+atomically: a word that is both a prompt and an article ("la") gives one way to read a run of
+them, not exponentially many."""
 _AXIS_WORDS = re.compile(
     rf"^{PROMPT}"
     rf"({trie_pattern(sorted(_WORD_TO_AXIS, key=len, reverse=True))})"

@@ -42,6 +42,7 @@ from prodex.extract.readers.dom.subtree import (
     element_children,
     following_elements,
     of_one_kind,
+    preceding_elements,
 )
 from prodex.extract.readers.dom.vocabulary import (
     OUTSIDE_THIS_PRODUCT,
@@ -408,7 +409,7 @@ def _candidate(node: LexborNode, title_holders: set[int] | None) -> _Candidate |
 
 
 _REVIEWS_SECTION = re.compile(
-    r"(?<![a-z])(?:reviews|opinions|opiniones|opinioni|opinioes|opinie|bewertungen|recensioni|recensies)"
+    r"(?<!p)(?:reviews|opinions|opiniones|opinioni|opinioes|opinie|bewertungen|recensioni|recensies)"
 )
 """A class or id that names a section of reviews in the plural (not one review's badge, "review-stars")."""
 
@@ -603,8 +604,33 @@ def find_rich_text_blocks(page: Page, title_holders: set[int] | None = None) -> 
     """For a page whose headings, marked blocks and cells hold no description: the best of the
     product area's blocks of the merchant's rich text, scored as marked blocks are (the others
     are the shop's notes)."""
-    blocks = page.search_root().css(RICH_TEXT_SELECTOR)[:MAX_RICH_TEXT_BLOCKS]
+    blocks = [
+        block
+        for block in page.search_root().css(RICH_TEXT_SELECTOR)[:MAX_RICH_TEXT_BLOCKS]
+        if not _under_other_heading(block)
+    ]
     return find_description_nodes(page, title_holders, (blocks, []))[:1] if blocks else []
+
+
+def _under_other_heading(block: LexborNode) -> bool:
+    """Whether a block sits under a heading, or in an accordion whose summary, names another
+    section ("Shipping & Returns"): the heading just before it or its wrapper, or its
+    ``<details>``'s ``<summary>``."""
+    for holder in (block, block.parent):
+        if holder is None:
+            continue
+        if holder.tag == "details":
+            summary = holder.css_first("summary")
+            if summary is not None and _NOT_A_DESCRIPTION_HEADING.search(heading_name(summary)):
+                return True
+        before = preceding_elements(holder, 1)
+        if (
+            before
+            and before[0].tag in HEADING_TAGS
+            and _NOT_A_DESCRIPTION_HEADING.search(heading_name(before[0]))
+        ):
+            return True
+    return False
 
 
 def _names_a_section(cell: LexborNode) -> bool:

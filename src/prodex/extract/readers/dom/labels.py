@@ -315,15 +315,16 @@ OPTION_LEVELS = 3
 MAX_OPTION_ITEMS = 60
 
 
-_OPTION_CONTROL = "button, input, [data-value], [role=radio], [role=option]"
-"""What an option's item holds to be chosen (a list of facts, "Brand: ...", holds none)."""
+_OPTION_CONTROL = "a[href], button, input, label, [data-value], [role=radio], [role=option]"
+"""What an option's item holds to be chosen (a list of status lines, "Free delivery", holds none;
+a list of facts holds a link or two at most: most items must hold one)."""
 
 
 def _option_stock(node: LexborNode) -> bool:
     """Whether a stock element is one option's ("22cm 품절", a sold-out size's class): it is, or
     lies within :data:`OPTION_LEVELS` levels of, an ``<option>`` or an item among
-    :data:`MIN_STOCK_ROWS` or more items of its list that each hold a control to choose it (a
-    list of the product's facts or status lines is the product's)."""
+    :data:`MIN_STOCK_ROWS` or more items of its list, two thirds of which hold a control to choose
+    them (a list of the product's facts or status lines is the product's)."""
     item: LexborNode | None = node
     for _ in range(OPTION_LEVELS + 1):
         if item is None or item.tag == "option":
@@ -332,9 +333,8 @@ def _option_stock(node: LexborNode) -> bool:
             parent = item.parent
             siblings = element_children(parent, MAX_OPTION_ITEMS) if parent is not None else []
             options = [child for child in siblings if child.tag == "li"]
-            return len(options) >= MIN_STOCK_ROWS and all(
-                child.css_first(_OPTION_CONTROL) is not None for child in options
-            )
+            chosen = sum(1 for child in options if child.css_first(_OPTION_CONTROL) is not None)
+            return len(options) >= MIN_STOCK_ROWS and 3 * chosen >= 2 * len(options)
         item = item.parent
     return False
 

@@ -273,16 +273,26 @@ pay, an old price at most, never the price on show."""
 _POINTS = re.compile(rf"(?:{trie_pattern(words('price_note', 'points'))})(?![a-z])", re.IGNORECASE)
 """Loyalty points ("40 points", "40ポイント還元"): an amount that is no money (searched in folded text,
 as the words are folded)."""
-_MEMBERS = re.compile(r"club|member|loyal|fidel|bonus")
+_MEMBERS = re.compile(r"(?<![a-z])(?:club|member|loyal|fidel|bonus)")
+MAX_MEMBER_BOX_PRICES = 8
 """Class words of a price for members only (a club card's, a loyalty programme's)."""
 
 
 def _members_price(node: LexborNode) -> bool:
-    """Whether a price element, or its parent, is marked as the price for members only
-    ("club-price", "member-price"): a price the shopper pays only with a card."""
+    """Whether a price element is marked as the price for members only ("club-price",
+    "member-price"), itself or by a parent that holds no other amount (a shared price box marked
+    "loyalty-info" marks none of its prices): a price the shopper pays only with a card."""
+    if _MEMBERS.search(class_and_id(node)):
+        return True
     parent = node.parent
-    marker = f"{class_and_id(node)} {class_and_id(parent) if parent is not None else ''}"
-    return _MEMBERS.search(marker) is not None
+    if parent is None or not _MEMBERS.search(class_and_id(parent)):
+        return False
+    return not any(
+        inner.mem_id not in (node.mem_id, parent.mem_id)
+        and _HAS_DIGIT.search(inner.text(deep=True))
+        and not holds(node, inner, INNER_LEVELS)
+        for inner in parent.css(_INNER_PRICE_SELECTOR)[:MAX_MEMBER_BOX_PRICES]
+    )
 
 
 _LOWEST = trie_pattern(words("price_label", "lowest"))
@@ -389,12 +399,12 @@ def _labelled_right_before(block_text: str, node: LexborNode) -> bool:
 
 _SAVING = re.compile(rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})(?![^\W\d_])", re.IGNORECASE)
 """A text that begins by naming a saving ("Spar 100,00 kr.", "You save", "Risparmi 20 €")."""
-_SAVING_AMOUNT = re.compile(
-    rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})(?![^\W\d_])\s*[:：-]?\s*[^\w\s]?\s*\d",
+_SAVING_LABEL = re.compile(
+    rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})\s+"
+    r"(?:price|prijs|preis|prix|precio|prezzo|preco|cena|pris)",
     re.IGNORECASE,
 )
-"""A saving word right before its amount ("Ahorra $550.000", "You save: 20,00 €"), not a price's
-label ("Discount price: $39.99")."""
+"""A saving word that labels the price ("Discount price: $39.99", "Korting prijs"), not a saving."""
 
 
 def _is_list_price(node: LexborNode, struck: bool) -> bool:
@@ -508,8 +518,8 @@ def _amount_text(node: LexborNode, page: Page, itemprop: bool) -> tuple[str, boo
     raw = _without_percentages(raw)
     if not _reads_as_price(raw, itemprop or machine) and not _labelled_struck_amount(raw, node, struck):
         return None
-    if shown and _SAVING_AMOUNT.match(raw.strip()):
-        return None  # "Ahorra $550.000": the saving, no price
+    if shown and _SAVING.match(raw.strip()) and not _SAVING_LABEL.match(raw.strip()):
+        return None  # "Ahorra $550.000", "Save up to $30": the saving, no price
     if shown and _POINTS.search(fold(raw)) and currency_in_text(raw, "") is None:
         return None  # "40ポイント還元": loyalty points, no money
     return raw, machine, struck

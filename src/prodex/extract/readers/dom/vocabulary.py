@@ -65,8 +65,9 @@ OUTSIDE_PRODUCT = re.compile(
 )
 REVIEW_WORDS = ("review", "opini", "bewertung", "recens")
 """Class or id words of a section of reviews ("reviews", "opiniones", "Bewertungen", "recensioni")."""
-_REVIEW_MARKER = re.compile(rf"(?<![a-z])(?:{'|'.join(REVIEW_WORDS)})")
-"""A review word where a class or id word starts ("product-reviews", not "video-preview")."""
+_REVIEW_MARKER = re.compile(rf"(?<!p)(?:{'|'.join(REVIEW_WORDS)})")
+"""A review word in a lower-cased class or id ("product-reviews", "customerreviews" from
+``customerReviews``), not a preview ("video-preview")."""
 OTHER_PRODUCTS = re.compile(
     trie_pattern(
         (
