@@ -323,7 +323,7 @@ def audience_phrase(
         return people
     if any(people.split()[0].lower() in group.lower() for group in groups):
         return _joined(groups)  # "Campers and hikers" already names them
-    if groups[0] in (people.lower() for people in _PEOPLE.values()):  # "Men, commuters and hikers":
+    if groups[0] in (group.lower() for group in _PEOPLE.values()):  # "Men, commuters and hikers":
         # "Male runners, commuters and hikers"
         adjective = _GENDER_ADJECTIVES.get(gender or "")
         return _joined([f"{adjective} {people.lower()}" if adjective else people, *groups[1:]])

@@ -21,6 +21,7 @@ from prodex.extract.process.policy import is_policy
 from prodex.extract.process.text import clean_line, html_to_text
 from prodex.extract.readers.dom.description import MAX_HEADING_CHARS, NamedHeading, section_content
 from prodex.extract.readers.dom.specifications import list_rows
+from prodex.extract.readers.dom.subtree import preceding_elements
 from prodex.extract.readers.dom.vocabulary import (
     OTHER_PRODUCTS,
     OUTSIDE_THIS_PRODUCT,
@@ -125,12 +126,10 @@ def _names_values(items: list[str]) -> bool:
 def _label_before(node: LexborNode) -> str:
     """The folded text of the element just before ``node`` when it is short enough to be its
     label, else ``""``."""
-    previous = node.prev
-    while previous is not None and not previous.is_element_node:
-        previous = previous.prev
-    if previous is None:
+    before = preceding_elements(node, 1)
+    if not before:
         return ""
-    text = previous.text(deep=True)
+    text = before[0].text(deep=True)
     return fold(text) if len(text) <= MAX_LABEL_CHARS else ""
 
 

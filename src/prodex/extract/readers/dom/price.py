@@ -198,23 +198,20 @@ def _wraps_a_price(node: LexborNode) -> bool:
     """Whether an element holds another price element with a number in it (not just a symbol; a
     ``<meta>`` only when the element shows no number itself)."""
     own = node.mem_id
-    shows_amount: bool | None = None  # (read only for a <meta> inside)
-    text: str | None = None  # (read only for an inner bare number)
+    text: str | None = None  # the element's own text, read only when an inner element asks
     for inner in node.css(_INNER_PRICE_SELECTOR)[:20]:
         if inner.mem_id == own:
             continue
         if inner.tag == "meta":
-            if shows_amount is None:
-                shows_amount = _HAS_DIGIT.search(node.text(deep=True)) is not None
-            if shows_amount:
+            text = node.text(deep=True) if text is None else text
+            if _HAS_DIGIT.search(text):
                 continue  # an invisible copy of the amount the element shows
         if inner.attributes.get("content"):
             return True
         inner_text = inner.text(deep=True)
         if not _holds_amount(inner_text):
             continue
-        if text is None:
-            text = node.text(deep=True)
+        text = node.text(deep=True) if text is None else text
         if not _currency_beside(text, inner_text):
             return True
     return False
@@ -274,8 +271,8 @@ _POINTS = re.compile(rf"(?:{trie_pattern(words('price_note', 'points'))})(?![a-z
 """Loyalty points ("40 points", "40ポイント還元"): an amount that is no money (searched in folded text,
 as the words are folded)."""
 _MEMBERS = re.compile(r"(?<![a-z])(?:club|member|loyal|fidel|bonus)")
-MAX_MEMBER_BOX_PRICES = 8
 """Class words of a price for members only (a club card's, a loyalty programme's)."""
+MAX_MEMBER_BOX_PRICES = 8
 
 
 def _members_price(node: LexborNode) -> bool:
@@ -397,12 +394,11 @@ def _labelled_right_before(block_text: str, node: LexborNode) -> bool:
     return _finds(_LIST_WORDS, _LIST_WORDS_TWINS, before)
 
 
-_SAVING = re.compile(rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})(?![^\W\d_])", re.IGNORECASE)
+_SAVING_WORDS = trie_pattern(words("price_note", "saving"))
+_SAVING = re.compile(rf"^\W*(?:{_SAVING_WORDS})(?![^\W\d_])", re.IGNORECASE)
 """A text that begins by naming a saving ("Spar 100,00 kr.", "You save", "Risparmi 20 €")."""
 _SAVING_LABEL = re.compile(
-    rf"^\W*(?:{trie_pattern(words('price_note', 'saving'))})\s+"
-    r"(?:price|prijs|preis|prix|precio|prezzo|preco|cena|pris)",
-    re.IGNORECASE,
+    rf"^\W*(?:{_SAVING_WORDS})\s+(?:price|prijs|preis|prix|precio|prezzo|preco|cena|pris)", re.IGNORECASE
 )
 """A saving word that labels the price ("Discount price: $39.99", "Korting prijs"), not a saving."""
 

@@ -78,26 +78,26 @@ ELEMENT_ID = re.compile(r"[\w.:-]{1,100}")
 checked before it goes into a ``[id="..."]`` selector, which it keeps well formed."""
 
 
+def _elements_from(start: LexborNode | None, forward: bool, limit: int) -> list[LexborNode]:
+    """Up to ``limit`` elements among ``start`` and the siblings after it (``forward``) or before
+    it, in that order."""
+    found: list[LexborNode] = []
+    node = start
+    while node is not None and len(found) < limit:
+        if node.is_element_node:
+            found.append(node)
+        node = node.next if forward else node.prev
+    return found
+
+
 def following_elements(node: LexborNode, limit: int) -> list[LexborNode]:
     """Up to ``limit`` element siblings after ``node``."""
-    found: list[LexborNode] = []
-    sibling = node.next
-    while sibling is not None and len(found) < limit:
-        if sibling.is_element_node:
-            found.append(sibling)
-        sibling = sibling.next
-    return found
+    return _elements_from(node.next, True, limit)
 
 
 def preceding_elements(node: LexborNode, limit: int) -> list[LexborNode]:
     """Up to ``limit`` element siblings before ``node``, nearest first."""
-    found: list[LexborNode] = []
-    sibling = node.prev
-    while sibling is not None and len(found) < limit:
-        if sibling.is_element_node:
-            found.append(sibling)
-        sibling = sibling.prev
-    return found
+    return _elements_from(node.prev, False, limit)
 
 
 def first_class(node: LexborNode) -> str:
@@ -118,13 +118,7 @@ def of_one_kind(nodes: list[LexborNode]) -> bool:
 
 def element_children(node: LexborNode, limit: int) -> list[LexborNode]:
     """Up to ``limit`` element children of ``node``."""
-    children: list[LexborNode] = []
-    child = node.child
-    while child is not None and len(children) < limit:
-        if child.is_element_node:
-            children.append(child)
-        child = child.next
-    return children
+    return _elements_from(node.child, True, limit)
 
 
 def holds(holder: LexborNode, node: LexborNode, levels: int) -> bool:

@@ -423,18 +423,13 @@ LABEL_SIBLINGS = 2
 def _label_before(node: LexborNode) -> str:
     """The axis label among the few elements just before a group ("Color: Rosewood" above a
     line describing the shade on show), else the text just before it."""
-    sibling = node.prev
-    seen = 0
     known: tuple[int, str] | None = None  # the nearest element's text, for _text_before
-    while sibling is not None and seen < LABEL_SIBLINGS:
-        if sibling.is_element_node:
-            seen += 1
-            text = clean_line(sibling.text(deep=True, separator=" "))
-            if known is None:
-                known = (sibling.mem_id, text)
-            if _is_axis_label(text):
-                return sibling.text(deep=True, separator=" ")
-        sibling = sibling.prev
+    for sibling in preceding_elements(node, LABEL_SIBLINGS):
+        text = clean_line(sibling.text(deep=True, separator=" "))
+        if known is None:
+            known = (sibling.mem_id, text)
+        if _is_axis_label(text):
+            return sibling.text(deep=True, separator=" ")
     return _text_before(node, known)
 
 
